@@ -1,0 +1,108 @@
+"""The common answer type of rules: allowed or not, and why.
+
+A rule never answers with a bare bool.  It returns a :class:`Decision` whose
+reasons carry a stable code (``"CRW-02.window-not-open"``), the SPEC rule ID
+(``"CRW-02"``) and a sentence for people.  A request with several problems
+gets every reason at once; callers that prefer exceptions call
+:meth:`Decision.raise_if_refused`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import attrs
+
+from cambridge_results import errors
+
+__all__ = ["Decision", "Reason"]
+
+_RULE_ID = re.compile(r"(CRW|ASC|LOG|EAR)-[0-9]{2}", re.ASCII)
+_CODE = re.compile(r"(CRW|ASC|LOG|EAR)-[0-9]{2}\.[a-z0-9]+(-[a-z0-9]+)*", re.ASCII)
+
+_FAMILIES: dict[str, type[errors.RefusedByRule]] = {
+    "CRW": errors.AccessRefused,
+    "ASC": errors.AssociateRefused,
+    "LOG": errors.LoginRefused,
+    "EAR": errors.EnquiryRefused,
+}
+
+
+def _check_code(_: object, __: attrs.Attribute[str], value: str) -> None:
+    if not _CODE.fullmatch(value):
+        raise ValueError(f"reason code {value!r} is not of the form 'CRW-02.kebab-case'")
+
+
+@attrs.frozen(kw_only=True)
+class Reason:
+    """One reason a rule gave: a stable code, the SPEC rule ID and a sentence."""
+
+    code: str = attrs.field(validator=_check_code)
+    message: str
+
+    @property
+    def rule(self) -> str:
+        """The SPEC rule ID, e.g. ``"EAR-06"``."""
+        return self.code.split(".", 1)[0]
+
+
+@attrs.frozen(kw_only=True)
+class Decision:
+    """What a rule decided: refused when it has reasons, allowed otherwise.
+
+    ``warnings`` are reasons that do not refuse but must be shown before the
+    user goes on (EAR-13: service 9 with candidates who have open enquiries).
+    """
+
+    reasons: tuple[Reason, ...] = ()
+    warnings: tuple[Reason, ...] = ()
+
+    @classmethod
+    def allow(cls, *warnings: Reason) -> Decision:
+        """An allowing decision, optionally with warnings."""
+        return cls(warnings=tuple(warnings))
+
+    @classmethod
+    def refuse(cls, code: str, message: str) -> Decision:
+        """A refusing decision with one reason."""
+        return cls(reasons=(Reason(code=code, message=message),))
+
+    @classmethod
+    def combine(cls, decisions: Iterable[Decision]) -> Decision:
+        """Every reason and warning of several decisions, in order."""
+        reasons: list[Reason] = []
+        warnings: list[Reason] = []
+        for d in decisions:
+            reasons.extend(d.reasons)
+            warnings.extend(d.warnings)
+        return cls(reasons=tuple(reasons), warnings=tuple(warnings))
+
+    @property
+    def allowed(self) -> bool:
+        """True when no reason refuses."""
+        return not self.reasons
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The codes of the refusing reasons."""
+        return tuple(r.code for r in self.reasons)
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        """The rule IDs of the refusing reasons, in order, without repeats."""
+        return tuple(dict.fromkeys(r.rule for r in self.reasons))
+
+    def raise_if_refused(self) -> None:
+        """Raise the reason family's :class:`~cambridge_results.errors.RefusedByRule`."""
+        if self.reasons:
+            family = self.reasons[0].rule.split("-", 1)[0]
+            raise _FAMILIES[family](self.reasons)
+
+
+def is_rule_id(text: str) -> bool:
+    """True when ``text`` is a SPEC rule ID such as ``"LOG-02"``."""
+    return _RULE_ID.fullmatch(text) is not None

@@ -1,0 +1,155 @@
+"""The library's typed exceptions: one base class, one subclass per reason family.
+
+Every exception carries the SPEC rule ID that spoke (``rule``) so an app can
+show *why* and a test can assert *which rule* refused.  Exception text never
+contains a password or a reset token (SPEC section 5).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cambridge_results.decisions import Reason
+
+__all__ = [
+    "AccessRefused",
+    "AssociateRefused",
+    "BackendNotFound",
+    "CambridgeResultsError",
+    "ConcurrencyError",
+    "DuplicateError",
+    "EnquiryRefused",
+    "InvalidValue",
+    "LoginRefused",
+    "NotFound",
+    "PermissionDenied",
+    "PolicyError",
+    "RefusedByRule",
+    "RenderError",
+    "SchemaTooNew",
+    "StorageError",
+    "UnknownSeries",
+]
+
+
+class CambridgeResultsError(Exception):
+    """Base class of every error this library raises on purpose."""
+
+    #: The SPEC rule ID this error enforces (``"CRW-05"``), or ``None`` for
+    #: errors that are about the library's own machinery.
+    rule: str | None = None
+
+    def __init__(self, message: str, *, rule: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if rule is not None:
+            self.rule = rule
+
+    def __str__(self) -> str:
+        return f"[{self.rule}] {self.message}" if self.rule else self.message
+
+
+class InvalidValue(CambridgeResultsError, ValueError):
+    """A value object or parser was given input it does not accept.
+
+    ``field`` is the dotted path of the offending field (``"contact.email"``).
+    """
+
+    def __init__(self, field: str, message: str, *, rule: str | None = None) -> None:
+        super().__init__(f"{field}: {message}", rule=rule)
+        self.field = field
+        self.reason = message
+
+
+class PolicyError(CambridgeResultsError):
+    """A policy could not be loaded, or does not cover what was asked of it."""
+
+
+class UnknownSeries(PolicyError):
+    """The policy's series calendar has no entry for the exam series asked about."""
+
+
+class RefusedByRule(CambridgeResultsError):
+    """A rule refused an action; ``reasons`` lists every reason, each with its rule ID.
+
+    Raised by :meth:`cambridge_results.decisions.Decision.raise_if_refused`,
+    which picks the subclass of the reason family (``CRW``, ``ASC``, ``LOG``,
+    ``EAR``) of the first reason.
+    """
+
+    family: str = ""
+
+    def __init__(self, reasons: Sequence[Reason]) -> None:
+        if not reasons:
+            raise ValueError("RefusedByRule needs at least one reason")
+        self.reasons: tuple[Reason, ...] = tuple(reasons)
+        message = "; ".join(f"[{r.rule}] {r.message}" for r in self.reasons)
+        super().__init__(message, rule=self.reasons[0].rule)
+
+    def __str__(self) -> str:
+        return self.message
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The stable reason codes, in order."""
+        return tuple(r.code for r in self.reasons)
+
+
+class AccessRefused(RefusedByRule):
+    """A candidate results website rule (CRW-xx) refused the action."""
+
+    family = "CRW"
+
+
+class AssociateRefused(RefusedByRule):
+    """A Cambridge Associate rule (ASC-xx) refused the action."""
+
+    family = "ASC"
+
+
+class LoginRefused(RefusedByRule):
+    """A login rule (LOG-xx) refused the action."""
+
+    family = "LOG"
+
+
+class EnquiryRefused(RefusedByRule):
+    """An enquiries-about-results rule (EAR-xx) refused the action."""
+
+    family = "EAR"
+
+
+class PermissionDenied(CambridgeResultsError):
+    """The acting principal may not see or do this (ASC-07 and the use-case guards)."""
+
+    rule = "ASC-07"
+
+
+class RenderError(CambridgeResultsError):
+    """A document could not be rendered; nothing was written."""
+
+
+class StorageError(CambridgeResultsError):
+    """A storage backend failed; the unit of work was rolled back."""
+
+
+class BackendNotFound(StorageError):
+    """No storage backend is registered for a URL's scheme, or it failed to load."""
+
+
+class NotFound(StorageError):
+    """A record asked for by key does not exist."""
+
+
+class DuplicateError(StorageError):
+    """A uniqueness rule enforced by the store itself was violated."""
+
+
+class ConcurrencyError(StorageError):
+    """A concurrent writer changed what this unit of work read; retry the use case."""
+
+
+class SchemaTooNew(StorageError):
+    """The database was written by a newer version of this library."""

@@ -1,0 +1,75 @@
+"""Who is acting: every use case takes the acting principal (SPEC section 0).
+
+A principal is a small frozen value; what it may see and do is decided by
+rules (ASC-07 for letters and candidates), not by the principal itself.
+``str(principal)`` is the actor recorded on events, e.g. ``"centre:GB123"``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import attrs
+
+from cambridge_results.values import CandidateNumber, CentreNumber
+from cambridge_results.values._text import ascii_pattern
+from cambridge_results.values.identifiers import as_candidate_number, as_centre_number
+
+__all__ = [
+    "AssociateOfficer",
+    "BoardStaff",
+    "CandidateUser",
+    "CentreOfficer",
+    "Principal",
+]
+
+_STAFF_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}", re.ASCII)
+
+
+def _staff_id(value: object) -> str:
+    return ascii_pattern(value, "staff_id", _STAFF_ID, "a staff id like j.smith")
+
+
+@attrs.frozen(kw_only=True)
+class CentreOfficer:
+    """The exams officer of one centre (an Associate Centre's officer too)."""
+
+    centre: CentreNumber = attrs.field(converter=as_centre_number)
+
+    def __str__(self) -> str:
+        return f"centre:{self.centre}"
+
+
+@attrs.frozen(kw_only=True)
+class AssociateOfficer:
+    """A Cambridge Associate acting for its Associate Centres (ASC-01)."""
+
+    associate: CentreNumber = attrs.field(converter=as_centre_number)
+
+    def __str__(self) -> str:
+        return f"associate:{self.associate}"
+
+
+@attrs.frozen(kw_only=True)
+class BoardStaff:
+    """A member of the board's staff (receives enquiries, records outcomes, extensions)."""
+
+    staff_id: str = attrs.field(converter=_staff_id)
+
+    def __str__(self) -> str:
+        return f"board:{self.staff_id}"
+
+
+@attrs.frozen(kw_only=True)
+class CandidateUser:
+    """A candidate signed in to see their own results."""
+
+    centre: CentreNumber = attrs.field(converter=as_centre_number)
+    number: CandidateNumber = attrs.field(converter=as_candidate_number)
+
+    def __str__(self) -> str:
+        return f"candidate:{self.centre}/{self.number}"
+
+
+#: Any acting principal.
+Principal = CentreOfficer | AssociateOfficer | BoardStaff | CandidateUser

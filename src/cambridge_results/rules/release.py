@@ -1,0 +1,36 @@
+"""When candidates may see results: release time plus delay, half-open (CRW-05, LOG-03)."""
+
+from __future__ import annotations
+
+import pendulum
+
+from cambridge_results.decisions import Decision
+from cambridge_results.policy import Policy
+from cambridge_results.values import Delay, ExamSeries
+
+__all__ = ["results_visible", "results_visible_from"]
+
+
+def results_visible_from(policy: Policy, series: ExamSeries, delay: Delay) -> pendulum.DateTime:
+    """The first instant results of ``series`` may be seen: release + delay (CRW-05).
+
+    A delay is an exact duration: ``2 days`` is 48 hours even across a
+    daylight-saving change (docs/decisions.md).
+    """
+    release = policy.calendar(series).results_release.opens(policy.timezone)
+    return release + delay.duration
+
+
+def results_visible(
+    policy: Policy, series: ExamSeries, delay: Delay, now: pendulum.DateTime
+) -> Decision:
+    """Allowed from :func:`results_visible_from` on (half-open); before, the answer says when."""
+    opens = results_visible_from(policy, series, delay)
+    if now >= opens:
+        return Decision.allow()
+    local = opens.in_timezone(policy.timezone)
+    return Decision.refuse(
+        "LOG-03.not-released-yet",
+        f"results for {series} can be viewed from {local.format('D MMMM YYYY, HH:mm')} "
+        f"({policy.timezone}) [CRW-05]",
+    )

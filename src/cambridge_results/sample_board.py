@@ -1,0 +1,167 @@
+"""A deterministic sample board for the demo, the benchmarks and users' experiments.
+
+One ordinary centre, one Cambridge Associate with Associate Centres, and
+candidates with names from many scripts, each entered for a few syllabuses.
+The same ``seed`` always gives the same board.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+
+import attrs
+
+from cambridge_results.values import (
+    UCI,
+    AssessedBy,
+    Associate,
+    Candidate,
+    CandidateNumber,
+    Centre,
+    CentreNumber,
+    Component,
+    ContactDetails,
+    Entry,
+    ExamSeries,
+    Syllabus,
+)
+
+__all__ = ["SampleBoard", "sample_board"]
+
+# Names are paired within one script, as real names are; the demo's bundled fonts
+# draw all of these (CJK needs a system font, so the sample has none).
+_NAMES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (
+        ("Amelia", "Oliver", "Chloé", "Søren", "José", "Zoë", "Ngozi", "Kwame", "Priya",
+         "Arjun", "Mei", "Hiroshi", "Fatima", "Omar", "Nguyễn Văn", "Seo-yeon", "Aisha"),
+        ("Smith", "García", "Müller", "Okafor", "Mensah", "Sharma", "Patel", "Chen", "Tanaka",
+         "Haddad", "O'Brien", "Nowak", "Silva", "Kowalczyk", "Hernández", "Dubois", "Nguyễn"),
+    ),
+    (("محمد", "فاطمة", "أحمد", "مريم"), ("العلي", "حداد", "الخطيب")),
+    (("अनन्या", "राहुल", "प्रिया"), ("शर्मा", "पटेल", "वर्मा")),
+    (("Αλέξανδρος", "Ελένη"), ("Παπαδόπουλος", "Γεωργίου")),
+    (("Иван", "Мария", "Ольга"), ("Петров", "Иванова", "Смирнова")),
+)  # fmt: skip
+# Most sample candidates have Latin-script names, as at a typical international centre.
+_SCRIPT_WEIGHTS = (12, 2, 2, 1, 1)
+
+SYLLABUSES = (
+    Syllabus(
+        code="0580",
+        name="Mathematics",
+        qualification="IGCSE",
+        components=(
+            Component(code="12", name="Paper 1 (Core)", assessed_by=AssessedBy.BOARD),
+            Component(code="32", name="Paper 3 (Core)", assessed_by=AssessedBy.BOARD),
+        ),
+    ),
+    Syllabus(
+        code="0610",
+        name="Biology",
+        qualification="IGCSE",
+        components=(
+            Component(
+                code="22",
+                name="Paper 2 Multiple Choice (Extended)",
+                assessed_by=AssessedBy.BOARD,
+                multiple_choice=True,
+            ),
+            Component(code="42", name="Paper 4 Theory (Extended)", assessed_by=AssessedBy.BOARD),
+        ),
+    ),
+    Syllabus(
+        code="0400",
+        name="Art and Design",
+        qualification="IGCSE",
+        art_and_design=True,
+        components=(
+            Component(code="01", name="Coursework", assessed_by=AssessedBy.CENTRE, tolerance=2),
+            Component(code="02", name="Externally Set Assignment", assessed_by=AssessedBy.BOARD),
+        ),
+    ),
+)
+
+
+@attrs.frozen(kw_only=True)
+class SampleBoard:
+    """What :func:`sample_board` makes: organisations up front, candidates as a stream."""
+
+    series: ExamSeries
+    associate: Associate
+    centres: tuple[Centre, ...]
+    syllabuses: tuple[Syllabus, ...]
+    candidates_per_centre: int
+    seed: int
+
+    def candidates(self) -> Iterator[tuple[Candidate, tuple[Entry, ...]]]:
+        """Every candidate with its entries, centre by centre, in candidate-number order."""
+        rng = random.Random(self.seed)  # noqa: S311 - sample data, not secrets
+        year = self.series.year % 100
+        for centre in self.centres:
+            for i in range(1, self.candidates_per_centre + 1):
+                number = CandidateNumber(f"{i:04d}")
+                uci = UCI(f"{centre.number}{year:02d}0{number}{chr(65 + i % 26)}")
+                given, family = rng.choices(_NAMES, weights=_SCRIPT_WEIGHTS)[0]
+                candidate = Candidate(
+                    centre=centre.number,
+                    number=number,
+                    given_name=rng.choice(given),
+                    family_name=rng.choice(family),
+                    uci=uci,
+                )
+                chosen = rng.sample(self.syllabuses, k=rng.randint(1, len(self.syllabuses)))
+                entries = tuple(
+                    Entry(
+                        centre=centre.number,
+                        series=self.series,
+                        candidate=number,
+                        syllabus=s.code,
+                        components=tuple(c.code for c in s.components),
+                    )
+                    for s in sorted(chosen, key=lambda s: s.code)
+                )
+                yield candidate, entries
+
+
+def sample_board(
+    *,
+    series: ExamSeries | str = "June 2026",
+    associate_centres: int = 2,
+    candidates_per_centre: int = 100,
+    seed: int = 2026,
+) -> SampleBoard:
+    """A board with centre GB100, Associate GB200 and its Associate Centres GB201, GB202, ..."""
+    associate = Associate(
+        number=CentreNumber("GB200"),
+        name="Northern Schools Associate",
+        contact=ContactDetails(
+            name="Results Helpdesk", email="results@northern-associate.example", phone=None
+        ),
+    )
+    centres = [
+        Centre(
+            number=CentreNumber("GB100"),
+            name="Riverside International School",
+            contact=ContactDetails(name="Sam Exams", phone="+44 1223 553554"),
+        )
+    ]
+    for i in range(1, associate_centres + 1):
+        centres.append(
+            Centre(
+                number=CentreNumber(f"GB{200 + i}"),
+                name=f"Associate Centre {i}",
+                associate=associate.number,
+                contact=ContactDetails(
+                    name=f"Exams Officer {i}", email=f"exams{i}@centre{i}.example"
+                ),
+            )
+        )
+    return SampleBoard(
+        series=ExamSeries.parse(series),
+        associate=associate,
+        centres=tuple(centres),
+        syllabuses=SYLLABUSES,
+        candidates_per_centre=candidates_per_centre,
+        seed=seed,
+    )

@@ -1,0 +1,32 @@
+"""Login flows over small injected ports: login, lockout, resets, registration (LOG-01..LOG-06).
+
+The flows apply the pure rules in :mod:`cambridge_results.rules` and talk to
+the world only through the protocols in :mod:`cambridge_results.logins.ports`,
+so storage can implement them; :mod:`cambridge_results.logins.memory` does so
+in memory for tests.
+"""
+
+from cambridge_results.logins.login import LoginResult, LoginService
+from cambridge_results.logins.ports import (
+    AccountLookup,
+    AccountRecord,
+    AttemptLog,
+    AttemptOutcome,
+    LockoutCounter,
+    LoginAttempt,
+    PasswordStore,
+    ResetTokenStore,
+)
+
+__all__ = [
+    "AccountLookup",
+    "AccountRecord",
+    "AttemptLog",
+    "AttemptOutcome",
+    "LockoutCounter",
+    "LoginAttempt",
+    "LoginResult",
+    "LoginService",
+    "PasswordStore",
+    "ResetTokenStore",
+]

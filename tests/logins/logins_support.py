@@ -1,0 +1,106 @@
+"""Helpers for the login tests: a policy that allows the cheap test hasher, a fixed clock,
+a hasher that counts its calls, and the in-memory ports wired into the flows."""
+
+from __future__ import annotations
+
+import threading
+
+import attrs
+import pendulum
+
+from cambridge_results.clock import FixedClock
+from cambridge_results.hashing import PasswordHasher, hasher_for
+from cambridge_results.logins.login import LoginService
+from cambridge_results.logins.memory import (
+    InMemoryAccounts,
+    InMemoryAttemptLog,
+    InMemoryLockoutCounter,
+)
+from cambridge_results.logins.ports import AccountRecord
+from cambridge_results.policy import Policy, example_2026
+
+START = pendulum.datetime(2026, 8, 11, 9, 0, 0, tz="UTC")
+USERNAME = "Officer@Example.org"
+PASSWORD = "Tr0ub4dor&3-correct horse"
+
+
+def cheap_policy() -> Policy:
+    """The 2026 example policy, allowing the cheap test hasher."""
+    policy = example_2026()
+    return attrs.evolve(
+        policy, credentials=attrs.evolve(policy.credentials, allowed_test_hashers=("test-cheap",))
+    )
+
+
+class CountingHasher:
+    """A real hasher that counts how often it is asked to hash and to verify."""
+
+    def __init__(self, inner: PasswordHasher) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self._lock = threading.Lock()
+        self.verifies = 0
+        self.hashes = 0
+
+    def hash(self, password: str) -> str:
+        with self._lock:
+            self.hashes += 1
+        return self.inner.hash(password)
+
+    def verify(self, encoded: str, password: str) -> bool:
+        with self._lock:
+            self.verifies += 1
+        return self.inner.verify(encoded, password)
+
+    def handles(self, encoded: str) -> bool:
+        return self.inner.handles(encoded)
+
+    def needs_rehash(self, encoded: str) -> bool:
+        return self.inner.needs_rehash(encoded)
+
+
+@attrs.define
+class LoginWorld:
+    """A login service over in-memory ports, with its parts at hand."""
+
+    policy: Policy
+    clock: FixedClock
+    hasher: CountingHasher
+    accounts: InMemoryAccounts
+    lockout: InMemoryLockoutCounter
+    attempts: InMemoryAttemptLog
+    service: LoginService
+
+    def add_account(self, username: str = USERNAME, password: str = PASSWORD) -> AccountRecord:
+        """Register an account whose hash comes from the world's hasher (uncounted)."""
+        from cambridge_results.rules.login import normalise_username
+
+        account = AccountRecord(
+            account_id=f"acct-{len(repr(self.accounts))}-{username}",
+            username=normalise_username(username),
+            password_hash=self.hasher.inner.hash(password),
+            email=username if "@" in username else None,
+        )
+        self.accounts.add(account)
+        return account
+
+
+def make_world() -> LoginWorld:
+    """A fresh login world (also usable outside fixtures, e.g. in hypothesis tests)."""
+    policy = cheap_policy()
+    clock = FixedClock(START)
+    hasher = CountingHasher(hasher_for(policy.credentials, "test-cheap"))
+    accounts = InMemoryAccounts()
+    lockout = InMemoryLockoutCounter()
+    attempts = InMemoryAttemptLog()
+    service = LoginService(
+        accounts=accounts,
+        lockout=lockout,
+        hasher=hasher,
+        policy=policy.login,
+        clock=clock,
+        attempts=attempts,
+    )
+    # The dummy hash is made once, at construction: start counting after it.
+    hasher.hashes = 0
+    return LoginWorld(policy, clock, hasher, accounts, lockout, attempts, service)

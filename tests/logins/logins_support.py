@@ -104,3 +104,63 @@ def make_world() -> LoginWorld:
     # The dummy hash is made once, at construction: start counting after it.
     hasher.hashes = 0
     return LoginWorld(policy, clock, hasher, accounts, lockout, attempts, service)
+
+
+class TinySmtpServer:
+    """A real SMTP server on 127.0.0.1 that keeps what it receives (no TLS, no auth).
+
+    Enough of RFC 5321 for smtplib: EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT.
+    """
+
+    def __init__(self) -> None:
+        import socketserver
+
+        received: list[bytes] = []
+        self.received = received
+
+        class Handler(socketserver.StreamRequestHandler):
+            def reply(self, line: str) -> None:
+                self.wfile.write(line.encode("ascii") + b"\r\n")
+
+            def handle(self) -> None:
+                self.reply("220 localhost tiny SMTP")
+                while True:
+                    line = self.rfile.readline()
+                    if not line:
+                        return
+                    verb = line[:4].upper()
+                    if verb == b"EHLO":
+                        self.reply("250-localhost")
+                        self.reply("250 8BITMIME")
+                    elif verb == b"DATA":
+                        self.reply("354 end with <CRLF>.<CRLF>")
+                        data = b""
+                        while not data.endswith(b"\r\n.\r\n"):
+                            chunk = self.rfile.readline()
+                            if not chunk:
+                                return
+                            data += chunk
+                        received.append(data[: -len(b".\r\n")])
+                        self.reply("250 queued")
+                    elif verb == b"QUIT":
+                        self.reply("221 bye")
+                        return
+                    else:  # HELO, MAIL, RCPT, RSET, NOOP
+                        self.reply("250 OK")
+
+        class Server(socketserver.ThreadingTCPServer):
+            allow_reuse_address = True
+            daemon_threads = True
+
+        self._server = Server(("127.0.0.1", 0), Handler)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> TinySmtpServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()

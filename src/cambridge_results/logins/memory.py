@@ -29,7 +29,7 @@ __all__ = [
 
 
 class InMemoryAccounts:
-    """Accounts by normalised username; implements ``AccountLookup`` and ``PasswordStore``."""
+    """Accounts by username and id: ``AccountLookup``, ``AccountsById`` and ``PasswordStore``."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -48,6 +48,14 @@ class InMemoryAccounts:
         """The account with this normalised username, or ``None``."""
         with self._lock:
             return self._by_username.get(username)
+
+    def get_account(self, account_id: str) -> AccountRecord | None:
+        """The account with this id, or ``None``."""
+        with self._lock:
+            for account in self._by_username.values():
+                if account.account_id == account_id:
+                    return account
+        return None
 
     def set_password_hash(self, account_id: str, password_hash: str) -> None:
         """Replace the account's password hash; :class:`NotFound` for an unknown account."""

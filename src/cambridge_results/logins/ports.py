@@ -28,6 +28,7 @@ from cambridge_results.rules.reset import ResetTokenRecord
 __all__ = [
     "AccountLookup",
     "AccountRecord",
+    "AccountsById",
     "AttemptLog",
     "AttemptOutcome",
     "LockoutCounter",
@@ -107,6 +108,15 @@ class AccountLookup(Protocol):
 
     def find_account(self, username: str) -> AccountRecord | None:
         """The account whose normalised username is ``username``, or ``None``."""
+        ...
+
+
+@runtime_checkable
+class AccountsById(Protocol):
+    """Finds accounts by their id (a reset token names its account by id)."""
+
+    def get_account(self, account_id: str) -> AccountRecord | None:
+        """The account with this id, or ``None``."""
         ...
 
 

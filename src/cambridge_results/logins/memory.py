@@ -14,7 +14,9 @@ import pendulum
 
 from cambridge_results.decisions import Decision
 from cambridge_results.errors import DuplicateError, NotFound
+from cambridge_results.logins.identity import IdentityRecord
 from cambridge_results.logins.ports import AccountRecord, LoginAttempt
+from cambridge_results.logins.registration import LetterRecord
 from cambridge_results.policy import LoginPolicy
 from cambridge_results.rules import lockout, reset
 from cambridge_results.rules.lockout import LockoutState
@@ -23,6 +25,8 @@ from cambridge_results.rules.reset import ResetTokenRecord
 __all__ = [
     "InMemoryAccounts",
     "InMemoryAttemptLog",
+    "InMemoryIdentities",
+    "InMemoryLetters",
     "InMemoryLockoutCounter",
     "InMemoryResetTokens",
 ]
@@ -169,3 +173,45 @@ class InMemoryResetTokens:
 
     def __repr__(self) -> str:
         return f"InMemoryResetTokens({len(self._records)} records)"
+
+
+class InMemoryIdentities:
+    """Identities by normalised email (LOG-04); implements ``IdentityLookup``."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_email: dict[str, IdentityRecord] = {}
+
+    def put(self, identity: IdentityRecord) -> None:
+        """Keep ``identity``, replacing the one with the same email."""
+        with self._lock:
+            self._by_email[identity.email] = identity
+
+    def find_identity(self, email: str) -> IdentityRecord | None:
+        """The identity with this normalised email, or ``None``."""
+        with self._lock:
+            return self._by_email.get(email)
+
+    def __repr__(self) -> str:
+        return f"InMemoryIdentities({len(self._by_email)} identities)"
+
+
+class InMemoryLetters:
+    """Letters by upper-case ID (LOG-06); implements ``LetterLookup``."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_id: dict[str, LetterRecord] = {}
+
+    def put(self, letter: LetterRecord) -> None:
+        """Keep ``letter``, replacing the one with the same ID."""
+        with self._lock:
+            self._by_id[letter.candidate_id] = letter
+
+    def find_letter(self, candidate_id: str) -> LetterRecord | None:
+        """The letter with this ID, or ``None``."""
+        with self._lock:
+            return self._by_id.get(candidate_id)
+
+    def __repr__(self) -> str:
+        return f"InMemoryLetters({len(self._by_id)} letters)"

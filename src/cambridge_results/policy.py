@@ -197,6 +197,11 @@ class LoginPolicy:
     reset_token_minutes: int = 60
     reset_token_bytes: int = 16
     max_password_length: int = 128
+    #: Passwords people choose (registration, reset): ASVS 5.0 6.2.1 floor is 8,
+    #: 15 strongly recommended for a single factor (docs/security.md).
+    min_chosen_password_length: int = 15
+    #: Context-specific words refused inside chosen passwords (ASVS 5.0 6.1.2, 6.2.11).
+    context_words: tuple[str, ...] = ("cambridge", "results", "candidate", "password")
 
 
 @attrs.frozen(kw_only=True)

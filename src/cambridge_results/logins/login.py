@@ -1,0 +1,155 @@
+"""The login flow over injected ports (LOG-01, LOG-02).
+
+One attempt, in order: malformed input gets the generic answer and is not
+counted; the lockout counts the attempt in advance and refuses while locked
+(never reaching the hasher); the account is looked up by normalised
+username; the password is verified exactly, in constant time, with one
+hasher call whether or not the account exists; a success resets the count
+and, if the stored hash is outdated, returns a new hash to store.  Every
+attempt yields a :class:`~cambridge_results.logins.ports.LoginAttempt`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import attrs
+
+from cambridge_results.clock import Clock
+from cambridge_results.decisions import Decision
+from cambridge_results.hashing import PasswordHasher
+from cambridge_results.logins.ports import (
+    AccountLookup,
+    AccountRecord,
+    AttemptLog,
+    AttemptOutcome,
+    LockoutCounter,
+    LoginAttempt,
+)
+from cambridge_results.logins.verifier import Verifier
+from cambridge_results.policy import LoginPolicy
+from cambridge_results.rules.login import (
+    check_login_input,
+    check_login_policy,
+    incorrect_login_details,
+    normalise_username,
+    well_formed_username,
+)
+
+__all__ = ["LoginResult", "LoginService"]
+
+_log = logging.getLogger("cambridge_results.logins")
+
+
+@attrs.frozen(kw_only=True)
+class LoginResult:
+    """The answer to one attempt.
+
+    ``decision`` is what the user may be told (the generic "Incorrect Login
+    Details", or the lock); ``account`` is set only on success;
+    ``upgraded_hash``, when set, is a hash from the current hasher that the
+    caller stores in place of the outdated one (CRW-12).
+    """
+
+    decision: Decision
+    attempt: LoginAttempt
+    account: AccountRecord | None = None
+    upgraded_hash: str | None = attrs.field(default=None, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        """True when the login succeeded."""
+        return self.decision.allowed
+
+
+class LoginService:
+    """Logs people in over an :class:`AccountLookup` and a :class:`LockoutCounter`.
+
+    ``hasher`` is the current hasher (:func:`cambridge_results.hashing.hasher_for`);
+    ``legacy_hashers`` verify hashes written by earlier ones until they are
+    upgraded.  ``attempts``, if given, keeps every attempt record.
+    """
+
+    def __init__(
+        self,
+        *,
+        accounts: AccountLookup,
+        lockout: LockoutCounter,
+        hasher: PasswordHasher,
+        policy: LoginPolicy,
+        clock: Clock,
+        attempts: AttemptLog | None = None,
+        legacy_hashers: tuple[PasswordHasher, ...] = (),
+    ) -> None:
+        check_login_policy(policy)
+        self._accounts = accounts
+        self._lockout = lockout
+        self._policy = policy
+        self._clock = clock
+        self._attempts = attempts
+        self._verifier = Verifier(hasher, legacy_hashers)
+
+    def log_in(self, username: object, password: object) -> LoginResult:
+        """Try ``username`` and ``password`` now (LOG-01, LOG-02)."""
+        now = self._clock.now()
+        well_formed = check_login_input(username, password, self._policy)
+        if not well_formed.allowed or not isinstance(username, str):
+            # A malformed username is not recorded: it may be huge or unprintable.
+            named = normalise_username(username) if well_formed_username(username) else None
+            return self._finish(
+                well_formed, LoginAttempt(at=now, username=named, outcome=AttemptOutcome.MALFORMED)
+            )
+        assert isinstance(password, str)  # check_login_input allowed it, so it is text
+        key = normalise_username(username)
+        found: list[AccountRecord | None] = []
+
+        def lookup() -> str | None:
+            account = self._accounts.find_account(key)
+            found.append(account)
+            return None if account is None else account.password_hash
+
+        guarded = self._verifier.guarded(
+            key=key,
+            secret=password,
+            lookup=lookup,
+            lockout=self._lockout,
+            policy=self._policy,
+            now=now,
+        )
+        attempt = LoginAttempt(at=now, username=key, outcome=guarded.outcome)
+        if guarded.outcome is AttemptOutcome.LOCKED:
+            return self._finish(guarded.lock, attempt)
+        if guarded.outcome is not AttemptOutcome.SUCCESS:
+            return self._finish(incorrect_login_details(), attempt)
+        account = found[0]
+        assert account is not None  # a success means the lookup found the account
+        upgraded = (
+            self._verifier.hasher.hash(password)
+            if self._verifier.needs_rehash(account.password_hash)
+            else None
+        )
+        return self._finish(Decision.allow(), attempt, account=account, upgraded_hash=upgraded)
+
+    def _finish(
+        self,
+        decision: Decision,
+        attempt: LoginAttempt,
+        *,
+        account: AccountRecord | None = None,
+        upgraded_hash: str | None = None,
+    ) -> LoginResult:
+        if self._attempts is not None:
+            self._attempts.record(attempt)
+        # %r escapes control characters, so a username cannot forge log lines (ASVS 16.4.1).
+        _log.info(
+            "login attempt %s for %r at %s",
+            attempt.outcome.value,
+            attempt.username,
+            attempt.at.isoformat(),
+        )
+        return LoginResult(
+            decision=decision, attempt=attempt, account=account, upgraded_hash=upgraded_hash
+        )
+
+    def __repr__(self) -> str:
+        return f"LoginService({self._verifier!r})"

@@ -1,0 +1,309 @@
+"""One identity across sites (LOG-04), candidate registration (LOG-06), chosen passwords."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from logins_support import PASSWORD, LoginWorld, make_world
+
+from cambridge_results.errors import InvalidValue, PolicyError
+from cambridge_results.logins.identity import IdentityRecord, IdentityRegistration
+from cambridge_results.logins.memory import InMemoryIdentities, InMemoryLetters
+from cambridge_results.logins.ports import AttemptOutcome
+from cambridge_results.logins.registration import (
+    CandidateRegistration,
+    LetterRecord,
+    lockout_key,
+)
+from cambridge_results.policy import LoginPolicy
+from cambridge_results.rules.login import (
+    GENERIC_MESSAGE,
+    IdentityAction,
+    plan_identity_registration,
+)
+from cambridge_results.rules.passwords import check_chosen_password
+from cambridge_results.rules.registration import check_candidate_registration
+
+EMAIL = "Teacher@School.example"
+GOOD_NEW = "plum orchard lantern 77"
+
+
+def identity_world() -> tuple[LoginWorld, InMemoryIdentities, IdentityRegistration]:
+    """An identity registration service with one identity on 'cambridge-english-online'."""
+    w = make_world()
+    identities = InMemoryIdentities()
+    identities.put(
+        IdentityRecord(
+            email=EMAIL.lower(),
+            password_hash=w.hasher.inner.hash(PASSWORD),
+            sites=frozenset({"cambridge-english-online"}),
+        )
+    )
+    service = IdentityRegistration(
+        identities=identities,
+        lockout=w.lockout,
+        hasher=w.hasher,
+        policy=w.policy.login,
+        clock=w.clock,
+        attempts=w.attempts,
+    )
+    return w, identities, service
+
+
+def test_an_existing_identity_with_another_password_gets_incorrect_login_details() -> None:
+    """LOG-04: a different password on another site fails with 'Incorrect Login Details'."""
+    _, _, service = identity_world()
+    result = service.register(EMAIL, GOOD_NEW, "preparation-centres")
+    assert result.decision.codes == ("LOG-04.incorrect-login-details",)
+    assert result.decision.reasons[0].message == GENERIC_MESSAGE
+    assert result.action is None
+
+
+def test_an_existing_identity_with_its_own_password_is_added_to_the_site() -> None:
+    """LOG-04: the same password registers the identity on the new site, case aside."""
+    _, _, service = identity_world()
+    result = service.register(EMAIL.upper(), PASSWORD, "preparation-centres")
+    assert result.decision.allowed
+    assert result.action is IdentityAction.ADD_SITE
+    assert result.password_hash is None
+
+
+def test_registering_again_on_the_same_site_changes_nothing() -> None:
+    """LOG-04: the identity is already on this site: nothing to do."""
+    _, _, service = identity_world()
+    result = service.register(EMAIL, PASSWORD, "cambridge-english-online")
+    assert result.action is IdentityAction.NOTHING
+
+
+def test_a_new_identity_is_created_with_a_hash_of_its_password() -> None:
+    """LOG-04: an unknown email creates an identity; the caller stores the hash."""
+    w, _, service = identity_world()
+    result = service.register("new@school.example", GOOD_NEW, "preparation-centres")
+    assert result.action is IdentityAction.CREATE
+    assert result.password_hash is not None
+    assert w.hasher.inner.verify(result.password_hash, GOOD_NEW)
+    assert "password_hash" not in repr(result)
+
+
+def test_a_new_identity_needs_an_acceptable_password() -> None:
+    """LOG-04, ASVS 6.2.1: a short password for a new identity is refused with reasons."""
+    _, _, service = identity_world()
+    result = service.register("new@school.example", "short", "preparation-centres")
+    assert result.decision.codes == ("LOG-04.password-too-short",)
+
+
+def test_wrong_passwords_at_registration_count_towards_the_lockout() -> None:
+    """LOG-02, LOG-04: registration is no way round the lockout."""
+    w, _, service = identity_world()
+    for _ in range(3):
+        service.register(EMAIL, GOOD_NEW, "preparation-centres")
+    before = w.hasher.verifies
+    locked = service.register(EMAIL, PASSWORD, "preparation-centres")
+    assert locked.decision.codes == ("LOG-02.locked",)
+    assert w.hasher.verifies == before
+    assert w.attempts.attempts[-1].flow == "identity-registration"
+    assert w.attempts.attempts[-1].outcome is AttemptOutcome.LOCKED
+
+
+def test_a_bad_email_or_site_is_refused() -> None:
+    """LOG-04: an email must be an address; a site a short lower-case name."""
+    _, _, service = identity_world()
+    assert service.register("not an email", GOOD_NEW, "x").decision.codes == (
+        "LOG-04.email-invalid",
+    )
+    with pytest.raises(InvalidValue, match="site"):
+        service.register(EMAIL, GOOD_NEW, "Bad Site!")
+
+
+@given(
+    sites=st.frozensets(st.sampled_from(["a", "b", "c"]), max_size=3) | st.none(),
+    site=st.sampled_from(["a", "b", "c"]),
+    matches=st.booleans(),
+)
+def test_the_identity_plan_allows_only_new_identities_or_the_same_password(
+    sites: frozenset[str] | None, site: str, matches: bool
+) -> None:
+    """LOG-04: refused exactly when a known identity is given another password."""
+    plan = plan_identity_registration(
+        site=site, registered_sites=sites, password_matches=None if sites is None else matches
+    )
+    assert plan.decision.allowed == (sites is None or matches)
+    if sites is not None and matches:
+        expected = IdentityAction.NOTHING if site in sites else IdentityAction.ADD_SITE
+        assert plan.action is expected
+
+
+def test_the_identity_plan_refuses_inconsistent_arguments() -> None:
+    """LOG-04: a new identity has nothing to match; a known one must say whether it matched."""
+    with pytest.raises(InvalidValue):
+        plan_identity_registration(site="a", registered_sites=None, password_matches=True)
+    with pytest.raises(InvalidValue):
+        plan_identity_registration(site="a", registered_sites=frozenset(), password_matches=None)
+
+
+SECRET = "482913"
+
+
+def registration_world() -> tuple[LoginWorld, InMemoryLetters, CandidateRegistration]:
+    """A registration service with one letter, ID C1234567 and a six-digit Secret Number."""
+    w = make_world()
+    letters = InMemoryLetters()
+    letters.put(LetterRecord(candidate_id="C1234567", secret_hash=w.hasher.inner.hash(SECRET)))
+    service = CandidateRegistration(
+        letters=letters,
+        lockout=w.lockout,
+        hasher=w.hasher,
+        policy=w.policy.login,
+        clock=w.clock,
+        attempts=w.attempts,
+    )
+    return w, letters, service
+
+
+def test_a_candidate_registers_with_id_secret_email_and_password() -> None:
+    """LOG-06: the right ID and Secret Number register; the password is returned hashed."""
+    w, _, service = registration_world()
+    result = service.register(
+        candidate_id="c1234567", secret_number=SECRET, email="Kim@Mail.example", password=GOOD_NEW
+    )
+    assert result.decision.allowed
+    assert result.candidate_id == "C1234567"
+    assert result.email == "kim@mail.example"
+    assert result.password_hash is not None
+    assert w.hasher.inner.verify(result.password_hash, GOOD_NEW)
+
+
+def test_a_wrong_secret_number_and_an_unknown_id_look_alike() -> None:
+    """LOG-06: same answer, same hasher work, whether the ID exists or not."""
+    w, _, service = registration_world()
+    wrong = service.register(
+        candidate_id="C1234567", secret_number="000000", email="k@m.example", password=GOOD_NEW
+    )
+    after_wrong = w.hasher.verifies
+    unknown = service.register(
+        candidate_id="Z9999999", secret_number="000000", email="k@m.example", password=GOOD_NEW
+    )
+    assert wrong.decision == unknown.decision
+    assert wrong.decision.codes == ("LOG-06.incorrect-registration-details",)
+    assert w.hasher.verifies - after_wrong == after_wrong == 1
+
+
+def test_three_wrong_secret_numbers_lock_the_id() -> None:
+    """LOG-02, LOG-06: the Secret Number cannot be searched: the ID locks after 3 misses."""
+    w, _, service = registration_world()
+    for guess in ("000001", "000002", "000003"):
+        service.register(
+            candidate_id="C1234567", secret_number=guess, email="k@m.example", password=GOOD_NEW
+        )
+    result = service.register(
+        candidate_id="C1234567", secret_number=SECRET, email="k@m.example", password=GOOD_NEW
+    )
+    assert result.decision.codes == ("LOG-02.locked",)
+    assert w.lockout.state(lockout_key("C1234567")).failures == 3
+
+
+def test_a_letter_registers_once() -> None:
+    """LOG-06: a used letter says so (only to whoever holds its Secret Number)."""
+    w, letters, service = registration_world()
+    letters.put(
+        LetterRecord(
+            candidate_id="C1234567", secret_hash=w.hasher.inner.hash(SECRET), registered=True
+        )
+    )
+    result = service.register(
+        candidate_id="C1234567", secret_number=SECRET, email="k@m.example", password=GOOD_NEW
+    )
+    assert result.decision.codes == ("LOG-06.already-registered",)
+
+
+def test_a_form_with_several_problems_reports_them_all_and_costs_nothing() -> None:
+    """LOG-06: every problem at once; the hasher and the lockout are not touched."""
+    w, _, service = registration_world()
+    result = service.register(
+        candidate_id="C-1", secret_number="12ab", email="nope", password="short"
+    )
+    assert result.decision.codes == (
+        "LOG-06.candidate-id-invalid",
+        "LOG-06.secret-number-invalid",
+        "LOG-06.email-invalid",
+        "LOG-06.password-too-short",
+    )
+    assert w.hasher.verifies == 0
+    assert w.attempts.attempts == ()
+
+
+def test_registration_reasons_never_repeat_the_secrets() -> None:
+    """SPEC section 5: no reason text holds the password or the Secret Number."""
+    decision = check_candidate_registration(
+        candidate_id="C1234567",
+        secret_number="12x4",
+        email="kim@mail.example",
+        password="kim-C1234567-x",
+        policy=LoginPolicy(),
+    )
+    assert "LOG-06.password-context-word" in decision.codes
+    for reason in decision.reasons:
+        assert "12x4" not in reason.message
+        assert "kim-C1234567-x" not in reason.message
+
+
+@pytest.mark.parametrize(
+    ("password", "codes"),
+    [
+        ("fifteen chars!!", ()),
+        ("fourteen chars", ("LOG-06.password-too-short",)),
+        ("z" * 128, ()),
+        ("z" * 129, ("LOG-06.password-too-long",)),
+        (
+            "\u00e9\u00e8\u00ea\u00eb\u00e0\u00e2\u00e4\u00f4\u00f6\u00fb\u00fc\u00e7\u0153\u00e6\u00ff",
+            (),
+        ),
+        ("no digits or capitals at all", ()),
+        ("   spaces   around   ", ()),
+        ("my cambridge secret 1", ("LOG-06.password-context-word",)),
+        ("nul\x00inside the passphrase", ("LOG-06.password-invalid-character",)),
+        ("lone \ud800 surrogate here", ("LOG-06.password-invalid-character",)),
+        (None, ("LOG-06.password-not-text",)),
+    ],
+    ids=[
+        "15-ok",
+        "14-short",
+        "128-ok",
+        "129-long",
+        "accents-ok",
+        "no-composition-rules",
+        "spaces-kept",
+        "context-word",
+        "nul",
+        "surrogate",
+        "not-text",
+    ],
+)
+def test_chosen_passwords_follow_asvs(password: object, codes: tuple[str, ...]) -> None:
+    """ASVS 6.2.1/6.2.5/6.2.9/6.2.11: length 15..128, any composition, no context words."""
+    assert check_chosen_password(password, LoginPolicy()).codes == codes
+
+
+def test_a_denylisted_password_is_refused_whatever_its_case() -> None:
+    """ASVS 6.2.4: a password on the caller's list of common passwords is refused."""
+    denylist = frozenset({"correcthorsebatterystaple"})
+    decision = check_chosen_password("CorrectHorseBatteryStaple", LoginPolicy(), denylist=denylist)
+    assert decision.codes == ("LOG-06.password-common",)
+
+
+def test_no_policy_may_accept_chosen_passwords_under_eight_characters() -> None:
+    """ASVS 6.2.1: the floor of 8 characters cannot be lowered by data."""
+    with pytest.raises(PolicyError):
+        check_chosen_password("whatever", LoginPolicy(min_chosen_password_length=7))
+    assert check_chosen_password("eight ch", LoginPolicy(min_chosen_password_length=8)).allowed
+
+
+@settings(max_examples=100)
+@given(st.text(min_size=15, max_size=128).filter(lambda t: "\x00" not in t))
+def test_any_composition_of_the_right_length_is_accepted(password: str) -> None:
+    """ASVS 6.2.5: no character-class rules: only length, NUL, surrogates and words matter."""
+    policy = LoginPolicy(context_words=())
+    decision = check_chosen_password(password, policy)
+    encodable = not any(0xD800 <= ord(c) <= 0xDFFF for c in password)
+    assert decision.allowed == encodable

@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given, settings
 
 from cambridge_results.errors import InvalidValue
-from cambridge_results.principals import AssociateOfficer, BoardStaff, CandidateUser, CentreOfficer
+from cambridge_results.principals import (
+    AssociateOfficer,
+    BoardStaff,
+    CandidateUser,
+    CentreOfficer,
+    Principal,
+)
 from cambridge_results.testing import strategies as crst
 from cambridge_results.values import CandidateNumber, CentreNumber
 
@@ -44,3 +50,16 @@ def test_principals_are_equal_by_value(centre: CentreNumber, number: CandidateNu
         centre=str(centre), number=str(number)
     )
     assert CentreOfficer(centre=centre) != AssociateOfficer(associate=centre)
+
+
+@settings(max_examples=40)
+@given(crst.principals())
+def test_every_drawn_principal_names_its_kind_in_the_actor_text(principal: Principal) -> None:
+    """principals() draws every kind; the actor text starts with that kind."""
+    kind = {
+        CentreOfficer: "centre:",
+        AssociateOfficer: "associate:",
+        BoardStaff: "board:",
+        CandidateUser: "candidate:",
+    }[type(principal)]
+    assert str(principal).startswith(kind)

@@ -36,6 +36,13 @@ from cambridge_results.policy import (
     SeriesCalendar,
     ServiceDefinition,
 )
+from cambridge_results.principals import (
+    AssociateOfficer,
+    BoardStaff,
+    CandidateUser,
+    CentreOfficer,
+    Principal,
+)
 from cambridge_results.values import (
     GRADES,
     MAX_DELAY,
@@ -87,6 +94,7 @@ __all__ = [
     "person_names",
     "phone_numbers",
     "policies",
+    "principals",
     "qualifications",
     "refused_name_characters",
     "syllabus_codes",
@@ -487,6 +495,16 @@ def instants(*, min_year: int = 2000, max_year: int = 2099) -> st.SearchStrategy
         min_value=datetime.datetime(min_year, 1, 1),  # naive bounds; each draw is made aware
         max_value=datetime.datetime(max_year, 12, 31, 23, 59, 59),
     ).map(lambda d: pendulum.datetime(d.year, d.month, d.day, d.hour, d.minute, d.second, tz="UTC"))
+
+
+def principals() -> st.SearchStrategy[Principal]:
+    """Acting principals: centre and Associate officers, board staff, candidates."""
+    return st.one_of(
+        st.builds(CentreOfficer, centre=centre_numbers()),
+        st.builds(AssociateOfficer, associate=centre_numbers()),
+        st.builds(BoardStaff, staff_id=st.from_regex(r"[a-z][a-z0-9._-]{0,15}", fullmatch=True)),
+        st.builds(CandidateUser, centre=centre_numbers(), number=candidate_numbers()),
+    )
 
 
 # ---------------------------------------------------------------- policies

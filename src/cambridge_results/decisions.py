@@ -30,8 +30,15 @@ _FAMILIES: dict[str, type[errors.RefusedByRule]] = {
 
 
 def _check_code(_: object, __: attrs.Attribute[str], value: str) -> None:
-    if not _CODE.fullmatch(value):
-        raise ValueError(f"reason code {value!r} is not of the form 'CRW-02.kebab-case'")
+    if not isinstance(value, str) or not _CODE.fullmatch(value):
+        raise errors.InvalidValue(
+            "reason.code", f"{value!r:.60} is not of the form 'CRW-02.kebab-case'"
+        )
+
+
+def _check_message(_: object, __: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise errors.InvalidValue("reason.message", "must be a sentence for people")
 
 
 @attrs.frozen(kw_only=True)
@@ -39,7 +46,7 @@ class Reason:
     """One reason a rule gave: a stable code, the SPEC rule ID and a sentence."""
 
     code: str = attrs.field(validator=_check_code)
-    message: str
+    message: str = attrs.field(validator=_check_message)
 
     @property
     def rule(self) -> str:

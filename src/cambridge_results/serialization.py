@@ -2,13 +2,15 @@
 
 Instants are written as ISO 8601 in UTC, dates as ``YYYY-MM-DD``, identifiers
 and series as their text, delays as ISO 8601 durations, amounts as decimal
-strings.  Structuring errors come back as :class:`InvalidValue` with the
-field path (``$.series[0].enquiry_deadline``).
+strings.  Structuring is strict: a number is not text, ``"false"`` is not a
+boolean.  Structuring errors come back as :class:`InvalidValue` with the
+field path (``$.series[0].enquiry_deadline``, ``$.contact.phone``).
 """
 
 from __future__ import annotations
 
 import decimal
+import re
 from typing import Any, TypeVar
 
 import cattrs
@@ -27,7 +29,7 @@ from cambridge_results.values import (
     SyllabusCode,
 )
 
-__all__ = ["converter", "parse_instant", "structure", "unstructure"]
+__all__ = ["converter", "parse_date", "parse_instant", "structure", "unstructure"]
 
 T = TypeVar("T")
 
@@ -40,6 +42,9 @@ def parse_instant(value: object, field: str = "instant") -> pendulum.DateTime:
         return value.in_timezone("UTC")
     if not isinstance(value, str):
         raise InvalidValue(field, f"must be an ISO 8601 instant, not {type(value).__name__}")
+    if not value.isascii() or len(value) > 64:
+        # ISO 8601 is ASCII; refusing the rest early keeps pendulum's parser to its job.
+        raise InvalidValue(field, f"{value[:40]!r} is not an ISO 8601 instant")
     if "T" not in value or not (value.endswith("Z") or "+" in value[10:] or "-" in value[10:]):
         raise InvalidValue(field, f"{value[:40]!r} is not an ISO 8601 instant with an offset")
     try:
@@ -51,18 +56,24 @@ def parse_instant(value: object, field: str = "instant") -> pendulum.DateTime:
     return parsed.in_timezone("UTC")
 
 
-def _parse_date(value: object, _: type) -> pendulum.Date:
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+
+
+def parse_date(value: object, field: str = "date") -> pendulum.Date:
+    """Parse a calendar date written ``YYYY-MM-DD`` (no week or ordinal forms)."""
     if isinstance(value, pendulum.Date) and not isinstance(value, pendulum.DateTime):
         return value
-    if not isinstance(value, str) or len(value) != 10:
-        raise InvalidValue("date", f"{str(value)[:40]!r} is not a date like 2023-09-20")
+    shown = repr(value)[:40] if isinstance(value, str) else type(value).__name__
+    if not isinstance(value, str) or _DATE.fullmatch(value) is None:
+        raise InvalidValue(field, f"{shown} is not a date like 2023-09-20")
     try:
-        parsed = pendulum.parse(value, exact=True)
-    except (ValueError, pendulum.parsing.exceptions.ParserError) as exc:
-        raise InvalidValue("date", f"{value!r} is not a date like 2023-09-20") from exc
-    if not isinstance(parsed, pendulum.Date) or isinstance(parsed, pendulum.DateTime):
-        raise InvalidValue("date", f"{value!r} is not a date like 2023-09-20")
-    return parsed
+        return pendulum.date(int(value[:4]), int(value[5:7]), int(value[8:]))
+    except ValueError as exc:
+        raise InvalidValue(field, f"{shown} is not a date like 2023-09-20") from exc
+
+
+def _structure_date(value: object, _: type) -> pendulum.Date:
+    return parse_date(value)
 
 
 def _parse_decimal(value: object, _: type) -> decimal.Decimal:
@@ -79,12 +90,39 @@ def _parse_decimal(value: object, _: type) -> decimal.Decimal:
     return result
 
 
+def _strict_int(value: object, _: type) -> int:
+    # cattrs would call int(): "3" and 3.7 would pass as 3, and True as 1.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidValue("value", f"must be a whole number, not {type(value).__name__}")
+    return value
+
+
+def _strict_bool(value: object, _: type) -> bool:
+    # cattrs would call bool(): the string "false" would pass as True.  SQLite
+    # stores booleans as 0 and 1, so those two integers are accepted too.
+    if isinstance(value, bool):
+        return value
+    if type(value) is int and value in (0, 1):
+        return bool(value)
+    raise InvalidValue("value", f"must be true or false, not {type(value).__name__}")
+
+
+def _strict_str(value: object, _: type) -> str:
+    # cattrs would call str(): 3 would pass as "3".
+    if not isinstance(value, str):
+        raise InvalidValue("value", f"must be text, not {type(value).__name__}")
+    return value
+
+
 def _make() -> cattrs.Converter:
     conv = make_converter(forbid_extra_keys=True)
+    conv.register_structure_hook(int, _strict_int)
+    conv.register_structure_hook(bool, _strict_bool)
+    conv.register_structure_hook(str, _strict_str)
     conv.register_unstructure_hook(pendulum.DateTime, lambda d: d.in_timezone("UTC").isoformat())
     conv.register_structure_hook(pendulum.DateTime, lambda v, _: parse_instant(v))
     conv.register_unstructure_hook(pendulum.Date, lambda d: d.to_date_string())
-    conv.register_structure_hook(pendulum.Date, _parse_date)
+    conv.register_structure_hook(pendulum.Date, _structure_date)
     conv.register_unstructure_hook(decimal.Decimal, str)
     conv.register_structure_hook(decimal.Decimal, _parse_decimal)
     for ident in (CentreNumber, CandidateNumber, UCI, SyllabusCode, ComponentCode, Grade):
@@ -110,13 +148,16 @@ def structure(data: Any, cls: type[T]) -> T:
     """Build ``cls`` from primitives; any problem is an :class:`InvalidValue` with its path."""
     try:
         return converter.structure(data, cls)
+    except InvalidValue as exc:
+        # Raised outside any field, by the top-level object's own checks.
+        raise InvalidValue(_full_path("$", exc), exc.reason, rule=exc.rule) from exc
     except CambridgeResultsError:
         raise
     except (cattrs.BaseValidationError, ValueError, TypeError, KeyError, AttributeError) as exc:
         raise _translate(exc) from exc
 
 
-def _describe(exc: BaseException, type_: type | None) -> str:
+def _describe(exc: BaseException, type_: Any) -> str:
     if isinstance(exc, InvalidValue):
         return exc.reason
     if isinstance(exc, cattrs.ForbiddenExtraKeysError):
@@ -127,16 +168,46 @@ def _describe(exc: BaseException, type_: type | None) -> str:
     return f"is not a valid {name}"
 
 
-def _translate(exc: BaseException) -> InvalidValue:
-    if isinstance(exc, cattrs.BaseValidationError):
-        messages = cattrs.transform_error(exc, format_exception=_describe)
+def _leaves(exc: BaseException, path: str) -> list[tuple[str, BaseException, Any]]:
+    """Every innermost error with the path cattrs reached, like ``cattrs.transform_error``."""
+    found: list[tuple[str, BaseException, Any]] = []
+    if isinstance(exc, cattrs.IterableValidationError):
+        with_notes, without = exc.group_exceptions()
+        for inner, note in with_notes:
+            found.extend(_leaves_or_self(inner, f"{path}[{note.index!r}]", note.type))
+    elif isinstance(exc, cattrs.ClassValidationError):
+        with_notes_c, without = exc.group_exceptions()
+        for inner, note_c in with_notes_c:
+            found.extend(_leaves_or_self(inner, f"{path}.{note_c.name}", note_c.type))
     else:
-        messages = [f"{_describe(exc, None)} @ $"]
-    first = messages[0] if messages else "is not valid @ $"
-    reason, _, path = first.rpartition(" @ ")
+        return [(path, exc, None)]
+    found.extend((path, inner, None) for inner in without)
+    return found
+
+
+def _leaves_or_self(
+    exc: BaseException, path: str, type_: Any
+) -> list[tuple[str, BaseException, Any]]:
+    if isinstance(exc, cattrs.ClassValidationError | cattrs.IterableValidationError):
+        return _leaves(exc, path)
+    return [(path, exc, type_)]
+
+
+def _full_path(path: str, exc: BaseException) -> str:
+    # A value object's constructor names its fields "<object>.<attribute>"
+    # ("contact.phone"); cattrs only reached the object, so the attribute is
+    # added.  Parsers of one value name it with one word and add nothing.
+    if isinstance(exc, InvalidValue) and "." in exc.field and not exc.field.startswith("$"):
+        return f"{path}.{exc.field.split('.', 1)[1]}"
+    return path
+
+
+def _translate(exc: BaseException) -> InvalidValue:
+    leaves = _leaves(exc, "$") or [("$", exc, None)]
+    path, first, type_ = leaves[0]
+    extra = f" (and {len(leaves) - 1} more)" if len(leaves) > 1 else ""
     rule = _first_rule(exc)
-    extra = f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""
-    return InvalidValue(path or "$", f"{reason}{extra}", rule=rule)
+    return InvalidValue(_full_path(path, first), f"{_describe(first, type_)}{extra}", rule=rule)
 
 
 def _first_rule(exc: BaseException) -> str | None:

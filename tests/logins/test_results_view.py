@@ -90,11 +90,13 @@ def test_a_delay_moves_the_view_later() -> None:
     assert view_at(RELEASE.add(hours=48), delay=delay).view is not None
 
 
-def autumn_policy(release: str) -> Policy:
-    """The example policy with November 2026 results released on ``release`` (a date)."""
+def autumn_policy(release: str, series_released: ExamSeries = NOVEMBER) -> Policy:
+    """The example policy with ``series_released`` results released on ``release`` (a date)."""
     policy = example_2026()
     series = tuple(
-        attrs.evolve(c, results_release=DateOrInstant(release)) if c.series == NOVEMBER else c
+        attrs.evolve(c, results_release=DateOrInstant(release))
+        if c.series == series_released
+        else c
         for c in policy.series
     )
     return attrs.evolve(policy, series=series)
@@ -118,13 +120,11 @@ def test_a_delay_across_the_autumn_clock_change_is_exact_and_shown_in_local_time
 
 def test_a_delay_across_the_spring_clock_change_shows_summer_time() -> None:
     """CRW-05: release 28 Mar 2026 (GMT) + 48 h is 01:00 BST on 30 Mar, 00:00 UTC."""
-    policy = autumn_policy("2026-03-28")
+    policy = autumn_policy("2026-03-28", JUNE)
     delay = Delay.parse("P2D")
     opens = pendulum.datetime(2026, 3, 30, 0, 0, tz="UTC")
-    assert (
-        view_at(opens.subtract(seconds=1), delay=delay, policy=policy, series=NOVEMBER).view is None
-    )
-    after = view_at(opens, delay=delay, policy=policy, series=NOVEMBER)
+    assert view_at(opens.subtract(seconds=1), delay=delay, policy=policy, series=JUNE).view is None
+    after = view_at(opens, delay=delay, policy=policy, series=JUNE)
     assert after.view is not None
     assert "Results available from 30 March 2026, 01:00 (Europe/London)" in after.view.lines(
         "Europe/London"

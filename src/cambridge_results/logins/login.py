@@ -30,7 +30,6 @@ from cambridge_results.logins.verifier import Verifier
 from cambridge_results.policy import LoginPolicy
 from cambridge_results.rules.login import (
     check_login_input,
-    check_login_policy,
     incorrect_login_details,
     normalise_username,
     well_formed_username,
@@ -81,7 +80,6 @@ class LoginService:
         attempts: AttemptLog | None = None,
         legacy_hashers: tuple[PasswordHasher, ...] = (),
     ) -> None:
-        check_login_policy(policy)
         self._accounts = accounts
         self._lockout = lockout
         self._policy = policy

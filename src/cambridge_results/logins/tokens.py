@@ -13,13 +13,11 @@ import hmac
 import secrets
 from typing import NoReturn
 
-from cambridge_results.errors import PolicyError
 from cambridge_results.policy import LoginPolicy
 
-__all__ = ["MIN_TOKEN_BYTES", "ResetToken", "new_reset_token", "token_digest"]
+__all__ = ["ResetToken", "new_reset_token", "token_digest"]
 
 #: At least 128 random bits (LOG-05).
-MIN_TOKEN_BYTES = 16
 #: Longer than any token this library makes; longer input is not even hashed.
 MAX_TOKEN_TEXT = 256
 
@@ -68,10 +66,6 @@ class ResetToken:
 
 
 def new_reset_token(policy: LoginPolicy) -> ResetToken:
-    """A fresh URL-safe token of ``policy.reset_token_bytes`` random bytes (at least 16)."""
-    if policy.reset_token_bytes < MIN_TOKEN_BYTES:
-        raise PolicyError(
-            f"login.reset_token_bytes must be at least {MIN_TOKEN_BYTES} (128 bits)",
-            rule="LOG-05",
-        )
+    """A fresh URL-safe token of ``policy.reset_token_bytes`` random bytes (the policy
+    refuses fewer than 16: 128 bits, LOG-05)."""
     return ResetToken(secrets.token_urlsafe(policy.reset_token_bytes))

@@ -20,7 +20,7 @@ from typing import TypeGuard
 import attrs
 
 from cambridge_results.decisions import Decision, Reason
-from cambridge_results.errors import InvalidValue, PolicyError
+from cambridge_results.errors import InvalidValue
 from cambridge_results.policy import LoginPolicy
 from cambridge_results.values import normalise_email
 
@@ -32,7 +32,6 @@ __all__ = [
     "IdentityAction",
     "IdentityPlan",
     "check_login_input",
-    "check_login_policy",
     "incorrect_login_details",
     "normalise_username",
     "plan_identity_registration",
@@ -46,21 +45,6 @@ MAX_USERNAME_LENGTH = 254
 #: SPEC section 5: the password cap accepts at least 64 and at most 128 characters.
 MIN_PASSWORD_CAP = 64
 PASSWORD_CAP_CEILING = 128
-
-
-def check_login_policy(policy: LoginPolicy) -> None:
-    """Raise :class:`PolicyError` if the login numbers break SPEC's bounds (LOG-01, LOG-02)."""
-    cap = policy.max_password_length
-    if not MIN_PASSWORD_CAP <= cap <= PASSWORD_CAP_CEILING:
-        raise PolicyError(
-            f"login.max_password_length must be between {MIN_PASSWORD_CAP} and "
-            f"{PASSWORD_CAP_CEILING}, not {cap}",
-            rule="LOG-01",
-        )
-    if policy.lockout_threshold < 1 or policy.lockout_minutes < 1:
-        raise PolicyError(
-            "login.lockout_threshold and login.lockout_minutes must be at least 1", rule="LOG-02"
-        )
 
 
 def normalise_username(username: str) -> str:

@@ -15,13 +15,12 @@ from __future__ import annotations
 from collections.abc import Container, Iterable
 
 from cambridge_results.decisions import Decision, Reason
-from cambridge_results.errors import PolicyError
-from cambridge_results.policy import LoginPolicy
+from cambridge_results.policy import CHOSEN_PASSWORD_FLOOR, LoginPolicy
 
 __all__ = ["ABSOLUTE_MIN_LENGTH", "check_chosen_password"]
 
 #: ASVS 5.0 6.2.1: no policy may accept chosen passwords shorter than this.
-ABSOLUTE_MIN_LENGTH = 8
+ABSOLUTE_MIN_LENGTH = CHOSEN_PASSWORD_FLOOR
 #: Context words shorter than this are too common inside passwords to refuse.
 _MIN_WORD = 4
 
@@ -41,11 +40,6 @@ def check_chosen_password(
     the password, ignoring case, refuses it.  ``denylist`` holds common or
     breached passwords in lower case; the password is looked up lower-cased.
     """
-    if policy.min_chosen_password_length < ABSOLUTE_MIN_LENGTH:
-        raise PolicyError(
-            f"login.min_chosen_password_length must be at least {ABSOLUTE_MIN_LENGTH}",
-            rule=rule,
-        )
     if not isinstance(password, str):
         return Decision.refuse(f"{rule}.password-not-text", "the password must be text")
     reasons: list[Reason] = []

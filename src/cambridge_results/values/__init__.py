@@ -8,6 +8,7 @@ from cambridge_results.values.contact import (
 )
 from cambridge_results.values.delay import MAX_DELAY, Delay
 from cambridge_results.values.exams import (
+    GRADES,
     AssessedBy,
     Component,
     Entry,
@@ -30,6 +31,7 @@ from cambridge_results.values.people import Associate, Candidate, Centre
 from cambridge_results.values.series import ExamSeries, Session
 
 __all__ = [
+    "GRADES",
     "MAX_DELAY",
     "UCI",
     "AssessedBy",

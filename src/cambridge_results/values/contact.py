@@ -13,8 +13,11 @@ __all__ = ["ContactDetails", "normalise_email", "validate_email", "validate_phon
 
 _LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_EMAIL = re.compile(rf"{_LOCAL}@{_LABEL}(?:\.{_LABEL})+", re.ASCII)
-_PHONE = re.compile(r"\+?[0-9][0-9 ()-]*[0-9]", re.ASCII)
+# A top-level domain starts with a letter (RFC 3696 section 2): "a@b.123" is refused.
+_TLD = r"[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_EMAIL = re.compile(rf"{_LOCAL}@(?:{_LABEL}\.)+{_TLD}", re.ASCII)
+# An optional "+", digits in groups; brackets may open the number: "(01223) 553554".
+_PHONE = re.compile(r"\+?\(?[0-9][0-9 ()-]*[0-9]", re.ASCII)
 MAX_EMAIL = 254
 MAX_NAME = 100
 
@@ -33,7 +36,7 @@ def normalise_email(address: str) -> str:
 
 
 def validate_phone(value: object, field: str = "phone", *, rule: str | None = "CRW-04") -> str:
-    """Return a telephone number as given: digits, spaces, ``()-`` and a leading ``+``.
+    """Return a telephone number as given: digits, spaces, ``()-``, a leading ``+``.
 
     It must hold 7 to 15 digits (E.164's maximum).
     """

@@ -8,6 +8,7 @@ ISO 8601 durations of days, weeks, hours, minutes and seconds (``P2D``,
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import Any
 
@@ -29,6 +30,7 @@ _ISO = re.compile(
 )
 _WORD = re.compile(r"([0-9]{1,6}) ?(weeks?|days?|hours?|minutes?|mins?|seconds?|secs?)", re.ASCII)
 _UNIT_SECONDS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
+_NO_DELAY = "no delay"
 _SEPARATOR = re.compile(r"(?:, ?| and | )", re.ASCII)
 
 
@@ -52,7 +54,10 @@ class Delay:
 
     @classmethod
     def parse(cls, text: Any) -> Delay:
-        """Parse ``"PT48H"``, ``"2 days"``, ``"1 day 12 hours"``; anything else is an error."""
+        """Parse ``"PT48H"``, ``"2 days"``, ``"1 day 12 hours"``; anything else is an error.
+
+        ``"no delay"``, what ``str(Delay())`` prints, is read back as zero.
+        """
         if isinstance(text, Delay):
             return text
         raw = require_str(text, "delay")
@@ -60,6 +65,8 @@ class Delay:
             raise InvalidValue("delay", f"must be at most {_MAX_TEXT} characters", rule="CRW-05")
         if raw.startswith("-"):
             raise InvalidValue("delay", "must not be negative", rule="CRW-05")
+        if raw.lower() == _NO_DELAY:
+            return cls(seconds=0)
         total = _parse_iso(raw) if raw.startswith("P") else _parse_words(raw)
         if total is None:
             shown = raw if len(raw) <= 40 else raw[:37] + "..."
@@ -71,8 +78,17 @@ class Delay:
         return cls(seconds=total)
 
     @classmethod
-    def of(cls, duration: pendulum.Duration) -> Delay:
-        """A delay from a duration (sub-second parts are refused)."""
+    def of(cls, duration: datetime.timedelta) -> Delay:
+        """A delay from a duration; sub-second parts, months and years are refused."""
+        if not isinstance(duration, datetime.timedelta):
+            raise InvalidValue(
+                "delay", f"must be a duration, not {type(duration).__name__}", rule="CRW-05"
+            )
+        if isinstance(duration, pendulum.Duration) and (duration.years or duration.months):
+            # pendulum counts a month as 30 days; a delay is exact, so none is guessed.
+            raise InvalidValue(
+                "delay", "must be given in weeks, days, hours, minutes or seconds", rule="CRW-05"
+            )
         seconds = duration.total_seconds()
         if seconds != int(seconds):
             raise InvalidValue("delay", "must be a whole number of seconds", rule="CRW-05")
@@ -100,7 +116,7 @@ class Delay:
             n, rest = divmod(rest, size)
             if n:
                 parts.append(f"{n} {name}{'' if n == 1 else 's'}")
-        return " ".join(parts) if parts else "no delay"
+        return " ".join(parts) if parts else _NO_DELAY
 
 
 def _parse_iso(raw: str) -> int | None:

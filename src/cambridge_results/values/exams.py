@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import attrs
 
+from cambridge_results._checks import at_least, flag, member
 from cambridge_results.errors import InvalidValue
 from cambridge_results.values._text import ascii_pattern, human_text
 from cambridge_results.values.identifiers import (
@@ -24,6 +25,7 @@ from cambridge_results.values.identifiers import (
 from cambridge_results.values.series import ExamSeries, as_series
 
 __all__ = [
+    "GRADES",
     "AssessedBy",
     "Component",
     "Entry",
@@ -40,43 +42,49 @@ MAX_TITLE = 200
 _QUALIFICATION = re.compile(r"[A-Z0-9][A-Z0-9-]{0,31}", re.ASCII)
 
 
-def _title(value: object) -> str:
-    return human_text(value, "name", max_length=MAX_TITLE)
+def _title(value: object, field: str) -> str:
+    return human_text(value, field, max_length=MAX_TITLE)
 
 
-def _qualification_code(value: object) -> str:
+def _qualification_name(value: object) -> str:
+    return _title(value, "qualification.name")
+
+
+def _component_name(value: object) -> str:
+    return _title(value, "component.name")
+
+
+def _syllabus_name(value: object) -> str:
+    return _title(value, "syllabus.name")
+
+
+def qualification_code(value: object, field: str = "qualification.code") -> str:
+    """Validate a qualification code such as ``IGCSE`` (upper-cased, ASCII only)."""
     return ascii_pattern(
-        value, "qualification", _QUALIFICATION, "a code like IGCSE or AS-A-LEVEL", upper=True
+        value, field, _QUALIFICATION, "a code like IGCSE or AS-A-LEVEL", upper=True
     )
 
 
-def _component_codes(values: Iterable[object]) -> tuple[ComponentCode, ...]:
-    return tuple(ComponentCode.parse(c) for c in values)
+def _syllabus_qualification(value: object) -> str:
+    return qualification_code(value, "syllabus.qualification")
 
 
-def _components(values: Iterable[Component]) -> tuple[Component, ...]:
-    return tuple(values)
+def _sequence(value: object, field: str) -> tuple[object, ...]:
+    # A str is iterable too, but "12" is one code, not the codes "1" and "2".
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidValue(field, f"must be a list or tuple, not {type(value).__name__}")
+    return tuple(value)
 
 
-Check = Callable[[object, object, object], None]
+def _component_codes(values: object) -> tuple[ComponentCode, ...]:
+    return tuple(ComponentCode.parse(c) for c in _sequence(values, "entry.components"))
 
 
-def _flag(field: str) -> Check:
-    def check(_: object, __: object, value: object) -> None:
-        if not isinstance(value, bool):
-            raise InvalidValue(field, f"must be True or False, not {type(value).__name__}")
-
-    return check
-
-
-def _non_negative(field: str) -> Check:
-    def check(_: object, __: object, value: object) -> None:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise InvalidValue(field, f"must be a whole number, not {type(value).__name__}")
-        if value < 0:
-            raise InvalidValue(field, "must not be negative")
-
-    return check
+def _components(values: object) -> tuple[Component, ...]:
+    items = _sequence(values, "syllabus.components")
+    if not all(isinstance(c, Component) for c in items):
+        raise InvalidValue("syllabus.components", "must all be Component objects")
+    return items  # type: ignore[return-value]  # checked element by element just above
 
 
 @attrs.frozen(kw_only=True)
@@ -89,10 +97,12 @@ class Qualification:
     recalculation is asked for by email (EAR-19).
     """
 
-    code: str = attrs.field(converter=_qualification_code)
-    name: str = attrs.field(converter=_title)
-    on_results_website: bool = attrs.field(default=True, validator=_flag("on_results_website"))
-    group_award: bool = attrs.field(default=False, validator=_flag("group_award"))
+    code: str = attrs.field(converter=qualification_code)
+    name: str = attrs.field(converter=_qualification_name)
+    on_results_website: bool = attrs.field(
+        default=True, validator=flag("qualification.on_results_website")
+    )
+    group_award: bool = attrs.field(default=False, validator=flag("qualification.group_award"))
 
 
 class AssessedBy(enum.Enum):
@@ -107,16 +117,19 @@ class Component:
     """One component (paper or coursework) of a syllabus (EAR-01, EAR-03, EAR-23)."""
 
     code: ComponentCode = attrs.field(converter=as_component_code)
-    name: str = attrs.field(converter=_title)
-    assessed_by: AssessedBy = attrs.field(validator=attrs.validators.instance_of(AssessedBy))
-    multiple_choice: bool = attrs.field(default=False, validator=_flag("multiple_choice"))
-    max_mark: int = attrs.field(default=100, validator=_non_negative("component.max_mark"))
+    name: str = attrs.field(converter=_component_name)
+    assessed_by: AssessedBy = attrs.field(validator=member("component.assessed_by", AssessedBy))
+    multiple_choice: bool = attrs.field(default=False, validator=flag("component.multiple_choice"))
+    max_mark: int = attrs.field(default=100, validator=at_least("component.max_mark", 1))
     #: A reviewed mark replaces the original only when it differs by more than this (EAR-23).
-    tolerance: int = attrs.field(default=0, validator=_non_negative("component.tolerance"))
+    tolerance: int = attrs.field(
+        default=0, validator=at_least("component.tolerance", 0, rule="EAR-23")
+    )
 
     def __attrs_post_init__(self) -> None:
-        if self.max_mark == 0:
-            raise InvalidValue("component.max_mark", "must be at least 1")
+        if self.tolerance >= self.max_mark:
+            # A tolerance this wide would make every review leave the mark alone (EAR-23).
+            raise InvalidValue("component.tolerance", "must be less than max_mark", rule="EAR-23")
         if self.multiple_choice and self.assessed_by is AssessedBy.CENTRE:
             raise InvalidValue(
                 "component.multiple_choice",
@@ -129,16 +142,14 @@ class Syllabus:
     """A syllabus, its qualification and its components."""
 
     code: SyllabusCode = attrs.field(converter=as_syllabus_code)
-    name: str = attrs.field(converter=_title)
-    qualification: str = attrs.field(converter=_qualification_code)
-    art_and_design: bool = attrs.field(default=False, validator=_flag("art_and_design"))
+    name: str = attrs.field(converter=_syllabus_name)
+    qualification: str = attrs.field(converter=_syllabus_qualification)
+    art_and_design: bool = attrs.field(default=False, validator=flag("syllabus.art_and_design"))
     components: tuple[Component, ...] = attrs.field(converter=_components)
 
     def __attrs_post_init__(self) -> None:
         if not self.components:
             raise InvalidValue("syllabus.components", "a syllabus has at least one component")
-        if not all(isinstance(c, Component) for c in self.components):
-            raise InvalidValue("syllabus.components", "must all be Component objects")
         codes = [c.code for c in self.components]
         if len(set(codes)) != len(codes):
             raise InvalidValue("syllabus.components", "component codes must be unique")
@@ -175,11 +186,9 @@ class Entry:
     candidate: CandidateNumber = attrs.field(converter=as_candidate_number)
     syllabus: SyllabusCode = attrs.field(converter=as_syllabus_code)
     components: tuple[ComponentCode, ...] = attrs.field(converter=_component_codes)
-    route: Route = attrs.field(
-        default=Route.STANDARD, validator=attrs.validators.instance_of(Route)
-    )
+    route: Route = attrs.field(default=Route.STANDARD, validator=member("entry.route", Route))
     status: EntryStatus = attrs.field(
-        default=EntryStatus.VALID, validator=attrs.validators.instance_of(EntryStatus)
+        default=EntryStatus.VALID, validator=member("entry.status", EntryStatus)
     )
 
     def __attrs_post_init__(self) -> None:
@@ -208,7 +217,7 @@ class Mark:
     """A component mark and its source.  An exemption carries no mark."""
 
     component: ComponentCode = attrs.field(converter=as_component_code)
-    source: MarkSource = attrs.field(validator=attrs.validators.instance_of(MarkSource))
+    source: MarkSource = attrs.field(validator=member("mark.source", MarkSource))
     value: int | None = attrs.field(default=None)
 
     def __attrs_post_init__(self) -> None:
@@ -218,16 +227,18 @@ class Mark:
             return
         if self.value is None:
             raise InvalidValue("mark.value", f"a mark from {self.source.value} needs a value")
-        _non_negative("mark.value")(None, None, self.value)
+        at_least("mark.value", 0)(self, None, self.value)
 
 
-_GRADES = (
-    ["A*", "A", "B", "C", "D", "E", "F", "G", "U"]
-    + ["a", "b", "c", "d", "e"]
-    + [str(n) for n in range(9, 0, -1)]
-    + ["X", "Q"]
+#: Every grade a syllabus result can have: A* to G and U, AS grades a to e,
+#: 9 to 1, X (NO RESULT) and Q (PENDING).
+GRADES: tuple[str, ...] = (
+    *("A*", "A", "B", "C", "D", "E", "F", "G", "U"),
+    *("a", "b", "c", "d", "e"),
+    *(str(n) for n in range(9, 0, -1)),
+    *("X", "Q"),
 )
-_GRADE_SET = frozenset(_GRADES)
+_GRADE_SET = frozenset(GRADES)
 
 
 def _grade(value: object) -> str:

@@ -37,10 +37,13 @@ def _family_name(value: object) -> str:
 
 
 def _optional_contact(
-    _: object, attribute: attrs.Attribute[ContactDetails | None], value: ContactDetails | None
+    instance: object,
+    attribute: attrs.Attribute[ContactDetails | None],
+    value: ContactDetails | None,
 ) -> None:
     if value is not None and not isinstance(value, ContactDetails):
-        raise InvalidValue(attribute.name, "must be ContactDetails or None")
+        field = f"{type(instance).__name__.lower()}.{attribute.name}"
+        raise InvalidValue(field, "must be ContactDetails or None")
 
 
 @attrs.frozen(kw_only=True)

@@ -66,16 +66,21 @@ class ExamSeries:
         if isinstance(text, ExamSeries):
             return text
         raw = require_str(text, "series")
-        if (m := _WORDS.fullmatch(raw)) is not None:
-            session = _NAMES.get(m.group(1).lower())
-            if session is not None:
-                return cls(year=int(m.group(2)), session=session)
-        elif (m := _ISO.fullmatch(raw)) is not None:
-            session = _BY_MONTH.get(int(m.group(2)))
-            if session is not None:
-                return cls(year=int(m.group(1)), session=session)
         shown = raw if len(raw) <= 40 else raw[:37] + "..."
-        raise InvalidValue("series", f"{shown!r} is not a series like 'June 2026' or '2026-11'")
+        year: str | None = None
+        session: Session | None = None
+        if (m := _WORDS.fullmatch(raw)) is not None:
+            year, session = m.group(2), _NAMES.get(m.group(1).lower())
+        elif (m := _ISO.fullmatch(raw)) is not None:
+            year, session = m.group(1), _BY_MONTH.get(int(m.group(2)))
+        if year is None or session is None:
+            raise InvalidValue("series", f"{shown!r} is not a series like 'June 2026' or '2026-11'")
+        if not MIN_YEAR <= int(year) <= MAX_YEAR:
+            # Named after the text parsed, not the attribute: the caller gave "series".
+            raise InvalidValue(
+                "series", f"{shown!r}: the year must be between {MIN_YEAR} and {MAX_YEAR}"
+            )
+        return cls(year=int(year), session=session)
 
     @property
     def code(self) -> str:

@@ -1,0 +1,38 @@
+"""Public test helpers for apps built on cambridge_results.
+
+- :mod:`cambridge_results.testing.strategies`: hypothesis strategies for every
+  value object and for policies (also registered for ``st.from_type`` through
+  the ``hypothesis`` entry point).
+- :class:`FixedClock`: a clock that stays where a test puts it.
+- :mod:`cambridge_results.testing.conformance`: the storage conformance suite
+  that every backend, third-party ones included, runs unchanged.
+
+``strategies`` and ``conformance`` are imported on first use, so importing
+this package needs neither hypothesis nor pytest.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+from cambridge_results.clock import FixedClock
+
+if TYPE_CHECKING:
+    from cambridge_results.testing import strategies
+
+__all__ = ["FixedClock", "conformance", "strategies"]
+
+# Submodules loaded on first attribute access.  ``conformance`` is the storage
+# conformance suite (cambridge_results/testing/conformance.py); it needs pytest,
+# and ``strategies`` needs hypothesis, which apps without tests do not install.
+_LAZY = frozenset({"conformance", "strategies"})
+
+
+def __getattr__(name: str) -> ModuleType:
+    if name in _LAZY:
+        module = importlib.import_module(f"{__name__}.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

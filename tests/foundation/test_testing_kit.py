@@ -1,0 +1,54 @@
+"""The public testing kit: lazy imports, and strategies that draw only valid values."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import cambridge_results.testing as kit
+from cambridge_results.testing import strategies as crst
+from cambridge_results.values import Candidate, ExamSeries
+
+
+def test_importing_the_kit_needs_neither_hypothesis_nor_pytest() -> None:
+    """Apps without tests can import FixedClock; strategies and conformance load on first use."""
+    code = (
+        "import sys, cambridge_results.testing as kit; "
+        "print(sorted(m for m in ('hypothesis', 'pytest') if m in sys.modules)); "
+        "print(kit.strategies.__name__)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[:2] == ["[]", "cambridge_results.testing.strategies"]
+
+
+def test_the_kit_reexports_strategies_and_reserves_conformance() -> None:
+    """testing.strategies is the strategies module; conformance is named in __all__."""
+    assert kit.strategies is crst
+    assert set(kit.__all__) == {"FixedClock", "conformance", "strategies"}
+    assert not hasattr(kit, "no_such_helper")
+
+
+def test_every_public_strategy_has_a_docstring() -> None:
+    """Public names are documented."""
+    for name in crst.__all__:
+        assert getattr(crst, name).__doc__, name
+
+
+@settings(max_examples=40)
+@given(crst.exam_series_texts())
+def test_drawn_series_texts_parse(text: str) -> None:
+    """exam_series_texts() draws only text ExamSeries.parse accepts."""
+    assert ExamSeries.parse(text).code[:4] == text[:4] or text[-4:].isdigit()
+
+
+@settings(max_examples=20)
+@given(crst.centre_numbers(), st.data())
+def test_candidates_drawn_for_a_centre_belong_to_it(centre: object, data: st.DataObject) -> None:
+    """candidates(centre=...) draws candidates of that centre; their UCI embeds it."""
+    candidate: Candidate = data.draw(crst.candidates(centre=centre))  # type: ignore[arg-type]
+    assert candidate.centre == centre
+    if candidate.uci is not None:
+        assert candidate.uci.value.startswith(str(centre))

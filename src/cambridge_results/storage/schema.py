@@ -177,7 +177,10 @@ def canonical_instant(value: Value, field: str) -> pendulum.DateTime:
         raise InvalidValue(field, f"must be a timezone-aware instant, not {type(value).__name__}")
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidValue(field, "must be timezone-aware")
-    return pendulum.instance(value).in_timezone("UTC")
+    # Convert with the standard library first: it honours ``fold`` for times
+    # that occur twice when clocks go back, which pendulum.instance() loses.
+    utc: pendulum.DateTime = pendulum.instance(value.astimezone(datetime.UTC))
+    return utc.in_timezone("UTC")
 
 
 def _columns(values: Iterable[Column]) -> tuple[Column, ...]:

@@ -86,9 +86,9 @@ def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def instant_text(value: pendulum.DateTime) -> str:
+def instant_text(value: datetime.datetime) -> str:
     """Fixed-width UTC text, so text order is time order: ``2026-06-01T09:00:00.000000Z``."""
-    v = value.in_timezone("UTC")
+    v = value.astimezone(datetime.UTC)
     return (
         f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:"
         f"{v.second:02d}.{v.microsecond:06d}Z"
@@ -101,7 +101,7 @@ def _instant_from_text(raw: Any) -> pendulum.DateTime:
 
 
 def _instant_from_datetime(raw: Any) -> pendulum.DateTime:
-    parsed: pendulum.DateTime = pendulum.instance(raw)
+    parsed: pendulum.DateTime = pendulum.instance(raw.astimezone(datetime.UTC))
     return parsed.in_timezone("UTC")
 
 

@@ -92,6 +92,7 @@ __all__ = [
     "StoreConformance",
     "StoreFactory",
     "conformance_migrations",
+    "run_concurrent_migrators",
 ]
 
 #: ``make_store(path, migrations) -> Store``.
@@ -914,6 +915,30 @@ def _worker_insert(url: str, migrations: Sequence[Migration], barrier: Any, out:
             out.put(f"other: {type(exc).__name__}")
     finally:
         store.close()
+
+
+def _worker_migrate(url: str, migrations: Sequence[Migration], barrier: Any, out: Any) -> None:
+    barrier.wait()
+    try:
+        store = open_store(url, migrations=migrations)
+        out.put(store.schema_version())
+        store.close()
+    except CambridgeResultsError as exc:
+        out.put(f"{type(exc).__name__}: {exc}")
+
+
+def run_concurrent_migrators(
+    url: str, migrations: Sequence[Migration], processes: int = 3
+) -> list[int | str]:
+    """Open ``url`` with ``migrations`` in several processes at once (released together).
+
+    Returns each process's schema version afterwards, or its error as text.
+    """
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(processes)
+    out = ctx.Queue()
+    _run_workers(_worker_migrate, [(url, tuple(migrations), barrier, out)] * processes)
+    return _drain(out, processes)
 
 
 def _run_workers(target: Callable[..., None], args_per_worker: list[tuple[Any, ...]]) -> None:

@@ -31,6 +31,7 @@ __all__ = [
     "SchemaTooNew",
     "StorageError",
     "UnknownSeries",
+    "WriteRefused",
 ]
 
 
@@ -149,6 +150,10 @@ class DuplicateError(StorageError):
 
 class ConcurrencyError(StorageError):
     """A concurrent writer changed what this unit of work read; retry the use case."""
+
+
+class WriteRefused(StorageError):
+    """The store refused a write: an append-only table, or a read-only unit of work."""
 
 
 class SchemaTooNew(StorageError):

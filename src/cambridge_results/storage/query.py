@@ -1,0 +1,238 @@
+"""The small query vocabulary of ``select``, ``count`` and ``stream``.
+
+``where`` is a mapping of column to condition, all of which must hold.  A
+plain value means equality (``None`` means IS NULL); the classes here say
+anything else::
+
+    uow.select("candidates", {"centre": "GB123", "number": Ge("0700")})
+    uow.select("events", {"subject": Prefix("centre:GB123/")}, order_by=("seq",))
+
+``order_by`` names columns, ``"-column"`` for descending.  The primary key is
+always appended as a tie-breaker, so every backend returns the same order.
+NULLs sort first in ascending order.  Text compares by code point (SQLite's
+BINARY collation; PostgreSQL must use ``COLLATE "C"``).  JSON and bytes
+columns cannot be compared or ordered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypeAlias
+
+import attrs
+
+from cambridge_results.errors import InvalidValue
+from cambridge_results.storage.schema import Column, ColumnType, Table, Value
+
+__all__ = [
+    "Condition",
+    "Ge",
+    "Gt",
+    "In",
+    "Le",
+    "Lt",
+    "Ne",
+    "Order",
+    "Prefix",
+    "Where",
+    "check_order",
+    "check_where",
+    "matches",
+    "sort_rows",
+]
+
+
+def _as_tuple(values: Iterable[Value]) -> tuple[Value, ...]:
+    return tuple(values)
+
+
+@attrs.frozen
+class Ne:
+    """Not equal (``Ne(None)`` means IS NOT NULL); NULL never equals anything."""
+
+    value: Value
+
+
+@attrs.frozen
+class Lt:
+    """Less than; NULLs never match."""
+
+    value: Value
+
+
+@attrs.frozen
+class Le:
+    """Less than or equal; NULLs never match."""
+
+    value: Value
+
+
+@attrs.frozen
+class Gt:
+    """Greater than; NULLs never match."""
+
+    value: Value
+
+
+@attrs.frozen
+class Ge:
+    """Greater than or equal; NULLs never match."""
+
+    value: Value
+
+
+@attrs.frozen
+class In:
+    """Equal to one of ``values`` (an empty collection matches nothing)."""
+
+    values: tuple[Value, ...] = attrs.field(converter=_as_tuple)
+
+
+@attrs.frozen
+class Prefix:
+    """A text column starting with ``text`` (case-sensitive)."""
+
+    text: str
+
+
+@attrs.frozen
+class Eq:
+    """Equality; written as the plain value in a ``where`` mapping."""
+
+    value: Value
+
+
+Condition: TypeAlias = Eq | Ne | Lt | Le | Gt | Ge | In | Prefix
+#: A checked ``where``: column name to condition, every value canonical.
+Where: TypeAlias = dict[str, Condition]
+#: A checked ``order_by``: ``(column, descending)`` pairs, key columns appended.
+Order: TypeAlias = tuple[tuple[str, bool], ...]
+
+_UNORDERED = (ColumnType.JSON, ColumnType.BYTES)
+
+
+def check_where(table: Table, where: Mapping[str, Any] | None) -> Where:
+    """Check a ``where`` mapping against ``table``; values come back canonical."""
+    if where is None:
+        return {}
+    if not isinstance(where, Mapping):
+        raise InvalidValue("where", "must be a mapping of column to condition")
+    out: Where = {}
+    for name, raw in where.items():
+        column = table.column(name)
+        out[name] = _condition(table, column, raw)
+    return out
+
+
+def _condition(table: Table, column: Column, raw: Any) -> Condition:
+    field = f"where.{column.name}"
+
+    def value(v: Value) -> Value:
+        if v is None:
+            return None
+        try:
+            return column.check(v)
+        except InvalidValue as exc:
+            raise InvalidValue(field, exc.reason) from None
+
+    if isinstance(raw, Eq | Ne):
+        if column.type is ColumnType.JSON:
+            raise InvalidValue(field, "a JSON column cannot be compared")
+        return type(raw)(value(raw.value))
+    if isinstance(raw, Lt | Le | Gt | Ge):
+        if column.type in _UNORDERED or column.type is ColumnType.BOOL:
+            raise InvalidValue(field, f"a {column.type.value} column has no order")
+        if raw.value is None:
+            raise InvalidValue(field, "cannot compare with None")
+        return type(raw)(value(raw.value))
+    if isinstance(raw, In):
+        if column.type is ColumnType.JSON:
+            raise InvalidValue(field, "a JSON column cannot be compared")
+        if any(v is None for v in raw.values):
+            raise InvalidValue(field, "In() cannot hold None; use None for IS NULL")
+        return In(tuple(value(v) for v in raw.values))
+    if isinstance(raw, Prefix):
+        if column.type is not ColumnType.TEXT:
+            raise InvalidValue(field, "Prefix() is for text columns")
+        return Prefix(value(raw.text))
+    if column.type is ColumnType.JSON:
+        raise InvalidValue(field, "a JSON column cannot be compared")
+    return Eq(value(raw))
+
+
+def check_order(table: Table, order_by: Iterable[str]) -> Order:
+    """Check ``order_by`` and append the primary key so the order is total."""
+    if isinstance(order_by, str):
+        raise InvalidValue("order_by", "must be a sequence of column names, not one string")
+    out: list[tuple[str, bool]] = []
+    for item in order_by:
+        if not isinstance(item, str):
+            raise InvalidValue("order_by", "must name columns")
+        descending = item.startswith("-")
+        name = item[1:] if descending else item
+        column = table.column(name)
+        if column.type is ColumnType.JSON:
+            raise InvalidValue(f"order_by.{name}", "a JSON column has no order")
+        if name not in (n for n, _ in out):
+            out.append((name, descending))
+    seen = {n for n, _ in out}
+    out.extend((n, False) for n in table.primary_key if n not in seen)
+    return tuple(out)
+
+
+def _holds(condition: Condition, actual: Value) -> bool:
+    if isinstance(condition, Eq):
+        return actual is None if condition.value is None else actual == condition.value
+    if isinstance(condition, Ne):
+        if condition.value is None:
+            return actual is not None
+        return actual is not None and actual != condition.value
+    if actual is None:
+        return False
+    if isinstance(condition, Lt):
+        return bool(actual < condition.value)
+    if isinstance(condition, Le):
+        return bool(actual <= condition.value)
+    if isinstance(condition, Gt):
+        return bool(actual > condition.value)
+    if isinstance(condition, Ge):
+        return bool(actual >= condition.value)
+    if isinstance(condition, In):
+        return actual in condition.values
+    return isinstance(actual, str) and actual.startswith(condition.text)
+
+
+def matches(row: Mapping[str, Value], where: Where) -> bool:
+    """Whether ``row`` satisfies every condition (the in-memory evaluation)."""
+    return all(_holds(c, row[name]) for name, c in where.items())
+
+
+class _Desc:
+    """Reverses the order of the wrapped sort key."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: tuple[bool, Value]) -> None:
+        self.key = key
+
+    def __lt__(self, other: _Desc) -> bool:
+        return bool(other.key < self.key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Desc) and self.key == other.key
+
+    __hash__ = None  # type: ignore[assignment]  # sort keys are never hashed
+
+
+def sort_rows(rows: Sequence[Mapping[str, Value]], order: Order) -> list[Mapping[str, Value]]:
+    """Rows in ``order`` with NULLs first when ascending (the in-memory ordering)."""
+
+    def key(row: Mapping[str, Value]) -> tuple[Any, ...]:
+        parts: list[Any] = []
+        for name, descending in order:
+            value = row[name]
+            part = (value is not None, value if value is not None else 0)
+            parts.append(_Desc(part) if descending else part)
+        return tuple(parts)
+
+    return sorted(rows, key=key)

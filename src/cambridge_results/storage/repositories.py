@@ -1,0 +1,426 @@
+"""Repositories for the foundation's aggregates, written once over the primitives.
+
+Each repository turns value objects into rows with the library's one cattrs
+converter (:mod:`cambridge_results.serialization`) and back, so every
+backend stores the same thing.  Reach them through the unit of work
+(``uow.centres``, ``uow.candidates``, ...).  Bad input raises a typed error
+before anything is written; duplicates raise :class:`DuplicateError`; a
+record that refers to a missing one (a candidate of an unknown centre)
+raises :class:`NotFound`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from cambridge_results.errors import DuplicateError, InvalidValue, NotFound
+from cambridge_results.serialization import structure, unstructure
+from cambridge_results.storage.schema import Row
+from cambridge_results.values import (
+    UCI,
+    Associate,
+    Candidate,
+    CandidateNumber,
+    Centre,
+    CentreNumber,
+    Entry,
+    EntryStatus,
+    ExamSeries,
+    Syllabus,
+    SyllabusCode,
+)
+
+if TYPE_CHECKING:
+    from cambridge_results.storage.port import UnitOfWork
+
+__all__ = [
+    "AssociateRepository",
+    "CandidateRepository",
+    "CentreRepository",
+    "EntryRepository",
+    "SyllabusRepository",
+]
+
+T = TypeVar("T")
+
+_DIGITS = re.compile(r"[0-9]{1,4}", re.ASCII)
+MAX_QUERY = 100
+
+
+def _require_type(value: object, cls: type[T], field: str) -> T:
+    if not isinstance(value, cls):
+        raise InvalidValue(field, f"must be a {cls.__name__}, not {type(value).__name__}")
+    return value
+
+
+def _row(obj: object) -> Row:
+    data = unstructure(obj)
+    assert isinstance(data, dict)  # attrs classes unstructure to dicts
+    return data
+
+
+class _Repository:
+    """Shared plumbing: the unit of work and row <-> value conversion."""
+
+    table: str
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    def _load(self, row: Row | None, cls: type[T]) -> T | None:
+        return None if row is None else structure(row, cls)
+
+
+class AssociateRepository(_Repository):
+    """Cambridge Associates (ASC-01), keyed by their centre number."""
+
+    table = "associates"
+
+    def add(self, associate: Associate) -> None:
+        """Store a new Associate; :class:`DuplicateError` if the number is taken."""
+        _require_type(associate, Associate, "associate")
+        if self._uow.get(self.table, str(associate.number)) is not None:
+            raise DuplicateError(f"Associate {associate.number} already exists")
+        self._uow.insert(self.table, _row(associate))
+
+    def find(self, number: CentreNumber | str) -> Associate | None:
+        """The Associate with this number, or None."""
+        row = self._uow.get(self.table, str(CentreNumber.parse(number)))
+        return self._load(row, Associate)
+
+    def get(self, number: CentreNumber | str) -> Associate:
+        """The Associate with this number; :class:`NotFound` if there is none."""
+        found = self.find(number)
+        if found is None:
+            raise NotFound(f"no Associate {CentreNumber.parse(number)}")
+        return found
+
+    def save(self, associate: Associate) -> None:
+        """Replace a stored Associate's details; :class:`NotFound` if it is not stored."""
+        _require_type(associate, Associate, "associate")
+        row = _row(associate)
+        key = row.pop("number")
+        if not self._uow.update(self.table, key, row):
+            raise NotFound(f"no Associate {associate.number}")
+
+    def all(self) -> list[Associate]:
+        """Every Associate, by number."""
+        return [structure(r, Associate) for r in self._uow.stream(self.table)]
+
+    def centres(self, number: CentreNumber | str) -> list[Centre]:
+        """The Associate Centres of this Associate, by centre number (ASC-01)."""
+        return self._uow.centres.of_associate(number)
+
+
+class CentreRepository(_Repository):
+    """Centres; an Associate Centre names its Associate (ASC-01)."""
+
+    table = "centres"
+
+    def add(self, centre: Centre) -> None:
+        """Store a new centre; its Associate, if any, must exist."""
+        _require_type(centre, Centre, "centre")
+        self._check_associate(centre)
+        if self._uow.get(self.table, str(centre.number)) is not None:
+            raise DuplicateError(f"centre {centre.number} already exists")
+        self._uow.insert(self.table, _row(centre))
+
+    def find(self, number: CentreNumber | str) -> Centre | None:
+        """The centre with this number, or None."""
+        return self._load(self._uow.get(self.table, str(CentreNumber.parse(number))), Centre)
+
+    def get(self, number: CentreNumber | str) -> Centre:
+        """The centre with this number; :class:`NotFound` if there is none."""
+        found = self.find(number)
+        if found is None:
+            raise NotFound(f"no centre {CentreNumber.parse(number)}")
+        return found
+
+    def save(self, centre: Centre) -> None:
+        """Replace a stored centre's details; :class:`NotFound` if it is not stored."""
+        _require_type(centre, Centre, "centre")
+        self._check_associate(centre)
+        row = _row(centre)
+        key = row.pop("number")
+        if not self._uow.update(self.table, key, row):
+            raise NotFound(f"no centre {centre.number}")
+
+    def all(self) -> list[Centre]:
+        """Every centre, by number."""
+        return [structure(r, Centre) for r in self._uow.stream(self.table)]
+
+    def of_associate(self, associate: CentreNumber | str) -> list[Centre]:
+        """The centres administered by this Associate, by number (ASC-01)."""
+        number = str(CentreNumber.parse(associate))
+        rows = self._uow.stream(self.table, {"associate": number}, order_by=("number",))
+        return [structure(r, Centre) for r in rows]
+
+    def _check_associate(self, centre: Centre) -> None:
+        if centre.associate is not None and (
+            self._uow.get("associates", str(centre.associate)) is None
+        ):
+            raise NotFound(f"centre {centre.number} names Associate {centre.associate}, unknown")
+
+
+def _normalise_query(query: object) -> str:
+    if not isinstance(query, str):
+        raise InvalidValue("query", f"must be text, not {type(query).__name__}")
+    text = unicodedata.normalize("NFC", query).strip()
+    if not text:
+        raise InvalidValue("query", "type part of a name, a candidate number or a UCI")
+    if len(text) > MAX_QUERY:
+        raise InvalidValue("query", f"must be at most {MAX_QUERY} characters")
+    return text
+
+
+class CandidateRepository(_Repository):
+    """Candidates, keyed by centre and candidate number; a UCI is unique when present."""
+
+    table = "candidates"
+
+    def add(self, candidate: Candidate) -> None:
+        """Store a new candidate of an existing centre."""
+        _require_type(candidate, Candidate, "candidate")
+        if self._uow.get("centres", str(candidate.centre)) is None:
+            raise NotFound(f"no centre {candidate.centre}")
+        if self._uow.get(self.table, (str(candidate.centre), str(candidate.number))) is not None:
+            raise DuplicateError(
+                f"candidate {candidate.number} already exists at centre {candidate.centre}"
+            )
+        if candidate.uci is not None and self.by_uci(candidate.uci) is not None:
+            raise DuplicateError(f"UCI {candidate.uci} already belongs to another candidate")
+        self._uow.insert(self.table, _row(candidate))
+
+    def find(self, centre: CentreNumber | str, number: CandidateNumber | str) -> Candidate | None:
+        """The candidate, or None (``713`` finds ``0713``, EAR-12)."""
+        key = (str(CentreNumber.parse(centre)), str(CandidateNumber.parse(number)))
+        return self._load(self._uow.get(self.table, key), Candidate)
+
+    def get(self, centre: CentreNumber | str, number: CandidateNumber | str) -> Candidate:
+        """The candidate; :class:`NotFound` if there is none."""
+        found = self.find(centre, number)
+        if found is None:
+            raise NotFound(
+                f"no candidate {CandidateNumber.parse(number)} at {CentreNumber.parse(centre)}"
+            )
+        return found
+
+    def save(self, candidate: Candidate) -> None:
+        """Replace a stored candidate's names and UCI; :class:`NotFound` if not stored."""
+        _require_type(candidate, Candidate, "candidate")
+        if candidate.uci is not None:
+            holder = self.by_uci(candidate.uci)
+            if holder is not None and (holder.centre, holder.number) != (
+                candidate.centre,
+                candidate.number,
+            ):
+                raise DuplicateError(f"UCI {candidate.uci} already belongs to another candidate")
+        row = _row(candidate)
+        key = (row.pop("centre"), row.pop("number"))
+        if not self._uow.update(self.table, key, row):
+            raise NotFound(f"no candidate {candidate.number} at {candidate.centre}")
+
+    def by_uci(self, uci: UCI | str) -> Candidate | None:
+        """The candidate with this UCI, at any centre, or None."""
+        rows = self._uow.select(self.table, {"uci": str(UCI.parse(uci))}, limit=1)
+        return self._load(rows[0] if rows else None, Candidate)
+
+    def iter_for_centre(self, centre: CentreNumber | str) -> Iterator[Candidate]:
+        """A centre's candidates in ascending candidate-number order, streamed (CRW-07)."""
+        number = str(CentreNumber.parse(centre))
+        for row in self._uow.stream(self.table, {"centre": number}, order_by=("number",)):
+            yield structure(row, Candidate)
+
+    def for_centre(self, centre: CentreNumber | str) -> list[Candidate]:
+        """A centre's candidates in ascending candidate-number order (CRW-07)."""
+        return list(self.iter_for_centre(centre))
+
+    def search(self, centre: CentreNumber | str, query: str) -> list[Candidate]:
+        """A centre's candidates matching ``query``, in candidate-number order (CRW-07).
+
+        A candidate matches when the query is part of their name (any case,
+        any script: compared case-folded after NFC), their candidate number
+        (``713`` finds ``0713``, EAR-12) or their UCI (any case).
+        """
+        text = _normalise_query(query)
+        wanted_number = str(CandidateNumber.parse(text)) if _DIGITS.fullmatch(text) else None
+        wanted_uci = text.upper()
+        folded = text.casefold()
+        found = []
+        for candidate in self.iter_for_centre(centre):
+            if (
+                str(candidate.number) == wanted_number
+                or (candidate.uci is not None and str(candidate.uci) == wanted_uci)
+                or folded in candidate.full_name.casefold()
+            ):
+                found.append(candidate)
+        return found
+
+
+class SyllabusRepository(_Repository):
+    """Syllabuses, keyed by code, with their components."""
+
+    table = "syllabuses"
+
+    def add(self, syllabus: Syllabus) -> None:
+        """Store a new syllabus; :class:`DuplicateError` if the code is taken."""
+        _require_type(syllabus, Syllabus, "syllabus")
+        if self._uow.get(self.table, str(syllabus.code)) is not None:
+            raise DuplicateError(f"syllabus {syllabus.code} already exists")
+        self._uow.insert(self.table, _row(syllabus))
+
+    def find(self, code: SyllabusCode | str) -> Syllabus | None:
+        """The syllabus, or None."""
+        return self._load(self._uow.get(self.table, str(SyllabusCode.parse(code))), Syllabus)
+
+    def get(self, code: SyllabusCode | str) -> Syllabus:
+        """The syllabus; :class:`NotFound` if there is none."""
+        found = self.find(code)
+        if found is None:
+            raise NotFound(f"no syllabus {SyllabusCode.parse(code)}")
+        return found
+
+    def save(self, syllabus: Syllabus) -> None:
+        """Replace a stored syllabus; :class:`NotFound` if it is not stored."""
+        _require_type(syllabus, Syllabus, "syllabus")
+        row = _row(syllabus)
+        key = row.pop("code")
+        if not self._uow.update(self.table, key, row):
+            raise NotFound(f"no syllabus {syllabus.code}")
+
+    def all(self) -> list[Syllabus]:
+        """Every syllabus, by code."""
+        return [structure(r, Syllabus) for r in self._uow.stream(self.table)]
+
+
+def _entry_key(
+    centre: CentreNumber | str,
+    series: ExamSeries | str,
+    candidate: CandidateNumber | str,
+    syllabus: SyllabusCode | str,
+) -> tuple[str, str, str, str]:
+    return (
+        str(CentreNumber.parse(centre)),
+        ExamSeries.parse(series).code,
+        str(CandidateNumber.parse(candidate)),
+        str(SyllabusCode.parse(syllabus)),
+    )
+
+
+class EntryRepository(_Repository):
+    """Entries: a candidate's entry for a syllabus in a series (CRW-03)."""
+
+    table = "entries"
+
+    def add(self, entry: Entry) -> None:
+        """Store a new entry for a stored candidate and syllabus.
+
+        The components must all belong to the syllabus (:class:`InvalidValue`).
+        """
+        _require_type(entry, Entry, "entry")
+        if self._uow.get("candidates", (str(entry.centre), str(entry.candidate))) is None:
+            raise NotFound(f"no candidate {entry.candidate} at {entry.centre}")
+        syllabus = self._uow.syllabuses.get(entry.syllabus)
+        for code in entry.components:
+            syllabus.component(code)
+        key = _entry_key(entry.centre, entry.series, entry.candidate, entry.syllabus)
+        if self._uow.get(self.table, key) is not None:
+            raise DuplicateError(
+                f"candidate {entry.candidate} at {entry.centre} is already entered for "
+                f"{entry.syllabus} in {entry.series}"
+            )
+        self._uow.insert(self.table, _row(entry))
+
+    def find(
+        self,
+        centre: CentreNumber | str,
+        series: ExamSeries | str,
+        candidate: CandidateNumber | str,
+        syllabus: SyllabusCode | str,
+    ) -> Entry | None:
+        """The entry, or None."""
+        key = _entry_key(centre, series, candidate, syllabus)
+        return self._load(self._uow.get(self.table, key), Entry)
+
+    def get(
+        self,
+        centre: CentreNumber | str,
+        series: ExamSeries | str,
+        candidate: CandidateNumber | str,
+        syllabus: SyllabusCode | str,
+    ) -> Entry:
+        """The entry; :class:`NotFound` if there is none."""
+        found = self.find(centre, series, candidate, syllabus)
+        if found is None:
+            raise NotFound("no such entry")
+        return found
+
+    def save(self, entry: Entry) -> None:
+        """Replace a stored entry (e.g. to withdraw it); :class:`NotFound` if not stored."""
+        _require_type(entry, Entry, "entry")
+        syllabus = self._uow.syllabuses.get(entry.syllabus)
+        for code in entry.components:
+            syllabus.component(code)
+        row = _row(entry)
+        key = tuple(row.pop(n) for n in ("centre", "series", "candidate", "syllabus"))
+        if not self._uow.update(self.table, key, row):
+            raise NotFound("no such entry")
+
+    def for_centre(self, centre: CentreNumber | str, series: ExamSeries | str) -> list[Entry]:
+        """A centre's entries in a series, by candidate number then syllabus."""
+        where = {
+            "centre": str(CentreNumber.parse(centre)),
+            "series": ExamSeries.parse(series).code,
+        }
+        rows = self._uow.stream(self.table, where, order_by=("candidate", "syllabus"))
+        return [structure(r, Entry) for r in rows]
+
+    def for_candidate(
+        self,
+        centre: CentreNumber | str,
+        series: ExamSeries | str,
+        candidate: CandidateNumber | str,
+    ) -> list[Entry]:
+        """A candidate's entries in a series, by syllabus."""
+        where = {
+            "centre": str(CentreNumber.parse(centre)),
+            "series": ExamSeries.parse(series).code,
+            "candidate": str(CandidateNumber.parse(candidate)),
+        }
+        return [structure(r, Entry) for r in self._uow.select(self.table, where, ("syllabus",))]
+
+    def centre_has_valid_entry(self, centre: CentreNumber | str, series: ExamSeries | str) -> bool:
+        """Whether the centre has at least one valid entry in the series (CRW-03)."""
+        return self._uow.count(self.table, self._valid(centre, series)) > 0
+
+    def candidate_has_valid_entry(
+        self,
+        centre: CentreNumber | str,
+        series: ExamSeries | str,
+        candidate: CandidateNumber | str,
+    ) -> bool:
+        """Whether the candidate has a valid entry in the series (CRW-03)."""
+        where = self._valid(centre, series)
+        where["candidate"] = str(CandidateNumber.parse(candidate))
+        return self._uow.count(self.table, where) > 0
+
+    def candidates_with_valid_entry(
+        self, centre: CentreNumber | str, series: ExamSeries | str
+    ) -> list[CandidateNumber]:
+        """The centre's candidates with a valid entry in the series, ascending (CRW-07)."""
+        numbers: list[CandidateNumber] = []
+        for row in self._uow.stream(self.table, self._valid(centre, series), ("candidate",)):
+            number = CandidateNumber.parse(row["candidate"])
+            if not numbers or numbers[-1] != number:
+                numbers.append(number)
+        return numbers
+
+    def _valid(self, centre: CentreNumber | str, series: ExamSeries | str) -> dict[str, Any]:
+        return {
+            "centre": str(CentreNumber.parse(centre)),
+            "series": ExamSeries.parse(series).code,
+            "status": EntryStatus.VALID.value,
+        }

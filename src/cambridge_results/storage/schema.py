@@ -1,0 +1,398 @@
+"""The declarative schema: columns, tables, unique and plain indexes.
+
+A :class:`Table` says what every backend must store and enforce; backends
+never hand-write DDL.  Rows are plain ``dict[str, Value]``: each value is
+checked and brought into one canonical Python form by :meth:`Table.check_row`
+(the same code for every backend), so the in-memory store and the SQL stores
+hold, compare and return identical values.
+
+Canonical Python values per column type:
+
+========== =============================== ===================================
+type       Python value                    stored (SQLite / PostgreSQL)
+========== =============================== ===================================
+text       ``str`` without NUL             TEXT / text
+int        ``int`` (64-bit signed)         INTEGER / bigint
+bool       ``bool``                        INTEGER 0-1 / boolean
+bytes      ``bytes``                       BLOB / bytea
+json       JSON data (dict, list, ...)     TEXT / jsonb
+instant    aware ``pendulum.DateTime``     UTC ISO text / timestamptz
+========== =============================== ===================================
+
+``None`` is allowed only in nullable columns.  Unique indexes treat NULLs as
+distinct (SQL semantics), so "unique when present" is a plain unique index
+on a nullable column.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeAlias
+
+import attrs
+import pendulum
+
+from cambridge_results.errors import InvalidValue
+
+__all__ = [
+    "Column",
+    "ColumnType",
+    "Index",
+    "Key",
+    "Row",
+    "Table",
+    "UniqueIndex",
+    "Value",
+    "canonical_value",
+]
+
+#: A value in a row, in its canonical form (see the module docstring).
+Value: TypeAlias = Any
+#: A row: column name to value.
+Row: TypeAlias = dict[str, Value]
+#: A primary key: a single value (one-column keys), a tuple in primary-key
+#: order, or a mapping of column to value.
+Key: TypeAlias = Any
+
+_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}", re.ASCII)
+INT_MIN = -(2**63)
+INT_MAX = 2**63 - 1
+
+
+class ColumnType(enum.Enum):
+    """The six column types every backend supports."""
+
+    TEXT = "text"
+    INT = "int"
+    BOOL = "bool"
+    BYTES = "bytes"
+    JSON = "json"
+    INSTANT = "instant"
+
+
+def _identifier(value: object, field: str) -> str:
+    if not isinstance(value, str) or not _NAME.fullmatch(value):
+        raise InvalidValue(field, f"{value!r} is not a lower-case SQL identifier like 'centre_no'")
+    return value
+
+
+def _column_name(value: object) -> str:
+    return _identifier(value, "column.name")
+
+
+def _column_type(value: object) -> ColumnType:
+    if isinstance(value, ColumnType):
+        return value
+    try:
+        return ColumnType(value)
+    except ValueError:
+        names = ", ".join(t.value for t in ColumnType)
+        raise InvalidValue("column.type", f"{value!r} is not one of {names}") from None
+
+
+@attrs.frozen
+class Column:
+    """A column: ``Column("uci", "text", nullable=True)``.
+
+    ``default`` fills the column when an insert leaves it out, and fills
+    existing rows when the column is added by a migration (a non-nullable
+    column added later needs one).  Defaults are allowed for text, int and
+    bool columns.  ``auto`` makes a single-column integer primary key that the
+    store numbers itself (1, 2, 3, ...; never given on insert).
+    """
+
+    name: str = attrs.field(converter=_column_name)
+    type: ColumnType = attrs.field(converter=_column_type)
+    nullable: bool = attrs.field(default=False, kw_only=True)
+    default: Value = attrs.field(default=None, kw_only=True)
+    auto: bool = attrs.field(default=False, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        if self.default is not None:
+            if self.type not in (ColumnType.TEXT, ColumnType.INT, ColumnType.BOOL):
+                raise InvalidValue(
+                    f"column.{self.name}.default", "defaults are for text, int and bool columns"
+                )
+            canonical_value(self, self.default)
+        if self.auto and (self.type is not ColumnType.INT or self.nullable):
+            raise InvalidValue(f"column.{self.name}.auto", "an auto column is a non-null int")
+
+    def check(self, value: Value) -> Value:
+        """``value`` in canonical form; :class:`InvalidValue` naming the column if it is wrong."""
+        return canonical_value(self, value)
+
+
+def canonical_value(column: Column, value: Value) -> Value:
+    """Check ``value`` against ``column`` and return its canonical form."""
+    field = column.name
+    if value is None:
+        if not column.nullable:
+            raise InvalidValue(field, "is required (the column is not nullable)")
+        return None
+    kind = column.type
+    if kind is ColumnType.TEXT:
+        if not isinstance(value, str):
+            raise InvalidValue(field, f"must be text, not {type(value).__name__}")
+        if "\x00" in value:
+            raise InvalidValue(field, "must not contain NUL characters")
+        return value
+    if kind is ColumnType.INT:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InvalidValue(field, f"must be a whole number, not {type(value).__name__}")
+        if not INT_MIN <= value <= INT_MAX:
+            raise InvalidValue(field, "is outside the 64-bit integer range")
+        return int(value)
+    if kind is ColumnType.BOOL:
+        if not isinstance(value, bool):
+            raise InvalidValue(field, f"must be True or False, not {type(value).__name__}")
+        return value
+    if kind is ColumnType.BYTES:
+        if not isinstance(value, bytes | bytearray | memoryview):
+            raise InvalidValue(field, f"must be bytes, not {type(value).__name__}")
+        return bytes(value)
+    if kind is ColumnType.JSON:
+        return canonical_json(value, field)
+    return canonical_instant(value, field)
+
+
+def canonical_json(value: Value, field: str) -> Value:
+    """JSON data as it reads back after a round trip (tuples become lists, keys sorted)."""
+    try:
+        text = json.dumps(value, allow_nan=False, sort_keys=True, separators=(",", ":"))
+    except (TypeError, ValueError) as exc:
+        raise InvalidValue(field, f"is not JSON data ({exc})") from None
+    if "\\u0000" in text:
+        # PostgreSQL's jsonb refuses NUL; refusing it everywhere keeps backends alike.
+        raise InvalidValue(field, "must not contain NUL characters")
+    return json.loads(text)
+
+
+def canonical_instant(value: Value, field: str) -> pendulum.DateTime:
+    """An aware instant in UTC, to the microsecond."""
+    if not isinstance(value, datetime.datetime):
+        raise InvalidValue(field, f"must be a timezone-aware instant, not {type(value).__name__}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidValue(field, "must be timezone-aware")
+    # Convert with the standard library first: it honours ``fold`` for times
+    # that occur twice when clocks go back, which pendulum.instance() loses.
+    utc: pendulum.DateTime = pendulum.instance(value.astimezone(datetime.UTC))
+    return utc.in_timezone("UTC")
+
+
+def _columns(values: Iterable[Column]) -> tuple[Column, ...]:
+    return tuple(values)
+
+
+def _names(values: Iterable[str] | str) -> tuple[str, ...]:
+    if isinstance(values, str):
+        return (values,)
+    return tuple(values)
+
+
+def _uniques(values: Iterable[UniqueIndex]) -> tuple[UniqueIndex, ...]:
+    return tuple(values)
+
+
+def _indexes(values: Iterable[Index]) -> tuple[Index, ...]:
+    return tuple(values)
+
+
+def _where(value: Mapping[str, Value] | None) -> tuple[tuple[str, Value], ...] | None:
+    if value is None:
+        return None
+    return tuple(sorted(value.items()))
+
+
+@attrs.frozen
+class UniqueIndex:
+    """A unique index on ``columns``; ``where`` makes it *partial*.
+
+    ``UniqueIndex(("candidate", "syllabus"), where={"active": True})`` allows
+    any number of inactive rows but one active row per candidate and syllabus.
+    ``where`` maps columns to the literal each must equal (``None`` means IS
+    NULL).  ``name`` defaults to one derived from the table and columns.
+    """
+
+    columns: tuple[str, ...] = attrs.field(converter=_names)
+    where: tuple[tuple[str, Value], ...] | None = attrs.field(
+        default=None, converter=_where, kw_only=True
+    )
+    name: str | None = attrs.field(default=None, kw_only=True)
+
+    @property
+    def condition(self) -> dict[str, Value]:
+        """The partial-index condition as a dict (empty when the index is total)."""
+        return dict(self.where or ())
+
+    def index_name(self, table: str) -> str:
+        """The SQL name of this index on ``table``."""
+        if self.name is not None:
+            return self.name
+        suffix = "_where_" + "_".join(c for c, _ in self.where) if self.where else ""
+        return f"uq_{table}_{'_'.join(self.columns)}{suffix}"
+
+
+@attrs.frozen
+class Index:
+    """A plain (non-unique) index, for lookups that must stay fast."""
+
+    columns: tuple[str, ...] = attrs.field(converter=_names)
+    name: str | None = attrs.field(default=None, kw_only=True)
+
+    def index_name(self, table: str) -> str:
+        """The SQL name of this index on ``table``."""
+        return self.name or f"ix_{table}_{'_'.join(self.columns)}"
+
+
+def _table_name(value: object) -> str:
+    return _identifier(value, "table.name")
+
+
+@attrs.frozen
+class Table:
+    """A table: columns, primary key, unique and plain indexes.
+
+    ``append_only`` tables refuse UPDATE and DELETE in the store itself (the
+    events table).  Tables are built by migrations (:mod:`.migrations`); the
+    current shape of every table is the fold of those migrations.
+    """
+
+    name: str = attrs.field(converter=_table_name)
+    columns: tuple[Column, ...] = attrs.field(converter=_columns)
+    primary_key: tuple[str, ...] = attrs.field(converter=_names)
+    unique: tuple[UniqueIndex, ...] = attrs.field(default=(), converter=_uniques, kw_only=True)
+    indexes: tuple[Index, ...] = attrs.field(default=(), converter=_indexes, kw_only=True)
+    append_only: bool = attrs.field(default=False, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        where = f"table {self.name}"
+        names = [c.name for c in self.columns]
+        if not names:
+            raise InvalidValue(where, "has no columns")
+        if len(set(names)) != len(names):
+            raise InvalidValue(where, "has two columns with the same name")
+        if not self.primary_key:
+            raise InvalidValue(where, "needs a primary key")
+        for name in self.primary_key:
+            if self.column(name).nullable:
+                raise InvalidValue(where, f"primary-key column {name} cannot be nullable")
+        autos = [c.name for c in self.columns if c.auto]
+        if autos and (len(autos) > 1 or self.primary_key != (autos[0],)):
+            raise InvalidValue(where, "an auto column must be the whole primary key")
+        index_names: set[str] = set()
+        every: tuple[UniqueIndex | Index, ...] = (*self.unique, *self.indexes)
+        for index in every:
+            if not index.columns:
+                raise InvalidValue(where, "an index needs at least one column")
+            for name in index.columns:
+                self.column(name)
+            if isinstance(index, UniqueIndex):
+                for name, literal in index.where or ():
+                    column = self.column(name)
+                    if column.type in (ColumnType.JSON, ColumnType.BYTES, ColumnType.INSTANT):
+                        raise InvalidValue(where, f"a partial index cannot test {name}")
+                    if literal is not None:
+                        column.check(literal)
+            index_name = index.index_name(self.name)
+            _identifier(index_name, f"{where} index name")
+            if index_name in index_names:
+                raise InvalidValue(where, f"two indexes are named {index_name}; give one a name")
+            index_names.add(index_name)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        """The columns' names, in order."""
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def auto_column(self) -> Column | None:
+        """The store-numbered primary-key column, if the table has one."""
+        return next((c for c in self.columns if c.auto), None)
+
+    @property
+    def key_indexes(self) -> tuple[UniqueIndex, ...]:
+        """The primary key as a unique index, then the declared unique indexes."""
+        return (UniqueIndex(self.primary_key, name=f"pk_{self.name}"), *self.unique)
+
+    def column(self, name: str) -> Column:
+        """The column called ``name``; :class:`InvalidValue` if the table has none."""
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise InvalidValue(f"{self.name}.{name}", f"table {self.name} has no column {name!r}")
+
+    def check_row(self, row: Mapping[str, Value]) -> Row:
+        """A full row for insertion: unknown columns refused, defaults filled, values checked."""
+        if not isinstance(row, Mapping):
+            raise InvalidValue(self.name, f"a row must be a mapping, not {type(row).__name__}")
+        self._no_unknown(row)
+        out: Row = {}
+        for c in self.columns:
+            if c.auto:
+                if c.name in row:
+                    raise InvalidValue(f"{self.name}.{c.name}", "is numbered by the store")
+                continue
+            value = row.get(c.name, c.default)
+            out[c.name] = _checked(self, c, value)
+        return out
+
+    def check_changes(self, changes: Mapping[str, Value]) -> Row:
+        """Checked values for an update; primary-key columns cannot change."""
+        if not isinstance(changes, Mapping):
+            raise InvalidValue(self.name, "changes must be a mapping")
+        self._no_unknown(changes)
+        for name in changes:
+            if name in self.primary_key:
+                raise InvalidValue(f"{self.name}.{name}", "a primary-key column cannot change")
+        return {n: _checked(self, self.column(n), v) for n, v in changes.items()}
+
+    def check_values(self, values: Mapping[str, Value]) -> Row:
+        """Checked values for a compare-and-set ``expect``; ``None`` tests for NULL."""
+        self._no_unknown(values)
+        out: Row = {}
+        for name, value in values.items():
+            column = self.column(name)
+            out[name] = None if value is None else _checked(self, column, value)
+        return out
+
+    def check_key(self, key: Key) -> Row:
+        """A primary key as ``{column: canonical value}``."""
+        if isinstance(key, Mapping):
+            if set(key) != set(self.primary_key):
+                raise InvalidValue(
+                    f"{self.name}.key", f"must name exactly {', '.join(self.primary_key)}"
+                )
+            values = tuple(key[n] for n in self.primary_key)
+        elif isinstance(key, tuple):
+            values = key
+        else:
+            values = (key,)
+        if len(values) != len(self.primary_key):
+            raise InvalidValue(
+                f"{self.name}.key", f"needs {len(self.primary_key)} values in key order"
+            )
+        return {
+            n: _checked(self, self.column(n), v)
+            for n, v in zip(self.primary_key, values, strict=True)
+        }
+
+    def key_of(self, row: Mapping[str, Value]) -> tuple[Value, ...]:
+        """The primary-key values of a row, in key order."""
+        return tuple(row[n] for n in self.primary_key)
+
+    def _no_unknown(self, row: Mapping[str, Value]) -> None:
+        known = set(self.column_names)
+        unknown = sorted(str(n) for n in row if n not in known)
+        if unknown:
+            raise InvalidValue(f"{self.name}", f"has no columns {unknown}")
+
+
+def _checked(table: Table, column: Column, value: Value) -> Value:
+    try:
+        return column.check(value)
+    except InvalidValue as exc:
+        raise InvalidValue(f"{table.name}.{column.name}", exc.reason) from None

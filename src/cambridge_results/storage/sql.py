@@ -1,0 +1,453 @@
+"""SQL generation shared by the SQL backends: DDL from the schema, parameterised statements.
+
+Nothing here talks to a database or imports a driver.  What differs between
+SQLite and PostgreSQL is a small :class:`Dialect` value: placeholders,
+column types, literals, the auto-numbered key, the append-only guard,
+collation and NULL ordering, and how values are encoded for the driver and
+decoded back to the canonical form of :mod:`.schema`.
+
+Identifiers come only from the validated schema (lower-case names) and are
+always quoted; every value travels as a parameter, never spliced into SQL
+(partial-index literals, which SQL requires inline, are rendered by
+:meth:`Dialect.literal` from checked values).
+"""
+
+# Every statement here is built with f-strings (S608) from identifiers that the
+# schema validated as lower-case names and quote() quotes; values are always
+# parameters.  That is the point of this module, so the rule is off for it.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import attrs
+import pendulum
+
+from cambridge_results.storage.query import (
+    Condition,
+    Eq,
+    Ge,
+    Gt,
+    In,
+    Le,
+    Lt,
+    Ne,
+    Order,
+    Prefix,
+    Where,
+)
+from cambridge_results.storage.schema import (
+    Column,
+    ColumnType,
+    Index,
+    Row,
+    Table,
+    UniqueIndex,
+    Value,
+)
+
+__all__ = [
+    "POSTGRESQL",
+    "SCHEMA_VERSION_TABLE",
+    "SQLITE",
+    "Dialect",
+    "Statement",
+    "add_column",
+    "add_index",
+    "count",
+    "create_table",
+    "decode_row",
+    "delete",
+    "get",
+    "increment",
+    "insert",
+    "next_number",
+    "quote",
+    "record_version",
+    "recorded_versions",
+    "schema_version_ddl",
+    "select",
+    "update",
+]
+
+#: A statement and its parameters.
+Statement = tuple[str, list[Any]]
+
+#: Where applied migrations are stamped.
+SCHEMA_VERSION_TABLE = "schema_version"
+
+
+def quote(name: str) -> str:
+    """Quote an identifier (already validated as lower-case by the schema)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def instant_text(value: datetime.datetime) -> str:
+    """Fixed-width UTC text, so text order is time order: ``2026-06-01T09:00:00.000000Z``."""
+    v = value.astimezone(datetime.UTC)
+    return (
+        f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:"
+        f"{v.second:02d}.{v.microsecond:06d}Z"
+    )
+
+
+def _instant_from_text(raw: Any) -> pendulum.DateTime:
+    parsed: pendulum.DateTime = pendulum.instance(datetime.datetime.fromisoformat(raw))
+    return parsed.in_timezone("UTC")
+
+
+def _instant_from_datetime(raw: Any) -> pendulum.DateTime:
+    parsed: pendulum.DateTime = pendulum.instance(raw.astimezone(datetime.UTC))
+    return parsed.in_timezone("UTC")
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+Codec = Callable[[Any], Any]
+
+
+@attrs.frozen(kw_only=True)
+class Dialect:
+    """What one SQL database needs said differently."""
+
+    #: The name :class:`~cambridge_results.storage.migrations.RawSQL` steps are keyed by.
+    name: str
+    #: The driver's parameter marker.
+    param: str
+    types: Mapping[ColumnType, str]
+    #: The column definition of an auto-numbered primary key (after its name).
+    auto_key: str
+    true: str
+    false: str
+    #: Appended to text columns in comparisons and ORDER BY (code-point order).
+    text_collation: str = ""
+    #: Whether ORDER BY needs explicit NULLS FIRST / NULLS LAST to sort NULLs first.
+    explicit_nulls: bool = False
+    #: Appended to ``get(..., for_update=True)``.
+    for_update: str = ""
+    #: Placeholder for a JSON parameter, e.g. ``"%s::jsonb"``; defaults to :attr:`param`.
+    json_param: str | None = None
+    #: Template for "text column starts with": ``{col}``, ``{p}`` for parameter markers;
+    #: parameters are (length, prefix).
+    prefix_template: str = "substr({col}, 1, {p}) = {p}"
+    encoders: Mapping[ColumnType, Codec] = attrs.field(factory=dict)
+    decoders: Mapping[ColumnType, Codec] = attrs.field(factory=dict)
+    #: DDL making a table append-only; ``{table}`` is the quoted name, ``{name}`` the bare one.
+    append_only_ddl: tuple[str, ...] = ()
+
+    def placeholder(self, column: Column) -> str:
+        """The parameter marker for a value of ``column``."""
+        if column.type is ColumnType.JSON and self.json_param:
+            return self.json_param
+        return self.param
+
+    def encode(self, column: Column, value: Value) -> Any:
+        """A canonical value as the driver takes it."""
+        if value is None:
+            return None
+        return self.encoders.get(column.type, _same)(value)
+
+    def decode(self, column: Column, raw: Any) -> Value:
+        """A driver value back in canonical form."""
+        if raw is None:
+            return None
+        return self.decoders.get(column.type, _same)(raw)
+
+    def literal(self, column: Column, value: Value) -> str:
+        """An inline SQL literal (defaults and partial-index conditions)."""
+        if value is None:
+            return "NULL"
+        if isinstance(value, bool):
+            return self.true if value else self.false
+        if isinstance(value, int):
+            return str(value)
+        if isinstance(value, str):
+            return "'" + value.replace("'", "''") + "'"
+        raise TypeError(f"no SQL literal for a {column.type.value} value")
+
+    def column_sql(self, table: Table, column: Column) -> str:
+        """A column as compared and ordered (with the text collation where needed)."""
+        sql = quote(column.name)
+        if column.type is ColumnType.TEXT and self.text_collation:
+            sql += " " + self.text_collation
+        return sql
+
+
+SQLITE = Dialect(
+    name="sqlite",
+    param="?",
+    types={
+        ColumnType.TEXT: "TEXT",
+        ColumnType.INT: "INTEGER",
+        ColumnType.BOOL: "INTEGER",
+        ColumnType.BYTES: "BLOB",
+        ColumnType.JSON: "TEXT",
+        ColumnType.INSTANT: "TEXT",
+    },
+    auto_key="INTEGER PRIMARY KEY AUTOINCREMENT",
+    true="1",
+    false="0",
+    encoders={
+        ColumnType.BOOL: int,
+        ColumnType.JSON: _json_text,
+        ColumnType.INSTANT: instant_text,
+    },
+    decoders={
+        ColumnType.BOOL: bool,
+        ColumnType.JSON: json.loads,
+        ColumnType.INSTANT: _instant_from_text,
+    },
+    append_only_ddl=(
+        "CREATE TRIGGER {name}_append_only_update BEFORE UPDATE ON {table} "
+        "BEGIN SELECT RAISE(ABORT, '{name} is append-only'); END",
+        "CREATE TRIGGER {name}_append_only_delete BEFORE DELETE ON {table} "
+        "BEGIN SELECT RAISE(ABORT, '{name} is append-only'); END",
+    ),
+)
+
+#: For ``cambridge_results.storage.postgres`` (psycopg 3); exercised here by DDL tests only.
+POSTGRESQL = Dialect(
+    name="postgresql",
+    param="%s",
+    types={
+        ColumnType.TEXT: "text",
+        ColumnType.INT: "bigint",
+        ColumnType.BOOL: "boolean",
+        ColumnType.BYTES: "bytea",
+        ColumnType.JSON: "jsonb",
+        ColumnType.INSTANT: "timestamptz",
+    },
+    auto_key="bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+    true="TRUE",
+    false="FALSE",
+    text_collation='COLLATE "C"',
+    explicit_nulls=True,
+    for_update=" FOR UPDATE",
+    json_param="%s::jsonb",
+    prefix_template="left({col}, {p}) = {p}",
+    encoders={ColumnType.JSON: _json_text},
+    decoders={ColumnType.INSTANT: _instant_from_datetime},
+    append_only_ddl=(
+        "CREATE OR REPLACE FUNCTION {name}_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION '{name} is append-only' "
+        "USING ERRCODE = 'integrity_constraint_violation'; END $$",
+        "CREATE TRIGGER {name}_append_only BEFORE UPDATE OR DELETE ON {table} "
+        "FOR EACH ROW EXECUTE FUNCTION {name}_append_only()",
+    ),
+)
+
+
+# -- DDL ---------------------------------------------------------------------
+
+
+def _column_ddl(d: Dialect, column: Column) -> str:
+    if column.auto:
+        return f"{quote(column.name)} {d.auto_key}"
+    sql = f"{quote(column.name)} {d.types[column.type]}"
+    if not column.nullable:
+        sql += " NOT NULL"
+    if column.default is not None:
+        sql += f" DEFAULT {d.literal(column, column.default)}"
+    return sql
+
+
+def add_index(d: Dialect, table: Table, index: UniqueIndex | Index) -> str:
+    """``CREATE [UNIQUE] INDEX``, partial when the unique index has a ``where``."""
+    columns = ", ".join(quote(c) for c in index.columns)
+    name = quote(index.index_name(table.name))
+    if isinstance(index, Index):
+        return f"CREATE INDEX {name} ON {quote(table.name)} ({columns})"
+    sql = f"CREATE UNIQUE INDEX {name} ON {quote(table.name)} ({columns})"
+    if index.where:
+        parts = []
+        for column_name, value in index.where:
+            column = table.column(column_name)
+            if value is None:
+                parts.append(f"{quote(column_name)} IS NULL")
+            else:
+                parts.append(f"{quote(column_name)} = {d.literal(column, value)}")
+        sql += " WHERE " + " AND ".join(parts)
+    return sql
+
+
+def create_table(d: Dialect, table: Table) -> list[str]:
+    """Every statement that creates ``table``: the table, its indexes, its guards."""
+    parts = [_column_ddl(d, c) for c in table.columns]
+    if table.auto_column is None:
+        parts.append(f"PRIMARY KEY ({', '.join(quote(c) for c in table.primary_key)})")
+    statements = [f"CREATE TABLE {quote(table.name)} ({', '.join(parts)})"]
+    statements.extend(add_index(d, table, index) for index in table.unique)
+    statements.extend(add_index(d, table, index) for index in table.indexes)
+    if table.append_only:
+        statements.extend(
+            ddl.format(table=quote(table.name), name=table.name) for ddl in d.append_only_ddl
+        )
+    return statements
+
+
+def add_column(d: Dialect, table: Table, column: Column) -> str:
+    """``ALTER TABLE ... ADD COLUMN``; existing rows take the default (or NULL)."""
+    return f"ALTER TABLE {quote(table.name)} ADD COLUMN {_column_ddl(d, column)}"
+
+
+def schema_version_ddl(d: Dialect) -> str:
+    """The ``schema_version`` table, created if missing."""
+    return (
+        f"CREATE TABLE IF NOT EXISTS {SCHEMA_VERSION_TABLE} ("
+        f"version {d.types[ColumnType.INT]} PRIMARY KEY, "
+        f"name {d.types[ColumnType.TEXT]} NOT NULL, "
+        f"applied_at {d.types[ColumnType.TEXT]} NOT NULL)"
+    )
+
+
+def recorded_versions(d: Dialect) -> str:
+    """Select every stamped (version, name)."""
+    return f"SELECT version, name FROM {SCHEMA_VERSION_TABLE} ORDER BY version"
+
+
+def record_version(d: Dialect, version: int, name: str, at: pendulum.DateTime) -> Statement:
+    """Stamp a migration as applied."""
+    p = d.param
+    sql = f"INSERT INTO {SCHEMA_VERSION_TABLE} (version, name, applied_at) VALUES ({p}, {p}, {p})"
+    return sql, [version, name, instant_text(at)]
+
+
+# -- statements --------------------------------------------------------------
+
+
+def _columns(table: Table) -> str:
+    return ", ".join(quote(c) for c in table.column_names)
+
+
+def _where(d: Dialect, table: Table, where: Mapping[str, Condition], params: list[Any]) -> str:
+    parts: list[str] = []
+    for name, condition in where.items():
+        column = table.column(name)
+        col = d.column_sql(table, column)
+        p = d.placeholder(column)
+        if isinstance(condition, Eq | Ne) and condition.value is None:
+            parts.append(f"{quote(name)} IS {'NOT ' if isinstance(condition, Ne) else ''}NULL")
+            continue
+        if isinstance(condition, Prefix):
+            parts.append(d.prefix_template.format(col=quote(name), p=d.param))
+            params.extend([len(condition.text), condition.text])
+            continue
+        if isinstance(condition, In):
+            if not condition.values:
+                parts.append("1 = 0")
+                continue
+            parts.append(f"{col} IN ({', '.join(p for _ in condition.values)})")
+            params.extend(d.encode(column, v) for v in condition.values)
+            continue
+        op = {Eq: "=", Ne: "<>", Lt: "<", Le: "<=", Gt: ">", Ge: ">="}[type(condition)]
+        parts.append(f"{col} {op} {p}")
+        params.append(d.encode(column, condition.value))
+    return " WHERE " + " AND ".join(parts) if parts else ""
+
+
+def _key_where(d: Dialect, table: Table, key: Row, params: list[Any]) -> str:
+    return _where(d, table, {n: Eq(v) for n, v in key.items()}, params)
+
+
+def _order(d: Dialect, table: Table, order: Order) -> str:
+    parts = []
+    for name, descending in order:
+        sql = d.column_sql(table, table.column(name)) + (" DESC" if descending else " ASC")
+        if d.explicit_nulls:
+            sql += " NULLS LAST" if descending else " NULLS FIRST"
+        parts.append(sql)
+    return " ORDER BY " + ", ".join(parts)
+
+
+def insert(d: Dialect, table: Table, row: Row) -> Statement:
+    """Insert a checked row; returns every column (the auto key included)."""
+    names = [c for c in table.column_names if c in row]
+    marks = ", ".join(d.placeholder(table.column(n)) for n in names)
+    params = [d.encode(table.column(n), row[n]) for n in names]
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+        f"VALUES ({marks}) RETURNING {_columns(table)}"
+    )
+    return sql, params
+
+
+def get(d: Dialect, table: Table, key: Row, *, for_update: bool) -> Statement:
+    """Select one row by primary key."""
+    params: list[Any] = []
+    sql = f"SELECT {_columns(table)} FROM {quote(table.name)}{_key_where(d, table, key, params)}"
+    return sql + (d.for_update if for_update else ""), params
+
+
+def update(d: Dialect, table: Table, key: Row, changes: Row, expect: Row) -> Statement:
+    """Update by key, only where ``expect`` holds (compare-and-set)."""
+    params: list[Any] = []
+    sets = []
+    for name, value in changes.items():
+        column = table.column(name)
+        sets.append(f"{quote(name)} = {d.placeholder(column)}")
+        params.append(d.encode(column, value))
+    conditions: Where = {n: Eq(v) for n, v in key.items()}
+    conditions.update({n: Eq(v) for n, v in expect.items() if n not in key})
+    where = _where(d, table, conditions, params)
+    if any(n in key and key[n] != v for n, v in expect.items()):
+        where += " AND 1 = 0"
+    return f"UPDATE {quote(table.name)} SET {', '.join(sets)}{where}", params
+
+
+def delete(d: Dialect, table: Table, key: Row) -> Statement:
+    """Delete by key."""
+    params: list[Any] = []
+    return f"DELETE FROM {quote(table.name)}{_key_where(d, table, key, params)}", params
+
+
+def select(d: Dialect, table: Table, where: Where, order: Order, limit: int | None) -> Statement:
+    """Select matching rows in a total order."""
+    params: list[Any] = []
+    sql = f"SELECT {_columns(table)} FROM {quote(table.name)}{_where(d, table, where, params)}"
+    sql += _order(d, table, order)
+    if limit is not None:
+        sql += f" LIMIT {d.param}"
+        params.append(limit)
+    return sql, params
+
+
+def count(d: Dialect, table: Table, where: Where) -> Statement:
+    """Count matching rows."""
+    params: list[Any] = []
+    return f"SELECT COUNT(*) FROM {quote(table.name)}{_where(d, table, where, params)}", params
+
+
+def increment(d: Dialect, table: Table, key: Row, column: str, by: int) -> Statement:
+    """Atomically add to an int column, returning the new value."""
+    params: list[Any] = [by]
+    col = quote(column)
+    where = _key_where(d, table, key, params)
+    return (
+        f"UPDATE {quote(table.name)} SET {col} = {col} + {d.param}{where} RETURNING {col}",
+        params,
+    )
+
+
+def next_number(d: Dialect, sequences: Table, name: str) -> Statement:
+    """Take the next value of a named sequence in one atomic upsert."""
+    t = quote(sequences.name)
+    sql = (
+        f'INSERT INTO {t} ("name", "value") VALUES ({d.param}, 1) '
+        f'ON CONFLICT ("name") DO UPDATE SET "value" = {t}."value" + 1 RETURNING "value"'
+    )
+    return sql, [name]
+
+
+def decode_row(d: Dialect, table: Table, raw: Sequence[Any]) -> Row:
+    """A driver row (columns in table order) in canonical form."""
+    return {c.name: d.decode(c, value) for c, value in zip(table.columns, raw, strict=True)}

@@ -1,0 +1,306 @@
+"""The SQLite store (``sqlite:///relative.db``, ``sqlite:////absolute.db``): stdlib ``sqlite3``.
+
+The embedded default.  Settings and why:
+
+* WAL journal: readers never block the writer, nor the writer readers.
+* ``synchronous=FULL``: a committed unit of work survives power loss.
+* ``foreign_keys=ON``: raw-SQL migrations may declare references.
+* Writing units of work start with ``BEGIN IMMEDIATE`` (the write lock is
+  taken up front, so two writers never deadlock upgrading read locks, and an
+  ``increment`` or ``next_number`` cannot lose an update); read-only ones use
+  a deferred ``BEGIN`` (a consistent snapshot, no lock).
+* A busy timeout: a writer waits for the lock instead of failing at once;
+  if it still cannot get it, :class:`ConcurrencyError` (retry the use case).
+* One connection per thread and per process, opened on first use; a forked
+  child opens its own instead of using its parent's.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+import pendulum
+
+from cambridge_results.errors import (
+    ConcurrencyError,
+    DuplicateError,
+    InvalidValue,
+    StorageError,
+    WriteRefused,
+)
+from cambridge_results.storage import sql
+from cambridge_results.storage.migrations import (
+    AddColumn,
+    AddIndex,
+    CreateTable,
+    Migration,
+    RawSQL,
+    apply_step,
+    build_catalog,
+    check_history,
+)
+from cambridge_results.storage.port import MULTI_PROCESS, PERSISTENT, BaseStore, UnitOfWork
+from cambridge_results.storage.query import Order, Where
+from cambridge_results.storage.schema import Row, Table
+from cambridge_results.storage.versions import MIGRATIONS
+
+__all__ = ["SQLiteStore", "SQLiteUnitOfWork", "translate_error"]
+
+T = TypeVar("T")
+D = sql.SQLITE
+DEFAULT_BUSY_TIMEOUT = 30.0
+_UNIQUE = re.compile(r"UNIQUE constraint failed: (.+)")
+
+
+def translate_error(exc: sqlite3.Error) -> StorageError:
+    """The library's error for a driver error; the text names tables and columns, never values."""
+    message = str(exc)
+    if isinstance(exc, sqlite3.IntegrityError):
+        if (m := _UNIQUE.search(message)) is not None:
+            parts = [p.strip() for p in m.group(1).split(",")]
+            table = parts[0].split(".", 1)[0]
+            columns = ", ".join(p.split(".", 1)[-1] for p in parts)
+            return DuplicateError(f"{table}: duplicate value for ({columns})")
+        if "is append-only" in message:
+            return WriteRefused(message)
+    if isinstance(exc, sqlite3.OperationalError) and ("locked" in message or "busy" in message):
+        return ConcurrencyError(f"the SQLite database stayed locked by another writer ({message})")
+    return StorageError(f"SQLite: {message}")
+
+
+def _run(action: Callable[[], T]) -> T:
+    try:
+        return action()
+    except sqlite3.Error as exc:
+        raise translate_error(exc) from exc
+
+
+def path_from_url(url: str) -> Path:
+    """The file of a ``sqlite:///`` URL (four slashes for an absolute path)."""
+    prefix = "sqlite:///"
+    if not isinstance(url, str) or not url.startswith(prefix) or len(url) == len(prefix):
+        raise InvalidValue("url", "a SQLite URL looks like sqlite:///results.db")
+    raw = url[len(prefix) :]
+    if raw == ":memory:" or raw.startswith("file:"):
+        raise InvalidValue("url", "use memory:// for a store in memory; SQLite URLs name a file")
+    return Path(raw)
+
+
+class SQLiteUnitOfWork(UnitOfWork):
+    """A unit of work inside one SQLite transaction."""
+
+    def __init__(
+        self, store: SQLiteStore, conn: sqlite3.Connection, *, actor: str, read_only: bool
+    ):
+        super().__init__(catalog=store.catalog, actor=actor, read_only=read_only)
+        self._conn = conn
+
+    def _execute(self, statement: sql.Statement) -> sqlite3.Cursor:
+        text, params = statement
+        return _run(lambda: self._conn.execute(text, params))
+
+    def _insert(self, table: Table, row: Row) -> Row:
+        cursor = self._execute(sql.insert(D, table, row))
+        raw = _run(cursor.fetchone)
+        return sql.decode_row(D, table, raw)
+
+    def _get(self, table: Table, key: Row, *, for_update: bool) -> Row | None:
+        raw = _run(self._execute(sql.get(D, table, key, for_update=for_update)).fetchone)
+        return None if raw is None else sql.decode_row(D, table, raw)
+
+    def _update(self, table: Table, key: Row, changes: Row, expect: Row) -> bool:
+        return self._execute(sql.update(D, table, key, changes, expect)).rowcount == 1
+
+    def _delete(self, table: Table, key: Row) -> bool:
+        return self._execute(sql.delete(D, table, key)).rowcount == 1
+
+    def _select(self, table: Table, where: Where, order: Order, limit: int | None) -> list[Row]:
+        rows = _run(self._execute(sql.select(D, table, where, order, limit)).fetchall)
+        return [sql.decode_row(D, table, r) for r in rows]
+
+    def _count(self, table: Table, where: Where) -> int:
+        (value,) = _run(self._execute(sql.count(D, table, where)).fetchone)
+        return int(value)
+
+    def _increment(self, table: Table, key: Row, column: str, by: int) -> int | None:
+        raw = _run(self._execute(sql.increment(D, table, key, column, by)).fetchone)
+        return None if raw is None else int(raw[0])
+
+    def _next_number(self, name: str) -> int:
+        statement = sql.next_number(D, self.table("sequences"), name)
+        (value,) = _run(self._execute(statement).fetchone)
+        return int(value)
+
+    def _stream(self, table: Table, where: Where, order: Order, batch_size: int) -> Iterator[Row]:
+        cursor = self._execute(sql.select(D, table, where, order, None))
+        try:
+            while batch := _run(lambda: cursor.fetchmany(batch_size)):
+                for raw in batch:
+                    yield sql.decode_row(D, table, raw)
+        finally:
+            cursor.close()
+
+    def _commit(self) -> None:
+        try:
+            self._conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise translate_error(exc) from exc
+
+    def _rollback(self) -> None:
+        if self._conn.in_transaction:
+            _run(lambda: self._conn.execute("ROLLBACK"))
+
+
+class SQLiteStore(BaseStore):
+    """A SQLite database file; safe for several threads and processes at once."""
+
+    capabilities: frozenset[str] = frozenset({PERSISTENT, MULTI_PROCESS})
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        migrations: Sequence[Migration] = MIGRATIONS,
+        migrate: bool = True,
+        busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+    ) -> None:
+        super().__init__(migrations)
+        self.path = Path(path).resolve()
+        self.url = f"sqlite:///{self.path}"
+        self.busy_timeout = busy_timeout
+        self._connections: list[sqlite3.Connection] = []
+        self._inherited: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        if migrate:
+            self.migrate()
+        else:
+            self.schema_version()
+
+    @classmethod
+    def from_url(
+        cls, url: str, *, migrations: Sequence[Migration] | None = None, migrate: bool = True
+    ) -> SQLiteStore:
+        """Open ``sqlite:///path.db`` (created if missing)."""
+        return cls(
+            path_from_url(url),
+            migrations=MIGRATIONS if migrations is None else migrations,
+            migrate=migrate,
+        )
+
+    # -- connections -------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        def connect() -> sqlite3.Connection:
+            conn = sqlite3.connect(
+                self.path,
+                timeout=self.busy_timeout,
+                isolation_level=None,  # we issue BEGIN/COMMIT ourselves
+                check_same_thread=False,  # one per thread still; close() may run elsewhere
+            )
+            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            return conn
+
+        conn = _run(connect)
+        with self._connections_lock:
+            self._connections.append(conn)
+        return conn
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._closed:
+            raise StorageError(f"the store {self.url} is closed")
+        local = self._local
+        if getattr(local, "pid", None) != os.getpid():
+            if getattr(local, "conn", None) is not None:
+                # A forked child must not use (or close) its parent's connection.
+                self._inherited.append(local.conn)
+            local.conn = self._connect()
+            local.pid = os.getpid()
+        conn: sqlite3.Connection = local.conn
+        return conn
+
+    def _begin(self, *, actor: str, read_only: bool) -> UnitOfWork:
+        conn = self._connection()
+        _run(lambda: conn.execute("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE"))
+        return SQLiteUnitOfWork(self, conn, actor=actor, read_only=read_only)
+
+    # -- migrations ----------------------------------------------------------
+
+    def _recorded(self, conn: sqlite3.Connection) -> dict[int, str]:
+        exists = _run(
+            lambda: conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                (sql.SCHEMA_VERSION_TABLE,),
+            ).fetchone()
+        )
+        if exists is None:
+            return {}
+        rows = _run(lambda: conn.execute(sql.recorded_versions(D)).fetchall())
+        return {int(v): str(n) for v, n in rows}
+
+    def schema_version(self) -> int:
+        """The highest applied migration; :class:`SchemaTooNew` if the code is older."""
+        conn = self._connection()
+        return check_history(self._recorded(conn), self.migrations)
+
+    def migrate(self) -> int:
+        """Apply pending migrations, each in its own ``BEGIN IMMEDIATE`` transaction.
+
+        Two processes migrating one file at once: one takes the write lock and
+        applies a migration; the other waits, then sees it applied and goes on
+        with the next pending one, or does nothing.
+        """
+        conn = self._connection()
+        while True:
+            _run(lambda: conn.execute("BEGIN IMMEDIATE"))
+            try:
+                _run(lambda: conn.execute(sql.schema_version_ddl(D)))
+                current = check_history(self._recorded(conn), self.migrations)
+                if current < len(self.migrations):
+                    self._apply(conn, self.migrations[current])
+                _run(lambda: conn.execute("COMMIT"))
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            if current == len(self.migrations):
+                return current
+
+    def _apply(self, conn: sqlite3.Connection, migration: Migration) -> None:
+        catalog = build_catalog(self.migrations, upto=migration.version - 1)
+        for step in migration.steps:
+            statements: Sequence[str]
+            if isinstance(step, CreateTable):
+                statements = sql.create_table(D, step.table)
+            elif isinstance(step, AddColumn):
+                statements = [sql.add_column(D, catalog[step.table], step.column)]
+            elif isinstance(step, AddIndex):
+                statements = [sql.add_index(D, catalog[step.table], step.index)]
+            elif isinstance(step, RawSQL):
+                statements = step.for_dialect(D.name)
+            apply_step(catalog, step, f"migration {migration.version}")
+            for statement in statements:
+                try:
+                    conn.execute(statement)
+                except sqlite3.Error as exc:
+                    raise translate_error(exc) from exc
+        text, params = sql.record_version(D, migration.version, migration.name, pendulum.now("UTC"))
+        _run(lambda: conn.execute(text, params))
+
+    def close(self) -> None:
+        """Close every connection this store opened in this process."""
+        self._closed = True
+        with self._connections_lock:
+            connections, self._connections = self._connections, []
+        for conn in connections:
+            if conn not in self._inherited:
+                conn.close()

@@ -254,7 +254,7 @@ class FpdfLetterRenderer:
             y = self._paragraph(pdf, LEFT, y, note, size=10, width=WIDTH)
 
         y = self._heading(pdf, y + 5, "Questions about your results")
-        y = self._paragraph(pdf, LEFT, y, CONTACT_NOTE, size=10, width=WIDTH) + 1
+        y = self._paragraph(pdf, LEFT, y, CONTACT_NOTE, size=10, width=WIDTH) + 2
         for line in letter.contact.lines:
             y = self._typed(pdf, LEFT, y, line, size=12, width=WIDTH)
 

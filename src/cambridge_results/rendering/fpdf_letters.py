@@ -1,0 +1,275 @@
+"""The default letter renderer, on fpdf2 (CRW-09, CRW-10).
+
+Why it is drawn the way it is: fpdf2's ``multi_cell`` layout costs about
+6.7 ms a page, placing text at known positions about 0.2 ms.  So the fixed
+paragraphs are wrapped once per renderer and placed line by line with
+``text()``; only text people typed (names, in any script) goes through
+``cell()``, which shapes Arabic and Indic scripts and uses fallback fonts,
+and through ``multi_cell`` only when it is too long for one line.  A whole
+batch is one document, so fonts are subset once per batch, not per letter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import cast
+
+import pendulum
+from fpdf import FPDF
+from fpdf.enums import MethodReturnValue
+
+from cambridge_results.errors import RenderError
+from cambridge_results.rendering.fonts import FontFace, FontSet
+from cambridge_results.rendering.protocol import LetterData
+
+__all__ = ["TITLE", "FpdfLetterRenderer"]
+
+#: The letter's title, as the guides name it (CRW-07).
+TITLE = "Confidential examination results information"
+
+LOGIN_NOTE = (
+    "Log in to the candidate results website with these details. The password is case "
+    "sensitive. Keep this letter private: anyone who has these details can see your results."
+)
+CONTACT_NOTE = (
+    "The exam board does not deal with candidates directly about this service or about "
+    "results. If you have any questions, contact:"
+)
+#: CRW-09 and CRW-11: the two warnings every letter carries.
+WARNINGS = (
+    "The results shown on the candidate results website are provisional and for information only.",
+    "Do not print or send screenshots of your results from the candidate results website "
+    "to universities.",
+)
+
+# Layout in millimetres on A4 portrait.
+LEFT = 20.0
+WIDTH = 170.0
+LABEL_WIDTH = 42.0
+VALUE_X = LEFT + LABEL_WIDTH
+VALUE_WIDTH = WIDTH - LABEL_WIDTH
+BULLET_INDENT = 5.0
+BOTTOM_LIMIT = 278.0
+FOOTER_Y = 287.0
+PT = 25.4 / 72
+
+GREY = (90, 90, 90)
+BLACK = (0, 0, 0)
+BOX_FILL = (242, 242, 242)
+
+
+def _line_height(size: float) -> float:
+    return size * PT * 1.4
+
+
+class FpdfLetterRenderer:
+    """Letters with fpdf2: bundled Noto fonts, text shaping, configurable fallbacks.
+
+    ``fallback_fonts`` add scripts the bundled fonts lack (CJK, Thai, ...);
+    or pass a ready :class:`FontSet` as ``fonts`` to share its cached
+    character maps between renderers.
+    """
+
+    name = "fpdf2"
+
+    def __init__(
+        self, *, fallback_fonts: Iterable[FontFace] = (), fonts: FontSet | None = None
+    ) -> None:
+        self.fonts = fonts if fonts is not None else FontSet(fallback_fonts)
+        self._wrapped: dict[tuple[str, float, float], tuple[str, ...]] = {}
+
+    def __repr__(self) -> str:
+        extra = [f.family for f in self.fonts.fallbacks]
+        return f"FpdfLetterRenderer(fallbacks={extra})"
+
+    def check(self, letters: Iterable[LetterData]) -> None:
+        """Raise :class:`~cambridge_results.rendering.fonts.UnrenderableText` for text
+        no configured font can draw."""
+        self.fonts.check((letter.letter_id, letter.human_texts) for letter in letters)
+
+    def render(self, letters: Sequence[LetterData], *, created: pendulum.DateTime) -> bytes:
+        """One PDF, a page per letter in order; every letter is checked before any is drawn."""
+        batch = list(letters)
+        if not batch:
+            raise RenderError("no letters to render")
+        if not isinstance(created, pendulum.DateTime) or created.tzinfo is None:
+            raise RenderError("created must be a timezone-aware pendulum DateTime")
+        self.check(batch)
+        texts = [t for letter in batch for t in letter.human_texts.values()]
+        pdf = self._document(self.fonts.fallbacks_for(texts), created)
+        for letter in batch:
+            self._page(pdf, letter, created)
+        return bytes(pdf.output())
+
+    def _document(self, fallbacks: Sequence[FontFace], created: pendulum.DateTime) -> FPDF:
+        pdf = FPDF(orientation="portrait", unit="mm", format="A4")
+        # Metadata is chosen, not defaulted: no name, no password, a pinned date (CRW-13).
+        pdf.set_title(TITLE)
+        pdf.set_subject("Candidate results website login details")
+        pdf.set_creator("cambridge_results")
+        pdf.set_lang("en-GB")
+        pdf.set_creation_date(dt.datetime.fromtimestamp(created.timestamp(), tz=dt.UTC))
+        pdf.set_auto_page_break(auto=False)
+        pdf.set_margins(LEFT, 15, LEFT)
+        for face in (self.fonts.regular, self.fonts.bold, *fallbacks):
+            pdf.add_font(
+                face.family,
+                face.style,
+                str(face.path),
+                collection_font_number=face.collection_index,
+            )
+        if fallbacks:
+            pdf.set_fallback_fonts([f.family for f in fallbacks], exact_match=False)
+        # Shaping is switched on only around text that needs it (see _typed).
+        pdf.set_text_shaping(False)
+        return pdf
+
+    def _wrap(self, pdf: FPDF, text: str, size: float, width: float) -> tuple[str, ...]:
+        key = (text, size, width)
+        lines = self._wrapped.get(key)
+        if lines is None:
+            pdf.set_font(self.fonts.regular.family, "", size)
+            words = text.split(" ")
+            current: list[str] = []
+            out: list[str] = []
+            for word in words:
+                trial = " ".join([*current, word])
+                if current and pdf.get_string_width(trial) > width:
+                    out.append(" ".join(current))
+                    current = [word]
+                else:
+                    current.append(word)
+            out.append(" ".join(current))
+            lines = tuple(out)
+            self._wrapped[key] = lines
+        return lines
+
+    def _fixed(
+        self, pdf: FPDF, x: float, y: float, text: str, *, size: float, bold: bool = False
+    ) -> None:
+        pdf.set_font(self.fonts.regular.family, "B" if bold else "", size)
+        pdf.text(x, y, text)
+
+    def _paragraph(
+        self, pdf: FPDF, x: float, y: float, text: str, *, size: float, width: float
+    ) -> float:
+        lines = self._wrap(pdf, text, size, width)
+        pdf.set_font(self.fonts.regular.family, "", size)
+        for i, line in enumerate(lines):
+            pdf.text(x, y + i * _line_height(size), line)
+        return y + len(lines) * _line_height(size)
+
+    def _typed(
+        self,
+        pdf: FPDF,
+        x: float,
+        y: float,
+        text: str,
+        *,
+        size: float,
+        width: float,
+        bold: bool = False,
+    ) -> float:
+        """Draw text a person typed with baseline ``y``; return the baseline after it.
+
+        Text the regular font draws as it stands (Latin, Greek, Cyrillic
+        without combining marks) is placed directly; anything else is
+        shaped, with fallback fonts, and wrapped if it is too long.
+        """
+        pdf.set_font(self.fonts.regular.family, "B" if bold else "", size)
+        height = _line_height(size)
+        if self.fonts.plain(text) and pdf.get_string_width(text) <= width:
+            pdf.text(x, y, text)
+            return y + height
+        pdf.set_text_shaping(True)
+        try:
+            return self._shaped(pdf, x, y, text, width=width, height=height)
+        finally:
+            pdf.set_text_shaping(False)
+
+    def _shaped(
+        self, pdf: FPDF, x: float, y: float, text: str, *, width: float, height: float
+    ) -> float:
+        # cell() positions by the top of the cell, text() by the baseline.
+        top = y - 0.5 * height - 0.3 * pdf.font_size
+        pdf.set_xy(x - pdf.c_margin, top)
+        if pdf.get_string_width(text) <= width - 2 * pdf.c_margin:
+            pdf.cell(width, height, text)
+            return y + height
+        lines = pdf.multi_cell(width, height, text, align="L", output=MethodReturnValue.LINES)
+        return y + len(cast("list[str]", lines)) * height
+
+    def _row(self, pdf: FPDF, y: float, label: str, value: str) -> float:
+        pdf.set_text_color(*GREY)
+        self._fixed(pdf, LEFT, y, label, size=10)
+        pdf.set_text_color(*BLACK)
+        return self._typed(pdf, VALUE_X, y, value, size=12, width=VALUE_WIDTH) + 1.5
+
+    def _heading(self, pdf: FPDF, y: float, text: str) -> float:
+        self._fixed(pdf, LEFT, y, text, size=12, bold=True)
+        return y + 7
+
+    def _page(self, pdf: FPDF, letter: LetterData, created: pendulum.DateTime) -> None:
+        pdf.add_page()
+        pdf.set_text_color(*BLACK)
+        self._fixed(pdf, LEFT, 28, TITLE, size=16, bold=True)
+        pdf.set_text_color(*GREY)
+        self._fixed(pdf, LEFT, 35, f"Candidate results website, {letter.series} series", size=10)
+        pdf.set_draw_color(*GREY)
+        pdf.set_line_width(0.3)
+        pdf.line(LEFT, 39, LEFT + WIDTH, 39)
+
+        y = self._row(pdf, 48, "Candidate name", letter.candidate_name)
+        y = self._row(pdf, y, "Candidate number", letter.candidate_number.value)
+        centre = letter.centre.value
+        if letter.centre_name is not None:
+            centre = f"{centre} {letter.centre_name}"
+        y = self._row(pdf, y, "Centre", centre)
+
+        y = self._heading(pdf, y + 5, "Your login details")
+        box_top = y - 3
+        pdf.set_fill_color(*BOX_FILL)
+        pdf.rect(LEFT, box_top, WIDTH, 21, style="DF")
+        for offset, label, value in (
+            (8.0, "Username", letter.username),
+            (17.0, "Password", letter.password.reveal()),
+        ):
+            pdf.set_text_color(*GREY)
+            self._fixed(pdf, LEFT + 5, box_top + offset, label, size=10)
+            pdf.set_text_color(*BLACK)
+            self._fixed(pdf, VALUE_X, box_top + offset, value, size=14, bold=True)
+        y = self._paragraph(pdf, LEFT, box_top + 28, LOGIN_NOTE, size=10, width=WIDTH)
+
+        y = self._heading(pdf, y + 5, "When you can see your results")
+        local = letter.visible_from.in_timezone(letter.timezone)
+        when = f"From {local.format('dddd D MMMM YYYY, HH:mm')} ({letter.timezone})"
+        self._fixed(pdf, LEFT, y, when, size=12, bold=True)
+        y += _line_height(12)
+        if letter.delay.seconds:
+            note = (
+                f"This includes a delay of {letter.delay} after the exam board's results "
+                "release time."
+            )
+            y = self._paragraph(pdf, LEFT, y, note, size=10, width=WIDTH)
+
+        y = self._heading(pdf, y + 5, "Questions about your results")
+        y = self._paragraph(pdf, LEFT, y, CONTACT_NOTE, size=10, width=WIDTH) + 2
+        for line in letter.contact.lines:
+            y = self._typed(pdf, LEFT, y, line, size=12, width=WIDTH)
+
+        y = self._heading(pdf, y + 5, "Important")
+        for warning in WARNINGS:
+            self._fixed(pdf, LEFT, y, "\u2022", size=10)
+            y = self._paragraph(
+                pdf, LEFT + BULLET_INDENT, y, warning, size=10, width=WIDTH - BULLET_INDENT
+            )
+            y += 1
+
+        if y > BOTTOM_LIMIT:
+            raise RenderError(f"letter {letter.letter_id} does not fit on one page")
+        pdf.set_text_color(*GREY)
+        printed = created.in_timezone(letter.timezone).format("D MMMM YYYY")
+        self._fixed(
+            pdf, LEFT, FOOTER_Y, f"Reference {letter.letter_id}  \u00b7  Printed {printed}", size=8
+        )

@@ -11,7 +11,10 @@ import random
 from collections.abc import Iterator
 
 import attrs
+import pendulum
 
+from cambridge_results.principals import BoardStaff
+from cambridge_results.storage.port import Store
 from cambridge_results.values import (
     UCI,
     AssessedBy,
@@ -27,7 +30,7 @@ from cambridge_results.values import (
     Syllabus,
 )
 
-__all__ = ["SampleBoard", "sample_board"]
+__all__ = ["SampleBoard", "sample_board", "store_sample_board"]
 
 # Names are paired within one script, as real names are; the demo's bundled fonts
 # draw all of these (CJK needs a system font, so the sample has none).
@@ -165,3 +168,38 @@ def sample_board(
         candidates_per_centre=candidates_per_centre,
         seed=seed,
     )
+
+
+def store_sample_board(
+    store: Store, board: SampleBoard, *, now: pendulum.DateTime, batch_size: int = 1000
+) -> int:
+    """Write a sample board into ``store`` as the board's staff; return the candidates written.
+
+    Organisations and syllabuses go in one unit of work, candidates and
+    entries in further ones of ``batch_size`` candidates, so memory stays flat.
+    """
+    actor = str(BoardStaff(staff_id="sample-data"))
+    with store.unit_of_work(actor=actor) as uow:
+        uow.associates.add(board.associate)
+        for syllabus in board.syllabuses:
+            uow.syllabuses.add(syllabus)
+        for centre in board.centres:
+            uow.centres.add(centre)
+        uow.events.append(
+            at=now,
+            kind="sample-board-created",
+            subject=f"associate:{board.associate.number}",
+            details={"centres": [str(c.number) for c in board.centres]},
+        )
+    written = 0
+    stream = board.candidates()
+    while True:
+        chunk = [item for _, item in zip(range(batch_size), stream, strict=False)]
+        if not chunk:
+            return written
+        with store.unit_of_work(actor=actor) as uow:
+            for candidate, entries in chunk:
+                uow.candidates.add(candidate)
+                for entry in entries:
+                    uow.entries.add(entry)
+        written += len(chunk)

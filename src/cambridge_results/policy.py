@@ -23,6 +23,7 @@ import pendulum
 from cambridge_results.errors import InvalidValue, PolicyError, UnknownSeries
 from cambridge_results.serialization import converter, parse_instant, structure, unstructure
 from cambridge_results.values import ExamSeries, Session
+from cambridge_results.values.contact import validate_email
 from cambridge_results.values.exams import AssessedBy
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "ReportPolicy",
     "ReviewKind",
     "SeriesCalendar",
+    "ServiceDeadline",
     "ServiceDefinition",
     "dump_policy",
     "example_2026",
@@ -170,6 +172,17 @@ class ServiceDefinition:
 
 
 @attrs.frozen(kw_only=True)
+class ServiceDeadline:
+    """A deadline for one service in one series that differs from the series' (EAR-07).
+
+    Priority services, for instance, close earlier than the others (EAR-21).
+    """
+
+    service: str
+    deadline: DateOrInstant
+
+
+@attrs.frozen(kw_only=True)
 class SeriesCalendar:
     """The dates of one exam series (CRW-02, CRW-05, EAR-07, EAR-15, EAR-21)."""
 
@@ -184,6 +197,8 @@ class SeriesCalendar:
     invoices_from: DateOrInstant
     services_withdrawn: tuple[str, ...] = ()
     services_added: tuple[ServiceDefinition, ...] = ()
+    #: Services whose enquiry deadline differs from ``enquiry_deadline`` (EAR-07).
+    service_deadlines: tuple[ServiceDeadline, ...] = ()
     #: True for made-up series shipped to show the format, not the board's real dates.
     example: bool = False
 
@@ -221,6 +236,10 @@ class ReportPolicy:
     max_pdfs_per_request: int = 300
 
 
+def _group_award_contact(value: object) -> str:
+    return validate_email(value, "enquiries.group_award_contact", rule="EAR-19")
+
+
 @attrs.frozen(kw_only=True)
 class EnquiryPolicy:
     """Numbers of the enquiries workflow (EAR-08, EAR-14, EAR-16, EAR-18, EAR-20)."""
@@ -234,6 +253,10 @@ class EnquiryPolicy:
     appeal_stage2_within_days: int = 14
     amendment_fee: Money
     cancellation_fee: Money
+    #: Where group-award recalculations are asked for instead (EAR-19).
+    group_award_contact: str = attrs.field(
+        default="info@cambridgeinternational.org", converter=_group_award_contact
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -283,6 +306,13 @@ class Policy:
             for code in cal.services_withdrawn:
                 if code not in codes:
                     raise InvalidValue("services_withdrawn", f"no service {code} to withdraw")
+            known = {*codes, *(a.code for a in cal.services_added)}
+            overridden = [d.service for d in cal.service_deadlines]
+            if len(set(overridden)) != len(overridden):
+                raise InvalidValue("service_deadlines", "each service appears once")
+            for code in overridden:
+                if code not in known:
+                    raise InvalidValue("service_deadlines", f"no service {code} in {cal.series}")
         for s in (*self.services, *(a for c in self.series for a in c.services_added)):
             if not s.free and s.code not in priced:
                 raise InvalidValue("fees", f"service {s.code} has no fee")
@@ -301,6 +331,14 @@ class Policy:
         base = tuple(s for s in self.services if s.code not in cal.services_withdrawn)
         offered = (*base, *cal.services_added)
         return tuple(s for s in offered if not s.sessions or series.session in s.sessions)
+
+    def enquiry_deadline(self, series: ExamSeries, service: str) -> DateOrInstant:
+        """The enquiry deadline of a service in a series: its own, else the series' (EAR-07)."""
+        cal = self.calendar(series)
+        for d in cal.service_deadlines:
+            if d.service == service:
+                return d.deadline
+        return cal.enquiry_deadline
 
     def fee(self, service: str) -> Money:
         """The fee for a service (EAR-15); X/Q and other free services cost nothing."""

@@ -185,3 +185,27 @@ def test_an_associate_centre_can_cancel_while_its_associate_has_not_approved():
     done = cancel(POLICY, waiting, principal=AC_OFFICER, now=IN_WINDOW.add(days=3))
     assert done.enquiry.status is EnquiryStatus.CANCELLED
     assert done.enquiry.cancellation_fee is None
+
+
+def test_nothing_is_amended_or_cancelled_once_the_outcome_is_recorded():
+    """EAR-14 decision: a 1S with its outcome but not yet its copy of script cannot change."""
+    from cambridge_results.enquiries import CandidateOutcome, Outcome
+    from cambridge_results.rules import enquiry_workflow as wf
+
+    enquiry = acknowledged(submitted(draft("1S")).enquiry)
+    outcome = Outcome(
+        candidates=(CandidateOutcome(candidate="0001", grade_before="C", grade_after="C"),),
+        recorded_at=IN_WINDOW,
+    )
+    waiting = wf.record_outcome(
+        POLICY, enquiry, outcome=outcome, principal=BOARD, now=IN_WINDOW
+    ).enquiry
+    assert waiting.status is EnquiryStatus.ACKNOWLEDGED
+    with pytest.raises(EnquiryRefused) as refused:
+        amend(
+            POLICY, waiting, facts=facts(), others=(), service="1", principal=OFFICER, now=IN_WINDOW
+        )
+    assert refused.value.codes == ("EAR-14.outcome-recorded",)
+    with pytest.raises(EnquiryRefused) as refused:
+        cancel(POLICY, waiting, principal=OFFICER, now=IN_WINDOW)
+    assert refused.value.codes == ("EAR-14.outcome-recorded",)

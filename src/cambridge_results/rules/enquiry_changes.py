@@ -46,6 +46,17 @@ _CHANGEABLE = (
 )
 
 
+def _changeable(action: str, enquiry: Enquiry) -> Decision:
+    if enquiry.status not in _CHANGEABLE:
+        return illegal(action, enquiry)
+    if enquiry.outcome is not None:
+        return Decision.refuse(
+            "EAR-14.outcome-recorded",
+            f"cannot {action} enquiry {enquiry.id}: the board has recorded its outcome",
+        )
+    return Decision.allow()
+
+
 def free_change_until(policy: Policy, enquiry: Enquiry) -> pendulum.DateTime | None:
     """The first instant a change costs a fee: acknowledgement + 24 hours (EAR-14).
 
@@ -77,8 +88,7 @@ def amend(
 ) -> Transition:
     """Change a submitted enquiry's service or components; charged after the window (EAR-14)."""
     require_centre_side(principal, enquiry).raise_if_refused()
-    if enquiry.status not in _CHANGEABLE:
-        illegal("amend", enquiry).raise_if_refused()
+    _changeable("amend", enquiry).raise_if_refused()
     new_service = enquiry.service if isinstance(service, Keep) else service
     new_components = (
         enquiry.components
@@ -135,8 +145,7 @@ def cancel(
     (:func:`~cambridge_results.rules.enquiry_workflow.release_ready`).
     """
     require_centre_side(principal, enquiry).raise_if_refused()
-    if enquiry.status not in _CHANGEABLE:
-        illegal("cancel", enquiry).raise_if_refused()
+    _changeable("cancel", enquiry).raise_if_refused()
     fee = change_fee(policy, enquiry, policy.enquiries.cancellation_fee, now)
     cancelled = attrs.evolve(
         enquiry, status=EnquiryStatus.CANCELLED, cancelled_at=now, cancellation_fee=fee

@@ -180,7 +180,7 @@ def draft(
         candidates=tuple(candidates),
         principal=principal or CentreOfficer(centre=centre.number),
         now=now,
-        **extra,  # type: ignore[arg-type]
+        **extra,
     )
     return made.enquiry
 

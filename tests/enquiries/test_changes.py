@@ -23,9 +23,10 @@ from ear_board import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cambridge_results.enquiries import EnquiryStatus, EventKind
+from cambridge_results.enquiries import CandidateOutcome, EnquiryStatus, EventKind, Outcome
 from cambridge_results.errors import EnquiryRefused
 from cambridge_results.policy import Money
+from cambridge_results.rules import enquiry_workflow as wf
 from cambridge_results.rules.enquiry_changes import amend, cancel, free_change_until
 
 FEE = Money(amount=decimal.Decimal("15.00"), currency="GBP")
@@ -189,9 +190,6 @@ def test_an_associate_centre_can_cancel_while_its_associate_has_not_approved():
 
 def test_nothing_is_amended_or_cancelled_once_the_outcome_is_recorded():
     """EAR-14 decision: a 1S with its outcome but not yet its copy of script cannot change."""
-    from cambridge_results.enquiries import CandidateOutcome, Outcome
-    from cambridge_results.rules import enquiry_workflow as wf
-
     enquiry = acknowledged(submitted(draft("1S")).enquiry)
     outcome = Outcome(
         candidates=(CandidateOutcome(candidate="0001", grade_before="C", grade_after="C"),),

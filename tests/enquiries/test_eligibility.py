@@ -7,10 +7,12 @@ import pytest
 from ear_board import (
     ART,
     BIOLOGY,
+    BOTH_TICKED,
     ICE,
     IN_WINDOW,
     JUNE_2023,
     MATHS,
+    OFFICER,
     PHYSICS,
     POLICY,
     draft,
@@ -22,8 +24,10 @@ from hypothesis import strategies as st
 
 from cambridge_results.errors import EnquiryRefused
 from cambridge_results.policy import example_2026
+from cambridge_results.rules.enquiry_changes import cancel
 from cambridge_results.rules.enquiry_eligibility import check_eligibility, check_group_award
 from cambridge_results.rules.enquiry_services import offered_services, submission_window
+from cambridge_results.rules.enquiry_workflow import submit
 from cambridge_results.values import ExamSeries, MarkSource, Route
 
 
@@ -204,10 +208,6 @@ def test_a_later_component_for_the_same_candidate_and_syllabus_is_refused():
 
 def test_drafts_and_cancelled_enquiries_do_not_count():
     """EAR-06 decision: saved drafts and cancelled enquiries do not block a new enquiry."""
-    from ear_board import OFFICER
-
-    from cambridge_results.rules.enquiry_changes import cancel
-
     saved = draft("1", components=("12",))
     cancelled = cancel(
         POLICY, submitted(draft("1", components=("12",))).enquiry, principal=OFFICER, now=IN_WINDOW
@@ -330,10 +330,6 @@ FAULTS = st.fixed_dictionaries(
 @given(faults=FAULTS)
 def test_a_request_with_several_faults_reports_every_reason_with_its_rule(faults):
     """EAR-01..EAR-09: submitting a request reports all its problems at once, each with its rule."""
-    from ear_board import BOTH_TICKED, OFFICER
-
-    from cambridge_results.rules.enquiry_workflow import submit
-
     components = ["42"] + (["22"] if faults["multiple_choice"] else [])
     marks = {}
     if faults["calculated"]:

@@ -7,6 +7,7 @@ import pendulum
 import pytest
 from ear_board import (
     BOARD,
+    CENTRE,
     IN_WINDOW,
     OFFICER,
     OTHER_OFFICER,
@@ -39,6 +40,7 @@ from cambridge_results.rules.enquiry_queue import (
     processing_order,
 )
 from cambridge_results.rules.enquiry_time import add_working_days
+from cambridge_results.values import ExamSeries
 
 GROUP = tuple(f"{n:04d}" for n in range(1, 6))
 
@@ -62,7 +64,7 @@ def test_a_new_enquiry_is_a_saved_draft_and_records_who_made_it():
     made = wf.create(
         POLICY,
         enquiry_id="e-1",
-        centre=__import__("ear_board").CENTRE,
+        centre=CENTRE,
         series="June 2023",
         service="1",
         syllabus="0580",
@@ -399,8 +401,6 @@ def test_the_outcome_is_due_30_days_after_receipt():
 
 def test_a_priority_service_is_due_in_18_days():
     """EAR-21: the example priority service 2P is completed within 18 days."""
-    from cambridge_results.values import ExamSeries
-
     policy = example_2026()
     enquiry = attrs.evolve(
         draft(), series=ExamSeries.parse("June 2026"), service="2P", received_at=IN_WINDOW

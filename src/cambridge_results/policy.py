@@ -40,6 +40,7 @@ from cambridge_results.serialization import (
 )
 from cambridge_results.values import ExamSeries, Session
 from cambridge_results.values._text import ascii_pattern, human_text
+from cambridge_results.values.contact import validate_email
 from cambridge_results.values.exams import AssessedBy, qualification_code
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "ReportPolicy",
     "ReviewKind",
     "SeriesCalendar",
+    "ServiceDeadline",
     "ServiceDefinition",
     "dump_policy",
     "example_2026",
@@ -240,6 +242,23 @@ class ServiceDefinition:
         return self.kind is ReviewKind.GROUP
 
 
+def _check_deadline_service(_: Any, __: Any, value: Any) -> None:
+    _service_code(value, "service_deadline.service")
+
+
+@attrs.frozen(kw_only=True)
+class ServiceDeadline:
+    """A deadline for one service in one series that differs from the series' (EAR-07).
+
+    Priority services, for instance, close earlier than the others (EAR-21).
+    """
+
+    service: str = attrs.field(validator=_check_deadline_service)
+    deadline: DateOrInstant = attrs.field(
+        validator=instance("service_deadline.deadline", DateOrInstant)
+    )
+
+
 @attrs.frozen(kw_only=True)
 class SeriesCalendar:
     """The dates of one exam series (CRW-02, CRW-05, EAR-07, EAR-15, EAR-21)."""
@@ -266,6 +285,10 @@ class SeriesCalendar:
     )
     services_added: tuple[ServiceDefinition, ...] = attrs.field(
         default=(), validator=tuple_of("calendar.services_added", ServiceDefinition)
+    )
+    #: Services whose enquiry deadline differs from ``enquiry_deadline`` (EAR-07).
+    service_deadlines: tuple[ServiceDeadline, ...] = attrs.field(
+        default=(), validator=tuple_of("calendar.service_deadlines", ServiceDeadline)
     )
     #: True for made-up series shipped to show the format, not the board's real dates.
     example: bool = attrs.field(default=False, validator=flag("calendar.example"))
@@ -384,6 +407,10 @@ class ReportPolicy:
     )
 
 
+def _group_award_contact(value: object) -> str:
+    return validate_email(value, "enquiries.group_award_contact", rule="EAR-19")
+
+
 @attrs.frozen(kw_only=True)
 class EnquiryPolicy:
     """Numbers of the enquiries workflow (EAR-08, EAR-14, EAR-16, EAR-18, EAR-20)."""
@@ -414,6 +441,10 @@ class EnquiryPolicy:
     )
     amendment_fee: Money = attrs.field(validator=instance("enquiries.amendment_fee", Money))
     cancellation_fee: Money = attrs.field(validator=instance("enquiries.cancellation_fee", Money))
+    #: Where group-award recalculations are asked for instead (EAR-19).
+    group_award_contact: str = attrs.field(
+        default="info@cambridgeinternational.org", converter=_group_award_contact
+    )
 
 
 def _check_fee_service(_: Any, __: Any, value: Any) -> None:
@@ -548,6 +579,21 @@ class Policy:
                         f"no service {code} to withdraw",
                         rule="EAR-21",
                     )
+            known = {*codes, *added}
+            overridden = [d.service for d in cal.service_deadlines]
+            if len(set(overridden)) != len(overridden):
+                raise InvalidValue(
+                    f"policy.series[{i}].service_deadlines",
+                    "each service appears once",
+                    rule="EAR-07",
+                )
+            for code in overridden:
+                if code not in known:
+                    raise InvalidValue(
+                        f"policy.series[{i}].service_deadlines",
+                        f"no service {code} in {cal.series}",
+                        rule="EAR-07",
+                    )
         priced: set[str] = set()
         for k, f in enumerate(self.fees):
             if f.service in priced:
@@ -581,6 +627,14 @@ class Policy:
         base = tuple(s for s in self.services if s.code not in cal.services_withdrawn)
         offered = (*base, *cal.services_added)
         return tuple(s for s in offered if not s.sessions or series.session in s.sessions)
+
+    def enquiry_deadline(self, series: ExamSeries, service: str) -> DateOrInstant:
+        """The enquiry deadline of a service in a series: its own, else the series' (EAR-07)."""
+        cal = self.calendar(series)
+        for d in cal.service_deadlines:
+            if d.service == service:
+                return d.deadline
+        return cal.enquiry_deadline
 
     def fee(self, service: str) -> Money:
         """The fee for a paid service (EAR-15).

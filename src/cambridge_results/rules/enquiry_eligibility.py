@@ -1,0 +1,405 @@
+"""May this enquiry be submitted?  The EAR-01 service table and its companions.
+
+:func:`check_eligibility` answers for a draft enquiry with every reason at
+once: the submission window (EAR-07, EAR-22), the service's offer (EAR-21),
+group awards (EAR-19), component level (EAR-03), who assessed a component,
+multiple choice and Art & Design (EAR-01), the candidates (EAR-01 group
+sizes, portfolio route, entries), exemptions (EAR-02), marks (EAR-05) and
+earlier enquiries (EAR-04, EAR-06).  Open enquiries on the same candidates
+come back as EAR-13 warnings, shown before the user submits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pendulum
+
+from cambridge_results.decisions import Decision, Reason
+from cambridge_results.enquiries.facts import SyllabusFacts
+from cambridge_results.enquiries.model import Enquiry
+from cambridge_results.errors import InvalidValue
+from cambridge_results.policy import Policy, ReviewKind, ServiceDefinition
+from cambridge_results.rules.enquiry_services import (
+    check_offered,
+    check_window,
+    service_definition,
+)
+from cambridge_results.values import (
+    AssessedBy,
+    CandidateNumber,
+    ComponentCode,
+    MarkSource,
+    Qualification,
+    Route,
+)
+
+__all__ = [
+    "check_eligibility",
+    "check_group_award",
+    "check_request",
+    "considered_candidates",
+    "is_whole_group",
+    "same_syllabus",
+]
+
+_WHO = {AssessedBy.BOARD: "the board assessed", AssessedBy.CENTRE: "the centre assessed"}
+
+
+def is_whole_group(definition: ServiceDefinition) -> bool:
+    """True for a service asked for the whole group, never named candidates (service 5)."""
+    return definition.is_group and definition.group_min is None
+
+
+def considered_candidates(
+    definition: ServiceDefinition, enquiry: Enquiry, facts: SyllabusFacts
+) -> tuple[CandidateNumber, ...]:
+    """The candidates an enquiry is about.
+
+    For a whole-group service, the candidates of the original moderation
+    samples of its components, since only they are re-moderated (EAR-01);
+    otherwise the candidates the enquiry names.
+    """
+    if not is_whole_group(definition):
+        return enquiry.candidates
+    seen: dict[CandidateNumber, None] = {}
+    for component in enquiry.components:
+        for candidate in facts.sample(component):
+            seen.setdefault(candidate)
+    return tuple(seen)
+
+
+def same_syllabus(enquiry: Enquiry, others: Iterable[Enquiry]) -> tuple[Enquiry, ...]:
+    """The other enquiries of the same centre, series and syllabus (not ``enquiry`` itself)."""
+    return tuple(
+        o
+        for o in others
+        if o.id != enquiry.id
+        and o.centre == enquiry.centre
+        and o.series == enquiry.series
+        and o.syllabus == enquiry.syllabus
+    )
+
+
+def check_group_award(policy: Policy, qualification: Qualification) -> Decision:
+    """Group-award recalculations are asked for by email, never as an enquiry (EAR-19)."""
+    if not qualification.group_award:
+        return Decision.allow()
+    return Decision.refuse(
+        "EAR-19.group-award-by-email",
+        f"a recalculation of {qualification.name} is not an enquiry about results: "
+        f"email {policy.enquiries.group_award_contact} to ask for it",
+    )
+
+
+def check_eligibility(
+    policy: Policy,
+    enquiry: Enquiry,
+    *,
+    facts: SyllabusFacts,
+    others: Iterable[Enquiry],
+    now: pendulum.DateTime,
+) -> Decision:
+    """Every reason ``enquiry`` may not be submitted at ``now``, and the EAR-13 warnings.
+
+    ``others`` are the centre's other enquiries (any status; drafts,
+    cancelled and rejected ones do not count, EAR-06).  ``facts`` describe
+    the enquiry's syllabus.
+    """
+    return Decision.combine(
+        [
+            check_window(policy, enquiry.series, enquiry.service, now),
+            check_request(policy, enquiry, facts=facts, others=others),
+        ]
+    )
+
+
+def check_request(
+    policy: Policy, enquiry: Enquiry, *, facts: SyllabusFacts, others: Iterable[Enquiry]
+) -> Decision:
+    """Everything of :func:`check_eligibility` except the submission window.
+
+    Amendments (EAR-14) are checked with this, since they may come after
+    the deadline.
+    """
+    if facts.syllabus.code != enquiry.syllabus:
+        raise InvalidValue(
+            "facts.syllabus", f"facts are for {facts.syllabus.code}, not {enquiry.syllabus}"
+        )
+    decisions = [
+        check_offered(policy, enquiry.series, enquiry.service, facts.syllabus.qualification),
+        check_group_award(policy, facts.qualification),
+    ]
+    if "EAR-21.unknown-service" in decisions[0].codes:
+        # An unknown service has no table row to check the rest against.
+        return Decision.combine(decisions)
+    definition = service_definition(policy, enquiry.series, enquiry.service)
+    candidates = considered_candidates(definition, enquiry, facts)
+    decisions += [
+        _components(definition, enquiry, facts),
+        _candidates(definition, enquiry, facts, candidates),
+        _marks(definition, enquiry, facts, candidates),
+        _no_result_or_pending(definition, enquiry, facts, candidates),
+        _earlier_enquiries(policy, definition, enquiry, candidates, same_syllabus(enquiry, others)),
+    ]
+    return Decision.combine(decisions)
+
+
+def _components(definition: ServiceDefinition, enquiry: Enquiry, facts: SyllabusFacts) -> Decision:
+    reasons: list[Reason] = []
+    syllabus = facts.syllabus
+    if not enquiry.components and definition.kind is not ReviewKind.NO_RESULT_OR_PENDING:
+        reasons.append(
+            _r("EAR-03.no-components", "enquiries are made at component level: choose components")
+        )
+    known = {c.code: c for c in syllabus.components}
+    for code in enquiry.components:
+        component = known.get(code)
+        if component is None:
+            reasons.append(
+                _r("EAR-03.unknown-component", f"syllabus {syllabus.code} has no component {code}")
+            )
+            continue
+        if (
+            definition.assessed_by is not None
+            and component.assessed_by is not definition.assessed_by
+        ):
+            reasons.append(
+                _r(
+                    "EAR-01.assessed-by",
+                    f"service {definition.code} is for components {_WHO[definition.assessed_by]};"
+                    f" {syllabus.code}/{code} was assessed by the "
+                    f"{component.assessed_by.value}",
+                )
+            )
+        if component.multiple_choice and definition.excludes_multiple_choice:
+            reasons.append(
+                _r(
+                    "EAR-01.multiple-choice",
+                    f"service {definition.code} is not available for the multiple-choice "
+                    f"paper {syllabus.code}/{code}",
+                )
+            )
+    if syllabus.art_and_design and definition.excludes_art_and_design:
+        reasons.append(
+            _r(
+                "EAR-01.art-and-design",
+                f"service {definition.code} is not available for Art & Design syllabuses "
+                f"({syllabus.code})",
+            )
+        )
+    return Decision(reasons=tuple(reasons))
+
+
+def _candidates(
+    definition: ServiceDefinition,
+    enquiry: Enquiry,
+    facts: SyllabusFacts,
+    candidates: tuple[CandidateNumber, ...],
+) -> Decision:
+    reasons: list[Reason] = []
+    code = definition.code
+    if is_whole_group(definition):
+        if not enquiry.whole_group:
+            reasons.append(
+                _r(
+                    "EAR-01.whole-group-only",
+                    f"service {code} is for the whole group, never for individual candidates",
+                )
+            )
+        elif enquiry.components and not candidates:
+            reasons.append(
+                _r(
+                    "EAR-01.no-moderation-sample",
+                    f"service {code} re-moderates the original sample, and none was taken "
+                    f"for these components",
+                )
+            )
+    elif enquiry.whole_group:
+        reasons.append(
+            _r("EAR-01.not-whole-group", f"service {code} is not asked for a whole group")
+        )
+    elif definition.group_min is not None and definition.group_max is not None:
+        if not definition.group_min <= len(candidates) <= definition.group_max:
+            reasons.append(
+                _r(
+                    "EAR-01.group-size",
+                    f"service {code} is for a group of {definition.group_min} to "
+                    f"{definition.group_max} candidates, not {len(candidates)}",
+                )
+            )
+    elif len(candidates) != 1:
+        reasons.append(
+            _r(
+                "EAR-01.one-candidate",
+                f"a service {code} enquiry is for one candidate, not {len(candidates)}: "
+                f"make one enquiry per candidate",
+            )
+        )
+    for number in candidates:
+        results = facts.results_for(number)
+        if results is None or not results.entry.valid:
+            reasons.append(
+                _r(
+                    "EAR-03.no-entry",
+                    f"candidate {number} has no valid entry for {facts.syllabus.code}",
+                )
+            )
+            continue
+        missing = [c for c in _known(enquiry, facts) if c not in results.entry.components]
+        if missing:
+            reasons.append(
+                _r(
+                    "EAR-03.component-not-entered",
+                    f"candidate {number} was not entered for "
+                    + ", ".join(f"{facts.syllabus.code}/{c}" for c in missing),
+                )
+            )
+        if (
+            definition.excludes_portfolio_route
+            and results.entry.route is Route.PORTFOLIO_OF_EVIDENCE
+        ):
+            reasons.append(
+                _r(
+                    "EAR-01.portfolio-route",
+                    f"service {code} is not available for candidate {number}, who took the "
+                    f"portfolio-of-evidence route",
+                )
+            )
+    return Decision(reasons=tuple(reasons))
+
+
+def _marks(
+    definition: ServiceDefinition,
+    enquiry: Enquiry,
+    facts: SyllabusFacts,
+    candidates: tuple[CandidateNumber, ...],
+) -> Decision:
+    if definition.kind is ReviewKind.NO_RESULT_OR_PENDING:
+        return Decision.allow()  # X/Q asks why a mark or result is missing
+    reasons: list[Reason] = []
+    for number in candidates:
+        results = facts.results_for(number)
+        if results is None:
+            continue  # reported by _candidates
+        for code in _known(enquiry, facts):
+            where = f"{facts.syllabus.code}/{code} of candidate {number}"
+            mark = results.mark(code)
+            if mark is None:
+                reasons.append(
+                    _r("EAR-05.no-mark", f"{where} has no mark from an exam or from moderation")
+                )
+            elif mark.source is MarkSource.EXEMPTION:
+                reasons.append(
+                    _r("EAR-02.exemption", f"{where} is an exemption: no enquiry is possible")
+                )
+            elif mark.source is MarkSource.CALCULATED:
+                reasons.append(
+                    _r(
+                        "EAR-05.calculated-mark",
+                        f"{where} has a calculated (assessed) mark, not one from an exam or "
+                        f"moderation, so the request cannot be considered",
+                    )
+                )
+    return Decision(reasons=tuple(reasons))
+
+
+def _no_result_or_pending(
+    definition: ServiceDefinition,
+    enquiry: Enquiry,
+    facts: SyllabusFacts,
+    candidates: tuple[CandidateNumber, ...],
+) -> Decision:
+    if definition.kind is not ReviewKind.NO_RESULT_OR_PENDING:
+        return Decision.allow()
+    reasons: list[Reason] = []
+    if not enquiry.head_of_centre:
+        reasons.append(
+            _r(
+                "EAR-01.head-of-centre",
+                f"service {definition.code} enquiries are asked for by the Head of Centre",
+            )
+        )
+    for number in candidates:
+        results = facts.results_for(number)
+        if results is None:
+            continue
+        if results.grade is None or not (results.grade.is_no_result or results.grade.is_pending):
+            shown = "no grade" if results.grade is None else f"grade {results.grade}"
+            reasons.append(
+                _r(
+                    "EAR-01.not-no-result-or-pending",
+                    f"candidate {number} has {shown} in {facts.syllabus.code}: service "
+                    f"{definition.code} explains only NO RESULT (X) or PENDING (Q)",
+                )
+            )
+    return Decision(reasons=tuple(reasons))
+
+
+def _earlier_enquiries(
+    policy: Policy,
+    definition: ServiceDefinition,
+    enquiry: Enquiry,
+    candidates: tuple[CandidateNumber, ...],
+    others: tuple[Enquiry, ...],
+) -> Decision:
+    reasons: list[Reason] = []
+    flagged: list[CandidateNumber] = []
+    waits_for_group = False
+    for number in candidates:
+        for other in others:
+            if number not in other.candidates or not other.status.was_submitted:
+                continue
+            other_def = service_definition(policy, other.series, other.service)
+            both_reviews = (
+                definition.kind is ReviewKind.RECHECK_OR_REVIEW
+                and other_def.kind is ReviewKind.RECHECK_OR_REVIEW
+            )
+            if both_reviews:
+                reasons.append(
+                    _r(
+                        "EAR-06.already-submitted",
+                        f"candidate {number} already has a service {other.service} enquiry for "
+                        f"{enquiry.syllabus} ({other.status.label}): only one re-check or "
+                        f"review per candidate and syllabus",
+                    )
+                )
+                added = [c for c in enquiry.components if c not in other.components]
+                if added:
+                    reasons.append(
+                        _r(
+                            "EAR-04.later-addition",
+                            f"components {', '.join(str(c) for c in added)} of "
+                            f"{enquiry.syllabus} for candidate {number} come after the "
+                            f"enquiry already submitted: all components are submitted together",
+                        )
+                    )
+            elif other.status.is_open and number not in flagged:
+                flagged.append(number)
+                waits_for_group = waits_for_group or other_def.is_group
+    warnings: list[Reason] = []
+    if flagged:
+        listed = ", ".join(str(n) for n in flagged)
+        if definition.is_group:
+            then = "this enquiry will be Pending until they are complete"
+        elif waits_for_group:
+            then = "this enquiry will be Pending until the group enquiry is complete"
+        else:
+            then = "check that this enquiry is still needed"
+        warnings.append(
+            _r(
+                "EAR-13.open-enquiries",
+                f"candidates with an open enquiry for {enquiry.syllabus}: {listed}; {then}",
+            )
+        )
+    return Decision(reasons=tuple(reasons), warnings=tuple(warnings))
+
+
+def _known(enquiry: Enquiry, facts: SyllabusFacts) -> list[ComponentCode]:
+    # Unknown components are reported once, by _components, not again per candidate.
+    codes = {c.code for c in facts.syllabus.components}
+    return [c for c in enquiry.components if c in codes]
+
+
+def _r(code: str, message: str) -> Reason:
+    return Reason(code=code, message=message)

@@ -1,0 +1,123 @@
+"""Which services a series offers and until when (EAR-01, EAR-07, EAR-21, EAR-22).
+
+Services are data in the policy: the base table, less those a series
+withdraws, plus those it adds (EAR-21).  The submission window of a service
+is half-open, ``[results release, deadline)`` (EAR-22).
+"""
+
+from __future__ import annotations
+
+import pendulum
+
+from cambridge_results.decisions import Decision
+from cambridge_results.errors import PolicyError
+from cambridge_results.policy import Policy, ServiceDefinition
+from cambridge_results.rules.enquiry_time import local_text
+from cambridge_results.values import ExamSeries
+
+__all__ = [
+    "check_offered",
+    "check_window",
+    "offered_services",
+    "service_definition",
+    "submission_window",
+]
+
+
+def offered_services(policy: Policy, series: ExamSeries) -> tuple[ServiceDefinition, ...]:
+    """The services centres may choose for a series: the EAR-01 table as EAR-21 adjusts it."""
+    return policy.services_for(series)
+
+
+def service_definition(policy: Policy, series: ExamSeries, code: str) -> ServiceDefinition:
+    """A service's definition in a series, offered or since withdrawn.
+
+    Enquiries already made keep their service when a policy withdraws it, so
+    this finds withdrawn services too; :class:`PolicyError` if the code is
+    unknown altogether.
+    """
+    found = _find(policy, series, code)
+    if found is None:
+        raise PolicyError(f"policy {policy.name} has no service {code} in {series}", rule="EAR-21")
+    return found
+
+
+def _find(policy: Policy, series: ExamSeries, code: str) -> ServiceDefinition | None:
+    for s in (*policy.services, *policy.calendar(series).services_added):
+        if s.code == code:
+            return s
+    return None
+
+
+def check_offered(
+    policy: Policy, series: ExamSeries, code: str, qualification: str | None = None
+) -> Decision:
+    """Whether service ``code`` may be asked for in ``series`` (for ``qualification``) (EAR-21)."""
+    definition = _find(policy, series, code)
+    if definition is None:
+        return Decision.refuse("EAR-21.unknown-service", f"there is no service {code} in {series}")
+    if code in policy.calendar(series).services_withdrawn:
+        return Decision.refuse(
+            "EAR-21.service-withdrawn", f"service {code} is withdrawn for {series}"
+        )
+    reasons = []
+    if definition.sessions and series.session not in definition.sessions:
+        sessions = ", ".join(s.label for s in definition.sessions)
+        reasons.append(
+            Decision.refuse(
+                "EAR-21.not-offered-in-series",
+                f"service {code} is offered only in the {sessions} series, not {series}",
+            )
+        )
+    if (
+        qualification is not None
+        and definition.qualifications
+        and qualification not in definition.qualifications
+    ):
+        allowed = ", ".join(definition.qualifications)
+        reasons.append(
+            Decision.refuse(
+                "EAR-21.not-for-qualification",
+                f"service {code} is only for {allowed}, not {qualification}",
+            )
+        )
+    return Decision.combine(reasons)
+
+
+def submission_window(
+    policy: Policy, series: ExamSeries, code: str
+) -> tuple[pendulum.DateTime, pendulum.DateTime]:
+    """``(opens, closes)`` for enquiries with service ``code``: half-open (EAR-07, EAR-22).
+
+    It opens when the series' results are released and closes at the
+    service's deadline (its own, else the series'), the end of that day in
+    the policy's time zone when the deadline is a date.
+    """
+    cal = policy.calendar(series)
+    opens = cal.results_release.opens(policy.timezone)
+    closes = policy.enquiry_deadline(series, code).closes(policy.timezone)
+    return opens, closes
+
+
+def check_window(policy: Policy, series: ExamSeries, code: str, now: pendulum.DateTime) -> Decision:
+    """Whether ``now`` is inside the service's submission window (EAR-07, EAR-22)."""
+    opens, closes = submission_window(policy, series, code)
+    if now < opens:
+        return Decision.refuse(
+            "EAR-07.results-not-released",
+            f"enquiries for {series} open when results are released, "
+            f"{local_text(opens, policy.timezone)} [EAR-22]",
+        )
+    if now >= closes:
+        deadline = policy.enquiry_deadline(series, code)
+        when = (
+            f"{closes.in_timezone(policy.timezone).subtract(days=1).format('D MMMM YYYY')}"
+            f" (end of the day, {policy.timezone})"
+            if deadline.is_date
+            else local_text(closes, policy.timezone)
+        )
+        return Decision.refuse(
+            "EAR-07.deadline-passed",
+            f"the deadline for service {code} enquiries in {series} was {when} [EAR-22]",
+        )
+    return Decision.allow()

@@ -1,0 +1,168 @@
+"""Two-stage appeals after an enquiry's outcome (EAR-20)."""
+
+from __future__ import annotations
+
+import pendulum
+import pytest
+from ear_board import (
+    AC_OFFICER,
+    ASSOCIATE,
+    ASSOCIATE_CENTRE,
+    BOARD,
+    IN_WINDOW,
+    OFFICER,
+    OTHER_OFFICER,
+    POLICY,
+    acknowledged,
+    draft,
+    facts,
+    submitted,
+)
+
+from cambridge_results.enquiries import CandidateOutcome, DocumentKind, Outcome
+from cambridge_results.enquiries.appeal import AppealStage
+from cambridge_results.errors import EnquiryRefused
+from cambridge_results.rules import enquiry_workflow as wf
+from cambridge_results.rules.appeals import (
+    issue_decision_letter,
+    lodge_stage_one,
+    lodge_stage_two,
+    stage_two_closes,
+)
+from cambridge_results.rules.enquiry_associates import approve
+
+OUTCOME_AT = pendulum.datetime(2023, 10, 2, 9, tz="UTC")
+NEXT_DAY = OUTCOME_AT.add(days=1)
+
+
+def with_outcome(enquiry):
+    return wf.record_outcome(
+        POLICY,
+        enquiry,
+        outcome=Outcome(
+            candidates=tuple(
+                CandidateOutcome(candidate=c, grade_before="C", grade_after="C")
+                for c in enquiry.candidates
+            ),
+            recorded_at=OUTCOME_AT,
+        ),
+        principal=BOARD,
+        now=OUTCOME_AT,
+    ).enquiry
+
+
+def lodge(enquiry, principal=OFFICER, signed=True, now=NEXT_DAY):
+    return lodge_stage_one(
+        POLICY,
+        enquiry,
+        appeal_id="a-1",
+        signed_by_head_of_centre=signed,
+        principal=principal,
+        now=now,
+    )
+
+
+def test_a_stage_one_appeal_follows_an_outcome_and_is_decided_within_28_days():
+    """EAR-20: stage 1 after an outcome; the decision is due 28 days later."""
+    enquiry = with_outcome(acknowledged(submitted(draft("2")).enquiry))
+    appeal, event = lodge(enquiry)
+    assert appeal.stage is AppealStage.ONE
+    # 28 calendar days in London: the clocks go back on 29 October, so 28 days and 1 hour.
+    lodged = OUTCOME_AT.add(days=1)
+    assert appeal.decision_due == lodged.add(days=28, hours=1)
+    assert appeal.decision_due.in_timezone("Europe/London").hour == 10  # as lodged, 10:00 BST
+    assert event.details_dict["appeal"] == "a-1"
+
+
+def test_a_copy_of_the_script_alone_does_not_qualify_for_an_appeal():
+    """EAR-20: without an outcome (only a Cos uploaded) there is nothing to appeal."""
+    enquiry = acknowledged(submitted(draft("1S")).enquiry)
+    with_copy = wf.upload_document(
+        POLICY, enquiry, kind=DocumentKind.COPY_OF_SCRIPT, principal=BOARD, now=OUTCOME_AT
+    ).enquiry
+    with pytest.raises(EnquiryRefused) as refused:
+        lodge(with_copy)
+    assert refused.value.codes == ("EAR-20.no-outcome",)
+
+
+def test_an_appeal_is_signed_by_the_head_of_centre_and_made_by_the_centre():
+    """EAR-20: unsigned appeals and appeals by others are refused, with every reason."""
+    enquiry = with_outcome(acknowledged(submitted(draft("2")).enquiry))
+    with pytest.raises(EnquiryRefused) as refused:
+        lodge(enquiry, principal=OTHER_OFFICER, signed=False)
+    assert set(refused.value.codes) == {"EAR-20.centre-only", "EAR-20.not-signed"}
+    with pytest.raises(EnquiryRefused):
+        lodge(enquiry, principal=BOARD)
+
+
+def test_associate_centres_appeal_through_their_associate():
+    """EAR-20: an Associate Centre's appeal is made by its Associate."""
+    waiting = submitted(
+        draft("2", centre=ASSOCIATE_CENTRE), syllabus_facts=facts(centre=ASSOCIATE_CENTRE)
+    ).enquiry
+    enquiry = with_outcome(
+        acknowledged(
+            approve(POLICY, waiting, others=(), principal=ASSOCIATE, now=IN_WINDOW).enquiry
+        )
+    )
+    with pytest.raises(EnquiryRefused) as refused:
+        lodge(enquiry, principal=AC_OFFICER)
+    assert refused.value.codes == ("EAR-20.through-associate",)
+    appeal, _ = lodge(enquiry, principal=ASSOCIATE)
+    assert appeal.lodged_by == "associate:NG900"
+
+
+def test_stage_two_is_asked_for_within_14_days_of_the_stage_one_letter():
+    """EAR-20: stage 2 within 14 days of the stage 1 letter, half-open."""
+    enquiry = with_outcome(acknowledged(submitted(draft("2")).enquiry))
+    appeal, _ = lodge(enquiry)
+    letter_at = OUTCOME_AT.add(days=20)
+    with pytest.raises(EnquiryRefused) as refused:
+        lodge_stage_two(
+            POLICY,
+            appeal,
+            enquiry=enquiry,
+            appeal_id="a-2",
+            signed_by_head_of_centre=True,
+            principal=OFFICER,
+            now=letter_at,
+        )
+    assert refused.value.codes == ("EAR-20.no-stage-one-decision",)
+    decided, _ = issue_decision_letter(POLICY, appeal, principal=BOARD, now=letter_at)
+    closes = stage_two_closes(POLICY, decided)
+    assert closes == letter_at.add(days=14, hours=1)  # across the end of summer time
+    assert closes.in_timezone("Europe/London").hour == 10  # the letter went at 10:00 BST
+    second, _ = lodge_stage_two(
+        POLICY,
+        decided,
+        enquiry=enquiry,
+        appeal_id="a-2",
+        signed_by_head_of_centre=True,
+        principal=OFFICER,
+        now=closes.subtract(seconds=1),
+    )
+    assert (second.stage, second.follows) == (AppealStage.TWO, "a-1")
+    with pytest.raises(EnquiryRefused) as refused:
+        lodge_stage_two(
+            POLICY,
+            decided,
+            enquiry=enquiry,
+            appeal_id="a-2",
+            signed_by_head_of_centre=True,
+            principal=OFFICER,
+            now=closes,
+        )
+    assert refused.value.codes == ("EAR-20.stage-two-too-late",)
+
+
+def test_only_the_board_issues_the_decision_letter_and_only_once():
+    """EAR-20: the decision letter is the board's, issued once."""
+    enquiry = with_outcome(acknowledged(submitted(draft("2")).enquiry))
+    appeal, _ = lodge(enquiry)
+    with pytest.raises(EnquiryRefused) as refused:
+        issue_decision_letter(POLICY, appeal, principal=OFFICER, now=OUTCOME_AT)
+    assert refused.value.codes == ("EAR-20.board-only",)
+    decided, _ = issue_decision_letter(POLICY, appeal, principal=BOARD, now=OUTCOME_AT)
+    with pytest.raises(EnquiryRefused) as refused:
+        issue_decision_letter(POLICY, decided, principal=BOARD, now=OUTCOME_AT)
+    assert refused.value.codes == ("EAR-20.letter-already-issued",)

@@ -3,10 +3,12 @@ a hasher that counts its calls, and the in-memory ports wired into the flows."""
 
 from __future__ import annotations
 
+import pkgutil
 import threading
 
 import attrs
 import pendulum
+import pytest
 
 from cambridge_results.clock import FixedClock
 from cambridge_results.hashing import PasswordHasher, hasher_for
@@ -18,6 +20,7 @@ from cambridge_results.logins.memory import (
 )
 from cambridge_results.logins.ports import AccountRecord
 from cambridge_results.policy import Policy, example_2026
+from cambridge_results.storage import BUILTIN_BACKENDS
 
 START = pendulum.datetime(2026, 8, 11, 9, 0, 0, tz="UTC")
 USERNAME = "Officer@Example.org"
@@ -164,3 +167,17 @@ class TinySmtpServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()
+
+
+def postgres_store_url(request: pytest.FixtureRequest) -> str:
+    """The session's PostgreSQL URL, or a skip saying why PostgreSQL cannot be tested here.
+
+    The backend is imported first (what ``open_store`` does for
+    ``postgresql://``), so no server is started while there is no backend.
+    """
+    try:
+        pkgutil.resolve_name(BUILTIN_BACKENDS["postgresql"])
+    except ImportError as exc:
+        pytest.skip(f"no PostgreSQL storage backend in this build yet ({exc}); BackendNotFound")
+    url: str = request.getfixturevalue("postgres_url")
+    return url

@@ -3,21 +3,29 @@ a hasher that counts its calls, and the in-memory ports wired into the flows."""
 
 from __future__ import annotations
 
+import pkgutil
 import threading
 
 import attrs
 import pendulum
+import pytest
 
 from cambridge_results.clock import FixedClock
 from cambridge_results.hashing import PasswordHasher, hasher_for
+from cambridge_results.logins.identity import IdentityRegistration
 from cambridge_results.logins.login import LoginService
 from cambridge_results.logins.memory import (
     InMemoryAccounts,
     InMemoryAttemptLog,
     InMemoryLockoutCounter,
 )
-from cambridge_results.logins.ports import AccountRecord
+from cambridge_results.logins.outbox import InMemoryOutbox
+from cambridge_results.logins.ports import AccountLookup, AccountRecord
+from cambridge_results.logins.registration import CandidateRegistration
+from cambridge_results.logins.reset import PasswordResets
+from cambridge_results.logins.stored import StoredLogins
 from cambridge_results.policy import Policy, example_2026
+from cambridge_results.storage import BUILTIN_BACKENDS, Store
 
 START = pendulum.datetime(2026, 8, 11, 9, 0, 0, tz="UTC")
 USERNAME = "Officer@Example.org"
@@ -164,3 +172,108 @@ class TinySmtpServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()
+
+
+def postgres_store_url(request: pytest.FixtureRequest) -> str:
+    """The session's PostgreSQL URL, or a skip saying why PostgreSQL cannot be tested here.
+
+    The backend is imported first (what ``open_store`` does for
+    ``postgresql://``), so no server is started while there is no backend.
+    """
+    try:
+        pkgutil.resolve_name(BUILTIN_BACKENDS["postgresql"])
+    except ImportError as exc:
+        pytest.skip(f"no PostgreSQL storage backend in this build yet ({exc}); BackendNotFound")
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+@attrs.define
+class StoredWorld:
+    """Every login flow wired to the stored ports of one store, with its parts at hand."""
+
+    policy: Policy
+    clock: FixedClock
+    hasher: CountingHasher
+    logins: StoredLogins
+    outbox: InMemoryOutbox
+    service: LoginService
+    resets: PasswordResets
+    candidate_resets: PasswordResets
+    identities: IdentityRegistration
+    registration: CandidateRegistration
+
+    def add_account(self, username: str = USERNAME, password: str = PASSWORD) -> AccountRecord:
+        """Store an account whose hash comes from the world's hasher (uncounted)."""
+        from cambridge_results.rules.login import normalise_username
+
+        name = normalise_username(username)
+        account = AccountRecord(
+            account_id=f"acct-{name}",
+            username=name,
+            password_hash=self.hasher.inner.hash(password),
+            email=name if "@" in name else None,
+        )
+        self.logins.accounts.add(account)
+        return account
+
+
+def make_stored_world(store: Store) -> StoredWorld:
+    """The flows over ``StoredLogins(store)``, a fixed clock and the counting cheap hasher."""
+    policy = cheap_policy()
+    clock = FixedClock(START)
+    hasher = CountingHasher(hasher_for(policy.credentials, "test-cheap"))
+    logins = StoredLogins(store)
+    outbox = InMemoryOutbox()
+
+    def resets(accounts: AccountLookup) -> PasswordResets:
+        return PasswordResets(
+            accounts=accounts,
+            accounts_by_id=logins.accounts,
+            passwords=logins.accounts,
+            tokens=logins.reset_tokens,
+            outbox=outbox,
+            link=lambda t: f"https://results.example.org/reset?token={t}",
+            lockout=logins.lockout,
+            hasher=hasher,
+            policy=policy.login,
+            clock=clock,
+        )
+
+    world = StoredWorld(
+        policy=policy,
+        clock=clock,
+        hasher=hasher,
+        logins=logins,
+        outbox=outbox,
+        service=LoginService(
+            accounts=logins.accounts,
+            lockout=logins.lockout,
+            attempts=logins.attempts,
+            passwords=logins.accounts,
+            hasher=hasher,
+            policy=policy.login,
+            clock=clock,
+        ),
+        resets=resets(logins.accounts),
+        candidate_resets=resets(logins.candidate_accounts),
+        identities=IdentityRegistration(
+            identities=logins.identities,
+            lockout=logins.lockout,
+            attempts=logins.attempts,
+            hasher=hasher,
+            policy=policy.login,
+            clock=clock,
+        ),
+        registration=CandidateRegistration(
+            letters=logins.letters,
+            lockout=logins.lockout,
+            attempts=logins.attempts,
+            hasher=hasher,
+            policy=policy.login,
+            clock=clock,
+        ),
+    )
+    # The dummy hashes are made once, at construction: start counting after them.
+    hasher.hashes = 0
+    return world

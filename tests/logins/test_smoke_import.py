@@ -1,7 +1,9 @@
-"""Importing the rules loads no storage or PDF driver."""
+"""Importing the rules loads no storage or PDF driver; the login tables import cleanly."""
 
 import subprocess
 import sys
+
+import pytest
 
 
 def test_importing_login_rules_loads_no_driver() -> None:
@@ -15,3 +17,22 @@ def test_importing_login_rules_loads_no_driver() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "cambridge_results.logins.tables",
+        "cambridge_results.logins.stored",
+        "cambridge_results.storage.versions",
+        "cambridge_results.testing.conformance_logins",
+    ],
+)
+def test_the_login_tables_import_first_without_a_cycle(module: str) -> None:
+    """The logins migration's tables and the registry import in any order."""
+    code = (
+        f"import {module}; from cambridge_results.storage import MIGRATIONS; "
+        "print([m.name for m in MIGRATIONS])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "'logins'" in done.stdout

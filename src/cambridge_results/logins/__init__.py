@@ -3,7 +3,8 @@
 The flows apply the pure rules in :mod:`cambridge_results.rules` and talk to
 the world only through the protocols in :mod:`cambridge_results.logins.ports`,
 so storage can implement them; :mod:`cambridge_results.logins.memory` does so
-in memory for tests.
+in memory for tests, :mod:`cambridge_results.logins.stored` over any storage
+backend (``StoredLogins(open_store(url))``).
 """
 
 from cambridge_results.logins.identity import IdentityRegistration, IdentityResult

@@ -36,7 +36,13 @@ from cambridge_results.rules.login import (
 from cambridge_results.rules.passwords import check_chosen_password
 from cambridge_results.values import normalise_email, validate_email
 
-__all__ = ["IdentityLookup", "IdentityRecord", "IdentityRegistration", "IdentityResult"]
+__all__ = [
+    "IdentityLookup",
+    "IdentityRecord",
+    "IdentityRegistration",
+    "IdentityResult",
+    "apply_identity_result",
+]
 
 _log = logging.getLogger("cambridge_results.logins")
 _SITE = re.compile(r"[a-z0-9][a-z0-9-]{0,31}", re.ASCII)
@@ -73,6 +79,29 @@ class IdentityResult:
     email: str | None = None
     password_hash: str | None = attrs.field(default=None, repr=False)
     attempt: LoginAttempt | None = None
+
+
+def apply_identity_result(
+    existing: IdentityRecord | None, result: IdentityResult, site: str
+) -> IdentityRecord | None:
+    """The identity to keep after an allowed registration, or ``None`` if it no longer applies.
+
+    ``existing`` is what storage holds now.  ``None`` means another
+    registration got there first (a CREATE when the email now exists) or the
+    identity went away (an ADD_SITE without one): ask the user to register
+    again.  A refused result stores nothing: :class:`InvalidValue`.
+    """
+    if not result.decision.allowed or result.action is None or result.email is None:
+        raise InvalidValue("result", "a refused registration has nothing to store", rule="LOG-04")
+    if result.action is IdentityAction.CREATE:
+        if existing is not None or result.password_hash is None:
+            return None
+        return IdentityRecord(
+            email=result.email, password_hash=result.password_hash, sites=frozenset({site})
+        )
+    if existing is None:
+        return None
+    return attrs.evolve(existing, sites=existing.sites | {site})
 
 
 class IdentityRegistration:

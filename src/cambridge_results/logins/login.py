@@ -25,6 +25,7 @@ from cambridge_results.logins.ports import (
     AttemptOutcome,
     LockoutCounter,
     LoginAttempt,
+    PasswordHashUpgrades,
 )
 from cambridge_results.logins.verifier import Verifier
 from cambridge_results.policy import LoginPolicy
@@ -47,13 +48,16 @@ class LoginResult:
     ``decision`` is what the user may be told (the generic "Incorrect Login
     Details", or the lock); ``account`` is set only on success;
     ``upgraded_hash``, when set, is a hash from the current hasher that the
-    caller stores in place of the outdated one (CRW-12).
+    caller stores in place of the outdated one (CRW-12); a service built
+    with ``passwords`` has already stored it (``hash_upgraded`` says whether
+    the compare-and-set held).
     """
 
     decision: Decision
     attempt: LoginAttempt
     account: AccountRecord | None = None
     upgraded_hash: str | None = attrs.field(default=None, repr=False)
+    hash_upgraded: bool = False
 
     @property
     def ok(self) -> bool:
@@ -67,6 +71,9 @@ class LoginService:
     ``hasher`` is the current hasher (:func:`cambridge_results.hashing.hasher_for`);
     ``legacy_hashers`` verify hashes written by earlier ones until they are
     upgraded.  ``attempts``, if given, keeps every attempt record.
+    ``passwords``, if given, receives upgraded hashes at once, by
+    compare-and-set, so an upgrade never overwrites a password that was reset
+    while the login ran.
     """
 
     def __init__(
@@ -79,8 +86,10 @@ class LoginService:
         clock: Clock,
         attempts: AttemptLog | None = None,
         legacy_hashers: tuple[PasswordHasher, ...] = (),
+        passwords: PasswordHashUpgrades | None = None,
     ) -> None:
         self._accounts = accounts
+        self._passwords = passwords
         self._lockout = lockout
         self._policy = policy
         self._clock = clock
@@ -126,7 +135,20 @@ class LoginService:
             if self._verifier.needs_rehash(account.password_hash)
             else None
         )
-        return self._finish(Decision.allow(), attempt, account=account, upgraded_hash=upgraded)
+        stored = (
+            upgraded is not None
+            and self._passwords is not None
+            and self._passwords.replace_password_hash(
+                account.account_id, account.password_hash, upgraded
+            )
+        )
+        return self._finish(
+            Decision.allow(),
+            attempt,
+            account=account,
+            upgraded_hash=upgraded,
+            hash_upgraded=stored,
+        )
 
     def _finish(
         self,
@@ -135,6 +157,7 @@ class LoginService:
         *,
         account: AccountRecord | None = None,
         upgraded_hash: str | None = None,
+        hash_upgraded: bool = False,
     ) -> LoginResult:
         if self._attempts is not None:
             self._attempts.record(attempt)
@@ -146,7 +169,11 @@ class LoginService:
             attempt.at.isoformat(),
         )
         return LoginResult(
-            decision=decision, attempt=attempt, account=account, upgraded_hash=upgraded_hash
+            decision=decision,
+            attempt=attempt,
+            account=account,
+            upgraded_hash=upgraded_hash,
+            hash_upgraded=hash_upgraded,
         )
 
     def __repr__(self) -> str:

@@ -14,7 +14,11 @@ import pendulum
 
 from cambridge_results.decisions import Decision
 from cambridge_results.errors import DuplicateError, NotFound
-from cambridge_results.logins.identity import IdentityRecord
+from cambridge_results.logins.identity import (
+    IdentityRecord,
+    IdentityResult,
+    apply_identity_result,
+)
 from cambridge_results.logins.ports import AccountRecord, LoginAttempt
 from cambridge_results.logins.registration import LetterRecord
 from cambridge_results.policy import LoginPolicy
@@ -70,6 +74,15 @@ class InMemoryAccounts:
                     return
         raise NotFound(f"no account {account_id}")
 
+    def replace_password_hash(self, account_id: str, old_hash: str, new_hash: str) -> bool:
+        """Store ``new_hash`` only if the account's hash is still ``old_hash`` (atomic)."""
+        with self._lock:
+            for username, account in self._by_username.items():
+                if account.account_id == account_id and account.password_hash == old_hash:
+                    self._by_username[username] = attrs.evolve(account, password_hash=new_hash)
+                    return True
+        return False
+
     def __repr__(self) -> str:
         return f"InMemoryAccounts({len(self._by_username)} accounts)"
 
@@ -121,6 +134,11 @@ class InMemoryAttemptLog:
         """Every attempt kept so far."""
         with self._lock:
             return tuple(self._attempts)
+
+    def attempts_for(self, username: str) -> tuple[LoginAttempt, ...]:
+        """The attempts naming this normalised username, oldest first."""
+        with self._lock:
+            return tuple(a for a in self._attempts if a.username == username)
 
     def __repr__(self) -> str:
         return f"InMemoryAttemptLog({len(self._attempts)} attempts)"
@@ -192,6 +210,19 @@ class InMemoryIdentities:
         with self._lock:
             return self._by_email.get(email)
 
+    def apply(self, result: IdentityResult, site: str) -> bool:
+        """Store what an allowed registration decided (LOG-04); atomic.
+
+        False when it can no longer be applied: the identity was created by
+        someone else meanwhile (ask again), or it is gone.
+        """
+        with self._lock:
+            plan = apply_identity_result(self._by_email.get(result.email or ""), result, site)
+            if plan is None:
+                return False
+            self._by_email[plan.email] = plan
+            return True
+
     def __repr__(self) -> str:
         return f"InMemoryIdentities({len(self._by_email)} identities)"
 
@@ -212,6 +243,15 @@ class InMemoryLetters:
         """The letter with this ID, or ``None``."""
         with self._lock:
             return self._by_id.get(candidate_id)
+
+    def mark_registered(self, candidate_id: str) -> bool:
+        """Atomic: mark the letter used; False if unknown or already used (LOG-06)."""
+        with self._lock:
+            letter = self._by_id.get(candidate_id)
+            if letter is None or letter.registered:
+                return False
+            self._by_id[candidate_id] = attrs.evolve(letter, registered=True)
+            return True
 
     def __repr__(self) -> str:
         return f"InMemoryLetters({len(self._by_id)} letters)"

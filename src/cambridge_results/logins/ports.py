@@ -5,8 +5,9 @@ operations marked *atomic* must behave as one indivisible step even when
 several threads or processes call them at once: that is what keeps the
 lockout honest (LOG-02: of any number of simultaneous wrong attempts at most
 3 reach the hasher) and reset tokens single-use (LOG-05).
-:mod:`cambridge_results.logins.memory` implements every port in memory;
-:mod:`cambridge_results.logins.conformance` holds the tests any
+:mod:`cambridge_results.logins.memory` implements every port in memory,
+:mod:`cambridge_results.logins.stored` over any storage backend;
+:mod:`cambridge_results.testing.conformance_logins` holds the tests any
 implementation must pass.
 """
 
@@ -33,6 +34,7 @@ __all__ = [
     "AttemptOutcome",
     "LockoutCounter",
     "LoginAttempt",
+    "PasswordHashUpgrades",
     "PasswordStore",
     "ResetTokenStore",
 ]
@@ -126,6 +128,20 @@ class PasswordStore(Protocol):
 
     def set_password_hash(self, account_id: str, password_hash: str) -> None:
         """Store ``password_hash`` as the account's only password hash."""
+        ...
+
+
+@runtime_checkable
+class PasswordHashUpgrades(Protocol):
+    """Replaces an outdated password hash after a successful login, unless it changed meanwhile."""
+
+    def replace_password_hash(self, account_id: str, old_hash: str, new_hash: str) -> bool:
+        """Atomic compare-and-set: store ``new_hash`` only if the hash is still ``old_hash``.
+
+        False when the account is gone or its hash changed since the login read
+        it (e.g. a password reset completed at the same moment): the upgrade,
+        made from the *old* password, must then not overwrite the new one.
+        """
         ...
 
 

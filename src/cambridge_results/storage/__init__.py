@@ -14,6 +14,8 @@ the ``cambridge_results.storage`` entry-point group.  docs/storage.md
 explains the design and how to add tables and backends.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from cambridge_results.storage.events import Event, EventLog
 from cambridge_results.storage.migrations import (
     AddColumn,
@@ -32,7 +34,9 @@ from cambridge_results.storage.plugins import (
 from cambridge_results.storage.port import MULTI_PROCESS, PERSISTENT, BaseStore, Store, UnitOfWork
 from cambridge_results.storage.query import Ge, Gt, In, Le, Lt, Ne, Prefix
 from cambridge_results.storage.schema import Column, ColumnType, Index, Row, Table, UniqueIndex
-from cambridge_results.storage.versions import MIGRATIONS
+
+if TYPE_CHECKING:
+    from cambridge_results.storage.versions import MIGRATIONS
 
 __all__ = [
     "BUILTIN_BACKENDS",
@@ -67,3 +71,14 @@ __all__ = [
     "build_catalog",
     "open_store",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The registry is imported on first use: it imports the features' table
+    # modules (e.g. cambridge_results.logins.tables), which import this
+    # package's schema; importing it eagerly here would make that a cycle.
+    if name == "MIGRATIONS":
+        from cambridge_results.storage.versions import MIGRATIONS
+
+        return MIGRATIONS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -16,6 +16,7 @@ See docs/storage.md for the whole recipe (table, migration, repository).
 
 from __future__ import annotations
 
+from cambridge_results.logins.tables import LOGIN_STEPS
 from cambridge_results.storage.migrations import CreateTable, Migration
 from cambridge_results.storage.schema import Column, Index, Table, UniqueIndex
 
@@ -118,4 +119,9 @@ _FOUNDATION = (
 )
 
 #: Every migration, in order.  Append only.
-MIGRATIONS: tuple[Migration, ...] = (Migration(version=1, name="foundation", steps=_FOUNDATION),)
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(version=1, name="foundation", steps=_FOUNDATION),
+    # Issue 4 phase 2 (logins on the store).  Planned as version 3 after the
+    # parallel "website" migration; renumber at merge if that lands first.
+    Migration(version=2, name="logins", steps=LOGIN_STEPS),
+)

@@ -6,6 +6,8 @@
 - :class:`FixedClock`: a clock that stays where a test puts it.
 - :mod:`cambridge_results.testing.conformance`: the storage conformance suite
   that every backend, third-party ones included, runs unchanged.
+- :mod:`cambridge_results.testing.conformance_logins`: the login ports'
+  conformance suite and the multi-process login races (import it by name).
 
 ``strategies`` and ``conformance`` are imported on first use, so importing
 this package needs neither hypothesis nor pytest.

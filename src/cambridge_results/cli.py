@@ -1,0 +1,330 @@
+"""The ``cambridge-results`` command: the demo, CSV imports, access settings and letters.
+
+Every command works on an SQLite file (the embedded default) or any store URL
+(``--store postgresql://...``).  Errors the library raises on purpose are
+printed as one clear message with exit status 2; nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from cambridge_results.clock import Clock, SystemClock
+from cambridge_results.entries_import import ImportRejected, import_entries_file
+from cambridge_results.errors import CambridgeResultsError, InvalidValue
+from cambridge_results.policy import Policy, example_2026, load_policy
+from cambridge_results.principals import AssociateOfficer, BoardStaff, CentreOfficer, Principal
+from cambridge_results.progress import ProgressBar
+from cambridge_results.rules.website import AccessRequest
+from cambridge_results.sample_board import sample_board, store_sample_board
+from cambridge_results.storage import open_store
+from cambridge_results.storage.port import Store
+from cambridge_results.values import CentreNumber, ExamSeries
+from cambridge_results.values.access import AccessMode, ContactChoice
+from cambridge_results.website import (
+    GenerationMode,
+    GenerationProgress,
+    GenerationReport,
+    generate_letters,
+    set_access,
+    set_associate_defaults,
+)
+
+__all__ = ["main"]
+
+DEMO_SERIES = "November 2026"
+
+
+def _principal(text: str) -> Principal:
+    kind, _, ident = text.partition(":")
+    if kind == "centre":
+        return CentreOfficer(centre=ident)
+    if kind == "associate":
+        return AssociateOfficer(associate=ident)
+    if kind == "board":
+        return BoardStaff(staff_id=ident)
+    raise InvalidValue("--as", f"{text!r} is not centre:GB123, associate:GB200 or board:staff-id")
+
+
+def _store_url(args: argparse.Namespace) -> str:
+    if args.store:
+        return str(args.store)
+    return f"sqlite:///{Path(args.db).resolve()}"
+
+
+def _policy(args: argparse.Namespace) -> Policy:
+    return load_policy(args.policy) if args.policy else example_2026()
+
+
+def _on_progress(bar: ProgressBar) -> Callable[[GenerationProgress], None]:
+    def report(progress: GenerationProgress) -> None:
+        bar(progress.done, max(progress.total, progress.done))
+
+    return report
+
+
+def _print_report(report: GenerationReport) -> None:
+    centres = ", ".join(str(c) for c in report.centres)
+    print(f"  {report.letters} letters for {centres}, {report.series} ({report.mode.value})")
+    for pdf in report.combined_pdfs:
+        print(f"  combined PDF: {pdf}")
+    if report.zip_file is not None:
+        print(f"  zip of single PDFs: {report.zip_file}")
+    if report.recovered:
+        print(f"  recovered {report.recovered} unprinted credentials of an interrupted run")
+
+
+def _generate(
+    store: Store,
+    *,
+    principal: Principal,
+    centres: Sequence[CentreNumber | str],
+    series: str,
+    mode: str,
+    out_dir: Path,
+    policy: Policy,
+    clock: Clock,
+    hasher: str | None,
+    workers: int | None,
+) -> GenerationReport:
+    bar = ProgressBar(f"letters {'+'.join(str(c) for c in centres)}")
+    return generate_letters(
+        store,
+        principal=principal,
+        centre=list(centres),
+        series=series,
+        mode=mode,
+        out_dir=out_dir,
+        policy=policy,
+        clock=clock,
+        hasher_name=hasher,
+        workers=workers,
+        on_progress=_on_progress(bar),
+    )
+
+
+def _demo(args: argparse.Namespace) -> int:
+    root = Path(args.dir)
+    db = root / "results.db"
+    letters = root / "letters"
+    root.mkdir(parents=True, exist_ok=True)
+    # The demo always starts afresh in its own directory, so it can be run again.
+    for leftover in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+        leftover.unlink(missing_ok=True)
+    shutil.rmtree(letters, ignore_errors=True)
+
+    policy = _policy(args)
+    clock = SystemClock()
+    store = open_store(f"sqlite:///{db.resolve()}")
+    board = sample_board(
+        series=DEMO_SERIES,
+        associate_centres=args.associate_centres,
+        candidates_per_centre=args.candidates,
+    )
+    count = store_sample_board(store, board, now=clock.now())
+    print(f"Sample board in {db}: centre GB100, Associate GB200 with {args.associate_centres} ")
+    print(f"Associate Centres, {count} candidates entered for {board.series}.")
+
+    for centre in board.centres:
+        details = centre.contact
+        if details is None:
+            raise InvalidValue("centre.contact", f"sample centre {centre.number} has no contact")
+        set_access(
+            store,
+            principal=CentreOfficer(centre=centre.number),
+            centre=centre.number,
+            series=board.series,
+            request=AccessRequest(
+                mode=AccessMode.ALL,
+                agreed_to_manage_queries=True,
+                contact_name=details.name,
+                phone=details.phone,
+                email=details.email,
+            ),
+            policy=policy,
+            clock=clock,
+        )
+    set_associate_defaults(
+        store,
+        principal=AssociateOfficer(associate=board.associate.number),
+        associate=board.associate.number,
+        series=board.series,
+        policy=policy,
+        clock=clock,
+        use_defaults=True,
+        default_delay="2 days",
+        default_contact=ContactChoice.DEFAULT,
+    )
+    print("Access: ALL candidates at every centre; the Associate uses defaults, a 2-day delay")
+    print("and itself as the contact for its Associate Centres.")
+
+    reports = [
+        _generate(
+            store,
+            principal=CentreOfficer(centre="GB100"),
+            centres=["GB100"],
+            series=DEMO_SERIES,
+            mode="all",
+            out_dir=letters / "GB100",
+            policy=policy,
+            clock=clock,
+            hasher=args.hasher,
+            workers=args.workers,
+        ),
+        _generate(
+            store,
+            principal=AssociateOfficer(associate=board.associate.number),
+            centres=[c.number for c in board.centres if c.associate is not None],
+            series=DEMO_SERIES,
+            mode="all",
+            out_dir=letters / str(board.associate.number),
+            policy=policy,
+            clock=clock,
+            hasher=args.hasher,
+            workers=args.workers,
+        ),
+    ]
+    store.close()
+    print("Letters written:")
+    for report in reports:
+        _print_report(report)
+    print("Passwords exist only in those letters; the database holds argon2id hashes.")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    store = open_store(_store_url(args))
+    try:
+        report = import_entries_file(
+            store, args.file, principal=_principal(args.as_), now=SystemClock().now()
+        )
+    except ImportRejected as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        store.close()
+    print(f"imported {report.entries_added} entries ({report.candidates_added} new candidates)")
+    return 0
+
+
+def _set_access(args: argparse.Namespace) -> int:
+    store = open_store(_store_url(args))
+    try:
+        result = set_access(
+            store,
+            principal=_principal(args.as_),
+            centre=args.centre,
+            series=args.series,
+            request=AccessRequest(
+                mode=AccessMode[args.mode.upper()],
+                agreed_to_manage_queries=args.agree,
+                contact_name=args.contact_name,
+                phone=args.phone,
+                email=args.email,
+                delay=args.delay,
+            ),
+            policy=_policy(args),
+            clock=SystemClock(),
+        )
+    finally:
+        store.close()
+    print(f"access for {args.centre}, {ExamSeries.parse(args.series)}: {result}")
+    return 0
+
+
+def _letters(args: argparse.Namespace) -> int:
+    store = open_store(_store_url(args))
+    try:
+        report = _generate(
+            store,
+            principal=_principal(args.as_),
+            centres=args.centre,
+            series=args.series,
+            mode=args.mode,
+            out_dir=Path(args.out),
+            policy=_policy(args),
+            clock=SystemClock(),
+            hasher=args.hasher,
+            workers=args.workers,
+        )
+    finally:
+        store.close()
+    if report.run is None:
+        print("nothing to generate: no candidate needs a letter in this mode")
+    else:
+        _print_report(report)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cambridge-results",
+        description="Results administration: candidate results website letters and entries.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def store_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--db", default="results.db", help="SQLite file (default: results.db)")
+        p.add_argument("--store", help="a store URL instead of --db, e.g. postgresql://...")
+        p.add_argument("--policy", help="a policy JSON file (default: the example 2026 policy)")
+
+    def generation_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--hasher", help="password hasher (default: the policy's, argon2id)")
+        p.add_argument("--workers", type=int, help="processes for hashing and rendering")
+
+    demo = sub.add_parser("demo", help="create a sample board and generate every letter")
+    demo.add_argument("--dir", default="demo", help="where the database and letters go")
+    demo.add_argument("--candidates", type=int, default=100, help="candidates per centre")
+    demo.add_argument("--associate-centres", type=int, default=2)
+    demo.add_argument("--policy", help="a policy JSON file (default: the example 2026 policy)")
+    generation_options(demo)
+    demo.set_defaults(run=_demo)
+
+    imp = sub.add_parser("import-entries", help="import candidates and entries from CSV")
+    store_options(imp)
+    imp.add_argument("--as", dest="as_", required=True, help="centre:GB123 or board:staff-id")
+    imp.add_argument("file", help="CSV with columns centre,candidate_number,given_name,...")
+    imp.set_defaults(run=_import)
+
+    acc = sub.add_parser("set-access", help="set a centre's access for a series (CRW-01..05)")
+    store_options(acc)
+    acc.add_argument("--as", dest="as_", required=True, help="centre:GB123")
+    acc.add_argument("--centre", required=True)
+    acc.add_argument("--series", required=True, help="e.g. 'November 2026' or 2026-11")
+    acc.add_argument("--mode", required=True, choices=["none", "all", "selected"])
+    acc.add_argument("--agree", action="store_true", help="agree to manage candidates' queries")
+    acc.add_argument("--contact-name")
+    acc.add_argument("--phone")
+    acc.add_argument("--email")
+    acc.add_argument("--delay", help="e.g. '2 days' or PT48H")
+    acc.set_defaults(run=_set_access)
+
+    gen = sub.add_parser("generate-letters", help="generate credentials and letters")
+    store_options(gen)
+    gen.add_argument("--as", dest="as_", required=True, help="centre:GB123 or associate:GB200")
+    gen.add_argument("--centre", required=True, action="append", help="repeat for several")
+    gen.add_argument("--series", required=True)
+    gen.add_argument("--mode", default="new", choices=[m.value for m in GenerationMode])
+    gen.add_argument("--out", required=True, help="directory for the PDFs and the zip")
+    generation_options(gen)
+    gen.set_defaults(run=_letters)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        status: int = args.run(args)
+    except CambridgeResultsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,4 +1,4 @@
-"""Examples in docs run as tests: every docs/*.md page goes through doctest."""
+"""Examples in docs run as tests: README.md and every docs/*.md page go through doctest."""
 
 from __future__ import annotations
 
@@ -7,13 +7,16 @@ from pathlib import Path
 
 import pytest
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
-PAGES = sorted(p for p in DOCS.glob("*.md") if ">>>" in p.read_text(encoding="utf-8"))
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
+PAGES = [ROOT / "README.md"] + sorted(
+    p for p in DOCS.glob("*.md") if ">>>" in p.read_text(encoding="utf-8")
+)
 
 
 def test_the_foundation_pages_have_examples() -> None:
     """index, concepts and decisions each show runnable examples."""
-    assert {"index.md", "concepts.md", "decisions.md"} <= {p.name for p in PAGES}
+    assert {"README.md", "index.md", "concepts.md", "decisions.md"} <= {p.name for p in PAGES}
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])

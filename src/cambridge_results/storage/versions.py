@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from cambridge_results.storage.migrations import CreateTable, Migration
 from cambridge_results.storage.schema import Column, Index, Table, UniqueIndex
+from cambridge_results.website.tables import WEBSITE_STEPS
 
 __all__ = ["EVENTS", "MIGRATIONS", "SEQUENCES"]
 
@@ -118,4 +119,7 @@ _FOUNDATION = (
 )
 
 #: Every migration, in order.  Append only.
-MIGRATIONS: tuple[Migration, ...] = (Migration(version=1, name="foundation", steps=_FOUNDATION),)
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(version=1, name="foundation", steps=_FOUNDATION),
+    Migration(version=2, name="website", steps=WEBSITE_STEPS),
+)

@@ -176,7 +176,13 @@ def _numbers(
     for item in candidates:
         if isinstance(item, Candidate):
             if item.centre != centre:
-                reasons.append(_not_ours(item.number, centre))
+                reasons.append(
+                    Reason(
+                        code="CRW-07.not-a-candidate-of-this-centre",
+                        message=f"candidate {item.number} belongs to centre {item.centre}, "
+                        f"not {centre}",
+                    )
+                )
                 continue
             numbers.append(item.number)
         else:

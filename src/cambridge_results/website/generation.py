@@ -9,10 +9,10 @@ call it).  How a run goes:
    (CRW-02 window, CRW-03 valid entry, CRW-06 mode, ASC-03 access, CRW-04
    contact); a SELECTED request names only the centre's own candidates who
    have access.  Every problem is reported at once.
-2. **Access is brought up to date**: credentials of candidates who lost
-   access (an entry withdrawn, say) are revoked (CRW-03, CRW-06).
-3. **Planning pass** (read only): counts the letters, for progress, and checks
+2. **Planning pass** (read only): counts the letters, for progress, and checks
    that every name can be drawn before any credential is touched (CRW-09).
+3. **Access is brought up to date**: credentials of candidates who lost
+   access (an entry withdrawn, say) are revoked (CRW-03, CRW-06).
 4. **Batches.**  The candidates are read a page at a time (keyset pages, one
    short unit of work each), never all at once.  For each batch the parent
    reserves usernames (unique index, clashes retried; CRW-12) and claims the
@@ -146,9 +146,10 @@ class GenerationReport:
     series: ExamSeries
     #: Letters written (one page in ``combined_pdfs`` and one file in ``zip_file`` each).
     letters: int
-    #: Credentials that became printed; fewer than ``letters`` only when another run
-    #: or a revocation took a candidate over during this run (``superseded``).
+    #: Credentials that became printed: the letters whose passwords now work.
     printed: int
+    #: Letters whose credential another run or a revocation took over while this run
+    #: was going; their passwords never work (``letters - printed``).
     superseded: int
     #: Candidates who got their first username in this run.
     new_usernames: int
@@ -256,6 +257,7 @@ class _Run:
         series: ExamSeries,
         mode: GenerationMode,
         selected: frozenset[CandidateNumber],
+        refused: tuple[Reason, ...],
         out_dir: Path,
         policy: Policy,
         clock: Clock,
@@ -276,6 +278,7 @@ class _Run:
         self.series = series
         self.mode = mode
         self.selected = selected
+        self.refused = refused
         self.out_dir = out_dir
         self.policy = policy
         self.clock = clock
@@ -298,7 +301,7 @@ class _Run:
 
     def check(self) -> tuple[_Centre, ...]:
         now = self.clock.now()
-        decisions: list[Decision] = []
+        decisions: list[Decision] = [Decision(reasons=self.refused)]
         centres: list[_Centre] = []
         with self.store.unit_of_work(actor=self.actor, read_only=True) as uow:
             for number in self.centre_numbers:
@@ -513,8 +516,6 @@ class _Run:
                 )
                 if issued:
                     by_centre[spec.centre].append(str(spec.candidate_number))
-                else:
-                    self.counts["superseded"] += 1
             for centre, numbers in by_centre.items():
                 event(
                     uow,
@@ -574,8 +575,8 @@ class _Run:
     def execute(self) -> GenerationReport:
         centres = self.check()
         self._centres = centres
-        self.sync(centres)
         total = self.plan(centres)
+        self.sync(centres)
         pdfs: tuple[Path, ...] = ()
         zip_file: Path | None = None
         done = 0
@@ -597,14 +598,15 @@ class _Run:
                 with contextlib.suppress(Exception):
                     self.abandon()
                 raise
+        letters = self.files.count if self.files is not None else 0
         return GenerationReport(
             run=self.run,
             mode=self.mode,
             centres=self.centre_numbers,
             series=self.series,
-            letters=self.files.count if self.files is not None else 0,
+            letters=letters,
             printed=self.counts["printed"],
-            superseded=self.counts["superseded"],
+            superseded=letters - self.counts["printed"],
             new_usernames=self.counts["new_usernames"],
             recovered=self.counts["recovered"],
             revoked=self.counts["revoked"],
@@ -727,13 +729,15 @@ def generate_letters(
     s = ExamSeries.parse(series)
     chosen_mode = _as_mode(mode)
     chosen: frozenset[CandidateNumber] = frozenset()
+    refused: list[Reason] = []
     if chosen_mode is GenerationMode.SELECTED:
         if selected is None:
             raise InvalidValue("selected", "name the candidates to generate for", rule="CRW-07")
         if len(centres) != 1:
             raise InvalidValue("selected", "SELECTED works on one centre at a time", rule="CRW-07")
-        chosen = frozenset(_selected_numbers(selected, centres[0]))
-        if not chosen:
+        numbers, refused = _selected_numbers(selected, centres[0])
+        chosen = frozenset(numbers)
+        if not chosen and not refused:
             raise InvalidValue("selected", "name at least one candidate", rule="CRW-07")
     elif selected is not None:
         raise InvalidValue("selected", "only a SELECTED run names candidates", rule="CRW-07")
@@ -752,6 +756,7 @@ def generate_letters(
         series=s,
         mode=chosen_mode,
         selected=chosen,
+        refused=tuple(refused),
         out_dir=Path(out_dir),
         policy=policy,
         clock=clock,
@@ -769,17 +774,21 @@ def generate_letters(
 
 def _selected_numbers(
     selected: Iterable[CandidateNumber | str | Candidate], centre: CentreNumber
-) -> list[CandidateNumber]:
-    numbers = []
+) -> tuple[list[CandidateNumber], list[Reason]]:
+    numbers: list[CandidateNumber] = []
+    reasons: list[Reason] = []
     for item in selected:
         if isinstance(item, Candidate):
             if item.centre != centre:
-                raise InvalidValue(
-                    "selected",
-                    f"candidate {item.number} belongs to centre {item.centre}, not {centre}",
-                    rule="CRW-07",
+                reasons.append(
+                    Reason(
+                        code="CRW-07.not-a-candidate-of-this-centre",
+                        message=f"candidate {item.number} belongs to centre {item.centre}, "
+                        f"not {centre}",
+                    )
                 )
+                continue
             numbers.append(item.number)
         else:
             numbers.append(CandidateNumber.parse(item))
-    return numbers
+    return numbers, reasons

@@ -496,7 +496,7 @@ class _Run:
 
     def commit(self, job: BatchJob, result: BatchResult) -> None:
         """Store the batch's hashes as unprinted, then append its letters to the run's files."""
-        if len(result.hashes) != len(job.letters) or len(result.file_names) != len(job.letters):
+        if {len(result.hashes), len(result.file_names), len(result.singles)} != {len(job.letters)}:
             raise RenderError("a worker returned a batch unlike the one it was given")
         assert self.run is not None
         now = self.clock.now()
@@ -525,7 +525,7 @@ class _Run:
                     details={"run": self.run, "state": "unprinted", "candidates": numbers},
                 )
         assert self.files is not None
-        self.files.add(result.pdf, result.file_names)
+        self.files.add(result.pdf, result.file_names, result.singles)
 
     def print_run(self, pdfs: tuple[Path, ...], zip_file: Path) -> None:
         """Flip the run's credentials to printed, now that its files are durable (CRW-13)."""

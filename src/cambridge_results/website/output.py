@@ -119,8 +119,16 @@ class LetterFiles:
         self._volumes.append((temp, writer))
         return writer
 
-    def add(self, pdf: bytes, file_names: Sequence[str]) -> None:
-        """Append a rendered batch whose pages are the letters named ``file_names``, in order."""
+    def add(
+        self, pdf: bytes, file_names: Sequence[str], singles: Sequence[bytes] | None = None
+    ) -> None:
+        """Append a rendered batch whose pages are the letters named ``file_names``, in order.
+
+        ``singles`` are the batch's pages as one-page PDFs, if already split
+        (:func:`~cambridge_results.rendering.pdf_split.split_pages`).
+        """
+        if singles is not None and len(singles) != len(file_names):
+            raise RenderError("a batch needs one single-letter PDF per letter")
         for name in file_names:
             if name in self._names:
                 raise RenderError(f"letter {name} appears twice in one run")
@@ -129,11 +137,11 @@ class LetterFiles:
         writer.add_pdf(pdf)
         if writer.page_count - before != len(file_names):
             raise RenderError("the renderer gave a page count unlike the letters'")
-        singles = split_pages(pdf)
+        pages = iter(singles) if singles is not None else split_pages(pdf)
         for name in file_names:
             info = zipfile.ZipInfo(name, date_time=self._date_time)
             info.external_attr = 0o644 << 16
-            self._zip.writestr(info, next(singles), compress_type=zipfile.ZIP_STORED)
+            self._zip.writestr(info, next(pages), compress_type=zipfile.ZIP_STORED)
             self._names.add(name)
         self.count += len(file_names)
 

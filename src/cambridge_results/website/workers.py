@@ -2,10 +2,10 @@
 
 A worker receives a batch of :class:`LetterSpec` (everything a letter shows
 except the password), draws a password per letter with :mod:`secrets`,
-hashes it, and renders the whole batch as one PDF.  It returns the hashes
-and the PDF: the plaintext passwords exist only inside the worker and on the
-letters, never in the parent process, a pipe or a pickle (``Secret`` cannot
-be pickled anyway).
+hashes it, renders the whole batch as one PDF and splits it into one PDF
+per letter.  It returns the hashes and the PDFs: the plaintext passwords
+exist only inside the worker and on the letters, never in the parent
+process's objects, a pickle or an exception (``Secret`` cannot be pickled).
 
 Workers keep their renderer (fonts read once) and hasher between batches,
 and exit on their own when the process that started them dies, so killing a
@@ -27,6 +27,7 @@ from cambridge_results.credentials import Secret, new_password
 from cambridge_results.hashing import PasswordHasher, hasher_for
 from cambridge_results.policy import CredentialPolicy
 from cambridge_results.rendering import LetterData, LetterRenderer, load_renderer
+from cambridge_results.rendering.pdf_split import split_pages
 from cambridge_results.values import (
     CandidateNumber,
     CentreNumber,
@@ -84,11 +85,13 @@ class BatchJob:
 
 @attrs.frozen(kw_only=True)
 class BatchResult:
-    """A rendered batch: one hash and one zip entry name per letter, in order, and the PDF."""
+    """A rendered batch: per letter, in order, a hash, a zip entry name and a one-page PDF;
+    and the whole batch as one PDF (for the combined file)."""
 
     hashes: tuple[str, ...] = attrs.field(repr=False)
     file_names: tuple[str, ...]
     pdf: bytes = attrs.field(repr=False)
+    singles: tuple[bytes, ...] = attrs.field(repr=False)
 
 
 _renderers: dict[str, LetterRenderer] = {}
@@ -124,8 +127,12 @@ def run_batch(job: BatchJob) -> BatchResult:
         hashes.append(hasher.hash(password.reveal()))
         letters.append(spec.letter(password))
     pdf = renderer.render(letters, created=job.created)
+    # Splitting here, not in the parent, keeps the parent's share of the work small.
     return BatchResult(
-        hashes=tuple(hashes), file_names=tuple(x.file_name for x in letters), pdf=pdf
+        hashes=tuple(hashes),
+        file_names=tuple(x.file_name for x in letters),
+        pdf=pdf,
+        singles=tuple(split_pages(pdf)),
     )
 
 

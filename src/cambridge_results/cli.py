@@ -23,7 +23,7 @@ from cambridge_results.rules.website import AccessRequest
 from cambridge_results.sample_board import sample_board, store_sample_board
 from cambridge_results.storage import open_store
 from cambridge_results.storage.port import Store
-from cambridge_results.values import CentreNumber, ExamSeries
+from cambridge_results.values import CentreNumber
 from cambridge_results.values.access import AccessMode, ContactChoice
 from cambridge_results.website import (
     GenerationMode,
@@ -126,8 +126,11 @@ def _demo(args: argparse.Namespace) -> int:
         candidates_per_centre=args.candidates,
     )
     count = store_sample_board(store, board, now=clock.now())
-    print(f"Sample board in {db}: centre GB100, Associate GB200 with {args.associate_centres} ")
-    print(f"Associate Centres, {count} candidates entered for {board.series}.")
+    print(f"Sample board in {db}:")
+    print(
+        f"  centre GB100, Associate {board.associate.number} with "
+        f"{args.associate_centres} Associate Centres, {count} candidates in {board.series}"
+    )
 
     for centre in board.centres:
         details = centre.contact
@@ -232,7 +235,14 @@ def _set_access(args: argparse.Namespace) -> int:
         )
     finally:
         store.close()
-    print(f"access for {args.centre}, {ExamSeries.parse(args.series)}: {result}")
+    effective = result.effective
+    print(
+        f"access for {result.access.centre}, {result.access.series}: "
+        f"{effective.mode.value.name} (from {effective.mode.source.value}), "
+        f"delay {effective.delay.value}"
+    )
+    if result.revoked:
+        print(f"revoked {result.revoked} credentials of candidates who lost access")
     return 0
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from cambridge_results.logins.tables import LOGIN_STEPS
 from cambridge_results.storage.migrations import CreateTable, Migration
 from cambridge_results.storage.schema import Column, Index, Table, UniqueIndex
+from cambridge_results.website.tables import WEBSITE_STEPS
 
 __all__ = ["EVENTS", "MIGRATIONS", "SEQUENCES"]
 
@@ -121,7 +122,8 @@ _FOUNDATION = (
 #: Every migration, in order.  Append only.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(version=1, name="foundation", steps=_FOUNDATION),
-    # Issue 4 phase 2 (logins on the store).  Planned as version 3 after the
-    # parallel "website" migration; renumber at merge if that lands first.
+    # Issue 4: logins on the store.
     Migration(version=2, name="logins", steps=LOGIN_STEPS),
+    # Issue 3: the candidate results website (access, selections, credentials).
+    Migration(version=3, name="website", steps=WEBSITE_STEPS),
 )

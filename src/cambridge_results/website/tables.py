@@ -1,0 +1,124 @@
+"""The candidate results website's tables (CRW-01..13, ASC-01..06): migration 2, "website".
+
+Declared here, appended to :data:`cambridge_results.storage.versions.MIGRATIONS`.
+
+* ``website_access``: a centre's own settings per series (CRW-01, CRW-04, CRW-05).
+* ``website_selections``: the candidates a centre ticked for a series (CRW-07, CRW-08).
+* ``associate_settings`` and ``associate_centre_controls``: an Associate's
+  controls over its Associate Centres per series (ASC-02..05).
+* ``website_credentials``: one row per candidate and series holding the
+  username (unique across the board, CRW-12) and *hashes only* (CRW-13).
+
+A credential row's ``state``:
+
+``unprinted``
+    A password was (or is about to be) generated for the candidate but its
+    letter is not yet safely on disk.  ``pending_hash`` holds its hash, which
+    no login accepts.  ``password_hash`` still holds the hash of the
+    candidate's previous printed letter, if any, so that letter keeps working.
+``printed``
+    ``password_hash`` is the hash of the password on the candidate's letter,
+    and ``fingerprint`` is the letter's fingerprint (ASC-06).
+``revoked``
+    No hash at all: no login is possible (CRW-06, CRW-08, ASC-03).
+"""
+
+from __future__ import annotations
+
+from cambridge_results.storage.migrations import CreateTable
+from cambridge_results.storage.schema import Column, Index, Table, UniqueIndex
+
+__all__ = [
+    "ASSOCIATE_CENTRE_CONTROLS",
+    "ASSOCIATE_SETTINGS",
+    "WEBSITE_ACCESS",
+    "WEBSITE_CREDENTIALS",
+    "WEBSITE_SELECTIONS",
+    "WEBSITE_STEPS",
+]
+
+WEBSITE_ACCESS = Table(
+    "website_access",
+    (
+        Column("centre", "text"),
+        Column("series", "text"),
+        Column("mode", "text"),
+        Column("agreed", "bool", default=False),
+        Column("contact", "json", nullable=True),
+        Column("delay_seconds", "int", default=0),
+        Column("updated_at", "instant"),
+    ),
+    primary_key=("centre", "series"),
+)
+
+WEBSITE_SELECTIONS = Table(
+    "website_selections",
+    (
+        Column("centre", "text"),
+        Column("series", "text"),
+        Column("candidate", "text"),
+        Column("ticked_at", "instant"),
+    ),
+    primary_key=("centre", "series", "candidate"),
+)
+
+ASSOCIATE_SETTINGS = Table(
+    "associate_settings",
+    (
+        Column("associate", "text"),
+        Column("series", "text"),
+        Column("use_defaults", "bool", default=False),
+        Column("default_delay_seconds", "int", default=0),
+        Column("default_contact", "text"),
+        Column("updated_at", "instant"),
+    ),
+    primary_key=("associate", "series"),
+)
+
+ASSOCIATE_CENTRE_CONTROLS = Table(
+    "associate_centre_controls",
+    (
+        Column("associate", "text"),
+        Column("series", "text"),
+        Column("centre", "text"),
+        Column("give_access", "bool", default=False),
+        # NULL: the Associate set no delay for this centre; the centre's own applies.
+        Column("delay_seconds", "int", nullable=True),
+        Column("contact", "text"),
+        Column("updated_at", "instant"),
+    ),
+    primary_key=("associate", "series", "centre"),
+)
+
+WEBSITE_CREDENTIALS = Table(
+    "website_credentials",
+    (
+        Column("centre", "text"),
+        Column("series", "text"),
+        Column("candidate", "text"),
+        Column("username", "text"),
+        Column("state", "text"),
+        Column("password_hash", "text", nullable=True),
+        Column("pending_hash", "text", nullable=True),
+        Column("fingerprint", "text", nullable=True),
+        Column("pending_fingerprint", "text", nullable=True),
+        # The generation run that last claimed this row: a run flips only its own rows.
+        Column("run", "int", nullable=True),
+        Column("issued_at", "instant", nullable=True),
+        Column("printed_at", "instant", nullable=True),
+        Column("revoked_at", "instant", nullable=True),
+    ),
+    primary_key=("centre", "series", "candidate"),
+    # CRW-12: usernames are unique across the whole board, enforced by the store.
+    unique=(UniqueIndex(("username",)),),
+    indexes=(Index(("run", "state")), Index(("centre", "series", "state"))),
+)
+
+#: The steps of the ``"website"`` migration.
+WEBSITE_STEPS = (
+    CreateTable(WEBSITE_ACCESS),
+    CreateTable(WEBSITE_SELECTIONS),
+    CreateTable(ASSOCIATE_SETTINGS),
+    CreateTable(ASSOCIATE_CENTRE_CONTROLS),
+    CreateTable(WEBSITE_CREDENTIALS),
+)

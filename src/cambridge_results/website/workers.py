@@ -1,0 +1,156 @@
+"""The part of bulk generation that runs in worker processes (CRW-10, CRW-12, CRW-13).
+
+A worker receives a batch of :class:`LetterSpec` (everything a letter shows
+except the password), draws a password per letter with :mod:`secrets`,
+hashes it, renders the whole batch as one PDF and splits it into one PDF
+per letter.  It returns the hashes and the PDFs: the plaintext passwords
+exist only inside the worker and on the letters, never in the parent
+process's objects, a pickle or an exception (``Secret`` cannot be pickled).
+
+Workers keep their renderer (fonts read once) and hasher between batches,
+and exit on their own when the process that started them dies, so killing a
+generation run leaves no orphans behind.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import pendulum
+
+from cambridge_results.credentials import Secret, new_password
+from cambridge_results.hashing import PasswordHasher, hasher_for
+from cambridge_results.policy import CredentialPolicy
+from cambridge_results.rendering import LetterData, LetterRenderer, load_renderer
+from cambridge_results.rendering.pdf_split import split_pages
+from cambridge_results.values import (
+    CandidateNumber,
+    CentreNumber,
+    ContactDetails,
+    Delay,
+    ExamSeries,
+)
+
+__all__ = ["BatchJob", "BatchResult", "LetterSpec", "init_worker", "run_batch"]
+
+
+@attrs.frozen(kw_only=True)
+class LetterSpec:
+    """One letter without its password: safe to pickle and send to a worker."""
+
+    centre: CentreNumber
+    series: ExamSeries
+    candidate_number: CandidateNumber
+    candidate_name: str
+    username: str
+    contact: ContactDetails
+    visible_from: pendulum.DateTime
+    delay: Delay
+    timezone: str
+    centre_name: str | None
+
+    def letter(self, password: Secret) -> LetterData:
+        """The letter with ``password`` on it."""
+        return LetterData(
+            centre=self.centre,
+            series=self.series,
+            candidate_number=self.candidate_number,
+            candidate_name=self.candidate_name,
+            username=self.username,
+            password=password,
+            contact=self.contact,
+            visible_from=self.visible_from,
+            delay=self.delay,
+            timezone=self.timezone,
+            centre_name=self.centre_name,
+        )
+
+
+@attrs.frozen(kw_only=True)
+class BatchJob:
+    """A batch of letters to generate, with what the worker needs to do it."""
+
+    letters: tuple[LetterSpec, ...]
+    credentials: CredentialPolicy
+    hasher: str | None
+    renderer: str
+    renderer_options: tuple[tuple[str, Any], ...]
+    created: pendulum.DateTime
+
+
+@attrs.frozen(kw_only=True)
+class BatchResult:
+    """A rendered batch: per letter, in order, a hash, a zip entry name and a one-page PDF;
+    and the whole batch as one PDF (for the combined file)."""
+
+    hashes: tuple[str, ...] = attrs.field(repr=False)
+    file_names: tuple[str, ...]
+    pdf: bytes = attrs.field(repr=False)
+    singles: tuple[bytes, ...] = attrs.field(repr=False)
+
+
+_renderers: dict[str, LetterRenderer] = {}
+_hashers: dict[str, PasswordHasher] = {}
+
+
+def _renderer(name: str, options: tuple[tuple[str, Any], ...]) -> LetterRenderer:
+    key = repr((name, options))
+    found = _renderers.get(key)
+    if found is None:
+        found = load_renderer(name, **dict(options))
+        _renderers[key] = found
+    return found
+
+
+def _hasher(policy: CredentialPolicy, name: str | None) -> PasswordHasher:
+    key = repr((policy, name))
+    found = _hashers.get(key)
+    if found is None:
+        found = hasher_for(policy, name)
+        _hashers[key] = found
+    return found
+
+
+def run_batch(job: BatchJob) -> BatchResult:
+    """Draw, hash and print a password for every letter of the batch (CRW-12, CRW-13)."""
+    hasher = _hasher(job.credentials, job.hasher)
+    renderer = _renderer(job.renderer, job.renderer_options)
+    letters: list[LetterData] = []
+    hashes: list[str] = []
+    for spec in job.letters:
+        password = new_password(job.credentials.password_length)
+        hashes.append(hasher.hash(password.reveal()))
+        letters.append(spec.letter(password))
+    pdf = renderer.render(letters, created=job.created)
+    # Splitting here, not in the parent, keeps the parent's share of the work small.
+    return BatchResult(
+        hashes=tuple(hashes),
+        file_names=tuple(x.file_name for x in letters),
+        pdf=pdf,
+        singles=tuple(split_pages(pdf)),
+    )
+
+
+def _watch_parent(parent: int, interval: float) -> None:
+    while True:
+        time.sleep(interval)
+        if os.getppid() != parent:
+            # The parent died (killed, perhaps): nobody will read our results.
+            os._exit(1)
+
+
+def init_worker(parent: int, interval: float = 0.5) -> None:
+    """Start a watchdog that ends this worker when process ``parent`` is gone."""
+    threading.Thread(
+        target=_watch_parent, args=(parent, interval), name="parent-watchdog", daemon=True
+    ).start()
+
+
+def options_key(options: Mapping[str, Any] | None) -> tuple[tuple[str, Any], ...]:
+    """Renderer options as a sorted tuple, the form a :class:`BatchJob` carries."""
+    return tuple(sorted((options or {}).items()))

@@ -1,0 +1,34 @@
+"""Fixtures for the website use-case tests: a board in a memory or SQLite store."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# pytest runs with --import-mode=importlib, which puts no test directory on
+# sys.path; the helper module has a name unique to this directory.
+sys.path.insert(0, str(Path(__file__).parent))
+
+from website_store_support import build_board, open_test_store
+
+from cambridge_results.storage.port import Store
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """An empty store with the library's migrations, on each backend."""
+    s = open_test_store(request.param, tmp_path)
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+@pytest.fixture
+def board(store: Store) -> Store:
+    """The store with the test board (see ``website_store_support.build_board``)."""
+    build_board(store)
+    return store

@@ -1,0 +1,62 @@
+"""A generation run in its own process, for the crash tests (run as a script, not collected).
+
+Usage: ``python crash_child.py STORE_URL OUT_DIR MODE KILL_AFTER``.  Prints
+``progress DONE BATCHES`` after each batch and, at the end, ``report JSON``.
+With ``KILL_AFTER`` > 0 the process SIGKILLs itself right after that many
+batches were written (mid-run, before its files are renamed into place).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+
+def main() -> None:
+    """Run one generation for GB100 with two worker processes."""
+    from website_store_support import MAIN, POLICY, SERIES, clock
+
+    from cambridge_results.storage import open_store
+    from cambridge_results.website import GenerationProgress, generate_letters
+
+    url, out_dir, mode, kill_after = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    store = open_store(url)
+
+    def progress(p: GenerationProgress) -> None:
+        print(f"progress {p.done} {p.batches}", flush=True)
+        if p.batches == kill_after:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    report = generate_letters(
+        store,
+        principal=MAIN,
+        centre="GB100",
+        series=SERIES,
+        mode=mode,
+        out_dir=out_dir,
+        policy=POLICY,
+        clock=clock(),
+        hasher_name="test-cheap",
+        workers=2,
+        batch_size=5,
+        on_progress=progress,
+    )
+    summary = {
+        "run": report.run,
+        "letters": report.letters,
+        "printed": report.printed,
+        "recovered": report.recovered,
+        "zip": str(report.zip_file),
+        "pdfs": [str(p) for p in report.combined_pdfs],
+    }
+    print("report " + json.dumps(summary), flush=True)
+    store.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -20,7 +20,7 @@ import abc
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar, runtime_checkable
@@ -274,7 +274,7 @@ class UnitOfWork(abc.ABC):
         where: Mapping[str, Any] | None = None,
         order_by: Sequence[str] = (),
         batch_size: int = DEFAULT_BATCH,
-    ) -> Iterator[Row]:
+    ) -> Generator[Row, None, None]:
         """Iterate over matching rows in order, ``batch_size`` rows fetched at a time.
 
         Consume it inside the unit of work, and do not write to ``table``
@@ -287,11 +287,23 @@ class UnitOfWork(abc.ABC):
         rows = self._stream(t, check_where(t, where), check_order(t, order_by), batch_size)
         return self._guarded(rows)
 
-    def _guarded(self, rows: Iterator[Row]) -> Iterator[Row]:
-        for row in rows:
-            if not self._open:
-                raise StorageError("this unit of work ended while its rows were being streamed")
-            yield row
+    def _guarded(self, rows: Iterator[Row]) -> Generator[Row, None, None]:
+        # Checked before every fetch, not after: once the unit of work has
+        # ended, the backend's cursor must not be touched again (its
+        # connection may be in another unit of work by then).
+        try:
+            while True:
+                if not self._open:
+                    raise StorageError("this unit of work ended while its rows were being streamed")
+                try:
+                    row = next(rows)
+                except StopIteration:
+                    return
+                yield row
+        finally:
+            close = getattr(rows, "close", None)
+            if close is not None:
+                close()
 
     # -- the event log and the repositories ------------------------------
 

@@ -23,7 +23,8 @@ Behaviour, and why:
 * The schema, values and results are exactly the SQLite store's (the
   conformance suite checks it): ``text`` compares and sorts with
   ``COLLATE "C"`` (code-point order), NULLs first ascending, instants are
-  ``timestamptz`` read back in UTC, JSON is ``jsonb``.
+  ``timestamptz`` read back in UTC, JSON is ``json`` (kept as written: ``jsonb``
+  would turn ``1e16`` into an integer).
 * Writing units of work run at READ COMMITTED, read-only ones at REPEATABLE
   READ (one consistent snapshot, which never fails to serialise).  The
   concurrency primitives are single statements that are atomic at READ

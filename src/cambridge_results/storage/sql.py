@@ -138,7 +138,7 @@ class Dialect:
     explicit_nulls: bool = False
     #: Appended to ``get(..., for_update=True)``.
     for_update: str = ""
-    #: Placeholder for a JSON parameter, e.g. ``"%s::jsonb"``; defaults to :attr:`param`.
+    #: Placeholder for a JSON parameter, e.g. ``"%s::json"``; defaults to :attr:`param`.
     json_param: str | None = None
     #: Template for "text column starts with": ``{col}``, ``{p}`` for parameter markers;
     #: parameters are (length, prefix).
@@ -227,7 +227,10 @@ POSTGRESQL = Dialect(
         ColumnType.INT: "bigint",
         ColumnType.BOOL: "boolean",
         ColumnType.BYTES: "bytea",
-        ColumnType.JSON: "jsonb",
+        # json, not jsonb: jsonb rewrites numbers (1e16 reads back as the int
+        # 10000000000000000, 1e300 as an int that is not equal to it); json keeps
+        # the text as written, like SQLite.  JSON is never compared or indexed.
+        ColumnType.JSON: "json",
         ColumnType.INSTANT: "timestamptz",
     },
     auto_key="bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
@@ -236,7 +239,7 @@ POSTGRESQL = Dialect(
     text_collation='COLLATE "C"',
     explicit_nulls=True,
     for_update=" FOR UPDATE",
-    json_param="%s::jsonb",
+    json_param="%s::json",
     prefix_template="left({col}, {p}) = {p}",
     encoders={ColumnType.JSON: _json_text},
     decoders={ColumnType.INSTANT: _instant_from_datetime},

@@ -62,7 +62,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import pendulum
 import psycopg
@@ -116,6 +116,10 @@ _CONCURRENCY = {
 }
 
 
+def _key(item: str) -> str:
+    return unquote(item.partition("=")[0])
+
+
 def parse_url(url: object) -> tuple[str, str | None]:
     """Split a store URL into the libpq URI to connect with and the ``schema`` (or None).
 
@@ -124,16 +128,17 @@ def parse_url(url: object) -> tuple[str, str | None]:
     """
     if not isinstance(url, str) or not url.startswith(SCHEMES):
         raise InvalidValue("url", "a PostgreSQL URL looks like postgresql://user@host/database")
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    schemas = [value for name, value in query if name == "schema"]
+    base, _, query = url.partition("?")
+    # The other parameters are kept exactly as written, for libpq to read.
+    items = [item for item in query.split("&") if item]
+    schemas = [unquote(item.partition("=")[2]) for item in items if _key(item) == "schema"]
     if len(schemas) > 1:
         raise InvalidValue("url", "name the schema at most once")
     schema = schemas[0] if schemas else None
     if schema is not None and not _SCHEMA.fullmatch(schema):
         raise InvalidValue("url", f"schema={schema!r} is not a lower-case SQL name like 'results'")
-    rest = [(name, value) for name, value in query if name != "schema"]
-    conninfo = urlunsplit(parts._replace(query=urlencode(rest, quote_via=quote)))
+    rest = "&".join(item for item in items if _key(item) != "schema")
+    conninfo = f"{base}?{rest}" if rest else base
     try:
         psycopg.conninfo.conninfo_to_dict(conninfo)
     except psycopg.Error as exc:

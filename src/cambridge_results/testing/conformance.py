@@ -78,6 +78,12 @@ from cambridge_results.storage.schema import (
     canonical_value,
 )
 from cambridge_results.storage.versions import MIGRATIONS
+from cambridge_results.testing.concurrency import (
+    case_migrations,
+    check_serial_history,
+    create_cases,
+    run_case_worker,
+)
 from cambridge_results.values import (
     AssessedBy,
     Associate,
@@ -1085,6 +1091,8 @@ class MultiProcessConformance(_Base):
     processes: ClassVar[int] = 3
     increments_per_process: ClassVar[int] = 15
     racers: ClassVar[int] = 4
+    case_workers: ClassVar[int] = 4
+    operations_per_worker: ClassVar[int] = 25
 
     def test_concurrent_increments_from_processes_lose_no_update(self, store: Store) -> None:
         """N processes x M increments end at N*M, every returned value distinct (LOG-02)."""
@@ -1103,6 +1111,40 @@ class MultiProcessConformance(_Base):
         assert values == list(range(1, total + 1))
         assert len(set(numbers)) == total
         assert self.rows(store)[0]["n"] == total
+
+    def test_concurrent_compare_and_set_writers_leave_a_serial_history(
+        self, tmp_path: Path
+    ) -> None:
+        """Processes amending, cancelling, advancing and reopening cases lose no update.
+
+        Each attempt reads, decides, and writes by compare-and-set and
+        ``increment``; afterwards every case must be explained by replaying
+        its recorded history in version order (see
+        :func:`cambridge_results.testing.concurrency.check_serial_history`).
+        """
+        migrations = case_migrations(conformance_migrations())
+        store = self.open(tmp_path, migrations)
+        try:
+            self.needs(store, MULTI_PROCESS)
+            cases = ("c1", "c2", "c3")
+            create_cases(store, cases)
+            ctx = multiprocessing.get_context("spawn")
+            workers, operations = self.case_workers, self.operations_per_worker
+            barrier = ctx.Barrier(workers)
+            out = ctx.Queue()
+            _run_workers(
+                run_case_worker,
+                [
+                    (store.url, migrations, f"w{i}", cases, operations, i, out, barrier)
+                    for i in range(workers)
+                ],
+            )
+            outcomes = _drain(out, workers * operations)
+            assert len(outcomes) == workers * operations
+            assert any(o.result == "applied" for o in outcomes)
+            check_serial_history(store, outcomes)
+        finally:
+            store.close()
 
     def test_processes_racing_for_one_thing_have_one_winner(self, store: Store) -> None:
         """Racing processes: one wins, the rest lose cleanly (no driver error) - four races.

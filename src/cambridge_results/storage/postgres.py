@@ -93,7 +93,7 @@ from cambridge_results.storage.query import Eq, Order, Where
 from cambridge_results.storage.schema import Row, Table, UniqueIndex
 from cambridge_results.storage.versions import MIGRATIONS
 
-__all__ = ["PostgresStore", "PostgresUnitOfWork", "parse_url", "translate_error"]
+__all__ = ["PostgresStore", "PostgresUnitOfWork", "parse_url", "redacted", "translate_error"]
 
 T = TypeVar("T")
 D = sql.POSTGRESQL

@@ -151,13 +151,13 @@ def test_postgresql_ddl_uses_native_types_identity_and_a_trigger_function() -> N
     ddl = sql.create_table(sql.POSTGRESQL, EVENTS)
     assert ddl[0] == (
         'CREATE TABLE "log" ("seq" bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, '
-        '"body" jsonb NOT NULL)'
+        '"body" json NOT NULL)'
     )
     assert "CREATE OR REPLACE FUNCTION log_append_only()" in ddl[1]
     assert 'BEFORE UPDATE OR DELETE ON "log"' in ddl[2]
 
 
-def test_postgresql_statements_use_c_collation_explicit_nulls_and_jsonb_params() -> None:
+def test_postgresql_statements_use_c_collation_explicit_nulls_and_json_params() -> None:
     """Ordering and comparison SQL that makes PostgreSQL agree with SQLite and memory."""
     where = check_where(THINGS, {"owner": Ge("m"), "id": Prefix("a")})
     text, params = sql.select(sql.POSTGRESQL, THINGS, where, check_order(THINGS, ("-at",)), 5)
@@ -168,5 +168,5 @@ def test_postgresql_statements_use_c_collation_explicit_nulls_and_jsonb_params()
     )
     assert params == ["m", 1, "a", 5]
     text, params = sql.insert(sql.POSTGRESQL, EVENTS, {"body": {"a": 1}})
-    assert text == 'INSERT INTO "log" ("body") VALUES (%s::jsonb) RETURNING "seq", "body"'
+    assert text == 'INSERT INTO "log" ("body") VALUES (%s::json) RETURNING "seq", "body"'
     assert params == ['{"a":1}']

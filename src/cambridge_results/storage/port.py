@@ -17,16 +17,24 @@ the small ``_``-prefixed primitives, which receive checked arguments.
 from __future__ import annotations
 
 import abc
+import random
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Protocol, Self, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar, runtime_checkable
 
-from cambridge_results.errors import InvalidValue, NotFound, StorageError, WriteRefused
+from cambridge_results.errors import (
+    ConcurrencyError,
+    InvalidValue,
+    NotFound,
+    StorageError,
+    WriteRefused,
+)
 from cambridge_results.storage.migrations import Catalog, Migration, build_catalog
 from cambridge_results.storage.query import Order, Where, check_order, check_where
-from cambridge_results.storage.schema import ColumnType, Key, Row, Table, Value
+from cambridge_results.storage.schema import INT_MAX, INT_MIN, ColumnType, Key, Row, Table, Value
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -56,6 +64,12 @@ MULTI_PROCESS = "multi-process"
 MAX_ACTOR = 200
 MAX_SEQUENCE_NAME = 100
 DEFAULT_BATCH = 500
+#: How many times :meth:`BaseStore.run` tries a unit of work by default.
+DEFAULT_ATTEMPTS = 5
+#: The first retry pause of :meth:`BaseStore.run` is at most twice this (seconds).
+BACKOFF = 0.01
+
+T = TypeVar("T")
 
 
 @runtime_checkable
@@ -76,6 +90,17 @@ class Store(Protocol):
         self, *, actor: str, read_only: bool = False
     ) -> AbstractContextManager[UnitOfWork]:
         """A context manager giving a :class:`UnitOfWork` (one transaction)."""
+        ...
+
+    def run(
+        self,
+        work: Callable[[UnitOfWork], T],
+        *,
+        actor: str,
+        read_only: bool = False,
+        attempts: int = DEFAULT_ATTEMPTS,
+    ) -> T:
+        """``work(uow)`` in a unit of work, run again from the start on ConcurrencyError."""
         ...
 
     def migrate(self) -> int:
@@ -211,7 +236,8 @@ class UnitOfWork(abc.ABC):
         """Add ``by`` to an int column atomically and return the new value.
 
         Concurrent units of work (threads or processes) lose no increment.
-        :class:`NotFound` if there is no row with ``key``.
+        :class:`NotFound` if there is no row with ``key``; :class:`InvalidValue`
+        if the result would leave the 64-bit range (the row is left as it was).
         """
         self._ready(write=True)
         t = self.table(table)
@@ -219,8 +245,8 @@ class UnitOfWork(abc.ABC):
         c = t.column(column)
         if c.type is not ColumnType.INT or c.name in t.primary_key:
             raise InvalidValue(f"{table}.{column}", "only a non-key int column can be incremented")
-        if isinstance(by, bool) or not isinstance(by, int):
-            raise InvalidValue("by", "must be a whole number")
+        if isinstance(by, bool) or not isinstance(by, int) or not INT_MIN <= by <= INT_MAX:
+            raise InvalidValue("by", "must be a whole number in the 64-bit range")
         value = self._increment(t, checked_key, c.name, by)
         if value is None:
             raise NotFound(f"{table}: no row with that key")
@@ -248,7 +274,7 @@ class UnitOfWork(abc.ABC):
         where: Mapping[str, Any] | None = None,
         order_by: Sequence[str] = (),
         batch_size: int = DEFAULT_BATCH,
-    ) -> Iterator[Row]:
+    ) -> Generator[Row, None, None]:
         """Iterate over matching rows in order, ``batch_size`` rows fetched at a time.
 
         Consume it inside the unit of work, and do not write to ``table``
@@ -261,11 +287,23 @@ class UnitOfWork(abc.ABC):
         rows = self._stream(t, check_where(t, where), check_order(t, order_by), batch_size)
         return self._guarded(rows)
 
-    def _guarded(self, rows: Iterator[Row]) -> Iterator[Row]:
-        for row in rows:
-            if not self._open:
-                raise StorageError("this unit of work ended while its rows were being streamed")
-            yield row
+    def _guarded(self, rows: Iterator[Row]) -> Generator[Row, None, None]:
+        # Checked before every fetch, not after: once the unit of work has
+        # ended, the backend's cursor must not be touched again (its
+        # connection may be in another unit of work by then).
+        try:
+            while True:
+                if not self._open:
+                    raise StorageError("this unit of work ended while its rows were being streamed")
+                try:
+                    row = next(rows)
+                except StopIteration:
+                    return
+                yield row
+        finally:
+            close = getattr(rows, "close", None)
+            if close is not None:
+                close()
 
     # -- the event log and the repositories ------------------------------
 
@@ -339,7 +377,11 @@ class UnitOfWork(abc.ABC):
 
     @abc.abstractmethod
     def _increment(self, table: Table, key: Row, column: str, by: int) -> int | None:
-        """Atomically add ``by``; the new value, or None if there is no such row."""
+        """Atomically add ``by``; the new value, or None if there is no such row.
+
+        Raise :class:`InvalidValue` (and change nothing) if the result would
+        leave the 64-bit range.
+        """
 
     @abc.abstractmethod
     def _next_number(self, name: str) -> int:
@@ -398,6 +440,38 @@ class BaseStore(abc.ABC):
             uow._commit()
         finally:
             self._local.active = False
+
+    def run(
+        self,
+        work: Callable[[UnitOfWork], T],
+        *,
+        actor: str,
+        read_only: bool = False,
+        attempts: int = DEFAULT_ATTEMPTS,
+    ) -> T:
+        """Run ``work(uow)`` in a unit of work and return its result, retrying on conflict.
+
+        When the backend reports a :class:`ConcurrencyError` (a deadlock, a
+        serialization failure, a lock it could not get in time) the unit of
+        work is rolled back and ``work`` runs again from the start in a new
+        one, after a short random pause, up to ``attempts`` times in all; the
+        last error propagates.  Any other exception rolls back and propagates
+        at once.  ``work`` may therefore run more than once: keep side effects
+        outside the store (mail, files) until ``run`` has returned.
+        """
+        if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
+            raise InvalidValue("attempts", "must be a whole number of at least 1")
+        attempt = 1
+        while True:
+            try:
+                with self.unit_of_work(actor=actor, read_only=read_only) as uow:
+                    return work(uow)
+            except ConcurrencyError:
+                if attempt >= attempts:
+                    raise
+            # Jittered exponential backoff, so that the same writers do not collide again.
+            time.sleep(random.uniform(0, min(1.0, BACKOFF * 2**attempt)))  # noqa: S311 - not crypto
+            attempt += 1
 
     @abc.abstractmethod
     def _begin(self, *, actor: str, read_only: bool) -> UnitOfWork:

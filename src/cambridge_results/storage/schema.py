@@ -15,7 +15,7 @@ text       ``str`` without NUL             TEXT / text
 int        ``int`` (64-bit signed)         INTEGER / bigint
 bool       ``bool``                        INTEGER 0-1 / boolean
 bytes      ``bytes``                       BLOB / bytea
-json       JSON data (dict, list, ...)     TEXT / jsonb
+json       JSON data (dict, list, ...)     TEXT / json (as written)
 instant    aware ``pendulum.DateTime``     UTC ISO text / timestamptz
 ========== =============================== ===================================
 
@@ -166,7 +166,8 @@ def canonical_json(value: Value, field: str) -> Value:
     except (TypeError, ValueError) as exc:
         raise InvalidValue(field, f"is not JSON data ({exc})") from None
     if "\\u0000" in text:
-        # PostgreSQL's jsonb refuses NUL; refusing it everywhere keeps backends alike.
+        # PostgreSQL's jsonb refuses NUL; refusing it everywhere keeps backends (and any
+        # later jsonb column) alike.
         raise InvalidValue(field, "must not contain NUL characters")
     return json.loads(text)
 

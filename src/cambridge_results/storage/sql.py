@@ -41,6 +41,8 @@ from cambridge_results.storage.query import (
     Where,
 )
 from cambridge_results.storage.schema import (
+    INT_MAX,
+    INT_MIN,
     Column,
     ColumnType,
     Index,
@@ -62,6 +64,7 @@ __all__ = [
     "create_table",
     "decode_row",
     "delete",
+    "exists",
     "get",
     "increment",
     "insert",
@@ -135,7 +138,7 @@ class Dialect:
     explicit_nulls: bool = False
     #: Appended to ``get(..., for_update=True)``.
     for_update: str = ""
-    #: Placeholder for a JSON parameter, e.g. ``"%s::jsonb"``; defaults to :attr:`param`.
+    #: Placeholder for a JSON parameter, e.g. ``"%s::json"``; defaults to :attr:`param`.
     json_param: str | None = None
     #: Template for "text column starts with": ``{col}``, ``{p}`` for parameter markers;
     #: parameters are (length, prefix).
@@ -224,7 +227,10 @@ POSTGRESQL = Dialect(
         ColumnType.INT: "bigint",
         ColumnType.BOOL: "boolean",
         ColumnType.BYTES: "bytea",
-        ColumnType.JSON: "jsonb",
+        # json, not jsonb: jsonb rewrites numbers (1e16 reads back as the int
+        # 10000000000000000, 1e300 as an int that is not equal to it); json keeps
+        # the text as written, like SQLite.  JSON is never compared or indexed.
+        ColumnType.JSON: "json",
         ColumnType.INSTANT: "timestamptz",
     },
     auto_key="bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
@@ -233,7 +239,7 @@ POSTGRESQL = Dialect(
     text_collation='COLLATE "C"',
     explicit_nulls=True,
     for_update=" FOR UPDATE",
-    json_param="%s::jsonb",
+    json_param="%s::json",
     prefix_template="left({col}, {p}) = {p}",
     encoders={ColumnType.JSON: _json_text},
     decoders={ColumnType.INSTANT: _instant_from_datetime},
@@ -369,15 +375,28 @@ def _order(d: Dialect, table: Table, order: Order) -> str:
     return " ORDER BY " + ", ".join(parts)
 
 
-def insert(d: Dialect, table: Table, row: Row) -> Statement:
-    """Insert a checked row; returns every column (the auto key included)."""
+def insert(d: Dialect, table: Table, row: Row, *, skip_conflicts: bool = False) -> Statement:
+    """Insert a checked row; returns every column (the auto key included).
+
+    With ``skip_conflicts`` a row that any unique index refuses is not
+    inserted and nothing is returned, instead of the statement failing (so a
+    PostgreSQL transaction stays usable without a savepoint per insert).
+    """
     names = [c for c in table.column_names if c in row]
     marks = ", ".join(d.placeholder(table.column(n)) for n in names)
     params = [d.encode(table.column(n), row[n]) for n in names]
+    conflict = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
     sql = (
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
-        f"VALUES ({marks}) RETURNING {_columns(table)}"
+        f"VALUES ({marks}){conflict} RETURNING {_columns(table)}"
     )
+    return sql, params
+
+
+def exists(d: Dialect, table: Table, where: Where) -> Statement:
+    """Whether any row matches ``where`` (one row of ``1``, or none)."""
+    params: list[Any] = []
+    sql = f"SELECT 1 FROM {quote(table.name)}{_where(d, table, where, params)} LIMIT 1"
     return sql, params
 
 
@@ -428,10 +447,23 @@ def count(d: Dialect, table: Table, where: Where) -> Statement:
 
 
 def increment(d: Dialect, table: Table, key: Row, column: str, by: int) -> Statement:
-    """Atomically add to an int column, returning the new value."""
+    """Atomically add to an int column, returning the new value.
+
+    The row is changed only while the result stays in the 64-bit range, so
+    no row is returned both for a missing key and for an overflow (SQLite
+    would otherwise turn the column into a float, PostgreSQL fail the
+    statement); the caller tells the two apart.  ``by`` must itself be a
+    64-bit value.
+    """
     params: list[Any] = [by]
     col = quote(column)
     where = _key_where(d, table, key, params)
+    if by >= 0:
+        where += f" AND {col} <= {d.param}"
+        params.append(INT_MAX - by)
+    else:
+        where += f" AND {col} >= {d.param}"
+        params.append(INT_MIN - by)
     return (
         f"UPDATE {quote(table.name)} SET {col} = {col} + {d.param}{where} RETURNING {col}",
         params,

@@ -130,7 +130,11 @@ class SQLiteUnitOfWork(UnitOfWork):
 
     def _increment(self, table: Table, key: Row, column: str, by: int) -> int | None:
         raw = _run(self._execute(sql.increment(D, table, key, column, by)).fetchone)
-        return None if raw is None else int(raw[0])
+        if raw is not None:
+            return int(raw[0])
+        if self._get(table, key, for_update=False) is not None:
+            raise InvalidValue(f"{table.name}.{column}", "would leave the 64-bit integer range")
+        return None
 
     def _next_number(self, name: str) -> int:
         statement = sql.next_number(D, self.table("sequences"), name)

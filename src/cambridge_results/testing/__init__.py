@@ -6,8 +6,18 @@
 - :class:`FixedClock`: a clock that stays where a test puts it.
 - :mod:`cambridge_results.testing.conformance`: the storage conformance suite
   that every backend, third-party ones included, runs unchanged.
+- :mod:`cambridge_results.testing.conformance_website`: the website repositories'
+  conformance suite.
 - :mod:`cambridge_results.testing.conformance_logins`: the login ports'
-  conformance suite and the multi-process login races (import it by name).
+  conformance suite and the multi-process login races.
+- :mod:`cambridge_results.testing.concurrency`: a compare-and-set workload
+  whose result must be a serial replay of its recorded history.
+- :mod:`cambridge_results.testing.crash`: a kill harness that SIGKILLs a
+  writer process at random points and checks what survived.
+- :mod:`cambridge_results.testing.postgres` and ``postgres_server``: a
+  throwaway PostgreSQL server and a schema per test on it.
+
+Import those by their full module names.
 
 ``strategies`` and ``conformance`` are imported on first use, so importing
 this package needs neither hypothesis nor pytest.

@@ -31,10 +31,12 @@ The mixins can be used one by one: :class:`PrimitiveConformance`,
 from __future__ import annotations
 
 import contextlib
+import datetime
 import multiprocessing
 import queue as queue_module
 import shutil
 import tempfile
+import zoneinfo
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -67,8 +69,21 @@ from cambridge_results.storage.memory import MemoryStore
 from cambridge_results.storage.migrations import AddColumn, AddIndex, CreateTable, Migration
 from cambridge_results.storage.port import MULTI_PROCESS, PERSISTENT, Store, UnitOfWork
 from cambridge_results.storage.query import Ge, Gt, In, Le, Lt, Ne, Prefix
-from cambridge_results.storage.schema import Column, Table, UniqueIndex
+from cambridge_results.storage.schema import (
+    INT_MAX,
+    INT_MIN,
+    Column,
+    Table,
+    UniqueIndex,
+    canonical_value,
+)
 from cambridge_results.storage.versions import MIGRATIONS
+from cambridge_results.testing.concurrency import (
+    case_migrations,
+    check_serial_history,
+    create_cases,
+    run_case_worker,
+)
 from cambridge_results.values import (
     AssessedBy,
     Associate,
@@ -371,6 +386,94 @@ class PrimitiveConformance(_Base):
             with pytest.raises(InvalidValue):
                 uow.increment("things", "a", "note")
         assert self.rows(store)[0]["n"] == 6
+
+    def test_an_increment_that_would_leave_the_64_bit_range_is_refused(self, store: Store) -> None:
+        """Past the 64-bit range ``increment`` is InvalidValue; the value stays; work goes on."""
+        with store.unit_of_work(actor=ACTOR) as uow:
+            uow.insert("things", thing("hi", kind="k1", n=INT_MAX - 1))
+            uow.insert("things", thing("lo", kind="k2", n=INT_MIN))
+            assert uow.increment("things", "hi", "n") == INT_MAX
+            with pytest.raises(InvalidValue):
+                uow.increment("things", "hi", "n")
+            with pytest.raises(InvalidValue):
+                uow.increment("things", "lo", "n", by=-1)
+            with pytest.raises(InvalidValue):
+                uow.increment("things", "lo", "n", by=2**64)
+            assert uow.increment("things", "lo", "n", by=INT_MAX) == -1
+        assert [r["n"] for r in self.rows(store)] == [INT_MAX, -1]
+
+    def test_json_numbers_read_back_as_the_same_type_and_value(self, store: Store) -> None:
+        """Floats stay floats and ints stay ints: ``1e16`` does not come back as an int."""
+        data = {
+            "big": 1e300,
+            "e16": 1e16,
+            "tiny": 1.5e-300,
+            "int": 2**70,
+            "negative": -0.5,
+            "one": 1.0,
+            "zero": 0,
+            "list": [1, 1.0, 1e16],
+        }
+        with store.unit_of_work(actor=ACTOR) as uow:
+            uow.insert("things", thing("a", data=data))
+        got = self.rows(store)[0]["data"]
+        assert got == data
+        assert {k: type(v) for k, v in got.items()} == {k: type(v) for k, v in data.items()}
+        assert [type(v) for v in got["list"]] == [int, float, float]
+
+    def test_a_caught_duplicate_error_from_an_update_leaves_the_unit_usable(
+        self, store: Store
+    ) -> None:
+        """An update refused by a unique index changes nothing; the unit's other writes commit."""
+        with store.unit_of_work(actor=ACTOR) as uow:
+            uow.insert("things", thing("a", note="x"))
+            uow.insert("things", thing("b", kind="k2"))
+            with pytest.raises(DuplicateError):
+                uow.update("things", "b", {"note": "x", "n": 5})
+            assert uow.update("things", "b", {"note": "y"})
+            uow.insert("things", thing("c", kind="k3"))
+        assert [(r["id"], r["note"], r["n"]) for r in self.rows(store)] == [
+            ("a", "x", 0),
+            ("b", "y", 0),
+            ("c", None, 0),
+        ]
+
+    def test_a_refused_change_to_an_append_only_table_leaves_the_unit_usable(
+        self, store: Store
+    ) -> None:
+        """WriteRefused for changing an event is caught; the unit's later writes commit."""
+        with store.unit_of_work(actor=ACTOR) as uow:
+            first = uow.events.append(at=T0, kind="k", subject="s")
+            with pytest.raises(WriteRefused):
+                uow.update("events", first.seq, {"kind": "forged"})
+            with pytest.raises(WriteRefused):
+                uow.delete("events", first.seq)
+            assert uow.update("events", first.seq + 1000, {"kind": "forged"}) is False
+            second = uow.events.append(at=T0, kind="k2", subject="s")
+        with store.unit_of_work(actor=ACTOR, read_only=True) as uow:
+            assert uow.events.history() == [first, second]
+
+    def test_a_stream_left_unfinished_does_not_disturb_later_units_of_work(
+        self, store: Store
+    ) -> None:
+        """A stream abandoned part-way stops at its unit's end and harms no later unit of work."""
+        with store.unit_of_work(actor=ACTOR) as uow:
+            for i in range(5):
+                uow.insert("things", thing(f"t{i}", kind=f"k{i}"))
+        with store.unit_of_work(actor=ACTOR, read_only=True) as uow:
+            leftover = uow.stream("things", batch_size=2)
+            assert next(leftover)["id"] == "t0"
+        with store.unit_of_work(actor=ACTOR) as uow:
+            with pytest.raises(StorageError):
+                next(leftover)
+            dropped = uow.stream("things", batch_size=1)
+            assert next(dropped)["id"] == "t0"
+            dropped.close()
+            uow.events.append(at=T0, kind="after-streams", subject="s")
+            uow.update("things", "t4", {"n": 4})
+        with store.unit_of_work(actor=ACTOR, read_only=True) as uow:
+            assert [r["id"] for r in uow.stream("things", {"n": 4}, batch_size=1)] == ["t4"]
+            assert [e.kind for e in uow.events.history()] == ["after-streams"]
 
     def test_next_number_counts_each_sequence_separately(self, store: Store) -> None:
         """Sequences start at 1 and rise; different names do not interfere."""
@@ -901,18 +1004,38 @@ def _worker_increment(url: str, migrations: Sequence[Migration], times: int, out
         store.close()
 
 
-def _worker_insert(url: str, migrations: Sequence[Migration], barrier: Any, out: Any) -> None:
+#: The races of :meth:`MultiProcessConformance.test_processes_racing_for_one_thing_have_one_winner`.
+RACES = ("primary-key", "partial-index", "activate", "compare-and-set")
+
+
+def _race(uow: UnitOfWork, race: str, index: int) -> bool:
+    """One racer's attempt; True if it won, False (or DuplicateError) if it lost."""
+    if race == "primary-key":
+        uow.insert("things", thing("contested", kind=f"k{index}"))
+        return True
+    if race == "partial-index":
+        uow.insert("things", thing(f"p{index}", owner="partial", kind="k", active=True))
+        return True
+    if race == "activate":
+        return uow.update("things", f"a{index}", {"active": True})
+    return uow.update("things", "prize", {"note": f"winner-{index}"}, expect={"note": None})
+
+
+def _worker_race(
+    url: str, migrations: Sequence[Migration], barrier: Any, out: Any, index: int
+) -> None:
     store = open_store(url, migrations=migrations, migrate=False)
     try:
-        barrier.wait()
-        try:
-            with store.unit_of_work(actor="test:worker") as uow:
-                uow.insert("things", thing("contested"))
-            out.put("won")
-        except DuplicateError:
-            out.put("duplicate")
-        except CambridgeResultsError as exc:
-            out.put(f"other: {type(exc).__name__}")
+        for race in RACES:
+            barrier.wait()
+            try:
+                with store.unit_of_work(actor="test:worker") as uow:
+                    outcome = "won" if _race(uow, race, index) else "lost"
+            except DuplicateError:
+                outcome = "lost"
+            except CambridgeResultsError as exc:
+                outcome = f"other: {type(exc).__name__}: {exc}"
+            out.put((race, outcome, index))
     finally:
         store.close()
 
@@ -967,6 +1090,9 @@ class MultiProcessConformance(_Base):
 
     processes: ClassVar[int] = 3
     increments_per_process: ClassVar[int] = 15
+    racers: ClassVar[int] = 4
+    case_workers: ClassVar[int] = 4
+    operations_per_worker: ClassVar[int] = 25
 
     def test_concurrent_increments_from_processes_lose_no_update(self, store: Store) -> None:
         """N processes x M increments end at N*M, every returned value distinct (LOG-02)."""
@@ -986,16 +1112,75 @@ class MultiProcessConformance(_Base):
         assert len(set(numbers)) == total
         assert self.rows(store)[0]["n"] == total
 
-    def test_two_processes_inserting_one_unique_key_one_wins(self, store: Store) -> None:
-        """Exactly one process inserts; the other gets DuplicateError, never a driver error."""
+    def test_concurrent_compare_and_set_writers_leave_a_serial_history(
+        self, tmp_path: Path
+    ) -> None:
+        """Processes amending, cancelling, advancing and reopening cases lose no update.
+
+        Each attempt reads, decides, and writes by compare-and-set and
+        ``increment``; afterwards every case must be explained by replaying
+        its recorded history in version order (see
+        :func:`cambridge_results.testing.concurrency.check_serial_history`).
+        """
+        migrations = case_migrations(conformance_migrations())
+        store = self.open(tmp_path, migrations)
+        try:
+            self.needs(store, MULTI_PROCESS)
+            cases = ("c1", "c2", "c3")
+            create_cases(store, cases)
+            ctx = multiprocessing.get_context("spawn")
+            workers, operations = self.case_workers, self.operations_per_worker
+            barrier = ctx.Barrier(workers)
+            out = ctx.Queue()
+            _run_workers(
+                run_case_worker,
+                [
+                    (store.url, migrations, f"w{i}", cases, operations, i, out, barrier)
+                    for i in range(workers)
+                ],
+            )
+            outcomes = _drain(out, workers * operations)
+            assert len(outcomes) == workers * operations
+            assert any(o.result == "applied" for o in outcomes)
+            check_serial_history(store, outcomes)
+        finally:
+            store.close()
+
+    def test_processes_racing_for_one_thing_have_one_winner(self, store: Store) -> None:
+        """Racing processes: one wins, the rest lose cleanly (no driver error) - four races.
+
+        The same primary key; one active row per owner and kind (a partial
+        unique index), reached by insert and by update; and a compare-and-set
+        on one row.  Every racer is released at once by a barrier.
+        """
         self.needs(store, MULTI_PROCESS)
+        racers = self.racers
+        with store.unit_of_work(actor=ACTOR) as uow:
+            for i in range(racers):
+                uow.insert("things", thing(f"a{i}", owner="activate", kind="k", active=False))
+            uow.insert("things", thing("prize", kind="prize"))
         ctx = multiprocessing.get_context("spawn")
-        barrier = ctx.Barrier(2)
+        barrier = ctx.Barrier(racers)
         out = ctx.Queue()
         migrations = conformance_migrations()
-        _run_workers(_worker_insert, [(store.url, migrations, barrier, out)] * 2)
-        assert sorted(_drain(out, 2)) == ["duplicate", "won"]
-        assert [r["id"] for r in self.rows(store)] == ["contested"]
+        _run_workers(
+            _worker_race, [(store.url, migrations, barrier, out, i) for i in range(racers)]
+        )
+        results = _drain(out, racers * len(RACES))
+        winners = {}
+        for race in RACES:
+            outcomes = sorted(outcome for r, outcome, _ in results if r == race)
+            assert outcomes == ["lost"] * (racers - 1) + ["won"], (race, outcomes)
+            winners[race] = next(i for r, o, i in results if r == race and o == "won")
+        rows = {r["id"]: r for r in self.rows(store)}
+        assert rows["contested"]["kind"] == f"k{winners['primary-key']}"
+        assert [i for i, r in rows.items() if r["owner"] == "partial"] == [
+            f"p{winners['partial-index']}"
+        ]
+        assert [i for i, r in rows.items() if r["owner"] == "activate" and r["active"]] == [
+            f"a{winners['activate']}"
+        ]
+        assert rows["prize"]["note"] == f"winner-{winners['compare-and-set']}"
 
 
 # -- the stateful agreement test ------------------------------------------------
@@ -1006,10 +1191,41 @@ _KINDS = st.sampled_from(["k1", "k2"])
 _NOTES = st.none() | st.sampled_from(["n1", "n2"])
 
 
-def agreement_machine(factory: StoreFactory) -> type[RuleBasedStateMachine]:
-    """A state machine driving the backend and :class:`MemoryStore` against a dict model."""
+_TEXT = st.text(st.characters(exclude_characters="\x00"), max_size=6)
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | _TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TEXT, inner, max_size=3),
+    max_leaves=6,
+)
+_ZONES = st.sampled_from(
+    [
+        datetime.UTC,
+        zoneinfo.ZoneInfo("Europe/London"),
+        datetime.timezone(datetime.timedelta(hours=5, minutes=30)),
+    ]
+)
+_INSTANTS = st.datetimes(
+    min_value=datetime.datetime(1900, 1, 2),
+    max_value=datetime.datetime(2200, 1, 1),
+    timezones=_ZONES,
+)
+#: The columns the agreement machine compares.
+_COMPARED = ("id", "owner", "kind", "active", "n", "note", "data", "at", "blob")
+
+
+def agreement_machine(factory: StoreFactory, *more: StoreFactory) -> type[RuleBasedStateMachine]:
+    """A state machine driving one or more backends and a :class:`MemoryStore` against a model.
+
+    Each factory gets a directory of its own; after every step every store
+    must hold exactly the rows the dict model predicts, in the same order.
+    """
 
     migrations = conformance_migrations()
+    factories = (factory, *more)
 
     class StoreAgreement(RuleBasedStateMachine):
         """Every operation gives the same outcome on each store and in the model."""
@@ -1023,7 +1239,11 @@ def agreement_machine(factory: StoreFactory) -> type[RuleBasedStateMachine]:
 
         @initialize()
         def open_stores(self) -> None:
-            self.stores = [factory(self.dir, migrations), MemoryStore(migrations=migrations)]
+            for number, make in enumerate(factories):
+                path = self.dir / f"store-{number}"
+                path.mkdir()
+                self.stores.append(make(path, migrations))
+            self.stores.append(MemoryStore(migrations=migrations))
 
         def _conflicts(self, row: dict[str, Any]) -> bool:
             for other in self.model.values():
@@ -1054,6 +1274,7 @@ def agreement_machine(factory: StoreFactory) -> type[RuleBasedStateMachine]:
         @rule(id_=_IDS, owner=_OWNERS, kind=_KINDS, active=st.booleans(), note=_NOTES)
         def insert(self, id_: str, owner: str, kind: str, active: bool, note: str | None) -> None:
             row = {"id": id_, "owner": owner, "kind": kind, "active": active, "n": 0, "note": note}
+            row.update(data=None, at=None, blob=None)
             expected = "duplicate" if id_ in self.model or self._conflicts(row) else "ok"
 
             def act(uow: Any) -> str:
@@ -1080,6 +1301,22 @@ def agreement_machine(factory: StoreFactory) -> type[RuleBasedStateMachine]:
             assert self._each(act) == [expected] * len(self.stores)
             if expected is True:
                 self.model[id_] = {**self.model[id_], "active": active, "note": note}
+
+        @rule(
+            id_=_IDS,
+            data=st.none() | _JSON,
+            at=st.none() | _INSTANTS,
+            blob=st.none() | st.binary(max_size=8),
+        )
+        def set_values(
+            self, id_: str, data: Any, at: datetime.datetime | None, blob: bytes | None
+        ) -> None:
+            changes = {"data": data, "at": at, "blob": blob}
+            outcomes = self._each(lambda uow: uow.update("things", id_, changes))
+            assert outcomes == [id_ in self.model] * len(self.stores)
+            if id_ in self.model:
+                canonical = {n: canonical_value(THINGS.column(n), v) for n, v in changes.items()}
+                self.model[id_].update(canonical)
 
         @rule(id_=_IDS, by=st.integers(-2, 3))
         def increment(self, id_: str, by: int) -> None:
@@ -1120,13 +1357,18 @@ def agreement_machine(factory: StoreFactory) -> type[RuleBasedStateMachine]:
             expected = [self.model[k] for k in sorted(self.model)]
             for store in self.stores:
                 with store.unit_of_work(actor=ACTOR, read_only=True) as uow:
-                    rows = [
-                        {k: r[k] for k in ("id", "owner", "kind", "active", "n", "note")}
-                        for r in uow.select("things")
+                    rows = [{k: r[k] for k in _COMPARED} for r in uow.select("things")]
+                    streamed = [
+                        {k: r[k] for k in _COMPARED} for r in uow.stream("things", batch_size=2)
                     ]
                     ordered = [r["id"] for r in uow.select("things", None, ("-n", "note"))]
                     active_x = uow.count("things", {"active": True, "owner": "x"})
-                assert rows == expected
+                assert rows == expected, type(store).__name__
+                assert streamed == expected
+                for row, model_row in zip(rows, expected, strict=True):
+                    assert {k: type(v) for k, v in row.items()} == {
+                        k: type(v) for k, v in model_row.items()
+                    }, type(store).__name__
                 model_order = sorted(
                     expected,
                     key=lambda r: (-r["n"], r["note"] is not None, r["note"] or "", r["id"]),

@@ -51,9 +51,10 @@ class TemporaryPostgres:
     """Start a private PostgreSQL server on 127.0.0.1; ``url`` connects to it.
 
     Use as a context manager; the server and its directory are removed on exit.
+    ``fsync=True`` makes commits durable (the default is off, for tests).
     """
 
-    def __init__(self, bindir: Path | None = None) -> None:
+    def __init__(self, bindir: Path | None = None, *, fsync: bool = False) -> None:
         found = bindir or find_postgres_bindir()
         if found is None:
             raise PostgresNotAvailable(
@@ -61,6 +62,9 @@ class TemporaryPostgres:
                 "'postgresql' package or set CAMBRIDGE_RESULTS_PG_BINDIR"
             )
         self.bindir = found
+        #: Tests run with fsync off (nothing needs to survive a power cut); a
+        #: benchmark comparing with SQLite's synchronous=FULL turns it on.
+        self.fsync = fsync
         self.port = _free_port()
         self._tmp = Path(tempfile.mkdtemp(prefix="cr-pg-"))
         self.datadir = self._tmp / "data"
@@ -99,7 +103,7 @@ class TemporaryPostgres:
         )  # fmt: skip
         options = (
             f"-p {self.port} -k {self._tmp} -c listen_addresses=127.0.0.1 "
-            "-c fsync=off -c max_connections=200"
+            f"-c fsync={'on' if self.fsync else 'off'} -c max_connections=200"
         )
         self._run(
             str(self.bindir / "pg_ctl"),

@@ -1,0 +1,574 @@
+"""The PostgreSQL store (``postgresql://...``): psycopg 3, installed with the ``postgres`` extra.
+
+This is the only module that imports :mod:`psycopg`; ``open_store`` imports
+it only for a ``postgresql://`` or ``postgres://`` URL, and says which extra
+to install when the driver is missing.
+
+URLs are libpq connection URIs, plus one parameter of ours::
+
+    postgresql://user@db.example.org:5432/results
+    postgresql://user@db.example.org/results?sslmode=require&application_name=board
+    postgresql:///results?host=/var/run/postgresql          (a Unix socket)
+    postgresql://user@db.example.org/results?schema=board_2026
+
+Every libpq parameter is passed through unchanged.  ``schema=NAME`` (a
+lower-case SQL name) keeps the store's tables in that schema: it is put
+first on the connections' ``search_path`` and created by the first
+migration.  Give passwords through ``PGPASSWORD`` or a ``.pgpass`` file
+rather than in the URL: :attr:`PostgresStore.url` has to reopen the store in
+other processes, so it keeps the URL as given (``repr`` masks a password).
+
+Behaviour, and why:
+
+* The schema, values and results are exactly the SQLite store's (the
+  conformance suite checks it): ``text`` compares and sorts with
+  ``COLLATE "C"`` (code-point order), NULLs first ascending, instants are
+  ``timestamptz`` read back in UTC, JSON is ``json`` (kept as written: ``jsonb``
+  would turn ``1e16`` into an integer).
+* Writing units of work run at READ COMMITTED, read-only ones at REPEATABLE
+  READ (one consistent snapshot, which never fails to serialise).  The
+  concurrency primitives are single statements that are atomic at READ
+  COMMITTED: ``increment``, compare-and-set ``update(..., expect=...)``,
+  ``next_number`` and unique indexes; ``get(..., for_update=True)`` locks
+  the row.  Unlike SQLite, writers run side by side; a use case that reads
+  and then writes without these primitives is not protected against a
+  concurrent writer (docs/storage.md).
+* Inserts use ``ON CONFLICT DO NOTHING``: a refused row leaves the
+  transaction usable with no savepoint, because thousands of savepoints in
+  one bulk unit of work overflow PostgreSQL's per-backend subtransaction
+  cache and slow the whole server.  Updates that touch a uniquely indexed
+  column run inside a savepoint for the same reason SQLite undoes just the
+  statement: a caught :class:`DuplicateError` leaves the unit of work usable.
+  Updates and deletes of append-only tables are refused before any SQL runs
+  (a trigger refuses them too, whoever connects).
+* Deadlocks, serialization failures and lock timeouts raise
+  :class:`ConcurrencyError`, which :meth:`BaseStore.run` retries with the
+  whole unit of work; migrations retry themselves.
+* Migrators take a transaction-level advisory lock keyed by the schema, so
+  two processes migrating one database apply each migration once: the
+  second waits, then finds nothing (or less) to do.
+* One connection per thread and per process (autocommit mode; we issue
+  ``BEGIN`` and ``COMMIT``), opened on first use with ``TimeZone=UTC``, the
+  schema's ``search_path`` and a ``lock_timeout``; a forked child opens its
+  own and never touches (or closes) its parent's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import re
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+import pendulum
+import psycopg
+from psycopg.pq import TransactionStatus
+
+from cambridge_results.errors import (
+    ConcurrencyError,
+    DuplicateError,
+    InvalidValue,
+    StorageError,
+    WriteRefused,
+)
+from cambridge_results.storage import sql
+from cambridge_results.storage.memory import duplicate
+from cambridge_results.storage.migrations import (
+    AddColumn,
+    AddIndex,
+    Catalog,
+    CreateTable,
+    Migration,
+    RawSQL,
+    apply_step,
+    build_catalog,
+    check_history,
+)
+from cambridge_results.storage.port import MULTI_PROCESS, PERSISTENT, BaseStore, UnitOfWork
+from cambridge_results.storage.query import Eq, Order, Where
+from cambridge_results.storage.schema import Row, Table, UniqueIndex
+from cambridge_results.storage.versions import MIGRATIONS
+
+__all__ = ["PostgresStore", "PostgresUnitOfWork", "parse_url", "redacted", "translate_error"]
+
+T = TypeVar("T")
+D = sql.POSTGRESQL
+DEFAULT_LOCK_TIMEOUT = 30.0
+MIGRATION_ATTEMPTS = 5
+SCHEMES = ("postgresql://", "postgres://")
+_SCHEMA = re.compile(r"[a-z_][a-z0-9_]{0,62}", re.ASCII)
+_BEGIN_WRITE = "BEGIN ISOLATION LEVEL READ COMMITTED, READ WRITE"
+_BEGIN_READ = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+_SAVEPOINT = "cr_statement"
+_CURSOR_NUMBERS = itertools.count(1)
+# Connections inherited across fork(): never used, and kept referenced so that
+# garbage collection cannot close them, which would end the parent's session.
+_INHERITED: list[psycopg.Connection[Any]] = []
+
+_CONCURRENCY = {
+    "40001": "a concurrent unit of work changed the same data (serialization failure)",
+    "40P01": "deadlock with a concurrent unit of work",
+    "55P03": "a row or table stayed locked by another unit of work (lock_timeout)",
+}
+
+
+def _key(item: str) -> str:
+    return unquote(item.partition("=")[0])
+
+
+def parse_url(url: object) -> tuple[str, str | None]:
+    """Split a store URL into the libpq URI to connect with and the ``schema`` (or None).
+
+    :class:`InvalidValue` for anything that is not a well-formed
+    ``postgresql://`` or ``postgres://`` URI; nothing is contacted.
+    """
+    if not isinstance(url, str) or not url.startswith(SCHEMES):
+        raise InvalidValue("url", "a PostgreSQL URL looks like postgresql://user@host/database")
+    base, _, query = url.partition("?")
+    # The other parameters are kept exactly as written, for libpq to read.
+    items = [item for item in query.split("&") if item]
+    schemas = [unquote(item.partition("=")[2]) for item in items if _key(item) == "schema"]
+    if len(schemas) > 1:
+        raise InvalidValue("url", "name the schema at most once")
+    schema = schemas[0] if schemas else None
+    if schema is not None and not _SCHEMA.fullmatch(schema):
+        raise InvalidValue("url", f"schema={schema!r} is not a lower-case SQL name like 'results'")
+    rest = "&".join(item for item in items if _key(item) != "schema")
+    conninfo = f"{base}?{rest}" if rest else base
+    try:
+        psycopg.conninfo.conninfo_to_dict(conninfo)
+    except psycopg.Error as exc:
+        raise InvalidValue("url", f"not a valid PostgreSQL connection URI: {exc}") from None
+    return conninfo, schema
+
+
+def redacted(url: str) -> str:
+    """``url`` with any password replaced by ``***`` (for messages and ``repr``)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    credentials, _, hosts = parts.netloc.rpartition("@")
+    if ":" not in credentials:
+        return url
+    user = credentials.split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{hosts}"))
+
+
+def _primary(exc: psycopg.Error) -> str:
+    primary = exc.diag.message_primary
+    if primary:
+        return primary
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _duplicate_columns(table: Table, constraint: str | None) -> tuple[str, ...] | None:
+    if constraint == f"{table.name}_pkey":
+        return table.primary_key
+    for index in table.unique:
+        if index.index_name(table.name) == constraint:
+            return index.columns
+    return None
+
+
+def translate_error(exc: psycopg.Error, catalog: Catalog | None = None) -> StorageError:
+    """The library's error for a driver error; the text names tables and columns, never values."""
+    state = exc.sqlstate
+    primary = _primary(exc)
+    if state == "23505":
+        table = (catalog or {}).get(exc.diag.table_name or "")
+        columns = None if table is None else _duplicate_columns(table, exc.diag.constraint_name)
+        if table is not None and columns is not None:
+            return duplicate(table, columns)
+        # The primary message names the table or index, never the values (those are in DETAIL).
+        return DuplicateError(f"PostgreSQL: {primary}")
+    if state in _CONCURRENCY:
+        return ConcurrencyError(f"PostgreSQL: {_CONCURRENCY[state]}; retry the unit of work")
+    if state == "25006" or (state == "23000" and "append-only" in primary):
+        return WriteRefused(f"PostgreSQL: {primary}")
+    if state == "25P02":
+        return StorageError(
+            "PostgreSQL: an earlier statement of this unit of work failed, so it can only roll back"
+        )
+    if state is None and isinstance(exc, psycopg.OperationalError):
+        return StorageError(f"PostgreSQL: the connection failed: {primary}")
+    return StorageError(f"PostgreSQL [{state}]: {primary}")
+
+
+def _eq(values: Mapping[str, Any]) -> Where:
+    return {name: Eq(value) for name, value in values.items()}
+
+
+def _in_index(index: UniqueIndex, row: Mapping[str, Any]) -> bool:
+    for name, value in index.where or ():
+        if (row[name] is not None) if value is None else (row[name] != value):
+            return False
+    return all(row[c] is not None for c in index.columns)
+
+
+def _touches_unique(table: Table, changes: Mapping[str, Any]) -> bool:
+    for index in table.unique:
+        involved = set(index.columns) | {name for name, _ in index.where or ()}
+        if involved.intersection(changes):
+            return True
+    return False
+
+
+class PostgresUnitOfWork(UnitOfWork):
+    """A unit of work inside one PostgreSQL transaction."""
+
+    def __init__(
+        self,
+        store: PostgresStore,
+        conn: psycopg.Connection[Any],
+        *,
+        actor: str,
+        read_only: bool,
+    ) -> None:
+        super().__init__(catalog=store.catalog, actor=actor, read_only=read_only)
+        self._conn = conn
+
+    # -- executing -----------------------------------------------------------
+
+    def _execute(self, statement: sql.Statement) -> psycopg.Cursor[Any]:
+        text, params = statement
+        try:
+            return self._conn.execute(text, params)
+        except psycopg.Error as exc:
+            raise translate_error(exc, self.catalog) from exc
+
+    def _in_savepoint(self, statement: sql.Statement) -> psycopg.Cursor[Any]:
+        """Run one statement so that, if it fails, only it is undone."""
+        self._execute((f"SAVEPOINT {_SAVEPOINT}", []))
+        text, params = statement
+        try:
+            cursor = self._conn.execute(text, params)
+        except psycopg.Error as exc:
+            error = translate_error(exc, self.catalog)
+            if not self._conn.closed:
+                with contextlib.suppress(psycopg.Error):
+                    self._conn.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+            raise error from exc
+        self._execute((f"RELEASE SAVEPOINT {_SAVEPOINT}", []))
+        return cursor
+
+    def _exists(self, table: Table, where: Where) -> bool:
+        return self._execute(sql.exists(D, table, where)).fetchone() is not None
+
+    def _refuse_append_only(self, table: Table, where: Where) -> bool:
+        # Refused before SQL, as SQLite's trigger and the memory store do: an
+        # existing row is WriteRefused, a missing one is just "no row".
+        if self._exists(table, where):
+            raise WriteRefused(f"{table.name} is append-only")
+        return False
+
+    # -- the primitives ------------------------------------------------------
+
+    def _insert(self, table: Table, row: Row) -> Row:
+        raw = self._execute(sql.insert(D, table, row, skip_conflicts=True)).fetchone()
+        if raw is None:
+            raise duplicate(table, self._conflict(table, row))
+        return sql.decode_row(D, table, raw)
+
+    def _conflict(self, table: Table, row: Row) -> tuple[str, ...]:
+        """The columns of the unique index a skipped insert ran into."""
+        if table.auto_column is None:
+            key = {name: row[name] for name in table.primary_key}
+            if self._exists(table, _eq(key)):
+                return table.primary_key
+        for index in table.unique:
+            if not _in_index(index, row):
+                continue
+            where = _eq({c: row[c] for c in index.columns})
+            where.update(_eq(dict(index.where or ())))
+            if self._exists(table, where):
+                return index.columns
+        # The clashing row went away after the insert skipped it (deleted meanwhile).
+        return tuple(c for index in table.key_indexes for c in index.columns)
+
+    def _get(self, table: Table, key: Row, *, for_update: bool) -> Row | None:
+        raw = self._execute(sql.get(D, table, key, for_update=for_update)).fetchone()
+        return None if raw is None else sql.decode_row(D, table, raw)
+
+    def _update(self, table: Table, key: Row, changes: Row, expect: Row) -> bool:
+        if table.append_only:
+            if any(name in key and key[name] != value for name, value in expect.items()):
+                return False
+            return self._refuse_append_only(table, _eq({**expect, **key}))
+        statement = sql.update(D, table, key, changes, expect)
+        if _touches_unique(table, changes):
+            return self._in_savepoint(statement).rowcount == 1
+        return self._execute(statement).rowcount == 1
+
+    def _delete(self, table: Table, key: Row) -> bool:
+        if table.append_only:
+            return self._refuse_append_only(table, _eq(key))
+        return self._execute(sql.delete(D, table, key)).rowcount == 1
+
+    def _select(self, table: Table, where: Where, order: Order, limit: int | None) -> list[Row]:
+        rows = self._execute(sql.select(D, table, where, order, limit)).fetchall()
+        return [sql.decode_row(D, table, raw) for raw in rows]
+
+    def _count(self, table: Table, where: Where) -> int:
+        row = self._execute(sql.count(D, table, where)).fetchone()
+        return 0 if row is None else int(row[0])
+
+    def _increment(self, table: Table, key: Row, column: str, by: int) -> int | None:
+        if table.append_only:
+            self._refuse_append_only(table, _eq(key))
+            return None
+        raw = self._execute(sql.increment(D, table, key, column, by)).fetchone()
+        if raw is not None:
+            return int(raw[0])
+        if self._exists(table, _eq(key)):
+            raise InvalidValue(f"{table.name}.{column}", "would leave the 64-bit integer range")
+        return None
+
+    def _next_number(self, name: str) -> int:
+        statement = sql.next_number(D, self.table("sequences"), name)
+        row = self._execute(statement).fetchone()
+        assert row is not None  # an upsert with RETURNING always returns its row
+        return int(row[0])
+
+    def _stream(self, table: Table, where: Where, order: Order, batch_size: int) -> Iterator[Row]:
+        # A server-side cursor: only batch_size rows are held in memory at a time.
+        name = f"cr_stream_{next(_CURSOR_NUMBERS)}"
+        text, params = sql.select(D, table, where, order, None)
+        self._execute((f"DECLARE {name} NO SCROLL CURSOR FOR {text}", params))
+        try:
+            while rows := self._execute((f"FETCH FORWARD {batch_size} FROM {name}", [])).fetchall():
+                for raw in rows:
+                    yield sql.decode_row(D, table, raw)
+        finally:
+            # After the unit of work ended the cursor is gone with its
+            # transaction, and the connection may be in another one by now.
+            if self._open and not self._conn.closed:
+                with contextlib.suppress(psycopg.Error):
+                    self._conn.execute(f"CLOSE {name}")
+
+    def _commit(self) -> None:
+        status = self._conn.info.transaction_status
+        if status == TransactionStatus.INERROR:
+            # PostgreSQL would answer COMMIT with a silent ROLLBACK here.
+            self._rollback()
+            raise StorageError(
+                "PostgreSQL: a statement of this unit of work failed, so nothing was committed"
+            )
+        try:
+            cursor = self._conn.execute("COMMIT")
+        except psycopg.Error as exc:
+            self._rollback()
+            raise translate_error(exc, self.catalog) from exc
+        if cursor.statusmessage == "ROLLBACK":
+            raise StorageError("PostgreSQL rolled this unit of work back instead of committing it")
+
+    def _rollback(self) -> None:
+        if self._conn.closed:
+            return
+        if self._conn.info.transaction_status == TransactionStatus.IDLE:
+            return
+        try:
+            self._conn.execute("ROLLBACK")
+        except psycopg.Error:
+            # The session is unusable; the server rolls back when it closes.
+            self._conn.close()
+
+
+class PostgresStore(BaseStore):
+    """A PostgreSQL database (or one schema of it); safe for many threads and processes."""
+
+    capabilities: frozenset[str] = frozenset({PERSISTENT, MULTI_PROCESS})
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        migrations: Sequence[Migration] = MIGRATIONS,
+        migrate: bool = True,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    ) -> None:
+        super().__init__(migrations)
+        self._conninfo, self.schema = parse_url(url)
+        self.url = url
+        if isinstance(lock_timeout, bool) or not isinstance(lock_timeout, int | float):
+            raise InvalidValue("lock_timeout", "must be a number of seconds")
+        if lock_timeout <= 0:
+            raise InvalidValue("lock_timeout", "must be more than 0 seconds")
+        self.lock_timeout = float(lock_timeout)
+        # (process id, connection): a forked child closes only its own.
+        self._connections: list[tuple[int, psycopg.Connection[Any]]] = []
+        self._connections_lock = threading.Lock()
+        try:
+            if migrate:
+                self.migrate()
+            else:
+                self.schema_version()
+        except BaseException:
+            self.close()
+            raise
+
+    @classmethod
+    def from_url(
+        cls, url: str, *, migrations: Sequence[Migration] | None = None, migrate: bool = True
+    ) -> PostgresStore:
+        """Open a ``postgresql://`` or ``postgres://`` URL (see the module docstring)."""
+        return cls(
+            url, migrations=MIGRATIONS if migrations is None else migrations, migrate=migrate
+        )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({redacted(self.url)!r})"
+
+    # -- connections -------------------------------------------------------
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        try:
+            conn = psycopg.connect(self._conninfo, autocommit=True)
+        except psycopg.Error as exc:
+            raise StorageError(
+                f"could not connect to PostgreSQL at {redacted(self._conninfo)}: {_primary(exc)}"
+            ) from exc
+        settings = ["SET TimeZone TO 'UTC'", f"SET lock_timeout TO {int(self.lock_timeout * 1000)}"]
+        if self.schema is not None:
+            settings.append(f"SET search_path TO {sql.quote(self.schema)}")
+        try:
+            conn.execute("; ".join(settings))
+        except psycopg.Error as exc:
+            conn.close()
+            raise translate_error(exc) from exc
+        with self._connections_lock:
+            self._connections.append((os.getpid(), conn))
+        return conn
+
+    def _connection(self) -> psycopg.Connection[Any]:
+        if self._closed:
+            raise StorageError(f"the store {redacted(self.url)} is closed")
+        local = self._local
+        conn: psycopg.Connection[Any] | None = getattr(local, "conn", None)
+        if conn is not None and getattr(local, "pid", None) != os.getpid():
+            _INHERITED.append(conn)
+            conn = None
+        if conn is None or conn.closed:
+            conn = self._connect()
+            local.conn = conn
+            local.pid = os.getpid()
+        return conn
+
+    def _begin(self, *, actor: str, read_only: bool) -> UnitOfWork:
+        conn = self._connection()
+        begin = _BEGIN_READ if read_only else _BEGIN_WRITE
+        try:
+            conn.execute(begin)
+        except psycopg.Error as exc:
+            if not (isinstance(exc, psycopg.OperationalError) and conn.closed):
+                raise translate_error(exc, self.catalog) from exc
+            # The server dropped an idle connection (a restart, a timeout):
+            # nothing has happened in this unit of work yet, so connect again.
+            conn = self._connection()
+            self._run(lambda: conn.execute(begin))
+        return PostgresUnitOfWork(self, conn, actor=actor, read_only=read_only)
+
+    def _run(self, action: Callable[[], T]) -> T:
+        try:
+            return action()
+        except psycopg.Error as exc:
+            raise translate_error(exc, self.catalog) from exc
+
+    # -- migrations ----------------------------------------------------------
+
+    def _recorded(self, conn: psycopg.Connection[Any]) -> dict[int, str]:
+        found = self._run(
+            lambda: conn.execute("SELECT to_regclass(%s)", [sql.SCHEMA_VERSION_TABLE]).fetchone()
+        )
+        if found is None or found[0] is None:
+            return {}
+        rows = self._run(lambda: conn.execute(sql.recorded_versions(D)).fetchall())
+        return {int(version): str(name) for version, name in rows}
+
+    def schema_version(self) -> int:
+        """The highest applied migration; :class:`SchemaTooNew` if the code is older."""
+        return check_history(self._recorded(self._connection()), self.migrations)
+
+    def migrate(self) -> int:
+        """Apply pending migrations, each in its own transaction under the migration lock.
+
+        Two processes migrating one database (or schema) at once: the second
+        waits for the first's advisory lock, then applies only what is still
+        pending, or nothing.  A migration that hits a deadlock or lock
+        timeout is retried a few times before :class:`ConcurrencyError`.
+        """
+        conn = self._connection()
+        while True:
+            for attempt in range(1, MIGRATION_ATTEMPTS + 1):
+                try:
+                    current = self._migrate_one(conn)
+                    break
+                except ConcurrencyError:
+                    if attempt == MIGRATION_ATTEMPTS:
+                        raise
+            if current == len(self.migrations):
+                return current
+
+    def _migrate_one(self, conn: psycopg.Connection[Any]) -> int:
+        """Apply the next pending migration, if any; return the version found before."""
+        self._run(lambda: conn.execute(_BEGIN_WRITE))
+        try:
+            # One lock per schema: hashtextextended gives a stable 64-bit key.
+            self._run(
+                lambda: conn.execute(
+                    "SELECT pg_advisory_xact_lock(hashtextextended("
+                    "'cambridge_results.migrate:' || coalesce(%s::text, current_schema(), ''), 0))",
+                    [self.schema],
+                )
+            )
+            if self.schema is not None:
+                create = f"CREATE SCHEMA IF NOT EXISTS {sql.quote(self.schema)}"
+                self._run(lambda: conn.execute(create))
+            self._run(lambda: conn.execute(sql.schema_version_ddl(D)))
+            current = check_history(self._recorded(conn), self.migrations)
+            if current < len(self.migrations):
+                self._apply(conn, self.migrations[current])
+            self._run(lambda: conn.execute("COMMIT"))
+        except BaseException:
+            if not conn.closed and conn.info.transaction_status != TransactionStatus.IDLE:
+                with contextlib.suppress(psycopg.Error):
+                    conn.execute("ROLLBACK")
+            raise
+        return current
+
+    def _apply(self, conn: psycopg.Connection[Any], migration: Migration) -> None:
+        catalog = build_catalog(self.migrations, upto=migration.version - 1)
+        for step in migration.steps:
+            statements: Sequence[str]
+            if isinstance(step, CreateTable):
+                statements = sql.create_table(D, step.table)
+            elif isinstance(step, AddColumn):
+                statements = [sql.add_column(D, catalog[step.table], step.column)]
+            elif isinstance(step, AddIndex):
+                statements = [sql.add_index(D, catalog[step.table], step.index)]
+            elif isinstance(step, RawSQL):
+                statements = step.for_dialect(D.name)
+            apply_step(catalog, step, f"migration {migration.version}")
+            for statement in statements:
+                try:
+                    conn.execute(statement)
+                except psycopg.Error as exc:
+                    raise translate_error(exc, catalog) from exc
+        text, params = sql.record_version(D, migration.version, migration.name, pendulum.now("UTC"))
+        self._run(lambda: conn.execute(text, params))
+
+    def close(self) -> None:
+        """Close every connection this store opened in this process."""
+        self._closed = True
+        with self._connections_lock:
+            connections, self._connections = self._connections, []
+        mine = os.getpid()
+        for pid, conn in connections:
+            if pid == mine:
+                conn.close()
+            else:
+                _INHERITED.append(conn)

@@ -184,7 +184,7 @@ def postgres_store_url(request: pytest.FixtureRequest) -> str:
         pkgutil.resolve_name(BUILTIN_BACKENDS["postgresql"])
     except ImportError as exc:
         pytest.skip(f"no PostgreSQL storage backend in this build yet ({exc}); BackendNotFound")
-    url: str = request.getfixturevalue("postgres_url")
+    url: str = request.getfixturevalue("postgres_test_url")
     return url
 
 

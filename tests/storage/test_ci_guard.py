@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-STORAGE_CONFTEST = Path(__file__).with_name("conftest.py")
+ROOT_CONFTEST = Path(__file__).parents[1] / "conftest.py"
 SKIPPING_TESTS = '''
 import pytest
 
@@ -25,7 +25,7 @@ def test_another_test_that_skips():
 
 def test_a_skipped_postgres_test_fails_where_postgres_is_required(tmp_path: Path) -> None:
     """With CAMBRIDGE_RESULTS_REQUIRE_POSTGRES=1 the skip fails, saying why; other skips stay."""
-    shutil.copy(STORAGE_CONFTEST, tmp_path / "conftest.py")
+    shutil.copy(ROOT_CONFTEST, tmp_path / "conftest.py")
     (tmp_path / "test_skipping.py").write_text(SKIPPING_TESTS, encoding="utf-8")
     env = {**os.environ, "CAMBRIDGE_RESULTS_REQUIRE_POSTGRES": "1"}
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)]

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         set_associate_contact,
         set_associate_defaults,
     )
+    from cambridge_results.website.common import CentreSettings
     from cambridge_results.website.generation import (
         GenerationMode,
         GenerationProgress,
@@ -75,6 +76,7 @@ _WHERE = {
         "set_associate_contact",
         "set_associate_defaults",
     ),
+    "common": ("CentreSettings",),
     "generation": (
         "GenerationMode",
         "GenerationProgress",
@@ -89,6 +91,7 @@ __all__ = [
     "AccessResult",
     "AssociateResult",
     "CandidateListing",
+    "CentreSettings",
     "CredentialRecord",
     "CredentialState",
     "GenerationMode",

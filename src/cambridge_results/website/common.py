@@ -50,12 +50,17 @@ if TYPE_CHECKING:
     from cambridge_results.storage.port import UnitOfWork
 
 __all__ = [
+    "PAGE",
     "CentreSettings",
+    "associate_subject",
+    "candidate_pages",
     "centre_subject",
     "check_principal",
+    "event",
     "load_settings",
     "require",
     "revoke_without_access",
+    "series_known",
 ]
 
 #: Candidates read per page when walking a centre (keyset pages, one query per table).
@@ -221,17 +226,3 @@ def candidate_pages(
             candidate = structure(row, Candidate)
             found[candidate.number] = candidate
     return found
-
-
-def iter_pages(
-    uow: UnitOfWork, centre: CentreNumber, series: ExamSeries, *, page: int = PAGE
-) -> Iterator[list[CandidateNumber]]:
-    """The centre's candidates with a valid entry in the series, a page at a time, ascending."""
-    repos = WebsiteRepositories(uow)
-    after: CandidateNumber | None = None
-    while True:
-        numbers = repos.eligibility.page(centre, series, after=after, limit=page)
-        if not numbers:
-            return
-        yield numbers
-        after = numbers[-1]

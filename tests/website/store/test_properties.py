@@ -12,6 +12,7 @@ import itertools
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from website_store_support import (
@@ -30,6 +31,7 @@ from website_store_support import (
 )
 
 from cambridge_results.credentials import new_username
+from cambridge_results.errors import DuplicateError
 from cambridge_results.storage import open_store
 from cambridge_results.storage.port import Store
 from cambridge_results.values import ContactDetails, Delay
@@ -50,10 +52,12 @@ SLOW = settings(
 )
 
 # Usernames from a two-letter alphabet: clashes are the rule, not the exception.
+# At most 7 names, so no candidate meets more clashes in a row than the 8 attempts
+# a run makes before it calls the source broken (that refusal has its own test).
 clashing = st.lists(
     st.tuples(st.sampled_from("ab"), st.sampled_from("ab")).map(lambda t: f"{t[0] * 5}-{t[1] * 5}"),
     min_size=1,
-    max_size=12,
+    max_size=7,
 )
 
 
@@ -209,3 +213,33 @@ def test_a_letter_is_stale_exactly_when_its_effective_settings_changed(
             list_stale_letters(store, principal=SUB, centre="GB200", series=SERIES, policy=POLICY)
             == ()
         )
+
+
+def test_a_username_source_that_keeps_repeating_itself_is_refused() -> None:
+    """CRW-12: after 8 clashes in a row the run stops with a typed error; nothing is issued."""
+    store = open_store("memory://")
+    build_board(store)
+    set_access(
+        store,
+        principal=MAIN,
+        centre="GB100",
+        series=SERIES,
+        request=all_request(),
+        policy=POLICY,
+        clock=clock(),
+    )
+    with tempfile.TemporaryDirectory() as out, pytest.raises(DuplicateError, match="CRW-12"):
+        generate_letters(
+            store,
+            principal=MAIN,
+            centre="GB100",
+            series=SERIES,
+            mode="all",
+            out_dir=Path(out),
+            policy=POLICY,
+            clock=clock(),
+            hasher_name="test-cheap",
+            workers=0,
+            usernames=lambda: "aaaaa-aaaaa",
+        )
+    assert credentials(store) == {}

@@ -1,0 +1,32 @@
+"""The website package: its public names, and what importing storage does not load."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import cambridge_results.website as website
+
+
+def test_every_public_name_resolves_and_is_documented() -> None:
+    """Each name in ``cambridge_results.website.__all__`` imports and has a docstring."""
+    for name in website.__all__:
+        value = getattr(website, name)
+        assert value.__doc__, name
+    assert "generate_letters" in dir(website)
+
+
+def test_opening_storage_loads_neither_the_use_cases_nor_fpdf() -> None:
+    """The migration registry imports the website tables only, not the use cases or fpdf."""
+    code = (
+        "import json, sys; from cambridge_results.storage import open_store; "
+        "open_store('memory://'); "
+        "print(json.dumps(sorted(m for m in sys.modules "
+        "if m.startswith(('cambridge_results.website', 'fpdf')))))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout) == [
+        "cambridge_results.website",
+        "cambridge_results.website.tables",
+    ]

@@ -16,6 +16,7 @@ See docs/storage.md for the whole recipe (table, migration, repository).
 
 from __future__ import annotations
 
+from cambridge_results.enquiries.tables import enquiry_steps
 from cambridge_results.storage.migrations import CreateTable, Migration
 from cambridge_results.storage.schema import Column, Index, Table, UniqueIndex
 
@@ -118,4 +119,10 @@ _FOUNDATION = (
 )
 
 #: Every migration, in order.  Append only.
-MIGRATIONS: tuple[Migration, ...] = (Migration(version=1, name="foundation", steps=_FOUNDATION),)
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(version=1, name="foundation", steps=_FOUNDATION),
+    # Enquiries about results (EAR).  Version 2 on the "ear2" branch; the
+    # "website" and "logins" branches also add a version 2, so at merge this
+    # one is renumbered (to 4) while its name stays "enquiries".
+    Migration(version=2, name="enquiries", steps=enquiry_steps()),
+)

@@ -21,7 +21,8 @@ What the store enforces itself (docs/enquiries.md, "On the store"):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import functools
+from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -136,29 +137,43 @@ class EnquiryRepository:
         :class:`DuplicateError` if the id or number is taken;
         :class:`~cambridge_results.enquiries.errors.DuplicateEnquiry` if it
         is an active re-check or review clashing with another (EAR-06).
+        Either way nothing of it is written.
         """
         _require(enquiry, Enquiry, "enquiry")
-        self._uow.insert(t.ENQUIRIES, self._row(enquiry, version=1))
-        self._sync_candidates(enquiry)
+        undo = self._sync_candidates(enquiry)
+        try:
+            self._uow.insert(t.ENQUIRIES, self._row(enquiry, version=1))
+        except BaseException:
+            undo()
+            raise
         return StoredEnquiry(enquiry=enquiry, version=1)
 
     def save(self, enquiry: Enquiry, *, version: int) -> StoredEnquiry:
         """Replace a stored enquiry read at ``version`` (compare-and-set).
 
         :class:`ConcurrencyError` when someone else changed it since (retry
-        the use case); :class:`NotFound` when there is no such enquiry.
+        the use case); :class:`NotFound` when there is no such enquiry;
+        :class:`~cambridge_results.enquiries.errors.DuplicateEnquiry` when
+        it would be a second active re-check or review (EAR-06).  On any of
+        them nothing is changed.
         """
         _require(enquiry, Enquiry, "enquiry")
         row = self._row(enquiry, version=version + 1)
         key = row.pop("id")
         del row["created_at"]
-        if not self._uow.update(t.ENQUIRIES, key, row, expect={"version": version}):
+        undo = self._sync_candidates(enquiry)
+        try:
+            changed = self._uow.update(t.ENQUIRIES, key, row, expect={"version": version})
+        except BaseException:
+            undo()
+            raise
+        if not changed:
+            undo()
             if self._uow.get(t.ENQUIRIES, key) is None:
                 raise NotFound(f"no enquiry {enquiry.id}")
             raise ConcurrencyError(
                 f"enquiry {enquiry.id} was changed by someone else since it was read; try again"
             )
-        self._sync_candidates(enquiry)
         return StoredEnquiry(enquiry=enquiry, version=version + 1)
 
     def _row(self, enquiry: Enquiry, *, version: int) -> dict[str, Any]:
@@ -188,16 +203,30 @@ class EnquiryRepository:
         definition = service_definition(self._policy, enquiry.series, enquiry.service)
         return definition.kind is ReviewKind.RECHECK_OR_REVIEW
 
-    def _sync_candidates(self, enquiry: Enquiry) -> None:
+    def _sync_candidates(self, enquiry: Enquiry) -> Callable[[], None]:
+        """Bring the enquiry's candidate rows in line; return how to undo it.
+
+        Raises :class:`DuplicateEnquiry` when the EAR-06 index refuses a
+        claim, after undoing what it changed, so a caught error leaves the
+        unit of work as it was.
+        """
         active = self.counts_for_ear06(enquiry)
         existing = {
             r["candidate"]: r for r in self._uow.select(t.CANDIDATES, {"enquiry_id": enquiry.id})
         }
         wanted = [str(c) for c in enquiry.candidates]
+        done: list[Callable[[], object]] = []
+
+        def undo() -> None:
+            for step in reversed(done):
+                step()
+
         for gone in sorted(set(existing) - set(wanted)):
             self._uow.delete(t.CANDIDATES, (enquiry.id, gone))
+            done.append(functools.partial(self._uow.insert, t.CANDIDATES, existing[gone]))
         for number in wanted:
             row = existing.get(number)
+            key = (enquiry.id, number)
             try:
                 if row is None:
                     self._uow.insert(
@@ -211,10 +240,15 @@ class EnquiryRepository:
                             "active_review": active,
                         },
                     )
+                    done.append(functools.partial(self._uow.delete, t.CANDIDATES, key))
                 elif row["active_review"] != active:
-                    self._uow.update(t.CANDIDATES, (enquiry.id, number), {"active_review": active})
+                    self._uow.update(t.CANDIDATES, key, {"active_review": active})
+                    before = {"active_review": row["active_review"]}
+                    done.append(functools.partial(self._uow.update, t.CANDIDATES, key, before))
             except DuplicateError as exc:
+                undo()
                 raise DuplicateEnquiry.from_index(enquiry.id) from exc
+        return undo
 
     # -- reading ----------------------------------------------------------
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import pendulum
 import pytest
@@ -16,22 +17,32 @@ from ear_board import (
     ART,
     ASSOCIATE_CENTRE,
     BIOLOGY,
+    BOARD,
+    BOTH_TICKED,
     CENTRE,
     ICE,
     IGCSE,
+    IN_WINDOW,
+    JUNE_2023,
     MATHS,
     NUMBERS,
+    OFFICER,
     PHYSICS,
     POLICY,
     facts,
 )
+from fpdf import FPDF
 
 from cambridge_results.clock import FixedClock
+from cambridge_results.enquiries import CandidateOutcome, Enquiry, Outcome, Transition
 from cambridge_results.enquiries.repositories import EnquiryRecords
 from cambridge_results.enquiries.service import EnquiryService
 from cambridge_results.errors import BackendNotFound
 from cambridge_results.policy import Policy
+from cambridge_results.principals import AssociateOfficer, CentreOfficer
+from cambridge_results.rendering.fonts import REGULAR
 from cambridge_results.rendering.fpdf_enquiry_letters import FpdfEnquiryLetterRenderer
+from cambridge_results.rules.outcomes import review_component
 from cambridge_results.storage import open_store
 from cambridge_results.storage.memory import MemoryStore
 from cambridge_results.storage.port import Store
@@ -103,3 +114,82 @@ def service(store: Store, clock: FixedClock, policy: Policy = POLICY) -> Enquiry
 def fixed_clock(at: pendulum.DateTime) -> FixedClock:
     """A clock the test moves by hand."""
     return FixedClock(at)
+
+
+def submit_new(
+    enquiries: EnquiryService,
+    principal: CentreOfficer | AssociateOfficer = OFFICER,
+    *,
+    service: str = "2",
+    syllabus: Syllabus = MATHS,
+    components: Iterable[str] = ("12",),
+    candidates: Iterable[str] = ("0001",),
+    **extra: Any,
+) -> Transition:
+    """Create a draft and submit it with both declarations ticked (two units of work)."""
+    made = enquiries.create(
+        principal,
+        series=JUNE_2023,
+        service=service,
+        syllabus=syllabus.code,
+        components=tuple(components),
+        candidates=tuple(candidates),
+        **extra,
+    )
+    return enquiries.submit(principal, made.id, declarations=BOTH_TICKED)
+
+
+def acknowledged(enquiries: EnquiryService, enquiry_id: str) -> Enquiry:
+    """The board receives and acknowledges an enquiry (the Ack letter is rendered)."""
+    enquiries.receive(BOARD, enquiry_id)
+    return enquiries.acknowledge(BOARD, enquiry_id)
+
+
+def outcome_for(
+    enquiries: EnquiryService, enquiry: Enquiry, *, change: int, grade_after: str | None = None
+) -> Outcome:
+    """An outcome moving every reviewed mark by ``change`` from the stored marks (EAR-23)."""
+    syllabus = next(s for s in SYLLABUSES if s.code == enquiry.syllabus)
+    outcomes = []
+    for number in enquiry.candidates:
+        stored = enquiries.results(
+            BOARD,
+            centre=enquiry.centre,
+            series=enquiry.series,
+            candidate=number,
+            syllabus=enquiry.syllabus,
+        )
+        assert stored is not None
+        assert stored.grade is not None
+        components = []
+        for code in enquiry.components:
+            mark = stored.mark(code)
+            assert mark is not None
+            assert mark.value is not None
+            components.append(
+                review_component(
+                    syllabus.component(code), before=mark.value, reviewed=mark.value + change
+                )
+            )
+        outcomes.append(
+            CandidateOutcome(
+                candidate=number,
+                components=tuple(components),
+                grade_before=stored.grade,
+                grade_after=grade_after or stored.grade,
+            )
+        )
+    return Outcome(candidates=tuple(outcomes), recorded_at=enquiries.clock.now())
+
+
+def make_pdf(*lines: str, pages: int = 1) -> bytes:
+    """A real PDF of ``pages`` pages with ``lines`` on each: what the board uploads."""
+    pdf = FPDF()
+    pdf.add_font("NotoSans", "", str(REGULAR.path))
+    pdf.set_font("NotoSans", size=12)
+    pdf.set_creation_date(IN_WINDOW)
+    for _ in range(pages):
+        pdf.add_page()
+        for line in lines:
+            pdf.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

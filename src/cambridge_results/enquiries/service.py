@@ -57,7 +57,7 @@ from cambridge_results.enquiries.repositories import (
     StatementDue,
     StoredEnquiry,
 )
-from cambridge_results.errors import EnquiryRefused, InvalidValue
+from cambridge_results.errors import EnquiryRefused, InvalidValue, NotFound
 from cambridge_results.policy import Policy
 from cambridge_results.principals import (
     AssociateOfficer,
@@ -955,7 +955,10 @@ class EnquiryService:
             return found
 
     def combined_documents(self, principal: Principal, enquiry_id: str) -> bytes:
-        """Every document ``principal`` may open, combined into one PDF with bookmarks."""
+        """Every document ``principal`` may open, combined into one PDF with bookmarks.
+
+        :class:`~cambridge_results.errors.NotFound` when there is none yet.
+        """
         now = self.clock.now()
         with self._work(principal, read_only=True) as records:
             enquiry = records.enquiries.get(enquiry_id).enquiry
@@ -964,6 +967,8 @@ class EnquiryService:
                 found = records.documents.find(enquiry_id, info.kind)
                 assert found is not None  # listed just above, in the same transaction
                 parts.append((f"{info.kind.value}: {DOCUMENT_NAMES[info.kind]}", found.content))
+        if not parts:
+            raise NotFound(f"enquiry {enquiry.id} has no documents {principal} may open yet")
         reference = enquiry.number or enquiry.id
         return combine_pdfs(parts, title=f"Enquiry about results {reference}", created=now)
 

@@ -2,11 +2,13 @@
 
 Imported as ``stored_board`` (conftest.py puts this directory on ``sys.path``).
 ``STORE_FACTORIES`` names every backend the stored tests run on; PostgreSQL
-is one more entry once its backend exists (see ``postgres_store``).
+is one more parameter where a test asks for it (``postgres_factory``).
 """
 
 from __future__ import annotations
 
+import urllib.parse
+import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -66,14 +68,6 @@ NAMES = {
 }
 #: One letter renderer for the whole session: fonts are read once.
 RENDERER = FpdfEnquiryLetterRenderer()
-
-
-def postgres_store(url: str) -> Store:
-    """A PostgreSQL store, or a skip saying why while its backend is not on this branch."""
-    try:
-        return open_store(url)
-    except BackendNotFound as exc:
-        pytest.skip(f"the PostgreSQL backend is being built in parallel and is not here yet: {exc}")
 
 
 def seed(
@@ -193,3 +187,27 @@ def make_pdf(*lines: str, pages: int = 1) -> bytes:
         for line in lines:
             pdf.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+def postgres_factory(base_url: str) -> StoreFactory:
+    """Stores in fresh databases of the session's PostgreSQL server.
+
+    Skips, saying why, while ``open_store("postgresql://...")`` raises
+    :class:`BackendNotFound`: the backend is being built in parallel.
+    """
+    try:
+        probe = open_store(base_url, migrate=False)
+    except BackendNotFound as exc:
+        pytest.skip(f"the PostgreSQL backend is not on this branch yet: {exc}")
+    probe.close()
+    import psycopg
+    from psycopg import sql
+
+    def make(path: Path) -> Store:
+        del path  # a database, not a file
+        name = f"ear_{uuid.uuid4().hex[:16]}"
+        with psycopg.connect(base_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        return open_store(urllib.parse.urlsplit(base_url)._replace(path=f"/{name}").geturl())
+
+    return make

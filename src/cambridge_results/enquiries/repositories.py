@@ -275,22 +275,51 @@ class EnquiryRepository:
         series: ExamSeries | str,
         syllabus: SyllabusCode | str,
         *,
-        for_update: bool = False,
+        statuses: Iterable[EnquiryStatus] | None = None,
     ) -> list[StoredEnquiry]:
-        """Every enquiry of a centre about a syllabus in a series (any status), by id.
+        """The enquiries of a centre about a syllabus in a series, by id.
 
-        With ``for_update`` each is read again with a row lock (PostgreSQL),
-        for use cases that may change them (EAR-13).
+        Every status unless ``statuses`` names some.
         """
-        where = {
+        where: dict[str, Any] = {
             "centre": _centre(centre),
             "series": _series(series),
             "syllabus": _syllabus(syllabus),
         }
-        rows = self._uow.select(t.ENQUIRIES, where, order_by=("id",))
-        if not for_update:
-            return [_stored(r) for r in rows]
-        return [self.get(r["id"], for_update=True) for r in rows]
+        if statuses is not None:
+            where["status"] = In(s.value for s in statuses)
+        return [_stored(r) for r in self._uow.select(t.ENQUIRIES, where, order_by=("id",))]
+
+    def sharing(
+        self,
+        centre: CentreNumber | str,
+        series: ExamSeries | str,
+        syllabus: SyllabusCode | str,
+        candidates: Iterable[CandidateNumber | str],
+        *,
+        statuses: Iterable[EnquiryStatus] | None = None,
+    ) -> list[StoredEnquiry]:
+        """The enquiries of a centre about a syllabus in a series naming any of ``candidates``.
+
+        Found through the candidate rows, so it costs what it finds, not
+        what the centre has (EAR-04, EAR-06, EAR-13 look only at these).
+        """
+        wanted = sorted({_candidate(c) for c in candidates})
+        if not wanted:
+            return []
+        where = {
+            "centre": _centre(centre),
+            "series": _series(series),
+            "syllabus": _syllabus(syllabus),
+            "candidate": In(wanted),
+        }
+        ids = sorted({r["enquiry_id"] for r in self._uow.select(t.CANDIDATES, where)})
+        if not ids:
+            return []
+        chosen: dict[str, Any] = {"id": In(ids)}
+        if statuses is not None:
+            chosen["status"] = In(s.value for s in statuses)
+        return [_stored(r) for r in self._uow.select(t.ENQUIRIES, chosen, order_by=("id",))]
 
     def for_centre(
         self,

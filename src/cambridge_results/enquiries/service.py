@@ -48,7 +48,7 @@ from cambridge_results.enquiries.documents import (
 )
 from cambridge_results.enquiries.errors import ALREADY_SUBMITTED, DuplicateEnquiry
 from cambridge_results.enquiries.events import EnquiryEvent, Transition
-from cambridge_results.enquiries.facts import CandidateResults, ModerationSample
+from cambridge_results.enquiries.facts import CandidateResults, ModerationSample, SyllabusFacts
 from cambridge_results.enquiries.letters import acknowledgement_letter, outcome_letter
 from cambridge_results.enquiries.model import DocumentKind, Enquiry, EnquiryStatus
 from cambridge_results.enquiries.outcome import Outcome
@@ -97,6 +97,9 @@ __all__ = ["AUTOMATIC", "EnquiryService", "enquiry_subject"]
 AUTOMATIC = BoardStaff(staff_id="system")
 
 _PRINCIPALS = (CentreOfficer, AssociateOfficer, BoardStaff, CandidateUser)
+#: The statuses the eligibility rules and EAR-13 look at in other enquiries.
+_COUNTED = tuple(s for s in EnquiryStatus if s.was_submitted or s.is_open)
+_AT_BOARD = tuple(s for s in EnquiryStatus if s.at_board)
 
 
 def enquiry_subject(enquiry: Enquiry) -> str:
@@ -181,14 +184,17 @@ class EnquiryService:
         now: pendulum.DateTime,
     ) -> None:
         """End the wait of Pending enquiries that no longer wait (EAR-13), in this unit of work."""
-        family = records.enquiries.for_syllabus(enquiry.centre, enquiry.series, enquiry.syllabus)
-        if not any(s.enquiry.status is EnquiryStatus.PENDING for s in family):
+        repo = records.enquiries
+        where = (enquiry.centre, enquiry.series, enquiry.syllabus)
+        if not repo.for_syllabus(*where, statuses=(EnquiryStatus.PENDING,)):
             return
-        versions = {s.enquiry.id: s for s in family}
+        # Only enquiries at the board can hold a Pending one back (EAR-13).
+        family = repo.for_syllabus(*where, statuses=_AT_BOARD)
+        versions = {s.enquiry.id: s.version for s in family}
         by = principal if isinstance(principal, BoardStaff) else AUTOMATIC
         everything = [s.enquiry for s in family]
         for t in wf.release_ready(self.policy, everything, principal=by, now=now):
-            records.enquiries.save(t.enquiry, version=versions[t.enquiry.id].version)
+            repo.save(t.enquiry, version=versions[t.enquiry.id])
             self._record(records, t.enquiry, t.events)
 
     def _load(self, records: EnquiryRecords, enquiry_id: str) -> StoredEnquiry:
@@ -336,7 +342,7 @@ class EnquiryService:
             facts = records.results.facts(
                 draft.centre, draft.series, draft.syllabus, candidates=draft.candidates
             )
-            others = self._others(records, draft)
+            others = self._others(records, draft, facts)
             try:
                 sent = wf.submit(
                     self.policy,
@@ -354,8 +360,22 @@ class EnquiryService:
             self._apply(records, stored, sent, principal, now)
         return sent
 
-    def _others(self, records: EnquiryRecords, enquiry: Enquiry) -> list[Enquiry]:
-        family = records.enquiries.for_syllabus(enquiry.centre, enquiry.series, enquiry.syllabus)
+    def _others(
+        self, records: EnquiryRecords, enquiry: Enquiry, facts: SyllabusFacts
+    ) -> list[Enquiry]:
+        """The centre's other enquiries the rules must see (EAR-04, EAR-06, EAR-13).
+
+        Only those sharing a candidate can matter: the enquiry's own, or for
+        a whole-group service every candidate of the moderation samples.
+        Drafts, deleted, cancelled and rejected enquiries never count, so
+        they are not loaded.
+        """
+        candidates = set(enquiry.candidates)
+        for sample in facts.moderation_samples:
+            candidates.update(sample.candidates)
+        family = records.enquiries.sharing(
+            enquiry.centre, enquiry.series, enquiry.syllabus, candidates, statuses=_COUNTED
+        )
         return [s.enquiry for s in family if s.enquiry.id != enquiry.id]
 
     def amend(
@@ -376,7 +396,7 @@ class EnquiryService:
                 self.policy,
                 e,
                 facts=facts,
-                others=self._others(records, e),
+                others=self._others(records, e, facts),
                 service=service,
                 components=components,
                 principal=principal,
@@ -420,10 +440,12 @@ class EnquiryService:
         now = self.clock.now()
         with self._work(principal) as records:
             stored = self._load(records, enquiry_id)
+            e = stored.enquiry
+            facts = records.results.facts(e.centre, e.series, e.syllabus, candidates=e.candidates)
             approved = associate_rules.approve(
                 self.policy,
-                stored.enquiry,
-                others=self._others(records, stored.enquiry),
+                e,
+                others=self._others(records, e, facts),
                 principal=principal,
                 now=now,
             )

@@ -4,13 +4,66 @@ pytest runs with ``--import-mode=importlib``, under which test modules cannot
 import a sibling module; the shared board (``ear_board.py``) is plain Python
 rather than fixtures because the stateful tests need it at import time, so
 this directory goes on ``sys.path`` under a name no other test directory uses.
+The fixtures import those modules when they run, after the path is set.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
+
+from cambridge_results.clock import FixedClock
+from cambridge_results.enquiries.service import EnquiryService
+from cambridge_results.storage.port import Store
 
 _HERE = str(Path(__file__).parent)
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run every test that takes ``backend`` once per store backend (memory, SQLite)."""
+    if "backend" in metafunc.fixturenames:
+        from stored_board import STORE_FACTORIES
+
+        metafunc.parametrize("backend", sorted(STORE_FACTORIES))
+
+
+@pytest.fixture
+def store(backend: str, tmp_path: Path) -> Iterator[Store]:
+    """An empty, migrated store of the backend under test."""
+    from stored_board import STORE_FACTORIES
+
+    opened = STORE_FACTORIES[backend](tmp_path)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+@pytest.fixture
+def board(store: Store) -> Store:
+    """The test board (``ear_board``) in the store: centres, candidates, results, samples."""
+    from stored_board import seed
+
+    seed(store)
+    return store
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """A clock inside the June 2023 enquiry window, moved by hand."""
+    from ear_board import IN_WINDOW
+
+    return FixedClock(IN_WINDOW)
+
+
+@pytest.fixture
+def enquiries(board: Store, clock: FixedClock) -> EnquiryService:
+    """The enquiry use cases over the seeded store."""
+    from stored_board import service
+
+    return service(board, clock)

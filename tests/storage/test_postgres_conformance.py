@@ -1,10 +1,12 @@
-"""The shipped conformance suite, run unchanged on PostgreSQL (a real server, a schema per test)."""
+"""The shipped conformance suites, unchanged on PostgreSQL (a real server, a schema per test)."""
 
 from __future__ import annotations
 
 import pytest
 
 from cambridge_results.testing.conformance import StoreConformance
+from cambridge_results.testing.conformance_enquiries import EnquiryStoreConformance
+from cambridge_results.testing.conformance_website import WebsiteRepositoryConformance
 from cambridge_results.testing.postgres import PostgresSchemas
 
 POSTGRES = PostgresSchemas()
@@ -18,5 +20,17 @@ def _server(postgres_url: str) -> None:
 
 class TestPostgresStore(StoreConformance):
     """Every conformance test on PostgreSQL."""
+
+    make_store = staticmethod(POSTGRES)
+
+
+class TestPostgresWebsite(WebsiteRepositoryConformance):
+    """The website repositories' conformance tests on PostgreSQL (CRW-12 unique usernames)."""
+
+    make_store = staticmethod(POSTGRES)
+
+
+class TestPostgresEnquiries(EnquiryStoreConformance):
+    """The enquiry repositories' conformance tests on PostgreSQL (EAR-06 partial unique index)."""
 
     make_store = staticmethod(POSTGRES)

@@ -16,6 +16,7 @@ See docs/storage.md for the whole recipe (table, migration, repository).
 
 from __future__ import annotations
 
+from cambridge_results.enquiries.tables import enquiry_steps
 from cambridge_results.logins.tables import LOGIN_STEPS
 from cambridge_results.storage.migrations import CreateTable, Migration
 from cambridge_results.storage.schema import Column, Index, Table, UniqueIndex
@@ -126,4 +127,6 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(version=2, name="logins", steps=LOGIN_STEPS),
     # Issue 3: the candidate results website (access, selections, credentials).
     Migration(version=3, name="website", steps=WEBSITE_STEPS),
+    # Issue 5: enquiries about results.
+    Migration(version=4, name="enquiries", steps=enquiry_steps()),
 )

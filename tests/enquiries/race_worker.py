@@ -1,0 +1,58 @@
+"""The worker processes of the EAR-06 race test (spawned children import this module).
+
+Kept apart from the test module and lean in imports: spawned children import
+it by name (conftest.py puts this directory on ``sys.path``, which spawned
+children inherit), and sixteen of them start at once on two cores.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from typing import Any
+
+import pendulum
+
+from cambridge_results.clock import FixedClock
+from cambridge_results.enquiries.errors import DuplicateEnquiry
+from cambridge_results.enquiries.service import EnquiryService
+from cambridge_results.policy import international_2023
+from cambridge_results.principals import CentreOfficer
+from cambridge_results.storage import open_store
+from cambridge_results.storage.port import Store
+from cambridge_results.storage.sqlite import SQLiteStore, path_from_url
+
+OFFICER = CentreOfficer(centre="GB123")
+IN_WINDOW = pendulum.datetime(2023, 9, 1, 9, 0, tz="UTC")
+
+
+def submit_all(url: str, ids: list[str], seed: int, barrier: Any, out: Any) -> None:
+    """Submit every draft in ``ids`` (in a shuffled order) once all workers are ready.
+
+    Reports how many were accepted, how many were a DuplicateEnquiry, and
+    anything else by type and message (which must never happen).
+    """
+    if url.startswith("sqlite:"):
+        # Sixteen writers queue for SQLite's one write lock; on a loaded machine
+        # a writer may wait longer than the default 30 s.  The test is about
+        # which errors come out, not about how long the lock is waited for.
+        store: Store = SQLiteStore(path_from_url(url), migrate=False, busy_timeout=300)
+    else:
+        store = open_store(url, migrate=False)
+    counts: Counter[str] = Counter()
+    try:
+        enquiries = EnquiryService(store, policy=international_2023(), clock=FixedClock(IN_WINDOW))
+        order = list(ids)
+        random.Random(seed).shuffle(order)  # noqa: S311 - an order of work, not a secret
+        barrier.wait()
+        for enquiry_id in order:
+            try:
+                enquiries.submit(OFFICER, enquiry_id, declarations=(True, True))
+                counts["accepted"] += 1
+            except DuplicateEnquiry:
+                counts["duplicate"] += 1
+            except Exception as exc:  # the test reports any leak by its type
+                counts[f"{type(exc).__name__}: {exc}"] += 1
+    finally:
+        store.close()
+        out.put(dict(counts))

@@ -339,6 +339,14 @@ class EnquiryService:
         with self._work(principal) as records:
             stored = self._load(records, enquiry_id)
             draft = stored.enquiry
+            # EAR-13: whether this enquiry waits (Pending) depends on the other open
+            # enquiries of its group, so submissions to one centre, series and syllabus
+            # take turns.  Bumping a per-group sequence row holds that row's lock until
+            # commit on every backend (PostgreSQL writers run at READ COMMITTED), and
+            # everything read after it sees the other submissions already committed.
+            records.uow.next_number(
+                f"enquiry-group:{draft.centre}:{draft.series.code}:{draft.syllabus}"
+            )
             facts = records.results.facts(
                 draft.centre, draft.series, draft.syllabus, candidates=draft.candidates
             )

@@ -1,4 +1,4 @@
-"""Fixtures for the website use-case tests: a board in a memory or SQLite store."""
+"""Fixtures for the website use-case tests: a board in a memory, SQLite or PostgreSQL store."""
 
 from __future__ import annotations
 
@@ -14,13 +14,18 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from website_store_support import build_board, open_test_store
 
+from cambridge_results.storage import open_store
 from cambridge_results.storage.port import Store
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    """An empty store with the library's migrations, on each backend."""
-    s = open_test_store(request.param, tmp_path)
+    """An empty store with the library's migrations, on each backend (PostgreSQL: a
+    schema of this test's own on the session's server)."""
+    if request.param == "postgresql":
+        s = open_store(request.getfixturevalue("postgres_test_url"))
+    else:
+        s = open_test_store(request.param, tmp_path)
     try:
         yield s
     finally:

@@ -20,7 +20,7 @@ from fpdf.enums import MethodReturnValue
 
 from cambridge_results.errors import RenderError
 from cambridge_results.rendering.fonts import FontFace, FontSet
-from cambridge_results.rendering.fpdf_document import add_fonts, describe
+from cambridge_results.rendering.fpdf_document import check_created, placed_document
 from cambridge_results.rendering.protocol import LetterData
 
 __all__ = ["TITLE", "FpdfLetterRenderer"]
@@ -93,8 +93,7 @@ class FpdfLetterRenderer:
         batch = list(letters)
         if not batch:
             raise RenderError("no letters to render")
-        if not isinstance(created, pendulum.DateTime) or created.tzinfo is None:
-            raise RenderError("created must be a timezone-aware pendulum DateTime")
+        check_created(created)
         self.check(batch)
         texts = [t for letter in batch for t in letter.human_texts.values()]
         pdf = self._document(self.fonts.fallbacks_for(texts), created)
@@ -103,20 +102,16 @@ class FpdfLetterRenderer:
         return bytes(pdf.output())
 
     def _document(self, fallbacks: Sequence[FontFace], created: pendulum.DateTime) -> FPDF:
-        pdf = FPDF(orientation="portrait", unit="mm", format="A4")
         # Metadata is chosen, not defaulted: no name, no password, a pinned date (CRW-13).
-        describe(
-            pdf,
+        # Shaping starts off and is switched on only around text that needs it (see _typed).
+        return placed_document(
+            self.fonts,
+            fallbacks,
             title=TITLE,
             subject="Candidate results website login details",
             created=created,
+            margin=LEFT,
         )
-        pdf.set_auto_page_break(auto=False)
-        pdf.set_margins(LEFT, 15, LEFT)
-        add_fonts(pdf, self.fonts, fallbacks)
-        # Shaping is switched on only around text that needs it (see _typed).
-        pdf.set_text_shaping(False)
-        return pdf
 
     def _wrap(self, pdf: FPDF, text: str, size: float, width: float) -> tuple[str, ...]:
         key = (text, size, width)

@@ -21,7 +21,7 @@ from fpdf.enums import MethodReturnValue
 
 from cambridge_results.errors import RenderError
 from cambridge_results.rendering.fonts import FontFace, FontSet
-from cambridge_results.rendering.fpdf_document import add_fonts, describe
+from cambridge_results.rendering.fpdf_document import check_created, placed_document
 from cambridge_results.rendering.statement import StatementData
 from cambridge_results.rules.results_view import PROVISIONAL_NOTICE
 
@@ -82,8 +82,7 @@ class FpdfStatementRenderer:
         batch = list(statements)
         if not batch:
             raise RenderError("no statements to render")
-        if not isinstance(created, pendulum.DateTime) or created.tzinfo is None:
-            raise RenderError("created must be a timezone-aware pendulum DateTime")
+        check_created(created)
         self.check(batch)
         texts = [t for s in batch for t in s.human_texts.values()]
         pdf = self._document(self.fonts.fallbacks_for(texts), created)
@@ -94,19 +93,15 @@ class FpdfStatementRenderer:
     # -- drawing helpers ------------------------------------------------------------
 
     def _document(self, fallbacks: Sequence[FontFace], created: pendulum.DateTime) -> FPDF:
-        pdf = FPDF(orientation="portrait", unit="mm", format="A4")
         # Metadata is chosen, not defaulted: no name, a pinned date.
-        describe(
-            pdf,
+        return placed_document(
+            self.fonts,
+            fallbacks,
             title=STATEMENT_TITLE,
             subject="Provisional statement of results with a graphical profile",
             created=created,
+            margin=LEFT,
         )
-        pdf.set_auto_page_break(auto=False)
-        pdf.set_margins(LEFT, 15, LEFT)
-        add_fonts(pdf, self.fonts, fallbacks)
-        pdf.set_text_shaping(False)
-        return pdf
 
     def _text(
         self,

@@ -12,7 +12,6 @@ made.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 
 from fpdf import FPDF
@@ -22,6 +21,7 @@ from fpdf.fonts import FontFace as TableHeadings
 from cambridge_results.errors import RenderError
 from cambridge_results.rendering.enquiry_protocol import EnquiryLetter, LetterSection
 from cambridge_results.rendering.fonts import FontFace, FontSet
+from cambridge_results.rendering.fpdf_document import add_fonts, describe
 
 __all__ = ["FpdfEnquiryLetterRenderer"]
 
@@ -75,22 +75,15 @@ class FpdfEnquiryLetterRenderer:
     ) -> FPDF:
         pdf = _LetterPdf(letter, self.fonts.regular.family)
         # Chosen metadata, no names of people: the title and the pinned date.
-        pdf.set_title(letter.title)
-        pdf.set_subject(f"Enquiry about results {letter.letter_id}")
-        pdf.set_creator("cambridge_results")
-        pdf.set_lang("en-GB")
-        pdf.set_creation_date(dt.datetime.fromtimestamp(letter.issued_at.timestamp(), tz=dt.UTC))
+        describe(
+            pdf,
+            title=letter.title,
+            subject=f"Enquiry about results {letter.letter_id}",
+            created=letter.issued_at,
+        )
         pdf.set_margins(LEFT, 15, LEFT)
         pdf.set_auto_page_break(auto=True, margin=20)
-        for face in (self.fonts.regular, self.fonts.bold, *fallbacks):
-            pdf.add_font(
-                face.family,
-                face.style,
-                str(face.path),
-                collection_font_number=face.collection_index,
-            )
-        if fallbacks:
-            pdf.set_fallback_fonts([f.family for f in fallbacks], exact_match=False)
+        add_fonts(pdf, self.fonts, fallbacks)
         pdf.set_text_shaping(shaping)
         return pdf
 

@@ -11,7 +11,6 @@ batch is one document, so fonts are subset once per batch, not per letter.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import cast
 
@@ -21,6 +20,7 @@ from fpdf.enums import MethodReturnValue
 
 from cambridge_results.errors import RenderError
 from cambridge_results.rendering.fonts import FontFace, FontSet
+from cambridge_results.rendering.fpdf_document import check_created, placed_document
 from cambridge_results.rendering.protocol import LetterData
 
 __all__ = ["TITLE", "FpdfLetterRenderer"]
@@ -93,8 +93,7 @@ class FpdfLetterRenderer:
         batch = list(letters)
         if not batch:
             raise RenderError("no letters to render")
-        if not isinstance(created, pendulum.DateTime) or created.tzinfo is None:
-            raise RenderError("created must be a timezone-aware pendulum DateTime")
+        check_created(created)
         self.check(batch)
         texts = [t for letter in batch for t in letter.human_texts.values()]
         pdf = self._document(self.fonts.fallbacks_for(texts), created)
@@ -103,27 +102,16 @@ class FpdfLetterRenderer:
         return bytes(pdf.output())
 
     def _document(self, fallbacks: Sequence[FontFace], created: pendulum.DateTime) -> FPDF:
-        pdf = FPDF(orientation="portrait", unit="mm", format="A4")
         # Metadata is chosen, not defaulted: no name, no password, a pinned date (CRW-13).
-        pdf.set_title(TITLE)
-        pdf.set_subject("Candidate results website login details")
-        pdf.set_creator("cambridge_results")
-        pdf.set_lang("en-GB")
-        pdf.set_creation_date(dt.datetime.fromtimestamp(created.timestamp(), tz=dt.UTC))
-        pdf.set_auto_page_break(auto=False)
-        pdf.set_margins(LEFT, 15, LEFT)
-        for face in (self.fonts.regular, self.fonts.bold, *fallbacks):
-            pdf.add_font(
-                face.family,
-                face.style,
-                str(face.path),
-                collection_font_number=face.collection_index,
-            )
-        if fallbacks:
-            pdf.set_fallback_fonts([f.family for f in fallbacks], exact_match=False)
-        # Shaping is switched on only around text that needs it (see _typed).
-        pdf.set_text_shaping(False)
-        return pdf
+        # Shaping starts off and is switched on only around text that needs it (see _typed).
+        return placed_document(
+            self.fonts,
+            fallbacks,
+            title=TITLE,
+            subject="Candidate results website login details",
+            created=created,
+            margin=LEFT,
+        )
 
     def _wrap(self, pdf: FPDF, text: str, size: float, width: float) -> tuple[str, ...]:
         key = (text, size, width)

@@ -12,7 +12,6 @@ footer.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import cast
 
@@ -22,6 +21,7 @@ from fpdf.enums import MethodReturnValue
 
 from cambridge_results.errors import RenderError
 from cambridge_results.rendering.fonts import FontFace, FontSet
+from cambridge_results.rendering.fpdf_document import check_created, placed_document
 from cambridge_results.rendering.statement import StatementData
 from cambridge_results.rules.results_view import PROVISIONAL_NOTICE
 
@@ -82,8 +82,7 @@ class FpdfStatementRenderer:
         batch = list(statements)
         if not batch:
             raise RenderError("no statements to render")
-        if not isinstance(created, pendulum.DateTime) or created.tzinfo is None:
-            raise RenderError("created must be a timezone-aware pendulum DateTime")
+        check_created(created)
         self.check(batch)
         texts = [t for s in batch for t in s.human_texts.values()]
         pdf = self._document(self.fonts.fallbacks_for(texts), created)
@@ -94,26 +93,15 @@ class FpdfStatementRenderer:
     # -- drawing helpers ------------------------------------------------------------
 
     def _document(self, fallbacks: Sequence[FontFace], created: pendulum.DateTime) -> FPDF:
-        pdf = FPDF(orientation="portrait", unit="mm", format="A4")
         # Metadata is chosen, not defaulted: no name, a pinned date.
-        pdf.set_title(STATEMENT_TITLE)
-        pdf.set_subject("Provisional statement of results with a graphical profile")
-        pdf.set_creator("cambridge_results")
-        pdf.set_lang("en-GB")
-        pdf.set_creation_date(dt.datetime.fromtimestamp(created.timestamp(), tz=dt.UTC))
-        pdf.set_auto_page_break(auto=False)
-        pdf.set_margins(LEFT, 15, LEFT)
-        for face in (self.fonts.regular, self.fonts.bold, *fallbacks):
-            pdf.add_font(
-                face.family,
-                face.style,
-                str(face.path),
-                collection_font_number=face.collection_index,
-            )
-        if fallbacks:
-            pdf.set_fallback_fonts([f.family for f in fallbacks], exact_match=False)
-        pdf.set_text_shaping(False)
-        return pdf
+        return placed_document(
+            self.fonts,
+            fallbacks,
+            title=STATEMENT_TITLE,
+            subject="Provisional statement of results with a graphical profile",
+            created=created,
+            margin=LEFT,
+        )
 
     def _text(
         self,

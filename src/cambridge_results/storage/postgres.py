@@ -78,12 +78,8 @@ from cambridge_results.errors import (
 from cambridge_results.storage import sql
 from cambridge_results.storage.memory import duplicate
 from cambridge_results.storage.migrations import (
-    AddColumn,
-    AddIndex,
     Catalog,
-    CreateTable,
     Migration,
-    RawSQL,
     apply_step,
     build_catalog,
     check_history,
@@ -543,15 +539,7 @@ class PostgresStore(BaseStore):
     def _apply(self, conn: psycopg.Connection[Any], migration: Migration) -> None:
         catalog = build_catalog(self.migrations, upto=migration.version - 1)
         for step in migration.steps:
-            statements: Sequence[str]
-            if isinstance(step, CreateTable):
-                statements = sql.create_table(D, step.table)
-            elif isinstance(step, AddColumn):
-                statements = [sql.add_column(D, catalog[step.table], step.column)]
-            elif isinstance(step, AddIndex):
-                statements = [sql.add_index(D, catalog[step.table], step.index)]
-            elif isinstance(step, RawSQL):
-                statements = step.for_dialect(D.name)
+            statements = sql.migration_step(D, catalog, step)
             apply_step(catalog, step, f"migration {migration.version}")
             for statement in statements:
                 try:

@@ -27,6 +27,7 @@ from typing import Any
 import attrs
 import pendulum
 
+from cambridge_results.storage.migrations import AddColumn, AddIndex, CreateTable, RawSQL, Step
 from cambridge_results.storage.query import (
     Condition,
     Eq,
@@ -68,6 +69,7 @@ __all__ = [
     "get",
     "increment",
     "insert",
+    "migration_step",
     "next_number",
     "quote",
     "record_version",
@@ -304,6 +306,20 @@ def create_table(d: Dialect, table: Table) -> list[str]:
 def add_column(d: Dialect, table: Table, column: Column) -> str:
     """``ALTER TABLE ... ADD COLUMN``; existing rows take the default (or NULL)."""
     return f"ALTER TABLE {quote(table.name)} ADD COLUMN {_column_ddl(d, column)}"
+
+
+def migration_step(d: Dialect, catalog: Mapping[str, Table], step: Step) -> Sequence[str]:
+    """The statements one migration step runs; ``catalog`` is the schema before the step."""
+    statements: Sequence[str]
+    if isinstance(step, CreateTable):
+        statements = create_table(d, step.table)
+    elif isinstance(step, AddColumn):
+        statements = [add_column(d, catalog[step.table], step.column)]
+    elif isinstance(step, AddIndex):
+        statements = [add_index(d, catalog[step.table], step.index)]
+    elif isinstance(step, RawSQL):
+        statements = step.for_dialect(d.name)
+    return statements
 
 
 def schema_version_ddl(d: Dialect) -> str:

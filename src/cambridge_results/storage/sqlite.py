@@ -36,11 +36,7 @@ from cambridge_results.errors import (
 )
 from cambridge_results.storage import sql
 from cambridge_results.storage.migrations import (
-    AddColumn,
-    AddIndex,
-    CreateTable,
     Migration,
-    RawSQL,
     apply_step,
     build_catalog,
     check_history,
@@ -282,15 +278,7 @@ class SQLiteStore(BaseStore):
     def _apply(self, conn: sqlite3.Connection, migration: Migration) -> None:
         catalog = build_catalog(self.migrations, upto=migration.version - 1)
         for step in migration.steps:
-            statements: Sequence[str]
-            if isinstance(step, CreateTable):
-                statements = sql.create_table(D, step.table)
-            elif isinstance(step, AddColumn):
-                statements = [sql.add_column(D, catalog[step.table], step.column)]
-            elif isinstance(step, AddIndex):
-                statements = [sql.add_index(D, catalog[step.table], step.index)]
-            elif isinstance(step, RawSQL):
-                statements = step.for_dialect(D.name)
+            statements = sql.migration_step(D, catalog, step)
             apply_step(catalog, step, f"migration {migration.version}")
             for statement in statements:
                 try:

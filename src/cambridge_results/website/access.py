@@ -36,6 +36,7 @@ from cambridge_results.values.access import AccessMode, CentreAccess, EffectiveS
 from cambridge_results.website.common import (
     PAGE,
     CentreSettings,
+    candidate_numbers,
     candidate_pages,
     centre_subject,
     check_principal,
@@ -171,22 +172,7 @@ def _numbers(
 ) -> tuple[list[CandidateNumber], list[Reason]]:
     if isinstance(candidates, str | CandidateNumber | Candidate):
         candidates = [candidates]
-    numbers: list[CandidateNumber] = []
-    reasons: list[Reason] = []
-    for item in candidates:
-        if isinstance(item, Candidate):
-            if item.centre != centre:
-                reasons.append(
-                    Reason(
-                        code="CRW-07.not-a-candidate-of-this-centre",
-                        message=f"candidate {item.number} belongs to centre {item.centre}, "
-                        f"not {centre}",
-                    )
-                )
-                continue
-            numbers.append(item.number)
-        else:
-            numbers.append(CandidateNumber.parse(item))
+    numbers, reasons = candidate_numbers(candidates, centre)
     if not numbers and not reasons:
         raise InvalidValue("candidates", "name at least one candidate", rule="CRW-07")
     return sorted(set(numbers)), reasons

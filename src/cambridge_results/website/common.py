@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import pendulum
 
-from cambridge_results.decisions import Decision
+from cambridge_results.decisions import Decision, Reason
 from cambridge_results.errors import InvalidValue, PermissionDenied, UnknownSeries
 from cambridge_results.policy import Policy
 from cambridge_results.principals import (
@@ -53,6 +53,7 @@ __all__ = [
     "PAGE",
     "CentreSettings",
     "associate_subject",
+    "candidate_numbers",
     "candidate_pages",
     "centre_subject",
     "check_principal",
@@ -203,6 +204,30 @@ def revoke_without_access(
                 details={"reason": reason, "candidates": [str(n) for n in revoked]},
             )
     return total
+
+
+def candidate_numbers(
+    candidates: Iterable[CandidateNumber | str | Candidate], centre: CentreNumber
+) -> tuple[list[CandidateNumber], list[Reason]]:
+    """The numbers of ``candidates`` in the order given, and a reason per candidate of
+    another centre (CRW-07); a malformed number raises at once."""
+    numbers: list[CandidateNumber] = []
+    reasons: list[Reason] = []
+    for item in candidates:
+        if isinstance(item, Candidate):
+            if item.centre != centre:
+                reasons.append(
+                    Reason(
+                        code="CRW-07.not-a-candidate-of-this-centre",
+                        message=f"candidate {item.number} belongs to centre {item.centre}, "
+                        f"not {centre}",
+                    )
+                )
+                continue
+            numbers.append(item.number)
+        else:
+            numbers.append(CandidateNumber.parse(item))
+    return numbers, reasons
 
 
 def series_known(policy: Policy, series: ExamSeries) -> Decision:

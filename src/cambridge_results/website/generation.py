@@ -70,6 +70,7 @@ from cambridge_results.values.access import AccessMode
 from cambridge_results.website.common import (
     PAGE,
     CentreSettings,
+    candidate_numbers,
     candidate_pages,
     centre_subject,
     check_principal,
@@ -735,7 +736,7 @@ def generate_letters(
             raise InvalidValue("selected", "name the candidates to generate for", rule="CRW-07")
         if len(centres) != 1:
             raise InvalidValue("selected", "SELECTED works on one centre at a time", rule="CRW-07")
-        numbers, refused = _selected_numbers(selected, centres[0])
+        numbers, refused = candidate_numbers(selected, centres[0])
         chosen = frozenset(numbers)
         if not chosen and not refused:
             raise InvalidValue("selected", "name at least one candidate", rule="CRW-07")
@@ -770,25 +771,3 @@ def generate_letters(
         letters_per_volume=letters_per_volume,
         usernames=usernames,
     ).execute()
-
-
-def _selected_numbers(
-    selected: Iterable[CandidateNumber | str | Candidate], centre: CentreNumber
-) -> tuple[list[CandidateNumber], list[Reason]]:
-    numbers: list[CandidateNumber] = []
-    reasons: list[Reason] = []
-    for item in selected:
-        if isinstance(item, Candidate):
-            if item.centre != centre:
-                reasons.append(
-                    Reason(
-                        code="CRW-07.not-a-candidate-of-this-centre",
-                        message=f"candidate {item.number} belongs to centre {item.centre}, "
-                        f"not {centre}",
-                    )
-                )
-                continue
-            numbers.append(item.number)
-        else:
-            numbers.append(CandidateNumber.parse(item))
-    return numbers, reasons

@@ -1,0 +1,230 @@
+"""Enquiry submissions per second through the use cases, on SQLite and PostgreSQL.
+
+Usage (from the repository root, after ``bash scripts/test``)::
+
+    .venv/bin/python benchmarks/enquiries.py              # both backends, 1 and 4 writers
+    .venv/bin/python benchmarks/enquiries.py --backend sqlite --writers 1 2 4 --enquiries 200
+
+Each writer process creates a draft and submits it (two units of work, EAR-09),
+for its own candidates, through :class:`EnquiryService` on one shared store; the
+rules run in full (EAR-01..07, EAR-13 with its per-group lock).  The bare
+baseline in the same run writes the same number of transactions (two per
+enquiry, one row each) through the bare driver with the store's settings, so
+``library / bare`` says what the rules, the checks and the event log cost
+over the unavoidable commits.  Without ``--url`` a private PostgreSQL server is
+started (fsync on).  Rates are medians of ``--repeat`` runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import pendulum
+
+from cambridge_results.clock import FixedClock
+from cambridge_results.enquiries.facts import CandidateResults
+from cambridge_results.enquiries.service import EnquiryService
+from cambridge_results.policy import international_2023
+from cambridge_results.principals import BoardStaff, CentreOfficer
+from cambridge_results.sample_board import SYLLABUSES
+from cambridge_results.storage import open_store
+from cambridge_results.values import Candidate, Centre, Entry, Mark, MarkSource, Qualification
+
+POLICY = international_2023()
+NOW = pendulum.datetime(2023, 9, 1, 9, tz="UTC")
+SERIES = "June 2023"
+MATHS = SYLLABUSES[0]
+BOARD = BoardStaff(staff_id="bench")
+
+
+def _centre(writer: int) -> str:
+    return f"GB{100 + writer:03d}"
+
+
+def seed(url: str, writers: int, enquiries: int) -> None:
+    """Each writer's centre with ``enquiries`` candidates entered for 0580 with exam marks."""
+    store = open_store(url)
+    service = EnquiryService(store, policy=POLICY, clock=FixedClock(NOW))
+    service.add_qualification(BOARD, Qualification(code="IGCSE", name="Cambridge IGCSE"))
+    with store.unit_of_work(actor=str(BOARD)) as uow:
+        uow.syllabuses.add(MATHS)
+        for writer in range(writers):
+            centre = _centre(writer)
+            uow.centres.add(Centre(number=centre, name=f"Bench Centre {writer}"))
+            for n in range(1, enquiries + 1):
+                uow.candidates.add(
+                    Candidate(centre=centre, number=f"{n:04d}", given_name="Ann", family_name="Lee")
+                )
+    for writer in range(writers):
+        for n in range(1, enquiries + 1):
+            entry = Entry(
+                centre=_centre(writer),
+                series=SERIES,
+                candidate=f"{n:04d}",
+                syllabus=MATHS.code,
+                components=tuple(c.code for c in MATHS.components),
+            )
+            marks = tuple(
+                Mark(component=c.code, source=MarkSource.EXAM, value=40) for c in MATHS.components
+            )
+            service.record_results(BOARD, CandidateResults(entry=entry, marks=marks, grade="C"))
+    store.close()
+
+
+def library_writer(url: str, writer: int, count: int, barrier: Any, out: Any) -> None:
+    """Create and submit ``count`` service-2 enquiries for this writer's candidates."""
+    store = open_store(url, migrate=False)
+    service = EnquiryService(store, policy=POLICY, clock=FixedClock(NOW))
+    officer = CentreOfficer(centre=_centre(writer))
+    barrier.wait()
+    start = time.monotonic()
+    for n in range(1, count + 1):
+        made = service.create(
+            officer,
+            series=SERIES,
+            service="2",
+            syllabus=MATHS.code,
+            components=("12",),
+            candidates=(f"{n:04d}",),
+        )
+        service.submit(officer, made.id, declarations=(True, True))
+    out.put((start, time.monotonic()))
+    store.close()
+
+
+def raw_sqlite_writer(path: str, writer: int, count: int, barrier: Any, out: Any) -> None:
+    """Two one-row transactions per enquiry through bare sqlite3, with the store's pragmas."""
+    conn = sqlite3.connect(path, timeout=60, isolation_level=None)
+    for pragma in ("busy_timeout = 60000", "journal_mode = WAL", "synchronous = FULL"):
+        conn.execute(f"PRAGMA {pragma}")
+    barrier.wait()
+    start = time.monotonic()
+    for n in range(count):
+        for step in ("draft", "submitted"):
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(
+                "INSERT INTO bench_raw (writer, n, step) VALUES (?, ?, ?)", (writer, n, step)
+            )
+            conn.execute("COMMIT")
+    out.put((start, time.monotonic()))
+    conn.close()
+
+
+def raw_postgres_writer(url: str, writer: int, count: int, barrier: Any, out: Any) -> None:
+    """Two one-row transactions per enquiry through bare psycopg."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        barrier.wait()
+        start = time.monotonic()
+        for n in range(count):
+            for step in ("draft", "submitted"):
+                conn.execute(
+                    "INSERT INTO bench_raw (writer, n, step) VALUES (%s, %s, %s)",
+                    (writer, n, step),
+                )
+                conn.commit()
+    out.put((start, time.monotonic()))
+
+
+def timed(target: Callable[..., None], where: str, writers: int, count: int) -> float:
+    """Enquiries per second of ``writers`` spawned processes running ``target`` together."""
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(writers)
+    out = ctx.Queue()
+    processes = [
+        ctx.Process(target=target, args=(where, w, count, barrier, out)) for w in range(writers)
+    ]
+    for p in processes:
+        p.start()
+    spans = [out.get(timeout=1200) for _ in processes]
+    for p in processes:
+        p.join()
+    if any(p.exitcode for p in processes):
+        raise SystemExit(f"a writer failed: exit codes {[p.exitcode for p in processes]}")
+    return writers * count / (max(e for _, e in spans) - min(s for s, _ in spans))
+
+
+def sqlite_fresh(workdir: Path, writers: int, count: int) -> tuple[str, str]:
+    """A seeded store file and a bare file with the baseline's table."""
+    store_path = workdir / f"enq-{uuid.uuid4().hex}.db"
+    seed(f"sqlite:///{store_path}", writers, count)
+    raw_path = workdir / f"raw-{uuid.uuid4().hex}.db"
+    with sqlite3.connect(raw_path) as conn:
+        conn.execute("CREATE TABLE bench_raw (writer INTEGER, n INTEGER, step TEXT)")
+    return f"sqlite:///{store_path}", str(raw_path)
+
+
+def postgres_fresh(server: str, writers: int, count: int) -> tuple[str, str]:
+    """A seeded store in a schema of its own, and the server URL with a bare table."""
+    import psycopg
+
+    url = f"{server}{'&' if '?' in server else '?'}schema=enq_{uuid.uuid4().hex[:12]}"
+    seed(url, writers, count)
+    table = f"raw_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {table}")
+        conn.execute(f"CREATE TABLE {table}.bench_raw (writer int, n int, step text)")
+    return url, f"{server}{'&' if '?' in server else '?'}options=-csearch_path%3D{table}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run every measurement and print a table."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), action="append")
+    parser.add_argument("--url", help="a PostgreSQL server URL (default: start a private one)")
+    parser.add_argument("--writers", type=int, nargs="+", default=[1, 4])
+    parser.add_argument("--enquiries", type=int, default=100, help="enquiries per writer")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    print(f"{args.enquiries} enquiries per writer (create + submit), median of {args.repeat}")
+    print(f"{'backend':<11} {'writers':>7} {'library enq/s':>14} {'bare enq/s':>11} {'ratio':>7}")
+    with ExitStack() as stack:
+        for backend in args.backend or ["sqlite", "postgresql"]:
+            if backend == "sqlite":
+                workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+
+                def fresh(w: int, c: int, d: Path = workdir) -> tuple[str, str]:
+                    return sqlite_fresh(d, w, c)
+
+                raw: Callable[..., None] = raw_sqlite_writer
+            else:
+                server = args.url
+                if server is None:
+                    from cambridge_results.testing.postgres_server import TemporaryPostgres
+
+                    server = stack.enter_context(TemporaryPostgres(fsync=True)).url
+
+                def fresh(w: int, c: int, s: str = server) -> tuple[str, str]:
+                    return postgres_fresh(s, w, c)
+
+                raw = raw_postgres_writer
+            for writers in args.writers:
+                library_runs, bare_runs = [], []
+                for _ in range(args.repeat):
+                    store_url, raw_target = fresh(writers, args.enquiries)
+                    library_runs.append(timed(library_writer, store_url, writers, args.enquiries))
+                    bare_runs.append(timed(raw, raw_target, writers, args.enquiries))
+                library = statistics.median(library_runs)
+                bare = statistics.median(bare_runs)
+                print(
+                    f"{backend:<11} {writers:>7} {library:>14,.1f} {bare:>11,.1f} "
+                    f"{library / bare:>7.3f}",
+                    flush=True,
+                )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -4,6 +4,9 @@
     .venv/bin/python benchmarks/storage.py --backend sqlite --writers 1 4
     .venv/bin/python benchmarks/storage.py --backend postgresql --url postgresql://me@db/bench
 
+``--workload credentials`` writes credential rows instead, reserved with a
+board-unique username as bulk generation does (CRW-12).
+
 Each writer process inserts ``--rows`` candidate-like rows, ``--batch`` per
 unit of work, and bumps its own counter with ``increment`` in the same unit
 of work (through ``store.run``).  The baseline does the same statements with
@@ -32,6 +35,9 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+import pendulum
+
+from cambridge_results.credentials import new_username
 from cambridge_results.storage import (
     MIGRATIONS,
     Column,
@@ -42,6 +48,7 @@ from cambridge_results.storage import (
     open_store,
 )
 from cambridge_results.storage.port import UnitOfWork
+from cambridge_results.website.repositories import WebsiteRepositories
 
 CANDIDATES = Table(
     "bench_candidates",
@@ -162,6 +169,99 @@ def raw_postgres_writer(
     conn.close()
 
 
+CREDENTIAL = (
+    "INSERT INTO website_credentials (centre, series, candidate, username, state, issued_at) "
+    "VALUES ({p}, {p}, {p}, {p}, {p}, {p})"
+)
+ISSUED = "2026-10-05T09:00:00.000000Z"
+
+
+def credential(writer: int, n: int) -> tuple[str, str, str, str, str]:
+    """The ``n``-th credential row of ``writer``: centre, series, candidate, username, state."""
+    return (f"GB{writer:03d}", "2026-11", f"{n:04d}", new_username(), "unprinted")
+
+
+def library_credential_writer(
+    url: str, writer: int, rows: int, batch: int, barrier: Any, out: Any
+) -> None:
+    """Reserve credentials (CRW-12: board-unique usernames by unique index) and count them."""
+    store = open_store(url, migrations=BENCH_MIGRATIONS, migrate=False)
+    with store.unit_of_work(actor="bench:setup") as uow:
+        uow.insert("bench_counters", {"writer": writer})
+    issued = pendulum.parse(ISSUED)
+    barrier.wait()
+    start = time.monotonic()
+    for numbers in batches(rows, batch):
+
+        def work(uow: UnitOfWork, numbers: range = numbers) -> None:
+            credentials = WebsiteRepositories(uow).credentials
+            for n in numbers:
+                centre, series, candidate, _, _ = credential(writer, n)
+                credentials.reserve(centre, series, candidate, run=None, at=issued)
+            uow.increment("bench_counters", writer, "rows", len(numbers))
+
+        store.run(work, actor="bench:writer")
+    out.put((start, time.monotonic()))
+    store.close()
+
+
+def raw_sqlite_credential_writer(
+    path: str, writer: int, rows: int, batch: int, barrier: Any, out: Any
+) -> None:
+    """The same credential rows and counter through bare sqlite3, with the store's pragmas."""
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+    for pragma in ("busy_timeout = 30000", "journal_mode = WAL", "synchronous = FULL"):
+        conn.execute(f"PRAGMA {pragma}")
+    conn.execute("INSERT INTO bench_counters (writer, rows) VALUES (?, 0)", (writer,))
+    insert, bump = CREDENTIAL.format(p="?"), BUMP.format(p="?")
+    barrier.wait()
+    start = time.monotonic()
+    for numbers in batches(rows, batch):
+        conn.execute("BEGIN IMMEDIATE")
+        for n in numbers:
+            conn.execute(insert, (*credential(writer, n), ISSUED))
+        conn.execute(bump, (len(numbers), writer))
+        conn.execute("COMMIT")
+    out.put((start, time.monotonic()))
+    conn.close()
+
+
+def raw_postgres_credential_writer(
+    url: str, writer: int, rows: int, batch: int, barrier: Any, out: Any
+) -> None:
+    """The same credential rows and counter through bare psycopg."""
+    import psycopg
+
+    from cambridge_results.storage.postgres import parse_url
+
+    conninfo, schema = parse_url(url)
+    conn = psycopg.connect(conninfo, autocommit=True)
+    conn.execute(f'SET search_path TO "{schema}"')
+    conn.execute("INSERT INTO bench_counters (writer, rows) VALUES (%s, 0)", (writer,))
+    insert, bump = CREDENTIAL.format(p="%s"), BUMP.format(p="%s")
+    issued = pendulum.parse(ISSUED)
+    barrier.wait()
+    start = time.monotonic()
+    for numbers in batches(rows, batch):
+        conn.execute("BEGIN")
+        for n in numbers:
+            conn.execute(insert, (*credential(writer, n), issued))
+        conn.execute(bump, (len(numbers), writer))
+        conn.execute("COMMIT")
+    out.put((start, time.monotonic()))
+    conn.close()
+
+
+WRITERS: dict[tuple[str, str], Callable[..., None]] = {
+    ("rows", "library"): library_writer,
+    ("rows", "sqlite"): raw_sqlite_writer,
+    ("rows", "postgresql"): raw_postgres_writer,
+    ("credentials", "library"): library_credential_writer,
+    ("credentials", "sqlite"): raw_sqlite_credential_writer,
+    ("credentials", "postgresql"): raw_postgres_credential_writer,
+}
+
+
 # -- running -------------------------------------------------------------------------
 
 
@@ -215,15 +315,17 @@ def measure(
     rows: int,
     batch: int,
     repeat: int,
+    workload: str = "rows",
 ) -> list[dict[str, Any]]:
     """Median library and raw rows per second for each writer count (runs interleaved)."""
-    raw = raw_sqlite_writer if backend == "sqlite" else raw_postgres_writer
+    raw = WRITERS[(workload, backend)]
+    library_target = WRITERS[(workload, "library")]
     results = []
     for writers in writer_counts:
         library_runs, raw_runs = [], []
         for _ in range(repeat):
             library_url, _ = fresh()
-            library_runs.append(timed(library_writer, library_url, writers, rows, batch))
+            library_runs.append(timed(library_target, library_url, writers, rows, batch))
             _, raw_target = fresh()
             raw_runs.append(timed(raw, raw_target, writers, rows, batch))
         library, bare = statistics.median(library_runs), statistics.median(raw_runs)
@@ -249,11 +351,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=2000, help="rows per writer")
     parser.add_argument("--batch", type=int, default=10, help="rows per unit of work")
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure (median)")
+    parser.add_argument(
+        "--workload",
+        choices=("rows", "credentials"),
+        default="rows",
+        help="candidate-like rows, or credential rows reserved as generation does (CRW-12)",
+    )
     args = parser.parse_args(argv)
     backends = args.backend or ["sqlite", "postgresql"]
 
     print(
-        f"{args.rows} rows per writer, {args.batch} per unit of work (insert + increment), "
+        f"{args.rows} {args.workload} per writer, {args.batch} per unit of work (+ increment), "
         f"median of {args.repeat} runs"
     )
     print(f"{'backend':<11} {'writers':>7} {'library rows/s':>15} {'raw rows/s':>12} "
@@ -270,7 +378,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
                     url = stack.enter_context(TemporaryPostgres(fsync=True)).url
                 fresh = postgres_targets(url)
-            measure(backend, fresh, args.writers, args.rows, args.batch, args.repeat)
+            measure(backend, fresh, args.writers, args.rows, args.batch, args.repeat, args.workload)
     return 0
 
 

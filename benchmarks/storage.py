@@ -35,6 +35,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pendulum
 
 from cambridge_results.credentials import new_username
@@ -81,6 +82,7 @@ INSERT = (
     "VALUES ({p}, {p}, {p}, {p}, {p})"
 )
 BUMP = "UPDATE bench_counters SET rows = rows + {p} WHERE writer = {p}"
+COUNTER = "INSERT INTO bench_counters (writer, rows) VALUES ({p}, 0)"
 
 
 def candidate(writer: int, n: int) -> dict[str, Any]:
@@ -101,74 +103,6 @@ def batches(rows: int, batch: int) -> list[range]:
     return [range(first, min(first + batch, rows)) for first in range(0, rows, batch)]
 
 
-# -- writers (module level: spawned processes import them) -------------------------
-
-
-def library_writer(url: str, writer: int, rows: int, batch: int, barrier: Any, out: Any) -> None:
-    """Write through ``open_store``: ``insert`` rows and ``increment`` a counter per unit."""
-    store = open_store(url, migrations=BENCH_MIGRATIONS, migrate=False)
-    with store.unit_of_work(actor="bench:setup") as uow:
-        uow.insert("bench_counters", {"writer": writer})
-    barrier.wait()
-    start = time.monotonic()
-    for numbers in batches(rows, batch):
-
-        def work(uow: UnitOfWork, numbers: range = numbers) -> None:
-            for n in numbers:
-                uow.insert("bench_candidates", candidate(writer, n))
-            uow.increment("bench_counters", writer, "rows", len(numbers))
-
-        store.run(work, actor="bench:writer")
-    out.put((start, time.monotonic()))
-    store.close()
-
-
-def raw_sqlite_writer(
-    path: str, writer: int, rows: int, batch: int, barrier: Any, out: Any
-) -> None:
-    """The same statements through bare sqlite3, with the store's pragmas."""
-    conn = sqlite3.connect(path, timeout=30, isolation_level=None)
-    for pragma in ("busy_timeout = 30000", "journal_mode = WAL", "synchronous = FULL"):
-        conn.execute(f"PRAGMA {pragma}")
-    conn.execute("INSERT INTO bench_counters (writer, rows) VALUES (?, 0)", (writer,))
-    insert, bump = INSERT.format(p="?"), BUMP.format(p="?")
-    barrier.wait()
-    start = time.monotonic()
-    for numbers in batches(rows, batch):
-        conn.execute("BEGIN IMMEDIATE")
-        for n in numbers:
-            conn.execute(insert, tuple(candidate(writer, n).values()))
-        conn.execute(bump, (len(numbers), writer))
-        conn.execute("COMMIT")
-    out.put((start, time.monotonic()))
-    conn.close()
-
-
-def raw_postgres_writer(
-    url: str, writer: int, rows: int, batch: int, barrier: Any, out: Any
-) -> None:
-    """The same statements through bare psycopg, BEGIN/COMMIT per unit of work."""
-    import psycopg
-
-    from cambridge_results.storage.postgres import parse_url
-
-    conninfo, schema = parse_url(url)
-    conn = psycopg.connect(conninfo, autocommit=True)
-    conn.execute(f'SET search_path TO "{schema}"')
-    conn.execute("INSERT INTO bench_counters (writer, rows) VALUES (%s, 0)", (writer,))
-    insert, bump = INSERT.format(p="%s"), BUMP.format(p="%s")
-    barrier.wait()
-    start = time.monotonic()
-    for numbers in batches(rows, batch):
-        conn.execute("BEGIN")
-        for n in numbers:
-            conn.execute(insert, tuple(candidate(writer, n).values()))
-        conn.execute(bump, (len(numbers), writer))
-        conn.execute("COMMIT")
-    out.put((start, time.monotonic()))
-    conn.close()
-
-
 CREDENTIAL = (
     "INSERT INTO website_credentials (centre, series, candidate, username, state, issued_at) "
     "VALUES ({p}, {p}, {p}, {p}, {p}, {p})"
@@ -181,23 +115,61 @@ def credential(writer: int, n: int) -> tuple[str, str, str, str, str]:
     return (f"GB{writer:03d}", "2026-11", f"{n:04d}", new_username(), "unprinted")
 
 
-def library_credential_writer(
-    url: str, writer: int, rows: int, batch: int, barrier: Any, out: Any
+def _add_candidates(uow: UnitOfWork, writer: int, numbers: range) -> None:
+    for n in numbers:
+        uow.insert("bench_candidates", candidate(writer, n))
+
+
+def _add_credentials(uow: UnitOfWork, writer: int, numbers: range) -> None:
+    # CRW-12: reserve() draws a username the store's unique index accepts, as generation does.
+    credentials = WebsiteRepositories(uow).credentials
+    issued = pendulum.parse(ISSUED)
+    for n in numbers:
+        centre, series, number, _, _ = credential(writer, n)
+        credentials.reserve(centre, series, number, run=None, at=issued)
+
+
+@attrs.frozen
+class Workload:
+    """What a writer writes: through the library (``add``) and through the bare driver
+    (``statement`` with ``{p}`` placeholders, ``values(writer, n, issued)``)."""
+
+    add: Callable[[UnitOfWork, int, range], None]
+    statement: str
+    values: Callable[[int, int, Any], tuple[Any, ...]]
+
+
+WORKLOADS = {
+    "rows": Workload(
+        add=_add_candidates,
+        statement=INSERT,
+        values=lambda writer, n, issued: tuple(candidate(writer, n).values()),
+    ),
+    "credentials": Workload(
+        add=_add_credentials,
+        statement=CREDENTIAL,
+        values=lambda writer, n, issued: (*credential(writer, n), issued),
+    ),
+}
+
+
+# -- writers (module level: spawned processes import them) -------------------------
+
+
+def library_writer(
+    url: str, workload: str, writer: int, rows: int, batch: int, barrier: Any, out: Any
 ) -> None:
-    """Reserve credentials (CRW-12: board-unique usernames by unique index) and count them."""
+    """Write through ``open_store``: the workload's rows and a counter ``increment`` per unit."""
+    add = WORKLOADS[workload].add
     store = open_store(url, migrations=BENCH_MIGRATIONS, migrate=False)
     with store.unit_of_work(actor="bench:setup") as uow:
         uow.insert("bench_counters", {"writer": writer})
-    issued = pendulum.parse(ISSUED)
     barrier.wait()
     start = time.monotonic()
     for numbers in batches(rows, batch):
 
         def work(uow: UnitOfWork, numbers: range = numbers) -> None:
-            credentials = WebsiteRepositories(uow).credentials
-            for n in numbers:
-                centre, series, candidate, _, _ = credential(writer, n)
-                credentials.reserve(centre, series, candidate, run=None, at=issued)
+            add(uow, writer, numbers)
             uow.increment("bench_counters", writer, "rows", len(numbers))
 
         store.run(work, actor="bench:writer")
@@ -205,31 +177,53 @@ def library_credential_writer(
     store.close()
 
 
-def raw_sqlite_credential_writer(
-    path: str, writer: int, rows: int, batch: int, barrier: Any, out: Any
+def _raw_run(
+    execute: Callable[..., Any],
+    *,
+    begin: str,
+    placeholder: str,
+    issued: Any,
+    workload: str,
+    writer: int,
+    rows: int,
+    batch: int,
+    barrier: Any,
+    out: Any,
 ) -> None:
-    """The same credential rows and counter through bare sqlite3, with the store's pragmas."""
-    conn = sqlite3.connect(path, timeout=30, isolation_level=None)
-    for pragma in ("busy_timeout = 30000", "journal_mode = WAL", "synchronous = FULL"):
-        conn.execute(f"PRAGMA {pragma}")
-    conn.execute("INSERT INTO bench_counters (writer, rows) VALUES (?, 0)", (writer,))
-    insert, bump = CREDENTIAL.format(p="?"), BUMP.format(p="?")
+    """The same statements as the library's, one transaction per unit of work."""
+    chosen = WORKLOADS[workload]
+    p = placeholder
+    execute(COUNTER.format(p=p), (writer,))
+    insert, bump = chosen.statement.format(p=p), BUMP.format(p=p)
     barrier.wait()
     start = time.monotonic()
     for numbers in batches(rows, batch):
-        conn.execute("BEGIN IMMEDIATE")
+        execute(begin)
         for n in numbers:
-            conn.execute(insert, (*credential(writer, n), ISSUED))
-        conn.execute(bump, (len(numbers), writer))
-        conn.execute("COMMIT")
+            execute(insert, chosen.values(writer, n, issued))
+        execute(bump, (len(numbers), writer))
+        execute("COMMIT")
     out.put((start, time.monotonic()))
+
+
+def raw_sqlite_writer(
+    path: str, workload: str, writer: int, rows: int, batch: int, barrier: Any, out: Any
+) -> None:
+    """The same statements through bare sqlite3, with the store's pragmas."""
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+    for pragma in ("busy_timeout = 30000", "journal_mode = WAL", "synchronous = FULL"):
+        conn.execute(f"PRAGMA {pragma}")
+    _raw_run(
+        conn.execute, begin="BEGIN IMMEDIATE", placeholder="?", issued=ISSUED,
+        workload=workload, writer=writer, rows=rows, batch=batch, barrier=barrier, out=out,
+    )  # fmt: skip
     conn.close()
 
 
-def raw_postgres_credential_writer(
-    url: str, writer: int, rows: int, batch: int, barrier: Any, out: Any
+def raw_postgres_writer(
+    url: str, workload: str, writer: int, rows: int, batch: int, barrier: Any, out: Any
 ) -> None:
-    """The same credential rows and counter through bare psycopg."""
+    """The same statements through bare psycopg, BEGIN/COMMIT per unit of work."""
     import psycopg
 
     from cambridge_results.storage.postgres import parse_url
@@ -237,41 +231,25 @@ def raw_postgres_credential_writer(
     conninfo, schema = parse_url(url)
     conn = psycopg.connect(conninfo, autocommit=True)
     conn.execute(f'SET search_path TO "{schema}"')
-    conn.execute("INSERT INTO bench_counters (writer, rows) VALUES (%s, 0)", (writer,))
-    insert, bump = CREDENTIAL.format(p="%s"), BUMP.format(p="%s")
-    issued = pendulum.parse(ISSUED)
-    barrier.wait()
-    start = time.monotonic()
-    for numbers in batches(rows, batch):
-        conn.execute("BEGIN")
-        for n in numbers:
-            conn.execute(insert, (*credential(writer, n), issued))
-        conn.execute(bump, (len(numbers), writer))
-        conn.execute("COMMIT")
-    out.put((start, time.monotonic()))
+    _raw_run(
+        conn.execute, begin="BEGIN", placeholder="%s", issued=pendulum.parse(ISSUED),
+        workload=workload, writer=writer, rows=rows, batch=batch, barrier=barrier, out=out,
+    )  # fmt: skip
     conn.close()
-
-
-WRITERS: dict[tuple[str, str], Callable[..., None]] = {
-    ("rows", "library"): library_writer,
-    ("rows", "sqlite"): raw_sqlite_writer,
-    ("rows", "postgresql"): raw_postgres_writer,
-    ("credentials", "library"): library_credential_writer,
-    ("credentials", "sqlite"): raw_sqlite_credential_writer,
-    ("credentials", "postgresql"): raw_postgres_credential_writer,
-}
 
 
 # -- running -------------------------------------------------------------------------
 
 
-def timed(target: Callable[..., None], where: str, writers: int, rows: int, batch: int) -> float:
-    """Rows per second of ``writers`` processes running ``target`` together."""
+def timed(
+    target: Callable[..., None], where: str, workload: str, writers: int, rows: int, batch: int
+) -> float:
+    """Rows per second of ``writers`` processes running ``target`` on ``workload`` together."""
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(writers)
     out = ctx.Queue()
     processes = [
-        ctx.Process(target=target, args=(where, w, rows, batch, barrier, out))
+        ctx.Process(target=target, args=(where, workload, w, rows, batch, barrier, out))
         for w in range(writers)
     ]
     for p in processes:
@@ -318,16 +296,15 @@ def measure(
     workload: str = "rows",
 ) -> list[dict[str, Any]]:
     """Median library and raw rows per second for each writer count (runs interleaved)."""
-    raw = WRITERS[(workload, backend)]
-    library_target = WRITERS[(workload, "library")]
+    raw = raw_sqlite_writer if backend == "sqlite" else raw_postgres_writer
     results = []
     for writers in writer_counts:
         library_runs, raw_runs = [], []
         for _ in range(repeat):
             library_url, _ = fresh()
-            library_runs.append(timed(library_target, library_url, writers, rows, batch))
+            library_runs.append(timed(library_writer, library_url, workload, writers, rows, batch))
             _, raw_target = fresh()
-            raw_runs.append(timed(raw, raw_target, writers, rows, batch))
+            raw_runs.append(timed(raw, raw_target, workload, writers, rows, batch))
         library, bare = statistics.median(library_runs), statistics.median(raw_runs)
         results.append({"backend": backend, "writers": writers, "library": library, "raw": bare})
         print(

@@ -72,12 +72,14 @@ def run_library(n: int, hasher: str, workers: int) -> dict[str, float]:
     """Seed N candidates on SQLite (GB100, then Associate Centres of GB200 when N > 9999),
     give them access, then time generate_letters (mode ALL) for every one of them."""
     from cambridge_results.clock import FixedClock
-    from cambridge_results.principals import AssociateOfficer, CentreOfficer
-    from cambridge_results.rules.website import AccessRequest
-    from cambridge_results.sample_board import sample_board, store_sample_board
+    from cambridge_results.sample_board import (
+        give_sample_access,
+        letter_groups,
+        sample_board,
+        store_sample_board,
+    )
     from cambridge_results.storage import open_store
-    from cambridge_results.values.access import AccessMode
-    from cambridge_results.website import generate_letters, set_access, set_associate_defaults
+    from cambridge_results.website import generate_letters
 
     policy = _policy(hasher)
     clock = FixedClock(pendulum.datetime(2026, 10, 5, 9, tz="UTC"))
@@ -90,44 +92,17 @@ def run_library(n: int, hasher: str, workers: int) -> dict[str, float]:
             candidates_per_centre=per_centre,
         )
         store_sample_board(store, board, now=clock.now(), batch_size=2000)
-        for centre in board.centres:
-            set_access(
-                store,
-                principal=CentreOfficer(centre=centre.number),
-                centre=centre.number,
-                series=board.series,
-                request=AccessRequest(
-                    mode=AccessMode.ALL,
-                    agreed_to_manage_queries=True,
-                    contact_name="Sam Exams",
-                    phone="+44 1223 553554",
-                ),
-                policy=policy,
-                clock=clock,
-            )
-        associate = AssociateOfficer(associate=board.associate.number)
-        set_associate_defaults(
-            store,
-            principal=associate,
-            associate=board.associate.number,
-            series=board.series,
-            policy=policy,
-            clock=clock,
-            use_defaults=True,
-        )
-        groups = [(CentreOfficer(centre="GB100"), ["GB100"])]
-        if centres > 1:
-            groups.append((associate, [str(c.number) for c in board.centres[1:]]))
+        give_sample_access(store, board, policy=policy, clock=clock)
         letters = 0
         started = time.perf_counter()
-        for run, (principal, numbers) in enumerate(groups):
+        for group in letter_groups(board):
             report = generate_letters(
                 store,
-                principal=principal,
-                centre=numbers,
+                principal=group.principal,
+                centre=group.centres,
                 series=board.series,
                 mode="all",
-                out_dir=Path(tmp) / f"letters{run}",
+                out_dir=Path(tmp) / group.name,
                 policy=policy,
                 clock=clock,
                 hasher_name=hasher,

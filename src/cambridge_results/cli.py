@@ -20,18 +20,22 @@ from cambridge_results.policy import Policy, example_2026, load_policy
 from cambridge_results.principals import AssociateOfficer, BoardStaff, CentreOfficer, Principal
 from cambridge_results.progress import ProgressBar
 from cambridge_results.rules.website import AccessRequest
-from cambridge_results.sample_board import sample_board, store_sample_board
+from cambridge_results.sample_board import (
+    give_sample_access,
+    letter_groups,
+    sample_board,
+    store_sample_board,
+)
 from cambridge_results.storage import open_store
 from cambridge_results.storage.port import Store
 from cambridge_results.values import CentreNumber
-from cambridge_results.values.access import AccessMode, ContactChoice
+from cambridge_results.values.access import AccessMode
 from cambridge_results.website import (
     GenerationMode,
     GenerationProgress,
     GenerationReport,
     generate_letters,
     set_access,
-    set_associate_defaults,
 )
 
 __all__ = ["main"]
@@ -132,64 +136,24 @@ def _demo(args: argparse.Namespace) -> int:
         f"{args.associate_centres} Associate Centres, {count} candidates in {board.series}"
     )
 
-    for centre in board.centres:
-        details = centre.contact
-        if details is None:
-            raise InvalidValue("centre.contact", f"sample centre {centre.number} has no contact")
-        set_access(
-            store,
-            principal=CentreOfficer(centre=centre.number),
-            centre=centre.number,
-            series=board.series,
-            request=AccessRequest(
-                mode=AccessMode.ALL,
-                agreed_to_manage_queries=True,
-                contact_name=details.name,
-                phone=details.phone,
-                email=details.email,
-            ),
-            policy=policy,
-            clock=clock,
-        )
-    set_associate_defaults(
-        store,
-        principal=AssociateOfficer(associate=board.associate.number),
-        associate=board.associate.number,
-        series=board.series,
-        policy=policy,
-        clock=clock,
-        use_defaults=True,
-        default_delay="2 days",
-        default_contact=ContactChoice.DEFAULT,
-    )
+    give_sample_access(store, board, policy=policy, clock=clock)
     print("Access: ALL candidates at every centre; the Associate uses defaults, a 2-day delay")
     print("and itself as the contact for its Associate Centres.")
 
     reports = [
         _generate(
             store,
-            principal=CentreOfficer(centre="GB100"),
-            centres=["GB100"],
+            principal=group.principal,
+            centres=group.centres,
             series=DEMO_SERIES,
             mode="all",
-            out_dir=letters / "GB100",
+            out_dir=letters / group.name,
             policy=policy,
             clock=clock,
             hasher=args.hasher,
             workers=args.workers,
-        ),
-        _generate(
-            store,
-            principal=AssociateOfficer(associate=board.associate.number),
-            centres=[c.number for c in board.centres if c.associate is not None],
-            series=DEMO_SERIES,
-            mode="all",
-            out_dir=letters / str(board.associate.number),
-            policy=policy,
-            clock=clock,
-            hasher=args.hasher,
-            workers=args.workers,
-        ),
+        )
+        for group in letter_groups(board)
     ]
     store.close()
     print("Letters written:")

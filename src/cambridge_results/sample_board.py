@@ -13,7 +13,11 @@ from collections.abc import Iterator
 import attrs
 import pendulum
 
-from cambridge_results.principals import BoardStaff
+from cambridge_results.clock import Clock
+from cambridge_results.errors import InvalidValue
+from cambridge_results.policy import Policy
+from cambridge_results.principals import AssociateOfficer, BoardStaff, CentreOfficer, Principal
+from cambridge_results.rules.website import AccessRequest
 from cambridge_results.storage.port import Store
 from cambridge_results.values import (
     UCI,
@@ -29,8 +33,17 @@ from cambridge_results.values import (
     ExamSeries,
     Syllabus,
 )
+from cambridge_results.values.access import AccessMode, ContactChoice
+from cambridge_results.website import set_access, set_associate_defaults
 
-__all__ = ["SampleBoard", "sample_board", "store_sample_board"]
+__all__ = [
+    "LetterGroup",
+    "SampleBoard",
+    "give_sample_access",
+    "letter_groups",
+    "sample_board",
+    "store_sample_board",
+]
 
 # Names are paired within one script, as real names are; the demo's bundled fonts
 # draw all of these (CJK needs a system font, so the sample has none).
@@ -203,3 +216,74 @@ def store_sample_board(
                 for entry in entries:
                     uow.entries.add(entry)
         written += len(chunk)
+
+
+#: The delay the sample Associate sets for all its Associate Centres (ASC-02, ASC-04).
+SAMPLE_ASSOCIATE_DELAY = "2 days"
+
+
+def give_sample_access(store: Store, board: SampleBoard, *, policy: Policy, clock: Clock) -> None:
+    """Give ALL candidates access at every sample centre, as each centre's officer with its
+    own contact (CRW-04); the Associate uses defaults with a 2-day delay and itself as the
+    contact for its Associate Centres (ASC-02, ASC-04, ASC-05)."""
+    for centre in board.centres:
+        contact = centre.contact
+        if contact is None:
+            raise InvalidValue("centre.contact", f"sample centre {centre.number} has no contact")
+        set_access(
+            store,
+            principal=CentreOfficer(centre=centre.number),
+            centre=centre.number,
+            series=board.series,
+            request=AccessRequest(
+                mode=AccessMode.ALL,
+                agreed_to_manage_queries=True,
+                contact_name=contact.name,
+                phone=contact.phone,
+                email=contact.email,
+            ),
+            policy=policy,
+            clock=clock,
+        )
+    set_associate_defaults(
+        store,
+        principal=AssociateOfficer(associate=board.associate.number),
+        associate=board.associate.number,
+        series=board.series,
+        policy=policy,
+        clock=clock,
+        use_defaults=True,
+        default_delay=SAMPLE_ASSOCIATE_DELAY,
+        default_contact=ContactChoice.DEFAULT,
+    )
+
+
+@attrs.frozen(kw_only=True)
+class LetterGroup:
+    """Centres whose letters one principal generates in one run, and a name for its output."""
+
+    name: str
+    principal: Principal
+    centres: tuple[CentreNumber, ...]
+
+
+def letter_groups(board: SampleBoard) -> tuple[LetterGroup, ...]:
+    """GB100 by its own officer, then the Associate Centres by their Associate (ASC-07)."""
+    main = next(c for c in board.centres if c.associate is None)
+    groups = [
+        LetterGroup(
+            name=str(main.number),
+            principal=CentreOfficer(centre=main.number),
+            centres=(main.number,),
+        )
+    ]
+    associated = tuple(c.number for c in board.centres if c.associate is not None)
+    if associated:
+        groups.append(
+            LetterGroup(
+                name=str(board.associate.number),
+                principal=AssociateOfficer(associate=board.associate.number),
+                centres=associated,
+            )
+        )
+    return tuple(groups)

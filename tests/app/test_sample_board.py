@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pendulum
 
-from cambridge_results.sample_board import sample_board, store_sample_board
+from cambridge_results.sample_board import letter_groups, sample_board, store_sample_board
 from cambridge_results.storage import open_store
 
 
@@ -35,3 +35,14 @@ def test_a_stored_board_has_every_candidate_with_a_valid_entry(tmp_path: Path) -
                 str(n) for n in uow.entries.candidates_with_valid_entry(centre.number, board.series)
             }
             assert with_entry == set(numbers)
+
+
+def test_letters_are_generated_by_each_centre_or_by_its_associate() -> None:
+    """ASC-07: GB100 by its own officer; the Associate Centres together by their Associate."""
+    groups = letter_groups(sample_board(associate_centres=2, candidates_per_centre=1))
+    assert [(g.name, str(g.principal), [str(c) for c in g.centres]) for g in groups] == [
+        ("GB100", "centre:GB100", ["GB100"]),
+        ("GB200", "associate:GB200", ["GB201", "GB202"]),
+    ]
+    (alone,) = letter_groups(sample_board(associate_centres=0, candidates_per_centre=1))
+    assert alone.name == "GB100"

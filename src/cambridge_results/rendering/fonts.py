@@ -145,6 +145,10 @@ class FontSet:
         self.bold = BOLD
         self.fallbacks: tuple[FontFace, ...] = (*BUNDLED_FALLBACKS, *extra)
         self._cmaps: dict[FontFace, frozenset[int]] = {}
+        # Per character, since names repeat their letters: bulk runs ask about
+        # every character of every name twice (planning, then rendering).
+        self._faces: dict[str, FontFace | None] = {}
+        self._plain: dict[str, bool] = {}
 
     def _cmap(self, face: FontFace) -> frozenset[int]:
         cmap = self._cmaps.get(face)
@@ -155,13 +159,18 @@ class FontSet:
 
     def face_for(self, ch: str) -> FontFace | None:
         """The face that draws ``ch``: the regular one, else the first fallback with it."""
+        try:
+            return self._faces[ch]
+        except KeyError:
+            pass
         code = ord(ch)
+        found: FontFace | None = None
         if code in self._cmap(self.regular):
-            return self.regular
-        for face in self.fallbacks:
-            if code in self._cmap(face):
-                return face
-        return None
+            found = self.regular
+        else:
+            found = next((f for f in self.fallbacks if code in self._cmap(f)), None)
+        self._faces[ch] = found
+        return found
 
     def plain(self, text: str) -> bool:
         """True when the regular font draws ``text`` one character after another.
@@ -169,19 +178,24 @@ class FontSet:
         That is: it has every character, none is right-to-left and none is
         a combining mark, so no shaping or fallback is needed.
         """
-        regular = self._cmap(self.regular)
-        return all(
-            ord(ch) in regular
-            and unicodedata.bidirectional(ch) not in _RTL
-            and not unicodedata.category(ch).startswith("M")
-            for ch in text
-        )
+        return all(self._plain_char(ch) for ch in text)
+
+    def _plain_char(self, ch: str) -> bool:
+        known = self._plain.get(ch)
+        if known is None:
+            known = (
+                ord(ch) in self._cmap(self.regular)
+                and unicodedata.bidirectional(ch) not in _RTL
+                and not unicodedata.category(ch).startswith("M")
+            )
+            self._plain[ch] = known
+        return known
 
     def missing(self, text: str) -> tuple[str, ...]:
         """The code points (``"U+4E2D"``) in ``text`` that no font here can draw."""
         seen: dict[str, None] = {}
         for ch in text:
-            if not _always_drawable(ch) and self.face_for(ch) is None:
+            if self.face_for(ch) is None and not _always_drawable(ch):
                 seen[f"U+{ord(ch):04X}"] = None
         return tuple(seen)
 

@@ -99,11 +99,18 @@ __all__ = [
     "GenerationMode",
     "GenerationProgress",
     "GenerationReport",
+    "auto_batch_size",
     "generate_letters",
 ]
 
-#: Letters per worker task and per rendered document.
-DEFAULT_BATCH_SIZE = 100
+#: The largest batch the automatic choice makes (letters per worker task and per
+#: rendered document): each batch pays once to parse and subset its fonts.
+DEFAULT_BATCH_SIZE = 500
+#: The smallest automatic batch, so tiny runs do not pay font costs per few letters.
+MIN_AUTO_BATCH_SIZE = 25
+#: Batches the automatic choice aims to give every worker, so no worker sits idle
+#: while another finishes a long last batch.
+BATCHES_PER_WORKER = 4
 MAX_BATCH_SIZE = 10_000
 _SEQUENCE = "website-generation-run"
 
@@ -211,6 +218,20 @@ def _positive(value: object, field: str, upper: int) -> int:
     return value
 
 
+def auto_batch_size(total: int, workers: int) -> int:
+    """Letters per batch for ``total`` letters on ``workers`` processes.
+
+    Large batches share their fonts (each batch parses and subsets them once);
+    enough batches keep every worker busy to the end.  Between
+    :data:`MIN_AUTO_BATCH_SIZE` and :data:`DEFAULT_BATCH_SIZE`; with no worker
+    processes (``0``) nothing runs side by side, so the largest.
+    """
+    if workers == 0:
+        return DEFAULT_BATCH_SIZE
+    share = -(-total // (BATCHES_PER_WORKER * workers))
+    return max(MIN_AUTO_BATCH_SIZE, min(DEFAULT_BATCH_SIZE, share))
+
+
 def _default_workers() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -264,7 +285,7 @@ class _Run:
         clock: Clock,
         hasher_name: str | None,
         workers: int,
-        batch_size: int,
+        batch_size: int | None,
         on_progress: Callable[[GenerationProgress], None] | None,
         renderer: LetterRenderer,
         renderer_name: str,
@@ -285,7 +306,8 @@ class _Run:
         self.clock = clock
         self.hasher_name = hasher_name
         self.workers = workers
-        self.batch_size = batch_size
+        self.batch_size = batch_size if batch_size is not None else DEFAULT_BATCH_SIZE
+        self.auto_batch = batch_size is None
         self.on_progress = on_progress
         self.renderer = renderer
         self.renderer_name = renderer_name
@@ -457,11 +479,16 @@ class _Run:
                         details={"run": self.run, "mode": self.mode.value},
                     )
             run = self.run
+            # Read again, one query a centre: another run may have created or claimed
+            # rows since the page was read.
+            current: dict[CentreNumber, dict[CandidateNumber, CredentialRecord]] = {}
+            for number in {t.centre.number for t in batch}:
+                chosen = [t.candidate.number for t in batch if t.centre.number == number]
+                current[number] = repos.credentials.among(number, self.series, chosen)
             by_centre: dict[CentreNumber, list[str]] = collections.defaultdict(list)
             for t in batch:
                 candidate = t.candidate.number
-                # Read again: another run may have created the row since the page was read.
-                record = repos.credentials.find(t.centre.number, self.series, candidate)
+                record = current[t.centre.number].get(candidate)
                 if record is None:
                     record = repos.credentials.reserve(
                         t.centre.number,
@@ -577,6 +604,8 @@ class _Run:
         centres = self.check()
         self._centres = centres
         total = self.plan(centres)
+        if self.auto_batch:
+            self.batch_size = auto_batch_size(total, self.workers)
         self.sync(centres)
         pdfs: tuple[Path, ...] = ()
         zip_file: Path | None = None
@@ -694,7 +723,7 @@ def generate_letters(
     selected: Iterable[CandidateNumber | str] | None = None,
     hasher_name: str | None = None,
     workers: int | None = None,
-    batch_size: int = DEFAULT_BATCH_SIZE,
+    batch_size: int | None = None,
     on_progress: Callable[[GenerationProgress], None] | None = None,
     renderer: str = "fpdf2",
     renderer_options: Mapping[str, Any] | None = None,
@@ -713,8 +742,9 @@ def generate_letters(
     ``workers``: processes hashing and rendering (default: every core the
     process may use; ``0`` does everything in this process).  ``hasher_name``
     overrides the policy's hasher (``"test-cheap"`` only where the policy
-    allows it).  ``on_progress`` is called after each batch is written.
-    ``renderer`` and ``renderer_options`` choose the letter renderer
+    allows it).  ``batch_size``: letters per worker task and per rendered
+    document (default: :func:`auto_batch_size`).  ``on_progress`` is called
+    after each batch is written.  ``renderer`` and ``renderer_options`` choose the letter renderer
     (:func:`~cambridge_results.rendering.load_renderer`); with workers the
     options must be picklable.  ``usernames`` draws usernames (CRW-12; the
     store's unique index has the last word).
@@ -763,7 +793,9 @@ def generate_letters(
         clock=clock,
         hasher_name=hasher_name,
         workers=worker_count,
-        batch_size=_positive(batch_size, "batch_size", MAX_BATCH_SIZE),
+        batch_size=None
+        if batch_size is None
+        else _positive(batch_size, "batch_size", MAX_BATCH_SIZE),
         on_progress=on_progress,
         renderer=letter_renderer,
         renderer_name=renderer,

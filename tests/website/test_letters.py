@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pendulum
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from cambridge_results.credentials import issue_credential
@@ -357,3 +359,22 @@ def test_letter_data_refuses_bad_fields(
     name = extra.pop("candidate_name", "Ann Lee")
     with pytest.raises(InvalidValue, match=field):
         letter_factory("0001", name, **extra)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    text=st.text(
+        alphabet=st.characters(codec="latin-1", categories=("L", "N", "P", "Zs")), max_size=60
+    ),
+    bold=st.booleans(),
+    size=st.sampled_from([8.0, 10.0, 12.0, 14.0]),
+)
+def test_the_renderers_width_of_plain_text_is_fpdf2s(text: str, bold: bool, size: float) -> None:
+    """CRW-09: names are wrapped exactly where fpdf2 itself would measure them too long."""
+    renderer = FpdfLetterRenderer()
+    pdf = renderer._document((), pendulum.datetime(2026, 10, 5, tz="UTC"))
+    style = "B" if bold else ""
+    pdf.set_font(renderer.fonts.regular.family, style, size)
+    assert renderer._plain_width(pdf, text, style, size) == pytest.approx(
+        pdf.get_string_width(text), abs=1e-9
+    )

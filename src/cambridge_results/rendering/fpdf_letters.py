@@ -11,6 +11,7 @@ batch is one document, so fonts are subset once per batch, not per letter.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from typing import cast
 
@@ -59,6 +60,19 @@ BLACK = (0, 0, 0)
 BOX_FILL = (242, 242, 242)
 
 
+# A batch's letters share a handful of release instants and one print date, and
+# pendulum takes longer to convert and format a date than fpdf2 takes to draw it.
+@functools.lru_cache(maxsize=256)
+def _when(visible_from: pendulum.DateTime, timezone: str) -> str:
+    local = visible_from.in_timezone(timezone)
+    return f"From {local.format('dddd D MMMM YYYY, HH:mm')} ({timezone})"
+
+
+@functools.lru_cache(maxsize=256)
+def _printed(created: pendulum.DateTime, timezone: str) -> str:
+    return created.in_timezone(timezone).format("D MMMM YYYY")
+
+
 def _line_height(size: float) -> float:
     return size * PT * 1.4
 
@@ -78,6 +92,7 @@ class FpdfLetterRenderer:
     ) -> None:
         self.fonts = fonts if fonts is not None else FontSet(fallback_fonts)
         self._wrapped: dict[tuple[str, float, float], tuple[str, ...]] = {}
+        self._advances: dict[tuple[str, float], dict[str, float]] = {}
 
     def __repr__(self) -> str:
         extra = [f.family for f in self.fonts.fallbacks]
@@ -165,9 +180,10 @@ class FpdfLetterRenderer:
         without combining marks) is placed directly; anything else is
         shaped, with fallback fonts, and wrapped if it is too long.
         """
-        pdf.set_font(self.fonts.regular.family, "B" if bold else "", size)
+        style = "B" if bold else ""
+        pdf.set_font(self.fonts.regular.family, style, size)
         height = _line_height(size)
-        if self.fonts.plain(text) and pdf.get_string_width(text) <= width:
+        if self.fonts.plain(text) and self._plain_width(pdf, text, style, size) <= width:
             pdf.text(x, y, text)
             return y + height
         pdf.set_text_shaping(True)
@@ -175,6 +191,22 @@ class FpdfLetterRenderer:
             return self._shaped(pdf, x, y, text, width=width, height=height)
         finally:
             pdf.set_text_shaping(False)
+
+    def _plain_width(self, pdf: FPDF, text: str, style: str, size: float) -> float:
+        """The width of unshaped ``text`` in the current font: the sum of its characters'.
+
+        The same as ``get_string_width`` without shaping (``text()`` does not
+        kern), but fpdf2 analyses the whole string's direction on every call,
+        which cost more than drawing it; a character's advance is asked once.
+        """
+        advances = self._advances.setdefault((style, size), {})
+        total = 0.0
+        for ch in text:
+            advance = advances.get(ch)
+            if advance is None:
+                advance = advances[ch] = pdf.get_string_width(ch)
+            total += advance
+        return total
 
     def _shaped(
         self, pdf: FPDF, x: float, y: float, text: str, *, width: float, height: float
@@ -230,8 +262,7 @@ class FpdfLetterRenderer:
         y = self._paragraph(pdf, LEFT, box_top + 28, LOGIN_NOTE, size=10, width=WIDTH)
 
         y = self._heading(pdf, y + 5, "When you can see your results")
-        local = letter.visible_from.in_timezone(letter.timezone)
-        when = f"From {local.format('dddd D MMMM YYYY, HH:mm')} ({letter.timezone})"
+        when = _when(letter.visible_from, letter.timezone)
         self._fixed(pdf, LEFT, y, when, size=12, bold=True)
         y += _line_height(12)
         if letter.delay.seconds:
@@ -257,7 +288,7 @@ class FpdfLetterRenderer:
         if y > BOTTOM_LIMIT:
             raise RenderError(f"letter {letter.letter_id} does not fit on one page")
         pdf.set_text_color(*GREY)
-        printed = created.in_timezone(letter.timezone).format("D MMMM YYYY")
+        printed = _printed(created, letter.timezone)
         self._fixed(
             pdf, LEFT, FOOTER_Y, f"Reference {letter.letter_id}  \u00b7  Printed {printed}", size=8
         )

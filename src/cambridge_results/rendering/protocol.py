@@ -9,6 +9,7 @@ under the ``cambridge_results.renderers`` entry-point group.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from typing import Protocol, runtime_checkable
@@ -59,11 +60,20 @@ def _check_instant(_: object, __: object, value: pendulum.DateTime) -> None:
         raise InvalidValue("visible_from", "must be a timezone-aware pendulum DateTime")
 
 
-def _check_timezone(_: object, __: object, value: str) -> None:
+@functools.lru_cache(maxsize=64)
+def _is_timezone(name: str) -> bool:
+    # pendulum reads the zone's file on every call; a bulk run asks about one zone
+    # for every letter.
     try:
-        pendulum.timezone(str(value))
-    except Exception as exc:  # pendulum raises several types for bad names
-        raise InvalidValue("timezone", f"{value!r} is not an IANA time zone") from exc
+        pendulum.timezone(name)
+    except Exception:  # pendulum raises several types for bad names
+        return False
+    return True
+
+
+def _check_timezone(_: object, __: object, value: str) -> None:
+    if not _is_timezone(str(value)):
+        raise InvalidValue("timezone", f"{value!r} is not an IANA time zone")
 
 
 @attrs.frozen(kw_only=True)

@@ -268,10 +268,15 @@ class Table:
     unique: tuple[UniqueIndex, ...] = attrs.field(default=(), converter=_uniques, kw_only=True)
     indexes: tuple[Index, ...] = attrs.field(default=(), converter=_indexes, kw_only=True)
     append_only: bool = attrs.field(default=False, kw_only=True)
+    # Looked up for every value of every statement; derived, so not compared or hashed.
+    _by_name: dict[str, Column] = attrs.field(init=False, eq=False, repr=False)
+    _names: tuple[str, ...] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         where = f"table {self.name}"
         names = [c.name for c in self.columns]
+        object.__setattr__(self, "_by_name", {c.name: c for c in self.columns})
+        object.__setattr__(self, "_names", tuple(names))
         if not names:
             raise InvalidValue(where, "has no columns")
         if len(set(names)) != len(names):
@@ -307,7 +312,7 @@ class Table:
     @property
     def column_names(self) -> tuple[str, ...]:
         """The columns' names, in order."""
-        return tuple(c.name for c in self.columns)
+        return self._names
 
     @property
     def auto_column(self) -> Column | None:
@@ -321,9 +326,9 @@ class Table:
 
     def column(self, name: str) -> Column:
         """The column called ``name``; :class:`InvalidValue` if the table has none."""
-        for c in self.columns:
-            if c.name == name:
-                return c
+        found = self._by_name.get(name)
+        if found is not None:
+            return found
         raise InvalidValue(f"{self.name}.{name}", f"table {self.name} has no column {name!r}")
 
     def check_row(self, row: Mapping[str, Value]) -> Row:

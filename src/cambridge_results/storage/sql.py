@@ -20,6 +20,7 @@ always quoted; every value travels as a parameter, never spliced into SQL
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -86,6 +87,7 @@ Statement = tuple[str, list[Any]]
 SCHEMA_VERSION_TABLE = "schema_version"
 
 
+@functools.lru_cache(maxsize=1024)
 def quote(name: str) -> str:
     """Quote an identifier (already validated as lower-case by the schema)."""
     return '"' + name.replace('"', '""') + '"'

@@ -1,41 +1,187 @@
-"""Combining and splitting PDFs with pypdf, writing objects as they come (CRW-10).
+"""Combining and splitting PDFs, writing objects as they come (CRW-10).
 
 :class:`PdfStreamWriter` appends the pages of source PDFs (the rendered
 batches) to one output PDF, writing every object to the stream at once and
 keeping only byte offsets: memory stays flat however many batches go in.
 
 :func:`split_pages` cuts a batch into one PDF per page.  Every page of a
-batch shares the batch's font subset, and each object of the batch is
-numbered and serialised once (:class:`_Source`), so a single-letter PDF
-costs little more than copying bytes: no page pays to subset a font or to
-serialise one again.
+batch shares the batch's font subset; objects that several pages share are
+serialised once per batch and get the same numbers in every single PDF, so
+a single-letter PDF costs little more than copying bytes.
+
+Two paths do the work.  A PDF with a classic cross-reference table and
+nothing fancy, which is what fpdf2 writes, is cut at the byte level
+(:mod:`~cambridge_results.rendering.pdf_objects`): only the references in
+the dictionaries are rewritten, stream data is copied byte for byte.  Any
+other PDF (cross-reference or object streams, incremental updates,
+encryption, pages that refer to each other...) goes through pypdf's object
+model, as third-party renderers may write anything.
+:func:`fast_path_applies` says which path a PDF takes.
+
+Every output has one cross-reference subsection starting at object 0 (PDF
+1.7, 7.5.4), with free entries for numbers it does not use.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
-from collections.abc import Iterator
-from typing import IO, Any
+from collections.abc import Iterator, Mapping
+from typing import IO, Any, Protocol
 
 from pypdf import PdfReader
 from pypdf.generic import (
     ArrayObject,
+    ByteStringObject,
     DictionaryObject,
     IndirectObject,
     NameObject,
-    NumberObject,
+    NullObject,
     PdfObject,
     StreamObject,
+    TextStringObject,
 )
 
 from cambridge_results.errors import RenderError
+from cambridge_results.rendering.pdf_objects import INHERITED, PAGE_TREE, ClassicPdf, NotSimple
 
-__all__ = ["PdfStreamWriter", "split_pages"]
+__all__ = ["PdfStreamWriter", "fast_path_applies", "split_pages"]
 
 _HEADER = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
-_INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
-_CATALOG, _PAGES, _INFO = 1, 2, 3
-_FIRST_FREE = 4
+_CATALOG, _PAGES = 1, 2
+_FIRST_FREE = 3
+
+#: An object ready to write: its number in the output and its bytes, ``N 0 obj`` to ``endobj``.
+_Object = tuple[int, bytes]
+
+
+def _check_framing(data: bytes) -> None:
+    """Refuse what is not a PDF, or a truncated one, whichever path would read it."""
+    if not isinstance(data, bytes):
+        raise RenderError(f"a PDF must be bytes, not {type(data).__name__}")
+    if b"%PDF-" not in data[:1024]:
+        raise RenderError("not a PDF: no %PDF- header in its first 1024 bytes")
+    # Readers look for the end-of-file marker in the last 1024 bytes (PDF 1.7, annex H).
+    if b"%%EOF" not in data[-1024:]:
+        raise RenderError("the PDF is truncated: no %%EOF marker in its last 1024 bytes")
+
+
+def _classic(data: bytes) -> ClassicPdf | None:
+    try:
+        return ClassicPdf(data)
+    except NotSimple:
+        return None
+
+
+def fast_path_applies(data: bytes) -> bool:
+    """Whether :func:`split_pages` and :meth:`PdfStreamWriter.add_pdf` cut ``data``
+    at the byte level rather than through pypdf.
+
+    True for a PDF with one classic cross-reference table, no incremental
+    update, no encryption, no object or cross-reference streams, generation
+    numbers 0, stream lengths that match, and pages that refer to no other
+    page: what fpdf2 writes.
+    """
+    _check_framing(data)
+    return _classic(data) is not None
+
+
+@contextlib.contextmanager
+def _reading() -> Iterator[None]:
+    """Turn whatever pypdf raises on a broken file into a :class:`RenderError`."""
+    try:
+        yield
+    except RenderError:
+        raise
+    except Exception as exc:
+        raise RenderError(f"the PDF could not be read: {exc}") from exc
+
+
+def _xref(offsets: Mapping[int, int]) -> bytes:
+    """A cross-reference table in one subsection from 0; unused numbers are free entries,
+    linked in a list as 7.5.4 describes."""
+    size = max(offsets) + 1
+    free = [n for n in range(1, size) if n not in offsets]
+    next_free = dict(zip([0, *free], [*free, 0], strict=True))
+    lines = [b"xref\n0 %d\n%010d 65535 f \n" % (size, next_free[0])]
+    for number in range(1, size):
+        offset = offsets.get(number)
+        if offset is None:
+            lines.append(b"%010d 00000 f \n" % next_free[number])
+        else:
+            lines.append(b"%010d 00000 n \n" % offset)
+    return b"".join(lines)
+
+
+def _catalog(lang: bytes | None) -> bytes:
+    # rule CRW-10: the letters say their language (/Lang) for screen readers.
+    lang_entry = b" /Lang " + lang if lang is not None else b""
+    return b"%d 0 obj\n<< /Type /Catalog /Pages %d 0 R%s >>\nendobj\n" % (
+        _CATALOG,
+        _PAGES,
+        lang_entry,
+    )
+
+
+def _trailer(size: int, info: int | None, xref_at: int) -> bytes:
+    info_entry = b" /Info %d 0 R" % info if info is not None else b""
+    return b"trailer\n<< /Size %d /Root %d 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (
+        size,
+        _CATALOG,
+        info_entry,
+        xref_at,
+    )
+
+
+class _PageSource(Protocol):
+    """One source PDF, as :class:`PdfStreamWriter` takes it in."""
+
+    #: The next output number free after this source's objects.
+    next_id: int
+    page_count: int
+    #: The catalog's /Lang, serialised, if the source has one.
+    lang: bytes | None
+
+    def page(self, index: int) -> tuple[int, list[_Object]]:
+        """Page ``index``'s output number and the objects it needs not given out before."""
+
+    def info(self) -> tuple[int, list[_Object]] | None:
+        """The information dictionary's output number and the objects it needs."""
+
+
+class _ByteSource:
+    """A :class:`ClassicPdf` renumbered from ``first_id`` as its objects are needed."""
+
+    def __init__(self, pdf: ClassicPdf, first_id: int) -> None:
+        self._pdf = pdf
+        self.next_id = first_id
+        self.page_count = pdf.page_count
+        self.lang = pdf.lang
+        self._ids: dict[int, int] = {PAGE_TREE: _PAGES}
+
+    def _objects(self, closure: list[int]) -> list[_Object]:
+        ids = self._ids
+        new: list[int] = []
+        for number in closure:
+            if number not in ids:
+                ids[number] = self.next_id
+                self.next_id += 1
+                new.append(number)
+        template = self._pdf.template
+        return [(ids[n], template(n).render(ids[n], ids)) for n in new]
+
+    def page(self, index: int) -> tuple[int, list[_Object]]:
+        """Page ``index``'s output number and the objects it needs not given out before."""
+        closure = self._pdf.closures[index]
+        objects = self._objects(closure)
+        return self._ids[closure[0]], objects
+
+    def info(self) -> tuple[int, list[_Object]] | None:
+        """The information dictionary's output number and the objects it needs."""
+        if self._pdf.info is None:
+            return None
+        objects = self._objects(self._pdf.info_closure)
+        return self._ids[self._pdf.info], objects
 
 
 def _inherited(page: DictionaryObject, key: str) -> Any:
@@ -48,20 +194,48 @@ def _inherited(page: DictionaryObject, key: str) -> Any:
     return None
 
 
+_Key = tuple[int, int]
+_Body = tuple[bytes, tuple[int, ...]]
+
+
 class _Source:
-    """The objects of one source PDF, renumbered from ``first_id`` and serialised once.
+    """The objects of one source PDF read by pypdf, renumbered from ``first_id``.
 
     A page's ``/Parent`` becomes the output's page tree (object 2), and
-    attributes it inherited are copied onto it.  Links between pages are
-    not carried over: letters have none.
+    attributes it inherited are copied onto it.  ``shared`` fixes the
+    numbers of objects given out with the same bytes in several outputs
+    (the batch's fonts in every single PDF); their bodies are kept in
+    ``shared_bodies``, which those outputs' sources share.
     """
 
-    def __init__(self, reader: PdfReader, first_id: int) -> None:
+    def __init__(
+        self,
+        reader: PdfReader,
+        first_id: int,
+        shared: Mapping[_Key, int] | None = None,
+        shared_bodies: dict[int, _Body] | None = None,
+    ) -> None:
         self.reader = reader
         self.next_id = first_id
-        self._ids: dict[tuple[int, int], int] = {}
-        self._bodies: dict[int, tuple[bytes, tuple[int, ...]]] = {}
-        self._pages: dict[tuple[int, int], int] = {}
+        self._first_own = first_id
+        self._ids: dict[_Key, int] = dict(shared or {})
+        self._shared_bodies: dict[int, _Body] = shared_bodies if shared_bodies is not None else {}
+        self._bodies: dict[int, _Body] = {}
+        self._given: set[int] = set()
+        self.page_count = len(reader.pages)
+        self.lang = self._lang()
+
+    def _lang(self) -> bytes | None:
+        root = self.reader.trailer.get("/Root")
+        lang = root.get_object().get("/Lang") if root is not None else None
+        if lang is not None:
+            lang = lang.get_object()
+        if isinstance(lang, TextStringObject | ByteStringObject):
+            return _serialise(lang)
+        return None
+
+    def _store(self, new: int) -> dict[int, _Body]:
+        return self._bodies if new >= self._first_own else self._shared_bodies
 
     def _id_for(self, ref: IndirectObject) -> int:
         key = (ref.idnum, ref.generation)
@@ -72,16 +246,15 @@ class _Source:
             self._ids[key] = new
         return new
 
-    def page_id(self, index: int) -> int:
-        """The output number of page ``index``; its body is ready in :meth:`body`."""
+    def _page_id(self, index: int) -> int:
         page = self.reader.pages[index]
         ref = page.indirect_reference
         if ref is None:
             raise RenderError("source page has no object number")
         new = self._id_for(ref)
-        if new not in self._bodies:
+        if new not in self._store(new):
             entries: dict[Any, Any] = {k: v for k, v in page.items() if k != "/Parent"}
-            for key in _INHERITED:
+            for key in INHERITED:
                 if key not in entries:
                     value = _inherited(page, key)
                     if value is not None:
@@ -89,23 +262,53 @@ class _Source:
             deps: list[int] = []
             converted = DictionaryObject({k: self._convert(v, deps) for k, v in entries.items()})
             converted[NameObject("/Parent")] = IndirectObject(_PAGES, 0, None)
-            self._bodies[new] = (_serialise(converted), tuple(deps))
+            self._store(new)[new] = (_serialise(converted), tuple(deps))
         return new
 
-    def body(self, new_id: int) -> tuple[bytes, tuple[int, ...]]:
-        """The serialised object ``new_id`` and the numbers of the objects it refers to."""
-        return self._bodies[new_id]
+    def _given_out(self, first: int) -> list[_Object]:
+        objects: list[_Object] = []
+        todo = [first]
+        while todo:
+            new = todo.pop()
+            if new in self._given:
+                continue
+            self._given.add(new)
+            body, deps = self._store(new)[new]
+            objects.append((new, b"%d 0 obj\n%s\nendobj\n" % (new, body)))
+            todo.extend(reversed(deps))
+        return objects
+
+    def page(self, index: int) -> tuple[int, list[_Object]]:
+        """Page ``index``'s output number and the objects it needs not given out before."""
+        new = self._page_id(index)
+        return new, self._given_out(new)
+
+    def info(self) -> tuple[int, list[_Object]] | None:
+        """The information dictionary's output number and the objects it needs."""
+        raw = self.reader.trailer.raw_get("/Info") if "/Info" in self.reader.trailer else None
+        if isinstance(raw, IndirectObject):
+            new = self._convert(raw, []).idnum
+        elif isinstance(raw, DictionaryObject):
+            new = self.next_id
+            self.next_id += 1
+            deps: list[int] = []
+            self._store(new)[new] = (_serialise(self._convert(raw, deps)), tuple(deps))
+        else:
+            return None
+        return new, self._given_out(new)
 
     def _convert(self, obj: Any, deps: list[int]) -> Any:
         if isinstance(obj, IndirectObject):
             new = self._id_for(obj)
             deps.append(new)
-            if new not in self._bodies:
+            store = self._store(new)
+            if new not in store:
                 # Reserve first, so objects that refer back to this one terminate.
-                self._bodies[new] = (b"", ())
+                store[new] = (b"", ())
                 inner: list[int] = []
-                converted = self._convert(obj.get_object(), inner)
-                self._bodies[new] = (_serialise(converted), tuple(inner))
+                resolved = obj.get_object()
+                converted = self._convert(NullObject() if resolved is None else resolved, inner)
+                store[new] = (_serialise(converted), tuple(inner))
             return IndirectObject(new, 0, None)
         if isinstance(obj, StreamObject):
             stream = StreamObject()
@@ -121,17 +324,6 @@ class _Source:
             return ArrayObject(self._convert(v, deps) for v in obj)
         return obj
 
-    def info(self) -> DictionaryObject | None:
-        """The document information dictionary, copied (it holds no references)."""
-        info = self.reader.trailer.get("/Info")
-        if info is None:
-            return None
-        deps: list[int] = []
-        converted = self._convert(info.get_object(), deps)
-        if deps or not isinstance(converted, DictionaryObject):
-            return None
-        return converted
-
 
 def _serialise(obj: PdfObject) -> bytes:
     buffer = io.BytesIO()
@@ -139,22 +331,31 @@ def _serialise(obj: PdfObject) -> bytes:
     return buffer.getvalue()
 
 
+def _reader(data: bytes) -> PdfReader:
+    with _reading():
+        return PdfReader(io.BytesIO(data))
+
+
 class PdfStreamWriter:
     """Write a PDF to ``out`` page by page; call :meth:`close` to finish it.
 
-    Objects 1 to 3 are reserved for the catalog, the page tree and the
-    document information, which are written last; everything else is
-    written as soon as its page is added.  The output stream need not be
-    seekable.  The first source added gives the document information.
+    Objects 1 and 2 are reserved for the catalog and the page tree, which
+    are written last; everything else is written as soon as its page is
+    added.  The output stream need not be seekable.  The first source added
+    that has document information (and a catalog /Lang) gives them.
+    ``fast_path=False`` sends every source through pypdf, as a PDF that
+    :func:`fast_path_applies` refuses always goes (for comparisons).
     """
 
-    def __init__(self, out: IO[bytes]) -> None:
+    def __init__(self, out: IO[bytes], *, fast_path: bool = True) -> None:
         self._out = out
+        self._fast_path = fast_path
         self._position = 0
         self._offsets: dict[int, int] = {}
         self._next_id = _FIRST_FREE
         self._kids: list[int] = []
-        self._info: DictionaryObject | None = None
+        self._info: int | None = None
+        self._lang: bytes | None = None
         self._closed = False
         self._emit(_HEADER)
 
@@ -168,91 +369,189 @@ class PdfStreamWriter:
         self._position += len(data)
 
     def add_pdf(self, data: bytes) -> None:
-        """Append every page of the PDF in ``data``."""
-        source = _Source(PdfReader(io.BytesIO(data)), self._next_id)
-        self._add(source, range(len(source.reader.pages)))
-        self._next_id = source.next_id
+        """Append every page of the PDF in ``data``.
 
-    def _add(self, source: _Source, pages: range) -> None:
+        The whole source is read before anything is written, so a source
+        that cannot be read raises :class:`RenderError` and adds nothing.
+        """
         if self._closed:
             raise RenderError("the PDF is already closed")
-        if self._info is None:
-            self._info = source.info()
-        for index in pages:
-            page_id = source.page_id(index)
-            self._write_closure(source, page_id)
-            self._kids.append(page_id)
+        _check_framing(data)
+        pdf = _classic(data) if self._fast_path else None
+        source: _PageSource
+        if pdf is not None:
+            source = _ByteSource(pdf, self._next_id)
+        else:
+            source = _Source(_reader(data), self._next_id)
+        self._add(source, range(source.page_count))
 
-    def _write_closure(self, source: _Source, first: int) -> None:
-        todo = [first]
-        while todo:
-            object_id = todo.pop()
-            if object_id in self._offsets:
-                continue
-            body, deps = source.body(object_id)
-            self._write(object_id, body)
-            todo.extend(reversed(deps))
+    def _add(self, source: _PageSource, pages: range) -> None:
+        if self._closed:
+            raise RenderError("the PDF is already closed")
+        with _reading():
+            info = source.info() if self._info is None else None
+            kids: list[int] = []
+            objects: list[_Object] = []
+            for index in pages:
+                page_id, needed = source.page(index)
+                kids.append(page_id)
+                objects.extend(needed)
+        if not kids:
+            raise RenderError("the PDF has no pages")
+        if info is not None:
+            self._info = info[0]
+            self._write(info[1])
+        if self._lang is None:
+            self._lang = source.lang
+        self._write(objects)
+        self._kids.extend(kids)
+        self._next_id = source.next_id
 
-    def _write(self, object_id: int, body: bytes) -> None:
-        self._offsets[object_id] = self._position
-        self._emit(b"%d 0 obj\n%s\nendobj\n" % (object_id, body))
+    def _write(self, objects: list[_Object]) -> None:
+        for object_id, body in objects:
+            self._offsets[object_id] = self._position
+            self._emit(body)
 
     def close(self) -> None:
-        """Write the page tree, catalog, information, cross-reference table and trailer."""
+        """Write the page tree, catalog, cross-reference table and trailer."""
         if self._closed:
             return
         if not self._kids:
             raise RenderError("a PDF needs at least one page")
         self._closed = True
-        pages = DictionaryObject(
-            {
-                NameObject("/Type"): NameObject("/Pages"),
-                NameObject("/Kids"): ArrayObject(IndirectObject(k, 0, None) for k in self._kids),
-                NameObject("/Count"): NumberObject(len(self._kids)),
-            }
+        kids = b" ".join(b"%d 0 R" % k for k in self._kids)
+        self._write(
+            [
+                (
+                    _PAGES,
+                    b"%d 0 obj\n<< /Type /Pages /Kids [%s] /Count %d >>\nendobj\n"
+                    % (_PAGES, kids, len(self._kids)),
+                ),
+                (_CATALOG, _catalog(self._lang)),
+            ]
         )
-        self._write(_PAGES, _serialise(pages))
-        catalog = DictionaryObject(
-            {
-                NameObject("/Type"): NameObject("/Catalog"),
-                NameObject("/Pages"): IndirectObject(_PAGES, 0, None),
-            }
-        )
-        self._write(_CATALOG, _serialise(catalog))
-        self._write(_INFO, _serialise(self._info if self._info is not None else DictionaryObject()))
         xref_at = self._position
         self._emit(_xref(self._offsets))
-        size = max(self._offsets) + 1
-        self._emit(
-            f"trailer\n<< /Size {size} /Root {_CATALOG} 0 R /Info {_INFO} 0 R >>\n"
-            f"startxref\n{xref_at}\n%%EOF\n".encode("ascii")
-        )
+        self._emit(_trailer(max(self._offsets) + 1, self._info, xref_at))
 
 
-def _xref(offsets: dict[int, int]) -> bytes:
-    """A cross-reference table in subsections, so unused numbers cost nothing."""
-    lines = ["xref\n0 1\n0000000000 65535 f \n"]
-    ids = sorted(offsets)
-    start = 0
-    while start < len(ids):
-        end = start
-        while end + 1 < len(ids) and ids[end + 1] == ids[end] + 1:
-            end += 1
-        lines.append(f"{ids[start]} {end - start + 1}\n")
-        lines.extend(f"{offsets[i]:010d} 00000 n \n" for i in ids[start : end + 1])
-        start = end + 1
-    return "".join(lines).encode("ascii")
-
-
-def split_pages(data: bytes) -> Iterator[bytes]:
+def split_pages(data: bytes, *, fast_path: bool = True) -> Iterator[bytes]:
     """One PDF per page of ``data``, in order, each with the document information.
 
     Objects the pages share are serialised once and their bytes reused.
+    ``fast_path=False`` reads ``data`` with pypdf even when
+    :func:`fast_path_applies` (for comparisons).
     """
-    source = _Source(PdfReader(io.BytesIO(data)), _FIRST_FREE)
-    for index in range(len(source.reader.pages)):
+    _check_framing(data)
+    pdf = _classic(data) if fast_path else None
+    if pdf is not None:
+        yield from _split_bytes(pdf)
+    else:
+        yield from _split_pypdf(_reader(data))
+
+
+def _split_bytes(pdf: ClassicPdf) -> Iterator[bytes]:
+    if pdf.page_count == 0:
+        raise RenderError("the PDF has no pages")
+    # Objects more than one page needs, and the information, have one number
+    # in every single PDF, after the catalog and the page tree.
+    reached: set[int] = set()
+    shared: dict[int, int] = {}
+    for closure in pdf.closures:
+        for number in closure:
+            if number in reached:
+                shared.setdefault(number, _FIRST_FREE + len(shared))
+            reached.add(number)
+    for number in pdf.info_closure:
+        shared.setdefault(number, _FIRST_FREE + len(shared))
+    first_own = _FIRST_FREE + len(shared)
+    template = pdf.template
+    shared_bytes: dict[int, bytes] = {}
+    tail = [(_CATALOG, _catalog(pdf.lang))]
+    for closure in pdf.closures:
+        numbers = dict(shared)
+        numbers[PAGE_TREE] = _PAGES
+        own = first_own
+        for number in closure:
+            if number not in shared:
+                numbers[number] = own
+                own += 1
+        parts = [_HEADER]
+        position = len(_HEADER)
+        offsets: dict[int, int] = {}
+        for number in (*closure, *pdf.info_closure):
+            new = numbers[number]
+            if new in offsets:
+                continue
+            if number in shared:
+                body = shared_bytes.get(number)
+                if body is None:
+                    body = shared_bytes[number] = template(number).render(new, shared)
+            else:
+                body = template(number).render(new, numbers)
+            offsets[new] = position
+            parts.append(body)
+            position += len(body)
+        page_tree = b"%d 0 obj\n<< /Type /Pages /Kids [%d 0 R] /Count 1 >>\nendobj\n" % (
+            _PAGES,
+            numbers[closure[0]],
+        )
+        for new, body in ((_PAGES, page_tree), *tail):
+            offsets[new] = position
+            parts.append(body)
+            position += len(body)
+        parts.append(_xref(offsets))
+        info = shared[pdf.info] if pdf.info is not None else None
+        parts.append(_trailer(max(offsets) + 1, info, position))
+        yield b"".join(parts)
+
+
+def _shared_keys(reader: PdfReader) -> list[_Key]:
+    """The objects more than one page reaches (not through a page's /Parent), in order."""
+    seen_by_some: set[_Key] = set()
+    shared: dict[_Key, None] = {}
+    for page in reader.pages:
+        todo: list[Any] = [v for k, v in page.items() if k != "/Parent"]
+        todo.extend(_inherited(page, key) for key in INHERITED if key not in page)
+        seen: set[_Key] = set()
+        ref = page.indirect_reference
+        if ref is not None:
+            # A page that another page refers to is shared too.
+            key = (ref.idnum, ref.generation)
+            seen.add(key)
+            if key in seen_by_some:
+                shared[key] = None
+        while todo:
+            obj = todo.pop()
+            if isinstance(obj, IndirectObject):
+                key = (obj.idnum, obj.generation)
+                if key in seen:
+                    continue
+                seen.add(key)
+                if key in seen_by_some:
+                    shared[key] = None
+                todo.append(obj.get_object())
+            elif isinstance(obj, DictionaryObject):
+                todo.extend(obj.values())
+            elif isinstance(obj, ArrayObject):
+                todo.extend(obj)
+        seen_by_some |= seen
+    return list(shared)
+
+
+def _split_pypdf(reader: PdfReader) -> Iterator[bytes]:
+    with _reading():
+        count = len(reader.pages)
+        keys = _shared_keys(reader)
+    if count == 0:
+        raise RenderError("the PDF has no pages")
+    shared = {key: _FIRST_FREE + i for i, key in enumerate(keys)}
+    shared_bodies: dict[int, _Body] = {}
+    for index in range(count):
         buffer = io.BytesIO()
         writer = PdfStreamWriter(buffer)
+        with _reading():
+            source = _Source(reader, _FIRST_FREE + len(shared), shared, shared_bodies)
         writer._add(source, range(index, index + 1))
         writer.close()
         yield buffer.getvalue()

@@ -1,0 +1,740 @@
+"""A PDF with a classic cross-reference table, read at the byte level (CRW-10).
+
+The letters' PDFs come from fpdf2, which writes one ``xref`` table, no
+incremental updates, no object or cross-reference streams, generation
+numbers 0 and direct stream lengths.  For such a file :class:`ClassicPdf`
+finds each object at its offset, lexes only what is not stream data (PDF 1.7
+sections 7.2 and 7.3) and remembers where each reference is, so that
+:mod:`~cambridge_results.rendering.pdf_split` can renumber objects by
+rewriting those few bytes and copy everything else, stream data above all,
+byte for byte: nothing is decoded, re-encoded or re-compressed.
+
+Whatever this module does not handle raises :class:`NotSimple`, and the
+caller falls back to pypdf, which reads anything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from itertools import accumulate
+from typing import Any, NamedTuple
+
+__all__ = ["INHERITED", "ClassicPdf", "NotSimple", "Ref", "Template"]
+
+#: Page attributes a page inherits from its ancestors in the page tree (PDF 1.7, 7.7.3.4).
+INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
+
+#: The target a template uses for "the page tree node of the output".
+PAGE_TREE = 0
+
+_WHITESPACE = b"\x00\t\n\x0c\r "
+_REGULAR = rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]"
+_SKIP = rb"[\x00\t\n\x0c\r ]*(?:%[^\r\n]*[\x00\t\n\x0c\r ]*)*"
+
+# One token after any white space and comments (7.2.2-7.2.4).  "<<" is tried
+# before a hexadecimal string, whose "<" it shares.
+_TOKEN = re.compile(
+    _SKIP + rb"(?:(?P<regular>" + _REGULAR + rb"+)"
+    rb"|(?P<name>/" + _REGULAR + rb"*)"
+    rb"|(?P<dict><<)|(?P<end_dict>>>)"
+    rb"|(?P<hex><[0-9A-Fa-f\x00\t\n\x0c\r ]*>)"
+    rb"|(?P<array>\[)|(?P<end_array>\])"
+    rb"|(?P<string>\())"
+)
+# The same tokens, each with the white space and comments before it, for
+# findall; strings with unescaped nested parentheses, which no regular
+# expression matches, come out as a lone "(" and send the object to
+# _scan_careful.
+_SCAN = re.compile(
+    rb"((?:[\x00\t\n\x0c\r ]|%[^\r\n]*)*+)"
+    rb"(<<|>>|\[|\]|/" + _REGULAR + rb"*+|" + _REGULAR + rb"++"
+    rb"|<[0-9A-Fa-f\x00\t\n\x0c\r ]*+>|\((?:[^\\()]++|\\.)*+\)|.)",
+    re.S,
+)
+_IS_REGULAR = re.compile(_REGULAR)
+_DIGIT_RUNS = re.compile(rb"(\d+)")
+#: Delimiters that start no token the quick scan reads: the careful scan decides.
+_ODD = frozenset(b"()<>{}")
+_STRING_SPECIAL = re.compile(rb"[()\\]")
+_NUMBER = re.compile(rb"[+-]?(?:\d+\.?\d*|\.\d+)\Z")
+_NAME_ESCAPE = re.compile(r"#([0-9A-Fa-f]{2})")
+_CONSTANTS: dict[bytes, Any] = {b"true": True, b"false": False, b"null": None}
+_OBJECT_HEADER = re.compile(
+    rb"(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+obj(?!" + _REGULAR + rb")"
+)
+_STREAM_END = re.compile(
+    rb"(?:\r\n|\r|\n)?endstream(?:[\x00\t\n\x0c\r ]|%[^\r\n]*)+endobj(?!" + _REGULAR + rb")"
+)
+_STARTXREF = re.compile(rb"startxref" + _SKIP + rb"(\d+)" + _SKIP + rb"%%EOF")
+_SUBSECTION = re.compile(rb"[\x00\t\n\x0c\r ]*(\d+)[ \t]+(\d+)[ \t]*(?:\r\n|\r|\n)")
+# Entries are 20 bytes (7.5.4); some writers end them with a bare "\n" or "\r\n".
+_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])(?: ?\r\n| ?\n| ?\r)")
+_TRAILER = re.compile(_SKIP + rb"trailer(?!" + _REGULAR + rb")")
+
+
+class NotSimple(Exception):
+    """The PDF uses something the byte-level path does not handle: use pypdf instead."""
+
+
+class Ref(NamedTuple):
+    """An indirect reference ``number generation R``."""
+
+    number: int
+    generation: int
+
+
+class _Parsed(NamedTuple):
+    value: Any
+    start: int
+    end: int
+    stop: bytes
+    stop_end: int
+    #: For a dictionary value: each top-level entry's value span.
+    entries: dict[str, tuple[int, int]]
+    #: For a dictionary value: where its closing ``>>`` starts.
+    dict_close: int
+    #: Every reference in the value: (start, end, object number).
+    refs: list[tuple[int, int, int]]
+
+
+def _name(token: bytes) -> str:
+    name = token.decode("latin-1")
+    if "#" in name:
+        name = _NAME_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), name)
+    return name
+
+
+def _string_end(data: bytes, pos: int) -> int:
+    """The offset just past the literal string whose "(" ends at ``pos`` (7.3.4.2)."""
+    depth = 1
+    search = _STRING_SPECIAL.search
+    while True:
+        m = search(data, pos)
+        if m is None:
+            raise NotSimple("a literal string is not closed")
+        char = data[m.start()]
+        pos = m.end()
+        if char == 0x5C:  # a backslash escapes the next byte, whatever it is
+            pos += 1
+        elif char == 0x28:
+            depth += 1
+        else:
+            depth -= 1
+            if depth == 0:
+                return pos
+
+
+def _atom(token: bytes) -> Any:
+    if token.isdigit():
+        return int(token)
+    if token in _CONSTANTS:
+        return _CONSTANTS[token]
+    if _NUMBER.match(token):
+        return float(token) if b"." in token else int(token)
+    raise NotSimple(f"unexpected keyword {token[:20]!r}")
+
+
+class _Retry(NotSimple):
+    """The quick scan met syntax only the careful one reads (a string with nested parentheses)."""
+
+
+def _scan_quick(data: bytes, pos: int, stops: frozenset[bytes]) -> list[tuple[bytes, bytes]]:
+    """(white space, token) pairs from ``pos`` through the first of ``stops``, in one call.
+
+    The range ends at the first place a stop keyword's bytes appear; if they
+    were inside a string, a name or a comment, the last token is not the
+    keyword and :func:`parse` scans again, carefully.
+    """
+    limit = -1
+    for keyword in stops:
+        found = data.find(keyword, pos, limit if limit >= 0 else len(data))
+        if found >= 0:
+            limit = found + len(keyword)
+    if limit < 0 or _IS_REGULAR.match(data, limit):
+        raise _Retry("no stop keyword")
+    return _SCAN.findall(data, pos, limit)
+
+
+def _scan_careful(data: bytes, pos: int, stops: frozenset[bytes]) -> list[tuple[bytes, bytes]]:
+    """(white space, token) pairs from ``pos`` through the first of ``stops``, one by one."""
+    tokens: list[tuple[bytes, bytes]] = []
+    match = _TOKEN.match
+    while True:
+        m = match(data, pos)
+        if m is None:
+            raise NotSimple(f"unreadable syntax at byte {pos}")
+        # Every alternative of _TOKEN is a named group, so one of them matched.
+        kind = m.lastgroup or ""
+        start = m.start(kind)
+        end = _string_end(data, m.end()) if kind == "string" else m.end()
+        tokens.append((data[pos:start], data[start:end]))
+        pos = end
+        if kind == "regular" and tokens[-1][1] in stops:
+            return tokens
+
+
+def parse(data: bytes, pos: int, stops: frozenset[bytes]) -> _Parsed:
+    """Parse the one object at ``pos``, which one of the keywords ``stops`` ends.
+
+    Iterative, so deep nesting cannot exhaust the stack.  Names come back
+    as ``str`` with ``#xx`` escapes decoded, strings as their raw bytes with
+    delimiters, references as :class:`Ref`.
+    """
+    try:
+        return _build(_scan_quick(data, pos, stops), pos, stops)
+    except _Retry:
+        return _build(_scan_careful(data, pos, stops), pos, stops)
+
+
+def _build(tokens: list[tuple[bytes, bytes]], pos: int, stops: frozenset[bytes]) -> _Parsed:
+    refs: list[tuple[int, int, int]] = []
+    entries: dict[str, tuple[int, int]] = {}
+    dict_close = -1
+    # Each frame: (is a dictionary, values, their starts, their ends, start of the opener).
+    stack: list[tuple[bool, list[Any], list[int], list[int], int]] = []
+    is_dict = False
+    values: list[Any] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    opened = pos
+    for skip, token in tokens:
+        start = pos + len(skip)
+        pos = start + len(token)
+        first = token[0]
+        value: Any
+        if first == 0x2F:  # /
+            value = _name(token)
+        elif first == 0x28:  # (
+            if len(token) == 1:
+                raise _Retry("a string the quick scan cannot read")
+            value = token
+        elif first == 0x3C:  # <
+            if token == b"<<":
+                stack.append((is_dict, values, starts, ends, opened))
+                is_dict, values, starts, ends, opened = True, [], [], [], start
+                continue
+            if len(token) == 1:
+                raise _Retry("a lone <")
+            value = token
+        elif first == 0x5B:  # [
+            stack.append((is_dict, values, starts, ends, opened))
+            is_dict, values, starts, ends, opened = False, [], [], [], start
+            continue
+        elif token == b">>" or first == 0x5D:  # ]
+            if not stack or is_dict != (first == 0x3E):
+                raise NotSimple(f"unbalanced {token!r} at byte {start}")
+            if is_dict:
+                if len(values) % 2 or not all(type(k) is str for k in values[::2]):
+                    raise NotSimple(f"a dictionary at byte {opened} has a key that is not a name")
+                value = dict(zip(values[::2], values[1::2], strict=True))
+                if len(value) * 2 != len(values):
+                    raise NotSimple(f"a dictionary at byte {opened} repeats a key")
+                if len(stack) == 1:
+                    entries = {
+                        k: (starts[i + 1], ends[i + 1]) for i, k in enumerate(values) if i % 2 == 0
+                    }
+                    dict_close = start
+            else:
+                value = values
+            start = opened
+            is_dict, values, starts, ends, opened = stack.pop()
+        elif first in _ODD:
+            raise _Retry(f"{token!r} the quick scan cannot read")
+        elif token.isdigit():
+            value = int(token)
+        elif token == b"R":
+            if len(values) < 2 or type(values[-1]) is not int or type(values[-2]) is not int:
+                raise NotSimple(f"R without an object number at byte {start}")
+            number, generation = values[-2], values[-1]
+            if number < 1 or generation != 0:
+                raise NotSimple(f"reference {number} {generation} R is not to a plain object")
+            start = starts[-2]
+            del values[-2:], starts[-2:], ends[-2:]
+            value = Ref(number, generation)
+            refs.append((start, pos, number))
+        elif token in stops and not stack:
+            if len(values) != 1:
+                raise NotSimple(f"{len(values)} values where one was expected")
+            return _Parsed(values[0], starts[0], ends[0], token, pos, entries, dict_close, refs)
+        else:
+            value = _atom(token)
+        values.append(value)
+        starts.append(start)
+        ends.append(pos)
+    raise _Retry("the scan ended before a stop keyword")
+
+
+class RawObject(NamedTuple):
+    """Where one indirect object lies in the file, and what its non-stream part says."""
+
+    number: int
+    value_start: int
+    value_end: int
+    #: Offset just past ``endobj``.
+    end: int
+    is_stream: bool
+    #: Every reference in the value: (start, end, object number).
+    refs: list[tuple[int, int, int]]
+    #: The value's top-level keys without digits in them (a dictionary's).
+    keys: frozenset[str]
+    #: The value's top-level /Type, if it is a name without digits.
+    type_name: str | None
+    #: Which of ``refs`` is the value's top-level /Parent, or -1.
+    parent: int
+    #: Where the value's closing ``>>`` starts, if it is a dictionary; else -1.
+    dict_close: int
+
+
+class _Shape(NamedTuple):
+    """What one parse of an object says about every object whose bytes differ from
+    its bytes only in the runs of digits.
+
+    Such objects lex into the same tokens (digits are regular characters, so
+    only the runs' values and lengths change), so their references, keys and
+    dictionary end are where the runs and the shared bytes put them.
+    """
+
+    #: White space and comments before the value, and between it and the keyword after it.
+    leading: int
+    trailing: int
+    #: Per reference: its number's run, its generation's run, bytes from that run's end to R's.
+    refs: tuple[tuple[int, int, int], ...]
+    keys: frozenset[str]
+    type_name: str | None
+    parent: int
+    is_dict: bool
+    #: /Length: (0, run) if direct, (1, reference index) if indirect, (-1, 0) if absent.
+    length: tuple[int, int]
+
+
+def _digit_free(name: str) -> bool:
+    return not any(c.isdigit() for c in name)
+
+
+class Template:
+    """An object's bytes cut at its references, so renumbering is a join.
+
+    ``pieces`` has one more item than ``targets``; the object's bytes are
+    the pieces with reference ``targets[i]`` between ``pieces[i]`` and
+    ``pieces[i + 1]``.  Target 0 stands for the output's page tree node.
+    """
+
+    __slots__ = ("pieces", "targets")
+
+    def __init__(self, pieces: list[bytes], targets: list[int]) -> None:
+        self.pieces = pieces
+        self.targets = targets
+
+    def render(self, number: int, numbers: Mapping[int, int]) -> bytes:
+        """The object as ``number 0 obj ... endobj`` with every reference renumbered."""
+        pieces = self.pieces
+        parts = [b"%d 0 obj\n" % number, pieces[0]]
+        for i, target in enumerate(self.targets, start=1):
+            parts.append(b"%d 0 R" % numbers[target])
+            parts.append(pieces[i])
+        return b"".join(parts)
+
+
+class _Page(NamedTuple):
+    number: int
+    #: Inherited attributes the page lacks: (key, the ancestor's refs, the value's span).
+    inherited: tuple[tuple[str, list[tuple[int, int, int]], int, int], ...]
+
+
+_OBJECT_STOPS = frozenset((b"endobj", b"stream"))
+
+
+class ClassicPdf:
+    """Every object of a simple PDF that its pages, information and catalog need.
+
+    Everything reachable is read when the instance is made, so a file the
+    byte-level path cannot handle fails here, before anything is written.
+    Raises :class:`NotSimple` for an incremental update, encryption, a
+    cross-reference or object stream, a generation number other than 0, an
+    offset or a stream length that does not match, a page that refers to
+    another page or to the catalog, or syntax it does not read.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        if not data.startswith(b"%PDF-"):
+            raise NotSimple("the header is not at the start of the file")
+        self.data = data
+        self._objects: dict[int, RawObject] = {}
+        self._parsed: dict[int, _Parsed] = {}
+        self._shapes: dict[tuple[bytes, tuple[bytes, ...]], _Shape] = {}
+        self._templates: dict[int, Template] = {}
+        self._offsets, trailer = self._read_xref()
+        for key, why in (
+            ("/Prev", "has an incremental update"),
+            ("/Encrypt", "is encrypted"),
+            ("/XRefStm", "has a cross-reference stream"),
+        ):
+            if key in trailer:
+                raise NotSimple(f"the PDF {why}")
+        root = trailer.get("/Root")
+        if not isinstance(root, Ref):
+            raise NotSimple("the trailer has no /Root reference")
+        self.catalog = root.number
+        catalog = self.value(self.catalog)
+        pages = catalog.get("/Pages") if isinstance(catalog, dict) else None
+        if not isinstance(pages, Ref):
+            raise NotSimple("the catalog has no /Pages reference")
+        self._pages: list[_Page] = []
+        self._tree: set[int] = {self.catalog}
+        self._walk(pages.number)
+        self._page_numbers = {page.number: page for page in self._pages}
+        #: Per page, the objects it needs: the page first, then depth first.
+        self.closures = [self._closure(page.number) for page in self._pages]
+        info = trailer.get("/Info")
+        if info is not None and not isinstance(info, Ref):
+            raise NotSimple("the trailer's /Info is not a reference")
+        #: The document information dictionary's number, if any.
+        self.info = info.number if info is not None else None
+        if self.info is not None and not isinstance(self.value(self.info), dict):
+            raise NotSimple("the document information is not a dictionary")
+        #: The objects the information dictionary needs, itself first.
+        self.info_closure = self._closure(self.info) if self.info is not None else []
+        #: The catalog's /Lang as it is written in the file (a string), if any.
+        self.lang = self._lang(catalog)
+
+    @property
+    def page_count(self) -> int:
+        """How many pages the document has."""
+        return len(self._pages)
+
+    @property
+    def pages(self) -> list[int]:
+        """The pages' object numbers, in page order."""
+        return [page.number for page in self._pages]
+
+    def _read_xref(self) -> tuple[dict[int, int], dict[str, Any]]:
+        data = self.data
+        at = data.rfind(b"startxref", max(0, len(data) - 1024))
+        m = _STARTXREF.match(data, at) if at >= 0 else None
+        if m is None:
+            raise NotSimple("no startxref before %%EOF")
+        pos = int(m.group(1))
+        if not data.startswith(b"xref", pos):
+            raise NotSimple("startxref does not point at a classic cross-reference table")
+        pos += 4
+        offsets: dict[int, int] = {}
+        while True:
+            trailer = _TRAILER.match(data, pos)
+            if trailer is not None:
+                break
+            m = _SUBSECTION.match(data, pos)
+            if m is None:
+                raise NotSimple(f"unreadable cross-reference table at byte {pos}")
+            first, count = int(m.group(1)), int(m.group(2))
+            pos = m.end()
+            for number in range(first, first + count):
+                m = _ENTRY.match(data, pos)
+                if m is None:
+                    raise NotSimple(f"unreadable cross-reference entry at byte {pos}")
+                pos = m.end()
+                if m.group(3) == b"n":
+                    if m.group(2) != b"00000":
+                        raise NotSimple(f"object {number} has a generation number")
+                    if number in offsets:
+                        raise NotSimple(f"object {number} is in the table twice")
+                    offsets[number] = int(m.group(1))
+        parsed = parse(data, trailer.end(), frozenset((b"startxref",)))
+        if not isinstance(parsed.value, dict):
+            raise NotSimple("the trailer is not a dictionary")
+        return offsets, parsed.value
+
+    def _value_start(self, number: int) -> int:
+        offset = self._offsets.get(number)
+        if offset is None:
+            raise NotSimple(f"object {number} is not in the cross-reference table")
+        m = _OBJECT_HEADER.match(self.data, offset)
+        if m is None or int(m.group(1)) != number or int(m.group(2)) != 0:
+            raise NotSimple(f"object {number} is not where the cross-reference table says")
+        return m.end()
+
+    def _full(self, number: int) -> _Parsed:
+        found = self._parsed.get(number)
+        if found is None:
+            found = self._parsed[number] = parse(
+                self.data, self._value_start(number), _OBJECT_STOPS
+            )
+        return found
+
+    def value(self, number: int) -> Any:
+        """Object ``number``'s value (a stream's dictionary), parsed in full."""
+        return self._full(number).value
+
+    def _keyword(self, start: int) -> tuple[int, bytes]:
+        """Where the first "endobj" or "stream" after ``start`` is, if it is a keyword."""
+        data = self.data
+        end = data.find(b"endobj", start)
+        stream = data.find(b"stream", start, end if end >= 0 else len(data))
+        found, keyword = (stream, b"stream") if stream >= 0 else (end, b"endobj")
+        if found < 0 or _IS_REGULAR.match(data, found + len(keyword)):
+            return -1, b""
+        return found, keyword
+
+    def object(self, number: int) -> RawObject:
+        """Object ``number``, read on first use.
+
+        An object shaped like one already parsed (the same bytes but for
+        runs of digits) is read from its runs of digits alone.
+        """
+        found = self._objects.get(number)
+        if found is not None:
+            return found
+        data = self.data
+        start = self._value_start(number)
+        at, keyword = self._keyword(start)
+        part = data[start:at]
+        # A comment could hold digits between tokens; such objects are parsed in full.
+        cacheable = at >= 0 and b"%" not in part
+        runs: list[bytes] = []
+        key: tuple[bytes, tuple[bytes, ...]] = (keyword, ())
+        if cacheable:
+            runs = _DIGIT_RUNS.split(part)
+            key = (keyword, tuple(runs[0::2]))
+            shape = self._shapes.get(key)
+            if shape is not None:
+                found = self._from_shape(number, start, at, keyword, runs, shape)
+                self._objects[number] = found
+                return found
+        parsed = self._full(number)
+        found, length = self._from_parsed(number, parsed)
+        if cacheable and parsed.stop_end == at + len(keyword):
+            shape = _shape_of(parsed, start, at, runs, found, length)
+            if shape is not None:
+                self._shapes[key] = shape
+        if found.is_stream:
+            found = found._replace(end=self._stream_end(number, parsed.stop_end, length))
+        self._objects[number] = found
+        return found
+
+    def _from_parsed(self, number: int, parsed: _Parsed) -> tuple[RawObject, Any]:
+        value = parsed.value
+        is_stream = parsed.stop == b"stream"
+        keys: frozenset[str] = frozenset()
+        type_name = None
+        parent = -1
+        length = None
+        if isinstance(value, dict):
+            keys = frozenset(k for k in value if _digit_free(k))
+            kind = value.get("/Type")
+            if isinstance(kind, str) and _digit_free(kind):
+                type_name = kind
+            span = parsed.entries.get("/Parent")
+            if span is not None:
+                parent = next((i for i, r in enumerate(parsed.refs) if (r[0], r[1]) == span), -1)
+            length = value.get("/Length")
+        elif is_stream:
+            raise NotSimple(f"object {number} has a stream without a dictionary")
+        found = RawObject(
+            number=number,
+            value_start=parsed.start,
+            value_end=parsed.end,
+            end=parsed.stop_end,
+            is_stream=is_stream,
+            refs=parsed.refs,
+            keys=keys,
+            type_name=type_name,
+            parent=parent,
+            dict_close=parsed.dict_close,
+        )
+        return found, length
+
+    def _from_shape(
+        self, number: int, start: int, at: int, keyword: bytes, runs: list[bytes], shape: _Shape
+    ) -> RawObject:
+        positions = list(accumulate(map(len, runs), initial=start))
+        refs: list[tuple[int, int, int]] = []
+        for number_run, generation_run, to_r in shape.refs:
+            target = int(runs[2 * number_run + 1])
+            if target < 1 or runs[2 * generation_run + 1].strip(b"0"):
+                raise NotSimple(f"object {number} refers to something not a plain object")
+            refs.append(
+                (positions[2 * number_run + 1], positions[2 * generation_run + 2] + to_r, target)
+            )
+        value_end = at - shape.trailing
+        found = RawObject(
+            number=number,
+            value_start=start + shape.leading,
+            value_end=value_end,
+            end=at + len(keyword),
+            is_stream=keyword == b"stream",
+            refs=refs,
+            keys=shape.keys,
+            type_name=shape.type_name,
+            parent=shape.parent,
+            dict_close=value_end - 2 if shape.is_dict else -1,
+        )
+        if found.is_stream:
+            kind, index = shape.length
+            length: Any = None
+            if kind == 0:
+                length = int(runs[2 * index + 1])
+            elif kind == 1:
+                length = Ref(refs[index][2], 0)
+            found = found._replace(end=self._stream_end(number, found.end, length))
+        return found
+
+    def _stream_end(self, number: int, keyword_end: int, length: Any) -> int:
+        data = self.data
+        if isinstance(length, Ref):
+            held = self._full(length.number)
+            if held.stop != b"endobj" or held.refs:
+                raise NotSimple(f"object {number}'s /Length is not a number")
+            length = held.value
+        if type(length) is not int or length < 0:
+            raise NotSimple(f"object {number}'s /Length is not a length")
+        # "stream" is followed by CRLF or LF, then the data (7.3.8.1).
+        start = keyword_end
+        if data.startswith(b"\r\n", start):
+            start += 2
+        elif data.startswith(b"\n", start):
+            start += 1
+        else:
+            raise NotSimple(f"object {number}'s stream keyword is not followed by an end of line")
+        m = _STREAM_END.match(data, start + length)
+        if m is None:
+            raise NotSimple(f"object {number}'s stream does not end where /Length says")
+        return m.end()
+
+    def _walk(self, root: int) -> None:
+        """Collect the pages in order, each with the attributes it inherits."""
+        todo: list[tuple[int, dict[str, tuple[list[tuple[int, int, int]], int, int]]]]
+        todo = [(root, {})]
+        while todo:
+            number, inherited = todo.pop()
+            if number in self._tree:
+                raise NotSimple(f"the page tree visits object {number} twice")
+            self._tree.add(number)
+            node = self.object(number)
+            if node.is_stream or node.dict_close < 0:
+                raise NotSimple(f"page tree node {number} is not a dictionary")
+            if node.type_name == "/Page":
+                if node.parent < 0:
+                    raise NotSimple(f"page {number} has no /Parent reference")
+                missing = tuple(
+                    (key, *inherited[key])
+                    for key in INHERITED
+                    if key in inherited and key not in node.keys
+                )
+                self._pages.append(_Page(number, missing))
+            elif node.type_name == "/Pages":
+                parsed = self._full(number)
+                kids = parsed.value.get("/Kids")
+                if not isinstance(kids, list) or not all(isinstance(k, Ref) for k in kids):
+                    raise NotSimple(f"page tree node {number} has no /Kids array of references")
+                below = dict(inherited)
+                for key in INHERITED:
+                    if key in parsed.entries:
+                        below[key] = (parsed.refs, *parsed.entries[key])
+                todo.extend((kid.number, below) for kid in reversed(kids))
+            else:
+                raise NotSimple(f"page tree node {number} has no /Type /Page or /Pages")
+
+    def template(self, number: int) -> Template:
+        """Object ``number`` cut at its references; a page loses /Parent to target 0
+        and gains the attributes it inherits."""
+        found = self._templates.get(number)
+        if found is not None:
+            return found
+        obj = self.object(number)
+        data = self.data
+        page = self._page_numbers.get(number)
+        pieces: list[bytes] = []
+        targets: list[int] = []
+        chunk: list[bytes] = []
+
+        def splice(refs: list[tuple[int, int, int]], start: int, end: int) -> None:
+            cut = start
+            for ref_start, ref_end, target in refs:
+                if start <= ref_start < end:
+                    chunk.append(data[cut:ref_start])
+                    pieces.append(b"".join(chunk))
+                    chunk.clear()
+                    targets.append(target)
+                    cut = ref_end
+            chunk.append(data[cut:end])
+
+        if page is None:
+            splice(obj.refs, obj.value_start, obj.end)
+        else:
+            refs = list(obj.refs)
+            parent_start, parent_end, _ = refs[obj.parent]
+            refs[obj.parent] = (parent_start, parent_end, PAGE_TREE)
+            splice(refs, obj.value_start, obj.dict_close)
+            for key, holder_refs, start, end in page.inherited:
+                chunk.append(b"\n%s " % key.encode("latin-1"))
+                splice(holder_refs, start, end)
+            chunk.append(b"\n")
+            splice([], obj.dict_close, obj.end)
+        chunk.append(b"\n")
+        pieces.append(b"".join(chunk))
+        found = Template(pieces, targets)
+        self._templates[number] = found
+        return found
+
+    def _closure(self, first: int) -> list[int]:
+        """``first`` and every object it needs, depth first, not through a page's /Parent."""
+        order: list[int] = []
+        seen: set[int] = set()
+        todo = [first]
+        while todo:
+            number = todo.pop()
+            if number in seen:
+                continue
+            if number in self._tree and number != first:
+                raise NotSimple(f"object {first} refers to the page tree or catalog")
+            seen.add(number)
+            order.append(number)
+            todo.extend(t for t in reversed(self.template(number).targets) if t != PAGE_TREE)
+        return order
+
+    def _lang(self, catalog: dict[str, Any]) -> bytes | None:
+        lang = catalog.get("/Lang")
+        if isinstance(lang, Ref):
+            held = self._full(lang.number)
+            lang = held.value if held.stop == b"endobj" else None
+        return lang if isinstance(lang, bytes) else None
+
+
+def _shape_of(
+    parsed: _Parsed, start: int, at: int, runs: list[bytes], obj: RawObject, length: Any
+) -> _Shape | None:
+    """The shape ``parsed`` gives objects like it, or None if a run does not stand alone."""
+    positions = list(accumulate(map(len, runs), initial=start))
+    run_at = {positions[2 * i + 1]: i for i in range(len(runs) // 2)}
+    refs: list[tuple[int, int, int]] = []
+    for ref_start, ref_end, _ in parsed.refs:
+        number_run = run_at.get(ref_start)
+        if (
+            number_run is None
+            or 2 * number_run + 3 >= len(runs)
+            or runs[2 * number_run + 2].strip(_WHITESPACE)
+        ):
+            return None
+        refs.append((number_run, number_run + 1, ref_end - positions[2 * number_run + 4]))
+    length_spec = (-1, 0)
+    span = parsed.entries.get("/Length")
+    if isinstance(length, int) and span is not None:
+        run = run_at.get(span[0])
+        if run is None or positions[2 * run + 2] != span[1]:
+            return None
+        length_spec = (0, run)
+    elif isinstance(length, Ref) and span is not None:
+        index = next((i for i, r in enumerate(parsed.refs) if r[0] == span[0]), None)
+        if index is None:
+            return None
+        length_spec = (1, index)
+    return _Shape(
+        leading=parsed.start - start,
+        trailing=at - parsed.end,
+        refs=tuple(refs),
+        keys=obj.keys,
+        type_name=obj.type_name,
+        parent=obj.parent,
+        is_dict=obj.dict_close >= 0,
+        length=length_spec,
+    )

@@ -6,7 +6,10 @@ paragraphs are wrapped once per renderer and placed line by line with
 ``text()``; only text people typed (names, in any script) goes through
 ``cell()``, which shapes Arabic and Indic scripts and uses fallback fonts,
 and through ``multi_cell`` only when it is too long for one line.  A whole
-batch is one document, so fonts are subset once per batch, not per letter.
+batch is one document, so fonts are subset once per batch, not per letter,
+and what the batch's letters share (headings, notes, warnings, a centre's
+contact) is drawn once per batch and placed on each page
+(:mod:`~cambridge_results.rendering.stationery`).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from cambridge_results.errors import RenderError
 from cambridge_results.rendering.fonts import FontFace, FontSet
 from cambridge_results.rendering.fpdf_document import check_created, placed_document
 from cambridge_results.rendering.protocol import LetterData
+from cambridge_results.rendering.stationery import Stationery
 
 __all__ = ["TITLE", "FpdfLetterRenderer"]
 
@@ -82,15 +86,24 @@ class FpdfLetterRenderer:
 
     ``fallback_fonts`` add scripts the bundled fonts lack (CJK, Thai, ...);
     or pass a ready :class:`FontSet` as ``fonts`` to share its cached
-    character maps between renderers.
+    character maps between renderers.  ``stationery=False`` draws every page
+    in full instead of drawing what a batch's letters share once
+    (:mod:`~cambridge_results.rendering.stationery`): the same pages, slower,
+    with each page's text in reading order for tools that read PDFs in the
+    order they were drawn.
     """
 
     name = "fpdf2"
 
     def __init__(
-        self, *, fallback_fonts: Iterable[FontFace] = (), fonts: FontSet | None = None
+        self,
+        *,
+        fallback_fonts: Iterable[FontFace] = (),
+        fonts: FontSet | None = None,
+        stationery: bool = True,
     ) -> None:
         self.fonts = fonts if fonts is not None else FontSet(fallback_fonts)
+        self.stationery = stationery
         self._wrapped: dict[tuple[str, float, float], tuple[str, ...]] = {}
         self._advances: dict[tuple[str, float], dict[str, float]] = {}
 
@@ -112,9 +125,10 @@ class FpdfLetterRenderer:
         self.check(batch)
         texts = [t for letter in batch for t in letter.human_texts.values()]
         pdf = self._document(self.fonts.fallbacks_for(texts), created)
+        paper = Stationery(pdf, shared=self.stationery)
         for letter in batch:
-            self._page(pdf, letter, created)
-        return bytes(pdf.output())
+            self._page(pdf, letter, created, paper)
+        return paper.finish()
 
     def _document(self, fallbacks: Sequence[FontFace], created: pendulum.DateTime) -> FPDF:
         # Metadata is chosen, not defaulted: no name, no password, a pinned date (CRW-13).
@@ -192,6 +206,27 @@ class FpdfLetterRenderer:
         finally:
             pdf.set_text_shaping(False)
 
+    def _typed_lines(self, pdf: FPDF, text: str, *, size: float, width: float) -> int:
+        """How many lines :meth:`_typed` takes for ``text``, without drawing it."""
+        pdf.set_font(self.fonts.regular.family, "", size)
+        if self.fonts.plain(text) and self._plain_width(pdf, text, "", size) <= width:
+            return 1
+        pdf.set_text_shaping(True)
+        try:
+            if pdf.get_string_width(text) <= width - 2 * pdf.c_margin:
+                return 1
+            lines = pdf.multi_cell(
+                width,
+                _line_height(size),
+                text,
+                align="L",
+                dry_run=True,
+                output=MethodReturnValue.LINES,
+            )
+            return len(cast("list[str]", lines))
+        finally:
+            pdf.set_text_shaping(False)
+
     def _plain_width(self, pdf: FPDF, text: str, style: str, size: float) -> float:
         """The width of unshaped ``text`` in the current font: the sum of its characters'.
 
@@ -221,24 +256,92 @@ class FpdfLetterRenderer:
         return y + len(cast("list[str]", lines)) * height
 
     def _row(self, pdf: FPDF, y: float, label: str, value: str) -> float:
+        # Labels stay beside their values in the page's own text, so text read
+        # back from the page pairs them ("Username k7mq4-xtw9p").
         pdf.set_text_color(*GREY)
         self._fixed(pdf, LEFT, y, label, size=10)
         pdf.set_text_color(*BLACK)
         return self._typed(pdf, VALUE_X, y, value, size=12, width=VALUE_WIDTH) + 1.5
 
     def _heading(self, pdf: FPDF, y: float, text: str) -> float:
+        pdf.set_text_color(*BLACK)
         self._fixed(pdf, LEFT, y, text, size=12, bold=True)
         return y + 7
 
-    def _page(self, pdf: FPDF, letter: LetterData, created: pendulum.DateTime) -> None:
-        pdf.add_page()
-        pdf.set_text_color(*BLACK)
-        self._fixed(pdf, LEFT, 28, TITLE, size=16, bold=True)
-        pdf.set_text_color(*GREY)
-        self._fixed(pdf, LEFT, 35, f"Candidate results website, {letter.series} series", size=10)
-        pdf.set_draw_color(*GREY)
-        pdf.set_line_width(0.3)
-        pdf.line(LEFT, 39, LEFT + WIDTH, 39)
+    # -- blocks: the parts of a page that many letters share ------------------
+    #
+    # Each measures itself in ``pdf``'s fonts and returns the baseline after
+    # it; with ``draw`` it also draws itself with its first baseline at ``y``.
+    # A batch draws each block once, on a stationery page, and places it on
+    # every letter that shows it (rendering.stationery).
+
+    def _header_block(self, pdf: FPDF, y: float, series: str, *, draw: bool) -> float:
+        if draw:
+            pdf.set_text_color(*BLACK)
+            self._fixed(pdf, LEFT, y, TITLE, size=16, bold=True)
+            pdf.set_text_color(*GREY)
+            self._fixed(pdf, LEFT, y + 7, f"Candidate results website, {series} series", size=10)
+            pdf.set_draw_color(*GREY)
+            pdf.set_line_width(0.3)
+            pdf.line(LEFT, y + 11, LEFT + WIDTH, y + 11)
+        return y + 11
+
+    def _login_block(self, pdf: FPDF, y: float, *, draw: bool) -> float:
+        box_top = y + 4
+        if draw:
+            self._heading(pdf, y, "Your login details")
+            pdf.set_draw_color(*GREY)
+            pdf.set_line_width(0.3)
+            pdf.set_fill_color(*BOX_FILL)
+            pdf.rect(LEFT, box_top, WIDTH, 21, style="DF")
+            return self._paragraph(pdf, LEFT, box_top + 28, LOGIN_NOTE, size=10, width=WIDTH)
+        return box_top + 28 + len(self._wrap(pdf, LOGIN_NOTE, 10, WIDTH)) * _line_height(10)
+
+    def _when_block(self, pdf: FPDF, y: float, when: str, note: str | None, *, draw: bool) -> float:
+        end = y + 7 + _line_height(12)
+        if draw:
+            self._heading(pdf, y, "When you can see your results")
+            self._fixed(pdf, LEFT, y + 7, when, size=12, bold=True)
+        if note is not None:
+            if draw:
+                return self._paragraph(pdf, LEFT, end, note, size=10, width=WIDTH)
+            end += len(self._wrap(pdf, note, 10, WIDTH)) * _line_height(10)
+        return end
+
+    def _questions_block(self, pdf: FPDF, y: float, lines: tuple[str, ...], *, draw: bool) -> float:
+        if draw:
+            self._heading(pdf, y, "Questions about your results")
+            end = self._paragraph(pdf, LEFT, y + 7, CONTACT_NOTE, size=10, width=WIDTH) + 2
+            for line in lines:
+                end = self._typed(pdf, LEFT, end, line, size=12, width=WIDTH)
+            return end
+        end = y + 7 + len(self._wrap(pdf, CONTACT_NOTE, 10, WIDTH)) * _line_height(10) + 2
+        for line in lines:
+            end += self._typed_lines(pdf, line, size=12, width=WIDTH) * _line_height(12)
+        return end
+
+    def _important_block(self, pdf: FPDF, y: float, *, draw: bool) -> float:
+        if draw:
+            self._heading(pdf, y, "Important")
+        end = y + 7
+        for warning in WARNINGS:
+            if draw:
+                self._fixed(pdf, LEFT, end, "\u2022", size=10)
+                self._paragraph(
+                    pdf, LEFT + BULLET_INDENT, end, warning, size=10, width=WIDTH - BULLET_INDENT
+                )
+            lines = self._wrap(pdf, warning, 10, WIDTH - BULLET_INDENT)
+            end += len(lines) * _line_height(10) + 1
+        return end
+
+    # -- a letter --------------------------------------------------------------
+
+    def _page(
+        self, pdf: FPDF, letter: LetterData, created: pendulum.DateTime, paper: Stationery
+    ) -> None:
+        paper.start_page()
+        series = str(letter.series)
+        paper.place(("header", series), 28, functools.partial(self._header_block, series=series))
 
         y = self._row(pdf, 48, "Candidate name", letter.candidate_name)
         y = self._row(pdf, y, "Candidate number", letter.candidate_number.value)
@@ -247,10 +350,9 @@ class FpdfLetterRenderer:
             centre = f"{centre} {letter.centre_name}"
         y = self._row(pdf, y, "Centre", centre)
 
-        y = self._heading(pdf, y + 5, "Your login details")
-        box_top = y - 3
-        pdf.set_fill_color(*BOX_FILL)
-        pdf.rect(LEFT, box_top, WIDTH, 21, style="DF")
+        top = y + 5
+        paper.place(("login",), top, self._login_block)
+        box_top = top + 4
         for offset, label, value in (
             (8.0, "Username", letter.username),
             (17.0, "Password", letter.password.reveal()),
@@ -259,31 +361,25 @@ class FpdfLetterRenderer:
             self._fixed(pdf, LEFT + 5, box_top + offset, label, size=10)
             pdf.set_text_color(*BLACK)
             self._fixed(pdf, VALUE_X, box_top + offset, value, size=14, bold=True)
-        y = self._paragraph(pdf, LEFT, box_top + 28, LOGIN_NOTE, size=10, width=WIDTH)
+        y = self._login_block(pdf, top, draw=False) + 5
 
-        y = self._heading(pdf, y + 5, "When you can see your results")
         when = _when(letter.visible_from, letter.timezone)
-        self._fixed(pdf, LEFT, y, when, size=12, bold=True)
-        y += _line_height(12)
-        if letter.delay.seconds:
-            note = (
-                f"This includes a delay of {letter.delay} after the exam board's results "
-                "release time."
-            )
-            y = self._paragraph(pdf, LEFT, y, note, size=10, width=WIDTH)
+        note = (
+            f"This includes a delay of {letter.delay} after the exam board's results release time."
+            if letter.delay.seconds
+            else None
+        )
+        block = functools.partial(self._when_block, when=when, note=note)
+        paper.place(("when", when, note), y, block)
+        y = block(pdf, y, draw=False) + 5
 
-        y = self._heading(pdf, y + 5, "Questions about your results")
-        y = self._paragraph(pdf, LEFT, y, CONTACT_NOTE, size=10, width=WIDTH) + 2
-        for line in letter.contact.lines:
-            y = self._typed(pdf, LEFT, y, line, size=12, width=WIDTH)
+        lines = letter.contact.lines
+        block = functools.partial(self._questions_block, lines=lines)
+        paper.place(("questions", lines), y, block)
+        y = block(pdf, y, draw=False) + 5
 
-        y = self._heading(pdf, y + 5, "Important")
-        for warning in WARNINGS:
-            self._fixed(pdf, LEFT, y, "\u2022", size=10)
-            y = self._paragraph(
-                pdf, LEFT + BULLET_INDENT, y, warning, size=10, width=WIDTH - BULLET_INDENT
-            )
-            y += 1
+        paper.place(("important",), y, self._important_block)
+        y = self._important_block(pdf, y, draw=False)
 
         if y > BOTTOM_LIMIT:
             raise RenderError(f"letter {letter.letter_id} does not fit on one page")

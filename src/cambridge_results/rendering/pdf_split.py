@@ -45,7 +45,7 @@ from pypdf.generic import (
 from cambridge_results.errors import RenderError
 from cambridge_results.rendering.pdf_objects import INHERITED, PAGE_TREE, ClassicPdf, NotSimple
 
-__all__ = ["PdfStreamWriter", "fast_path_applies", "split_pages"]
+__all__ = ["PdfStreamWriter", "fast_path_applies", "split_pages", "xref_table"]
 
 _HEADER = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
 _CATALOG, _PAGES = 1, 2
@@ -97,7 +97,7 @@ def _reading() -> Iterator[None]:
         raise RenderError(f"the PDF could not be read: {exc}") from exc
 
 
-def _xref(offsets: Mapping[int, int]) -> bytes:
+def xref_table(offsets: Mapping[int, int]) -> bytes:
     """A cross-reference table in one subsection from 0; unused numbers are free entries,
     linked in a list as 7.5.4 describes."""
     size = max(offsets) + 1
@@ -431,7 +431,7 @@ class PdfStreamWriter:
             ]
         )
         xref_at = self._position
-        self._emit(_xref(self._offsets))
+        self._emit(xref_table(self._offsets))
         self._emit(_trailer(max(self._offsets) + 1, self._info, xref_at))
 
 
@@ -500,7 +500,7 @@ def _split_bytes(pdf: ClassicPdf) -> Iterator[bytes]:
             offsets[new] = position
             parts.append(body)
             position += len(body)
-        parts.append(_xref(offsets))
+        parts.append(xref_table(offsets))
         info = shared[pdf.info] if pdf.info is not None else None
         parts.append(_trailer(max(offsets) + 1, info, position))
         yield b"".join(parts)

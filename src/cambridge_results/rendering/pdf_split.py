@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import contextlib
 import io
+from collections import Counter
 from collections.abc import Iterator, Mapping
+from itertools import chain, filterfalse
 from typing import IO, Any, Protocol
 
 from pypdf import PdfReader
@@ -157,18 +159,20 @@ class _ByteSource:
         self.next_id = first_id
         self.page_count = pdf.page_count
         self.lang = pdf.lang
-        self._ids: dict[int, int] = {PAGE_TREE: _PAGES}
+        self._ids: dict[int, int] = {}
+        self._refs: dict[int, bytes] = {PAGE_TREE: b"%d 0 R" % _PAGES}
 
     def _objects(self, closure: list[int]) -> list[_Object]:
-        ids = self._ids
+        ids, refs = self._ids, self._refs
         new: list[int] = []
         for number in closure:
             if number not in ids:
                 ids[number] = self.next_id
+                refs[number] = b"%d 0 R" % self.next_id
                 self.next_id += 1
                 new.append(number)
         template = self._pdf.template
-        return [(ids[n], template(n).render(ids[n], ids)) for n in new]
+        return [(ids[n], template(n).render(b"%d 0 obj\n" % ids[n], refs)) for n in new]
 
     def page(self, index: int) -> tuple[int, list[_Object]]:
         """Page ``index``'s output number and the objects it needs not given out before."""
@@ -450,59 +454,87 @@ def split_pages(data: bytes, *, fast_path: bool = True) -> Iterator[bytes]:
         yield from _split_pypdf(_reader(data))
 
 
+def _xref_line(offset: int) -> bytes:
+    return b"%010d 00000 n \n" % offset
+
+
+class _SharedBlock:
+    """The objects a set of pages share, laid out right after the header of each of
+    their single PDFs, with their cross-reference lines, which are the same for all."""
+
+    def __init__(self, bodies: Mapping[int, bytes], first_own: int) -> None:
+        parts: list[bytes] = []
+        position = len(_HEADER)
+        offsets: dict[int, int] = {}
+        for number, body in bodies.items():
+            offsets[number] = position
+            parts.append(body)
+            position += len(body)
+        self.data = b"".join(parts)
+        self.end = position
+        # Numbers no object here uses are free, linked from entry 0 (PDF 1.7, 7.5.4).
+        free = [n for n in range(_FIRST_FREE, first_own) if n not in offsets]
+        following = dict(zip(free, [*free[1:], 0][: len(free)], strict=True))
+        self.head = b"%010d 65535 f \n" % (free[0] if free else 0)
+        self.lines = b"".join(
+            _xref_line(offsets[n]) if n in offsets else b"%010d 00000 f \n" % following[n]
+            for n in range(_FIRST_FREE, first_own)
+        )
+
+
 def _split_bytes(pdf: ClassicPdf) -> Iterator[bytes]:
     if pdf.page_count == 0:
         raise RenderError("the PDF has no pages")
     # Objects more than one page needs, and the information, have one number
     # in every single PDF, after the catalog and the page tree.
-    reached: set[int] = set()
-    shared: dict[int, int] = {}
-    for closure in pdf.closures:
-        for number in closure:
-            if number in reached:
-                shared.setdefault(number, _FIRST_FREE + len(shared))
-            reached.add(number)
-    for number in pdf.info_closure:
-        shared.setdefault(number, _FIRST_FREE + len(shared))
+    reached = Counter(chain.from_iterable(pdf.closures))
+    shared = {n: new for new, n in enumerate(n for n, k in reached.items() if k > 1)}
+    shared.update((n, len(shared)) for n in pdf.info_closure if n not in shared)
+    for number in shared:
+        shared[number] += _FIRST_FREE
     first_own = _FIRST_FREE + len(shared)
+    refs = {n: b"%d 0 R" % new for n, new in shared.items()}
+    refs[PAGE_TREE] = b"%d 0 R" % _PAGES
     template = pdf.template
-    shared_bytes: dict[int, bytes] = {}
-    tail = [(_CATALOG, _catalog(pdf.lang))]
+    bodies = {n: template(n).render(b"%d 0 obj\n" % new, refs) for n, new in shared.items()}
+    blocks: dict[tuple[int, ...], _SharedBlock] = {}
+    catalog = _catalog(pdf.lang)
+    info = shared[pdf.info] if pdf.info is not None else None
+    # The page is the first object of its closure, so it is number first_own.
+    page_tree = b"%d 0 obj\n<< /Type /Pages /Kids [%d 0 R] /Count 1 >>\nendobj\n" % (
+        _PAGES,
+        first_own,
+    )
+    most = max(map(len, pdf.closures))
+    own_refs = [b"%d 0 R" % n for n in range(first_own, first_own + most)]
+    own_headers = [b"%d 0 obj\n" % n for n in range(first_own, first_own + most)]
+    is_shared = shared.__contains__
     for closure in pdf.closures:
-        numbers = dict(shared)
-        numbers[PAGE_TREE] = _PAGES
-        own = first_own
-        for number in closure:
-            if number not in shared:
-                numbers[number] = own
-                own += 1
-        parts = [_HEADER]
-        position = len(_HEADER)
-        offsets: dict[int, int] = {}
-        for number in (*closure, *pdf.info_closure):
-            new = numbers[number]
-            if new in offsets:
-                continue
-            if number in shared:
-                body = shared_bytes.get(number)
-                if body is None:
-                    body = shared_bytes[number] = template(number).render(new, shared)
-            else:
-                body = template(number).render(new, numbers)
-            offsets[new] = position
+        own = list(filterfalse(is_shared, closure))
+        used = (*filter(is_shared, closure), *pdf.info_closure)
+        block = blocks.get(used)
+        if block is None:
+            block = blocks[used] = _SharedBlock({shared[n]: bodies[n] for n in used}, first_own)
+        numbers = dict(refs)
+        numbers.update(zip(own, own_refs, strict=False))
+        parts = [_HEADER, block.data]
+        position = block.end
+        lines: list[bytes] = []
+        for header, number in zip(own_headers, own, strict=False):
+            body = template(number).render(header, numbers)
+            lines.append(b"%010d 00000 n \n" % position)
             parts.append(body)
             position += len(body)
-        page_tree = b"%d 0 obj\n<< /Type /Pages /Kids [%d 0 R] /Count 1 >>\nendobj\n" % (
-            _PAGES,
-            numbers[closure[0]],
-        )
-        for new, body in ((_PAGES, page_tree), *tail):
-            offsets[new] = position
-            parts.append(body)
-            position += len(body)
-        parts.append(_xref(offsets))
-        info = shared[pdf.info] if pdf.info is not None else None
-        parts.append(_trailer(max(offsets) + 1, info, position))
+        parts.append(page_tree)
+        parts.append(catalog)
+        xref_at = position + len(page_tree) + len(catalog)
+        parts.append(b"xref\n0 %d\n" % (first_own + len(own)))
+        parts.append(block.head)
+        parts.append(b"%010d 00000 n \n" % (position + len(page_tree)))
+        parts.append(b"%010d 00000 n \n" % position)
+        parts.append(block.lines)
+        parts.extend(lines)
+        parts.append(_trailer(first_own + len(own), info, xref_at))
         yield b"".join(parts)
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from itertools import chain, islice
+from itertools import chain, compress, islice
 from typing import Any, NamedTuple
 
 __all__ = ["INHERITED", "ClassicPdf", "NotSimple", "Ref", "Template"]
@@ -73,6 +73,7 @@ _STARTXREF = re.compile(rb"startxref" + _SKIP + rb"(\d+)" + _SKIP + rb"%%EOF")
 _SUBSECTION = re.compile(rb"[\x00\t\n\x0c\r ]*(\d+)[ \t]+(\d+)[ \t]*(?:\r\n|\r|\n)")
 # Entries are 20 bytes (7.5.4); some writers end them with a bare "\n" or "\r\n".
 _ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])(?: ?\r\n| ?\n| ?\r)")
+_ENTRIES = re.compile(rb"(?:\d{10} \d{5} [nf](?: \r| \n|\r\n))*")
 _TRAILER = re.compile(_SKIP + rb"trailer(?!" + _REGULAR + rb")")
 
 
@@ -291,6 +292,10 @@ class RawObject(NamedTuple):
     parent: int
     #: Where the value's closing ``>>`` starts, if it is a dictionary; else -1.
     dict_close: int
+    #: For a page tree node (/Type /Pages): where /Kids and inherited attributes are.
+    spans: dict[str, tuple[int, int]]
+    #: For a page tree node: whether /Kids is an array of references and nothing else.
+    kids_plain: bool
 
 
 class _Shape(NamedTuple):
@@ -319,6 +324,8 @@ class _Shape(NamedTuple):
     length: tuple[int, int, int]
     #: Where the value starts, then where each reference starts and ends.
     cuts: tuple[int, ...]
+    spans: tuple[tuple[str, int, int], ...]
+    kids_plain: bool
 
 
 def _digit_free(name: str) -> bool:
@@ -358,6 +365,8 @@ class _Page(NamedTuple):
 
 
 _OBJECT_STOPS = frozenset((b"endobj", b"stream"))
+_NODE_KEYS = ("/Kids", *INHERITED)
+_NO_SPANS: dict[str, tuple[int, int]] = {}
 
 #: Shapes seen, by the object's bytes with every digit made 0 and the keyword after it.
 #: A shape depends on nothing else, so every file may use it; batches of letters repeat
@@ -450,6 +459,24 @@ class ClassicPdf:
                 raise NotSimple(f"unreadable cross-reference table at byte {pos}")
             first, count = int(m.group(1)), int(m.group(2))
             pos = m.end()
+            block = data[pos : pos + 20 * count]
+            if len(block) == 20 * count and _ENTRIES.fullmatch(block):
+                # The usual table: 20-byte entries, read with no loop in Python.
+                fields = block.split()
+                in_use = list(map(b"n".__eq__, fields[2::3]))
+                if not set(compress(fields[1::3], in_use)) <= {b"00000"}:
+                    raise NotSimple("an object has a generation number")
+                found = dict(
+                    compress(
+                        zip(range(first, first + count), map(int, fields[0::3]), strict=True),
+                        in_use,
+                    )
+                )
+                if not offsets.keys().isdisjoint(found):
+                    raise NotSimple("an object is in the table twice")
+                offsets.update(found)
+                pos += len(block)
+                continue
             for number in range(first, first + count):
                 m = _ENTRY.match(data, pos)
                 if m is None:
@@ -546,6 +573,8 @@ class ClassicPdf:
         value = parsed.value
         is_stream = parsed.stop == b"stream"
         keys: frozenset[str] = frozenset()
+        spans = _NO_SPANS
+        kids_plain = False
         type_name = None
         parent = -1
         length = None
@@ -558,6 +587,10 @@ class ClassicPdf:
             if span is not None:
                 parent = next((i for i, r in enumerate(parsed.refs) if (r[0], r[1]) == span), -1)
             length = value.get("/Length")
+            if type_name == "/Pages":
+                spans = {k: parsed.entries[k] for k in _NODE_KEYS if k in parsed.entries}
+                kids = value.get("/Kids")
+                kids_plain = isinstance(kids, list) and all(isinstance(k, Ref) for k in kids)
         elif is_stream:
             raise NotSimple(f"object {number} has a stream without a dictionary")
         found = RawObject(
@@ -571,6 +604,8 @@ class ClassicPdf:
             type_name=type_name,
             parent=parent,
             dict_close=parsed.dict_close,
+            spans=spans,
+            kids_plain=kids_plain,
         )
         return found, length
 
@@ -618,6 +653,8 @@ class ClassicPdf:
             shape.type_name,
             shape.parent,
             value_end - 2 if shape.is_dict else -1,
+            {k: (start + a, start + b) for k, a, b in shape.spans} if shape.spans else _NO_SPANS,
+            shape.kids_plain,
         )
 
     def _stream_end(self, number: int, keyword_end: int, length: Any) -> int:
@@ -671,18 +708,18 @@ class ClassicPdf:
                     )
                 pages.append(_Page(number, missing))
             elif node.type_name == "/Pages":
-                parsed = self._full(number)
-                kids = parsed.value.get("/Kids")
-                if not isinstance(kids, list) or not all(isinstance(k, Ref) for k in kids):
+                if not node.kids_plain:
                     raise NotSimple(f"page tree node {number} has no /Kids array of references")
                 below = dict(levels[level])
-                for key in INHERITED:
-                    if key in parsed.entries:
-                        start, end = parsed.entries[key]
-                        inside = [r for r in parsed.refs if start <= r[0] < end]
+                kids: list[int] = []
+                for key, (start, end) in node.spans.items():
+                    inside = [r for r in node.refs if start <= r[0] < end]
+                    if key == "/Kids":
+                        kids = [r[2] for r in inside]
+                    else:
                         below[key] = (inside, start, end)
                 levels.append(below)
-                todo.extend((kid.number, len(levels) - 1) for kid in reversed(kids))
+                todo.extend((kid, len(levels) - 1) for kid in reversed(kids))
             else:
                 raise NotSimple(f"page tree node {number} has no /Type /Page or /Pages")
 
@@ -866,4 +903,6 @@ def _shape_of(
         is_stream=obj.is_stream,
         length=length_spec,
         cuts=(parsed.start - start, *(x for r in refs for x in (r[0], r[4]))),
+        spans=tuple((k, a - start, b - start) for k, (a, b) in obj.spans.items()),
+        kids_plain=obj.kids_plain,
     )

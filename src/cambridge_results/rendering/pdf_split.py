@@ -27,8 +27,8 @@ from __future__ import annotations
 import contextlib
 import io
 from collections import Counter
-from collections.abc import Iterator, Mapping
-from itertools import chain, filterfalse
+from collections.abc import Iterable, Iterator, Mapping
+from itertools import accumulate, chain, filterfalse
 from typing import IO, Any, Protocol
 
 from pypdf import PdfReader
@@ -51,6 +51,7 @@ __all__ = ["PdfStreamWriter", "fast_path_applies", "split_pages"]
 
 _HEADER = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
 _CATALOG, _PAGES = 1, 2
+_IN_USE = b"%010d 00000 n \n"
 _FIRST_FREE = 3
 
 #: An object ready to write: its number in the output and its bytes, ``N 0 obj`` to ``endobj``.
@@ -103,6 +104,10 @@ def _xref(offsets: Mapping[int, int]) -> bytes:
     """A cross-reference table in one subsection from 0; unused numbers are free entries,
     linked in a list as 7.5.4 describes."""
     size = max(offsets) + 1
+    if len(offsets) == size - 1:
+        # No number unused: every line is an offset.
+        in_use = map(_IN_USE.__mod__, map(offsets.__getitem__, range(1, size)))
+        return b"xref\n0 %d\n0000000000 65535 f \n%s" % (size, b"".join(in_use))
     free = [n for n in range(1, size) if n not in offsets]
     next_free = dict(zip([0, *free], [*free, 0], strict=True))
     lines = [b"xref\n0 %d\n%010d 65535 f \n" % (size, next_free[0])]
@@ -144,8 +149,9 @@ class _PageSource(Protocol):
     #: The catalog's /Lang, serialised, if the source has one.
     lang: bytes | None
 
-    def page(self, index: int) -> tuple[int, list[_Object]]:
-        """Page ``index``'s output number and the objects it needs not given out before."""
+    def pages(self, indices: range) -> tuple[list[int], list[_Object]]:
+        """The output numbers of pages ``indices`` and the objects they need not given
+        out before."""
 
     def info(self) -> tuple[int, list[_Object]] | None:
         """The information dictionary's output number and the objects it needs."""
@@ -162,23 +168,24 @@ class _ByteSource:
         self._ids: dict[int, int] = {}
         self._refs: dict[int, bytes] = {PAGE_TREE: b"%d 0 R" % _PAGES}
 
-    def _objects(self, closure: list[int]) -> list[_Object]:
+    def _objects(self, needed: Iterable[int]) -> list[_Object]:
         ids, refs = self._ids, self._refs
-        new: list[int] = []
-        for number in closure:
-            if number not in ids:
-                ids[number] = self.next_id
-                refs[number] = b"%d 0 R" % self.next_id
-                self.next_id += 1
-                new.append(number)
+        new = [n for n in dict.fromkeys(needed) if n not in ids]
+        first = self.next_id
+        self.next_id += len(new)
+        ids.update(zip(new, range(first, self.next_id), strict=True))
+        refs.update(zip(new, map(b"%d 0 R".__mod__, range(first, self.next_id)), strict=True))
         template = self._pdf.template
-        return [(ids[n], template(n).render(b"%d 0 obj\n" % ids[n], refs)) for n in new]
+        return [
+            (i, template(n).render(b"%d 0 obj\n" % i, refs)) for i, n in enumerate(new, start=first)
+        ]
 
-    def page(self, index: int) -> tuple[int, list[_Object]]:
-        """Page ``index``'s output number and the objects it needs not given out before."""
-        closure = self._pdf.closures[index]
-        objects = self._objects(closure)
-        return self._ids[closure[0]], objects
+    def pages(self, indices: range) -> tuple[list[int], list[_Object]]:
+        """The output numbers of pages ``indices`` and the objects they need not given
+        out before."""
+        closures = self._pdf.closures[indices.start : indices.stop : indices.step]
+        objects = self._objects(chain.from_iterable(closures))
+        return [self._ids[closure[0]] for closure in closures], objects
 
     def info(self) -> tuple[int, list[_Object]] | None:
         """The information dictionary's output number and the objects it needs."""
@@ -282,10 +289,16 @@ class _Source:
             todo.extend(reversed(deps))
         return objects
 
-    def page(self, index: int) -> tuple[int, list[_Object]]:
-        """Page ``index``'s output number and the objects it needs not given out before."""
-        new = self._page_id(index)
-        return new, self._given_out(new)
+    def pages(self, indices: range) -> tuple[list[int], list[_Object]]:
+        """The output numbers of pages ``indices`` and the objects they need not given
+        out before."""
+        kids: list[int] = []
+        objects: list[_Object] = []
+        for index in indices:
+            new = self._page_id(index)
+            kids.append(new)
+            objects.extend(self._given_out(new))
+        return kids, objects
 
     def info(self) -> tuple[int, list[_Object]] | None:
         """The information dictionary's output number and the objects it needs."""
@@ -394,12 +407,7 @@ class PdfStreamWriter:
             raise RenderError("the PDF is already closed")
         with _reading():
             info = source.info() if self._info is None else None
-            kids: list[int] = []
-            objects: list[_Object] = []
-            for index in pages:
-                page_id, needed = source.page(index)
-                kids.append(page_id)
-                objects.extend(needed)
+            kids, objects = source.pages(pages)
         if not kids:
             raise RenderError("the PDF has no pages")
         if info is not None:
@@ -412,9 +420,10 @@ class PdfStreamWriter:
         self._next_id = source.next_id
 
     def _write(self, objects: list[_Object]) -> None:
-        for object_id, body in objects:
-            self._offsets[object_id] = self._position
-            self._emit(body)
+        bodies = [body for _, body in objects]
+        positions = accumulate(map(len, bodies), initial=self._position)
+        self._offsets.update(zip((i for i, _ in objects), positions, strict=False))
+        self._emit(b"".join(bodies))
 
     def close(self) -> None:
         """Write the page tree, catalog, cross-reference table and trailer."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from itertools import chain, compress, islice
+from itertools import chain, compress
 from typing import Any, NamedTuple
 
 __all__ = ["INHERITED", "ClassicPdf", "NotSimple", "Ref", "Template"]
@@ -414,9 +414,11 @@ class ClassicPdf:
         self._tree: set[int] = {self.catalog}
         self._walk(pages.number)
         self._page_numbers = {page.number: page for page in self._pages}
-        #: Per page, the objects it needs: the page first, then depth first.
         self._reached: dict[int, tuple[int, ...]] = {}
-        self.closures = [self._page_closure(page.number) for page in self._pages]
+        self._closures: list[list[int]] | None = None
+        #: Every object the pages need, each once: a page, then the objects it needs
+        #: that no page before it needed, depth first.
+        self.needed = self._collect()
         info = trailer.get("/Info")
         if info is not None and not isinstance(info, Ref):
             raise NotSimple("the trailer's /Info is not a reference")
@@ -428,6 +430,13 @@ class ClassicPdf:
         self.info_closure = self._closure(self.info) if self.info is not None else []
         #: The catalog's /Lang as it is written in the file (a string), if any.
         self.lang = self._lang(catalog)
+
+    @property
+    def closures(self) -> list[list[int]]:
+        """Per page, the objects it needs: the page first, then depth first."""
+        if self._closures is None:
+            self._closures = [self._page_closure(page.number) for page in self._pages]
+        return self._closures
 
     @property
     def page_count(self) -> int:
@@ -778,11 +787,33 @@ class ClassicPdf:
         self._templates[number] = found
         return found
 
+    def _collect(self) -> list[int]:
+        """Every object the pages need, each once; checks that none of them refers to
+        a page (its own included), the page tree or the catalog: a page's objects
+        then cannot take another page's into its single PDF."""
+        tree = self._tree
+        template = self.template
+        order: dict[int, None] = {}
+        for page in self._pages:
+            order[page.number] = None
+            todo = [t for t in reversed(template(page.number).targets) if t != PAGE_TREE]
+            if not tree.isdisjoint(todo):
+                raise NotSimple(f"page {page.number} refers to a page")
+            while todo:
+                number = todo.pop()
+                if number in order:
+                    continue
+                order[number] = None
+                targets = template(number).targets
+                if not tree.isdisjoint(targets):
+                    raise NotSimple(f"object {number}, which a page needs, refers to a page")
+                todo.extend(reversed(targets))
+        return list(order)
+
     def _page_closure(self, page: int) -> list[int]:
         """The page and every object it needs, depth first, not through its /Parent."""
-        reached = self._reached
         try:
-            closure = list(
+            return list(
                 dict.fromkeys(
                     chain(
                         (page,),
@@ -791,11 +822,7 @@ class ClassicPdf:
                 )
             )
         except _Cycle:
-            closure = self._closure(page)
-        if not self._tree.isdisjoint(islice(closure, 1, None)):
-            raise NotSimple(f"page {page} refers to the page tree or catalog")
-        reached.pop(page, None)
-        return closure
+            return self._closure(page)
 
     def _reach(self, root: int) -> tuple[int, ...]:
         """``root`` and every object it needs, depth first; kept, as pages share most.

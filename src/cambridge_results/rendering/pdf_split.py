@@ -183,7 +183,12 @@ class _ByteSource:
     def pages(self, indices: range) -> tuple[list[int], list[_Object]]:
         """The output numbers of pages ``indices`` and the objects they need not given
         out before."""
-        closures = self._pdf.closures[indices.start : indices.stop : indices.step]
+        pdf = self._pdf
+        if indices == range(pdf.page_count):
+            # A whole source, as add_pdf takes it: no page's closure needs listing.
+            objects = self._objects(pdf.needed)
+            return [self._ids[page] for page in pdf.pages], objects
+        closures = pdf.closures[indices.start : indices.stop : indices.step]
         objects = self._objects(chain.from_iterable(closures))
         return [self._ids[closure[0]] for closure in closures], objects
 

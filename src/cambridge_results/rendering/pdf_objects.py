@@ -16,8 +16,9 @@ caller falls back to pypdf, which reads anything.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from itertools import chain, compress
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 __all__ = ["INHERITED", "ClassicPdf", "NotSimple", "Ref", "Template"]
@@ -307,9 +308,6 @@ class _Shape(NamedTuple):
     this shape says they are.  Offsets are from the start of ``N 0 obj``.
     """
 
-    number_end: int
-    generation_start: int
-    generation_end: int
     value_start: int
     value_end: int
     #: Per reference: start, end of its number, start and end of its generation, end of R.
@@ -322,10 +320,26 @@ class _Shape(NamedTuple):
     #: /Length: (0, start, end) of its digits if direct, (1, reference index, 0) if
     #: indirect, (-1, 0, 0) if absent.
     length: tuple[int, int, int]
-    #: Where the value starts, then where each reference starts and ends.
-    cuts: tuple[int, ...]
+    #: The object's number, then each reference's, from its bytes up to the keyword.
+    numbers: Callable[[bytes], Sequence[bytes]]
+    #: The object's generation, then each reference's.
+    generations: Callable[[bytes], Sequence[bytes]]
+    #: The value's bytes up to the last reference, cut at each reference.
+    pieces: Callable[[bytes], Sequence[bytes]]
+    #: Where the bytes after the last reference start.
+    last_cut: int
     spans: tuple[tuple[str, int, int], ...]
     kids_plain: bool
+
+
+def _getter(slices: list[slice]) -> Callable[[bytes], Sequence[bytes]]:
+    """A function giving the bytes at ``slices`` of its argument, in one call."""
+    if len(slices) > 1:
+        return itemgetter(*slices)
+    if slices:
+        only = slices[0]
+        return lambda part: (part[only],)
+    return lambda part: ()
 
 
 def _digit_free(name: str) -> bool:
@@ -530,10 +544,10 @@ class ClassicPdf:
         """Object ``number``'s value (a stream's dictionary), parsed in full."""
         return self._full(number).value
 
-    def _locate(self, number: int) -> tuple[int, int, bytes, bytes, _Shape | None]:
+    def _locate(self, number: int) -> tuple[int, int, bytes, bytes, bytes, _Shape | None]:
         """Where object ``number`` starts, where its first "stream" or "endobj" is (-1 if
-        that is not a keyword: a string or a comment holds it), which, the object's
-        shape key and its shape if one is known."""
+        that is not a keyword: a string or a comment holds it), which, the bytes up to
+        it, the object's shape key and its shape if one is known."""
         data = self.data
         offset = self._offsets.get(number)
         if offset is None:
@@ -544,9 +558,10 @@ class ClassicPdf:
         if stream >= 0:
             at, keyword = stream, b"stream"
         if at < 0 or data[at + len(keyword) : at + len(keyword) + 1] in _REGULAR_BYTES:
-            return offset, -1, keyword, b"", None
-        key = data[offset:at].translate(_DIGITS_AS_ZERO) + keyword
-        return offset, at, keyword, key, _SHAPES.get(key)
+            return offset, -1, keyword, b"", b"", None
+        part = data[offset:at]
+        key = part.translate(_DIGITS_AS_ZERO) + keyword
+        return offset, at, keyword, part, key, _SHAPES.get(key)
 
     def object(self, number: int) -> RawObject:
         """Object ``number``, read on first use.
@@ -557,9 +572,9 @@ class ClassicPdf:
         found = self._objects.get(number)
         if found is not None:
             return found
-        offset, at, keyword, key, shape = self._locate(number)
+        offset, at, keyword, part, key, shape = self._locate(number)
         if shape is not None:
-            found = self._from_shape(number, offset, at + len(keyword), shape)
+            found = self._from_shape(number, part, offset, at + len(keyword), shape)
             self._objects[number] = found
             return found
         header = self._header(number)
@@ -619,33 +634,30 @@ class ClassicPdf:
         return found, length
 
     def _check_shape(
-        self, number: int, start: int, end: int, shape: _Shape
+        self, number: int, part: bytes, end: int, shape: _Shape
     ) -> tuple[list[int], int]:
-        """The targets of object ``number``'s references, read where ``shape`` says, and
-        where the object ends."""
-        data = self.data
-        if int(data[start : start + shape.number_end]) != number or data[
-            start + shape.generation_start : start + shape.generation_end
-        ].strip(b"0"):
-            raise NotSimple(f"object {number} is not where the cross-reference table says")
-        targets: list[int] = []
-        for ref_start, number_end, generation_start, generation_end, _ in shape.refs:
-            target = int(data[start + ref_start : start + number_end])
-            if target < 1 or data[start + generation_start : start + generation_end].strip(b"0"):
-                raise NotSimple(f"object {number} refers to something not a plain object")
-            targets.append(target)
+        """The targets of object ``number``'s references, read from ``part`` (its bytes up
+        to the keyword) where ``shape`` says, and where the object ends."""
+        numbers = shape.numbers(part)
+        if int(numbers[0]) != number or b"".join(shape.generations(part)).strip(b"0"):
+            raise NotSimple(f"object {number} is not a plain object where the table says")
+        targets = list(map(int, numbers[1:]))
+        if targets and min(targets) < 1:
+            raise NotSimple(f"object {number} refers to object 0")
         if shape.is_stream:
             kind, a, b = shape.length
             length: Any = None
             if kind == 0:
-                length = int(data[start + a : start + b])
+                length = int(part[a:b])
             elif kind == 1:
                 length = Ref(targets[a], 0)
             end = self._stream_end(number, end, length)
         return targets, end
 
-    def _from_shape(self, number: int, start: int, end: int, shape: _Shape) -> RawObject:
-        targets, end = self._check_shape(number, start, end, shape)
+    def _from_shape(
+        self, number: int, part: bytes, start: int, end: int, shape: _Shape
+    ) -> RawObject:
+        targets, end = self._check_shape(number, part, end, shape)
         refs = [
             (start + ref[0], start + ref[4], target)
             for ref, target in zip(shape.refs, targets, strict=True)
@@ -741,15 +753,14 @@ class ClassicPdf:
         page = self._page_numbers.get(number)
         data = self.data
         if page is None and number not in self._objects:
-            start, at, keyword, _, shape = self._locate(number)
+            start, at, keyword, part, _, shape = self._locate(number)
             if shape is not None:
                 # Only copied, so read from the shape alone: the usual case.
-                targets, end = self._check_shape(number, start, at + len(keyword), shape)
-                cuts = shape.cuts
+                targets, end = self._check_shape(number, part, at + len(keyword), shape)
                 pieces: list[bytes | memoryview] = [
-                    data[start + cuts[i] : start + cuts[i + 1]] for i in range(0, len(cuts) - 1, 2)
+                    *shape.pieces(part),
+                    self._view[start + shape.last_cut : end],
                 ]
-                pieces.append(self._view[start + cuts[-1] : end])
                 found = self._templates[number] = Template(pieces, targets)
                 return found
         obj = self.object(number)
@@ -916,10 +927,8 @@ def _shape_of(
         if index is None:
             return None
         length_spec = (1, index, 0)
+    cuts = (parsed.start - start, *(x for r in refs for x in (r[0], r[4])))
     return _Shape(
-        number_end=header.end(1) - start,
-        generation_start=header.start(2) - start,
-        generation_end=header.end(2) - start,
         value_start=parsed.start - start,
         value_end=parsed.end - start,
         refs=tuple(refs),
@@ -929,7 +938,15 @@ def _shape_of(
         is_dict=obj.dict_close >= 0,
         is_stream=obj.is_stream,
         length=length_spec,
-        cuts=(parsed.start - start, *(x for r in refs for x in (r[0], r[4]))),
+        numbers=_getter([slice(0, header.end(1) - start), *(slice(r[0], r[1]) for r in refs)]),
+        generations=_getter(
+            [
+                slice(header.start(2) - start, header.end(2) - start),
+                *(slice(r[2], r[3]) for r in refs),
+            ]
+        ),
+        pieces=_getter([slice(a, b) for a, b in zip(cuts[0::2], cuts[1::2], strict=False)]),
+        last_cut=cuts[-1],
         spans=tuple((k, a - start, b - start) for k, (a, b) in obj.spans.items()),
         kids_plain=obj.kids_plain,
     )

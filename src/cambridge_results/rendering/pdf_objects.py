@@ -364,12 +364,13 @@ class Template:
         """The object after ``header`` (``b"N 0 obj\\n"``), each reference to object
         ``t`` written as ``refs[t]`` (``b"M 0 R"``)."""
         pieces = self.pieces
-        parts = [header, pieces[0]]
-        for i, target in enumerate(self.targets, start=1):
-            parts.append(refs[target])
-            parts.append(pieces[i])
-        parts.append(b"\n")
-        return b"".join(parts)
+        if not self.targets:
+            return b"".join((header, pieces[0], b"\n"))
+        # One more piece than targets: the last is added after.
+        between = chain.from_iterable(
+            zip(pieces, map(refs.__getitem__, self.targets), strict=False)
+        )
+        return b"".join((header, *between, pieces[-1], b"\n"))
 
 
 class _Page(NamedTuple):

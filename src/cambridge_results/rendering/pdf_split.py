@@ -523,32 +523,37 @@ def _split_bytes(pdf: ClassicPdf) -> Iterator[bytes]:
     own_refs = [b"%d 0 R" % n for n in range(first_own, first_own + most)]
     own_headers = [b"%d 0 obj\n" % n for n in range(first_own, first_own + most)]
     is_shared = shared.__contains__
+    info_entry = b" /Info %d 0 R" % info if info is not None else b""
+    tail = page_tree + catalog
     for closure in pdf.closures:
         own = list(filterfalse(is_shared, closure))
-        used = (*filter(is_shared, closure), *pdf.info_closure)
+        used = tuple(filter(is_shared, closure))
         block = blocks.get(used)
         if block is None:
-            block = blocks[used] = _SharedBlock({shared[n]: bodies[n] for n in used}, first_own)
-        numbers = dict(refs)
-        numbers.update(zip(own, own_refs, strict=False))
+            bodies_used = {shared[n]: bodies[n] for n in (*used, *pdf.info_closure)}
+            block = blocks[used] = _SharedBlock(bodies_used, first_own)
+        # A page's own objects are no other page's, so their numbers can stay in refs.
+        refs.update(zip(own, own_refs, strict=False))
         parts = [_HEADER, block.data]
         position = block.end
         lines: list[bytes] = []
         for header, number in zip(own_headers, own, strict=False):
-            body = template(number).render(header, numbers)
-            lines.append(b"%010d 00000 n \n" % position)
+            body = template(number).render(header, refs)
+            lines.append(_IN_USE % position)
             parts.append(body)
             position += len(body)
-        parts.append(page_tree)
-        parts.append(catalog)
-        xref_at = position + len(page_tree) + len(catalog)
-        parts.append(b"xref\n0 %d\n" % (first_own + len(own)))
+        size = first_own + len(own)
+        parts.append(tail)
+        parts.append(b"xref\n0 %d\n" % size)
         parts.append(block.head)
-        parts.append(b"%010d 00000 n \n" % (position + len(page_tree)))
-        parts.append(b"%010d 00000 n \n" % position)
+        parts.append(_IN_USE % (position + len(page_tree)))
+        parts.append(_IN_USE % position)
         parts.append(block.lines)
         parts.extend(lines)
-        parts.append(_trailer(first_own + len(own), info, xref_at))
+        parts.append(
+            b"trailer\n<< /Size %d /Root %d 0 R%s >>\nstartxref\n%d\n%%%%EOF\n"
+            % (size, _CATALOG, info_entry, position + len(tail))
+        )
         yield b"".join(parts)
 
 

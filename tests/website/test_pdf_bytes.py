@@ -28,7 +28,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject
 
 from cambridge_results.errors import RenderError
-from cambridge_results.rendering import LetterData
+from cambridge_results.rendering import LetterData, pdf_objects
 from cambridge_results.rendering.fonts import BUNDLED_DIR
 from cambridge_results.rendering.fpdf_letters import FpdfLetterRenderer
 from cambridge_results.rendering.pdf_split import (
@@ -571,6 +571,42 @@ def test_hand_written_syntax_splits_and_combines_at_the_byte_level(doc: Handmade
         for p in [*source.pages, *source.pages]  # type: ignore[union-attr]
     ]
     assert _plain(whole.trailer["/Info"]) == _plain(source.trailer["/Info"])
+
+
+@SLOW
+@given(doc=handmade_docs() | fpdf_docs().map(FpdfDoc.render))
+def test_shapes_kept_from_other_files_change_no_byte_of_the_output(doc: Handmade | bytes) -> None:
+    """CRW-10: objects read from a kept shape give the same bytes as objects parsed in full."""
+    pdf = doc.pdf() if isinstance(doc, Handmade) else doc
+    pdf_objects._SHAPES.clear()
+    cold = (list(split_pages(pdf)), combined([pdf, pdf]))
+    warm = (list(split_pages(pdf)), combined([pdf, pdf]))
+    assert cold == warm
+
+
+def test_a_kept_shape_still_reads_every_digit() -> None:
+    """CRW-10: an object shaped like a kept one but with a generation number, or not the
+    object the cross-reference table says, is still refused by the byte-level path."""
+    objects = {
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 /MediaBox [0 0 200 200] >>",
+        3: b"<< /Type /Page /Parent 2 0 R /Contents 4 0 R /Resources 5 0 R >>",
+        4: b"<< /Length 9 >>\nstream\nBT 0 g ET\nendstream",
+        5: b"<< /Font << /F1 6 0 R >> >>",
+        6: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    }
+    good = assemble(objects, b"/Root 1 0 R")
+    assert fast_path_applies(good)
+    generation = assemble({**objects, 5: b"<< /Font << /F1 6 1 R >> >>"}, b"/Root 1 0 R")
+    assert not fast_path_applies(generation)
+    # The table says object 5 is where object 6 is, and the other way round.
+    table = good.index(b"xref")
+    five, six = (re.search(rb"\n%d 0 obj" % n, good).start() + 1 for n in (5, 6))  # type: ignore[union-attr]
+    swapped = good[:table] + good[table:].replace(b"%010d" % five, b"FIVE").replace(
+        b"%010d" % six, b"%010d" % five
+    ).replace(b"FIVE", b"%010d" % six)
+    assert not fast_path_applies(swapped)
+    assert next(split_pages(swapped))
 
 
 # ---------------------------------------------------------------- the pypdf fallback

@@ -16,8 +16,9 @@ caller falls back to pypdf, which reads anything.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from itertools import accumulate
+from collections.abc import Callable, Mapping, Sequence
+from itertools import chain, compress
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 __all__ = ["INHERITED", "ClassicPdf", "NotSimple", "Ref", "Template"]
@@ -53,7 +54,10 @@ _SCAN = re.compile(
     re.S,
 )
 _IS_REGULAR = re.compile(_REGULAR)
-_DIGIT_RUNS = re.compile(rb"(\d+)")
+_REGULAR_BYTES = frozenset(bytes([b]) for b in range(256) if b not in b"\x00\t\n\x0c\r ()<>[]{}/%")
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+# A reference whose numbers are plain digits, with only white space between its tokens.
+_REFERENCE = re.compile(rb"(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+R")
 #: Delimiters that start no token the quick scan reads: the careful scan decides.
 _ODD = frozenset(b"()<>{}")
 _STRING_SPECIAL = re.compile(rb"[()\\]")
@@ -70,6 +74,7 @@ _STARTXREF = re.compile(rb"startxref" + _SKIP + rb"(\d+)" + _SKIP + rb"%%EOF")
 _SUBSECTION = re.compile(rb"[\x00\t\n\x0c\r ]*(\d+)[ \t]+(\d+)[ \t]*(?:\r\n|\r|\n)")
 # Entries are 20 bytes (7.5.4); some writers end them with a bare "\n" or "\r\n".
 _ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])(?: ?\r\n| ?\n| ?\r)")
+_ENTRIES = re.compile(rb"(?:\d{10} \d{5} [nf](?: \r| \n|\r\n))*")
 _TRAILER = re.compile(_SKIP + rb"trailer(?!" + _REGULAR + rb")")
 
 
@@ -265,6 +270,10 @@ def _build(tokens: list[tuple[bytes, bytes]], pos: int, stops: frozenset[bytes])
     raise _Retry("the scan ended before a stop keyword")
 
 
+class _Cycle(Exception):
+    """Objects refer to each other in a circle: their closures are not kept."""
+
+
 class RawObject(NamedTuple):
     """Where one indirect object lies in the file, and what its non-stream part says."""
 
@@ -284,28 +293,53 @@ class RawObject(NamedTuple):
     parent: int
     #: Where the value's closing ``>>`` starts, if it is a dictionary; else -1.
     dict_close: int
+    #: For a page tree node (/Type /Pages): where /Kids and inherited attributes are.
+    spans: dict[str, tuple[int, int]]
+    #: For a page tree node: whether /Kids is an array of references and nothing else.
+    kids_plain: bool
 
 
 class _Shape(NamedTuple):
     """What one parse of an object says about every object whose bytes differ from
-    its bytes only in the runs of digits.
+    its bytes only in which digits they have, digit for digit.
 
-    Such objects lex into the same tokens (digits are regular characters, so
-    only the runs' values and lengths change), so their references, keys and
-    dictionary end are where the runs and the shared bytes put them.
+    Digits are regular characters, so such objects lex into the same tokens
+    at the same offsets; only the numbers differ, and they are read where
+    this shape says they are.  Offsets are from the start of ``N 0 obj``.
     """
 
-    #: White space and comments before the value, and between it and the keyword after it.
-    leading: int
-    trailing: int
-    #: Per reference: its number's run, its generation's run, bytes from that run's end to R's.
-    refs: tuple[tuple[int, int, int], ...]
+    value_start: int
+    value_end: int
+    #: Per reference: start, end of its number, start and end of its generation, end of R.
+    refs: tuple[tuple[int, int, int, int, int], ...]
     keys: frozenset[str]
     type_name: str | None
     parent: int
     is_dict: bool
-    #: /Length: (0, run) if direct, (1, reference index) if indirect, (-1, 0) if absent.
-    length: tuple[int, int]
+    is_stream: bool
+    #: /Length: (0, start, end) of its digits if direct, (1, reference index, 0) if
+    #: indirect, (-1, 0, 0) if absent.
+    length: tuple[int, int, int]
+    #: The object's number, then each reference's, from its bytes up to the keyword.
+    numbers: Callable[[bytes], Sequence[bytes]]
+    #: The object's generation, then each reference's.
+    generations: Callable[[bytes], Sequence[bytes]]
+    #: The value's bytes up to the last reference, cut at each reference.
+    pieces: Callable[[bytes], Sequence[bytes]]
+    #: Where the bytes after the last reference start.
+    last_cut: int
+    spans: tuple[tuple[str, int, int], ...]
+    kids_plain: bool
+
+
+def _getter(slices: list[slice]) -> Callable[[bytes], Sequence[bytes]]:
+    """A function giving the bytes at ``slices`` of its argument, in one call."""
+    if len(slices) > 1:
+        return itemgetter(*slices)
+    if slices:
+        only = slices[0]
+        return lambda part: (part[only],)
+    return lambda part: ()
 
 
 def _digit_free(name: str) -> bool:
@@ -322,18 +356,21 @@ class Template:
 
     __slots__ = ("pieces", "targets")
 
-    def __init__(self, pieces: list[bytes], targets: list[int]) -> None:
+    def __init__(self, pieces: list[bytes | memoryview], targets: list[int]) -> None:
         self.pieces = pieces
         self.targets = targets
 
-    def render(self, number: int, numbers: Mapping[int, int]) -> bytes:
-        """The object as ``number 0 obj ... endobj`` with every reference renumbered."""
+    def render(self, header: bytes, refs: Mapping[int, bytes]) -> bytes:
+        """The object after ``header`` (``b"N 0 obj\\n"``), each reference to object
+        ``t`` written as ``refs[t]`` (``b"M 0 R"``)."""
         pieces = self.pieces
-        parts = [b"%d 0 obj\n" % number, pieces[0]]
-        for i, target in enumerate(self.targets, start=1):
-            parts.append(b"%d 0 R" % numbers[target])
-            parts.append(pieces[i])
-        return b"".join(parts)
+        if not self.targets:
+            return b"".join((header, pieces[0], b"\n"))
+        # One more piece than targets: the last is added after.
+        between = chain.from_iterable(
+            zip(pieces, map(refs.__getitem__, self.targets), strict=False)
+        )
+        return b"".join((header, *between, pieces[-1], b"\n"))
 
 
 class _Page(NamedTuple):
@@ -343,6 +380,14 @@ class _Page(NamedTuple):
 
 
 _OBJECT_STOPS = frozenset((b"endobj", b"stream"))
+_NODE_KEYS = ("/Kids", *INHERITED)
+_NO_SPANS: dict[str, tuple[int, int]] = {}
+
+#: Shapes seen, by the object's bytes with every digit made 0 and the keyword after it.
+#: A shape depends on nothing else, so every file may use it; batches of letters repeat
+#: theirs (a batch has a few dozen), so they are kept across files, up to a bound.
+_SHAPES: dict[bytes, _Shape] = {}
+_MOST_SHAPES = 2048
 
 
 class ClassicPdf:
@@ -360,9 +405,9 @@ class ClassicPdf:
         if not data.startswith(b"%PDF-"):
             raise NotSimple("the header is not at the start of the file")
         self.data = data
+        self._view = memoryview(data)
         self._objects: dict[int, RawObject] = {}
         self._parsed: dict[int, _Parsed] = {}
-        self._shapes: dict[tuple[bytes, tuple[bytes, ...]], _Shape] = {}
         self._templates: dict[int, Template] = {}
         self._offsets, trailer = self._read_xref()
         for key, why in (
@@ -384,8 +429,11 @@ class ClassicPdf:
         self._tree: set[int] = {self.catalog}
         self._walk(pages.number)
         self._page_numbers = {page.number: page for page in self._pages}
-        #: Per page, the objects it needs: the page first, then depth first.
-        self.closures = [self._closure(page.number) for page in self._pages]
+        self._reached: dict[int, tuple[int, ...]] = {}
+        self._closures: list[list[int]] | None = None
+        #: Every object the pages need, each once: a page, then the objects it needs
+        #: that no page before it needed, depth first.
+        self.needed = self._collect()
         info = trailer.get("/Info")
         if info is not None and not isinstance(info, Ref):
             raise NotSimple("the trailer's /Info is not a reference")
@@ -397,6 +445,13 @@ class ClassicPdf:
         self.info_closure = self._closure(self.info) if self.info is not None else []
         #: The catalog's /Lang as it is written in the file (a string), if any.
         self.lang = self._lang(catalog)
+
+    @property
+    def closures(self) -> list[list[int]]:
+        """Per page, the objects it needs: the page first, then depth first."""
+        if self._closures is None:
+            self._closures = [self._page_closure(page.number) for page in self._pages]
+        return self._closures
 
     @property
     def page_count(self) -> int:
@@ -428,6 +483,24 @@ class ClassicPdf:
                 raise NotSimple(f"unreadable cross-reference table at byte {pos}")
             first, count = int(m.group(1)), int(m.group(2))
             pos = m.end()
+            block = data[pos : pos + 20 * count]
+            if len(block) == 20 * count and _ENTRIES.fullmatch(block):
+                # The usual table: 20-byte entries, read with no loop in Python.
+                fields = block.split()
+                in_use = list(map(b"n".__eq__, fields[2::3]))
+                if not set(compress(fields[1::3], in_use)) <= {b"00000"}:
+                    raise NotSimple("an object has a generation number")
+                found = dict(
+                    compress(
+                        zip(range(first, first + count), map(int, fields[0::3]), strict=True),
+                        in_use,
+                    )
+                )
+                if not offsets.keys().isdisjoint(found):
+                    raise NotSimple("an object is in the table twice")
+                offsets.update(found)
+                pos += len(block)
+                continue
             for number in range(first, first + count):
                 m = _ENTRY.match(data, pos)
                 if m is None:
@@ -444,14 +517,21 @@ class ClassicPdf:
             raise NotSimple("the trailer is not a dictionary")
         return offsets, parsed.value
 
-    def _value_start(self, number: int) -> int:
+    def _offset(self, number: int) -> int:
         offset = self._offsets.get(number)
         if offset is None:
             raise NotSimple(f"object {number} is not in the cross-reference table")
-        m = _OBJECT_HEADER.match(self.data, offset)
+        return offset
+
+    def _header(self, number: int) -> re.Match[bytes]:
+        """``number 0 obj`` where the cross-reference table says object ``number`` is."""
+        m = _OBJECT_HEADER.match(self.data, self._offset(number))
         if m is None or int(m.group(1)) != number or int(m.group(2)) != 0:
             raise NotSimple(f"object {number} is not where the cross-reference table says")
-        return m.end()
+        return m
+
+    def _value_start(self, number: int) -> int:
+        return self._header(number).end()
 
     def _full(self, number: int) -> _Parsed:
         found = self._parsed.get(number)
@@ -465,47 +545,50 @@ class ClassicPdf:
         """Object ``number``'s value (a stream's dictionary), parsed in full."""
         return self._full(number).value
 
-    def _keyword(self, start: int) -> tuple[int, bytes]:
-        """Where the first "endobj" or "stream" after ``start`` is, if it is a keyword."""
+    def _locate(self, number: int) -> tuple[int, int, bytes, bytes, bytes, _Shape | None]:
+        """Where object ``number`` starts, where its first "stream" or "endobj" is (-1 if
+        that is not a keyword: a string or a comment holds it), which, the bytes up to
+        it, the object's shape key and its shape if one is known."""
         data = self.data
-        end = data.find(b"endobj", start)
-        stream = data.find(b"stream", start, end if end >= 0 else len(data))
-        found, keyword = (stream, b"stream") if stream >= 0 else (end, b"endobj")
-        if found < 0 or _IS_REGULAR.match(data, found + len(keyword)):
-            return -1, b""
-        return found, keyword
+        offset = self._offsets.get(number)
+        if offset is None:
+            raise NotSimple(f"object {number} is not in the cross-reference table")
+        at = data.find(b"endobj", offset)
+        stream = data.find(b"stream", offset, at) if at >= 0 else -1
+        keyword = b"endobj"
+        if stream >= 0:
+            at, keyword = stream, b"stream"
+        if at < 0 or data[at + len(keyword) : at + len(keyword) + 1] in _REGULAR_BYTES:
+            return offset, -1, keyword, b"", b"", None
+        part = data[offset:at]
+        key = part.translate(_DIGITS_AS_ZERO) + keyword
+        return offset, at, keyword, part, key, _SHAPES.get(key)
 
     def object(self, number: int) -> RawObject:
         """Object ``number``, read on first use.
 
         An object shaped like one already parsed (the same bytes but for
-        runs of digits) is read from its runs of digits alone.
+        which digits they are) is read from its shape.
         """
         found = self._objects.get(number)
         if found is not None:
             return found
-        data = self.data
-        start = self._value_start(number)
-        at, keyword = self._keyword(start)
-        part = data[start:at]
-        # A comment could hold digits between tokens; such objects are parsed in full.
-        cacheable = at >= 0 and b"%" not in part
-        runs: list[bytes] = []
-        key: tuple[bytes, tuple[bytes, ...]] = (keyword, ())
-        if cacheable:
-            runs = _DIGIT_RUNS.split(part)
-            key = (keyword, tuple(runs[0::2]))
-            shape = self._shapes.get(key)
-            if shape is not None:
-                found = self._from_shape(number, start, at, keyword, runs, shape)
-                self._objects[number] = found
-                return found
+        offset, at, keyword, part, key, shape = self._locate(number)
+        if shape is not None:
+            found = self._from_shape(number, part, offset, at + len(keyword), shape)
+            self._objects[number] = found
+            return found
+        header = self._header(number)
         parsed = self._full(number)
         found, length = self._from_parsed(number, parsed)
-        if cacheable and parsed.stop_end == at + len(keyword):
-            shape = _shape_of(parsed, start, at, runs, found, length)
+        # A comment could hide digits or a keyword from the shape: such objects are
+        # parsed in full, every time.
+        if at >= 0 and parsed.stop_end == at + len(keyword) and b"%" not in key:
+            shape = _shape_of(self.data, parsed, header, found, length)
             if shape is not None:
-                self._shapes[key] = shape
+                if len(_SHAPES) >= _MOST_SHAPES:
+                    _SHAPES.clear()
+                _SHAPES[key] = shape
         if found.is_stream:
             found = found._replace(end=self._stream_end(number, parsed.stop_end, length))
         self._objects[number] = found
@@ -515,6 +598,8 @@ class ClassicPdf:
         value = parsed.value
         is_stream = parsed.stop == b"stream"
         keys: frozenset[str] = frozenset()
+        spans = _NO_SPANS
+        kids_plain = False
         type_name = None
         parent = -1
         length = None
@@ -527,6 +612,10 @@ class ClassicPdf:
             if span is not None:
                 parent = next((i for i, r in enumerate(parsed.refs) if (r[0], r[1]) == span), -1)
             length = value.get("/Length")
+            if type_name == "/Pages":
+                spans = {k: parsed.entries[k] for k in _NODE_KEYS if k in parsed.entries}
+                kids = value.get("/Kids")
+                kids_plain = isinstance(kids, list) and all(isinstance(k, Ref) for k in kids)
         elif is_stream:
             raise NotSimple(f"object {number} has a stream without a dictionary")
         found = RawObject(
@@ -540,43 +629,55 @@ class ClassicPdf:
             type_name=type_name,
             parent=parent,
             dict_close=parsed.dict_close,
+            spans=spans,
+            kids_plain=kids_plain,
         )
         return found, length
 
-    def _from_shape(
-        self, number: int, start: int, at: int, keyword: bytes, runs: list[bytes], shape: _Shape
-    ) -> RawObject:
-        positions = list(accumulate(map(len, runs), initial=start))
-        refs: list[tuple[int, int, int]] = []
-        for number_run, generation_run, to_r in shape.refs:
-            target = int(runs[2 * number_run + 1])
-            if target < 1 or runs[2 * generation_run + 1].strip(b"0"):
-                raise NotSimple(f"object {number} refers to something not a plain object")
-            refs.append(
-                (positions[2 * number_run + 1], positions[2 * generation_run + 2] + to_r, target)
-            )
-        value_end = at - shape.trailing
-        found = RawObject(
-            number=number,
-            value_start=start + shape.leading,
-            value_end=value_end,
-            end=at + len(keyword),
-            is_stream=keyword == b"stream",
-            refs=refs,
-            keys=shape.keys,
-            type_name=shape.type_name,
-            parent=shape.parent,
-            dict_close=value_end - 2 if shape.is_dict else -1,
-        )
-        if found.is_stream:
-            kind, index = shape.length
+    def _check_shape(
+        self, number: int, part: bytes, end: int, shape: _Shape
+    ) -> tuple[list[int], int]:
+        """The targets of object ``number``'s references, read from ``part`` (its bytes up
+        to the keyword) where ``shape`` says, and where the object ends."""
+        numbers = shape.numbers(part)
+        if int(numbers[0]) != number or b"".join(shape.generations(part)).strip(b"0"):
+            raise NotSimple(f"object {number} is not a plain object where the table says")
+        targets = list(map(int, numbers[1:]))
+        if targets and min(targets) < 1:
+            raise NotSimple(f"object {number} refers to object 0")
+        if shape.is_stream:
+            kind, a, b = shape.length
             length: Any = None
             if kind == 0:
-                length = int(runs[2 * index + 1])
+                length = int(part[a:b])
             elif kind == 1:
-                length = Ref(refs[index][2], 0)
-            found = found._replace(end=self._stream_end(number, found.end, length))
-        return found
+                length = Ref(targets[a], 0)
+            end = self._stream_end(number, end, length)
+        return targets, end
+
+    def _from_shape(
+        self, number: int, part: bytes, start: int, end: int, shape: _Shape
+    ) -> RawObject:
+        targets, end = self._check_shape(number, part, end, shape)
+        refs = [
+            (start + ref[0], start + ref[4], target)
+            for ref, target in zip(shape.refs, targets, strict=True)
+        ]
+        value_end = start + shape.value_end
+        return RawObject(
+            number,
+            start + shape.value_start,
+            value_end,
+            end,
+            shape.is_stream,
+            refs,
+            shape.keys,
+            shape.type_name,
+            shape.parent,
+            value_end - 2 if shape.is_dict else -1,
+            {k: (start + a, start + b) for k, a, b in shape.spans} if shape.spans else _NO_SPANS,
+            shape.kids_plain,
+        )
 
     def _stream_end(self, number: int, keyword_end: int, length: Any) -> int:
         data = self.data
@@ -602,35 +703,45 @@ class ClassicPdf:
 
     def _walk(self, root: int) -> None:
         """Collect the pages in order, each with the attributes it inherits."""
-        todo: list[tuple[int, dict[str, tuple[list[tuple[int, int, int]], int, int]]]]
-        todo = [(root, {})]
+        # What each node of the tree passes down: key -> (references in it, value span).
+        levels: list[dict[str, tuple[list[tuple[int, int, int]], int, int]]] = [{}]
+        missing_for: dict[tuple[int, frozenset[str]], tuple[Any, ...]] = {}
+        todo = [(root, 0)]
+        tree = self._tree
+        pages = self._pages
         while todo:
-            number, inherited = todo.pop()
-            if number in self._tree:
+            number, level = todo.pop()
+            if number in tree:
                 raise NotSimple(f"the page tree visits object {number} twice")
-            self._tree.add(number)
+            tree.add(number)
             node = self.object(number)
             if node.is_stream or node.dict_close < 0:
                 raise NotSimple(f"page tree node {number} is not a dictionary")
             if node.type_name == "/Page":
                 if node.parent < 0:
                     raise NotSimple(f"page {number} has no /Parent reference")
-                missing = tuple(
-                    (key, *inherited[key])
-                    for key in INHERITED
-                    if key in inherited and key not in node.keys
-                )
-                self._pages.append(_Page(number, missing))
+                missing = missing_for.get((level, node.keys))
+                if missing is None:
+                    inherited = levels[level]
+                    missing = missing_for[level, node.keys] = tuple(
+                        (key, *inherited[key])
+                        for key in INHERITED
+                        if key in inherited and key not in node.keys
+                    )
+                pages.append(_Page(number, missing))
             elif node.type_name == "/Pages":
-                parsed = self._full(number)
-                kids = parsed.value.get("/Kids")
-                if not isinstance(kids, list) or not all(isinstance(k, Ref) for k in kids):
+                if not node.kids_plain:
                     raise NotSimple(f"page tree node {number} has no /Kids array of references")
-                below = dict(inherited)
-                for key in INHERITED:
-                    if key in parsed.entries:
-                        below[key] = (parsed.refs, *parsed.entries[key])
-                todo.extend((kid.number, below) for kid in reversed(kids))
+                below = dict(levels[level])
+                kids: list[int] = []
+                for key, (start, end) in node.spans.items():
+                    inside = [r for r in node.refs if start <= r[0] < end]
+                    if key == "/Kids":
+                        kids = [r[2] for r in inside]
+                    else:
+                        below[key] = (inside, start, end)
+                levels.append(below)
+                todo.extend((kid, len(levels) - 1) for kid in reversed(kids))
             else:
                 raise NotSimple(f"page tree node {number} has no /Type /Page or /Pages")
 
@@ -640,41 +751,128 @@ class ClassicPdf:
         found = self._templates.get(number)
         if found is not None:
             return found
-        obj = self.object(number)
-        data = self.data
         page = self._page_numbers.get(number)
-        pieces: list[bytes] = []
-        targets: list[int] = []
-        chunk: list[bytes] = []
-
-        def splice(refs: list[tuple[int, int, int]], start: int, end: int) -> None:
-            cut = start
-            for ref_start, ref_end, target in refs:
-                if start <= ref_start < end:
-                    chunk.append(data[cut:ref_start])
-                    pieces.append(b"".join(chunk))
-                    chunk.clear()
-                    targets.append(target)
-                    cut = ref_end
-            chunk.append(data[cut:end])
-
+        data = self.data
+        if page is None and number not in self._objects:
+            start, at, keyword, part, _, shape = self._locate(number)
+            if shape is not None:
+                # Only copied, so read from the shape alone: the usual case.
+                targets, end = self._check_shape(number, part, at + len(keyword), shape)
+                pieces: list[bytes | memoryview] = [
+                    *shape.pieces(part),
+                    self._view[start + shape.last_cut : end],
+                ]
+                found = self._templates[number] = Template(pieces, targets)
+                return found
+        obj = self.object(number)
+        pieces = []
+        targets = []
+        cut = obj.value_start
         if page is None:
-            splice(obj.refs, obj.value_start, obj.end)
+            for start, end, target in obj.refs:
+                pieces.append(data[cut:start])
+                targets.append(target)
+                cut = end
+            pieces.append(self._view[cut : obj.end])
         else:
             refs = list(obj.refs)
             parent_start, parent_end, _ = refs[obj.parent]
             refs[obj.parent] = (parent_start, parent_end, PAGE_TREE)
-            splice(refs, obj.value_start, obj.dict_close)
-            for key, holder_refs, start, end in page.inherited:
-                chunk.append(b"\n%s " % key.encode("latin-1"))
-                splice(holder_refs, start, end)
-            chunk.append(b"\n")
-            splice([], obj.dict_close, obj.end)
-        chunk.append(b"\n")
-        pieces.append(b"".join(chunk))
+            head = b""
+            # The inherited entries go in before the page's closing ">>", each cut at
+            # its own references like the rest.
+            runs = [(refs, b"", obj.value_start, obj.dict_close)]
+            runs.extend(
+                (holder_refs, b"\n%s " % key.encode("latin-1"), start, end)
+                for key, holder_refs, start, end in page.inherited
+            )
+            for run_refs, lead, start, end in runs:
+                cut = start
+                for ref_start, ref_end, target in run_refs:
+                    pieces.append(head + lead + data[cut:ref_start])
+                    head = lead = b""
+                    targets.append(target)
+                    cut = ref_end
+                head += lead + data[cut:end]
+            pieces.append(head + b"\n" + data[obj.dict_close : obj.end])
         found = Template(pieces, targets)
         self._templates[number] = found
         return found
+
+    def _collect(self) -> list[int]:
+        """Every object the pages need, each once; checks that none of them refers to
+        a page (its own included), the page tree or the catalog: a page's objects
+        then cannot take another page's into its single PDF."""
+        tree = self._tree
+        template = self.template
+        order: dict[int, None] = {}
+        for page in self._pages:
+            order[page.number] = None
+            todo = [t for t in reversed(template(page.number).targets) if t != PAGE_TREE]
+            if not tree.isdisjoint(todo):
+                raise NotSimple(f"page {page.number} refers to a page")
+            while todo:
+                number = todo.pop()
+                if number in order:
+                    continue
+                order[number] = None
+                targets = template(number).targets
+                if not tree.isdisjoint(targets):
+                    raise NotSimple(f"object {number}, which a page needs, refers to a page")
+                todo.extend(reversed(targets))
+        return list(order)
+
+    def _page_closure(self, page: int) -> list[int]:
+        """The page and every object it needs, depth first, not through its /Parent."""
+        try:
+            return list(
+                dict.fromkeys(
+                    chain(
+                        (page,),
+                        *(self._reach(t) for t in self.template(page).targets if t != PAGE_TREE),
+                    )
+                )
+            )
+        except _Cycle:
+            return self._closure(page)
+
+    def _reach(self, root: int) -> tuple[int, ...]:
+        """``root`` and every object it needs, depth first; kept, as pages share most.
+
+        Raises :class:`_Cycle` if objects refer to each other in a circle.
+        """
+        reached = self._reached
+        found = reached.get(root)
+        if found is not None:
+            return found
+        try:
+            # The usual case: a page's resources, whose fonts earlier pages reached.
+            found = reached[root] = tuple(
+                dict.fromkeys(
+                    chain((root,), *map(reached.__getitem__, self.template(root).targets))
+                )
+            )
+            return found
+        except KeyError:
+            pass
+        entered: set[int] = set()
+        todo = [root]
+        while todo:
+            number = todo[-1]
+            if number in reached:
+                todo.pop()
+                continue
+            targets = [t for t in self.template(number).targets if t != PAGE_TREE]
+            if number not in entered:
+                entered.add(number)
+                waiting = [t for t in targets if t not in reached]
+                if not entered.isdisjoint(waiting):
+                    raise _Cycle
+                todo.extend(reversed(waiting))
+                continue
+            todo.pop()
+            reached[number] = tuple(dict.fromkeys(chain((number,), *(reached[t] for t in targets))))
+        return reached[root]
 
     def _closure(self, first: int) -> list[int]:
         """``first`` and every object it needs, depth first, not through a page's /Parent."""
@@ -701,40 +899,55 @@ class ClassicPdf:
 
 
 def _shape_of(
-    parsed: _Parsed, start: int, at: int, runs: list[bytes], obj: RawObject, length: Any
+    data: bytes, parsed: _Parsed, header: re.Match[bytes], obj: RawObject, length: Any
 ) -> _Shape | None:
-    """The shape ``parsed`` gives objects like it, or None if a run does not stand alone."""
-    positions = list(accumulate(map(len, runs), initial=start))
-    run_at = {positions[2 * i + 1]: i for i in range(len(runs) // 2)}
-    refs: list[tuple[int, int, int]] = []
+    """The shape ``parsed`` gives objects like it, or None if its numbers are not plain digits."""
+    start = header.start()
+    refs: list[tuple[int, int, int, int, int]] = []
     for ref_start, ref_end, _ in parsed.refs:
-        number_run = run_at.get(ref_start)
-        if (
-            number_run is None
-            or 2 * number_run + 3 >= len(runs)
-            or runs[2 * number_run + 2].strip(_WHITESPACE)
-        ):
+        m = _REFERENCE.match(data, ref_start, ref_end)
+        if m is None or m.end() != ref_end:
             return None
-        refs.append((number_run, number_run + 1, ref_end - positions[2 * number_run + 4]))
-    length_spec = (-1, 0)
+        refs.append(
+            (
+                ref_start - start,
+                m.end(1) - start,
+                m.start(2) - start,
+                m.end(2) - start,
+                ref_end - start,
+            )
+        )
+    length_spec = (-1, 0, 0)
     span = parsed.entries.get("/Length")
     if isinstance(length, int) and span is not None:
-        run = run_at.get(span[0])
-        if run is None or positions[2 * run + 2] != span[1]:
+        if not data[span[0] : span[1]].isdigit():
             return None
-        length_spec = (0, run)
+        length_spec = (0, span[0] - start, span[1] - start)
     elif isinstance(length, Ref) and span is not None:
         index = next((i for i, r in enumerate(parsed.refs) if r[0] == span[0]), None)
         if index is None:
             return None
-        length_spec = (1, index)
+        length_spec = (1, index, 0)
+    cuts = (parsed.start - start, *(x for r in refs for x in (r[0], r[4])))
     return _Shape(
-        leading=parsed.start - start,
-        trailing=at - parsed.end,
+        value_start=parsed.start - start,
+        value_end=parsed.end - start,
         refs=tuple(refs),
         keys=obj.keys,
         type_name=obj.type_name,
         parent=obj.parent,
         is_dict=obj.dict_close >= 0,
+        is_stream=obj.is_stream,
         length=length_spec,
+        numbers=_getter([slice(0, header.end(1) - start), *(slice(r[0], r[1]) for r in refs)]),
+        generations=_getter(
+            [
+                slice(header.start(2) - start, header.end(2) - start),
+                *(slice(r[2], r[3]) for r in refs),
+            ]
+        ),
+        pieces=_getter([slice(a, b) for a, b in zip(cuts[0::2], cuts[1::2], strict=False)]),
+        last_cut=cuts[-1],
+        spans=tuple((k, a - start, b - start) for k, (a, b) in obj.spans.items()),
+        kids_plain=obj.kids_plain,
     )

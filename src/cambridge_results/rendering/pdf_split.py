@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import Iterator, Mapping
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from itertools import accumulate, chain, filterfalse
 from typing import IO, Any, Protocol
 
 from pypdf import PdfReader
@@ -49,6 +51,7 @@ __all__ = ["PdfStreamWriter", "fast_path_applies", "split_pages", "xref_table"]
 
 _HEADER = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
 _CATALOG, _PAGES = 1, 2
+_IN_USE = b"%010d 00000 n \n"
 _FIRST_FREE = 3
 
 #: An object ready to write: its number in the output and its bytes, ``N 0 obj`` to ``endobj``.
@@ -101,6 +104,10 @@ def xref_table(offsets: Mapping[int, int]) -> bytes:
     """A cross-reference table in one subsection from 0; unused numbers are free entries,
     linked in a list as 7.5.4 describes."""
     size = max(offsets) + 1
+    if len(offsets) == size - 1:
+        # No number unused: every line is an offset.
+        in_use = map(_IN_USE.__mod__, map(offsets.__getitem__, range(1, size)))
+        return b"xref\n0 %d\n0000000000 65535 f \n%s" % (size, b"".join(in_use))
     free = [n for n in range(1, size) if n not in offsets]
     next_free = dict(zip([0, *free], [*free, 0], strict=True))
     lines = [b"xref\n0 %d\n%010d 65535 f \n" % (size, next_free[0])]
@@ -142,8 +149,9 @@ class _PageSource(Protocol):
     #: The catalog's /Lang, serialised, if the source has one.
     lang: bytes | None
 
-    def page(self, index: int) -> tuple[int, list[_Object]]:
-        """Page ``index``'s output number and the objects it needs not given out before."""
+    def pages(self, indices: range) -> tuple[list[int], list[_Object]]:
+        """The output numbers of pages ``indices`` and the objects they need not given
+        out before."""
 
     def info(self) -> tuple[int, list[_Object]] | None:
         """The information dictionary's output number and the objects it needs."""
@@ -157,24 +165,32 @@ class _ByteSource:
         self.next_id = first_id
         self.page_count = pdf.page_count
         self.lang = pdf.lang
-        self._ids: dict[int, int] = {PAGE_TREE: _PAGES}
+        self._ids: dict[int, int] = {}
+        self._refs: dict[int, bytes] = {PAGE_TREE: b"%d 0 R" % _PAGES}
 
-    def _objects(self, closure: list[int]) -> list[_Object]:
-        ids = self._ids
-        new: list[int] = []
-        for number in closure:
-            if number not in ids:
-                ids[number] = self.next_id
-                self.next_id += 1
-                new.append(number)
+    def _objects(self, needed: Iterable[int]) -> list[_Object]:
+        ids, refs = self._ids, self._refs
+        new = [n for n in dict.fromkeys(needed) if n not in ids]
+        first = self.next_id
+        self.next_id += len(new)
+        ids.update(zip(new, range(first, self.next_id), strict=True))
+        refs.update(zip(new, map(b"%d 0 R".__mod__, range(first, self.next_id)), strict=True))
         template = self._pdf.template
-        return [(ids[n], template(n).render(ids[n], ids)) for n in new]
+        return [
+            (i, template(n).render(b"%d 0 obj\n" % i, refs)) for i, n in enumerate(new, start=first)
+        ]
 
-    def page(self, index: int) -> tuple[int, list[_Object]]:
-        """Page ``index``'s output number and the objects it needs not given out before."""
-        closure = self._pdf.closures[index]
-        objects = self._objects(closure)
-        return self._ids[closure[0]], objects
+    def pages(self, indices: range) -> tuple[list[int], list[_Object]]:
+        """The output numbers of pages ``indices`` and the objects they need not given
+        out before."""
+        pdf = self._pdf
+        if indices == range(pdf.page_count):
+            # A whole source, as add_pdf takes it: no page's closure needs listing.
+            objects = self._objects(pdf.needed)
+            return [self._ids[page] for page in pdf.pages], objects
+        closures = pdf.closures[indices.start : indices.stop : indices.step]
+        objects = self._objects(chain.from_iterable(closures))
+        return [self._ids[closure[0]] for closure in closures], objects
 
     def info(self) -> tuple[int, list[_Object]] | None:
         """The information dictionary's output number and the objects it needs."""
@@ -278,10 +294,16 @@ class _Source:
             todo.extend(reversed(deps))
         return objects
 
-    def page(self, index: int) -> tuple[int, list[_Object]]:
-        """Page ``index``'s output number and the objects it needs not given out before."""
-        new = self._page_id(index)
-        return new, self._given_out(new)
+    def pages(self, indices: range) -> tuple[list[int], list[_Object]]:
+        """The output numbers of pages ``indices`` and the objects they need not given
+        out before."""
+        kids: list[int] = []
+        objects: list[_Object] = []
+        for index in indices:
+            new = self._page_id(index)
+            kids.append(new)
+            objects.extend(self._given_out(new))
+        return kids, objects
 
     def info(self) -> tuple[int, list[_Object]] | None:
         """The information dictionary's output number and the objects it needs."""
@@ -390,12 +412,7 @@ class PdfStreamWriter:
             raise RenderError("the PDF is already closed")
         with _reading():
             info = source.info() if self._info is None else None
-            kids: list[int] = []
-            objects: list[_Object] = []
-            for index in pages:
-                page_id, needed = source.page(index)
-                kids.append(page_id)
-                objects.extend(needed)
+            kids, objects = source.pages(pages)
         if not kids:
             raise RenderError("the PDF has no pages")
         if info is not None:
@@ -408,9 +425,10 @@ class PdfStreamWriter:
         self._next_id = source.next_id
 
     def _write(self, objects: list[_Object]) -> None:
-        for object_id, body in objects:
-            self._offsets[object_id] = self._position
-            self._emit(body)
+        bodies = [body for _, body in objects]
+        positions = accumulate(map(len, bodies), initial=self._position)
+        self._offsets.update(zip((i for i, _ in objects), positions, strict=False))
+        self._emit(b"".join(bodies))
 
     def close(self) -> None:
         """Write the page tree, catalog, cross-reference table and trailer."""
@@ -450,59 +468,92 @@ def split_pages(data: bytes, *, fast_path: bool = True) -> Iterator[bytes]:
         yield from _split_pypdf(_reader(data))
 
 
+def _xref_line(offset: int) -> bytes:
+    return b"%010d 00000 n \n" % offset
+
+
+class _SharedBlock:
+    """The objects a set of pages share, laid out right after the header of each of
+    their single PDFs, with their cross-reference lines, which are the same for all."""
+
+    def __init__(self, bodies: Mapping[int, bytes], first_own: int) -> None:
+        parts: list[bytes] = []
+        position = len(_HEADER)
+        offsets: dict[int, int] = {}
+        for number, body in bodies.items():
+            offsets[number] = position
+            parts.append(body)
+            position += len(body)
+        self.data = b"".join(parts)
+        self.end = position
+        # Numbers no object here uses are free, linked from entry 0 (PDF 1.7, 7.5.4).
+        free = [n for n in range(_FIRST_FREE, first_own) if n not in offsets]
+        following = dict(zip(free, [*free[1:], 0][: len(free)], strict=True))
+        self.head = b"%010d 65535 f \n" % (free[0] if free else 0)
+        self.lines = b"".join(
+            _xref_line(offsets[n]) if n in offsets else b"%010d 00000 f \n" % following[n]
+            for n in range(_FIRST_FREE, first_own)
+        )
+
+
 def _split_bytes(pdf: ClassicPdf) -> Iterator[bytes]:
     if pdf.page_count == 0:
         raise RenderError("the PDF has no pages")
     # Objects more than one page needs, and the information, have one number
     # in every single PDF, after the catalog and the page tree.
-    reached: set[int] = set()
-    shared: dict[int, int] = {}
-    for closure in pdf.closures:
-        for number in closure:
-            if number in reached:
-                shared.setdefault(number, _FIRST_FREE + len(shared))
-            reached.add(number)
-    for number in pdf.info_closure:
-        shared.setdefault(number, _FIRST_FREE + len(shared))
+    reached = Counter(chain.from_iterable(pdf.closures))
+    shared = {n: new for new, n in enumerate(n for n, k in reached.items() if k > 1)}
+    shared.update((n, len(shared)) for n in pdf.info_closure if n not in shared)
+    for number in shared:
+        shared[number] += _FIRST_FREE
     first_own = _FIRST_FREE + len(shared)
+    refs = {n: b"%d 0 R" % new for n, new in shared.items()}
+    refs[PAGE_TREE] = b"%d 0 R" % _PAGES
     template = pdf.template
-    shared_bytes: dict[int, bytes] = {}
-    tail = [(_CATALOG, _catalog(pdf.lang))]
+    bodies = {n: template(n).render(b"%d 0 obj\n" % new, refs) for n, new in shared.items()}
+    blocks: dict[tuple[int, ...], _SharedBlock] = {}
+    catalog = _catalog(pdf.lang)
+    info = shared[pdf.info] if pdf.info is not None else None
+    # The page is the first object of its closure, so it is number first_own.
+    page_tree = b"%d 0 obj\n<< /Type /Pages /Kids [%d 0 R] /Count 1 >>\nendobj\n" % (
+        _PAGES,
+        first_own,
+    )
+    most = max(map(len, pdf.closures))
+    own_refs = [b"%d 0 R" % n for n in range(first_own, first_own + most)]
+    own_headers = [b"%d 0 obj\n" % n for n in range(first_own, first_own + most)]
+    is_shared = shared.__contains__
+    info_entry = b" /Info %d 0 R" % info if info is not None else b""
+    tail = page_tree + catalog
     for closure in pdf.closures:
-        numbers = dict(shared)
-        numbers[PAGE_TREE] = _PAGES
-        own = first_own
-        for number in closure:
-            if number not in shared:
-                numbers[number] = own
-                own += 1
-        parts = [_HEADER]
-        position = len(_HEADER)
-        offsets: dict[int, int] = {}
-        for number in (*closure, *pdf.info_closure):
-            new = numbers[number]
-            if new in offsets:
-                continue
-            if number in shared:
-                body = shared_bytes.get(number)
-                if body is None:
-                    body = shared_bytes[number] = template(number).render(new, shared)
-            else:
-                body = template(number).render(new, numbers)
-            offsets[new] = position
+        own = list(filterfalse(is_shared, closure))
+        used = tuple(filter(is_shared, closure))
+        block = blocks.get(used)
+        if block is None:
+            bodies_used = {shared[n]: bodies[n] for n in (*used, *pdf.info_closure)}
+            block = blocks[used] = _SharedBlock(bodies_used, first_own)
+        # A page's own objects are no other page's, so their numbers can stay in refs.
+        refs.update(zip(own, own_refs, strict=False))
+        parts = [_HEADER, block.data]
+        position = block.end
+        lines: list[bytes] = []
+        for header, number in zip(own_headers, own, strict=False):
+            body = template(number).render(header, refs)
+            lines.append(_IN_USE % position)
             parts.append(body)
             position += len(body)
-        page_tree = b"%d 0 obj\n<< /Type /Pages /Kids [%d 0 R] /Count 1 >>\nendobj\n" % (
-            _PAGES,
-            numbers[closure[0]],
+        size = first_own + len(own)
+        parts.append(tail)
+        parts.append(b"xref\n0 %d\n" % size)
+        parts.append(block.head)
+        parts.append(_IN_USE % (position + len(page_tree)))
+        parts.append(_IN_USE % position)
+        parts.append(block.lines)
+        parts.extend(lines)
+        parts.append(
+            b"trailer\n<< /Size %d /Root %d 0 R%s >>\nstartxref\n%d\n%%%%EOF\n"
+            % (size, _CATALOG, info_entry, position + len(tail))
         )
-        for new, body in ((_PAGES, page_tree), *tail):
-            offsets[new] = position
-            parts.append(body)
-            position += len(body)
-        parts.append(xref_table(offsets))
-        info = shared[pdf.info] if pdf.info is not None else None
-        parts.append(_trailer(max(offsets) + 1, info, position))
         yield b"".join(parts)
 
 

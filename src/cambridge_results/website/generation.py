@@ -600,9 +600,44 @@ class _Run:
 
     # -- the whole run ---------------------------------------------------------
 
+    def _start_pool(self) -> concurrent.futures.ProcessPoolExecutor | None:
+        """Start the worker processes now, so they start up and load fonts while this
+        process plans the run."""
+        if self.workers == 0:
+            return None
+        pool = concurrent.futures.ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=init_worker,
+            initargs=(
+                os.getpid(),
+                0.5,
+                self.renderer_name,
+                self.renderer_options,
+                self.policy.credentials,
+                self.hasher_name,
+            ),
+        )
+        for _ in range(self.workers):
+            # Workers are started as tasks arrive; one trivial task each starts them all.
+            pool.submit(os.getpid)
+        return pool
+
     def execute(self) -> GenerationReport:
         centres = self.check()
         self._centres = centres
+        pool = self._start_pool()
+        try:
+            return self._execute(centres, pool)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+    def _execute(
+        self,
+        centres: tuple[_Centre, ...],
+        pool: concurrent.futures.ProcessPoolExecutor | None,
+    ) -> GenerationReport:
         total = self.plan(centres)
         if self.auto_batch:
             self.batch_size = auto_batch_size(total, self.workers)
@@ -614,7 +649,7 @@ class _Run:
         if total:
             self.out_dir.mkdir(parents=True, exist_ok=True)
             try:
-                for result_count in self._pipeline(centres, total):
+                for result_count in self._pipeline(centres, total, pool):
                     done += result_count
                     batches += 1
                 if self.files is not None and self.files.count:
@@ -668,11 +703,16 @@ class _Run:
                 GenerationProgress(run=self.run, done=done, total=max(total, done), batches=n)
             )
 
-    def _pipeline(self, centres: Sequence[_Centre], total: int) -> Iterator[int]:
+    def _pipeline(
+        self,
+        centres: Sequence[_Centre],
+        total: int,
+        pool: concurrent.futures.ProcessPoolExecutor | None,
+    ) -> Iterator[int]:
         """Render batches (in workers, if any) and commit them in order; yield each size."""
         done = 0
         n = 0
-        if self.workers == 0:
+        if pool is None:
             for batch in self.batches(centres):
                 job = self.claim(batch)
                 result = run_batch(job)
@@ -681,33 +721,23 @@ class _Run:
                 self._finish(job, result, done, total, n)
                 yield len(job.letters)
             return
-        context = multiprocessing.get_context("spawn")
-        pool = concurrent.futures.ProcessPoolExecutor(
-            max_workers=self.workers,
-            mp_context=context,
-            initializer=init_worker,
-            initargs=(os.getpid(),),
-        )
         in_flight: collections.deque[tuple[BatchJob, concurrent.futures.Future[BatchResult]]]
         in_flight = collections.deque()
-        try:
-            for batch in self.batches(centres):
-                job = self.claim(batch)
-                in_flight.append((job, pool.submit(run_batch, job)))
-                if len(in_flight) >= 2 * self.workers:
-                    job, future = in_flight.popleft()
-                    done += len(job.letters)
-                    n += 1
-                    self._finish(job, future.result(), done, total, n)
-                    yield len(job.letters)
-            while in_flight:
+        for batch in self.batches(centres):
+            job = self.claim(batch)
+            in_flight.append((job, pool.submit(run_batch, job)))
+            if len(in_flight) >= 2 * self.workers:
                 job, future = in_flight.popleft()
                 done += len(job.letters)
                 n += 1
                 self._finish(job, future.result(), done, total, n)
                 yield len(job.letters)
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+        while in_flight:
+            job, future = in_flight.popleft()
+            done += len(job.letters)
+            n += 1
+            self._finish(job, future.result(), done, total, n)
+            yield len(job.letters)
 
 
 def generate_letters(

@@ -144,11 +144,23 @@ def _watch_parent(parent: int, interval: float) -> None:
             os._exit(1)
 
 
-def init_worker(parent: int, interval: float = 0.5) -> None:
-    """Start a watchdog that ends this worker when process ``parent`` is gone."""
+def init_worker(
+    parent: int,
+    interval: float = 0.5,
+    renderer: str | None = None,
+    renderer_options: tuple[tuple[str, Any], ...] = (),
+    credentials: CredentialPolicy | None = None,
+    hasher: str | None = None,
+) -> None:
+    """Start a watchdog that ends this worker when process ``parent`` is gone; then load
+    the renderer and hasher the run's batches will use, while the parent still plans."""
     threading.Thread(
         target=_watch_parent, args=(parent, interval), name="parent-watchdog", daemon=True
     ).start()
+    if renderer is not None:
+        _renderer(renderer, renderer_options)
+    if credentials is not None:
+        _hasher(credentials, hasher)
 
 
 def options_key(options: Mapping[str, Any] | None) -> tuple[tuple[str, Any], ...]:

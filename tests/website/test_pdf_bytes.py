@@ -607,6 +607,18 @@ def test_a_kept_shape_still_reads_every_digit() -> None:
     ).replace(b"FIVE", b"%010d" % six)
     assert not fast_path_applies(swapped)
     assert next(split_pages(swapped))
+    # Digits in a name's #xx escape change the name: /P#61rent is /Parent, /P#62rent is not.
+    escaped = {**objects, 3: objects[3].replace(b"/Parent", b"/P#61rent")}
+    assert fast_path_applies(assemble(escaped, b"/Root 1 0 R"))
+    not_parent = {**objects, 3: objects[3].replace(b"/Parent", b"/P#62rent")}
+    assert not fast_path_applies(assemble(not_parent, b"/Root 1 0 R"))
+    # Which digits a repeated key has cannot change which path a PDF takes.
+    for fonts in (b"/F1 6 0 R /F2 6 0 R", b"/F1 6 0 R /F1 6 0 R"):
+        repeated = assemble({**objects, 5: b"<< /Font << %s >> >>" % fonts}, b"/Root 1 0 R")
+        pdf_objects._SHAPES.clear()
+        assert fast_path_applies(repeated)
+    twice = {**objects, 3: objects[3].replace(b"/Type /Page", b"/Type /Page /Type /Page")}
+    assert not fast_path_applies(assemble(twice, b"/Root 1 0 R"))
 
 
 # ---------------------------------------------------------------- the pypdf fallback
@@ -725,9 +737,14 @@ def test_a_damaged_pdf_gives_pdfs_or_a_render_error(changes: list[tuple[int, int
     try:
         singles = list(split_pages(bytes(data)))
     except RenderError:
-        return
+        singles = []
     for single in singles:
         PdfReader(io.BytesIO(single))
+    writer = PdfStreamWriter(io.BytesIO())
+    try:
+        writer.add_pdf(bytes(data))
+    except RenderError:
+        assert writer.page_count == 0
 
 
 def test_a_pdf_with_no_pages_is_an_error() -> None:

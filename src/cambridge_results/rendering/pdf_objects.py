@@ -9,6 +9,18 @@ sections 7.2 and 7.3) and remembers where each reference is, so that
 rewriting those few bytes and copy everything else, stream data above all,
 byte for byte: nothing is decoded, re-encoded or re-compressed.
 
+Lexing in Python costs about a microsecond a token, too much for a budget
+of a tenth of a millisecond a page, so each object is lexed once per
+*shape*: its bytes with every digit made ``0``.  Objects of one shape lex
+into the same tokens at the same offsets (digits are regular characters),
+so the first one is parsed in full and the others are read from where the
+shape says their numbers are; their digits are still all read and checked
+(object number, generations, lengths).  Pages of a batch share a few dozen
+shapes, and batches of a run share theirs, so shapes are kept across files
+(up to a bound).  An object with a comment or a ``#`` (a name's ``#xx``
+escape, whose digits make the name) before its keyword is always parsed in
+full.
+
 Whatever this module does not handle raises :class:`NotSimple`, and the
 caller falls back to pypdf, which reads anything.
 """
@@ -56,6 +68,7 @@ _SCAN = re.compile(
 _IS_REGULAR = re.compile(_REGULAR)
 _REGULAR_BYTES = frozenset(bytes([b]) for b in range(256) if b not in b"\x00\t\n\x0c\r ()<>[]{}/%")
 _DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_UNSHAPED = re.compile(rb"[%#]")
 # A reference whose numbers are plain digits, with only white space between its tokens.
 _REFERENCE = re.compile(rb"(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+R")
 #: Delimiters that start no token the quick scan reads: the careful scan decides.
@@ -233,7 +246,9 @@ def _build(tokens: list[tuple[bytes, bytes]], pos: int, stops: frozenset[bytes])
                 if len(values) % 2 or not all(type(k) is str for k in values[::2]):
                     raise NotSimple(f"a dictionary at byte {opened} has a key that is not a name")
                 value = dict(zip(values[::2], values[1::2], strict=True))
-                if len(value) * 2 != len(values):
+                if len(value) * 2 != len(values) and _repeats_a_plain_key(values[::2]):
+                    # Only keys without digits are acted on, and only they are the same
+                    # in every object of a shape; others are copied as they are.
                     raise NotSimple(f"a dictionary at byte {opened} repeats a key")
                 if len(stack) == 1:
                     entries = {
@@ -346,6 +361,11 @@ def _digit_free(name: str) -> bool:
     return not any(c.isdigit() for c in name)
 
 
+def _repeats_a_plain_key(keys: list[str]) -> bool:
+    plain = [k for k in keys if _digit_free(k)]
+    return len(set(plain)) != len(plain)
+
+
 class Template:
     """An object's bytes cut at its references, so renumbering is a join.
 
@@ -397,8 +417,9 @@ class ClassicPdf:
     byte-level path cannot handle fails here, before anything is written.
     Raises :class:`NotSimple` for an incremental update, encryption, a
     cross-reference or object stream, a generation number other than 0, an
-    offset or a stream length that does not match, a page that refers to
-    another page or to the catalog, or syntax it does not read.
+    offset or a stream length that does not match, an object a page needs
+    that refers to a page (even its own), the page tree or the catalog, or
+    syntax it does not read.
     """
 
     def __init__(self, data: bytes) -> None:
@@ -581,9 +602,9 @@ class ClassicPdf:
         header = self._header(number)
         parsed = self._full(number)
         found, length = self._from_parsed(number, parsed)
-        # A comment could hide digits or a keyword from the shape: such objects are
-        # parsed in full, every time.
-        if at >= 0 and parsed.stop_end == at + len(keyword) and b"%" not in key:
+        # A comment could hide digits or a keyword from the shape, and digits in a name's
+        # #xx escape change the name: such objects are parsed in full, every time.
+        if at >= 0 and parsed.stop_end == at + len(keyword) and not _UNSHAPED.search(key):
             shape = _shape_of(self.data, parsed, header, found, length)
             if shape is not None:
                 if len(_SHAPES) >= _MOST_SHAPES:

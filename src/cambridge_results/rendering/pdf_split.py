@@ -14,8 +14,8 @@ nothing fancy, which is what fpdf2 writes, is cut at the byte level
 (:mod:`~cambridge_results.rendering.pdf_objects`): only the references in
 the dictionaries are rewritten, stream data is copied byte for byte.  Any
 other PDF (cross-reference or object streams, incremental updates,
-encryption, pages that refer to each other...) goes through pypdf's object
-model, as third-party renderers may write anything.
+encryption, pages whose objects refer to pages...) goes through pypdf's
+object model, as third-party renderers may write anything.
 :func:`fast_path_applies` says which path a PDF takes.
 
 Every output has one cross-reference subsection starting at object 0 (PDF
@@ -82,8 +82,11 @@ def fast_path_applies(data: bytes) -> bool:
 
     True for a PDF with one classic cross-reference table, no incremental
     update, no encryption, no object or cross-reference streams, generation
-    numbers 0, stream lengths that match, and pages that refer to no other
-    page: what fpdf2 writes.
+    numbers 0, stream lengths that match, a page tree whose nodes say their
+    /Type, and pages none of whose objects refers to a page (not even its
+    own, as an annotation's /P may), the page tree or the catalog: what
+    fpdf2 writes.  Raises :class:`RenderError` if ``data`` is no PDF at all
+    or is cut short, as both paths do.
     """
     _check_framing(data)
     return _classic(data) is not None
@@ -121,7 +124,7 @@ def _xref(offsets: Mapping[int, int]) -> bytes:
 
 
 def _catalog(lang: bytes | None) -> bytes:
-    # rule CRW-10: the letters say their language (/Lang) for screen readers.
+    # The source's language goes with its pages: screen readers pick their voice from it.
     lang_entry = b" /Lang " + lang if lang is not None else b""
     return b"%d 0 obj\n<< /Type /Catalog /Pages %d 0 R%s >>\nendobj\n" % (
         _CATALOG,
@@ -404,7 +407,8 @@ class PdfStreamWriter:
         if pdf is not None:
             source = _ByteSource(pdf, self._next_id)
         else:
-            source = _Source(_reader(data), self._next_id)
+            with _reading():
+                source = _Source(PdfReader(io.BytesIO(data)), self._next_id)
         self._add(source, range(source.page_count))
 
     def _add(self, source: _PageSource, pages: range) -> None:

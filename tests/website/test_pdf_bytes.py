@@ -747,6 +747,29 @@ def test_a_damaged_pdf_gives_pdfs_or_a_render_error(changes: list[tuple[int, int
         assert writer.page_count == 0
 
 
+def test_a_page_tree_that_loops_is_an_error_not_a_hang() -> None:
+    """CRW-10: a /Parent chain that comes back on itself raises RenderError on the pypdf
+    path, which climbs it, instead of climbing for ever."""
+    looped = assemble(
+        {
+            1: b"<< /Type /Catalog /Pages 2 0 R >>",
+            2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 /Parent 4 0 R >>",
+            3: b"<< /Type /Page /Parent 2 0 R /Contents 5 0 R >>",
+            4: b"<< /Type /Pages /Kids [2 0 R] /Count 1 /Parent 2 0 R >>",
+            5: b"<< /Length 9 >>\nstream\nBT 0 g ET\nendstream",
+        },
+        b"/Root 1 0 R",
+    )
+    # The byte-level path reads the tree from the top, so it never climbs the loop.
+    assert len(list(split_pages(looped))) == 1
+    # pypdf's path looks for an inherited /MediaBox by climbing /Parent, round the loop.
+    with pytest.raises(RenderError, match="loop"):
+        list(split_pages(looped, fast_path=False))
+    writer = PdfStreamWriter(io.BytesIO(), fast_path=False)
+    with pytest.raises(RenderError, match="loop"):
+        writer.add_pdf(looped)
+
+
 def test_a_pdf_with_no_pages_is_an_error() -> None:
     """CRW-10: a source without pages raises RenderError instead of adding nothing."""
     empty = assemble(

@@ -205,8 +205,13 @@ class _ByteSource:
 
 def _inherited(page: DictionaryObject, key: str) -> Any:
     node: Any = page
+    climbed: set[int] = set()
     while node is not None:
         node = node.get_object()
+        # pypdf keeps what it has read, so a node met twice is the same object.
+        if id(node) in climbed:
+            raise RenderError("the page tree's /Parent entries go round in a loop")
+        climbed.add(id(node))
         if key in node:
             return node[key]
         node = node.get("/Parent")

@@ -33,7 +33,7 @@ from itertools import chain, compress
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-__all__ = ["INHERITED", "ClassicPdf", "NotSimple", "Ref", "Template"]
+__all__ = ["INHERITED", "PAGE_TREE", "ClassicPdf", "NotSimple", "Ref", "Template"]
 
 #: Page attributes a page inherits from its ancestors in the page tree (PDF 1.7, 7.7.3.4).
 INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
@@ -41,7 +41,6 @@ INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
 #: The target a template uses for "the page tree node of the output".
 PAGE_TREE = 0
 
-_WHITESPACE = b"\x00\t\n\x0c\r "
 _REGULAR = rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]"
 _SKIP = rb"[\x00\t\n\x0c\r ]*(?:%[^\r\n]*[\x00\t\n\x0c\r ]*)*"
 

@@ -10,6 +10,7 @@ document information.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
 import re
 import shutil
@@ -619,6 +620,27 @@ def test_a_kept_shape_still_reads_every_digit() -> None:
         assert fast_path_applies(repeated)
     twice = {**objects, 3: objects[3].replace(b"/Type /Page", b"/Type /Page /Type /Page")}
     assert not fast_path_applies(assemble(twice, b"/Root 1 0 R"))
+
+
+def test_the_garbage_collector_is_left_as_it_was_and_runs_while_the_caller_has_a_page(
+    renderer: FpdfLetterRenderer, sample_letters: list[LetterData], created: pendulum.DateTime
+) -> None:
+    """CRW-10: the byte-level path pauses the cyclic collector only while it works."""
+    batch = renderer.render(sample_letters[:2], created=created)
+    assert gc.isenabled()
+    for _ in split_pages(batch):
+        assert gc.isenabled()
+    combined([batch])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        for _ in split_pages(batch):
+            assert not gc.isenabled()
+        combined([batch])
+        assert fast_path_applies(batch)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 # ---------------------------------------------------------------- the pypdf fallback

@@ -10,6 +10,7 @@ document information.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
 import re
 import shutil
@@ -607,6 +608,39 @@ def test_a_kept_shape_still_reads_every_digit() -> None:
     ).replace(b"FIVE", b"%010d" % six)
     assert not fast_path_applies(swapped)
     assert next(split_pages(swapped))
+    # Digits in a name's #xx escape change the name: /P#61rent is /Parent, /P#62rent is not.
+    escaped = {**objects, 3: objects[3].replace(b"/Parent", b"/P#61rent")}
+    assert fast_path_applies(assemble(escaped, b"/Root 1 0 R"))
+    not_parent = {**objects, 3: objects[3].replace(b"/Parent", b"/P#62rent")}
+    assert not fast_path_applies(assemble(not_parent, b"/Root 1 0 R"))
+    # Which digits a repeated key has cannot change which path a PDF takes.
+    for fonts in (b"/F1 6 0 R /F2 6 0 R", b"/F1 6 0 R /F1 6 0 R"):
+        repeated = assemble({**objects, 5: b"<< /Font << %s >> >>" % fonts}, b"/Root 1 0 R")
+        pdf_objects._SHAPES.clear()
+        assert fast_path_applies(repeated)
+    twice = {**objects, 3: objects[3].replace(b"/Type /Page", b"/Type /Page /Type /Page")}
+    assert not fast_path_applies(assemble(twice, b"/Root 1 0 R"))
+
+
+def test_the_garbage_collector_is_left_as_it_was_and_runs_while_the_caller_has_a_page(
+    renderer: FpdfLetterRenderer, sample_letters: list[LetterData], created: pendulum.DateTime
+) -> None:
+    """CRW-10: the byte-level path pauses the cyclic collector only while it works."""
+    batch = renderer.render(sample_letters[:2], created=created)
+    assert gc.isenabled()
+    for _ in split_pages(batch):
+        assert gc.isenabled()
+    combined([batch])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        for _ in split_pages(batch):
+            assert not gc.isenabled()
+        combined([batch])
+        assert fast_path_applies(batch)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 # ---------------------------------------------------------------- the pypdf fallback
@@ -725,9 +759,37 @@ def test_a_damaged_pdf_gives_pdfs_or_a_render_error(changes: list[tuple[int, int
     try:
         singles = list(split_pages(bytes(data)))
     except RenderError:
-        return
+        singles = []
     for single in singles:
         PdfReader(io.BytesIO(single))
+    writer = PdfStreamWriter(io.BytesIO())
+    try:
+        writer.add_pdf(bytes(data))
+    except RenderError:
+        assert writer.page_count == 0
+
+
+def test_a_page_tree_that_loops_is_an_error_not_a_hang() -> None:
+    """CRW-10: a /Parent chain that comes back on itself raises RenderError on the pypdf
+    path, which climbs it, instead of climbing for ever."""
+    looped = assemble(
+        {
+            1: b"<< /Type /Catalog /Pages 2 0 R >>",
+            2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 /Parent 4 0 R >>",
+            3: b"<< /Type /Page /Parent 2 0 R /Contents 5 0 R >>",
+            4: b"<< /Type /Pages /Kids [2 0 R] /Count 1 /Parent 2 0 R >>",
+            5: b"<< /Length 9 >>\nstream\nBT 0 g ET\nendstream",
+        },
+        b"/Root 1 0 R",
+    )
+    # The byte-level path reads the tree from the top, so it never climbs the loop.
+    assert len(list(split_pages(looped))) == 1
+    # pypdf's path looks for an inherited /MediaBox by climbing /Parent, round the loop.
+    with pytest.raises(RenderError, match="loop"):
+        list(split_pages(looped, fast_path=False))
+    writer = PdfStreamWriter(io.BytesIO(), fast_path=False)
+    with pytest.raises(RenderError, match="loop"):
+        writer.add_pdf(looped)
 
 
 def test_a_pdf_with_no_pages_is_an_error() -> None:

@@ -3,11 +3,24 @@
 The letters' PDFs come from fpdf2, which writes one ``xref`` table, no
 incremental updates, no object or cross-reference streams, generation
 numbers 0 and direct stream lengths.  For such a file :class:`ClassicPdf`
-finds each object at its offset, lexes only what is not stream data (PDF 1.7
-sections 7.2 and 7.3) and remembers where each reference is, so that
+finds each object at its offset, lexes only what is not stream data
+(:mod:`~cambridge_results.rendering.pdf_lexer`) and remembers where each
+reference is, so that
 :mod:`~cambridge_results.rendering.pdf_split` can renumber objects by
 rewriting those few bytes and copy everything else, stream data above all,
 byte for byte: nothing is decoded, re-encoded or re-compressed.
+
+Lexing in Python costs about a microsecond a token, too much for a budget
+of a tenth of a millisecond a page, so each object is lexed once per
+*shape*: its bytes with every digit made ``0``.  Objects of one shape lex
+into the same tokens at the same offsets (digits are regular characters),
+so the first one is parsed in full and the others are read from where the
+shape says their numbers are; their digits are still all read and checked
+(object number, generations, lengths).  Pages of a batch share a few dozen
+shapes, and batches of a run share theirs, so shapes are kept across files
+(up to a bound).  An object with a comment or a ``#`` (a name's ``#xx``
+escape, whose digits make the name) before its keyword is always parsed in
+full.
 
 Whatever this module does not handle raises :class:`NotSimple`, and the
 caller falls back to pypdf, which reads anything.
@@ -21,7 +34,17 @@ from itertools import chain, compress
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-__all__ = ["INHERITED", "ClassicPdf", "NotSimple", "Ref", "Template"]
+from cambridge_results.rendering.pdf_lexer import (
+    REGULAR,
+    SKIP,
+    NotSimple,
+    Parsed,
+    Ref,
+    digit_free,
+    parse,
+)
+
+__all__ = ["INHERITED", "PAGE_TREE", "ClassicPdf", "NotSimple", "Ref", "Template"]
 
 #: Page attributes a page inherits from its ancestors in the page tree (PDF 1.7, 7.7.3.4).
 INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
@@ -29,245 +52,23 @@ INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
 #: The target a template uses for "the page tree node of the output".
 PAGE_TREE = 0
 
-_WHITESPACE = b"\x00\t\n\x0c\r "
-_REGULAR = rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]"
-_SKIP = rb"[\x00\t\n\x0c\r ]*(?:%[^\r\n]*[\x00\t\n\x0c\r ]*)*"
-
-# One token after any white space and comments (7.2.2-7.2.4).  "<<" is tried
-# before a hexadecimal string, whose "<" it shares.
-_TOKEN = re.compile(
-    _SKIP + rb"(?:(?P<regular>" + _REGULAR + rb"+)"
-    rb"|(?P<name>/" + _REGULAR + rb"*)"
-    rb"|(?P<dict><<)|(?P<end_dict>>>)"
-    rb"|(?P<hex><[0-9A-Fa-f\x00\t\n\x0c\r ]*>)"
-    rb"|(?P<array>\[)|(?P<end_array>\])"
-    rb"|(?P<string>\())"
-)
-# The same tokens, each with the white space and comments before it, for
-# findall; strings with unescaped nested parentheses, which no regular
-# expression matches, come out as a lone "(" and send the object to
-# _scan_careful.
-_SCAN = re.compile(
-    rb"((?:[\x00\t\n\x0c\r ]|%[^\r\n]*)*+)"
-    rb"(<<|>>|\[|\]|/" + _REGULAR + rb"*+|" + _REGULAR + rb"++"
-    rb"|<[0-9A-Fa-f\x00\t\n\x0c\r ]*+>|\((?:[^\\()]++|\\.)*+\)|.)",
-    re.S,
-)
-_IS_REGULAR = re.compile(_REGULAR)
 _REGULAR_BYTES = frozenset(bytes([b]) for b in range(256) if b not in b"\x00\t\n\x0c\r ()<>[]{}/%")
 _DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_UNSHAPED = re.compile(rb"[%#]")
 # A reference whose numbers are plain digits, with only white space between its tokens.
 _REFERENCE = re.compile(rb"(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+R")
-#: Delimiters that start no token the quick scan reads: the careful scan decides.
-_ODD = frozenset(b"()<>{}")
-_STRING_SPECIAL = re.compile(rb"[()\\]")
-_NUMBER = re.compile(rb"[+-]?(?:\d+\.?\d*|\.\d+)\Z")
-_NAME_ESCAPE = re.compile(r"#([0-9A-Fa-f]{2})")
-_CONSTANTS: dict[bytes, Any] = {b"true": True, b"false": False, b"null": None}
 _OBJECT_HEADER = re.compile(
-    rb"(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+obj(?!" + _REGULAR + rb")"
+    rb"(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+obj(?!" + REGULAR + rb")"
 )
 _STREAM_END = re.compile(
-    rb"(?:\r\n|\r|\n)?endstream(?:[\x00\t\n\x0c\r ]|%[^\r\n]*)+endobj(?!" + _REGULAR + rb")"
+    rb"(?:\r\n|\r|\n)?endstream(?:[\x00\t\n\x0c\r ]|%[^\r\n]*)+endobj(?!" + REGULAR + rb")"
 )
-_STARTXREF = re.compile(rb"startxref" + _SKIP + rb"(\d+)" + _SKIP + rb"%%EOF")
+_STARTXREF = re.compile(rb"startxref" + SKIP + rb"(\d+)" + SKIP + rb"%%EOF")
 _SUBSECTION = re.compile(rb"[\x00\t\n\x0c\r ]*(\d+)[ \t]+(\d+)[ \t]*(?:\r\n|\r|\n)")
 # Entries are 20 bytes (7.5.4); some writers end them with a bare "\n" or "\r\n".
 _ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])(?: ?\r\n| ?\n| ?\r)")
 _ENTRIES = re.compile(rb"(?:\d{10} \d{5} [nf](?: \r| \n|\r\n))*")
-_TRAILER = re.compile(_SKIP + rb"trailer(?!" + _REGULAR + rb")")
-
-
-class NotSimple(Exception):
-    """The PDF uses something the byte-level path does not handle: use pypdf instead."""
-
-
-class Ref(NamedTuple):
-    """An indirect reference ``number generation R``."""
-
-    number: int
-    generation: int
-
-
-class _Parsed(NamedTuple):
-    value: Any
-    start: int
-    end: int
-    stop: bytes
-    stop_end: int
-    #: For a dictionary value: each top-level entry's value span.
-    entries: dict[str, tuple[int, int]]
-    #: For a dictionary value: where its closing ``>>`` starts.
-    dict_close: int
-    #: Every reference in the value: (start, end, object number).
-    refs: list[tuple[int, int, int]]
-
-
-def _name(token: bytes) -> str:
-    name = token.decode("latin-1")
-    if "#" in name:
-        name = _NAME_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), name)
-    return name
-
-
-def _string_end(data: bytes, pos: int) -> int:
-    """The offset just past the literal string whose "(" ends at ``pos`` (7.3.4.2)."""
-    depth = 1
-    search = _STRING_SPECIAL.search
-    while True:
-        m = search(data, pos)
-        if m is None:
-            raise NotSimple("a literal string is not closed")
-        char = data[m.start()]
-        pos = m.end()
-        if char == 0x5C:  # a backslash escapes the next byte, whatever it is
-            pos += 1
-        elif char == 0x28:
-            depth += 1
-        else:
-            depth -= 1
-            if depth == 0:
-                return pos
-
-
-def _atom(token: bytes) -> Any:
-    if token.isdigit():
-        return int(token)
-    if token in _CONSTANTS:
-        return _CONSTANTS[token]
-    if _NUMBER.match(token):
-        return float(token) if b"." in token else int(token)
-    raise NotSimple(f"unexpected keyword {token[:20]!r}")
-
-
-class _Retry(NotSimple):
-    """The quick scan met syntax only the careful one reads (a string with nested parentheses)."""
-
-
-def _scan_quick(data: bytes, pos: int, stops: frozenset[bytes]) -> list[tuple[bytes, bytes]]:
-    """(white space, token) pairs from ``pos`` through the first of ``stops``, in one call.
-
-    The range ends at the first place a stop keyword's bytes appear; if they
-    were inside a string, a name or a comment, the last token is not the
-    keyword and :func:`parse` scans again, carefully.
-    """
-    limit = -1
-    for keyword in stops:
-        found = data.find(keyword, pos, limit if limit >= 0 else len(data))
-        if found >= 0:
-            limit = found + len(keyword)
-    if limit < 0 or _IS_REGULAR.match(data, limit):
-        raise _Retry("no stop keyword")
-    return _SCAN.findall(data, pos, limit)
-
-
-def _scan_careful(data: bytes, pos: int, stops: frozenset[bytes]) -> list[tuple[bytes, bytes]]:
-    """(white space, token) pairs from ``pos`` through the first of ``stops``, one by one."""
-    tokens: list[tuple[bytes, bytes]] = []
-    match = _TOKEN.match
-    while True:
-        m = match(data, pos)
-        if m is None:
-            raise NotSimple(f"unreadable syntax at byte {pos}")
-        # Every alternative of _TOKEN is a named group, so one of them matched.
-        kind = m.lastgroup or ""
-        start = m.start(kind)
-        end = _string_end(data, m.end()) if kind == "string" else m.end()
-        tokens.append((data[pos:start], data[start:end]))
-        pos = end
-        if kind == "regular" and tokens[-1][1] in stops:
-            return tokens
-
-
-def parse(data: bytes, pos: int, stops: frozenset[bytes]) -> _Parsed:
-    """Parse the one object at ``pos``, which one of the keywords ``stops`` ends.
-
-    Iterative, so deep nesting cannot exhaust the stack.  Names come back
-    as ``str`` with ``#xx`` escapes decoded, strings as their raw bytes with
-    delimiters, references as :class:`Ref`.
-    """
-    try:
-        return _build(_scan_quick(data, pos, stops), pos, stops)
-    except _Retry:
-        return _build(_scan_careful(data, pos, stops), pos, stops)
-
-
-def _build(tokens: list[tuple[bytes, bytes]], pos: int, stops: frozenset[bytes]) -> _Parsed:
-    refs: list[tuple[int, int, int]] = []
-    entries: dict[str, tuple[int, int]] = {}
-    dict_close = -1
-    # Each frame: (is a dictionary, values, their starts, their ends, start of the opener).
-    stack: list[tuple[bool, list[Any], list[int], list[int], int]] = []
-    is_dict = False
-    values: list[Any] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    opened = pos
-    for skip, token in tokens:
-        start = pos + len(skip)
-        pos = start + len(token)
-        first = token[0]
-        value: Any
-        if first == 0x2F:  # /
-            value = _name(token)
-        elif first == 0x28:  # (
-            if len(token) == 1:
-                raise _Retry("a string the quick scan cannot read")
-            value = token
-        elif first == 0x3C:  # <
-            if token == b"<<":
-                stack.append((is_dict, values, starts, ends, opened))
-                is_dict, values, starts, ends, opened = True, [], [], [], start
-                continue
-            if len(token) == 1:
-                raise _Retry("a lone <")
-            value = token
-        elif first == 0x5B:  # [
-            stack.append((is_dict, values, starts, ends, opened))
-            is_dict, values, starts, ends, opened = False, [], [], [], start
-            continue
-        elif token == b">>" or first == 0x5D:  # ]
-            if not stack or is_dict != (first == 0x3E):
-                raise NotSimple(f"unbalanced {token!r} at byte {start}")
-            if is_dict:
-                if len(values) % 2 or not all(type(k) is str for k in values[::2]):
-                    raise NotSimple(f"a dictionary at byte {opened} has a key that is not a name")
-                value = dict(zip(values[::2], values[1::2], strict=True))
-                if len(value) * 2 != len(values):
-                    raise NotSimple(f"a dictionary at byte {opened} repeats a key")
-                if len(stack) == 1:
-                    entries = {
-                        k: (starts[i + 1], ends[i + 1]) for i, k in enumerate(values) if i % 2 == 0
-                    }
-                    dict_close = start
-            else:
-                value = values
-            start = opened
-            is_dict, values, starts, ends, opened = stack.pop()
-        elif first in _ODD:
-            raise _Retry(f"{token!r} the quick scan cannot read")
-        elif token.isdigit():
-            value = int(token)
-        elif token == b"R":
-            if len(values) < 2 or type(values[-1]) is not int or type(values[-2]) is not int:
-                raise NotSimple(f"R without an object number at byte {start}")
-            number, generation = values[-2], values[-1]
-            if number < 1 or generation != 0:
-                raise NotSimple(f"reference {number} {generation} R is not to a plain object")
-            start = starts[-2]
-            del values[-2:], starts[-2:], ends[-2:]
-            value = Ref(number, generation)
-            refs.append((start, pos, number))
-        elif token in stops and not stack:
-            if len(values) != 1:
-                raise NotSimple(f"{len(values)} values where one was expected")
-            return _Parsed(values[0], starts[0], ends[0], token, pos, entries, dict_close, refs)
-        else:
-            value = _atom(token)
-        values.append(value)
-        starts.append(start)
-        ends.append(pos)
-    raise _Retry("the scan ended before a stop keyword")
+_TRAILER = re.compile(SKIP + rb"trailer(?!" + REGULAR + rb")")
 
 
 class _Cycle(Exception):
@@ -342,10 +143,6 @@ def _getter(slices: list[slice]) -> Callable[[bytes], Sequence[bytes]]:
     return lambda part: ()
 
 
-def _digit_free(name: str) -> bool:
-    return not any(c.isdigit() for c in name)
-
-
 class Template:
     """An object's bytes cut at its references, so renumbering is a join.
 
@@ -397,8 +194,9 @@ class ClassicPdf:
     byte-level path cannot handle fails here, before anything is written.
     Raises :class:`NotSimple` for an incremental update, encryption, a
     cross-reference or object stream, a generation number other than 0, an
-    offset or a stream length that does not match, a page that refers to
-    another page or to the catalog, or syntax it does not read.
+    offset or a stream length that does not match, an object a page needs
+    that refers to a page (even its own), the page tree or the catalog, or
+    syntax it does not read.
     """
 
     def __init__(self, data: bytes) -> None:
@@ -407,7 +205,7 @@ class ClassicPdf:
         self.data = data
         self._view = memoryview(data)
         self._objects: dict[int, RawObject] = {}
-        self._parsed: dict[int, _Parsed] = {}
+        self._parsed: dict[int, Parsed] = {}
         self._templates: dict[int, Template] = {}
         self._offsets, trailer = self._read_xref()
         for key, why in (
@@ -533,7 +331,7 @@ class ClassicPdf:
     def _value_start(self, number: int) -> int:
         return self._header(number).end()
 
-    def _full(self, number: int) -> _Parsed:
+    def _full(self, number: int) -> Parsed:
         found = self._parsed.get(number)
         if found is None:
             found = self._parsed[number] = parse(
@@ -581,9 +379,9 @@ class ClassicPdf:
         header = self._header(number)
         parsed = self._full(number)
         found, length = self._from_parsed(number, parsed)
-        # A comment could hide digits or a keyword from the shape: such objects are
-        # parsed in full, every time.
-        if at >= 0 and parsed.stop_end == at + len(keyword) and b"%" not in key:
+        # A comment could hide digits or a keyword from the shape, and digits in a name's
+        # #xx escape change the name: such objects are parsed in full, every time.
+        if at >= 0 and parsed.stop_end == at + len(keyword) and not _UNSHAPED.search(key):
             shape = _shape_of(self.data, parsed, header, found, length)
             if shape is not None:
                 if len(_SHAPES) >= _MOST_SHAPES:
@@ -594,7 +392,7 @@ class ClassicPdf:
         self._objects[number] = found
         return found
 
-    def _from_parsed(self, number: int, parsed: _Parsed) -> tuple[RawObject, Any]:
+    def _from_parsed(self, number: int, parsed: Parsed) -> tuple[RawObject, Any]:
         value = parsed.value
         is_stream = parsed.stop == b"stream"
         keys: frozenset[str] = frozenset()
@@ -604,9 +402,9 @@ class ClassicPdf:
         parent = -1
         length = None
         if isinstance(value, dict):
-            keys = frozenset(k for k in value if _digit_free(k))
+            keys = frozenset(k for k in value if digit_free(k))
             kind = value.get("/Type")
-            if isinstance(kind, str) and _digit_free(kind):
+            if isinstance(kind, str) and digit_free(kind):
                 type_name = kind
             span = parsed.entries.get("/Parent")
             if span is not None:
@@ -899,7 +697,7 @@ class ClassicPdf:
 
 
 def _shape_of(
-    data: bytes, parsed: _Parsed, header: re.Match[bytes], obj: RawObject, length: Any
+    data: bytes, parsed: Parsed, header: re.Match[bytes], obj: RawObject, length: Any
 ) -> _Shape | None:
     """The shape ``parsed`` gives objects like it, or None if its numbers are not plain digits."""
     start = header.start()

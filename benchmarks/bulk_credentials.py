@@ -199,6 +199,15 @@ def _line(label: str, n: int, m: dict[str, float]) -> None:
     print(f"{label:<44} {m['seconds']:8.2f} s  {rate:9.1f} /s  peak {m['peak_mib']:7.1f} MiB")
 
 
+def _one_vs_two(kind: str, label: str, n: int, hasher: str) -> float:
+    """Time ``kind`` with 1 and then 2 worker processes; return the speedup."""
+    one = _child(kind, n, hasher, 1)
+    two = _child(kind, n, hasher, 2)
+    _line(f"{label} {hasher}, 1 worker" if kind == "library" else f"{label} 1 process", n, one)
+    _line(f"{label} {hasher}, 2 workers" if kind == "library" else f"{label} 2 processes", n, two)
+    return one["seconds"] / two["seconds"]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the measurements chosen on the command line and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -231,20 +240,12 @@ def main(argv: list[str] | None = None) -> int:
         _line(f"library, {CHEAP}, 10 N={10 * args.scaling}", 10 * args.scaling, large)
         print(f"(c) time(10 N) / time(N) = {large['seconds'] / small['seconds']:.2f}  (<= 10.5)")
     if args.speedup:
-        one = _child("library", args.speedup, args.hasher, 1)
-        two = _child("library", args.speedup, args.hasher, 2)
-        _line(f"library, {args.hasher}, 1 worker", args.speedup, one)
-        _line(f"library, {args.hasher}, 2 workers", args.speedup, two)
-        speedup = one["seconds"] / two["seconds"]
+        speedup = _one_vs_two("library", "library,", args.speedup, args.hasher)
         print(f"(d) 2-worker speedup = {speedup:.2f}  (>= 1.8)")
         if args.hasher != CHEAP:
             # The ceiling: how much the unavoidable work itself gains from a second core
             # (argon2id is memory-bound; two hashes at once share caches and memory bandwidth).
-            bare_one = _child("hashing", args.speedup, args.hasher, 1)
-            bare_two = _child("hashing", args.speedup, args.hasher, 2)
-            _line(f"bare {args.hasher} hashing, 1 process", args.speedup, bare_one)
-            _line(f"bare {args.hasher} hashing, 2 processes", args.speedup, bare_two)
-            bare = bare_one["seconds"] / bare_two["seconds"]
+            bare = _one_vs_two("hashing", f"bare {args.hasher} hashing,", args.speedup, args.hasher)
             print(f"    bare hashing speedup = {bare:.2f}; library / bare = {speedup / bare:.2f}")
     return 0
 

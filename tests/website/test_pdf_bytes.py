@@ -473,18 +473,25 @@ def combined(sources: Sequence[bytes], *, fast_path: bool = True) -> bytes:
 # ---------------------------------------------------------------- fpdf2: the byte-level path
 
 
+def split_on_the_fast_path(pdf: bytes) -> list[bytes]:
+    """Split ``pdf`` on the byte-level path; every single must be its source page, whole."""
+    assert fast_path_applies(pdf)
+    source = PdfReader(io.BytesIO(pdf))
+    singles = list(split_pages(pdf))
+    assert len(singles) == len(source.pages)
+    for index, single in enumerate(singles):
+        assert_same_page(single, source, index)
+        assert_one_subsection(single)
+    return singles
+
+
 @SLOW
 @given(doc=fpdf_docs())
 def test_each_page_of_an_fpdf2_document_splits_into_a_pdf_of_its_own(doc: FpdfDoc) -> None:
     """CRW-10: every single PDF has exactly its source page, attributes and information."""
     pdf = doc.render()
-    assert fast_path_applies(pdf)
-    source = PdfReader(io.BytesIO(pdf))
-    singles = list(split_pages(pdf))
+    singles = split_on_the_fast_path(pdf)
     assert len(singles) == len(doc.pages)
-    for index, single in enumerate(singles):
-        assert_same_page(single, source, index)
-        assert_one_subsection(single)
 
 
 @SLOW
@@ -561,13 +568,8 @@ def test_hand_written_syntax_splits_and_combines_at_the_byte_level(doc: Handmade
     """CRW-10: nested strings, comments, #xx names, indirect lengths and inherited
     attributes are read right, and agree with the pypdf path."""
     pdf = doc.pdf()
-    assert fast_path_applies(pdf)
+    singles = split_on_the_fast_path(pdf)
     source = PdfReader(io.BytesIO(pdf))
-    singles = list(split_pages(pdf))
-    assert len(singles) == len(source.pages)
-    for index, single in enumerate(singles):
-        assert_same_page(single, source, index)
-        assert_one_subsection(single)
     for single, slow in zip(singles, split_pages(pdf, fast_path=False), strict=True):
         a, b = read(single).pages[0], read(slow).pages[0]
         assert a.get_contents().get_data() == b.get_contents().get_data()  # type: ignore[union-attr]

@@ -164,11 +164,7 @@ class FontSet:
         except KeyError:
             pass
         code = ord(ch)
-        found: FontFace | None = None
-        if code in self._cmap(self.regular):
-            found = self.regular
-        else:
-            found = next((f for f in self.fallbacks if code in self._cmap(f)), None)
+        found = next((f for f in (self.regular, *self.fallbacks) if code in self._cmap(f)), None)
         self._faces[ch] = found
         return found
 

@@ -56,6 +56,9 @@ VALUE_X = LEFT + LABEL_WIDTH
 VALUE_WIDTH = WIDTH - LABEL_WIDTH
 BULLET_INDENT = 5.0
 BOTTOM_LIMIT = 278.0
+#: The login box's top below its heading's baseline; the page's own username and
+#: password sit in the box the shared login block draws.
+LOGIN_BOX_BELOW_HEADING = 4.0
 FOOTER_Y = 287.0
 PT = 25.4 / 72
 
@@ -187,43 +190,25 @@ class FpdfLetterRenderer:
         size: float,
         width: float,
         bold: bool = False,
+        draw: bool = True,
     ) -> float:
         """Draw text a person typed with baseline ``y``; return the baseline after it.
 
         Text the regular font draws as it stands (Latin, Greek, Cyrillic
         without combining marks) is placed directly; anything else is
-        shaped, with fallback fonts, and wrapped if it is too long.
+        shaped, with fallback fonts, and wrapped if it is too long.  With
+        ``draw=False`` nothing is drawn: only the baseline after it is worked out.
         """
         style = "B" if bold else ""
         pdf.set_font(self.fonts.regular.family, style, size)
         height = _line_height(size)
         if self.fonts.plain(text) and self._plain_width(pdf, text, style, size) <= width:
-            pdf.text(x, y, text)
+            if draw:
+                pdf.text(x, y, text)
             return y + height
         pdf.set_text_shaping(True)
         try:
-            return self._shaped(pdf, x, y, text, width=width, height=height)
-        finally:
-            pdf.set_text_shaping(False)
-
-    def _typed_lines(self, pdf: FPDF, text: str, *, size: float, width: float) -> int:
-        """How many lines :meth:`_typed` takes for ``text``, without drawing it."""
-        pdf.set_font(self.fonts.regular.family, "", size)
-        if self.fonts.plain(text) and self._plain_width(pdf, text, "", size) <= width:
-            return 1
-        pdf.set_text_shaping(True)
-        try:
-            if pdf.get_string_width(text) <= width - 2 * pdf.c_margin:
-                return 1
-            lines = pdf.multi_cell(
-                width,
-                _line_height(size),
-                text,
-                align="L",
-                dry_run=True,
-                output=MethodReturnValue.LINES,
-            )
-            return len(cast("list[str]", lines))
+            return self._shaped(pdf, x, y, text, width=width, height=height, draw=draw)
         finally:
             pdf.set_text_shaping(False)
 
@@ -244,15 +229,26 @@ class FpdfLetterRenderer:
         return total
 
     def _shaped(
-        self, pdf: FPDF, x: float, y: float, text: str, *, width: float, height: float
+        self,
+        pdf: FPDF,
+        x: float,
+        y: float,
+        text: str,
+        *,
+        width: float,
+        height: float,
+        draw: bool,
     ) -> float:
         # cell() positions by the top of the cell, text() by the baseline.
         top = y - 0.5 * height - 0.3 * pdf.font_size
         pdf.set_xy(x - pdf.c_margin, top)
         if pdf.get_string_width(text) <= width - 2 * pdf.c_margin:
-            pdf.cell(width, height, text)
+            if draw:
+                pdf.cell(width, height, text)
             return y + height
-        lines = pdf.multi_cell(width, height, text, align="L", output=MethodReturnValue.LINES)
+        lines = pdf.multi_cell(
+            width, height, text, align="L", dry_run=not draw, output=MethodReturnValue.LINES
+        )
         return y + len(cast("list[str]", lines)) * height
 
     def _row(self, pdf: FPDF, y: float, label: str, value: str) -> float:
@@ -287,7 +283,7 @@ class FpdfLetterRenderer:
         return y + 11
 
     def _login_block(self, pdf: FPDF, y: float, *, draw: bool) -> float:
-        box_top = y + 4
+        box_top = y + LOGIN_BOX_BELOW_HEADING
         if draw:
             self._heading(pdf, y, "Your login details")
             pdf.set_draw_color(*GREY)
@@ -312,12 +308,10 @@ class FpdfLetterRenderer:
         if draw:
             self._heading(pdf, y, "Questions about your results")
             end = self._paragraph(pdf, LEFT, y + 7, CONTACT_NOTE, size=10, width=WIDTH) + 2
-            for line in lines:
-                end = self._typed(pdf, LEFT, end, line, size=12, width=WIDTH)
-            return end
-        end = y + 7 + len(self._wrap(pdf, CONTACT_NOTE, 10, WIDTH)) * _line_height(10) + 2
+        else:
+            end = y + 7 + len(self._wrap(pdf, CONTACT_NOTE, 10, WIDTH)) * _line_height(10) + 2
         for line in lines:
-            end += self._typed_lines(pdf, line, size=12, width=WIDTH) * _line_height(12)
+            end = self._typed(pdf, LEFT, end, line, size=12, width=WIDTH, draw=draw)
         return end
 
     def _important_block(self, pdf: FPDF, y: float, *, draw: bool) -> float:
@@ -352,7 +346,7 @@ class FpdfLetterRenderer:
 
         top = y + 5
         paper.place(("login",), top, self._login_block)
-        box_top = top + 4
+        box_top = top + LOGIN_BOX_BELOW_HEADING
         for offset, label, value in (
             (8.0, "Username", letter.username),
             (17.0, "Password", letter.password.reveal()),

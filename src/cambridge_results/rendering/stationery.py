@@ -22,7 +22,7 @@ from fpdf import FPDF
 
 from cambridge_results.errors import RenderError
 from cambridge_results.rendering.pdf_objects import ClassicPdf, NotSimple, Ref
-from cambridge_results.rendering.pdf_split import xref_table
+from cambridge_results.rendering.pdf_split import trailer, xref_table
 
 __all__ = ["BLOCK_Y", "Block", "Stationery", "attach"]
 
@@ -51,11 +51,6 @@ class Stationery:
         self._blocks: dict[Hashable, tuple[int, Block]] = {}
         #: Per letter page, in order: (block number, millimetres below BLOCK_Y).
         self.placements: list[list[tuple[int, float]]] = []
-
-    @property
-    def block_count(self) -> int:
-        """How many different blocks the batch's letters show (0 when not shared)."""
-        return len(self._blocks)
 
     def start_page(self) -> None:
         """Add a letter page; the next placements are on it."""
@@ -133,12 +128,8 @@ class _Output:
             offsets[number] = position
             parts.append(self.objects[number])
             position += len(self.objects[number])
-        info_entry = b" /Info %d 0 R" % info if info is not None else b""
         parts.append(xref_table(offsets))
-        parts.append(
-            b"trailer\n<< /Size %d /Root %d 0 R%s%s >>\nstartxref\n%d\n%%%%EOF\n"
-            % (max(offsets) + 1, root, info_entry, file_id, position)
-        )
+        parts.append(trailer(max(offsets) + 1, info, position, root=root, extra=file_id))
         return b"".join(parts)
 
 

@@ -48,7 +48,7 @@ from pypdf.generic import (
 from cambridge_results.errors import RenderError
 from cambridge_results.rendering.pdf_objects import INHERITED, PAGE_TREE, ClassicPdf, NotSimple
 
-__all__ = ["PdfStreamWriter", "fast_path_applies", "split_pages", "xref_table"]
+__all__ = ["PdfStreamWriter", "fast_path_applies", "split_pages", "trailer", "xref_table"]
 
 _HEADER = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
 _CATALOG, _PAGES = 1, 2
@@ -156,12 +156,17 @@ def _catalog(lang: bytes | None) -> bytes:
     )
 
 
-def _trailer(size: int, info: int | None, xref_at: int) -> bytes:
+def trailer(
+    size: int, info: int | None, xref_at: int, *, root: int = _CATALOG, extra: bytes = b""
+) -> bytes:
+    """The trailer and end of a PDF whose cross-reference table starts at ``xref_at``;
+    ``extra`` is more trailer entries as written (a file identifier, say)."""
     info_entry = b" /Info %d 0 R" % info if info is not None else b""
-    return b"trailer\n<< /Size %d /Root %d 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (
+    return b"trailer\n<< /Size %d /Root %d 0 R%s%s >>\nstartxref\n%d\n%%%%EOF\n" % (
         size,
-        _CATALOG,
+        root,
         info_entry,
+        extra,
         xref_at,
     )
 
@@ -482,7 +487,7 @@ class PdfStreamWriter:
         )
         xref_at = self._position
         self._emit(xref_table(self._offsets))
-        self._emit(_trailer(max(self._offsets) + 1, self._info, xref_at))
+        self._emit(trailer(max(self._offsets) + 1, self._info, xref_at))
 
 
 def split_pages(data: bytes, *, fast_path: bool = True) -> Iterator[bytes]:

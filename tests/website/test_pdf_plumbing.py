@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pendulum
 import pytest
+from fpdf import FPDF
 from pypdf import PdfReader
 
 from cambridge_results.errors import RenderError
@@ -20,6 +21,7 @@ from cambridge_results.rendering import (
     load_renderer,
 )
 from cambridge_results.rendering.fonts import BUNDLED_DIR
+from cambridge_results.rendering.fpdf_document import LAYOUT_TABLES, add_fonts, describe
 from cambridge_results.rendering.fpdf_letters import FpdfLetterRenderer
 from cambridge_results.rendering.pdf_split import PdfStreamWriter, split_pages
 
@@ -154,3 +156,38 @@ def test_an_empty_writer_cannot_close(tmp_path: Path) -> None:
     """CRW-10: a PDF without pages is an error, not a broken file."""
     with pytest.raises(RenderError, match="at least one page"):
         PdfStreamWriter(io.BytesIO()).close()
+
+
+def _shaped_sample(pdf: FPDF, fallbacks: list[str]) -> bytes:
+    """A page of Latin, bold, Arabic, Devanagari and Hebrew text, shaped where needed."""
+    describe(pdf, title="t", subject="s", created=pendulum.datetime(2026, 8, 1, tz="UTC"))
+    pdf.set_fallback_fonts(fallbacks, exact_match=False)
+    pdf.add_page()
+    pdf.set_font("NotoSans", "", 11)
+    pdf.text(20, 20, "Zoë Łukasiewicz 0123456789")
+    pdf.set_font("NotoSans", "B", 11)
+    pdf.text(20, 30, "Username k7mq4-2345")
+    pdf.set_text_shaping(True)
+    pdf.set_font("NotoSans", "", 11)
+    for line, text in enumerate(["محمد الأحمد", "प्रिया शर्मा", "דוד לוי"]):
+        pdf.text(20, 40 + 10 * line, text)
+    return bytes(pdf.output())
+
+
+def test_embedded_fonts_are_the_same_without_the_layout_tables() -> None:
+    """CRW-09: add_fonts drops GSUB/GPOS/GDEF from fpdf2's copy to subset faster; the
+    PDF, shaped Arabic and Devanagari included, is byte for byte what fpdf2 alone makes."""
+    fonts = FontSet()
+    families = [f.family for f in fonts.fallbacks]
+    ours = FPDF()
+    add_fonts(ours, fonts, fonts.fallbacks)
+    assert all(tag not in font.ttfont for font in ours.fonts.values() for tag in LAYOUT_TABLES)
+    plain = FPDF()
+    for face in (fonts.regular, fonts.bold, *fonts.fallbacks):
+        plain.add_font(face.family, face.style, str(face.path))
+    assert any(tag in font.ttfont for font in plain.fonts.values() for tag in LAYOUT_TABLES)
+    expected = _shaped_sample(plain, families)
+    assert _shaped_sample(ours, families) == expected
+    text = PdfReader(io.BytesIO(expected)).pages[0].extract_text()
+    assert "Łukasiewicz" in text
+    assert "k7mq4-2345" in text

@@ -105,6 +105,28 @@ def test_instants_round_trip_as_text_that_sorts_like_time(
     )
 
 
+@given(st.datetimes(timezones=st.timezones(), allow_imaginary=False))
+def test_a_canonical_instant_is_its_own_canonical_form(moment: datetime.datetime) -> None:
+    """Checking a value twice changes nothing: the second check returns the first's result
+    itself (the shortcut bulk writes take), a UTC pendulum instant at the same moment."""
+    column = THINGS.column("at")
+    once = column.check(moment)
+    assert type(once) is pendulum.DateTime
+    assert once.tzinfo is pendulum.UTC
+    assert once == moment.astimezone(datetime.UTC)
+    assert column.check(once) is once
+    assert column.check(once.replace(fold=1 - once.fold)) == once
+
+
+def test_decoded_instants_are_shared_and_equal() -> None:
+    """Decoding the same stored text twice gives equal, immutable instants."""
+    column = THINGS.column("at")
+    text = "2026-06-01T09:00:00.000001Z"
+    first, second = sql.SQLITE.decode(column, text), sql.SQLITE.decode(column, text)
+    assert first == second == pendulum.datetime(2026, 6, 1, 9, 0, 0, 1, tz="UTC")
+    assert first is second
+
+
 def test_where_and_order_are_checked_against_the_table() -> None:
     """Unknown columns, wrong types and ordering by JSON are refused; the key ends each order."""
     assert check_order(THINGS, ("-seq",)) == (("seq", True), ("id", False))

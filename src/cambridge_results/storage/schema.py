@@ -174,6 +174,11 @@ def canonical_json(value: Value, field: str) -> Value:
 
 def canonical_instant(value: Value, field: str) -> pendulum.DateTime:
     """An aware instant in UTC, to the microsecond."""
+    if type(value) is pendulum.DateTime and value.tzinfo is pendulum.UTC:
+        # Already canonical (what this function returns, and what clocks give; ``fold``
+        # means nothing in UTC): writes of many rows at one instant no longer pay two
+        # conversions a value.
+        return value
     if not isinstance(value, datetime.datetime):
         raise InvalidValue(field, f"must be a timezone-aware instant, not {type(value).__name__}")
     if value.tzinfo is None or value.utcoffset() is None:

@@ -95,14 +95,17 @@ def quote(name: str) -> str:
 
 def instant_text(value: datetime.datetime) -> str:
     """Fixed-width UTC text, so text order is time order: ``2026-06-01T09:00:00.000000Z``."""
-    v = value.astimezone(datetime.UTC)
+    # Canonical instants are in UTC already; pendulum's astimezone is slow to do nothing.
+    v = value if value.tzinfo is pendulum.UTC else value.astimezone(datetime.UTC)
     return (
         f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:"
         f"{v.second:02d}.{v.microsecond:06d}Z"
     )
 
 
+@functools.lru_cache(maxsize=4096)
 def _instant_from_text(raw: Any) -> pendulum.DateTime:
+    # Cached: rows written together share their instants, and DateTime is immutable.
     parsed: pendulum.DateTime = pendulum.instance(datetime.datetime.fromisoformat(raw))
     return parsed.in_timezone("UTC")
 

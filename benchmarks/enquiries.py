@@ -18,6 +18,7 @@ started (fsync on).  Rates are medians of ``--repeat`` runs.
 from __future__ import annotations
 
 import argparse
+import functools
 import multiprocessing
 import sqlite3
 import statistics
@@ -153,7 +154,8 @@ def timed(target: Callable[..., None], where: str, writers: int, count: int) -> 
         p.join()
     if any(p.exitcode for p in processes):
         raise SystemExit(f"a writer failed: exit codes {[p.exitcode for p in processes]}")
-    return writers * count / (max(e for _, e in spans) - min(s for s, _ in spans))
+    elapsed: float = max(e for _, e in spans) - min(s for s, _ in spans)
+    return writers * count / elapsed
 
 
 def sqlite_fresh(workdir: Path, writers: int, count: int) -> tuple[str, str]:
@@ -195,8 +197,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             if backend == "sqlite":
                 workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
 
-                def fresh(w: int, c: int, d: Path = workdir) -> tuple[str, str]:
-                    return sqlite_fresh(d, w, c)
+                fresh: Callable[[int, int], tuple[str, str]] = functools.partial(
+                    sqlite_fresh, workdir
+                )
 
                 raw: Callable[..., None] = raw_sqlite_writer
             else:
@@ -206,8 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
                     server = stack.enter_context(TemporaryPostgres(fsync=True)).url
 
-                def fresh(w: int, c: int, s: str = server) -> tuple[str, str]:
-                    return postgres_fresh(s, w, c)
+                fresh = functools.partial(postgres_fresh, server)
 
                 raw = raw_postgres_writer
             for writers in args.writers:

@@ -124,6 +124,7 @@ def _add_credentials(uow: UnitOfWork, writer: int, numbers: range) -> None:
     # CRW-12: reserve() draws a username the store's unique index accepts, as generation does.
     credentials = WebsiteRepositories(uow).credentials
     issued = pendulum.parse(ISSUED)
+    assert isinstance(issued, pendulum.DateTime)
     for n in numbers:
         centre, series, number, _, _ = credential(writer, n)
         credentials.reserve(centre, series, number, run=None, at=issued)
@@ -259,7 +260,7 @@ def timed(
         p.join()
     if any(p.exitcode for p in processes):
         raise SystemExit(f"a writer failed: exit codes {[p.exitcode for p in processes]}")
-    elapsed = max(end for _, end in spans) - min(start for start, _ in spans)
+    elapsed: float = max(end for _, end in spans) - min(start for start, _ in spans)
     return writers * rows / elapsed
 
 

@@ -14,7 +14,13 @@ from typing import Any
 from cambridge_results.errors import RenderError
 from cambridge_results.rendering.protocol import LetterRenderer
 
-__all__ = ["BUILTIN_RENDERERS", "ENTRY_POINT_GROUP", "available_renderers", "load_renderer"]
+__all__ = [
+    "BUILTIN_RENDERERS",
+    "ENTRY_POINT_GROUP",
+    "available_renderers",
+    "load_renderer",
+    "renderer_target",
+]
 
 #: The entry-point group third-party renderers register in, as ``name = "module:Class"``.
 ENTRY_POINT_GROUP = "cambridge_results.renderers"
@@ -40,6 +46,16 @@ def _load(target: str) -> Any:
     return obj
 
 
+def renderer_target(name: str) -> str:
+    """Where the renderer called ``name`` comes from (``module:factory``), without loading
+    it; :class:`~cambridge_results.errors.RenderError` for an unknown name."""
+    known = available_renderers()
+    target = known.get(name)
+    if target is None:
+        raise RenderError(f"no renderer named {name!r}; known: {', '.join(sorted(known))}")
+    return target
+
+
 def load_renderer(name: str = "fpdf2", **options: Any) -> LetterRenderer:
     """A renderer by name, built with ``options`` (e.g. ``fallback_fonts=[...]``).
 
@@ -47,10 +63,7 @@ def load_renderer(name: str = "fpdf2", **options: Any) -> LetterRenderer:
     a plugin that fails to import or build, or one that is not a
     :class:`~cambridge_results.rendering.protocol.LetterRenderer`.
     """
-    known = available_renderers()
-    target = known.get(name)
-    if target is None:
-        raise RenderError(f"no renderer named {name!r}; known: {', '.join(sorted(known))}")
+    target = renderer_target(name)
     try:
         factory = _load(target)
         renderer = factory(**options)

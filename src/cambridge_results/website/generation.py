@@ -54,6 +54,7 @@ from cambridge_results.hashing import hasher_for
 from cambridge_results.policy import Policy
 from cambridge_results.principals import Principal
 from cambridge_results.rendering import LetterRenderer, load_renderer
+from cambridge_results.rendering.registry import renderer_target
 from cambridge_results.rules.permissions import Action
 from cambridge_results.rules.website import can_generate_credentials, check_selection
 from cambridge_results.serialization import structure
@@ -287,7 +288,6 @@ class _Run:
         workers: int,
         batch_size: int | None,
         on_progress: Callable[[GenerationProgress], None] | None,
-        renderer: LetterRenderer,
         renderer_name: str,
         renderer_options: tuple[tuple[str, Any], ...],
         letters_per_volume: int | None,
@@ -309,7 +309,7 @@ class _Run:
         self.batch_size = batch_size if batch_size is not None else DEFAULT_BATCH_SIZE
         self.auto_batch = batch_size is None
         self.on_progress = on_progress
-        self.renderer = renderer
+        self._renderer: LetterRenderer | None = None
         self.renderer_name = renderer_name
         self.renderer_options = renderer_options
         self.letters_per_volume = letters_per_volume
@@ -623,11 +623,22 @@ class _Run:
             pool.submit(os.getpid)
         return pool
 
+    @property
+    def renderer(self) -> LetterRenderer:
+        """The letter renderer of this process, for the planning pass's font check."""
+        if self._renderer is None:
+            raise RenderError("the renderer is loaded when the run starts")
+        return self._renderer
+
     def execute(self) -> GenerationReport:
         centres = self.check()
         self._centres = centres
         pool = self._start_pool()
         try:
+            # Loaded here, after the workers were started, so that importing the
+            # renderer (about half a second the first time) overlaps their own
+            # start-up instead of delaying it.
+            self._renderer = load_renderer(self.renderer_name, **dict(self.renderer_options))
             return self._execute(centres, pool)
         finally:
             if pool is not None:
@@ -809,7 +820,7 @@ def generate_letters(
     if letters_per_volume is not None:
         _positive(letters_per_volume, "letters_per_volume", 10**9)
     options = options_key(renderer_options)
-    letter_renderer = load_renderer(renderer, **dict(options))
+    renderer_target(renderer)  # an unknown name fails now; loading waits for the workers
     return _Run(
         store,
         principal=who,
@@ -827,7 +838,6 @@ def generate_letters(
         if batch_size is None
         else _positive(batch_size, "batch_size", MAX_BATCH_SIZE),
         on_progress=on_progress,
-        renderer=letter_renderer,
         renderer_name=renderer,
         renderer_options=options,
         letters_per_volume=letters_per_volume,

@@ -34,6 +34,7 @@ from cambridge_results.errors import (
     InvalidValue,
     PermissionDenied,
     PolicyError,
+    RenderError,
 )
 from cambridge_results.principals import CentreOfficer
 from cambridge_results.rendering import UnrenderableText
@@ -347,6 +348,26 @@ def test_bad_generation_arguments_are_invalid_values(
     with pytest.raises(InvalidValue):
         _generate(ready, tmp_path, **{field: value})()
     assert snapshot(ready) == before
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"renderer": "nope"}, r"no renderer named 'nope'"),
+        # Loading fails only once the worker processes have started; they are stopped.
+        ({"renderer_options": {"no_such_option": 1}, "workers": 1}, r"failed to load"),
+    ],
+)
+def test_a_renderer_that_cannot_be_loaded_is_refused_before_anything_is_written(
+    ready: Store, tmp_path: Path, extra: dict[str, Any], message: str
+) -> None:
+    """CRW-10: an unknown renderer, or options it refuses, is a RenderError; nothing
+    generated, no file written."""
+    before = snapshot(ready)
+    with pytest.raises(RenderError, match=message):
+        _generate(ready, tmp_path, **extra)()
+    assert snapshot(ready) == before
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_principal_acting_outside_its_centres_is_refused_by_every_use_case(

@@ -172,12 +172,23 @@ class FpdfLetterRenderer:
         pdf.text(x, y, text)
 
     def _paragraph(
-        self, pdf: FPDF, x: float, y: float, text: str, *, size: float, width: float
+        self,
+        pdf: FPDF,
+        x: float,
+        y: float,
+        text: str,
+        *,
+        size: float,
+        width: float,
+        draw: bool = True,
     ) -> float:
+        """Draw wrapped fixed text from baseline ``y`` (or, ``draw=False``, only measure
+        it); return the baseline after it."""
         lines = self._wrap(pdf, text, size, width)
-        pdf.set_font(self.fonts.regular.family, "", size)
-        for i, line in enumerate(lines):
-            pdf.text(x, y + i * _line_height(size), line)
+        if draw:
+            pdf.set_font(self.fonts.regular.family, "", size)
+            for i, line in enumerate(lines):
+                pdf.text(x, y + i * _line_height(size), line)
         return y + len(lines) * _line_height(size)
 
     def _typed(
@@ -290,8 +301,7 @@ class FpdfLetterRenderer:
             pdf.set_line_width(0.3)
             pdf.set_fill_color(*BOX_FILL)
             pdf.rect(LEFT, box_top, WIDTH, 21, style="DF")
-            return self._paragraph(pdf, LEFT, box_top + 28, LOGIN_NOTE, size=10, width=WIDTH)
-        return box_top + 28 + len(self._wrap(pdf, LOGIN_NOTE, 10, WIDTH)) * _line_height(10)
+        return self._paragraph(pdf, LEFT, box_top + 28, LOGIN_NOTE, size=10, width=WIDTH, draw=draw)
 
     def _when_block(self, pdf: FPDF, y: float, when: str, note: str | None, *, draw: bool) -> float:
         end = y + 7 + _line_height(12)
@@ -299,17 +309,13 @@ class FpdfLetterRenderer:
             self._heading(pdf, y, "When you can see your results")
             self._fixed(pdf, LEFT, y + 7, when, size=12, bold=True)
         if note is not None:
-            if draw:
-                return self._paragraph(pdf, LEFT, end, note, size=10, width=WIDTH)
-            end += len(self._wrap(pdf, note, 10, WIDTH)) * _line_height(10)
+            return self._paragraph(pdf, LEFT, end, note, size=10, width=WIDTH, draw=draw)
         return end
 
     def _questions_block(self, pdf: FPDF, y: float, lines: tuple[str, ...], *, draw: bool) -> float:
         if draw:
             self._heading(pdf, y, "Questions about your results")
-            end = self._paragraph(pdf, LEFT, y + 7, CONTACT_NOTE, size=10, width=WIDTH) + 2
-        else:
-            end = y + 7 + len(self._wrap(pdf, CONTACT_NOTE, 10, WIDTH)) * _line_height(10) + 2
+        end = self._paragraph(pdf, LEFT, y + 7, CONTACT_NOTE, size=10, width=WIDTH, draw=draw) + 2
         for line in lines:
             end = self._typed(pdf, LEFT, end, line, size=12, width=WIDTH, draw=draw)
         return end
@@ -321,11 +327,11 @@ class FpdfLetterRenderer:
         for warning in WARNINGS:
             if draw:
                 self._fixed(pdf, LEFT, end, "\u2022", size=10)
-                self._paragraph(
-                    pdf, LEFT + BULLET_INDENT, end, warning, size=10, width=WIDTH - BULLET_INDENT
-                )
-            lines = self._wrap(pdf, warning, 10, WIDTH - BULLET_INDENT)
-            end += len(lines) * _line_height(10) + 1
+            width = WIDTH - BULLET_INDENT
+            end = self._paragraph(
+                pdf, LEFT + BULLET_INDENT, end, warning, size=10, width=width, draw=draw
+            )
+            end += 1
         return end
 
     # -- a letter --------------------------------------------------------------

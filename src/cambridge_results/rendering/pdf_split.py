@@ -129,7 +129,7 @@ def xref_table(offsets: Mapping[int, int]) -> bytes:
         if offset is None:
             lines.append(b"%010d 00000 f \n" % next_free[number])
         else:
-            lines.append(b"%010d 00000 n \n" % offset)
+            lines.append(_IN_USE % offset)
     return b"".join(lines)
 
 
@@ -332,10 +332,6 @@ def split_pages(data: bytes, *, fast_path: bool = True) -> Iterator[bytes]:
         yield from split_with_pypdf(data)
 
 
-def _xref_line(offset: int) -> bytes:
-    return b"%010d 00000 n \n" % offset
-
-
 class _SharedBlock:
     """The objects a set of pages share, laid out right after the header of each of
     their single PDFs, with their cross-reference lines, which are the same for all."""
@@ -355,7 +351,7 @@ class _SharedBlock:
         following = dict(zip(free, [*free[1:], 0][: len(free)], strict=True))
         self.head = b"%010d 65535 f \n" % (free[0] if free else 0)
         self.lines = b"".join(
-            _xref_line(offsets[n]) if n in offsets else b"%010d 00000 f \n" % following[n]
+            _IN_USE % offsets[n] if n in offsets else b"%010d 00000 f \n" % following[n]
             for n in range(_FIRST_FREE, first_own)
         )
 
@@ -384,8 +380,7 @@ class _Splitter:
             n: template(n).render(b"%d 0 obj\n" % new, refs) for n, new in shared.items()
         }
         self._blocks: dict[tuple[int, ...], _SharedBlock] = {}
-        info = shared[pdf.info] if pdf.info is not None else None
-        self._info_entry = b" /Info %d 0 R" % info if info is not None else b""
+        self._info = shared[pdf.info] if pdf.info is not None else None
         # The page is the first object of its closure, so it is number first_own.
         self._page_tree = b"%d 0 obj\n<< /Type /Pages /Kids [%d 0 R] /Count 1 >>\nendobj\n" % (
             _PAGES,
@@ -427,10 +422,7 @@ class _Splitter:
         parts.append(_IN_USE % position)
         parts.append(block.lines)
         parts.extend(lines)
-        parts.append(
-            b"trailer\n<< /Size %d /Root %d 0 R%s >>\nstartxref\n%d\n%%%%EOF\n"
-            % (size, _CATALOG, self._info_entry, position + len(tail))
-        )
+        parts.append(trailer(size, self._info, position + len(tail)))
         return b"".join(parts)
 
 

@@ -306,8 +306,8 @@ class _Run:
         self.clock = clock
         self.hasher_name = hasher_name
         self.workers = workers
-        self.batch_size = batch_size if batch_size is not None else DEFAULT_BATCH_SIZE
-        self.auto_batch = batch_size is None
+        #: As asked; ``None`` means auto_batch_size once the run is counted.
+        self.batch_size = batch_size
         self.on_progress = on_progress
         self._renderer: LetterRenderer | None = None
         self.renderer_name = renderer_name
@@ -452,11 +452,11 @@ class _Run:
             self.renderer.check(batch)
         return total
 
-    def batches(self, centres: Sequence[_Centre]) -> Iterator[list[_Target]]:
+    def batches(self, centres: Sequence[_Centre], size: int) -> Iterator[list[_Target]]:
         batch: list[_Target] = []
         for target in self.targets(centres):
             batch.append(target)
-            if len(batch) == self.batch_size:
+            if len(batch) == size:
                 yield batch
                 batch = []
         if batch:
@@ -650,8 +650,9 @@ class _Run:
         pool: concurrent.futures.ProcessPoolExecutor | None,
     ) -> GenerationReport:
         total = self.plan(centres)
-        if self.auto_batch:
-            self.batch_size = auto_batch_size(total, self.workers)
+        size = (
+            self.batch_size if self.batch_size is not None else auto_batch_size(total, self.workers)
+        )
         self.sync(centres)
         pdfs: tuple[Path, ...] = ()
         zip_file: Path | None = None
@@ -660,7 +661,7 @@ class _Run:
         if total:
             self.out_dir.mkdir(parents=True, exist_ok=True)
             try:
-                for result_count in self._pipeline(centres, total, pool):
+                for result_count in self._pipeline(centres, total, pool, size):
                     done += result_count
                     batches += 1
                 if self.files is not None and self.files.count:
@@ -719,36 +720,43 @@ class _Run:
         centres: Sequence[_Centre],
         total: int,
         pool: concurrent.futures.ProcessPoolExecutor | None,
+        size: int,
     ) -> Iterator[int]:
-        """Render batches (in workers, if any) and commit them in order; yield each size."""
+        """Render batches (in workers, if any) and commit them in order; yield each size.
+
+        With workers, at most ``2 x workers`` batches are in flight; without, each
+        batch is rendered here and committed before the next is claimed.
+        """
         done = 0
         n = 0
-        if pool is None:
-            for batch in self.batches(centres):
-                job = self.claim(batch)
-                result = run_batch(job)
-                done += len(job.letters)
-                n += 1
-                self._finish(job, result, done, total, n)
-                yield len(job.letters)
-            return
         in_flight: collections.deque[tuple[BatchJob, concurrent.futures.Future[BatchResult]]]
         in_flight = collections.deque()
-        for batch in self.batches(centres):
-            job = self.claim(batch)
-            in_flight.append((job, pool.submit(run_batch, job)))
-            if len(in_flight) >= 2 * self.workers:
-                job, future = in_flight.popleft()
-                done += len(job.letters)
-                n += 1
-                self._finish(job, future.result(), done, total, n)
-                yield len(job.letters)
-        while in_flight:
+        limit = 2 * self.workers if pool is not None else 1
+
+        def finish_oldest() -> int:
+            nonlocal done, n
             job, future = in_flight.popleft()
             done += len(job.letters)
             n += 1
             self._finish(job, future.result(), done, total, n)
-            yield len(job.letters)
+            return len(job.letters)
+
+        for batch in self.batches(centres, size):
+            job = self.claim(batch)
+            in_flight.append(
+                (job, pool.submit(run_batch, job) if pool is not None else _run_here(job))
+            )
+            if len(in_flight) >= limit:
+                yield finish_oldest()
+        while in_flight:
+            yield finish_oldest()
+
+
+def _run_here(job: BatchJob) -> concurrent.futures.Future[BatchResult]:
+    """``run_batch(job)`` in this process, as a finished future (errors raise at once)."""
+    future: concurrent.futures.Future[BatchResult] = concurrent.futures.Future()
+    future.set_result(run_batch(job))
+    return future
 
 
 def generate_letters(

@@ -209,13 +209,15 @@ def _one_vs_two(kind: str, label: str, n: int, hasher: str, repeat: int) -> floa
     """
     ones: list[float] = []
     twos: list[float] = []
+    if kind == "library":
+        labels = (f"{label} {hasher}, 1 worker", f"{label} {hasher}, 2 workers")
+    else:
+        labels = (f"{label} 1 process", f"{label} 2 processes")
     for _ in range(repeat):
         one = _child(kind, n, hasher, 1)
         two = _child(kind, n, hasher, 2)
-        _line(f"{label} {hasher}, 1 worker" if kind == "library" else f"{label} 1 process", n, one)
-        _line(
-            f"{label} {hasher}, 2 workers" if kind == "library" else f"{label} 2 processes", n, two
-        )
+        _line(labels[0], n, one)
+        _line(labels[1], n, two)
         ones.append(one["seconds"])
         twos.append(two["seconds"])
     pairs = sorted(a / b for a, b in zip(ones, twos, strict=True))

@@ -41,6 +41,8 @@ from typing import Any
 import attrs
 import pendulum
 
+from cambridge_results.board.schema import SCHEMA
+
 CHEAP = "test-cheap"
 
 
@@ -86,7 +88,7 @@ def run_library(n: int, hasher: str, workers: int) -> dict[str, float]:
     clock = FixedClock(pendulum.datetime(2026, 10, 5, 9, tz="UTC"))
     centres, per_centre = _split(n)
     with tempfile.TemporaryDirectory(prefix="cr-bench-") as tmp:
-        store = open_store(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        store = open_store(f"sqlite:///{Path(tmp) / 'bench.db'}", migrations=SCHEMA)
         board = sample_board(
             series="November 2026",
             associate_centres=centres - 1,

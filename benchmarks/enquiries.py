@@ -33,14 +33,15 @@ from typing import Any
 
 import pendulum
 
+from cambridge_results.board.schema import SCHEMA
 from cambridge_results.clock import FixedClock
-from cambridge_results.enquiries.facts import CandidateResults
 from cambridge_results.enquiries.service import EnquiryService
 from cambridge_results.policy import international_2023
 from cambridge_results.principals import BoardStaff, CentreOfficer
 from cambridge_results.sample_board import SYLLABUSES
 from cambridge_results.storage import open_store
 from cambridge_results.values import Candidate, Centre, Entry, Mark, MarkSource, Qualification
+from cambridge_results.values.enquiry_facts import CandidateResults
 
 POLICY = international_2023()
 NOW = pendulum.datetime(2023, 9, 1, 9, tz="UTC")
@@ -55,7 +56,7 @@ def _centre(writer: int) -> str:
 
 def seed(url: str, writers: int, enquiries: int) -> None:
     """Each writer's centre with ``enquiries`` candidates entered for 0580 with exam marks."""
-    store = open_store(url)
+    store = open_store(url, migrations=SCHEMA)
     service = EnquiryService(store, policy=POLICY, clock=FixedClock(NOW))
     service.add_qualification(BOARD, Qualification(code="IGCSE", name="Cambridge IGCSE"))
     with store.unit_of_work(actor=str(BOARD)) as uow:
@@ -85,7 +86,7 @@ def seed(url: str, writers: int, enquiries: int) -> None:
 
 def library_writer(url: str, writer: int, count: int, barrier: Any, out: Any) -> None:
     """Create and submit ``count`` service-2 enquiries for this writer's candidates."""
-    store = open_store(url, migrate=False)
+    store = open_store(url, migrate=False, migrations=SCHEMA)
     service = EnquiryService(store, policy=POLICY, clock=FixedClock(NOW))
     officer = CentreOfficer(centre=_centre(writer))
     barrier.wait()

@@ -38,9 +38,9 @@ from typing import Any
 import attrs
 import pendulum
 
+from cambridge_results.board.schema import SCHEMA
 from cambridge_results.credentials import new_username
 from cambridge_results.storage import (
-    MIGRATIONS,
     Column,
     CreateTable,
     Migration,
@@ -69,9 +69,9 @@ COUNTERS = Table(
     primary_key="writer",
 )
 BENCH_MIGRATIONS = (
-    *MIGRATIONS,
+    *SCHEMA,
     Migration(
-        version=len(MIGRATIONS) + 1,
+        version=len(SCHEMA) + 1,
         name="benchmark-tables",
         steps=(CreateTable(CANDIDATES), CreateTable(COUNTERS)),
     ),

@@ -13,13 +13,14 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from cambridge_results.board.schema import SCHEMA
 from cambridge_results.clock import Clock, SystemClock
 from cambridge_results.entries_import import ImportRejected, import_entries_file
 from cambridge_results.errors import CambridgeResultsError, InvalidValue
 from cambridge_results.policy import Policy, example_2026, load_policy
 from cambridge_results.principals import AssociateOfficer, BoardStaff, CentreOfficer, Principal
 from cambridge_results.progress import ProgressBar
-from cambridge_results.rules.website import AccessRequest
+from cambridge_results.rules.website.access import AccessRequest
 from cambridge_results.sample_board import (
     give_sample_access,
     letter_groups,
@@ -123,7 +124,7 @@ def _demo(args: argparse.Namespace) -> int:
 
     policy = _policy(args)
     clock = SystemClock()
-    store = open_store(f"sqlite:///{db.resolve()}")
+    store = open_store(f"sqlite:///{db.resolve()}", migrations=SCHEMA)
     board = sample_board(
         series=DEMO_SERIES,
         associate_centres=args.associate_centres,
@@ -164,7 +165,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    store = open_store(_store_url(args))
+    store = open_store(_store_url(args), migrations=SCHEMA)
     try:
         report = import_entries_file(
             store, args.file, principal=_principal(args.as_), now=SystemClock().now()
@@ -179,7 +180,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _set_access(args: argparse.Namespace) -> int:
-    store = open_store(_store_url(args))
+    store = open_store(_store_url(args), migrations=SCHEMA)
     try:
         result = set_access(
             store,
@@ -211,7 +212,7 @@ def _set_access(args: argparse.Namespace) -> int:
 
 
 def _letters(args: argparse.Namespace) -> int:
-    store = open_store(_store_url(args))
+    store = open_store(_store_url(args), migrations=SCHEMA)
     try:
         report = _generate(
             store,

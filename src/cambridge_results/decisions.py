@@ -15,11 +15,11 @@ from collections.abc import Iterable
 import attrs
 
 from cambridge_results import errors
+from cambridge_results.errors import Reason
 
 __all__ = ["Decision", "Reason"]
 
 _RULE_ID = re.compile(r"(CRW|ASC|LOG|EAR)-[0-9]{2}", re.ASCII)
-_CODE = re.compile(r"(CRW|ASC|LOG|EAR)-[0-9]{2}\.[a-z0-9]+(-[a-z0-9]+)*", re.ASCII)
 
 _FAMILIES: dict[str, type[errors.RefusedByRule]] = {
     "CRW": errors.AccessRefused,
@@ -27,31 +27,6 @@ _FAMILIES: dict[str, type[errors.RefusedByRule]] = {
     "LOG": errors.LoginRefused,
     "EAR": errors.EnquiryRefused,
 }
-
-
-def _check_code(_: object, __: attrs.Attribute[str], value: str) -> None:
-    if not isinstance(value, str) or not _CODE.fullmatch(value):
-        raise errors.InvalidValue(
-            "reason.code", f"{value!r:.60} is not of the form 'CRW-02.kebab-case'"
-        )
-
-
-def _check_message(_: object, __: attrs.Attribute[str], value: str) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise errors.InvalidValue("reason.message", "must be a sentence for people")
-
-
-@attrs.frozen(kw_only=True)
-class Reason:
-    """One reason a rule gave: a stable code, the SPEC rule ID and a sentence."""
-
-    code: str = attrs.field(validator=_check_code)
-    message: str = attrs.field(validator=_check_message)
-
-    @property
-    def rule(self) -> str:
-        """The SPEC rule ID, e.g. ``"EAR-06"``."""
-        return self.code.split(".", 1)[0]
 
 
 @attrs.frozen(kw_only=True)

@@ -7,11 +7,10 @@ contains a password or a reset token (SPEC section 5).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from cambridge_results.decisions import Reason
+import attrs
 
 __all__ = [
     "AccessRefused",
@@ -26,6 +25,7 @@ __all__ = [
     "NotFound",
     "PermissionDenied",
     "PolicyError",
+    "Reason",
     "RefusedByRule",
     "RenderError",
     "SchemaTooNew",
@@ -158,3 +158,29 @@ class WriteRefused(StorageError):
 
 class SchemaTooNew(StorageError):
     """The database was written by a newer version of this library."""
+
+
+_CODE = re.compile(r"(CRW|ASC|LOG|EAR)-[0-9]{2}\.[a-z0-9]+(-[a-z0-9]+)*", re.ASCII)
+
+
+def _check_code(_: object, __: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not _CODE.fullmatch(value):
+        raise InvalidValue("reason.code", f"{value!r:.60} is not of the form 'CRW-02.kebab-case'")
+
+
+def _check_message(_: object, __: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidValue("reason.message", "must be a sentence for people")
+
+
+@attrs.frozen(kw_only=True)
+class Reason:
+    """One reason a rule gave: a stable code, the SPEC rule ID and a sentence."""
+
+    code: str = attrs.field(validator=_check_code)
+    message: str = attrs.field(validator=_check_message)
+
+    @property
+    def rule(self) -> str:
+        """The SPEC rule ID, e.g. ``"EAR-06"``."""
+        return self.code.split(".", 1)[0]

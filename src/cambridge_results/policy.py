@@ -8,7 +8,6 @@ series, marked as examples (:func:`example_2026`).
 
 from __future__ import annotations
 
-import decimal
 import enum
 import json
 import re
@@ -42,6 +41,7 @@ from cambridge_results.values import ExamSeries, Session
 from cambridge_results.values._text import ascii_pattern, human_text
 from cambridge_results.values.contact import validate_email
 from cambridge_results.values.exams import AssessedBy, qualification_code
+from cambridge_results.values.money import Money
 
 __all__ = [
     "ARGON2ID_FLOORS",
@@ -108,30 +108,6 @@ class DateOrInstant:
 
     def __str__(self) -> str:
         return self.text
-
-
-_CURRENCY = re.compile(r"[A-Z]{3}", re.ASCII)
-
-
-def _check_amount(_: Any, __: Any, value: Any) -> None:
-    if not isinstance(value, decimal.Decimal) or not value.is_finite() or value < 0:
-        raise InvalidValue("money.amount", "must be a non-negative decimal", rule="EAR-15")
-
-
-def _check_currency(_: Any, __: Any, value: Any) -> None:
-    if not isinstance(value, str) or _CURRENCY.fullmatch(value) is None:
-        raise InvalidValue("money.currency", "must be an ISO 4217 code like GBP", rule="EAR-15")
-
-
-@attrs.frozen(kw_only=True)
-class Money:
-    """An amount in a currency (ISO 4217 code)."""
-
-    amount: decimal.Decimal = attrs.field(validator=_check_amount)
-    currency: str = attrs.field(validator=_check_currency)
-
-    def __str__(self) -> str:
-        return f"{self.amount} {self.currency}"
 
 
 class ReviewKind(enum.Enum):

@@ -17,7 +17,7 @@ from cambridge_results.clock import Clock
 from cambridge_results.errors import InvalidValue
 from cambridge_results.policy import Policy
 from cambridge_results.principals import AssociateOfficer, BoardStaff, CentreOfficer, Principal
-from cambridge_results.rules.website import AccessRequest
+from cambridge_results.rules.website.access import AccessRequest
 from cambridge_results.storage.port import Store
 from cambridge_results.values import (
     UCI,

@@ -10,7 +10,6 @@ field path (``$.series[0].enquiry_deadline``, ``$.contact.phone``).
 from __future__ import annotations
 
 import decimal
-import re
 from typing import Any, TypeVar
 
 import cattrs
@@ -28,48 +27,11 @@ from cambridge_results.values import (
     Grade,
     SyllabusCode,
 )
+from cambridge_results.values.instants import parse_date, parse_instant
 
 __all__ = ["converter", "parse_date", "parse_instant", "structure", "unstructure"]
 
 T = TypeVar("T")
-
-
-def parse_instant(value: object, field: str = "instant") -> pendulum.DateTime:
-    """Parse an ISO 8601 instant that names its offset; naive times are refused."""
-    if isinstance(value, pendulum.DateTime):
-        if value.tzinfo is None:
-            raise InvalidValue(field, "must be timezone-aware")
-        return value.in_timezone("UTC")
-    if not isinstance(value, str):
-        raise InvalidValue(field, f"must be an ISO 8601 instant, not {type(value).__name__}")
-    if not value.isascii() or len(value) > 64:
-        # ISO 8601 is ASCII; refusing the rest early keeps pendulum's parser to its job.
-        raise InvalidValue(field, f"{value[:40]!r} is not an ISO 8601 instant")
-    if "T" not in value or not (value.endswith("Z") or "+" in value[10:] or "-" in value[10:]):
-        raise InvalidValue(field, f"{value[:40]!r} is not an ISO 8601 instant with an offset")
-    try:
-        parsed = pendulum.parse(value, exact=True)
-    except (ValueError, pendulum.parsing.exceptions.ParserError) as exc:
-        raise InvalidValue(field, f"{value[:40]!r} is not an ISO 8601 instant") from exc
-    if not isinstance(parsed, pendulum.DateTime):
-        raise InvalidValue(field, f"{value[:40]!r} is not an ISO 8601 instant")
-    return parsed.in_timezone("UTC")
-
-
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
-
-
-def parse_date(value: object, field: str = "date") -> pendulum.Date:
-    """Parse a calendar date written ``YYYY-MM-DD`` (no week or ordinal forms)."""
-    if isinstance(value, pendulum.Date) and not isinstance(value, pendulum.DateTime):
-        return value
-    shown = repr(value)[:40] if isinstance(value, str) else type(value).__name__
-    if not isinstance(value, str) or _DATE.fullmatch(value) is None:
-        raise InvalidValue(field, f"{shown} is not a date like 2023-09-20")
-    try:
-        return pendulum.date(int(value[:4]), int(value[5:7]), int(value[8:]))
-    except ValueError as exc:
-        raise InvalidValue(field, f"{shown} is not a date like 2023-09-20") from exc
 
 
 def _structure_date(value: object, _: type) -> pendulum.Date:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from cambridge_results.board.schema import SCHEMA
 from cambridge_results.cli import main
 from cambridge_results.hashing import Argon2idHasher
 from cambridge_results.storage import open_store
@@ -50,7 +51,7 @@ def test_the_demo_says_where_the_combined_pdf_and_the_zip_are(demo: Path) -> Non
 def test_every_demo_letter_logs_in_against_the_stored_hash(demo: Path) -> None:
     """CRW-09, CRW-12: each page's username and password verify against the database."""
     pdf = next((demo / "letters" / "GB100").glob("*.pdf"))
-    store = open_store(f"sqlite:///{demo / 'results.db'}")
+    store = open_store(f"sqlite:///{demo / 'results.db'}", migrations=SCHEMA)
     hasher = Argon2idHasher()
     pages = PdfReader(pdf).pages
     assert len(pages) == 4
@@ -124,7 +125,7 @@ def test_a_bad_csv_is_reported_by_line_and_imports_nothing(
     status = main(["import-entries", "--db", str(db), "--as", "centre:GB100", str(csv_file)])
     assert status == 2
     assert "line 3:" in capsys.readouterr().err
-    store = open_store(f"sqlite:///{db}")
+    store = open_store(f"sqlite:///{db}", migrations=SCHEMA)
     with store.unit_of_work(actor="board:test", read_only=True) as uow:
         assert uow.candidates.find("GB100", "0900") is None
     store.close()

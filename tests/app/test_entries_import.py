@@ -7,6 +7,7 @@ from pathlib import Path
 import pendulum
 import pytest
 
+from cambridge_results.board.schema import SCHEMA
 from cambridge_results.entries_import import ImportRejected, import_entries, import_entries_file
 from cambridge_results.principals import BoardStaff, CentreOfficer
 from cambridge_results.sample_board import sample_board, store_sample_board
@@ -21,7 +22,7 @@ HEADER = "centre,candidate_number,given_name,family_name,uci,series,syllabus,com
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
     """A store holding the sample board with two candidates per centre."""
     url = "memory://" if request.param == "memory" else f"sqlite:///{tmp_path / 'board.db'}"
-    s = open_store(url)
+    s = open_store(url, migrations=SCHEMA)
     store_sample_board(s, sample_board(candidates_per_centre=2), now=NOW)
     return s
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pendulum
 
+from cambridge_results.board.schema import SCHEMA
 from cambridge_results.sample_board import letter_groups, sample_board, store_sample_board
 from cambridge_results.storage import open_store
 
@@ -21,7 +22,7 @@ def test_the_same_seed_gives_the_same_board() -> None:
 def test_a_stored_board_has_every_candidate_with_a_valid_entry(tmp_path: Path) -> None:
     """Every sample candidate is stored, in candidate-number order, with at least one entry."""
     board = sample_board(associate_centres=2, candidates_per_centre=30)
-    store = open_store(f"sqlite:///{tmp_path / 'board.db'}")
+    store = open_store(f"sqlite:///{tmp_path / 'board.db'}", migrations=SCHEMA)
     written = store_sample_board(
         store, board, now=pendulum.datetime(2026, 4, 1, tz="UTC"), batch_size=7
     )

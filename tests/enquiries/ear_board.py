@@ -20,7 +20,7 @@ from cambridge_results.enquiries import (
 )
 from cambridge_results.policy import Policy, international_2023
 from cambridge_results.principals import AssociateOfficer, BoardStaff, CentreOfficer
-from cambridge_results.rules import enquiry_workflow as wf
+from cambridge_results.rules.enquiries import workflow as wf
 from cambridge_results.values import (
     AssessedBy,
     Centre,

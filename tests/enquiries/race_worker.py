@@ -13,6 +13,7 @@ from typing import Any
 
 import pendulum
 
+from cambridge_results.board.schema import SCHEMA
 from cambridge_results.clock import FixedClock
 from cambridge_results.enquiries.errors import DuplicateEnquiry
 from cambridge_results.enquiries.service import EnquiryService
@@ -36,9 +37,11 @@ def submit_all(url: str, ids: list[str], seed: int, barrier: Any, out: Any) -> N
         # Sixteen writers queue for SQLite's one write lock; on a loaded machine
         # a writer may wait longer than the default 30 s.  The test is about
         # which errors come out, not about how long the lock is waited for.
-        store: Store = SQLiteStore(path_from_url(url), migrate=False, busy_timeout=300)
+        store: Store = SQLiteStore(
+            path_from_url(url), migrate=False, busy_timeout=300, migrations=SCHEMA
+        )
     else:
-        store = open_store(url, migrate=False)
+        store = open_store(url, migrate=False, migrations=SCHEMA)
     counts: Counter[str] = Counter()
     try:
         enquiries = EnquiryService(store, policy=international_2023(), clock=FixedClock(IN_WINDOW))

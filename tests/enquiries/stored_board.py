@@ -35,6 +35,7 @@ from ear_board import (
 )
 from fpdf import FPDF
 
+from cambridge_results.board.schema import SCHEMA
 from cambridge_results.clock import FixedClock
 from cambridge_results.enquiries import CandidateOutcome, Enquiry, Outcome, Transition
 from cambridge_results.enquiries.repositories import EnquiryRecords
@@ -44,7 +45,7 @@ from cambridge_results.policy import Policy
 from cambridge_results.principals import AssociateOfficer, CentreOfficer
 from cambridge_results.rendering.fonts import REGULAR
 from cambridge_results.rendering.fpdf_enquiry_letters import FpdfEnquiryLetterRenderer
-from cambridge_results.rules.outcomes import review_component
+from cambridge_results.rules.enquiries.outcomes import review_component
 from cambridge_results.storage import open_store
 from cambridge_results.storage.memory import MemoryStore
 from cambridge_results.storage.port import Store
@@ -55,8 +56,8 @@ from cambridge_results.values import Associate, Candidate, Syllabus
 StoreFactory = Callable[[Path], Store]
 
 STORE_FACTORIES: dict[str, StoreFactory] = {
-    "memory": lambda path: MemoryStore(),
-    "sqlite": lambda path: SQLiteStore(path / "enquiries.db"),
+    "memory": lambda path: MemoryStore(migrations=SCHEMA),
+    "sqlite": lambda path: SQLiteStore(path / "enquiries.db", migrations=SCHEMA),
 }
 
 SYLLABUSES = (MATHS, BIOLOGY, ART, PHYSICS)
@@ -192,11 +193,11 @@ def make_pdf(*lines: str, pages: int = 1) -> bytes:
 def postgres_factory(base_url: str) -> StoreFactory:
     """Stores in fresh databases of the session's PostgreSQL server.
 
-    Skips, saying why, while ``open_store("postgresql://...")`` raises
+    Skips, saying why, while ``open_store("postgresql://...", migrations=SCHEMA)`` raises
     :class:`BackendNotFound`: the backend is being built in parallel.
     """
     try:
-        probe = open_store(base_url, migrate=False)
+        probe = open_store(base_url, migrate=False, migrations=SCHEMA)
     except BackendNotFound as exc:
         pytest.skip(f"the PostgreSQL backend is not on this branch yet: {exc}")
     probe.close()
@@ -208,6 +209,8 @@ def postgres_factory(base_url: str) -> StoreFactory:
         name = f"ear_{uuid.uuid4().hex[:16]}"
         with psycopg.connect(base_url, autocommit=True) as conn:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        return open_store(urllib.parse.urlsplit(base_url)._replace(path=f"/{name}").geturl())
+        return open_store(
+            urllib.parse.urlsplit(base_url)._replace(path=f"/{name}").geturl(), migrations=SCHEMA
+        )
 
     return make

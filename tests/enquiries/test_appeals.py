@@ -20,16 +20,16 @@ from ear_board import (
 )
 
 from cambridge_results.enquiries import CandidateOutcome, DocumentKind, Outcome
-from cambridge_results.enquiries.appeal import AppealStage
 from cambridge_results.errors import EnquiryRefused
-from cambridge_results.rules import enquiry_workflow as wf
-from cambridge_results.rules.appeals import (
+from cambridge_results.rules.enquiries import workflow as wf
+from cambridge_results.rules.enquiries.appeals import (
     issue_decision_letter,
     lodge_stage_one,
     lodge_stage_two,
     stage_two_closes,
 )
-from cambridge_results.rules.enquiry_associates import approve
+from cambridge_results.rules.enquiries.associates import approve
+from cambridge_results.values.appeal import AppealStage
 
 OUTCOME_AT = pendulum.datetime(2023, 10, 2, 9, tz="UTC")
 NEXT_DAY = OUTCOME_AT.add(days=1)

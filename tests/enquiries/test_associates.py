@@ -27,8 +27,8 @@ from cambridge_results.enquiries import (
 )
 from cambridge_results.errors import EnquiryRefused
 from cambridge_results.principals import AssociateOfficer
-from cambridge_results.rules import enquiry_workflow as wf
-from cambridge_results.rules.enquiry_associates import (
+from cambridge_results.rules.enquiries import workflow as wf
+from cambridge_results.rules.enquiries.associates import (
     acknowledgement_error_deadline,
     approve,
     reject,

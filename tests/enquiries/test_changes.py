@@ -26,8 +26,8 @@ from hypothesis import strategies as st
 from cambridge_results.enquiries import CandidateOutcome, EnquiryStatus, EventKind, Outcome
 from cambridge_results.errors import EnquiryRefused
 from cambridge_results.policy import Money
-from cambridge_results.rules import enquiry_workflow as wf
-from cambridge_results.rules.enquiry_changes import amend, cancel, free_change_until
+from cambridge_results.rules.enquiries import workflow as wf
+from cambridge_results.rules.enquiries.changes import amend, cancel, free_change_until
 
 FEE = Money(amount=decimal.Decimal("15.00"), currency="GBP")
 #: Europe/London goes back from BST to GMT at 01:00 UTC on 29 October 2023.

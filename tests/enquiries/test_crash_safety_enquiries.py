@@ -17,15 +17,15 @@ import pytest
 from ear_board import BOTH_TICKED, CENTRE, IN_WINDOW, MATHS, OFFICER, POLICY
 from stored_board import seed
 
+from cambridge_results.board.schema import SCHEMA
 from cambridge_results.clock import FixedClock
-from cambridge_results.enquiries.model import EnquiryStatus
 from cambridge_results.enquiries.service import EnquiryService
 from cambridge_results.errors import DuplicateError
 from cambridge_results.storage import open_store
 from cambridge_results.storage.port import Store
 from cambridge_results.storage.sqlite import SQLiteStore
-from cambridge_results.storage.versions import MIGRATIONS
 from cambridge_results.testing.crash import Round, WriterContext, run_kill_test
+from cambridge_results.values.enquiry import EnquiryStatus
 
 KILLS = 100
 #: Submissions one writer may make before it idles until killed.
@@ -110,7 +110,7 @@ def test_an_enquiry_writer_killed_100_times_leaves_exactly_what_it_committed(
     store_url: str,
 ) -> None:
     """Issue 6: SIGKILL at random points; committed work present, nothing torn, healthy store."""
-    store = open_store(store_url)
+    store = open_store(store_url, migrations=SCHEMA)
     seed(store, numbers=CANDIDATES, syllabuses=(MATHS,))
 
     def check(checked: Store, rounds: Sequence[Round]) -> None:
@@ -122,7 +122,7 @@ def test_an_enquiry_writer_killed_100_times_leaves_exactly_what_it_committed(
     try:
         report = run_kill_test(
             store_url,
-            migrations=MIGRATIONS,
+            migrations=SCHEMA,
             writer=enquiry_writer,
             check=check,
             kills=KILLS,

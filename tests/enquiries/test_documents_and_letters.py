@@ -29,8 +29,8 @@ from cambridge_results.enquiries.letters import acknowledgement_letter, outcome_
 from cambridge_results.enquiries.service import EnquiryService
 from cambridge_results.errors import EnquiryRefused, NotFound
 from cambridge_results.rendering.fonts import UnrenderableText
-from cambridge_results.rules import enquiry_workflow as wf
-from cambridge_results.rules.outcomes import review_component
+from cambridge_results.rules.enquiries import workflow as wf
+from cambridge_results.rules.enquiries.outcomes import review_component
 from cambridge_results.storage.port import Store
 from cambridge_results.values import Candidate, CandidateNumber
 

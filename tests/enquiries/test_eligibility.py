@@ -24,10 +24,10 @@ from hypothesis import strategies as st
 
 from cambridge_results.errors import EnquiryRefused
 from cambridge_results.policy import example_2026
-from cambridge_results.rules.enquiry_changes import cancel
-from cambridge_results.rules.enquiry_eligibility import check_eligibility, check_group_award
-from cambridge_results.rules.enquiry_services import offered_services, submission_window
-from cambridge_results.rules.enquiry_workflow import submit
+from cambridge_results.rules.enquiries.changes import cancel
+from cambridge_results.rules.enquiries.eligibility import check_eligibility, check_group_award
+from cambridge_results.rules.enquiries.services import offered_services, submission_window
+from cambridge_results.rules.enquiries.workflow import submit
 from cambridge_results.values import ExamSeries, MarkSource, Route
 
 

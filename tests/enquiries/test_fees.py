@@ -24,10 +24,16 @@ from ear_board import (
 from cambridge_results.enquiries import CandidateOutcome, Outcome
 from cambridge_results.errors import EnquiryRefused, InvalidValue
 from cambridge_results.policy import Money
-from cambridge_results.rules import enquiry_workflow as wf
-from cambridge_results.rules.enquiry_changes import amend, cancel
-from cambridge_results.rules.fees import LineKind, charges_for, invoice, invoices_from, totals
-from cambridge_results.rules.outcomes import review_component
+from cambridge_results.rules.enquiries import workflow as wf
+from cambridge_results.rules.enquiries.changes import amend, cancel
+from cambridge_results.rules.enquiries.fees import (
+    LineKind,
+    charges_for,
+    invoice,
+    invoices_from,
+    totals,
+)
+from cambridge_results.rules.enquiries.outcomes import review_component
 
 GBP = "GBP"
 OCTOBER = pendulum.datetime(2023, 10, 2, tz="UTC")

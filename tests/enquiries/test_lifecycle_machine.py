@@ -45,10 +45,10 @@ from cambridge_results.enquiries import (
     Transition,
 )
 from cambridge_results.errors import EnquiryRefused
-from cambridge_results.rules import enquiry_workflow as wf
-from cambridge_results.rules.enquiry_changes import amend, cancel
-from cambridge_results.rules.fees import LineKind, charges_for
-from cambridge_results.rules.outcomes import review_component
+from cambridge_results.rules.enquiries import workflow as wf
+from cambridge_results.rules.enquiries.changes import amend, cancel
+from cambridge_results.rules.enquiries.fees import LineKind, charges_for
+from cambridge_results.rules.enquiries.outcomes import review_component
 
 S = EnquiryStatus
 #: The window closes at the end of 31 October (GMT), so submissions span the clock change

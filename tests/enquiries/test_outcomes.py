@@ -15,9 +15,9 @@ from cambridge_results.enquiries import (
     Outcome,
 )
 from cambridge_results.errors import EnquiryRefused, InvalidValue
-from cambridge_results.rules import enquiry_workflow as wf
-from cambridge_results.rules.enquiry_extensions import extend
-from cambridge_results.rules.outcomes import check_outcome, review_component
+from cambridge_results.rules.enquiries import workflow as wf
+from cambridge_results.rules.enquiries.extensions import extend
+from cambridge_results.rules.enquiries.outcomes import check_outcome, review_component
 from cambridge_results.values import AssessedBy, Component
 
 PAPER = Component(code="12", name="Paper 1", assessed_by=AssessedBy.BOARD, max_mark=80, tolerance=2)

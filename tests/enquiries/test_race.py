@@ -22,7 +22,7 @@ from stored_board import STORE_FACTORIES, StoreFactory, postgres_factory, seed
 
 from cambridge_results.enquiries.repositories import EnquiryRecords
 from cambridge_results.enquiries.service import enquiry_subject
-from cambridge_results.rules import enquiry_workflow as wf
+from cambridge_results.rules.enquiries import workflow as wf
 from cambridge_results.storage.port import Store
 
 PROCESSES = 16

@@ -52,8 +52,8 @@ from cambridge_results.enquiries.errors import DuplicateEnquiry
 from cambridge_results.enquiries.repositories import EnquiryRecords
 from cambridge_results.enquiries.service import EnquiryService
 from cambridge_results.errors import EnquiryRefused
-from cambridge_results.rules.fees import LineKind, charges_for
-from cambridge_results.rules.outcomes import review_component
+from cambridge_results.rules.enquiries.fees import LineKind, charges_for
+from cambridge_results.rules.enquiries.outcomes import review_component
 from cambridge_results.storage.port import Store
 
 S = EnquiryStatus

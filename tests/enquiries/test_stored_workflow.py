@@ -31,8 +31,8 @@ from cambridge_results.enquiries.errors import DuplicateEnquiry
 from cambridge_results.enquiries.service import EnquiryService
 from cambridge_results.errors import DuplicateError, EnquiryRefused, InvalidValue
 from cambridge_results.principals import AssociateOfficer, CandidateUser
-from cambridge_results.rules.enquiry_queue import OverdueKind
-from cambridge_results.rules.fees import LineKind
+from cambridge_results.rules.enquiries.fees import LineKind
+from cambridge_results.rules.enquiries.queue import OverdueKind
 from cambridge_results.storage.port import Store
 
 S = EnquiryStatus

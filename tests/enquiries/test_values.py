@@ -23,8 +23,8 @@ from cambridge_results.enquiries import (
 )
 from cambridge_results.errors import InvalidValue
 from cambridge_results.policy import dump_policy, example_2026, load_policy
-from cambridge_results.rules import enquiry_workflow as wf
-from cambridge_results.rules.outcomes import review_component
+from cambridge_results.rules.enquiries import workflow as wf
+from cambridge_results.rules.enquiries.outcomes import review_component
 from cambridge_results.serialization import structure, unstructure
 
 
@@ -135,9 +135,12 @@ def test_importing_the_enquiry_rules_loads_no_storage_or_pdf_library():
     """SPEC section 0: rules do no I/O; they load neither sqlite3, psycopg nor fpdf."""
     code = (
         "import sys\n"
-        "import cambridge_results.rules.enquiry_workflow, cambridge_results.rules.enquiry_changes\n"
-        "import cambridge_results.rules.enquiry_associates, cambridge_results.rules.appeals\n"
-        "import cambridge_results.rules.fees, cambridge_results.rules.enquiry_extensions\n"
+        "import cambridge_results.rules.enquiries.workflow\n"
+        "import cambridge_results.rules.enquiries.changes\n"
+        "import cambridge_results.rules.enquiries.associates\n"
+        "import cambridge_results.rules.enquiries.appeals\n"
+        "import cambridge_results.rules.enquiries.fees\n"
+        "import cambridge_results.rules.enquiries.extensions\n"
         "print(sorted(m for m in ('sqlite3', 'psycopg', 'fpdf') if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -30,16 +30,16 @@ from cambridge_results.enquiries import (
 )
 from cambridge_results.errors import EnquiryRefused, InvalidValue
 from cambridge_results.policy import example_2026
-from cambridge_results.rules import enquiry_workflow as wf
-from cambridge_results.rules.enquiry_changes import amend, cancel
-from cambridge_results.rules.enquiry_queue import (
+from cambridge_results.rules.enquiries import workflow as wf
+from cambridge_results.rules.enquiries.changes import amend, cancel
+from cambridge_results.rules.enquiries.queue import (
     OverdueKind,
     due_at,
     filter_by_candidate,
     overdue,
     processing_order,
 )
-from cambridge_results.rules.enquiry_time import add_working_days
+from cambridge_results.rules.enquiries.time import add_working_days
 from cambridge_results.values import ExamSeries
 
 GROUP = tuple(f"{n:04d}" for n in range(1, 6))

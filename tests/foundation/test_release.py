@@ -15,7 +15,7 @@ from cambridge_results.policy import (
     international_2023,
     load_policy,
 )
-from cambridge_results.rules.release import results_visible, results_visible_from
+from cambridge_results.rules.website.release import results_visible, results_visible_from
 from cambridge_results.testing import strategies as crst
 from cambridge_results.values import Delay, ExamSeries
 

@@ -20,6 +20,7 @@ from logins_support import (
     postgres_store_url,
 )
 
+from cambridge_results.board.schema import SCHEMA
 from cambridge_results.storage import Store, open_store
 
 
@@ -45,7 +46,7 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def store(store_url: str) -> Iterator[Store]:
     """The store at ``store_url``, migrated, closed after the test."""
-    opened = open_store(store_url)
+    opened = open_store(store_url, migrations=SCHEMA)
     try:
         yield opened
     finally:

@@ -81,7 +81,7 @@ class LoginWorld:
 
     def add_account(self, username: str = USERNAME, password: str = PASSWORD) -> AccountRecord:
         """Register an account whose hash comes from the world's hasher (uncounted)."""
-        from cambridge_results.rules.login import normalise_username
+        from cambridge_results.rules.logins.login import normalise_username
 
         account = AccountRecord(
             account_id=f"acct-{len(repr(self.accounts))}-{username}",
@@ -205,7 +205,7 @@ class StoredWorld:
 
     def add_account(self, username: str = USERNAME, password: str = PASSWORD) -> AccountRecord:
         """Store an account whose hash comes from the world's hasher (uncounted)."""
-        from cambridge_results.rules.login import normalise_username
+        from cambridge_results.rules.logins.login import normalise_username
 
         name = normalise_username(username)
         account = AccountRecord(

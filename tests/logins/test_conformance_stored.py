@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from logins_support import postgres_store_url
 
-from cambridge_results.logins.conformance import LockoutCounterConformance
 from cambridge_results.testing.conformance_logins import StoredLoginPortsConformance
 
 
@@ -40,8 +39,3 @@ class TestStoredLoginsOnPostgres(StoredLoginPortsConformance):
     def login_store_url(self, request: pytest.FixtureRequest) -> str:
         """The session's PostgreSQL server, shared by every test (they use keys of their own)."""
         return postgres_store_url(request)
-
-
-def test_the_old_import_path_still_gives_the_suite() -> None:
-    """The suite moved to the testing kit; logins.conformance re-exports it."""
-    assert LockoutCounterConformance.__module__ == "cambridge_results.testing.conformance_logins"

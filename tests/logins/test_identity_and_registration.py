@@ -17,13 +17,13 @@ from cambridge_results.logins.registration import (
     lockout_key,
 )
 from cambridge_results.policy import LoginPolicy
-from cambridge_results.rules.login import (
+from cambridge_results.rules.logins.login import (
     GENERIC_MESSAGE,
     IdentityAction,
     plan_identity_registration,
 )
-from cambridge_results.rules.passwords import check_chosen_password
-from cambridge_results.rules.registration import check_candidate_registration
+from cambridge_results.rules.logins.passwords import check_chosen_password
+from cambridge_results.rules.logins.registration import check_candidate_registration
 
 EMAIL = "Teacher@School.example"
 GOOD_NEW = "plum orchard lantern 77"

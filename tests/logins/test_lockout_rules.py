@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from cambridge_results.errors import InvalidValue
 from cambridge_results.policy import LoginPolicy
-from cambridge_results.rules.lockout import (
+from cambridge_results.rules.logins.lockout import (
     LockoutState,
     after_failure,
     after_success,

@@ -14,8 +14,8 @@ from cambridge_results.logins.login import LoginService
 from cambridge_results.logins.memory import InMemoryLockoutCounter
 from cambridge_results.logins.ports import AccountRecord, AttemptOutcome
 from cambridge_results.policy import LoginPolicy
-from cambridge_results.rules.lockout import LockoutState
-from cambridge_results.rules.login import GENERIC_MESSAGE
+from cambridge_results.rules.logins.lockout import LockoutState
+from cambridge_results.rules.logins.login import GENERIC_MESSAGE
 
 KEY = USERNAME.lower()
 

@@ -17,8 +17,8 @@ from logins_support import PASSWORD, USERNAME, StoredWorld
 
 from cambridge_results.logins.ports import AttemptOutcome
 from cambridge_results.logins.tokens import token_digest
-from cambridge_results.rules.lockout import LockoutState
-from cambridge_results.rules.reset import issue_token
+from cambridge_results.rules.logins.lockout import LockoutState
+from cambridge_results.rules.logins.reset import issue_token
 from cambridge_results.storage import MULTI_PROCESS, Store
 from cambridge_results.testing.conformance_logins import (
     T0,

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from cambridge_results.errors import InvalidValue, LoginRefused
 from cambridge_results.policy import ReportPolicy
-from cambridge_results.rules.reports import (
+from cambridge_results.rules.reports.criteria import (
     CandidateNumberRange,
     ReportCriteria,
     check_pdf_request,

@@ -21,7 +21,7 @@ from cambridge_results.logins.outbox import InMemoryOutbox, OutboxError, Outgoin
 from cambridge_results.logins.reset import RESET_REQUESTED_MESSAGE, PasswordResets
 from cambridge_results.logins.tokens import ResetToken, new_reset_token, token_digest
 from cambridge_results.policy import LoginPolicy
-from cambridge_results.rules.reset import (
+from cambridge_results.rules.logins.reset import (
     ResetTokenRecord,
     issue_token,
     redeem,

@@ -8,7 +8,7 @@ import pytest
 
 from cambridge_results.errors import InvalidValue
 from cambridge_results.policy import DateOrInstant, Policy, example_2026
-from cambridge_results.rules.results_view import (
+from cambridge_results.rules.website.results_view import (
     PROVISIONAL_NOTICE,
     ResultsAnswer,
     ResultsView,

@@ -36,7 +36,7 @@ from cambridge_results.rendering.fpdf_statements import (
     FpdfStatementRenderer,
 )
 from cambridge_results.rendering.statement import SKILLS
-from cambridge_results.rules.results_view import PROVISIONAL_NOTICE
+from cambridge_results.rules.website.results_view import PROVISIONAL_NOTICE
 
 GOLDEN = Path(__file__).parent / "golden"
 CREATED = pendulum.datetime(2026, 8, 20, 9, 0, tz="UTC")

@@ -13,12 +13,13 @@ import pendulum
 import pytest
 from logins_support import PASSWORD, START, USERNAME, StoredWorld, make_stored_world
 
+from cambridge_results.board.schema import SCHEMA
 from cambridge_results.errors import DuplicateError, InvalidValue
 from cambridge_results.hashing import Argon2idHasher
 from cambridge_results.logins.ports import AccountRecord, AttemptOutcome
 from cambridge_results.logins.registration import LetterRecord
-from cambridge_results.rules.lockout import LockoutState
-from cambridge_results.rules.login import IdentityAction
+from cambridge_results.rules.logins.lockout import LockoutState
+from cambridge_results.rules.logins.login import IdentityAction
 from cambridge_results.storage import Store, open_store
 
 KEY = USERNAME.lower()
@@ -223,7 +224,7 @@ def test_an_identity_is_stored_and_registers_on_another_site(stored: StoredWorld
 def test_lockouts_attempts_and_tokens_survive_a_restart(tmp_path: Path) -> None:
     """LOG-02, LOG-05: a SQLite store reopened by a new process keeps locks and links."""
     url = f"sqlite:///{tmp_path / 'logins.db'}"
-    store = open_store(url)
+    store = open_store(url, migrations=SCHEMA)
     w = make_stored_world(store)
     w.add_account()
     for _ in range(3):
@@ -232,7 +233,7 @@ def test_lockouts_attempts_and_tokens_survive_a_restart(tmp_path: Path) -> None:
     token = token_in(w)
     store.close()
 
-    reopened: Store = open_store(url)
+    reopened: Store = open_store(url, migrations=SCHEMA)
     try:
         w2 = make_stored_world(reopened)
         w2.clock.advance(minutes=5)

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from logins_support import PASSWORD, USERNAME, StoredWorld, make_stored_world
 
-from cambridge_results.rules.lockout import LockoutState
+from cambridge_results.board.schema import SCHEMA
+from cambridge_results.rules.logins.lockout import LockoutState
 from cambridge_results.storage import Store, open_store
 
 KEY = USERNAME.lower()
@@ -32,7 +33,7 @@ class StoredLoginMachine(RuleBasedStateMachine):
         super().__init__()
         self.dir = Path(tempfile.mkdtemp(prefix="stored-machine-"))
         self.url = f"sqlite:///{self.dir / 'logins.db'}"
-        self.store: Store = open_store(self.url)
+        self.store: Store = open_store(self.url, migrations=SCHEMA)
         self.world: StoredWorld = make_stored_world(self.store)
         self.world.add_account()
         self.password = PASSWORD
@@ -104,7 +105,7 @@ class StoredLoginMachine(RuleBasedStateMachine):
         """The application restarts: the store is closed and its file opened again."""
         clock = self.world.clock.now()
         self.store.close()
-        self.store = open_store(self.url)
+        self.store = open_store(self.url, migrations=SCHEMA)
         self.world = make_stored_world(self.store)
         self.world.clock.set(clock)
 

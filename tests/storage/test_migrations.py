@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from cambridge_results.board.schema import SCHEMA
 from cambridge_results.errors import (
     DuplicateError,
     InvalidValue,
@@ -15,7 +16,6 @@ from cambridge_results.errors import (
     StorageError,
 )
 from cambridge_results.storage import (
-    MIGRATIONS,
     AddColumn,
     AddIndex,
     Column,
@@ -38,8 +38,8 @@ NOTES = Table("notes", (Column("id", "int"), Column("body", "text")), primary_ke
 def with_notes(*more: Any) -> tuple[Migration, ...]:
     """The library's migrations plus a notes table and any further steps, one per migration."""
     migrations = [
-        *MIGRATIONS,
-        Migration(version=len(MIGRATIONS) + 1, name="notes", steps=(CreateTable(NOTES),)),
+        *SCHEMA,
+        Migration(version=len(SCHEMA) + 1, name="notes", steps=(CreateTable(NOTES),)),
     ]
     for i, steps in enumerate(more):
         migrations.append(Migration(version=len(migrations) + 1, name=f"more-{i}", steps=steps))
@@ -47,8 +47,8 @@ def with_notes(*more: Any) -> tuple[Migration, ...]:
 
 
 def test_the_library_registry_is_consistent() -> None:
-    """MIGRATIONS folds into a catalog with the foundation tables."""
-    catalog = build_catalog(MIGRATIONS)
+    """SCHEMA folds into a catalog with the foundation tables."""
+    catalog = build_catalog(SCHEMA)
     assert {
         "events",
         "sequences",
@@ -114,32 +114,32 @@ def test_each_migration_is_stamped_once_with_its_name(tmp_path: Path) -> None:
 
 def test_a_database_stamped_newer_than_the_code_raises_schema_too_new(tmp_path: Path) -> None:
     """A version the code does not know is SchemaTooNew, with or without migrating."""
-    SQLiteStore(tmp_path / "s.db").close()
+    SQLiteStore(tmp_path / "s.db", migrations=SCHEMA).close()
     with sqlite3.connect(tmp_path / "s.db") as conn:
         conn.execute(
             "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
-            (len(MIGRATIONS) + 1, "from-the-future", "2030-01-01T00:00:00.000000Z"),
+            (len(SCHEMA) + 1, "from-the-future", "2030-01-01T00:00:00.000000Z"),
         )
     with pytest.raises(SchemaTooNew, match="upgrade"):
-        SQLiteStore(tmp_path / "s.db")
+        SQLiteStore(tmp_path / "s.db", migrations=SCHEMA)
     with pytest.raises(SchemaTooNew):
-        open_store(f"sqlite:///{tmp_path}/s.db", migrate=False)
+        open_store(f"sqlite:///{tmp_path}/s.db", migrate=False, migrations=SCHEMA)
 
 
 def test_a_database_migrated_by_another_registry_is_refused(tmp_path: Path) -> None:
     """Same version number, different migration name: StorageError, nothing applied."""
     SQLiteStore(tmp_path / "s.db", migrations=with_notes()).close()
-    other = (*MIGRATIONS, Migration(version=len(MIGRATIONS) + 1, name="not-notes", steps=()))
+    other = (*SCHEMA, Migration(version=len(SCHEMA) + 1, name="not-notes", steps=()))
     with pytest.raises(StorageError, match="different registry"):
         SQLiteStore(tmp_path / "s.db", migrations=other)
 
 
 def test_a_store_opened_without_migrating_stays_at_its_version(tmp_path: Path) -> None:
     """``migrate=False`` opens as is; ``migrate()`` then brings it up to date."""
-    SQLiteStore(tmp_path / "s.db").close()
+    SQLiteStore(tmp_path / "s.db", migrations=SCHEMA).close()
     store = SQLiteStore(tmp_path / "s.db", migrations=with_notes(), migrate=False)
-    assert store.schema_version() == len(MIGRATIONS)
-    assert store.migrate() == len(MIGRATIONS) + 1
+    assert store.schema_version() == len(SCHEMA)
+    assert store.migrate() == len(SCHEMA) + 1
     store.close()
 
 
@@ -170,7 +170,7 @@ def test_a_raw_sql_step_without_statements_for_the_dialect_fails_whole(tmp_path:
     with pytest.raises(StorageError, match="no statements for sqlite"):
         SQLiteStore(tmp_path / "s.db", migrations=migrations)
     store = SQLiteStore(tmp_path / "s.db", migrations=with_notes())
-    assert store.schema_version() == len(MIGRATIONS) + 1
+    assert store.schema_version() == len(SCHEMA) + 1
     with store.unit_of_work(actor="test") as uow:
         assert uow.insert("notes", {"id": 1, "body": "b"}) == {"id": 1, "body": "b"}
     store.close()

@@ -1,4 +1,4 @@
-"""open_store(url): built-in schemes, install hints, and entry-point plugins (a real one)."""
+"""open_store(url, migrations=...): built-in schemes, install hints, entry-point plugins."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from cambridge_results.board.schema import SCHEMA
 from cambridge_results.errors import BackendNotFound, InvalidValue
 from cambridge_results.storage import available_backends, open_store
 from cambridge_results.storage.memory import MemoryStore
@@ -57,7 +58,10 @@ def teststore_plugin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
 
 def test_memory_urls_open_a_fresh_memory_store() -> None:
     """``memory://`` gives a new, migrated, empty MemoryStore each time."""
-    first, second = open_store("memory://"), open_store("memory://")
+    first, second = (
+        open_store("memory://", migrations=SCHEMA),
+        open_store("memory://", migrations=SCHEMA),
+    )
     assert isinstance(first, MemoryStore)
     assert first is not second
     assert first.schema_version() >= 1
@@ -65,12 +69,12 @@ def test_memory_urls_open_a_fresh_memory_store() -> None:
 
 def test_sqlite_urls_open_the_named_file(tmp_path: Path) -> None:
     """``sqlite:///`` plus a path opens (and creates) that file; its url reopens it."""
-    store = open_store(f"sqlite:///{tmp_path}/results.db")
+    store = open_store(f"sqlite:///{tmp_path}/results.db", migrations=SCHEMA)
     assert isinstance(store, SQLiteStore)
     assert (tmp_path / "results.db").exists()
     assert store.url == f"sqlite:///{tmp_path.resolve()}/results.db"
     store.close()
-    again = open_store(store.url)
+    again = open_store(store.url, migrations=SCHEMA)
     assert isinstance(again, SQLiteStore)
     assert again.path == store.path
     again.close()
@@ -83,13 +87,13 @@ def test_sqlite_urls_open_the_named_file(tmp_path: Path) -> None:
 def test_malformed_urls_are_invalid_values(url: object) -> None:
     """A URL without a scheme, or one its backend does not accept, is InvalidValue."""
     with pytest.raises(InvalidValue):
-        open_store(url)  # type: ignore[arg-type]
+        open_store(url, migrations=SCHEMA)  # type: ignore[arg-type]
 
 
 def test_an_unknown_scheme_names_the_known_ones() -> None:
     """An unregistered scheme is BackendNotFound listing what is available."""
     with pytest.raises(BackendNotFound, match=r"known schemes: .*memory.*sqlite"):
-        open_store("nosuchstore://x")
+        open_store("nosuchstore://x", migrations=SCHEMA)
 
 
 def test_a_missing_postgres_driver_gives_the_install_hint(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -98,13 +102,13 @@ def test_a_missing_postgres_driver_gives_the_install_hint(monkeypatch: pytest.Mo
     monkeypatch.setitem(sys.modules, "psycopg", None)
     monkeypatch.delitem(sys.modules, "cambridge_results.storage.postgres", raising=False)
     with pytest.raises(BackendNotFound, match=r"pip install 'cambridge_results\[postgres\]'"):
-        open_store("postgresql://localhost/results")
+        open_store("postgresql://localhost/results", migrations=SCHEMA)
 
 
 def test_an_installed_plugin_is_found_by_its_entry_point(teststore_plugin: Path) -> None:
     """A distribution registering ``teststore`` in the entry-point group is opened by URL."""
     assert available_backends()["teststore"] == "cr_teststore:PluginStore"
-    store = open_store("teststore://")
+    store = open_store("teststore://", migrations=SCHEMA)
     assert type(store).__name__ == "PluginStore"
     assert store.url == "teststore://"
     with store.unit_of_work(actor="test") as uow:
@@ -114,19 +118,19 @@ def test_an_installed_plugin_is_found_by_its_entry_point(teststore_plugin: Path)
 def test_a_broken_plugin_is_reported_for_its_scheme_only(teststore_plugin: Path) -> None:
     """A plugin that fails to import is BackendNotFound naming it and the cause; others work."""
     with pytest.raises(BackendNotFound) as caught:
-        open_store("brokenstore://")
+        open_store("brokenstore://", migrations=SCHEMA)
     message = str(caught.value)
     assert "brokenstore" in message
     assert "cambridge-results-teststore" in message
     assert "cr_teststore_missing_dependency" in message
     assert isinstance(caught.value.__cause__, ImportError)
-    assert isinstance(open_store("memory://"), MemoryStore)
-    assert type(open_store("teststore://")).__name__ == "PluginStore"
+    assert isinstance(open_store("memory://", migrations=SCHEMA), MemoryStore)
+    assert type(open_store("teststore://", migrations=SCHEMA)).__name__ == "PluginStore"
 
 
 def test_plugins_cannot_shadow_a_built_in_scheme(teststore_plugin: Path) -> None:
     """The test plugin also claims ``memory``; the built-in memory store still wins."""
-    assert type(open_store("memory://")) is MemoryStore
+    assert type(open_store("memory://", migrations=SCHEMA)) is MemoryStore
     assert available_backends()["memory"] == "cambridge_results.storage.memory:MemoryStore"
 
 

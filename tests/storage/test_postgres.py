@@ -11,6 +11,7 @@ import pendulum
 import psycopg
 import pytest
 
+from cambridge_results.board.schema import SCHEMA
 from cambridge_results.errors import (
     ConcurrencyError,
     DuplicateError,
@@ -18,7 +19,6 @@ from cambridge_results.errors import (
     StorageError,
 )
 from cambridge_results.storage import (
-    MIGRATIONS,
     Column,
     CreateTable,
     Migration,
@@ -110,13 +110,13 @@ def test_a_password_in_the_url_is_masked_in_repr_and_errors(postgres_url: str) -
     assert redacted("postgresql://u:s3cret@h/db") == "postgresql://u:***@h/db"
     assert redacted("postgresql://u@h/db") == "postgresql://u@h/db"
     with_password = postgres_url.replace("postgres@", "postgres:s3cret@")
-    store = PostgresStore(with_schema(with_password, "masked"), migrate=False)
+    store = PostgresStore(with_schema(with_password, "masked"), migrate=False, migrations=SCHEMA)
     assert "s3cret" not in repr(store)
     assert "***" in repr(store)
     store.close()
     missing = with_password.rsplit("/", 1)[0] + "/no_such_database"
     with pytest.raises(StorageError) as caught:
-        open_store(missing)
+        open_store(missing, migrations=SCHEMA)
     assert "no_such_database" in str(caught.value)
     assert "s3cret" not in str(caught.value)
 
@@ -124,7 +124,7 @@ def test_a_password_in_the_url_is_masked_in_repr_and_errors(postgres_url: str) -
 def test_both_schemes_and_libpq_parameters_reach_the_server(postgres_url: str) -> None:
     """``postgres://`` works like ``postgresql://``; ``application_name`` reaches the session."""
     url = with_schema(postgres_url.replace("postgresql://", "postgres://"), "aliased")
-    store = open_store(url + "&application_name=cr-test", migrate=False)
+    store = open_store(url + "&application_name=cr-test", migrate=False, migrations=SCHEMA)
     assert isinstance(store, PostgresStore)
     conn = store._connection()
     assert conn.execute("SHOW application_name").fetchone() == ("cr-test",)
@@ -162,7 +162,7 @@ def test_schemas_keep_stores_apart_and_are_created_by_migrating(
     """Two schemas of one database are two stores; ``migrate=False`` creates nothing."""
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    untouched = PostgresStore(postgres.url_for(tmp_path), migrate=False)
+    untouched = PostgresStore(postgres.url_for(tmp_path), migrate=False, migrations=SCHEMA)
     assert untouched.schema_version() == 0
     untouched.close()
     found = raw.execute(
@@ -228,8 +228,8 @@ def test_a_failed_statement_means_nothing_commits_not_a_silent_rollback(
         }
     )
     migrations = (
-        *MIGRATIONS,
-        Migration(version=len(MIGRATIONS) + 1, name="notes", steps=(CreateTable(notes), check)),
+        *SCHEMA,
+        Migration(version=len(SCHEMA) + 1, name="notes", steps=(CreateTable(notes), check)),
     )
     store = postgres(tmp_path, migrations)
     try:
@@ -272,7 +272,7 @@ def test_a_lock_held_too_long_is_a_concurrency_error(
         assert uow.increment("things", "a", "n") == 1
     impatient.close()
     with pytest.raises(InvalidValue):
-        PostgresStore(postgres.url_for(tmp_path), lock_timeout=0)
+        PostgresStore(postgres.url_for(tmp_path), lock_timeout=0, migrations=SCHEMA)
 
 
 # -- concurrency ------------------------------------------------------------------

@@ -9,6 +9,7 @@ from pathlib import Path
 import pendulum
 import pytest
 
+from cambridge_results.board.schema import SCHEMA
 from cambridge_results.errors import ConcurrencyError, InvalidValue
 from cambridge_results.storage.sqlite import SQLiteStore, path_from_url
 
@@ -18,7 +19,7 @@ T0 = pendulum.datetime(2026, 6, 1, tz="UTC")
 @pytest.fixture
 def store(tmp_path: Path) -> SQLiteStore:
     """A migrated SQLite store on a temporary file."""
-    return SQLiteStore(tmp_path / "s.db", busy_timeout=5.0)
+    return SQLiteStore(tmp_path / "s.db", busy_timeout=5.0, migrations=SCHEMA)
 
 
 def test_connections_use_wal_full_sync_and_foreign_keys(store: SQLiteStore) -> None:
@@ -71,8 +72,8 @@ def test_a_reader_keeps_its_snapshot_while_a_writer_commits(store: SQLiteStore) 
 
 def test_a_writer_that_cannot_get_the_lock_raises_concurrency_error(tmp_path: Path) -> None:
     """While another writer holds the database, BEGIN IMMEDIATE gives up with ConcurrencyError."""
-    holder = SQLiteStore(tmp_path / "s.db")
-    impatient = SQLiteStore(tmp_path / "s.db", busy_timeout=0.05)
+    holder = SQLiteStore(tmp_path / "s.db", migrations=SCHEMA)
+    impatient = SQLiteStore(tmp_path / "s.db", busy_timeout=0.05, migrations=SCHEMA)
     errors: list[BaseException] = []
 
     def try_write() -> None:

@@ -23,9 +23,9 @@ import psycopg
 import pytest
 from psycopg import sql as pgsql
 
+from cambridge_results.board.schema import SCHEMA
 from cambridge_results.errors import SchemaTooNew, StorageError
 from cambridge_results.storage import (
-    MIGRATIONS,
     AddColumn,
     AddIndex,
     Column,
@@ -44,7 +44,7 @@ from cambridge_results.testing.conformance import run_concurrent_migrators
 from cambridge_results.testing.postgres import PostgresSchemas, schema_for
 
 V1_FILE = Path(__file__).parent / "fixtures" / "v1.db"
-V1 = MIGRATIONS[:1]
+V1 = SCHEMA[:1]
 ACTOR = "test:upgrade"
 
 NOTES = Table(
@@ -62,9 +62,9 @@ _LOWER = "CREATE INDEX ix_candidates_family_lower ON candidates (lower(family_na
 
 #: The library's migrations, then two of the test's own on top.
 REGISTRY = (
-    *MIGRATIONS,
+    *SCHEMA,
     Migration(
-        version=len(MIGRATIONS) + 1,
+        version=len(SCHEMA) + 1,
         name="test-upgrade-columns",
         steps=(
             AddColumn("candidates", Column("preferred_name", "text", nullable=True)),
@@ -73,7 +73,7 @@ REGISTRY = (
         ),
     ),
     Migration(
-        version=len(MIGRATIONS) + 2,
+        version=len(SCHEMA) + 2,
         name="test-upgrade-tables",
         steps=(
             CreateTable(NOTES),
@@ -305,16 +305,16 @@ def test_a_postgres_database_newer_than_the_code_raises_schema_too_new(
     postgres: PostgresSchemas, tmp_path: Path, raw: psycopg.Connection[Any]
 ) -> None:
     """A stamped version the code does not know is SchemaTooNew, migrating or not."""
-    postgres(tmp_path, MIGRATIONS).close()
+    postgres(tmp_path, SCHEMA).close()
     stamp = pgsql.SQL(
         "INSERT INTO {}.schema_version (version, name, applied_at) "
         "VALUES (%s, 'from-the-future', '2030-01-01T00:00:00.000000Z')"
     )
-    raw.execute(stamp.format(pgsql.Identifier(schema_for(tmp_path))), [len(MIGRATIONS) + 1])
+    raw.execute(stamp.format(pgsql.Identifier(schema_for(tmp_path))), [len(SCHEMA) + 1])
     with pytest.raises(SchemaTooNew, match="upgrade"):
-        postgres(tmp_path, MIGRATIONS)
+        postgres(tmp_path, SCHEMA)
     with pytest.raises(SchemaTooNew):
-        PostgresStore(postgres.url_for(tmp_path), migrate=False)
+        PostgresStore(postgres.url_for(tmp_path), migrate=False, migrations=SCHEMA)
 
 
 def test_a_postgres_database_of_another_registry_is_refused_and_untouched(
@@ -328,17 +328,17 @@ def test_a_postgres_database_of_another_registry_is_refused_and_untouched(
         postgres(tmp_path, REGISTRY)
     (tmp_path / "other").mkdir()
     no_postgres_sql = (
-        *MIGRATIONS,
+        *SCHEMA,
         Migration(
-            version=len(MIGRATIONS) + 1,
+            version=len(SCHEMA) + 1,
             name="sqlite-only",
             steps=(CreateTable(NOTES), RawSQL({"sqlite": "SELECT 1"})),
         ),
     )
     with pytest.raises(StorageError, match="no statements for postgresql"):
         postgres(tmp_path / "other", no_postgres_sql)
-    store = postgres(tmp_path / "other", MIGRATIONS)
-    assert store.schema_version() == len(MIGRATIONS)
+    store = postgres(tmp_path / "other", SCHEMA)
+    assert store.schema_version() == len(SCHEMA)
     with store.unit_of_work(actor=ACTOR, read_only=True) as uow:
         assert "upgrade_notes" not in uow.catalog
     store.close()

@@ -6,7 +6,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from cambridge_results.rules.website import access_change, check_selection, with_access
+from cambridge_results.rules.website.access import access_change, check_selection, with_access
 from cambridge_results.values import CandidateNumber, ExamSeries, Session
 from cambridge_results.values.access import AccessMode
 

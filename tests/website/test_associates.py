@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from cambridge_results import Policy
 from cambridge_results.errors import InvalidValue
-from cambridge_results.rules import associates
-from cambridge_results.rules.release import results_visible_from
+from cambridge_results.rules.associates import settings as associates
+from cambridge_results.rules.website.release import results_visible_from
 from cambridge_results.values import Associate, Centre, ContactDetails, Delay, ExamSeries, Session
 from cambridge_results.values.access import (
     AccessMode,

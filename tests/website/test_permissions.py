@@ -14,7 +14,7 @@ from cambridge_results.principals import (
     CentreOfficer,
     Principal,
 )
-from cambridge_results.rules.permissions import (
+from cambridge_results.rules.associates.permissions import (
     Action,
     may,
     may_manage_associate_centres,

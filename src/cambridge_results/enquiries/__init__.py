@@ -4,16 +4,16 @@ The rules over them live in :mod:`cambridge_results.rules` (``enquiry_*``,
 ``outcomes``, ``fees``, ``appeals``).
 """
 
-from cambridge_results.enquiries.events import EnquiryEvent, EventKind, Transition
-from cambridge_results.enquiries.facts import CandidateResults, ModerationSample, SyllabusFacts
-from cambridge_results.enquiries.model import (
+from cambridge_results.values.enquiry import (
     Amendment,
     Document,
     DocumentKind,
     Enquiry,
     EnquiryStatus,
 )
-from cambridge_results.enquiries.outcome import CandidateOutcome, ComponentResult, Outcome
+from cambridge_results.values.enquiry_events import EnquiryEvent, EventKind, Transition
+from cambridge_results.values.enquiry_facts import CandidateResults, ModerationSample, SyllabusFacts
+from cambridge_results.values.outcome import CandidateOutcome, ComponentResult, Outcome
 
 __all__ = [
     "Amendment",

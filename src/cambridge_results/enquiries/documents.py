@@ -25,8 +25,8 @@ import pendulum
 from pypdf import PdfReader, PdfWriter
 
 from cambridge_results.enquiries.errors import InvalidDocument
-from cambridge_results.enquiries.model import DocumentKind, as_enquiry_id, instant
 from cambridge_results.errors import StorageError
+from cambridge_results.values.enquiry import DocumentKind, as_enquiry_id, instant
 
 __all__ = [
     "DOCUMENT_NAMES",

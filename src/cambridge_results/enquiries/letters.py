@@ -12,15 +12,15 @@ from collections.abc import Mapping
 
 import pendulum
 
-from cambridge_results.enquiries.model import DocumentKind, Enquiry
 from cambridge_results.errors import InvalidValue
 from cambridge_results.policy import Policy
 from cambridge_results.rendering.enquiry_protocol import EnquiryLetter, LetterSection, LetterTable
-from cambridge_results.rules.enquiry_queue import due_at
-from cambridge_results.rules.enquiry_services import service_definition
-from cambridge_results.rules.enquiry_time import add_hours, local_text
-from cambridge_results.rules.fees import LineKind, charges_for
+from cambridge_results.rules.enquiries.fees import LineKind, charges_for
+from cambridge_results.rules.enquiries.queue import due_at
+from cambridge_results.rules.enquiries.services import service_definition
+from cambridge_results.rules.enquiries.time import add_hours, local_text
 from cambridge_results.values import CandidateNumber, Centre, Syllabus
+from cambridge_results.values.enquiry import DocumentKind, Enquiry
 
 __all__ = ["ACK_TITLE", "OUT_TITLE", "acknowledgement_letter", "outcome_letter"]
 

@@ -30,29 +30,17 @@ import attrs
 import pendulum
 
 from cambridge_results.enquiries import tables as t
-from cambridge_results.enquiries.appeal import Appeal
 from cambridge_results.enquiries.documents import (
     DOCUMENT_ORDER,
     DocumentInfo,
     StoredDocument,
 )
 from cambridge_results.enquiries.errors import DuplicateEnquiry
-from cambridge_results.enquiries.facts import CandidateResults, ModerationSample, SyllabusFacts
-from cambridge_results.enquiries.model import (
-    DocumentKind,
-    Enquiry,
-    EnquiryStatus,
-    as_enquiry_id,
-    as_enquiry_number,
-    instant,
-    optional_instant,
-)
-from cambridge_results.enquiries.outcome import Outcome
 from cambridge_results.errors import ConcurrencyError, DuplicateError, InvalidValue, NotFound
 from cambridge_results.policy import Policy, ReviewKind
-from cambridge_results.rules.enquiry_associates import DocumentRelease
-from cambridge_results.rules.enquiry_extensions import Extension
-from cambridge_results.rules.enquiry_services import service_definition
+from cambridge_results.rules.enquiries.associates import DocumentRelease
+from cambridge_results.rules.enquiries.extensions import Extension
+from cambridge_results.rules.enquiries.services import service_definition
 from cambridge_results.serialization import structure, unstructure
 from cambridge_results.storage.query import In
 from cambridge_results.values import (
@@ -64,11 +52,23 @@ from cambridge_results.values import (
     Qualification,
     SyllabusCode,
 )
+from cambridge_results.values.appeal import Appeal
+from cambridge_results.values.enquiry import (
+    DocumentKind,
+    Enquiry,
+    EnquiryStatus,
+    as_enquiry_id,
+    as_enquiry_number,
+    instant,
+    optional_instant,
+)
+from cambridge_results.values.enquiry_facts import CandidateResults, ModerationSample, SyllabusFacts
 from cambridge_results.values.identifiers import (
     as_candidate_number,
     as_centre_number,
     as_syllabus_code,
 )
+from cambridge_results.values.outcome import Outcome
 from cambridge_results.values.series import as_series
 
 if TYPE_CHECKING:

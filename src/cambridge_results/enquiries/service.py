@@ -36,7 +36,6 @@ import pendulum
 
 from cambridge_results.clock import Clock
 from cambridge_results.decisions import Decision, Reason
-from cambridge_results.enquiries.appeal import Appeal
 from cambridge_results.enquiries.documents import (
     DOCUMENT_NAMES,
     DocumentInfo,
@@ -47,11 +46,7 @@ from cambridge_results.enquiries.documents import (
     digest,
 )
 from cambridge_results.enquiries.errors import ALREADY_SUBMITTED, DuplicateEnquiry
-from cambridge_results.enquiries.events import EnquiryEvent, Transition
-from cambridge_results.enquiries.facts import CandidateResults, ModerationSample, SyllabusFacts
 from cambridge_results.enquiries.letters import acknowledgement_letter, outcome_letter
-from cambridge_results.enquiries.model import DocumentKind, Enquiry, EnquiryStatus
-from cambridge_results.enquiries.outcome import Outcome
 from cambridge_results.enquiries.repositories import (
     EnquiryRecords,
     StatementDue,
@@ -66,14 +61,14 @@ from cambridge_results.principals import (
     CentreOfficer,
     Principal,
 )
-from cambridge_results.rules import appeals as appeal_rules
-from cambridge_results.rules import enquiry_associates as associate_rules
-from cambridge_results.rules import enquiry_changes as change_rules
-from cambridge_results.rules import enquiry_workflow as wf
-from cambridge_results.rules.enquiry_actors import require_board, require_centre_side
-from cambridge_results.rules.enquiry_extensions import Extension, extend
-from cambridge_results.rules.enquiry_queue import Overdue, overdue
-from cambridge_results.rules.fees import Invoice, invoice
+from cambridge_results.rules.enquiries import appeals as appeal_rules
+from cambridge_results.rules.enquiries import associates as associate_rules
+from cambridge_results.rules.enquiries import changes as change_rules
+from cambridge_results.rules.enquiries import workflow as wf
+from cambridge_results.rules.enquiries.actors import require_board, require_centre_side
+from cambridge_results.rules.enquiries.extensions import Extension, extend
+from cambridge_results.rules.enquiries.fees import Invoice, invoice
+from cambridge_results.rules.enquiries.queue import Overdue, overdue
 from cambridge_results.storage.events import Event
 from cambridge_results.values import (
     CandidateNumber,
@@ -83,6 +78,11 @@ from cambridge_results.values import (
     Qualification,
     SyllabusCode,
 )
+from cambridge_results.values.appeal import Appeal
+from cambridge_results.values.enquiry import DocumentKind, Enquiry, EnquiryStatus
+from cambridge_results.values.enquiry_events import EnquiryEvent, Transition
+from cambridge_results.values.enquiry_facts import CandidateResults, ModerationSample, SyllabusFacts
+from cambridge_results.values.outcome import Outcome
 
 if TYPE_CHECKING:
     from cambridge_results.rendering.enquiry_protocol import EnquiryLetterRenderer

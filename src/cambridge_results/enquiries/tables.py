@@ -13,26 +13,23 @@ processes submitting at once can never both win (SPEC section 5):
 * ``enquiry_appeals`` has one appeal per enquiry and stage (EAR-20);
   documents and releases one per enquiry and kind (EAR-10, EAR-16).
 
-The steps are built by :func:`enquiry_steps`, which imports the storage
-schema only when called: :mod:`cambridge_results.storage.versions` imports
-this module while the storage package is still initialising, and this
-module may equally be imported first, so nothing here may import
-``cambridge_results.storage`` at module level.
+This module only declares; :mod:`cambridge_results.board.schema` lists the
+migration.
 """
 
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from cambridge_results.storage.migrations import Step
+from cambridge_results.storage.migrations import CreateTable, Migration, Step
+from cambridge_results.storage.schema import Column, Index, Table, UniqueIndex
 
 __all__ = [
     "APPEALS",
     "CANDIDATES",
     "DOCUMENTS",
     "ENQUIRIES",
+    "ENQUIRY_MIGRATION",
     "EXTENSIONS",
     "MARKS",
     "ONE_ACTIVE_REVIEW",
@@ -71,9 +68,6 @@ ONE_ACTIVE_REVIEW = "uq_enquiry_one_active_review"
 @functools.cache
 def enquiry_steps() -> tuple[Step, ...]:
     """The ``CreateTable`` steps of the ``enquiries`` migration."""
-    from cambridge_results.storage.migrations import CreateTable
-    from cambridge_results.storage.schema import Column, Index, Table, UniqueIndex
-
     enquiries = Table(
         ENQUIRIES,
         (
@@ -238,3 +232,7 @@ def enquiry_steps() -> tuple[Step, ...]:
             qualifications,
         )
     )
+
+
+#: Migration 4: enquiries about results (issue 5).
+ENQUIRY_MIGRATION = Migration(version=4, name="enquiries", steps=enquiry_steps())

@@ -4,7 +4,7 @@ The flows apply the pure rules in :mod:`cambridge_results.rules` and talk to
 the world only through the protocols in :mod:`cambridge_results.logins.ports`,
 so storage can implement them; :mod:`cambridge_results.logins.memory` does so
 in memory for tests, :mod:`cambridge_results.logins.stored` over any storage
-backend (``StoredLogins(open_store(url))``).
+backend (``StoredLogins(open_store(url, migrations=SCHEMA))``).
 """
 
 from cambridge_results.logins.identity import IdentityRegistration, IdentityResult

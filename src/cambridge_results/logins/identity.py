@@ -27,13 +27,13 @@ from cambridge_results.logins.ports import (
 )
 from cambridge_results.logins.verifier import Verifier
 from cambridge_results.policy import LoginPolicy
-from cambridge_results.rules.login import (
+from cambridge_results.rules.logins.login import (
     IdentityAction,
     check_login_input,
     incorrect_login_details,
     plan_identity_registration,
 )
-from cambridge_results.rules.passwords import check_chosen_password
+from cambridge_results.rules.logins.passwords import check_chosen_password
 from cambridge_results.values import normalise_email, validate_email
 
 __all__ = [

@@ -29,7 +29,7 @@ from cambridge_results.logins.ports import (
 )
 from cambridge_results.logins.verifier import Verifier
 from cambridge_results.policy import LoginPolicy
-from cambridge_results.rules.login import (
+from cambridge_results.rules.logins.login import (
     check_login_input,
     incorrect_login_details,
     normalise_username,

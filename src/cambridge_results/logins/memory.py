@@ -22,9 +22,9 @@ from cambridge_results.logins.identity import (
 from cambridge_results.logins.ports import AccountRecord, LoginAttempt
 from cambridge_results.logins.registration import LetterRecord
 from cambridge_results.policy import LoginPolicy
-from cambridge_results.rules import lockout, reset
-from cambridge_results.rules.lockout import LockoutState
-from cambridge_results.rules.reset import ResetTokenRecord
+from cambridge_results.rules.logins import lockout, reset
+from cambridge_results.rules.logins.lockout import LockoutState
+from cambridge_results.rules.logins.reset import ResetTokenRecord
 
 __all__ = [
     "InMemoryAccounts",

@@ -23,8 +23,8 @@ import pendulum
 from cambridge_results.decisions import Decision
 from cambridge_results.errors import InvalidValue
 from cambridge_results.policy import LoginPolicy
-from cambridge_results.rules.lockout import LockoutState
-from cambridge_results.rules.reset import ResetTokenRecord
+from cambridge_results.rules.logins.lockout import LockoutState
+from cambridge_results.rules.logins.reset import ResetTokenRecord
 
 __all__ = [
     "AccountLookup",

@@ -21,7 +21,7 @@ from cambridge_results.hashing import PasswordHasher
 from cambridge_results.logins.ports import AttemptLog, AttemptOutcome, LockoutCounter, LoginAttempt
 from cambridge_results.logins.verifier import Verifier
 from cambridge_results.policy import LoginPolicy
-from cambridge_results.rules.registration import (
+from cambridge_results.rules.logins.registration import (
     check_candidate_registration,
     normalise_candidate_id,
 )

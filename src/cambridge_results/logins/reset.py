@@ -31,9 +31,9 @@ from cambridge_results.logins.ports import (
 )
 from cambridge_results.logins.tokens import MAX_TOKEN_TEXT, new_reset_token, token_digest
 from cambridge_results.policy import LoginPolicy
-from cambridge_results.rules.login import normalise_username, well_formed_username
-from cambridge_results.rules.passwords import check_chosen_password
-from cambridge_results.rules.reset import INVALID_LINK_MESSAGE, issue_token, token_usable
+from cambridge_results.rules.logins.login import normalise_username, well_formed_username
+from cambridge_results.rules.logins.passwords import check_chosen_password
+from cambridge_results.rules.logins.reset import INVALID_LINK_MESSAGE, issue_token, token_usable
 
 __all__ = ["RESET_REQUESTED_MESSAGE", "PasswordResets"]
 

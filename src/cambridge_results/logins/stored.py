@@ -38,11 +38,11 @@ from cambridge_results.logins.registration import (
     LetterRecord,
 )
 from cambridge_results.policy import LoginPolicy
-from cambridge_results.rules import lockout, reset
-from cambridge_results.rules.lockout import LockoutState
-from cambridge_results.rules.login import normalise_username
-from cambridge_results.rules.registration import normalise_candidate_id
-from cambridge_results.rules.reset import ResetTokenRecord
+from cambridge_results.rules.logins import lockout, reset
+from cambridge_results.rules.logins.lockout import LockoutState
+from cambridge_results.rules.logins.login import normalise_username
+from cambridge_results.rules.logins.registration import normalise_candidate_id
+from cambridge_results.rules.logins.reset import ResetTokenRecord
 from cambridge_results.storage.port import Store, UnitOfWork
 
 __all__ = [
@@ -132,7 +132,7 @@ class StoredAccounts(_Stored):
         """Keep a new account; :class:`DuplicateError` if its id, username or ID is taken.
 
         ``account.username`` must already be normalised
-        (:func:`~cambridge_results.rules.login.normalise_username`).
+        (:func:`~cambridge_results.rules.logins.login.normalise_username`).
         """
         self._write(lambda uow: _add_account(uow, account, candidate_id))
 
@@ -519,7 +519,7 @@ class StoredLogins:
 
     ::
 
-        logins = StoredLogins(open_store("sqlite:///results.db"))
+        logins = StoredLogins(open_store("sqlite:///results.db", migrations=SCHEMA))
         service = LoginService(accounts=logins.accounts, lockout=logins.lockout,
                                attempts=logins.attempts, passwords=logins.accounts, ...)
     """

@@ -14,13 +14,13 @@ store's own indexes, so two processes can never both win:
 * ``login_letters`` and ``login_identities`` are keyed by the normalised ID
   and email.
 
-This module only declares; :mod:`cambridge_results.storage.versions` appends
+This module only declares; :mod:`cambridge_results.board.schema` lists
 the migration, and :mod:`cambridge_results.logins.stored` reads and writes.
 """
 
 from __future__ import annotations
 
-from cambridge_results.storage.migrations import CreateTable
+from cambridge_results.storage.migrations import CreateTable, Migration
 from cambridge_results.storage.schema import Column, Index, Table, UniqueIndex
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "IDENTITIES",
     "LETTERS",
     "LOCKOUTS",
+    "LOGIN_MIGRATION",
     "LOGIN_STEPS",
     "RESET_TOKENS",
 ]
@@ -122,3 +123,6 @@ LOGIN_STEPS = tuple(
     CreateTable(table)
     for table in (ACCOUNTS, LOCKOUTS, ATTEMPTS, RESET_TOKENS, IDENTITIES, LETTERS)
 )
+
+#: Migration 2: logins on the store (issue 4).
+LOGIN_MIGRATION = Migration(version=2, name="logins", steps=LOGIN_STEPS)

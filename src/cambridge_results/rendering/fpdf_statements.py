@@ -23,7 +23,7 @@ from cambridge_results.errors import RenderError
 from cambridge_results.rendering.fonts import FontFace, FontSet
 from cambridge_results.rendering.fpdf_document import check_created, placed_document
 from cambridge_results.rendering.statement import StatementData
-from cambridge_results.rules.results_view import PROVISIONAL_NOTICE
+from cambridge_results.rules.website.results_view import PROVISIONAL_NOTICE
 
 __all__ = ["STATEMENT_TITLE", "FpdfStatementRenderer"]
 

@@ -81,7 +81,7 @@ class LetterData:
     """Everything one "Confidential examination results information" letter shows (CRW-09).
 
     ``visible_from`` is the release time plus any delay
-    (:func:`~cambridge_results.rules.release.results_visible_from`); it is
+    (:func:`~cambridge_results.rules.website.release.results_visible_from`); it is
     printed in ``timezone``.  ``password`` is a :class:`Secret`: this value
     never shows it in ``repr`` and cannot be pickled (CRW-13).
     """

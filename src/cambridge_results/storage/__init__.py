@@ -1,10 +1,11 @@
-"""Storage: ``open_store(url)``, the unit of work, the schema and its migrations.
+"""Storage: ``open_store(url, migrations=...)``, the unit of work, the schema and its migrations.
 
 ::
 
+    from cambridge_results.board.schema import SCHEMA
     from cambridge_results.storage import open_store
 
-    store = open_store("sqlite:///results.db")     # or "memory://", "postgresql://..."
+    store = open_store("sqlite:///results.db", migrations=SCHEMA)  # or "memory://", "postgresql://..."
     with store.unit_of_work(actor="board:admin") as uow:
         uow.centres.add(centre)
 
@@ -14,9 +15,8 @@ the ``cambridge_results.storage`` entry-point group.  docs/storage.md
 explains the design and how to add tables and backends.
 """
 
-from typing import TYPE_CHECKING, Any
-
 from cambridge_results.storage.events import Event, EventLog
+from cambridge_results.storage.foundation import FOUNDATION
 from cambridge_results.storage.migrations import (
     AddColumn,
     AddIndex,
@@ -35,13 +35,10 @@ from cambridge_results.storage.port import MULTI_PROCESS, PERSISTENT, BaseStore,
 from cambridge_results.storage.query import Ge, Gt, In, Le, Lt, Ne, Prefix
 from cambridge_results.storage.schema import Column, ColumnType, Index, Row, Table, UniqueIndex
 
-if TYPE_CHECKING:
-    from cambridge_results.storage.versions import MIGRATIONS
-
 __all__ = [
     "BUILTIN_BACKENDS",
     "ENTRY_POINT_GROUP",
-    "MIGRATIONS",
+    "FOUNDATION",
     "MULTI_PROCESS",
     "PERSISTENT",
     "AddColumn",
@@ -71,14 +68,3 @@ __all__ = [
     "build_catalog",
     "open_store",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    # The registry is imported on first use: it imports the features' table
-    # modules (e.g. cambridge_results.logins.tables), which import this
-    # package's schema; importing it eagerly here would make that a cycle.
-    if name == "MIGRATIONS":
-        from cambridge_results.storage.versions import MIGRATIONS
-
-        return MIGRATIONS
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -23,7 +23,7 @@ from cambridge_results.storage.query import Prefix
 from cambridge_results.storage.schema import Row
 
 if TYPE_CHECKING:
-    from cambridge_results.storage.port import UnitOfWork
+    from cambridge_results.storage.transaction import Transaction
 
 __all__ = ["Event", "EventLog"]
 
@@ -64,7 +64,7 @@ def _text(value: object, field: str, limit: int) -> str:
 class EventLog:
     """The unit of work's view of the ``events`` table."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: Transaction) -> None:
         self._uow = uow
 
     def append(

@@ -28,7 +28,6 @@ from cambridge_results.storage.migrations import (
 from cambridge_results.storage.port import BaseStore, UnitOfWork
 from cambridge_results.storage.query import Order, Where, matches, sort_rows
 from cambridge_results.storage.schema import INT_MAX, INT_MIN, ColumnType, Row, Table, UniqueIndex
-from cambridge_results.storage.versions import MIGRATIONS
 
 __all__ = ["MemoryStore", "MemoryUnitOfWork"]
 
@@ -205,9 +204,7 @@ class MemoryStore(BaseStore):
 
     capabilities: frozenset[str] = frozenset()
 
-    def __init__(
-        self, *, migrations: Sequence[Migration] = MIGRATIONS, migrate: bool = True
-    ) -> None:
+    def __init__(self, *, migrations: Sequence[Migration], migrate: bool = True) -> None:
         super().__init__(migrations)
         self.url = "memory://"
         self._lock = threading.Lock()
@@ -217,12 +214,12 @@ class MemoryStore(BaseStore):
 
     @classmethod
     def from_url(
-        cls, url: str, *, migrations: Sequence[Migration] | None = None, migrate: bool = True
+        cls, url: str, *, migrations: Sequence[Migration], migrate: bool = True
     ) -> MemoryStore:
         """Open ``memory://`` (nothing may follow the scheme)."""
         if url != "memory://":
             raise InvalidValue("url", f"{url!r}: the memory store's URL is just 'memory://'")
-        return cls(migrations=MIGRATIONS if migrations is None else migrations, migrate=migrate)
+        return cls(migrations=migrations, migrate=migrate)
 
     def _begin(self, *, actor: str, read_only: bool) -> UnitOfWork:
         self._lock.acquire()

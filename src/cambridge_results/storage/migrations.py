@@ -3,7 +3,7 @@
 A :class:`Migration` is a version number, a stable name and a tuple of
 steps: :class:`CreateTable`, :class:`AddIndex`, :class:`AddColumn`, and the
 escape hatch :class:`RawSQL` (one statement list per SQL dialect).  The one
-ordered registry is :data:`cambridge_results.storage.versions.MIGRATIONS`;
+ordered registry is :data:`cambridge_results.board.schema.SCHEMA`;
 a feature adds its tables by appending a migration there (docs/storage.md).
 
 The current shape of every table is *derived* from the migrations

@@ -117,13 +117,12 @@ def _load(scheme: str) -> tuple[Any, str]:
         ) from exc
 
 
-def open_store(
-    url: str, *, migrations: Sequence[Migration] | None = None, migrate: bool = True
-) -> Store:
+def open_store(url: str, *, migrations: Sequence[Migration], migrate: bool = True) -> Store:
     """Open the store a URL names, applying pending migrations unless ``migrate=False``.
 
-    ``migrations`` defaults to the library's registry
-    (:data:`cambridge_results.storage.versions.MIGRATIONS`).  Raises
+    ``migrations`` is the schema to bring the store to: a whole board's is
+    :data:`cambridge_results.board.schema.SCHEMA` (storage itself knows only
+    its :data:`~cambridge_results.storage.foundation.FOUNDATION`).  Raises
     :class:`BackendNotFound` for an unknown scheme, a missing driver or a
     broken plugin, and :class:`SchemaTooNew` for a database written by a
     newer library.

@@ -87,7 +87,6 @@ from cambridge_results.storage.migrations import (
 from cambridge_results.storage.port import MULTI_PROCESS, PERSISTENT, BaseStore, UnitOfWork
 from cambridge_results.storage.query import Eq, Order, Where
 from cambridge_results.storage.schema import Row, Table, UniqueIndex
-from cambridge_results.storage.versions import MIGRATIONS
 
 __all__ = ["PostgresStore", "PostgresUnitOfWork", "parse_url", "redacted", "translate_error"]
 
@@ -383,7 +382,7 @@ class PostgresStore(BaseStore):
         self,
         url: str,
         *,
-        migrations: Sequence[Migration] = MIGRATIONS,
+        migrations: Sequence[Migration],
         migrate: bool = True,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     ) -> None:
@@ -409,12 +408,10 @@ class PostgresStore(BaseStore):
 
     @classmethod
     def from_url(
-        cls, url: str, *, migrations: Sequence[Migration] | None = None, migrate: bool = True
+        cls, url: str, *, migrations: Sequence[Migration], migrate: bool = True
     ) -> PostgresStore:
         """Open a ``postgresql://`` or ``postgres://`` URL (see the module docstring)."""
-        return cls(
-            url, migrations=MIGRATIONS if migrations is None else migrations, migrate=migrate
-        )
+        return cls(url, migrations=migrations, migrate=migrate)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({redacted(self.url)!r})"

@@ -34,7 +34,7 @@ from cambridge_results.values import (
 )
 
 if TYPE_CHECKING:
-    from cambridge_results.storage.port import UnitOfWork
+    from cambridge_results.storage.transaction import Transaction
 
 __all__ = [
     "AssociateRepository",
@@ -67,7 +67,7 @@ class _Repository:
 
     table: str
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: Transaction) -> None:
         self._uow = uow
 
     def _load(self, row: Row | None, cls: type[T]) -> T | None:
@@ -112,7 +112,7 @@ class AssociateRepository(_Repository):
 
     def centres(self, number: CentreNumber | str) -> list[Centre]:
         """The Associate Centres of this Associate, by centre number (ASC-01)."""
-        return self._uow.centres.of_associate(number)
+        return CentreRepository(self._uow).of_associate(number)
 
 
 class CentreRepository(_Repository):
@@ -323,7 +323,7 @@ class EntryRepository(_Repository):
         _require_type(entry, Entry, "entry")
         if self._uow.get("candidates", (str(entry.centre), str(entry.candidate))) is None:
             raise NotFound(f"no candidate {entry.candidate} at {entry.centre}")
-        syllabus = self._uow.syllabuses.get(entry.syllabus)
+        syllabus = SyllabusRepository(self._uow).get(entry.syllabus)
         for code in entry.components:
             syllabus.component(code)
         key = _entry_key(entry.centre, entry.series, entry.candidate, entry.syllabus)
@@ -361,7 +361,7 @@ class EntryRepository(_Repository):
     def save(self, entry: Entry) -> None:
         """Replace a stored entry (e.g. to withdraw it); :class:`NotFound` if not stored."""
         _require_type(entry, Entry, "entry")
-        syllabus = self._uow.syllabuses.get(entry.syllabus)
+        syllabus = SyllabusRepository(self._uow).get(entry.syllabus)
         for code in entry.components:
             syllabus.component(code)
         row = _row(entry)

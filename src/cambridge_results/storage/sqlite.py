@@ -44,7 +44,6 @@ from cambridge_results.storage.migrations import (
 from cambridge_results.storage.port import MULTI_PROCESS, PERSISTENT, BaseStore, UnitOfWork
 from cambridge_results.storage.query import Order, Where
 from cambridge_results.storage.schema import Row, Table
-from cambridge_results.storage.versions import MIGRATIONS
 
 __all__ = ["SQLiteStore", "SQLiteUnitOfWork", "translate_error"]
 
@@ -167,7 +166,7 @@ class SQLiteStore(BaseStore):
         self,
         path: str | os.PathLike[str],
         *,
-        migrations: Sequence[Migration] = MIGRATIONS,
+        migrations: Sequence[Migration],
         migrate: bool = True,
         busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
     ) -> None:
@@ -185,12 +184,12 @@ class SQLiteStore(BaseStore):
 
     @classmethod
     def from_url(
-        cls, url: str, *, migrations: Sequence[Migration] | None = None, migrate: bool = True
+        cls, url: str, *, migrations: Sequence[Migration], migrate: bool = True
     ) -> SQLiteStore:
         """Open ``sqlite:///path.db`` (created if missing)."""
         return cls(
             path_from_url(url),
-            migrations=MIGRATIONS if migrations is None else migrations,
+            migrations=migrations,
             migrate=migrate,
         )
 

@@ -23,11 +23,11 @@ from typing import Any
 
 import attrs
 
+from cambridge_results.board.schema import SCHEMA
 from cambridge_results.storage import open_store
 from cambridge_results.storage.migrations import CreateTable, Migration
 from cambridge_results.storage.port import Store, UnitOfWork
 from cambridge_results.storage.schema import Column, Index, Table
-from cambridge_results.storage.versions import MIGRATIONS
 
 __all__ = [
     "CASES",
@@ -77,7 +77,7 @@ OPERATIONS = ("amend", "cancel", "advance", "reopen")
 _NEXT_STATUS = {"received": "in-progress", "in-progress": "completed"}
 
 
-def case_migrations(base: Sequence[Migration] = MIGRATIONS) -> tuple[Migration, ...]:
+def case_migrations(base: Sequence[Migration] = SCHEMA) -> tuple[Migration, ...]:
     """``base`` plus one migration creating :data:`CASES` and :data:`CASE_HISTORY`."""
     return (
         *base,

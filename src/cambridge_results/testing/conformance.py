@@ -55,6 +55,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from cambridge_results.board.schema import SCHEMA
 from cambridge_results.errors import (
     CambridgeResultsError,
     DuplicateError,
@@ -77,7 +78,6 @@ from cambridge_results.storage.schema import (
     UniqueIndex,
     canonical_value,
 )
-from cambridge_results.storage.versions import MIGRATIONS
 from cambridge_results.testing.concurrency import (
     case_migrations,
     check_serial_history,
@@ -136,7 +136,7 @@ THINGS = Table(
 )
 
 
-def conformance_migrations(base: Sequence[Migration] = MIGRATIONS) -> tuple[Migration, ...]:
+def conformance_migrations(base: Sequence[Migration] = SCHEMA) -> tuple[Migration, ...]:
     """The library's migrations plus one creating :data:`THINGS`."""
     return (
         *base,
@@ -914,7 +914,7 @@ class MigrationConformance(_Base):
         self.needs(store, PERSISTENT)
         store.close()
         with pytest.raises(SchemaTooNew):
-            self.open(tmp_path, MIGRATIONS)
+            self.open(tmp_path, SCHEMA)
 
     def test_added_columns_and_indexes_apply_to_existing_data(self, tmp_path: Path) -> None:
         """A later AddColumn fills existing rows with its default; AddIndex is enforced."""

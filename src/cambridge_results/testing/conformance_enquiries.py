@@ -28,7 +28,6 @@ import attrs
 import pendulum
 import pytest
 
-from cambridge_results.enquiries.appeal import Appeal, AppealStage
 from cambridge_results.enquiries.documents import (
     DocumentInfo,
     DocumentSource,
@@ -36,9 +35,6 @@ from cambridge_results.enquiries.documents import (
     digest,
 )
 from cambridge_results.enquiries.errors import DuplicateEnquiry
-from cambridge_results.enquiries.facts import CandidateResults, ModerationSample
-from cambridge_results.enquiries.model import DocumentKind, Enquiry, EnquiryStatus
-from cambridge_results.enquiries.outcome import CandidateOutcome, ComponentResult, Outcome
 from cambridge_results.enquiries.repositories import EnquiryRecords, StatementDue
 from cambridge_results.enquiries.tables import CANDIDATES, DOCUMENTS
 from cambridge_results.errors import (
@@ -49,8 +45,8 @@ from cambridge_results.errors import (
     StorageError,
 )
 from cambridge_results.policy import international_2023
-from cambridge_results.rules.enquiry_associates import DocumentRelease
-from cambridge_results.rules.enquiry_extensions import Extension
+from cambridge_results.rules.enquiries.associates import DocumentRelease
+from cambridge_results.rules.enquiries.extensions import Extension
 from cambridge_results.storage import open_store
 from cambridge_results.storage.migrations import Migration
 from cambridge_results.storage.port import MULTI_PROCESS, Store
@@ -71,6 +67,10 @@ from cambridge_results.values import (
     Qualification,
     Syllabus,
 )
+from cambridge_results.values.appeal import Appeal, AppealStage
+from cambridge_results.values.enquiry import DocumentKind, Enquiry, EnquiryStatus
+from cambridge_results.values.enquiry_facts import CandidateResults, ModerationSample
+from cambridge_results.values.outcome import CandidateOutcome, ComponentResult, Outcome
 
 __all__ = ["EnquiryStoreConformance"]
 

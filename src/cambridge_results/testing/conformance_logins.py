@@ -41,6 +41,7 @@ import attrs
 import pendulum
 import pytest
 
+from cambridge_results.board.schema import SCHEMA
 from cambridge_results.clock import FixedClock
 from cambridge_results.decisions import Decision
 from cambridge_results.errors import DuplicateError, InvalidValue, NotFound
@@ -57,9 +58,9 @@ from cambridge_results.logins.ports import (
 from cambridge_results.logins.registration import LetterRecord
 from cambridge_results.logins.stored import StoredLogins
 from cambridge_results.policy import CredentialPolicy, LoginPolicy
-from cambridge_results.rules.lockout import LockoutState
-from cambridge_results.rules.login import IdentityAction
-from cambridge_results.rules.reset import ResetTokenRecord, issue_token
+from cambridge_results.rules.logins.lockout import LockoutState
+from cambridge_results.rules.logins.login import IdentityAction
+from cambridge_results.rules.logins.reset import ResetTokenRecord, issue_token
 from cambridge_results.storage.plugins import open_store
 
 __all__ = [
@@ -625,7 +626,7 @@ class StoredLoginPortsConformance(LoginPortsConformance):
 
     @pytest.fixture(autouse=True)
     def _stored_logins(self, login_store_url: str) -> Iterator[None]:
-        store = open_store(login_store_url)
+        store = open_store(login_store_url, migrations=SCHEMA)
         self.logins = StoredLogins(store)
         try:
             yield
@@ -710,7 +711,7 @@ def wrong_logins_in_threads(
 def _race_worker(
     url: str, username: str, password: str, attempts: int, threshold: int, start: Any, out: Any
 ) -> None:
-    store = open_store(url, migrate=False)
+    store = open_store(url, migrate=False, migrations=SCHEMA)
     try:
         race = wrong_logins_in_threads(
             StoredLogins(store),
@@ -783,7 +784,7 @@ def race_wrong_logins(
 def _redeem_worker(
     url: str, digest: str, at: pendulum.DateTime, times: int, start: Any, out: Any
 ) -> None:
-    store = open_store(url, migrate=False)
+    store = open_store(url, migrate=False, migrations=SCHEMA)
     try:
         tokens = StoredLogins(store).reset_tokens
         codes: list[str] = []

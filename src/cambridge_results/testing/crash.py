@@ -36,11 +36,11 @@ from collections.abc import Callable, Sequence
 import attrs
 import pendulum
 
+from cambridge_results.board.schema import SCHEMA
 from cambridge_results.storage import open_store
 from cambridge_results.storage.migrations import CreateTable, Migration
 from cambridge_results.storage.port import Store
 from cambridge_results.storage.schema import Column, Table
-from cambridge_results.storage.versions import MIGRATIONS
 
 __all__ = [
     "LEDGER",
@@ -187,7 +187,7 @@ LEDGER_TOTALS = Table(
 PARTS = 3
 
 
-def ledger_migrations(base: Sequence[Migration] = MIGRATIONS) -> tuple[Migration, ...]:
+def ledger_migrations(base: Sequence[Migration] = SCHEMA) -> tuple[Migration, ...]:
     """``base`` plus one migration creating the ledger tables."""
     return (
         *base,

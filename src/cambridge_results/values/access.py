@@ -3,7 +3,7 @@
 A centre's own settings for a series are a :class:`CentreAccess`; an
 Associate's controls over its Associate Centres are :class:`AssociateSettings`.
 What finally applies to a centre is an :class:`EffectiveSettings`, computed by
-:func:`cambridge_results.rules.associates.effective_settings` (ASC-08), where
+:func:`cambridge_results.rules.associates.settings.effective_settings` (ASC-08), where
 every setting names the one source it came from.
 """
 

@@ -5,87 +5,43 @@ clock; it checks what the principal may do (ASC-07), applies the pure rules
 of :mod:`cambridge_results.rules`, and writes its changes and their events in
 one unit of work, so a refusal leaves storage unchanged.  Bulk generation is
 :func:`generate_letters`.
-
-The names below are imported on first use: the storage registry imports
-:mod:`cambridge_results.website.tables`, which must not pull in the use cases.
 """
 
-from __future__ import annotations
-
-import importlib
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from cambridge_results.website.access import (
-        AccessResult,
-        CandidateListing,
-        SelectionResult,
-        centre_settings,
-        iter_candidates,
-        list_candidates,
-        list_stale_letters,
-        read_history,
-        revoke_credentials,
-        set_access,
-        sync_access,
-        tick_candidates,
-        untick_candidates,
-    )
-    from cambridge_results.website.associates import (
-        AssociateResult,
-        get_associate_settings,
-        read_associate_history,
-        set_associate_centre,
-        set_associate_contact,
-        set_associate_defaults,
-    )
-    from cambridge_results.website.common import CentreSettings
-    from cambridge_results.website.generation import (
-        GenerationMode,
-        GenerationProgress,
-        GenerationReport,
-        generate_letters,
-    )
-    from cambridge_results.website.repositories import (
-        CredentialRecord,
-        CredentialState,
-        WebsiteRepositories,
-    )
-
-_WHERE = {
-    "access": (
-        "AccessResult",
-        "CandidateListing",
-        "SelectionResult",
-        "centre_settings",
-        "iter_candidates",
-        "list_candidates",
-        "list_stale_letters",
-        "read_history",
-        "revoke_credentials",
-        "set_access",
-        "sync_access",
-        "tick_candidates",
-        "untick_candidates",
-    ),
-    "associates": (
-        "AssociateResult",
-        "get_associate_settings",
-        "read_associate_history",
-        "set_associate_centre",
-        "set_associate_contact",
-        "set_associate_defaults",
-    ),
-    "common": ("CentreSettings",),
-    "generation": (
-        "GenerationMode",
-        "GenerationProgress",
-        "GenerationReport",
-        "generate_letters",
-    ),
-    "repositories": ("CredentialRecord", "CredentialState", "WebsiteRepositories"),
-}
-_MODULE_OF = {name: module for module, names in _WHERE.items() for name in names}
+from cambridge_results.website.access import (
+    AccessResult,
+    CandidateListing,
+    SelectionResult,
+    centre_settings,
+    iter_candidates,
+    list_candidates,
+    list_stale_letters,
+    read_history,
+    revoke_credentials,
+    set_access,
+    sync_access,
+    tick_candidates,
+    untick_candidates,
+)
+from cambridge_results.website.associates import (
+    AssociateResult,
+    get_associate_settings,
+    read_associate_history,
+    set_associate_centre,
+    set_associate_contact,
+    set_associate_defaults,
+)
+from cambridge_results.website.common import CentreSettings
+from cambridge_results.website.generation import (
+    GenerationMode,
+    GenerationProgress,
+    GenerationReport,
+    generate_letters,
+)
+from cambridge_results.website.repositories import (
+    CredentialRecord,
+    CredentialState,
+    WebsiteRepositories,
+)
 
 __all__ = [
     "AccessResult",
@@ -116,16 +72,3 @@ __all__ = [
     "tick_candidates",
     "untick_candidates",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})

@@ -19,9 +19,9 @@ from cambridge_results.decisions import Decision, Reason
 from cambridge_results.errors import InvalidValue
 from cambridge_results.policy import Policy
 from cambridge_results.principals import Principal
-from cambridge_results.rules.associates import stale_letters
-from cambridge_results.rules.permissions import Action
-from cambridge_results.rules.website import (
+from cambridge_results.rules.associates.permissions import Action
+from cambridge_results.rules.associates.settings import stale_letters
+from cambridge_results.rules.website.access import (
     AccessRequest,
     check_access_request,
     check_selection,

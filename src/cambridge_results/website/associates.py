@@ -22,8 +22,8 @@ from cambridge_results.decisions import Decision, Reason
 from cambridge_results.errors import InvalidValue, PermissionDenied
 from cambridge_results.policy import Policy
 from cambridge_results.principals import Principal
-from cambridge_results.rules.permissions import may_manage_associate_centres
-from cambridge_results.rules.website import AccessRequest, check_access_request
+from cambridge_results.rules.associates.permissions import may_manage_associate_centres
+from cambridge_results.rules.website.access import AccessRequest, check_access_request
 from cambridge_results.serialization import unstructure
 from cambridge_results.storage.events import Event
 from cambridge_results.storage.port import Store, UnitOfWork

@@ -1,7 +1,7 @@
 """What the website use cases share: loading a centre's settings, guards, events, paging.
 
 :func:`load_settings` reads a centre's own settings and its Associate's
-controls and applies :func:`~cambridge_results.rules.associates.effective_settings`
+controls and applies :func:`~cambridge_results.rules.associates.settings.effective_settings`
 (ASC-08), the one function that decides what applies to the centre.
 """
 
@@ -23,10 +23,10 @@ from cambridge_results.principals import (
     CentreOfficer,
     Principal,
 )
-from cambridge_results.rules.associates import effective_settings, letter_fingerprint
-from cambridge_results.rules.permissions import Action, may
-from cambridge_results.rules.release import results_visible_from
-from cambridge_results.rules.website import first_look, with_access
+from cambridge_results.rules.associates.permissions import Action, may
+from cambridge_results.rules.associates.settings import effective_settings, letter_fingerprint
+from cambridge_results.rules.website.access import first_look, with_access
+from cambridge_results.rules.website.release import results_visible_from
 from cambridge_results.serialization import structure
 from cambridge_results.storage.query import In
 from cambridge_results.values import (

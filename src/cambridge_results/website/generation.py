@@ -5,7 +5,7 @@ call it).  How a run goes:
 
 1. **Checks, storage untouched.**  The principal may generate for every
    centre asked (ASC-07); each centre passes
-   :func:`~cambridge_results.rules.website.can_generate_credentials`
+   :func:`~cambridge_results.rules.website.access.can_generate_credentials`
    (CRW-02 window, CRW-03 valid entry, CRW-06 mode, ASC-03 access, CRW-04
    contact); a SELECTED request names only the centre's own candidates who
    have access.  Every problem is reported at once.
@@ -55,8 +55,8 @@ from cambridge_results.policy import Policy
 from cambridge_results.principals import Principal
 from cambridge_results.rendering import LetterRenderer, load_renderer
 from cambridge_results.rendering.registry import renderer_target
-from cambridge_results.rules.permissions import Action
-from cambridge_results.rules.website import can_generate_credentials, check_selection
+from cambridge_results.rules.associates.permissions import Action
+from cambridge_results.rules.website.access import can_generate_credentials, check_selection
 from cambridge_results.serialization import structure
 from cambridge_results.storage.port import Store
 from cambridge_results.values import (

@@ -1,6 +1,6 @@
 """The candidate results website's tables (CRW-01..13, ASC-01..06): migration 2, "website".
 
-Declared here, appended to :data:`cambridge_results.storage.versions.MIGRATIONS`.
+Declared here; :mod:`cambridge_results.board.schema` lists the migration.
 
 * ``website_access``: a centre's own settings per series (CRW-01, CRW-04, CRW-05).
 * ``website_selections``: the candidates a centre ticked for a series (CRW-07, CRW-08).
@@ -25,7 +25,7 @@ A credential row's ``state``:
 
 from __future__ import annotations
 
-from cambridge_results.storage.migrations import CreateTable
+from cambridge_results.storage.migrations import CreateTable, Migration
 from cambridge_results.storage.schema import Column, Index, Table, UniqueIndex
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "ASSOCIATE_SETTINGS",
     "WEBSITE_ACCESS",
     "WEBSITE_CREDENTIALS",
+    "WEBSITE_MIGRATION",
     "WEBSITE_SELECTIONS",
     "WEBSITE_STEPS",
 ]
@@ -122,3 +123,6 @@ WEBSITE_STEPS = (
     CreateTable(ASSOCIATE_CENTRE_CONTROLS),
     CreateTable(WEBSITE_CREDENTIALS),
 )
+
+#: Migration 3: the candidate results website (issue 3).
+WEBSITE_MIGRATION = Migration(version=3, name="website", steps=WEBSITE_STEPS)

@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from website_store_support import build_board, open_test_store
 
+from cambridge_results.board.schema import SCHEMA
 from cambridge_results.storage import open_store
 from cambridge_results.storage.port import Store
 
@@ -23,7 +24,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """An empty store with the library's migrations, on each backend (PostgreSQL: a
     schema of this test's own on the session's server)."""
     if request.param == "postgresql":
-        s = open_store(request.getfixturevalue("postgres_test_url"))
+        s = open_store(request.getfixturevalue("postgres_test_url"), migrations=SCHEMA)
     else:
         s = open_test_store(request.param, tmp_path)
     try:

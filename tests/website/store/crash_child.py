@@ -14,6 +14,8 @@ import signal
 import sys
 from pathlib import Path
 
+from cambridge_results.board.schema import SCHEMA
+
 sys.path.insert(0, str(Path(__file__).parent))
 
 
@@ -25,7 +27,7 @@ def main() -> None:
     from cambridge_results.website import GenerationProgress, generate_letters
 
     url, out_dir, mode, kill_after = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-    store = open_store(url)
+    store = open_store(url, migrations=SCHEMA)
 
     def progress(p: GenerationProgress) -> None:
         print(f"progress {p.done} {p.batches}", flush=True)

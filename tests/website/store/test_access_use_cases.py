@@ -23,7 +23,7 @@ from website_store_support import (
 
 from cambridge_results.errors import InvalidValue, NotFound, PermissionDenied
 from cambridge_results.principals import BoardStaff, CandidateUser
-from cambridge_results.rules.website import AccessRequest
+from cambridge_results.rules.website.access import AccessRequest
 from cambridge_results.storage.port import Store
 from cambridge_results.values import CandidateNumber, EntryStatus
 from cambridge_results.values.access import AccessMode, SettingSource

@@ -38,7 +38,7 @@ from cambridge_results.errors import (
 )
 from cambridge_results.principals import CentreOfficer
 from cambridge_results.rendering import UnrenderableText
-from cambridge_results.rules.website import AccessRequest
+from cambridge_results.rules.website.access import AccessRequest
 from cambridge_results.storage.port import Store
 from cambridge_results.values import Candidate
 from cambridge_results.values.access import AccessMode

@@ -32,6 +32,7 @@ from website_store_support import (
     zip_letters,
 )
 
+from cambridge_results.board.schema import SCHEMA
 from cambridge_results.storage import open_store
 from cambridge_results.website import (
     CredentialState,
@@ -83,7 +84,7 @@ def _check_after_kill(
 ) -> None:
     """A killed run leaves no finished files, and every old letter still logs in."""
     assert _finished_files(out) == files
-    store = open_store(url)
+    store = open_store(url, migrations=SCHEMA)
     try:
         stored = credentials(store)
         for name, (username, password) in old.items():
@@ -103,7 +104,7 @@ def test_killed_runs_lose_no_password_and_the_next_run_prints_every_candidate_on
     """CRW-13: three SIGKILLs mid-run, then a run that finishes: no loss, no duplicate."""
     url = f"sqlite:///{tmp_path / 'crash.db'}"
     out = tmp_path / "letters"
-    store = open_store(url)
+    store = open_store(url, migrations=SCHEMA)
     try:
         build_board(store, extra=CANDIDATES - 6)
         set_access(
@@ -171,7 +172,7 @@ def test_killed_runs_lose_no_password_and_the_next_run_prints_every_candidate_on
     child.communicate(timeout=300)
     assert child.returncode == -signal.SIGKILL
     _check_after_kill(url, out, old, files)
-    store = open_store(url)
+    store = open_store(url, migrations=SCHEMA)
     try:
         unprinted = [r for r in credentials(store).values() if r.state is CredentialState.UNPRINTED]
         assert len(unprinted) == CANDIDATES
@@ -187,7 +188,7 @@ def test_killed_runs_lose_no_password_and_the_next_run_prints_every_candidate_on
     assert report["recovered"] == CANDIDATES
     final = zip_letters(Path(report["zip"]))
     assert sorted(name[-8:-4] for name in final) == [f"{100 + i:04d}" for i in range(1, 31)]
-    store = open_store(url)
+    store = open_store(url, migrations=SCHEMA)
     try:
         stored = credentials(store)
         assert {r.state for r in stored.values()} == {CredentialState.PRINTED}

@@ -21,7 +21,7 @@ def test_opening_storage_loads_neither_the_use_cases_nor_fpdf() -> None:
     """The migration registry imports the website tables only, not the use cases or fpdf."""
     code = (
         "import json, sys; from cambridge_results.storage import open_store; "
-        "open_store('memory://'); "
+        "open_store('memory://', migrations=SCHEMA); "
         "print(json.dumps(sorted(m for m in sys.modules "
         "if m.startswith(('cambridge_results.website', 'fpdf')))))"
     )

@@ -30,6 +30,7 @@ from website_store_support import (
     credentials,
 )
 
+from cambridge_results.board.schema import SCHEMA
 from cambridge_results.credentials import new_username
 from cambridge_results.errors import DuplicateError
 from cambridge_results.storage import open_store
@@ -66,7 +67,7 @@ clashing = st.lists(
 def test_no_two_candidates_ever_share_a_username(names: list[str]) -> None:
     """CRW-12: whatever the source repeats, every candidate gets a username of their own."""
     source = itertools.chain(names, iter(new_username, None))
-    store = open_store("memory://")
+    store = open_store("memory://", migrations=SCHEMA)
     build_board(store)
     set_access(
         store,
@@ -122,7 +123,7 @@ def test_a_letter_is_stale_exactly_when_its_effective_settings_changed(
     change: dict[str, object],
 ) -> None:
     """ASC-06: stale iff the printed contact or delay changed; STALE reprints exactly those."""
-    store = open_store("memory://")
+    store = open_store("memory://", migrations=SCHEMA)
     build_board(store)
     set_access(
         store,
@@ -217,7 +218,7 @@ def test_a_letter_is_stale_exactly_when_its_effective_settings_changed(
 
 def test_a_username_source_that_keeps_repeating_itself_is_refused() -> None:
     """CRW-12: after 8 clashes in a row the run stops with a typed error; nothing is issued."""
-    store = open_store("memory://")
+    store = open_store("memory://", migrations=SCHEMA)
     build_board(store)
     set_access(
         store,

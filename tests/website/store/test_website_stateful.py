@@ -48,7 +48,7 @@ from website_store_support import (
 
 from cambridge_results.errors import AccessRefused, AssociateRefused
 from cambridge_results.principals import Principal
-from cambridge_results.rules.website import AccessRequest
+from cambridge_results.rules.website.access import AccessRequest
 from cambridge_results.values import ContactDetails, Delay, EntryStatus
 from cambridge_results.values.access import AccessMode, ContactChoice, SettingSource
 from cambridge_results.website import (

@@ -14,9 +14,10 @@ import pendulum
 from pypdf import PdfReader
 
 from cambridge_results import FixedClock, Policy, example_2026
+from cambridge_results.board.schema import SCHEMA
 from cambridge_results.hashing import hasher_for
 from cambridge_results.principals import AssociateOfficer, CentreOfficer
-from cambridge_results.rules.website import AccessRequest
+from cambridge_results.rules.website.access import AccessRequest
 from cambridge_results.storage import open_store
 from cambridge_results.storage.port import Store
 from cambridge_results.values import (
@@ -115,8 +116,8 @@ def build_board(store: Store, *, extra: int = 0) -> None:
 def open_test_store(kind: str, tmp_path: Path) -> Store:
     """A fresh store: ``memory://`` or a SQLite file under ``tmp_path``."""
     if kind == "memory":
-        return open_store("memory://")
-    return open_store(f"sqlite:///{tmp_path / 'website.db'}")
+        return open_store("memory://", migrations=SCHEMA)
+    return open_store(f"sqlite:///{tmp_path / 'website.db'}", migrations=SCHEMA)
 
 
 def all_request(**extra: Any) -> AccessRequest:

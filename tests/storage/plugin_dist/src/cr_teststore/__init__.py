@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from cambridge_results.board.schema import SCHEMA
 from cambridge_results.errors import InvalidValue
 from cambridge_results.storage.memory import MemoryStore
 from cambridge_results.storage.migrations import Migration
-from cambridge_results.storage.versions import MIGRATIONS
 
 __all__ = ["PluginStore"]
 
@@ -26,4 +26,4 @@ class PluginStore(MemoryStore):
         """Open ``teststore://``."""
         if url != "teststore://":
             raise InvalidValue("url", "the test store's URL is teststore://")
-        return cls(migrations=MIGRATIONS if migrations is None else migrations, migrate=migrate)
+        return cls(migrations=SCHEMA if migrations is None else migrations, migrate=migrate)

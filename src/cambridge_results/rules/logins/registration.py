@@ -19,7 +19,7 @@ from collections.abc import Container
 from cambridge_results.decisions import Decision, Reason
 from cambridge_results.errors import InvalidValue
 from cambridge_results.policy import LoginPolicy
-from cambridge_results.rules.passwords import check_chosen_password
+from cambridge_results.rules.logins.passwords import check_chosen_password
 from cambridge_results.values import validate_email
 
 __all__ = ["check_candidate_registration", "normalise_candidate_id"]

@@ -27,12 +27,12 @@ import attrs
 import pendulum
 
 from cambridge_results.decisions import Decision
-from cambridge_results.enquiries.model import Enquiry, EnquiryStatus, instant
 from cambridge_results.errors import InvalidValue
 from cambridge_results.policy import Money, Policy
-from cambridge_results.rules.enquiry_services import service_definition
-from cambridge_results.rules.enquiry_time import local_text
+from cambridge_results.rules.enquiries.services import service_definition
+from cambridge_results.rules.enquiries.time import local_text
 from cambridge_results.values import CentreNumber, ExamSeries
+from cambridge_results.values.enquiry import Enquiry, EnquiryStatus, instant
 
 __all__ = [
     "Invoice",

@@ -8,8 +8,8 @@ Associate Centre's enquiry; the board's side is its staff.  A refusal is a
 from __future__ import annotations
 
 from cambridge_results.decisions import Decision
-from cambridge_results.enquiries.model import Enquiry
 from cambridge_results.principals import AssociateOfficer, BoardStaff, CentreOfficer, Principal
+from cambridge_results.values.enquiry import Enquiry
 
 __all__ = ["require_associate", "require_board", "require_centre_side"]
 

@@ -8,7 +8,7 @@ An amendment may change the service (within the same family: a re-check or
 review for another, EAR-06) and the components; a different candidate or
 syllabus is a new enquiry, so that one is cancelled and another made.  The
 amended enquiry must still pass every eligibility rule except the deadline
-(:func:`~cambridge_results.rules.enquiry_eligibility.check_request`).
+(:func:`~cambridge_results.rules.enquiries.eligibility.check_request`).
 """
 
 from __future__ import annotations
@@ -19,21 +19,21 @@ import attrs
 import pendulum
 
 from cambridge_results.decisions import Decision
-from cambridge_results.enquiries.events import EventKind, Transition
-from cambridge_results.enquiries.facts import SyllabusFacts
-from cambridge_results.enquiries.model import Amendment, Enquiry, EnquiryStatus
 from cambridge_results.policy import Money, Policy
 from cambridge_results.principals import Principal
-from cambridge_results.rules.enquiry_actors import require_centre_side
-from cambridge_results.rules.enquiry_eligibility import (
+from cambridge_results.rules.enquiries.actors import require_centre_side
+from cambridge_results.rules.enquiries.eligibility import (
     check_request,
     considered_candidates,
     is_whole_group,
 )
-from cambridge_results.rules.enquiry_services import service_definition
-from cambridge_results.rules.enquiry_time import add_hours
-from cambridge_results.rules.enquiry_workflow import KEEP, Keep, event, illegal
+from cambridge_results.rules.enquiries.services import service_definition
+from cambridge_results.rules.enquiries.time import add_hours
+from cambridge_results.rules.enquiries.workflow import KEEP, Keep, event, illegal
 from cambridge_results.values import ComponentCode
+from cambridge_results.values.enquiry import Amendment, Enquiry, EnquiryStatus
+from cambridge_results.values.enquiry_events import EventKind, Transition
+from cambridge_results.values.enquiry_facts import SyllabusFacts
 
 __all__ = ["amend", "cancel", "change_fee", "free_change_until"]
 
@@ -142,7 +142,7 @@ def cancel(
 
     A draft is deleted instead; a Completed enquiry cannot be cancelled.
     Enquiries that waited for this one may stop waiting
-    (:func:`~cambridge_results.rules.enquiry_workflow.release_ready`).
+    (:func:`~cambridge_results.rules.enquiries.workflow.release_ready`).
     """
     require_centre_side(principal, enquiry).raise_if_refused()
     _changeable("cancel", enquiry).raise_if_refused()

@@ -7,8 +7,8 @@ import enum
 import attrs
 import pendulum
 
-from cambridge_results.enquiries.model import as_enquiry_id, instant, optional_instant
 from cambridge_results.values import CentreNumber
+from cambridge_results.values.enquiry import as_enquiry_id, instant, optional_instant
 from cambridge_results.values.identifiers import as_centre_number
 
 __all__ = ["Appeal", "AppealStage"]

@@ -1,7 +1,7 @@
 """The life of an enquiry as a pure state machine (EAR-09..EAR-13, EAR-18).
 
 Each step takes the policy, the enquiry, the acting principal and ``now``,
-and returns a :class:`~cambridge_results.enquiries.events.Transition` (the
+and returns a :class:`~cambridge_results.values.enquiry_events.Transition` (the
 new enquiry and the events to record) or raises
 :class:`~cambridge_results.errors.EnquiryRefused` with every reason::
 
@@ -10,8 +10,8 @@ new enquiry and the events to record) or raises
     Received --acknowledge--> Acknowledged --documents--> Completed
 
 Amendments and cancellations (EAR-14) are in
-:mod:`~cambridge_results.rules.enquiry_changes`; the Associate's approval
-and releases (EAR-16) in :mod:`~cambridge_results.rules.enquiry_associates`.
+:mod:`~cambridge_results.rules.enquiries.changes`; the Associate's approval
+and releases (EAR-16) in :mod:`~cambridge_results.rules.enquiries.associates`.
 """
 
 from __future__ import annotations
@@ -24,24 +24,14 @@ import attrs
 import pendulum
 
 from cambridge_results.decisions import Decision
-from cambridge_results.enquiries.events import EnquiryEvent, EventKind, Transition
-from cambridge_results.enquiries.facts import SyllabusFacts
-from cambridge_results.enquiries.model import (
-    Document,
-    DocumentKind,
-    Enquiry,
-    EnquiryStatus,
-    default_note,
-)
-from cambridge_results.enquiries.outcome import Outcome
 from cambridge_results.errors import InvalidValue
 from cambridge_results.policy import Policy, ServiceDefinition
 from cambridge_results.principals import CentreOfficer, Principal
-from cambridge_results.rules.enquiry_actors import require_board, require_centre_side
-from cambridge_results.rules.enquiry_eligibility import check_eligibility, considered_candidates
-from cambridge_results.rules.enquiry_queue import blockers
-from cambridge_results.rules.enquiry_services import check_offered, service_definition
-from cambridge_results.rules.outcomes import check_outcome
+from cambridge_results.rules.enquiries.actors import require_board, require_centre_side
+from cambridge_results.rules.enquiries.eligibility import check_eligibility, considered_candidates
+from cambridge_results.rules.enquiries.outcomes import check_outcome
+from cambridge_results.rules.enquiries.queue import blockers
+from cambridge_results.rules.enquiries.services import check_offered, service_definition
 from cambridge_results.values import (
     CandidateNumber,
     Centre,
@@ -49,6 +39,16 @@ from cambridge_results.values import (
     ExamSeries,
     SyllabusCode,
 )
+from cambridge_results.values.enquiry import (
+    Document,
+    DocumentKind,
+    Enquiry,
+    EnquiryStatus,
+    default_note,
+)
+from cambridge_results.values.enquiry_events import EnquiryEvent, EventKind, Transition
+from cambridge_results.values.enquiry_facts import SyllabusFacts
+from cambridge_results.values.outcome import Outcome
 
 __all__ = [
     "KEEP",
@@ -207,7 +207,7 @@ def submit(
     """Submit a draft, with both declaration boxes ticked (EAR-09).
 
     Refused with every reason at once: status, declarations and
-    eligibility (:func:`~cambridge_results.rules.enquiry_eligibility.check_eligibility`).
+    eligibility (:func:`~cambridge_results.rules.enquiries.eligibility.check_eligibility`).
     An Associate Centre's own submission goes to its Associate for approval
     (EAR-16); anything else reaches the board, Pending if it must wait for
     earlier enquiries (EAR-13).  EAR-13 warnings come back on the transition.

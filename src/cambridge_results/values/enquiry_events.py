@@ -15,7 +15,7 @@ import attrs
 import pendulum
 
 from cambridge_results.decisions import Reason
-from cambridge_results.enquiries.model import Enquiry, as_enquiry_id, instant
+from cambridge_results.values.enquiry import Enquiry, as_enquiry_id, instant
 
 __all__ = ["EnquiryEvent", "EventKind", "Transition"]
 

@@ -134,7 +134,7 @@ def _contact_data(contact: ContactDetails | None) -> list[str | None] | None:
 def letter_fingerprint(settings: EffectiveSettings, visible_from: pendulum.DateTime) -> str:
     """A short stable digest of what a letter shows from the effective settings (ASC-06).
 
-    ``visible_from`` is :func:`~cambridge_results.rules.release.results_visible_from`
+    ``visible_from`` is :func:`~cambridge_results.rules.website.release.results_visible_from`
     for the effective delay.
     It covers the contact (name, telephone, email), the delay and the instant
     results can be viewed from (release + delay, which also moves when the

@@ -15,14 +15,14 @@ import attrs
 import pendulum
 
 from cambridge_results.decisions import Decision
-from cambridge_results.enquiries.appeal import Appeal, AppealStage
-from cambridge_results.enquiries.events import EnquiryEvent, EventKind
-from cambridge_results.enquiries.model import Enquiry
 from cambridge_results.policy import Policy
 from cambridge_results.principals import AssociateOfficer, CentreOfficer, Principal
-from cambridge_results.rules.enquiry_actors import require_board
-from cambridge_results.rules.enquiry_time import add_days, local_text
-from cambridge_results.rules.enquiry_workflow import event
+from cambridge_results.rules.enquiries.actors import require_board
+from cambridge_results.rules.enquiries.time import add_days, local_text
+from cambridge_results.rules.enquiries.workflow import event
+from cambridge_results.values.appeal import Appeal, AppealStage
+from cambridge_results.values.enquiry import Enquiry
+from cambridge_results.values.enquiry_events import EnquiryEvent, EventKind
 
 __all__ = [
     "check_appellant",

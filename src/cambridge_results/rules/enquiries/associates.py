@@ -19,8 +19,14 @@ import attrs
 import pendulum
 
 from cambridge_results.decisions import Decision
-from cambridge_results.enquiries.events import EnquiryEvent, EventKind, Transition
-from cambridge_results.enquiries.model import (
+from cambridge_results.policy import Policy
+from cambridge_results.principals import AssociateOfficer, BoardStaff, CentreOfficer, Principal
+from cambridge_results.rules.enquiries.actors import require_associate, require_centre_side
+from cambridge_results.rules.enquiries.services import check_window
+from cambridge_results.rules.enquiries.time import add_hours, local_text
+from cambridge_results.rules.enquiries.workflow import arrive, event, illegal
+from cambridge_results.values._text import human_text
+from cambridge_results.values.enquiry import (
     Document,
     DocumentKind,
     Enquiry,
@@ -28,13 +34,7 @@ from cambridge_results.enquiries.model import (
     as_enquiry_id,
     instant,
 )
-from cambridge_results.policy import Policy
-from cambridge_results.principals import AssociateOfficer, BoardStaff, CentreOfficer, Principal
-from cambridge_results.rules.enquiry_actors import require_associate, require_centre_side
-from cambridge_results.rules.enquiry_services import check_window
-from cambridge_results.rules.enquiry_time import add_hours, local_text
-from cambridge_results.rules.enquiry_workflow import arrive, event, illegal
-from cambridge_results.values._text import human_text
+from cambridge_results.values.enquiry_events import EnquiryEvent, EventKind, Transition
 
 __all__ = [
     "DocumentRelease",

@@ -1,28 +1,18 @@
-"""THE ordered migration registry: every table of the library is created here.
+"""The foundation's tables: events, sequences, Associates, centres, candidates, syllabuses, entries.
 
-To add a table (or a column, or an index), append a :class:`Migration` to
-:data:`MIGRATIONS` with the next version number and a new name; never edit
-or reorder a migration that has shipped.  The steps may be defined in the
-feature's own module and imported here::
-
-    # cambridge_results/logins/tables.py
-    CREDENTIALS = CreateTable(Table("credentials", (...), primary_key="username"))
-
-    # here
-    Migration(version=2, name="logins-credentials", steps=(CREDENTIALS,)),
-
-See docs/storage.md for the whole recipe (table, migration, repository).
+Storage owns these because every feature reads them.  Each feature declares
+its own tables and migrations beside its code (``logins/tables.py``,
+``website/tables.py``, ``enquiries/tables.py``); the composition root,
+:mod:`cambridge_results.board.schema`, lists them in order.  Storage itself
+imports no feature.
 """
 
 from __future__ import annotations
 
-from cambridge_results.enquiries.tables import enquiry_steps
-from cambridge_results.logins.tables import LOGIN_STEPS
 from cambridge_results.storage.migrations import CreateTable, Migration
 from cambridge_results.storage.schema import Column, Index, Table, UniqueIndex
-from cambridge_results.website.tables import WEBSITE_STEPS
 
-__all__ = ["EVENTS", "MIGRATIONS", "SEQUENCES"]
+__all__ = ["EVENTS", "FOUNDATION", "SEQUENCES"]
 
 #: The append-only event log (SPEC section 5: who, what, when).
 EVENTS = Table(
@@ -120,13 +110,5 @@ _FOUNDATION = (
     ),
 )
 
-#: Every migration, in order.  Append only.
-MIGRATIONS: tuple[Migration, ...] = (
-    Migration(version=1, name="foundation", steps=_FOUNDATION),
-    # Issue 4: logins on the store.
-    Migration(version=2, name="logins", steps=LOGIN_STEPS),
-    # Issue 3: the candidate results website (access, selections, credentials).
-    Migration(version=3, name="website", steps=WEBSITE_STEPS),
-    # Issue 5: enquiries about results.
-    Migration(version=4, name="enquiries", steps=enquiry_steps()),
-)
+#: Migration 1: the tables every feature builds on.
+FOUNDATION = Migration(version=1, name="foundation", steps=_FOUNDATION)

@@ -18,12 +18,12 @@ from collections.abc import Iterable
 import attrs
 import pendulum
 
-from cambridge_results.enquiries.model import Enquiry, EnquiryStatus, instant
 from cambridge_results.policy import Policy
-from cambridge_results.rules.enquiry_eligibility import same_syllabus
-from cambridge_results.rules.enquiry_services import service_definition
-from cambridge_results.rules.enquiry_time import add_days, add_hours, add_working_days
+from cambridge_results.rules.enquiries.eligibility import same_syllabus
+from cambridge_results.rules.enquiries.services import service_definition
+from cambridge_results.rules.enquiries.time import add_days, add_hours, add_working_days
 from cambridge_results.values import CandidateNumber
+from cambridge_results.values.enquiry import Enquiry, EnquiryStatus, instant
 
 __all__ = [
     "Overdue",

@@ -12,15 +12,15 @@ import attrs
 import pendulum
 
 from cambridge_results.decisions import Decision
-from cambridge_results.enquiries.events import EnquiryEvent, EventKind
-from cambridge_results.enquiries.model import Enquiry, EnquiryStatus, as_enquiry_id, instant
 from cambridge_results.errors import InvalidValue
 from cambridge_results.policy import Policy
 from cambridge_results.principals import Principal
-from cambridge_results.rules.enquiry_actors import require_board
-from cambridge_results.rules.enquiry_workflow import event, illegal
+from cambridge_results.rules.enquiries.actors import require_board
+from cambridge_results.rules.enquiries.workflow import event, illegal
 from cambridge_results.values import CandidateNumber
 from cambridge_results.values._text import human_text
+from cambridge_results.values.enquiry import Enquiry, EnquiryStatus, as_enquiry_id, instant
+from cambridge_results.values.enquiry_events import EnquiryEvent, EventKind
 
 __all__ = ["Extension", "extend"]
 

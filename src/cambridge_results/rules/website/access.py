@@ -1,7 +1,7 @@
 """Candidate results website administration by a centre (CRW-01..CRW-08).
 
 Pure functions: ``now`` is passed in, nothing is read or written.  The
-release instant itself (CRW-05) is :mod:`cambridge_results.rules.release`.
+release instant itself (CRW-05) is :mod:`cambridge_results.rules.website.release`.
 """
 
 from __future__ import annotations

@@ -11,10 +11,10 @@ makes an updated statement of results due (EAR-15).
 from __future__ import annotations
 
 from cambridge_results.decisions import Decision, Reason
-from cambridge_results.enquiries.model import Enquiry
-from cambridge_results.enquiries.outcome import ComponentResult, Outcome
 from cambridge_results.errors import InvalidValue
 from cambridge_results.values import Component
+from cambridge_results.values.enquiry import Enquiry
+from cambridge_results.values.outcome import ComponentResult, Outcome
 
 __all__ = ["check_outcome", "review_component"]
 

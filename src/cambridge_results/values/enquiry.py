@@ -1,7 +1,7 @@
 """The frozen :class:`Enquiry` and the small values it is made of (EAR-01..EAR-14).
 
 An enquiry is a value: every workflow step in
-:mod:`cambridge_results.rules.enquiry_workflow` returns a new one together
+:mod:`cambridge_results.rules.enquiries.workflow` returns a new one together
 with the events the store records.  Instants are kept in UTC.
 """
 
@@ -14,10 +14,7 @@ from collections.abc import Iterable
 import attrs
 import pendulum
 
-from cambridge_results.enquiries.outcome import Outcome
 from cambridge_results.errors import InvalidValue
-from cambridge_results.policy import Money
-from cambridge_results.serialization import parse_instant
 from cambridge_results.values import (
     CandidateNumber,
     CentreNumber,
@@ -27,6 +24,9 @@ from cambridge_results.values import (
 )
 from cambridge_results.values._text import ascii_pattern, human_text
 from cambridge_results.values.identifiers import as_centre_number, as_syllabus_code
+from cambridge_results.values.instants import parse_instant
+from cambridge_results.values.money import Money
+from cambridge_results.values.outcome import Outcome
 from cambridge_results.values.series import as_series
 
 __all__ = [

@@ -16,11 +16,9 @@ from collections.abc import Iterable
 import pendulum
 
 from cambridge_results.decisions import Decision, Reason
-from cambridge_results.enquiries.facts import SyllabusFacts
-from cambridge_results.enquiries.model import Enquiry
 from cambridge_results.errors import InvalidValue
 from cambridge_results.policy import Policy, ReviewKind, ServiceDefinition
-from cambridge_results.rules.enquiry_services import (
+from cambridge_results.rules.enquiries.services import (
     check_offered,
     check_window,
     service_definition,
@@ -33,6 +31,8 @@ from cambridge_results.values import (
     Qualification,
     Route,
 )
+from cambridge_results.values.enquiry import Enquiry
+from cambridge_results.values.enquiry_facts import SyllabusFacts
 
 __all__ = [
     "check_eligibility",

@@ -12,7 +12,7 @@ import pendulum
 from cambridge_results.decisions import Decision
 from cambridge_results.errors import PolicyError
 from cambridge_results.policy import Policy, ServiceDefinition
-from cambridge_results.rules.enquiry_time import local_text
+from cambridge_results.rules.enquiries.time import local_text
 from cambridge_results.values import ExamSeries
 
 __all__ = [

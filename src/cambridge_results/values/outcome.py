@@ -2,7 +2,7 @@
 
 The values check EAR-23 themselves, so an outcome that moved a mark by no
 more than the component's tolerance, or changed a grade without changing a
-mark, cannot exist.  :mod:`cambridge_results.rules.outcomes` builds them.
+mark, cannot exist.  :mod:`cambridge_results.rules.enquiries.outcomes` builds them.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import attrs
 import pendulum
 
 from cambridge_results.errors import InvalidValue
-from cambridge_results.serialization import parse_instant
 from cambridge_results.values import CandidateNumber, ComponentCode, Grade
 from cambridge_results.values.identifiers import as_candidate_number, as_component_code
+from cambridge_results.values.instants import parse_instant
 
 __all__ = ["CandidateOutcome", "ComponentResult", "Outcome"]
 

@@ -3,7 +3,7 @@
 No access (the centre chose NONE, or the candidate was unticked or lost
 access, CRW-06, CRW-08, ASC-03) means no view at all, and the answer does
 not say when results come out.  With access, nothing is shown before
-release time + delay (:mod:`cambridge_results.rules.release`) and the answer
+release time + delay (:mod:`cambridge_results.rules.website.release`) and the answer
 says when.  Every view says the results are provisional (CRW-11).
 """
 
@@ -17,7 +17,7 @@ import pendulum
 from cambridge_results.decisions import Decision
 from cambridge_results.errors import InvalidValue
 from cambridge_results.policy import Policy
-from cambridge_results.rules.release import results_visible, results_visible_from
+from cambridge_results.rules.website.release import results_visible, results_visible_from
 from cambridge_results.values import Candidate, Delay, ExamSeries, Grade, SyllabusCode
 from cambridge_results.values._text import human_text
 from cambridge_results.values.identifiers import as_syllabus_code

@@ -1,0 +1,1 @@
+"""Logins: passwords, lockout, resets and registration (LOG-01..LOG-06)."""

@@ -1,0 +1,1 @@
+"""Preparation centre reports (LOG-07..LOG-10)."""

@@ -26,16 +26,13 @@ from pypdf.generic import (
 )
 
 from cambridge_results.errors import RenderError
+from cambridge_results.rendering.pdf_layout import FIRST_FREE as _FIRST_FREE
+from cambridge_results.rendering.pdf_layout import PAGES as _PAGES
+from cambridge_results.rendering.pdf_layout import PdfObject as _Object
+from cambridge_results.rendering.pdf_layout import reading as _reading
 from cambridge_results.rendering.pdf_objects import INHERITED
-from cambridge_results.rendering.pdf_split import (
-    _FIRST_FREE,
-    _PAGES,
-    PdfStreamWriter,
-    _Object,
-    _reading,
-)
 
-__all__ = ["read_source", "split_with_pypdf"]
+__all__ = ["page_sources", "read_source"]
 
 
 def _inherited(page: DictionaryObject, key: str) -> Any:
@@ -234,8 +231,12 @@ def _shared_keys(reader: PdfReader) -> list[_Key]:
     return list(shared)
 
 
-def split_with_pypdf(data: bytes) -> Iterator[bytes]:
-    """One PDF per page of ``data``, read with pypdf (for :func:`~.pdf_split.split_pages`)."""
+def page_sources(data: bytes) -> Iterator[tuple[_Source, range]]:
+    """Each page of ``data`` read with pypdf, as a source for a PDF of its own.
+
+    :func:`~.pdf_split.split_pages` writes each one; the objects the pages
+    share are converted once.
+    """
     reader = _reader(data)
     with _reading():
         count = len(reader.pages)
@@ -245,13 +246,9 @@ def split_with_pypdf(data: bytes) -> Iterator[bytes]:
     shared = {key: _FIRST_FREE + i for i, key in enumerate(keys)}
     shared_bodies: dict[int, _Body] = {}
     for index in range(count):
-        buffer = io.BytesIO()
-        writer = PdfStreamWriter(buffer)
         with _reading():
             source = _Source(reader, _FIRST_FREE + len(shared), shared, shared_bodies)
-        writer._add(source, range(index, index + 1))
-        writer.close()
-        yield buffer.getvalue()
+        yield source, range(index, index + 1)
 
 
 def read_source(data: bytes, first_id: int) -> _Source:

@@ -25,25 +25,25 @@ Every output has one cross-reference subsection starting at object 0 (PDF
 
 from __future__ import annotations
 
-import contextlib
 import gc
+import io
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import accumulate, chain, filterfalse
 from typing import IO, Protocol
 
 from cambridge_results.errors import RenderError
+from cambridge_results.rendering.pdf_layout import CATALOG as _CATALOG
+from cambridge_results.rendering.pdf_layout import FIRST_FREE as _FIRST_FREE
+from cambridge_results.rendering.pdf_layout import PAGES as _PAGES
+from cambridge_results.rendering.pdf_layout import PdfObject as _Object
+from cambridge_results.rendering.pdf_layout import reading as _reading
 from cambridge_results.rendering.pdf_objects import PAGE_TREE, ClassicPdf, NotSimple
 
 __all__ = ["PdfStreamWriter", "fast_path_applies", "split_pages", "trailer", "xref_table"]
 
 _HEADER = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
-_CATALOG, _PAGES = 1, 2
 _IN_USE = b"%010d 00000 n \n"
-_FIRST_FREE = 3
-
-#: An object ready to write: its number in the output and its bytes, ``N 0 obj`` to ``endobj``.
-_Object = tuple[int, bytes]
 
 
 def _check_framing(data: bytes) -> None:
@@ -100,17 +100,6 @@ def fast_path_applies(data: bytes) -> bool:
     """
     _check_framing(data)
     return _classic(data) is not None
-
-
-@contextlib.contextmanager
-def _reading() -> Iterator[None]:
-    """Turn whatever pypdf raises on a broken file into a :class:`RenderError`."""
-    try:
-        yield
-    except RenderError:
-        raise
-    except Exception as exc:
-        raise RenderError(f"the PDF could not be read: {exc}") from exc
 
 
 def xref_table(offsets: Mapping[int, int]) -> bytes:
@@ -327,9 +316,14 @@ def split_pages(data: bytes, *, fast_path: bool = True) -> Iterator[bytes]:
     if pdf is not None:
         yield from _split_bytes(pdf)
     else:
-        from cambridge_results.rendering.pdf_pypdf import split_with_pypdf
+        from cambridge_results.rendering.pdf_pypdf import page_sources
 
-        yield from split_with_pypdf(data)
+        for source, pages in page_sources(data):
+            buffer = io.BytesIO()
+            writer = PdfStreamWriter(buffer)
+            writer._add(source, pages)
+            writer.close()
+            yield buffer.getvalue()
 
 
 class _SharedBlock:

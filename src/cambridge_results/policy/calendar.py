@@ -1,0 +1,125 @@
+"""Series calendars: enquiry windows and deadlines as dates or instants (EAR-21, EAR-22)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import pendulum
+
+from cambridge_results._checks import (
+    flag,
+    instance,
+    tuple_of,
+)
+from cambridge_results.errors import InvalidValue
+from cambridge_results.policy.services import ServiceDefinition, codes, service_code
+from cambridge_results.serialization import (
+    parse_date,
+    parse_instant,
+)
+from cambridge_results.values import ExamSeries
+
+__all__ = ["DateOrInstant", "SeriesCalendar", "ServiceDeadline"]
+
+
+@attrs.frozen
+class DateOrInstant:
+    """A policy time given as a date or as an exact instant with its zone (EAR-22).
+
+    Serialised as ``"2023-09-20"`` or ``"2023-09-20T23:59:00+00:00"``.  A date
+    *opens* at the start of that day and *closes* at the end of it, in the
+    policy's time zone; windows are half-open, ``[opens, closes)``.
+    """
+
+    text: str = attrs.field()
+
+    @text.validator
+    def _check(self, _: attrs.Attribute[str], value: str) -> None:
+        if not isinstance(value, str):
+            raise InvalidValue("date_or_instant", "must be text")
+        if len(value) == 10:
+            parse_date(value, "date_or_instant")
+        else:
+            parse_instant(value, "date_or_instant")
+
+    @property
+    def is_date(self) -> bool:
+        """True when given as a date, not an exact instant."""
+        return len(self.text) == 10
+
+    def _date(self) -> pendulum.Date:
+        return parse_date(self.text, "date_or_instant")
+
+    def opens(self, tz: str) -> pendulum.DateTime:
+        """The instant this time opens a window: start of the day for a date."""
+        if not self.is_date:
+            return parse_instant(self.text)
+        d = self._date()
+        return pendulum.datetime(d.year, d.month, d.day, tz=tz).in_timezone("UTC")
+
+    def closes(self, tz: str) -> pendulum.DateTime:
+        """The first instant after a deadline: end of the day for a date (EAR-22)."""
+        if not self.is_date:
+            return parse_instant(self.text)
+        d = self._date().add(days=1)
+        return pendulum.datetime(d.year, d.month, d.day, tz=tz).in_timezone("UTC")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _check_deadline_service(_: Any, __: Any, value: Any) -> None:
+    service_code(value, "service_deadline.service")
+
+
+@attrs.frozen(kw_only=True)
+class ServiceDeadline:
+    """A deadline for one service in one series that differs from the series' (EAR-07).
+
+    Priority services, for instance, close earlier than the others (EAR-21).
+    """
+
+    service: str = attrs.field(validator=_check_deadline_service)
+    deadline: DateOrInstant = attrs.field(
+        validator=instance("service_deadline.deadline", DateOrInstant)
+    )
+
+
+@attrs.frozen(kw_only=True)
+class SeriesCalendar:
+    """The dates of one exam series (CRW-02, CRW-05, EAR-07, EAR-15, EAR-21)."""
+
+    series: ExamSeries = attrs.field(validator=instance("calendar.series", ExamSeries))
+    #: From when login details can be created (CRW-02).
+    credential_window_opens: DateOrInstant = attrs.field(
+        validator=instance("calendar.credential_window_opens", DateOrInstant)
+    )
+    #: The board's published results release (CRW-05).
+    results_release: DateOrInstant = attrs.field(
+        validator=instance("calendar.results_release", DateOrInstant)
+    )
+    #: The last moment to submit an enquiry, X/Q included (EAR-07, EAR-22).
+    enquiry_deadline: DateOrInstant = attrs.field(
+        validator=instance("calendar.enquiry_deadline", DateOrInstant)
+    )
+    #: Invoices for the series' enquiries are issued from this date (EAR-15).
+    invoices_from: DateOrInstant = attrs.field(
+        validator=instance("calendar.invoices_from", DateOrInstant)
+    )
+    services_withdrawn: tuple[str, ...] = attrs.field(
+        default=(), validator=codes("calendar.services_withdrawn", service_code)
+    )
+    services_added: tuple[ServiceDefinition, ...] = attrs.field(
+        default=(), validator=tuple_of("calendar.services_added", ServiceDefinition)
+    )
+    #: Services whose enquiry deadline differs from ``enquiry_deadline`` (EAR-07).
+    service_deadlines: tuple[ServiceDeadline, ...] = attrs.field(
+        default=(), validator=tuple_of("calendar.service_deadlines", ServiceDeadline)
+    )
+    #: True for made-up series shipped to show the format, not the board's real dates.
+    example: bool = attrs.field(default=False, validator=flag("calendar.example"))
+
+
+#: OWASP's equivalent argon2id settings (memory in KiB, iterations), p=1:
+#: a policy must reach at least one of them (CRW-12, ASVS 5.0).

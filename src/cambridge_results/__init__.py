@@ -16,6 +16,9 @@ from cambridge_results.errors import (
 )
 from cambridge_results.policy import Policy, example_2026, international_2023, load_policy
 
+#: The library's version; pyproject.toml reads it from here (``[tool.hatch.version]``).
+__version__ = "0.1.0"
+
 __all__ = [
     "CambridgeResultsError",
     "Clock",
@@ -28,6 +31,7 @@ __all__ = [
     "RefusedByRule",
     "StorageError",
     "SystemClock",
+    "__version__",
     "example_2026",
     "international_2023",
     "load_policy",

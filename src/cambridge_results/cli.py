@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from cambridge_results import __version__
 from cambridge_results.board.schema import SCHEMA
 from cambridge_results.clock import Clock, SystemClock
 from cambridge_results.entries_import import ImportRejected, import_entries_file
@@ -239,6 +240,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cambridge-results",
         description="Results administration: candidate results website letters and entries.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}", help="show the version"
     )
     sub = parser.add_subparsers(dest="command", required=True)
 

@@ -83,7 +83,11 @@ class ImportReport:
 def _parse(text: str) -> tuple[list[tuple[int, Candidate, Entry]], list[RowProblem]]:
     reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
     problems: list[RowProblem] = []
-    header = reader.fieldnames or []
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as exc:
+        # The header itself is bad CSV (an unterminated quote): the same report as any row.
+        return [], [RowProblem(line=max(reader.line_num, 1), message=f"not valid CSV: {exc}")]
     missing = [c for c in COLUMNS if c not in header]
     unknown = [c for c in header if c not in COLUMNS]
     if missing or unknown:
@@ -152,6 +156,8 @@ def import_entries(
     """Import CSV text.  Raises :class:`ImportRejected` listing every bad row; then nothing
     is written.
     """
+    if not isinstance(text, str):
+        raise InvalidValue("text", f"must be CSV text, not {type(text).__name__}")
     parsed, problems = _parse(text)
     seen: dict[tuple[str, str], tuple[int, Candidate]] = {}
     entry_lines: dict[tuple[str, str, str, str], int] = {}

@@ -127,3 +127,21 @@ def test_an_unreadable_file_is_reported_not_raised_as_oserror(store: Store, tmp_
         import_entries_file(
             store, tmp_path / "missing.csv", principal=BoardStaff(staff_id="o"), now=NOW
         )
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['"centre,candidate_number', HEADER.replace("uci", '"uci'), 'centre,"x\n1,2\n'],
+    ids=["first column", "middle column", "header then rows"],
+)
+def test_a_header_with_an_unterminated_quote_is_a_rejection_on_line_1(
+    store: Store, text: str
+) -> None:
+    """Issue 14: bad CSV in the header row is ImportRejected naming the line, not _csv.Error."""
+    before = _snapshot(store)
+    with pytest.raises(ImportRejected) as caught:
+        import_entries(store, text, principal=BoardStaff(staff_id="s1"), now=NOW)
+    (problem,) = caught.value.problems
+    assert problem.line >= 1
+    assert "not valid CSV" in problem.message
+    assert _snapshot(store) == before

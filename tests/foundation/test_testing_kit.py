@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +23,35 @@ def test_importing_the_kit_needs_neither_hypothesis_nor_pytest() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split("\n")[:2] == ["[]", "cambridge_results.testing.strategies"]
+
+
+@pytest.mark.parametrize(
+    ("module", "missing"),
+    [
+        ("strategies", "hypothesis"),
+        ("conformance", "hypothesis"),
+        ("conformance", "pytest"),
+        ("conformance_logins", "pytest"),
+        ("conformance_website", "pytest"),
+        ("conformance_enquiries", "pytest"),
+    ],
+)
+def test_a_kit_module_without_its_test_tool_names_the_extra_that_installs_it(
+    module: str, missing: str
+) -> None:
+    """Issue 14: not a bare ModuleNotFoundError but one that says pip install '...[testing]'."""
+    code = (
+        f"import sys; sys.modules[{missing!r}] = None\n"
+        "try:\n"
+        f"    import cambridge_results.testing.{module}\n"
+        "except ModuleNotFoundError as exc:\n"
+        "    print(exc.name); print(exc)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    name, message = done.stdout.split("\n")[:2]
+    assert name == missing
+    assert f"needs {missing}" in message
+    assert "pip install 'cambridge_results[testing]'" in message
 
 
 def test_the_kit_reexports_strategies_and_reserves_conformance() -> None:

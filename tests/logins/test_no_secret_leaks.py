@@ -92,10 +92,9 @@ def test_no_flow_leaks_a_secret(caplog: pytest.LogCaptureFixture) -> None:
     collect(resets.complete(token, SHORT_NEW))
     collect(resets.complete(token, NEW_PASSWORD))
     collect(resets.complete(token, NEW_PASSWORD))
-    outputs.extend([*tokens.records(), outbox, tokens, resets])
-    # The reset email is the one place the token exists (like the letter for passwords):
-    # its body is the message itself, so only its repr and str are searched.
-    reprs = [f"{m!r} {m!s}" for m in outbox.messages]
+    # The reset email's body is the one place the token exists (like the letter for
+    # passwords); its repr, str and serialised form are searched like everything else.
+    outputs.extend([*tokens.records(), outbox, tokens, resets, *outbox.messages])
 
     # Identity registration (LOG-04) and candidate registration (LOG-06).
     identities = InMemoryIdentities()
@@ -156,7 +155,7 @@ def test_no_flow_leaks_a_secret(caplog: pytest.LogCaptureFixture) -> None:
         ]
     )
 
-    haystack = [caplog.text, *reprs]
+    haystack = [caplog.text]
     haystack += [record.getMessage() for record in caplog.records]
     haystack += [repr(record.args) for record in caplog.records]
     for exc in errors:
@@ -178,3 +177,62 @@ def test_no_flow_leaks_a_secret(caplog: pytest.LogCaptureFixture) -> None:
     text = "\n".join(haystack)
     for secret in secrets:
         assert secret not in text, f"a secret of length {len(secret)} leaked"
+
+
+def test_a_serialised_reset_email_leaves_out_the_body_with_the_token() -> None:
+    """Issue 14: unstructure() of the reset email gave the token in clear; now no body at all."""
+    w = make_world()
+    w.add_account(USERNAME, PASSWORD)
+    outbox = InMemoryOutbox()
+    resets = PasswordResets(
+        accounts=w.accounts,
+        accounts_by_id=w.accounts,
+        passwords=w.accounts,
+        tokens=InMemoryResetTokens(),
+        outbox=outbox,
+        hasher=w.hasher,
+        policy=w.policy.login,
+        clock=w.clock,
+        link=lambda t: f"https://results.example.org/reset?token={t}",
+    )
+    resets.request(USERNAME)
+    (message,) = outbox.messages
+    match = re.search(r"token=([A-Za-z0-9_-]+)", message.body)
+    assert match is not None
+    data = unstructure(message)
+    assert data == {"to": message.to, "subject": message.subject}
+    assert match.group(1) not in json.dumps(unstructure(outbox.messages))
+
+
+def test_a_login_result_an_app_logs_is_the_same_for_unknown_and_wrong() -> None:
+    """Issue 14: repr and unstructure of a failed login do not tell an unknown username from a
+    wrong password; the attempt record, for the audit log, still does."""
+    w = make_world()
+    w.add_account(USERNAME, PASSWORD)
+    wrong = w.service.log_in(USERNAME, WRONG)
+    w.clock.advance(minutes=1)
+    unknown = w.service.log_in("nobody@example.org", WRONG)
+    assert wrong.attempt.outcome.value == "wrong-password"
+    assert unknown.attempt.outcome.value == "unknown-username"
+    for shown in (repr, lambda r: json.dumps(unstructure(r))):
+        wrong_text, unknown_text = shown(wrong), shown(unknown)
+        for text in (wrong_text, unknown_text):
+            assert "unknown-username" not in text
+            assert "wrong-password" not in text
+            assert "UNKNOWN_USERNAME" not in text
+            assert "WRONG_PASSWORD" not in text
+    assert unstructure(wrong) == unstructure(unknown)
+    assert repr(wrong) == repr(unknown)
+
+
+def test_a_successful_login_result_serialises_without_any_hash() -> None:
+    """The account in a serialised result is what its repr shows: no stored or upgraded hash."""
+    w = make_world()
+    w.add_account(USERNAME, PASSWORD)
+    result = w.service.log_in(USERNAME, PASSWORD)
+    assert result.ok
+    data = unstructure(result)
+    assert set(data) == {"decision", "account", "hash_upgraded"}
+    assert set(data["account"]) == {"account_id", "username", "email"}
+    assert result.account is not None
+    assert result.account.password_hash not in json.dumps(data)

@@ -181,7 +181,7 @@ def test_a_rejected_new_password_does_not_burn_the_link(
     assert resets.complete(token, NEW_PASSWORD).allowed
 
 
-@pytest.mark.parametrize("token", ["", "x" * 10_000, 12, "not-a-real-token-at-all"])
+@pytest.mark.parametrize("token", ["", "x" * 10_000, 12, "not-a-real-token-at-all", "tok\ud800en"])
 def test_bad_or_unknown_tokens_are_refused_alike(world: LoginWorld, token: object) -> None:
     """LOG-05: a malformed or unknown token gets the invalid-link answer."""
     assert resets_for(world).complete(token, NEW_PASSWORD).codes == ("LOG-05.token-unknown",)

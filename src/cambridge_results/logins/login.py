@@ -12,6 +12,7 @@ attempt yields a :class:`~cambridge_results.logins.ports.LoginAttempt`.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import attrs
 
@@ -35,6 +36,7 @@ from cambridge_results.rules.logins.login import (
     normalise_username,
     well_formed_username,
 )
+from cambridge_results.serialization import converter
 
 __all__ = ["LoginResult", "LoginService"]
 
@@ -51,10 +53,15 @@ class LoginResult:
     caller stores in place of the outdated one (CRW-12); a service built
     with ``passwords`` has already stored it (``hash_upgraded`` says whether
     the compare-and-set held).
+
+    ``attempt`` is the audit record (it tells an unknown username from a
+    wrong password) for an :class:`AttemptLog`; ``repr`` and the library's
+    serializer leave it out, so a result an app logs or stores as it is
+    cannot be used to find out which usernames exist.
     """
 
     decision: Decision
-    attempt: LoginAttempt
+    attempt: LoginAttempt = attrs.field(repr=False)
     account: AccountRecord | None = None
     upgraded_hash: str | None = attrs.field(default=None, repr=False)
     hash_upgraded: bool = False
@@ -63,6 +70,25 @@ class LoginResult:
     def ok(self) -> bool:
         """True when the login succeeded."""
         return self.decision.allowed
+
+
+def _unstructure_result(result: LoginResult) -> dict[str, Any]:
+    # What repr shows, as data: no attempt outcome, no hash (the account's nor the upgrade).
+    account = result.account
+    return {
+        "decision": converter.unstructure(result.decision),
+        "account": None
+        if account is None
+        else {
+            "account_id": account.account_id,
+            "username": account.username,
+            "email": account.email,
+        },
+        "hash_upgraded": result.hash_upgraded,
+    }
+
+
+converter.register_unstructure_hook(LoginResult, _unstructure_result)
 
 
 class LoginService:

@@ -2,7 +2,9 @@
 
 :class:`InMemoryOutbox` keeps messages for tests; :class:`SmtpOutbox` sends
 them with the standard library's :mod:`smtplib`.  A message's body may hold
-a reset link, so ``repr`` never shows it; nothing this library sends ever
+a reset link, so neither ``repr`` nor the library's serializer
+(:func:`cambridge_results.serialization.unstructure`) shows it; an app that
+sends the message itself reads ``.body``.  Nothing this library sends ever
 holds a password (LOG-05).
 """
 
@@ -18,6 +20,7 @@ from typing import Any, Protocol, runtime_checkable
 import attrs
 
 from cambridge_results.errors import CambridgeResultsError
+from cambridge_results.serialization import converter
 from cambridge_results.values import validate_email
 
 __all__ = ["InMemoryOutbox", "Outbox", "OutboxError", "OutgoingEmail", "SmtpOutbox"]
@@ -43,11 +46,20 @@ def _line(field: str, limit: int) -> Callable[[Any, Any, str], None]:
 
 @attrs.frozen(kw_only=True)
 class OutgoingEmail:
-    """One plain-text email.  ``repr`` shows the recipient and subject, never the body."""
+    """One plain-text email.  ``repr`` and ``unstructure`` show the recipient and subject,
+    never the body (it may hold a reset link's token)."""
 
     to: str = attrs.field(converter=_recipient)
     subject: str = attrs.field(validator=_line("email.subject", 200))
     body: str = attrs.field(repr=False)
+
+
+def _unstructure_email(message: OutgoingEmail) -> dict[str, str]:
+    # The body is left out, not masked: data read back can never pass for a sendable email.
+    return {"to": message.to, "subject": message.subject}
+
+
+converter.register_unstructure_hook(OutgoingEmail, _unstructure_email)
 
 
 @runtime_checkable

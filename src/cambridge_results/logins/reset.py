@@ -19,6 +19,7 @@ import pendulum
 
 from cambridge_results.clock import Clock
 from cambridge_results.decisions import Decision
+from cambridge_results.errors import InvalidValue
 from cambridge_results.hashing import PasswordHasher
 from cambridge_results.logins.outbox import Outbox, OutboxError, OutgoingEmail
 from cambridge_results.logins.ports import (
@@ -115,7 +116,11 @@ class PasswordResets:
         now = self._clock.now()
         if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_TEXT:
             return Decision.refuse("LOG-05.token-unknown", INVALID_LINK_MESSAGE)
-        digest = token_digest(token)
+        try:
+            digest = token_digest(token)
+        except InvalidValue:
+            # Not a token this library made (a lone surrogate): the same answer as any unknown one.
+            return Decision.refuse("LOG-05.token-unknown", INVALID_LINK_MESSAGE)
         record = self._tokens.find(digest)
         usable = token_usable(record, now)
         account = self._by_id.get_account(record.account_id) if record is not None else None

@@ -13,6 +13,7 @@ import hmac
 import secrets
 from typing import NoReturn
 
+from cambridge_results.errors import InvalidValue
 from cambridge_results.policy import LoginPolicy
 
 __all__ = ["ResetToken", "new_reset_token", "token_digest"]
@@ -27,9 +28,17 @@ def token_digest(text: str) -> str:
 
     A fast hash is enough for a token of 128 random bits or more: nobody can
     search that space, so a slow, salted hash would add cost and no safety
-    (ASVS 5.0 6.5.2; docs/security.md).
+    (ASVS 5.0 6.5.2; docs/security.md).  Anything that is not text, or text
+    that UTF-8 cannot encode (a lone surrogate), is an :class:`InvalidValue`.
     """
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if not isinstance(text, str):
+        raise InvalidValue("token", f"must be text, not {type(text).__name__}", rule="LOG-05")
+    try:
+        encoded = text.encode("utf-8")
+    except UnicodeEncodeError:
+        # The message leaves the text out: it may be a real token with one bad character.
+        raise InvalidValue("token", "is not valid Unicode text", rule="LOG-05") from None
+    return hashlib.sha256(encoded).hexdigest()
 
 
 class ResetToken:

@@ -235,12 +235,21 @@ def load_policy(source: Mapping[str, Any] | str | Path) -> Policy:
     """Load a policy from a mapping or a JSON file; errors name the field path."""
     if isinstance(source, Mapping):
         data: Any = source
-    else:
+    elif isinstance(source, str | Path):
         try:
             data = json.loads(Path(source).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise PolicyError(f"cannot read policy file {source}: {exc}") from exc
-    return structure(data, Policy)
+        except RecursionError:
+            raise PolicyError(f"cannot read policy file {source}: nested too deeply") from None
+    else:
+        raise PolicyError(
+            f"a policy is loaded from a mapping or a JSON file's path, not {type(source).__name__}"
+        )
+    try:
+        return structure(data, Policy)
+    except RecursionError:
+        raise PolicyError("the policy data is nested too deeply") from None
 
 
 def dump_policy(policy: Policy) -> dict[str, Any]:

@@ -128,6 +128,11 @@ def open_store(url: str, *, migrations: Sequence[Migration], migrate: bool = Tru
     newer library.
     """
     scheme = scheme_of(url)
+    if not url.isascii():
+        try:
+            url.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidValue("url", "is not valid Unicode text (a lone surrogate)") from None
     factory, origin = _load(scheme)
     store = factory(url, migrations=migrations, migrate=migrate)
     if not isinstance(store, Store):

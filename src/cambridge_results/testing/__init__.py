@@ -20,7 +20,8 @@
 Import those by their full module names.
 
 ``strategies`` and ``conformance`` are imported on first use, so importing
-this package needs neither hypothesis nor pytest.
+this package needs neither hypothesis nor pytest.  The modules that need them
+say so when they are missing: ``pip install 'cambridge_results[testing]'``.
 """
 
 from __future__ import annotations
@@ -35,6 +36,19 @@ if TYPE_CHECKING:
     from cambridge_results.testing import strategies
 
 __all__ = ["FixedClock", "conformance", "strategies"]
+
+#: What installs the test tools the kit needs (hypothesis and pytest).
+INSTALL_HINT = "pip install 'cambridge_results[testing]'"
+
+
+def _missing_extra(exc: ModuleNotFoundError) -> ModuleNotFoundError:
+    """The error for a kit module whose test tool is not installed: it names the extra."""
+    return ModuleNotFoundError(
+        f"cambridge_results.testing needs {exc.name or 'a test tool'}, which is not installed; "
+        f"install the testing extra: {INSTALL_HINT}",
+        name=exc.name,
+    )
+
 
 # Submodules loaded on first attribute access.  ``conformance`` is the storage
 # conformance suite (cambridge_results/testing/conformance.py); it needs pytest,

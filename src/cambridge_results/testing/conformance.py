@@ -44,16 +44,22 @@ from typing import Any, ClassVar
 
 import attrs
 import pendulum
-import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from hypothesis.stateful import (
-    RuleBasedStateMachine,
-    initialize,
-    invariant,
-    rule,
-    run_state_machine_as_test,
-)
+
+from cambridge_results.testing import _missing_extra
+
+try:
+    import pytest
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+    from hypothesis.stateful import (
+        RuleBasedStateMachine,
+        initialize,
+        invariant,
+        rule,
+        run_state_machine_as_test,
+    )
+except ModuleNotFoundError as exc:
+    raise _missing_extra(exc) from exc
 
 from cambridge_results.board.schema import SCHEMA
 from cambridge_results.errors import (

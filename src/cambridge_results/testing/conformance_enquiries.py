@@ -26,7 +26,13 @@ from typing import Any
 
 import attrs
 import pendulum
-import pytest
+
+from cambridge_results.testing import _missing_extra
+
+try:
+    import pytest
+except ModuleNotFoundError as exc:
+    raise _missing_extra(exc) from exc
 
 from cambridge_results.enquiries.documents import (
     DocumentInfo,

@@ -39,7 +39,13 @@ from typing import Any, Protocol
 
 import attrs
 import pendulum
-import pytest
+
+from cambridge_results.testing import _missing_extra
+
+try:
+    import pytest
+except ModuleNotFoundError as exc:
+    raise _missing_extra(exc) from exc
 
 from cambridge_results.board.schema import SCHEMA
 from cambridge_results.clock import FixedClock

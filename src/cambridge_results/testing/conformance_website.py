@@ -23,7 +23,13 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pendulum
-import pytest
+
+from cambridge_results.testing import _missing_extra
+
+try:
+    import pytest
+except ModuleNotFoundError as exc:
+    raise _missing_extra(exc) from exc
 
 from cambridge_results.errors import DuplicateError
 from cambridge_results.storage import open_store

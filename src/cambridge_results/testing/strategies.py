@@ -21,7 +21,13 @@ import datetime
 import decimal
 
 import pendulum
-from hypothesis import strategies as st
+
+from cambridge_results.testing import _missing_extra
+
+try:
+    from hypothesis import strategies as st
+except ModuleNotFoundError as exc:
+    raise _missing_extra(exc) from exc
 
 from cambridge_results.policy import (
     CredentialPolicy,

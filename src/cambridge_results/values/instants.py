@@ -30,7 +30,11 @@ def parse_instant(value: object, field: str = "instant") -> pendulum.DateTime:
         raise InvalidValue(field, f"{value[:40]!r} is not an ISO 8601 instant") from exc
     if not isinstance(parsed, pendulum.DateTime):
         raise InvalidValue(field, f"{value[:40]!r} is not an ISO 8601 instant")
-    return parsed.in_timezone("UTC")
+    try:
+        return parsed.in_timezone("UTC")
+    except (ValueError, OverflowError) as exc:
+        # An offset of a day or more ("-3000"), or one that moves the instant out of years 1-9999.
+        raise InvalidValue(field, f"{value[:40]!r} is not an ISO 8601 instant") from exc
 
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)

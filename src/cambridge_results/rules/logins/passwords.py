@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Container, Iterable
 
 from cambridge_results.decisions import Decision, Reason
+from cambridge_results.errors import InvalidValue
 from cambridge_results.policy import CHOSEN_PASSWORD_FLOOR, LoginPolicy
 
 __all__ = ["ABSOLUTE_MIN_LENGTH", "check_chosen_password"]
@@ -40,6 +41,8 @@ def check_chosen_password(
     the password, ignoring case, refuses it.  ``denylist`` holds common or
     breached passwords in lower case; the password is looked up lower-cased.
     """
+    # A caller's mistake, not the user's: raised, unlike the refusals below.
+    extra = _text_words(context_words)
     if not isinstance(password, str):
         return Decision.refuse(f"{rule}.password-not-text", "the password must be text")
     reasons: list[Reason] = []
@@ -64,7 +67,7 @@ def check_chosen_password(
             "password-invalid-character", "the password contains a character that cannot be used"
         )
     folded = password.casefold()
-    words = {w.casefold() for w in (*policy.context_words, *context_words) if len(w) >= _MIN_WORD}
+    words = {w.casefold() for w in (*policy.context_words, *extra) if len(w) >= _MIN_WORD}
     if any(w in folded for w in words):
         refuse(
             "password-context-word",
@@ -73,6 +76,15 @@ def check_chosen_password(
     if password.lower() in denylist:
         refuse("password-common", "the password is too common; choose another")
     return Decision(reasons=tuple(reasons))
+
+
+def _text_words(words: object) -> tuple[str, ...]:
+    if isinstance(words, str | bytes) or not isinstance(words, Iterable):
+        raise InvalidValue("context_words", "must be a list of words, not one text")
+    found = tuple(words)
+    if not all(isinstance(w, str) for w in found):
+        raise InvalidValue("context_words", "every context word must be text")
+    return found
 
 
 def _encodable(text: str) -> bool:

@@ -85,20 +85,17 @@ def lodge_stage_one(
             f"enquiry {enquiry.id} has no outcome: an appeal follows an enquiry outcome, "
             f"and a copy of the script alone does not qualify",
         )
-    Decision.combine(
-        [check_appellant(principal, enquiry, signed_by_head_of_centre), outcome]
-    ).raise_if_refused()
-    appeal = Appeal(
-        id=appeal_id,
-        enquiry_id=enquiry.id,
-        centre=enquiry.centre,
+    due = add_days(now, policy.enquiries.appeal_stage1_decision_days, policy.timezone)
+    return _lodge(
+        enquiry,
+        outcome,
+        appeal_id=appeal_id,
         stage=AppealStage.ONE,
-        lodged_at=now,
-        lodged_by=str(principal),
-        decision_due=add_days(now, policy.enquiries.appeal_stage1_decision_days, policy.timezone),
+        signed_by_head_of_centre=signed_by_head_of_centre,
+        principal=principal,
+        now=now,
+        decision_due=due,
     )
-    details = {"appeal": appeal.id, "stage": 1, "decision_due": appeal.decision_due}
-    return appeal, event(EventKind.APPEAL_LODGED, enquiry, principal, now, details)
 
 
 def issue_decision_letter(
@@ -157,17 +154,45 @@ def lodge_stage_two(
             "EAR-20.stage-two-too-late",
             f"stage 2 had to be asked for before {local_text(closes, policy.timezone)}",
         )
+    return _lodge(
+        enquiry,
+        timing,
+        appeal_id=appeal_id,
+        stage=AppealStage.TWO,
+        signed_by_head_of_centre=signed_by_head_of_centre,
+        principal=principal,
+        now=now,
+        follows=stage_one.id,
+    )
+
+
+def _lodge(
+    enquiry: Enquiry,
+    stage_check: Decision,
+    *,
+    appeal_id: str,
+    stage: AppealStage,
+    signed_by_head_of_centre: bool,
+    principal: Principal,
+    now: pendulum.DateTime,
+    decision_due: pendulum.DateTime | None = None,
+    follows: str | None = None,
+) -> tuple[Appeal, EnquiryEvent]:
+    """The appeal and its event, once the appellant and the stage's own check allow it."""
     Decision.combine(
-        [check_appellant(principal, enquiry, signed_by_head_of_centre), timing]
+        [check_appellant(principal, enquiry, signed_by_head_of_centre), stage_check]
     ).raise_if_refused()
     appeal = Appeal(
         id=appeal_id,
         enquiry_id=enquiry.id,
         centre=enquiry.centre,
-        stage=AppealStage.TWO,
+        stage=stage,
         lodged_at=now,
         lodged_by=str(principal),
-        follows=stage_one.id,
+        decision_due=decision_due,
+        follows=follows,
     )
-    details = {"appeal": appeal.id, "stage": 2, "follows": stage_one.id}
+    # Stage 1 says when its decision is due; stage 2 names the appeal it follows.
+    extra = {"decision_due": appeal.decision_due} if follows is None else {"follows": follows}
+    details = {"appeal": appeal.id, "stage": int(stage), **extra}
     return appeal, event(EventKind.APPEAL_LODGED, enquiry, principal, now, details)

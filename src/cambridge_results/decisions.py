@@ -43,7 +43,17 @@ class Decision:
     @classmethod
     def allow(cls, *warnings: Reason) -> Decision:
         """An allowing decision, optionally with warnings."""
+        if not warnings and cls is Decision:
+            return _ALLOWED
         return cls(warnings=tuple(warnings))
+
+    @classmethod
+    def of(cls, reasons: Iterable[Reason]) -> Decision:
+        """Refused with ``reasons``, or allowed when there are none."""
+        found = tuple(reasons)
+        if not found and cls is Decision:
+            return _ALLOWED
+        return cls(reasons=found)
 
     @classmethod
     def refuse(cls, code: str, message: str) -> Decision:
@@ -56,8 +66,12 @@ class Decision:
         reasons: list[Reason] = []
         warnings: list[Reason] = []
         for d in decisions:
-            reasons.extend(d.reasons)
-            warnings.extend(d.warnings)
+            if d.reasons:
+                reasons.extend(d.reasons)
+            if d.warnings:
+                warnings.extend(d.warnings)
+        if not reasons and not warnings and cls is Decision:
+            return _ALLOWED
         return cls(reasons=tuple(reasons), warnings=tuple(warnings))
 
     @property
@@ -88,3 +102,8 @@ class Decision:
 def is_rule_id(text: str) -> bool:
     """True when ``text`` is a SPEC rule ID such as ``"LOG-02"``."""
     return _RULE_ID.fullmatch(text) is not None
+
+
+#: The one plain "allowed": rules allow far more often than they refuse, and a
+#: frozen value can be shared.
+_ALLOWED = Decision()

@@ -207,7 +207,7 @@ def test_direct_construction_names_the_field_too() -> None:
 
 
 def _fields(policy: Policy) -> dict[str, Any]:
-    return {a.name: getattr(policy, a.name) for a in attrs.fields(Policy)}
+    return {a.name: getattr(policy, a.name) for a in attrs.fields(Policy) if a.init}
 
 
 def test_a_policy_loads_from_a_json_file_and_a_broken_file_is_a_policy_error(

@@ -19,6 +19,7 @@ from cambridge_results.serialization import (
     parse_instant,
 )
 from cambridge_results.values import ExamSeries
+from cambridge_results.values.instants import zone
 
 __all__ = ["DateOrInstant", "SeriesCalendar", "ServiceDeadline"]
 
@@ -33,37 +34,52 @@ class DateOrInstant:
     """
 
     text: str = attrs.field()
+    # Parsed once at load, and the window bounds once per zone: rules ask on every call.
+    _value: pendulum.Date | pendulum.DateTime = attrs.field(
+        init=False, eq=False, repr=False, hash=False
+    )
+    _bounds: dict[str, tuple[pendulum.DateTime, pendulum.DateTime]] = attrs.field(
+        init=False, eq=False, repr=False, hash=False, factory=dict
+    )
 
     @text.validator
     def _check(self, _: attrs.Attribute[str], value: str) -> None:
         if not isinstance(value, str):
             raise InvalidValue("date_or_instant", "must be text")
-        if len(value) == 10:
+        parsed: pendulum.Date | pendulum.DateTime = (
             parse_date(value, "date_or_instant")
-        else:
-            parse_instant(value, "date_or_instant")
+            if len(value) == 10
+            else parse_instant(value, "date_or_instant")
+        )
+        object.__setattr__(self, "_value", parsed)
 
     @property
     def is_date(self) -> bool:
         """True when given as a date, not an exact instant."""
         return len(self.text) == 10
 
-    def _date(self) -> pendulum.Date:
-        return parse_date(self.text, "date_or_instant")
+    def _window(self, tz: str) -> tuple[pendulum.DateTime, pendulum.DateTime]:
+        bounds = self._bounds.get(tz)
+        if bounds is None:
+            value = self._value
+            if isinstance(value, pendulum.DateTime):
+                bounds = (value, value)
+            else:
+                zone_ = zone(tz)
+                start = pendulum.datetime(value.year, value.month, value.day, tz=zone_)
+                end = value.add(days=1)
+                stop = pendulum.datetime(end.year, end.month, end.day, tz=zone_)
+                bounds = (start.in_timezone(pendulum.UTC), stop.in_timezone(pendulum.UTC))
+            self._bounds[tz] = bounds
+        return bounds
 
     def opens(self, tz: str) -> pendulum.DateTime:
         """The instant this time opens a window: start of the day for a date."""
-        if not self.is_date:
-            return parse_instant(self.text)
-        d = self._date()
-        return pendulum.datetime(d.year, d.month, d.day, tz=tz).in_timezone("UTC")
+        return self._window(tz)[0]
 
     def closes(self, tz: str) -> pendulum.DateTime:
         """The first instant after a deadline: end of the day for a date (EAR-22)."""
-        if not self.is_date:
-            return parse_instant(self.text)
-        d = self._date().add(days=1)
-        return pendulum.datetime(d.year, d.month, d.day, tz=tz).in_timezone("UTC")
+        return self._window(tz)[1]
 
     def __str__(self) -> str:
         return self.text

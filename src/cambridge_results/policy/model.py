@@ -86,6 +86,17 @@ class Policy:
     )
     #: Where the numbers come from, and which are examples.
     notes: str = attrs.field(default="", validator=_check_notes)
+    # An index of ``series``, built once: rules look a calendar up on every call.
+    _calendars: dict[ExamSeries, SeriesCalendar] = attrs.field(
+        init=False, eq=False, repr=False, hash=False
+    )
+    # What a series' calendar derives (its services, by code and as offered), once per series.
+    _offered: dict[ExamSeries, tuple[ServiceDefinition, ...]] = attrs.field(
+        init=False, eq=False, repr=False, hash=False, factory=dict
+    )
+    _by_code: dict[ExamSeries, dict[str, ServiceDefinition]] = attrs.field(
+        init=False, eq=False, repr=False, hash=False, factory=dict
+    )
 
     @timezone.validator
     def _check_timezone(self, _: attrs.Attribute[str], value: str) -> None:
@@ -99,6 +110,7 @@ class Policy:
             ) from exc
 
     def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_calendars", {c.series: c for c in self.series})
         self._check_calendars()
         self._check_services_and_fees()
         if self.credentials.password_length > self.login.max_password_length:
@@ -193,18 +205,35 @@ class Policy:
 
     def calendar(self, series: ExamSeries) -> SeriesCalendar:
         """The calendar of a series; :class:`UnknownSeries` if the policy has none."""
-        for cal in self.series:
-            if cal.series == series:
-                return cal
+        cal = self._calendars.get(series)
+        if cal is not None:
+            return cal
         known = ", ".join(str(c.series) for c in self.series) or "none"
         raise UnknownSeries(f"policy {self.name} has no calendar for {series} (it has {known})")
 
     def services_for(self, series: ExamSeries) -> tuple[ServiceDefinition, ...]:
         """The services offered for a series: the base table less withdrawn, plus added (EAR-21)."""
-        cal = self.calendar(series)
-        base = tuple(s for s in self.services if s.code not in cal.services_withdrawn)
-        offered = (*base, *cal.services_added)
-        return tuple(s for s in offered if not s.sessions or series.session in s.sessions)
+        offered = self._offered.get(series)
+        if offered is None:
+            cal = self.calendar(series)
+            base = tuple(s for s in self.services if s.code not in cal.services_withdrawn)
+            offered = tuple(
+                s
+                for s in (*base, *cal.services_added)
+                if not s.sessions or series.session in s.sessions
+            )
+            self._offered[series] = offered
+        return offered
+
+    def service_in(self, series: ExamSeries, code: str) -> ServiceDefinition | None:
+        """Service ``code`` as a series knows it, offered or since withdrawn, or ``None``."""
+        known = self._by_code.get(series)
+        if known is None:
+            known = {}
+            for s in (*self.services, *self.calendar(series).services_added):
+                known.setdefault(s.code, s)
+            self._by_code[series] = known
+        return known.get(code)
 
     def enquiry_deadline(self, series: ExamSeries, service: str) -> DateOrInstant:
         """The enquiry deadline of a service in a series: its own, else the series' (EAR-07)."""

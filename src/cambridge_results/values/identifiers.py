@@ -55,7 +55,7 @@ def _centre(value: object) -> str:
     return ascii_pattern(value, "centre_number", _CENTRE, "a centre number like GB123", upper=True)
 
 
-@attrs.frozen(order=True)
+@attrs.frozen(order=True, cache_hash=True)
 class CentreNumber(_Identifier):
     """A centre's number: two letters and three digits, e.g. ``GB123``.
 
@@ -80,7 +80,7 @@ def _candidate_number(value: object) -> str:
     return text.zfill(4)
 
 
-@attrs.frozen(order=True)
+@attrs.frozen(order=True, cache_hash=True)
 class CandidateNumber(_Identifier):
     """A candidate's four-digit number within a centre.
 
@@ -98,7 +98,7 @@ def _uci(value: object) -> str:
     return ascii_pattern(value, "uci", _UCI, "a 13-character UCI like GB1232600713A", upper=True)
 
 
-@attrs.frozen(order=True)
+@attrs.frozen(order=True, cache_hash=True)
 class UCI(_Identifier):
     """A Unique Candidate Identifier: 13 characters, e.g. ``GB1232600713A``.
 
@@ -116,7 +116,7 @@ def _syllabus(value: object) -> str:
     return ascii_pattern(value, "syllabus_code", _SYLLABUS, "a four-digit syllabus code like 0580")
 
 
-@attrs.frozen(order=True)
+@attrs.frozen(order=True, cache_hash=True)
 class SyllabusCode(_Identifier):
     """A syllabus code: four digits, e.g. ``0580``."""
 
@@ -130,7 +130,7 @@ def _component(value: object) -> str:
     return ascii_pattern(value, "component_code", _COMPONENT, "a two-digit component code like 12")
 
 
-@attrs.frozen(order=True)
+@attrs.frozen(order=True, cache_hash=True)
 class ComponentCode(_Identifier):
     """A component code within a syllabus: two digits, e.g. ``12``."""
 

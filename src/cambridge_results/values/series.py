@@ -53,7 +53,7 @@ def _session(value: object) -> Session:
     raise InvalidValue("series.session", "must be Session.JUNE or Session.NOVEMBER")
 
 
-@attrs.frozen(kw_only=True, order=True)
+@attrs.frozen(kw_only=True, order=True, cache_hash=True)
 class ExamSeries:
     """An exam series such as June 2026.  ``str()`` gives ``"June 2026"``."""
 

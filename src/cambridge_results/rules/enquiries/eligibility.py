@@ -188,7 +188,7 @@ def _components(definition: ServiceDefinition, enquiry: Enquiry, facts: Syllabus
                 f"({syllabus.code})",
             )
         )
-    return Decision(reasons=tuple(reasons))
+    return Decision.of(reasons)
 
 
 def _candidates(
@@ -266,7 +266,11 @@ def _candidates(
                     f"portfolio-of-evidence route",
                 )
             )
-    return Decision(reasons=tuple(reasons))
+    return Decision.of(reasons)
+
+
+#: Mark sources no enquiry can be about (EAR-02, EAR-05).
+_NOT_ENQUIRABLE = frozenset((MarkSource.EXEMPTION, MarkSource.CALCULATED))
 
 
 def _marks(
@@ -283,8 +287,10 @@ def _marks(
         if results is None:
             continue  # reported by _candidates
         for code in _known(enquiry, facts):
-            where = f"{facts.syllabus.code}/{code} of candidate {number}"
             mark = results.mark(code)
+            if mark is not None and mark.source not in _NOT_ENQUIRABLE:
+                continue  # the usual case: no message to write
+            where = f"{facts.syllabus.code}/{code} of candidate {number}"
             if mark is None:
                 reasons.append(
                     _r("EAR-05.no-mark", f"{where} has no mark from an exam or from moderation")
@@ -301,7 +307,7 @@ def _marks(
                         f"moderation, so the request cannot be considered",
                     )
                 )
-    return Decision(reasons=tuple(reasons))
+    return Decision.of(reasons)
 
 
 def _no_result_or_pending(
@@ -333,7 +339,7 @@ def _no_result_or_pending(
                     f"{definition.code} explains only NO RESULT (X) or PENDING (Q)",
                 )
             )
-    return Decision(reasons=tuple(reasons))
+    return Decision.of(reasons)
 
 
 def _earlier_enquiries(

@@ -7,6 +7,8 @@ is half-open, ``[results release, deadline)`` (EAR-22).
 
 from __future__ import annotations
 
+import datetime
+
 import pendulum
 
 from cambridge_results.decisions import Decision
@@ -14,6 +16,7 @@ from cambridge_results.errors import PolicyError
 from cambridge_results.policy import Policy, ServiceDefinition
 from cambridge_results.rules.enquiries.time import local_text
 from cambridge_results.values import ExamSeries
+from cambridge_results.values.instants import day_text, plus
 
 __all__ = [
     "check_offered",
@@ -22,6 +25,10 @@ __all__ = [
     "service_definition",
     "submission_window",
 ]
+
+
+#: The smallest step back in time: ``closes`` less this is the deadline day's last instant.
+_INSTANT = datetime.timedelta(microseconds=1)
 
 
 def offered_services(policy: Policy, series: ExamSeries) -> tuple[ServiceDefinition, ...]:
@@ -43,10 +50,7 @@ def service_definition(policy: Policy, series: ExamSeries, code: str) -> Service
 
 
 def _find(policy: Policy, series: ExamSeries, code: str) -> ServiceDefinition | None:
-    for s in (*policy.services, *policy.calendar(series).services_added):
-        if s.code == code:
-            return s
-    return None
+    return policy.service_in(series, code)
 
 
 def check_offered(
@@ -111,7 +115,8 @@ def check_window(policy: Policy, series: ExamSeries, code: str, now: pendulum.Da
     if now >= closes:
         deadline = policy.enquiry_deadline(series, code)
         when = (
-            f"{closes.in_timezone(policy.timezone).subtract(days=1).format('D MMMM YYYY')}"
+            # The deadline day is the local day of the last instant before ``closes``.
+            f"{day_text(plus(closes, -_INSTANT), policy.timezone)}"
             f" (end of the day, {policy.timezone})"
             if deadline.is_date
             else local_text(closes, policy.timezone)

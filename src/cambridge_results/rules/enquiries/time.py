@@ -15,6 +15,10 @@ from __future__ import annotations
 
 import pendulum
 
+from cambridge_results.values.instants import minute_text, zone
+
+UTC = pendulum.UTC
+
 __all__ = ["add_days", "add_hours", "add_working_days", "local_text"]
 
 _SATURDAY = 5
@@ -22,12 +26,12 @@ _SATURDAY = 5
 
 def add_hours(start: pendulum.DateTime, hours: int) -> pendulum.DateTime:
     """``start`` plus an exact number of hours."""
-    return start.in_timezone("UTC").add(hours=hours)
+    return start.in_timezone(UTC).add(hours=hours)
 
 
 def add_days(start: pendulum.DateTime, days: int, tz: str) -> pendulum.DateTime:
     """``start`` plus calendar days in ``tz``: the same local time ``days`` days later."""
-    return start.in_timezone(tz).add(days=days).in_timezone("UTC")
+    return start.in_timezone(zone(tz)).add(days=days).in_timezone(UTC)
 
 
 def add_working_days(start: pendulum.DateTime, days: int, tz: str) -> pendulum.DateTime:
@@ -39,7 +43,7 @@ def add_working_days(start: pendulum.DateTime, days: int, tz: str) -> pendulum.D
     """
     if days < 0:
         raise ValueError("days must not be negative")
-    local = start.in_timezone(tz)
+    local = start.in_timezone(zone(tz))
     day = local.date()
     clock = (local.hour, local.minute, local.second, local.microsecond)
     if day.weekday() >= _SATURDAY:
@@ -52,9 +56,9 @@ def add_working_days(start: pendulum.DateTime, days: int, tz: str) -> pendulum.D
             remaining -= 1
     # Built from the date and the wall-clock time, so a daylight-saving change
     # on a weekend in between does not shift the time.
-    return pendulum.datetime(day.year, day.month, day.day, *clock, tz=tz).in_timezone("UTC")
+    return pendulum.datetime(day.year, day.month, day.day, *clock, tz=zone(tz)).in_timezone(UTC)
 
 
 def local_text(at: pendulum.DateTime, tz: str) -> str:
     """An instant as people read it in ``tz``: ``20 September 2023, 23:59 (Europe/London)``."""
-    return f"{at.in_timezone(tz).format('D MMMM YYYY, HH:mm')} ({tz})"
+    return f"{minute_text(at, tz)} ({tz})"

@@ -15,12 +15,15 @@ exists.  Storage keeps one :class:`LockoutState` per key and applies
 
 from __future__ import annotations
 
+import datetime
+
 import attrs
 import pendulum
 
 from cambridge_results.decisions import Decision
 from cambridge_results.errors import InvalidValue
 from cambridge_results.policy import LoginPolicy
+from cambridge_results.values.instants import plus, utc
 
 __all__ = ["LockoutState", "after_failure", "after_success", "check", "is_locked"]
 
@@ -41,7 +44,7 @@ def _instant(_: object, __: object, value: pendulum.DateTime | None) -> None:
 
 def _utc(value: pendulum.DateTime | None) -> pendulum.DateTime | None:
     if isinstance(value, pendulum.DateTime) and value.tzinfo is not None:
-        return value.in_timezone("UTC")
+        return utc(value)
     return value
 
 
@@ -60,6 +63,12 @@ class LockoutState:
     )
 
 
+def _utc_text(at: pendulum.DateTime) -> str:
+    # Formatted by hand: a refusal is on the hot path of a results-day login storm.
+    day = f"{at.year:04d}-{at.month:02d}-{at.day:02d}"
+    return f"{day} {at.hour:02d}:{at.minute:02d}:{at.second:02d} UTC"
+
+
 def is_locked(state: LockoutState, now: pendulum.DateTime) -> bool:
     """True while ``now`` is before ``locked_until`` (half-open: open again at it)."""
     return state.locked_until is not None and now < state.locked_until
@@ -71,7 +80,7 @@ def check(state: LockoutState, now: pendulum.DateTime) -> Decision:
         return Decision.refuse(
             "LOG-02.locked",
             "too many incorrect attempts in a row: try again after "
-            f"{state.locked_until.format('YYYY-MM-DD HH:mm:ss')} UTC",
+            + _utc_text(state.locked_until),
         )
     return Decision.allow()
 
@@ -90,7 +99,8 @@ def after_failure(state: LockoutState, now: pendulum.DateTime, policy: LoginPoli
     failures = previous + 1
     if failures >= policy.lockout_threshold:
         return LockoutState(
-            failures=failures, locked_until=now + pendulum.duration(minutes=policy.lockout_minutes)
+            failures=failures,
+            locked_until=plus(now, datetime.timedelta(minutes=policy.lockout_minutes)),
         )
     return LockoutState(failures=failures)
 

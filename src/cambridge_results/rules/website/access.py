@@ -29,6 +29,7 @@ from cambridge_results.values._text import human_text
 from cambridge_results.values.access import AccessMode, CentreAccess, EffectiveSettings
 from cambridge_results.values.contact import MAX_NAME as MAX_CONTACT_NAME
 from cambridge_results.values.contact import validate_email, validate_phone
+from cambridge_results.values.instants import minute_text
 
 __all__ = [
     "AccessChange",
@@ -71,11 +72,10 @@ def credential_window(policy: Policy, series: ExamSeries, now: pendulum.DateTime
         return Decision.refuse("CRW-02.unknown-series", exc.message)
     if now >= opens:
         return Decision.allow()
-    local = opens.in_timezone(policy.timezone)
     return Decision.refuse(
         "CRW-02.window-not-open",
         f"login details for {series} can be created from "
-        f"{local.format('D MMMM YYYY, HH:mm')} ({policy.timezone})",
+        f"{minute_text(opens, policy.timezone)} ({policy.timezone})",
     )
 
 

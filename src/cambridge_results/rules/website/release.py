@@ -7,6 +7,7 @@ import pendulum
 from cambridge_results.decisions import Decision
 from cambridge_results.policy import Policy
 from cambridge_results.values import Delay, ExamSeries
+from cambridge_results.values.instants import minute_text, plus
 
 __all__ = ["results_visible", "results_visible_from"]
 
@@ -18,7 +19,7 @@ def results_visible_from(policy: Policy, series: ExamSeries, delay: Delay) -> pe
     daylight-saving change (docs/decisions.md).
     """
     release = policy.calendar(series).results_release.opens(policy.timezone)
-    return release + delay.duration
+    return plus(release, delay.duration)
 
 
 def results_visible(
@@ -28,9 +29,8 @@ def results_visible(
     opens = results_visible_from(policy, series, delay)
     if now >= opens:
         return Decision.allow()
-    local = opens.in_timezone(policy.timezone)
     return Decision.refuse(
         "LOG-03.not-released-yet",
-        f"results for {series} can be viewed from {local.format('D MMMM YYYY, HH:mm')} "
+        f"results for {series} can be viewed from {minute_text(opens, policy.timezone)} "
         f"({policy.timezone}) [CRW-05]",
     )

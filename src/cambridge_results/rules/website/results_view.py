@@ -21,6 +21,7 @@ from cambridge_results.rules.website.release import results_visible, results_vis
 from cambridge_results.values import Candidate, Delay, ExamSeries, Grade, SyllabusCode
 from cambridge_results.values._text import human_text
 from cambridge_results.values.identifiers import as_syllabus_code
+from cambridge_results.values.instants import minute_text
 
 __all__ = ["PROVISIONAL_NOTICE", "ResultsAnswer", "ResultsView", "SyllabusResult", "results_view"]
 
@@ -73,11 +74,10 @@ class ResultsView:
 
     def lines(self, timezone: str) -> tuple[str, ...]:
         """The view as text lines, the provisional notice first (CRW-11)."""
-        local = self.visible_from.in_timezone(timezone)
         head = (
             self.notice,
             f"{self.candidate.full_name}, candidate {self.candidate.number}, {self.series}",
-            f"Results available from {local.format('D MMMM YYYY, HH:mm')} ({timezone})",
+            f"Results available from {minute_text(self.visible_from, timezone)} ({timezone})",
         )
         return head + tuple(f"{r.syllabus} {r.title}: {r.grade}" for r in self.results)
 

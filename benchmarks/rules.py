@@ -62,7 +62,9 @@ def _facts() -> SyllabusFacts:
             Component(code="42", name="Theory", assessed_by=AssessedBy.BOARD, tolerance=3),
         ),
     )
-    entry = Entry(centre="GB123", series=JUNE, candidate="0714", syllabus="0610", components=("42",))
+    entry = Entry(
+        centre="GB123", series=JUNE, candidate="0714", syllabus="0610", components=("42",)
+    )
     return SyllabusFacts(
         qualification=Qualification(code="IGCSE", name="Cambridge IGCSE"),
         syllabus=biology,

@@ -153,7 +153,11 @@ def _service(value: object) -> str:
 
 
 def _note(value: object) -> str | None:
-    return None if value is None else human_text(value, "enquiry.note", max_length=MAX_NOTE)
+    # EAR-11 (SPEC's decision): a note of nothing or only white space was left empty,
+    # so the default is filled in, as for no note at all.
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return human_text(value, "enquiry.note", max_length=MAX_NOTE)
 
 
 def _reason(value: object) -> str | None:

@@ -17,16 +17,16 @@ def test_every_public_name_resolves_and_is_documented() -> None:
     assert "generate_letters" in dir(website)
 
 
-def test_opening_storage_loads_neither_the_use_cases_nor_fpdf() -> None:
-    """The migration registry imports the website tables only, not the use cases or fpdf."""
+def test_opening_storage_loads_no_feature_and_the_schema_loads_no_fpdf() -> None:
+    """Storage imports no feature; the board's schema loads the features' tables, not fpdf."""
     code = (
-        "import json, sys; from cambridge_results.storage import open_store; "
+        "import json, sys; from cambridge_results.storage import FOUNDATION, open_store; "
+        "open_store('memory://', migrations=(FOUNDATION,)); "
+        "before = sorted(m for m in sys.modules if m.startswith(('cambridge_results.website', "
+        "'cambridge_results.enquiries', 'cambridge_results.logins', 'fpdf'))); "
+        "from cambridge_results.board.schema import SCHEMA; "
         "open_store('memory://', migrations=SCHEMA); "
-        "print(json.dumps(sorted(m for m in sys.modules "
-        "if m.startswith(('cambridge_results.website', 'fpdf')))))"
+        "print(json.dumps([before, sorted(m for m in sys.modules if m.startswith('fpdf'))]))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert json.loads(done.stdout) == [
-        "cambridge_results.website",
-        "cambridge_results.website.tables",
-    ]
+    assert json.loads(done.stdout) == [[], []]

@@ -27,7 +27,15 @@ from cambridge_results.storage.migrations import (
 )
 from cambridge_results.storage.port import BaseStore, UnitOfWork
 from cambridge_results.storage.query import Order, Where, matches, sort_rows
-from cambridge_results.storage.schema import INT_MAX, INT_MIN, ColumnType, Row, Table, UniqueIndex
+from cambridge_results.storage.schema import (
+    INT_MAX,
+    INT_MIN,
+    ColumnType,
+    Row,
+    Table,
+    UniqueIndex,
+    value_of,
+)
 
 __all__ = ["MemoryStore", "MemoryUnitOfWork"]
 
@@ -80,6 +88,7 @@ class MemoryUnitOfWork(UnitOfWork):
         super().__init__(catalog=store.catalog, actor=actor, read_only=read_only)
         self._store = store
         self._saved = None if read_only else store._data.snapshot()
+        self._savepoints: dict[str, _Data] = {}
 
     @property
     def _data(self) -> _Data:
@@ -109,13 +118,14 @@ class MemoryUnitOfWork(UnitOfWork):
     def _insert(self, table: Table, row: Row) -> Row:
         auto = table.auto_column
         stored = dict(row)
+        number = None
         if auto is not None:
             number = self._data.autos.get(table.name, 0) + 1
             stored[auto.name] = number
         stored = {n: stored[n] for n in table.column_names}
         self._check_unique(table, stored, None)
-        if auto is not None:
-            self._data.autos[table.name] = stored[auto.name]
+        if number is not None:
+            self._data.autos[table.name] = number
         self._rows(table)[table.key_of(stored)] = stored
         return _out(table, stored)
 
@@ -170,7 +180,7 @@ class MemoryUnitOfWork(UnitOfWork):
             return None
         if table.append_only:
             raise WriteRefused(f"{table.name} is append-only")
-        value = int(row[column]) + by
+        value = value_of(row, column, int) + by
         if not INT_MIN <= value <= INT_MAX:
             raise InvalidValue(f"{table.name}.{column}", "would leave the 64-bit integer range")
         rows[k] = {**row, column: value}
@@ -180,13 +190,29 @@ class MemoryUnitOfWork(UnitOfWork):
         sequences = self.table("sequences")
         rows = self._rows(sequences)
         row = rows.get((name,))
-        value = 1 if row is None else int(row["value"]) + 1
+        value = 1 if row is None else value_of(row, "value", int) + 1
         rows[(name,)] = {"name": name, "value": value}
         return value
 
     def _stream(self, table: Table, where: Where, order: Order, batch_size: int) -> Iterator[Row]:
         for row in self._matching(table, where, order):
             yield _out(table, row)
+
+    def _savepoint(self, name: str) -> None:
+        self._savepoints[name] = self._data.snapshot()
+
+    def _release(self, name: str) -> None:
+        self._forget_from(name)
+
+    def _rollback_to(self, name: str) -> None:
+        self._store._data = self._savepoints[name]
+        self._forget_from(name)
+
+    def _forget_from(self, name: str) -> None:
+        # Savepoints are made in order (dicts keep it): forget this one and every later one.
+        names = list(self._savepoints)
+        for later in names[names.index(name) :]:
+            del self._savepoints[later]
 
     def _commit(self) -> None:
         self._saved = None

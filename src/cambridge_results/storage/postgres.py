@@ -345,6 +345,18 @@ class PostgresUnitOfWork(UnitOfWork):
                 with contextlib.suppress(psycopg.Error):
                     self._conn.execute(f"CLOSE {name}")
 
+    def _savepoint(self, name: str) -> None:
+        self._execute((f"SAVEPOINT {name}", []))
+
+    def _release(self, name: str) -> None:
+        self._execute((f"RELEASE SAVEPOINT {name}", []))
+
+    def _rollback_to(self, name: str) -> None:
+        # Also recovers a transaction that a failed statement inside the block left
+        # in error: the unit of work goes on from the savepoint.
+        self._execute((f"ROLLBACK TO SAVEPOINT {name}", []))
+        self._execute((f"RELEASE SAVEPOINT {name}", []))
+
     def _commit(self) -> None:
         status = self._conn.info.transaction_status
         if status == TransactionStatus.INERROR:

@@ -171,7 +171,8 @@ class Dialect:
         """A driver value back in canonical form."""
         if raw is None:
             return None
-        return self.decoders.get(column.type, _same)(raw)
+        decoded: Value = self.decoders.get(column.type, _same)(raw)
+        return decoded
 
     def literal(self, column: Column, value: Value) -> str:
         """An inline SQL literal (defaults and partial-index conditions)."""

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from cambridge_results.errors import DuplicateError, InvalidValue, WriteRefused
+from cambridge_results.errors import InvalidValue, WriteRefused
 from cambridge_results.storage.migrations import (
     AddColumn,
     AddIndex,
@@ -40,19 +40,6 @@ from cambridge_results.storage.schema import (
 __all__ = ["MemoryStore", "MemoryUnitOfWork"]
 
 _Rows = dict[tuple[Any, ...], Row]
-
-
-def duplicate(table: Table, columns: Sequence[str]) -> DuplicateError:
-    """The error every backend raises for a unique violation (no values in the text)."""
-    return DuplicateError(f"{table.name}: duplicate value for ({', '.join(columns)})")
-
-
-def _in_index(index: UniqueIndex, row: Mapping[str, Any]) -> bool:
-    for name, value in index.where or ():
-        if (row[name] is None) if value is None else (row[name] != value):
-            return False
-    # NULLs are distinct in unique indexes (SQL semantics).
-    return all(row[c] is not None for c in index.columns)
 
 
 class _Data:
@@ -104,16 +91,16 @@ class MemoryUnitOfWork(UnitOfWork):
         rows = self._rows(table)
         key = table.key_of(row)
         if key in rows and key != replacing:
-            raise duplicate(table, table.primary_key)
+            raise table.duplicate(table.primary_key)
         for index in table.unique:
-            if not _in_index(index, row):
+            if not index.applies_to(row):
                 continue
             mine = tuple(row[c] for c in index.columns)
             for other_key, other in rows.items():
-                if other_key == replacing or not _in_index(index, other):
+                if other_key == replacing or not index.applies_to(other):
                     continue
                 if tuple(other[c] for c in index.columns) == mine:
-                    raise duplicate(table, index.columns)
+                    raise table.duplicate(index.columns)
 
     def _insert(self, table: Table, row: Row) -> Row:
         auto = table.auto_column
@@ -293,10 +280,10 @@ class MemoryStore(BaseStore):
     def _check_index(self, table: Table, index: UniqueIndex) -> None:
         seen: set[tuple[Any, ...]] = set()
         for row in self._data.tables[table.name].values():
-            if _in_index(index, row):
+            if index.applies_to(row):
                 values = tuple(row[c] for c in index.columns)
                 if values in seen:
-                    raise duplicate(table, index.columns)
+                    raise table.duplicate(index.columns)
                 seen.add(values)
 
     def close(self) -> None:

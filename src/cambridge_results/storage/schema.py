@@ -36,7 +36,7 @@ from typing import TypeAlias, TypeVar
 import attrs
 import pendulum
 
-from cambridge_results.errors import InvalidValue, StorageError
+from cambridge_results.errors import DuplicateError, InvalidValue, StorageError
 
 __all__ = [
     "JSON",
@@ -253,6 +253,17 @@ class UniqueIndex:
         """The partial-index condition as a dict (empty when the index is total)."""
         return dict(self.where or ())
 
+    def applies_to(self, row: Mapping[str, Value]) -> bool:
+        """Whether the index holds ``row``: its ``where`` matches and no indexed column is NULL.
+
+        NULLs are distinct in unique indexes (SQL semantics), so a row with a
+        NULL in an indexed column never clashes.
+        """
+        for name, value in self.where or ():
+            if (row[name] is not None) if value is None else (row[name] != value):
+                return False
+        return all(row[c] is not None for c in self.columns)
+
     def index_name(self, table: str) -> str:
         """The SQL name of this index on ``table``."""
         if self.name is not None:
@@ -409,6 +420,10 @@ class Table:
             n: _checked(self, self.column(n), v)
             for n, v in zip(self.primary_key, values, strict=True)
         }
+
+    def duplicate(self, columns: Sequence[str]) -> DuplicateError:
+        """The error every backend raises for a unique violation (no values in the text)."""
+        return DuplicateError(f"{self.name}: duplicate value for ({', '.join(columns)})")
 
     def key_of(self, row: Mapping[str, Value]) -> tuple[Value, ...]:
         """The primary-key values of a row, in key order."""

@@ -3,13 +3,13 @@
 pytest runs with ``--import-mode=importlib``, under which test modules cannot
 import a sibling module; the shared board (``ear_board.py``) is plain Python
 rather than fixtures because the stateful tests need it at import time, so
-this directory goes on ``sys.path`` under a name no other test directory uses.
+this directory is on pytest's ``pythonpath`` (pyproject.toml); its modules
+have names no other test directory uses.
 The fixtures import those modules when they run, after the path is set.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,10 +18,6 @@ import pytest
 from cambridge_results.clock import FixedClock
 from cambridge_results.enquiries.service import EnquiryService
 from cambridge_results.storage.port import Store
-
-_HERE = str(Path(__file__).parent)
-if _HERE not in sys.path:
-    sys.path.insert(0, _HERE)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

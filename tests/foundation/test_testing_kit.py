@@ -1,4 +1,4 @@
-"""The public testing kit: lazy imports, and strategies that draw only valid values."""
+"""The public testing kit: plain imports, and strategies that draw only valid values."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from cambridge_results.values import Candidate, ExamSeries
 
 
 def test_importing_the_kit_needs_neither_hypothesis_nor_pytest() -> None:
-    """Apps without tests can import FixedClock; strategies and conformance load on first use."""
+    """Apps without tests can import FixedClock; the submodules load only when imported."""
     code = (
         "import sys, cambridge_results.testing as kit; "
         "print(sorted(m for m in ('hypothesis', 'pytest') if m in sys.modules)); "
-        "print(kit.strategies.__name__)"
+        "import cambridge_results.testing.strategies as s; print(s.__name__)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split("\n")[:2] == ["[]", "cambridge_results.testing.strategies"]
@@ -54,11 +54,11 @@ def test_a_kit_module_without_its_test_tool_names_the_extra_that_installs_it(
     assert "pip install 'cambridge_results[testing]'" in message
 
 
-def test_the_kit_reexports_strategies_and_reserves_conformance() -> None:
-    """testing.strategies is the strategies module; conformance is named in __all__."""
-    assert kit.strategies is crst
-    assert set(kit.__all__) == {"FixedClock", "conformance", "strategies"}
-    assert not hasattr(kit, "no_such_helper")
+def test_the_kit_exports_the_clock_and_loads_no_submodule_lazily() -> None:
+    """The package's one name is FixedClock; there is no lazy attribute loader."""
+    assert kit.__all__ == ["FixedClock"]
+    assert not hasattr(kit, "__getattr__")
+    assert crst.__name__ == "cambridge_results.testing.strategies"
 
 
 def test_every_public_strategy_has_a_docstring() -> None:

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-# pytest runs with --import-mode=importlib, which puts no test directory on
-# sys.path; the helper module has a name unique to this directory.
-sys.path.insert(0, str(Path(__file__).parent))
-
+# logins_support is importable through pytest's pythonpath (pyproject.toml).
 from logins_support import (
     LoginWorld,
     StoredWorld,

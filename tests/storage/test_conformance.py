@@ -1,21 +1,9 @@
-"""The shipped conformance suite, run on the built-in memory and SQLite backends."""
+"""The shipped storage conformance suite on every built-in backend (memory, SQLite, PostgreSQL)."""
 
 from __future__ import annotations
 
-from cambridge_results.storage.memory import MemoryStore
-from cambridge_results.storage.sqlite import SQLiteStore
-from cambridge_results.testing.conformance import StoreConformance
+from cambridge_results.testing.conformance import MakeStoreFromFixture, StoreConformance
 
 
-class TestMemoryStore(StoreConformance):
-    """Every conformance test on ``memory://``."""
-
-    make_store = staticmethod(lambda path, migrations: MemoryStore(migrations=migrations))
-
-
-class TestSQLiteStore(StoreConformance):
-    """Every conformance test on a real SQLite file."""
-
-    make_store = staticmethod(
-        lambda path, migrations: SQLiteStore(path / "store.db", migrations=migrations)
-    )
+class TestStore(MakeStoreFromFixture, StoreConformance):
+    """Every storage conformance test, once per backend of the ``make_store`` fixture."""

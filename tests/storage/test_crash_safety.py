@@ -12,7 +12,7 @@ import pytest
 from cambridge_results.storage.port import Store
 from cambridge_results.storage.postgres import PostgresStore
 from cambridge_results.storage.sqlite import SQLiteStore
-from cambridge_results.testing.conformance import StoreFactory
+from cambridge_results.testing.conformance_base import StoreFactory
 from cambridge_results.testing.crash import (
     Round,
     WriterContext,
@@ -47,6 +47,7 @@ def database_is_healthy(store: Store) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.backends("sqlite", "postgresql")
 def test_a_writer_killed_at_random_points_leaves_whole_committed_units_only(
     make_store: StoreFactory, tmp_path: Path
 ) -> None:
@@ -72,6 +73,7 @@ def test_a_writer_killed_at_random_points_leaves_whole_committed_units_only(
     assert sum(len(r.reported) for r in report.rounds) > 0
 
 
+@pytest.mark.backends("sqlite", "postgresql")
 def test_the_ledger_check_fails_on_a_missing_torn_or_unexplained_unit(
     make_store: StoreFactory, tmp_path: Path
 ) -> None:

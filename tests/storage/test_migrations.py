@@ -30,7 +30,7 @@ from cambridge_results.storage import (
 )
 from cambridge_results.storage.memory import MemoryStore
 from cambridge_results.storage.sqlite import SQLiteStore
-from cambridge_results.testing.conformance import run_concurrent_migrators
+from cambridge_results.testing.conformance_processes import run_concurrent_migrators
 
 NOTES = Table("notes", (Column("id", "int"), Column("body", "text")), primary_key="id")
 

@@ -16,14 +16,15 @@ from cambridge_results.errors import BackendNotFound, InvalidValue
 from cambridge_results.storage import available_backends, open_store
 from cambridge_results.storage.memory import MemoryStore
 from cambridge_results.storage.sqlite import SQLiteStore
-from cambridge_results.testing.conformance import PrimitiveConformance, RepositoryConformance
+from cambridge_results.testing.conformance_primitives import PrimitiveConformance
+from cambridge_results.testing.conformance_repositories import RepositoryConformance
 
 PLUGIN_DIST = Path(__file__).parent / "plugin_dist"
 
 
 @pytest.fixture(scope="session")
 def teststore_plugin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Install the test plugin distribution with pip into a directory put on sys.path.
+    """Install the test plugin distribution with pip into a directory prepended to sys.path.
 
     Discovery then goes through importlib.metadata exactly as for any
     installed package; the running venv itself is left untouched.
@@ -46,14 +47,14 @@ def teststore_plugin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         pytest.fail(f"could not install the test plugin:\n{result.stdout}\n{result.stderr}")
-    sys.path.insert(0, str(target))
-    importlib.invalidate_caches()
-    try:
-        yield target
-    finally:
-        sys.path.remove(str(target))
-        for name in [m for m in sys.modules if m.startswith("cr_teststore")]:
-            del sys.modules[name]
+    with pytest.MonkeyPatch.context() as patch:
+        # syspath_prepend also invalidates import caches, and the context undoes it.
+        patch.syspath_prepend(str(target))
+        try:
+            yield target
+        finally:
+            for name in [m for m in sys.modules if m.startswith("cr_teststore")]:
+                del sys.modules[name]
 
 
 def test_memory_urls_open_a_fresh_memory_store() -> None:

@@ -28,8 +28,15 @@ from cambridge_results.storage import (
 )
 from cambridge_results.storage.port import UnitOfWork
 from cambridge_results.storage.postgres import PostgresStore, parse_url, redacted, translate_error
-from cambridge_results.testing.conformance import conformance_migrations, thing
-from cambridge_results.testing.postgres import PostgresSchemas, schema_for, with_schema
+from cambridge_results.testing.conformance_base import (
+    StoreFactory,
+    StoreURL,
+    conformance_migrations,
+    thing,
+)
+from cambridge_results.testing.postgres import schema_for, with_schema
+
+pytestmark = pytest.mark.backends("postgresql")
 
 ACTOR = "test:postgres"
 
@@ -45,9 +52,9 @@ def raw(postgres_url: str) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
 
 
 @pytest.fixture
-def store(postgres: PostgresSchemas, tmp_path: Path) -> Iterator[PostgresStore]:
+def store(make_store: StoreFactory, store_url: StoreURL, tmp_path: Path) -> Iterator[PostgresStore]:
     """A store in a schema of its own, with the conformance ``things`` table."""
-    opened = postgres(tmp_path, conformance_migrations())
+    opened = make_store(tmp_path, conformance_migrations())
     try:
         yield opened
     finally:
@@ -157,20 +164,23 @@ def test_a_database_in_the_url_holds_its_own_tables(
 
 
 def test_schemas_keep_stores_apart_and_are_created_by_migrating(
-    postgres: PostgresSchemas, tmp_path: Path, raw: psycopg.Connection[tuple[object, ...]]
+    make_store: StoreFactory,
+    store_url: StoreURL,
+    tmp_path: Path,
+    raw: psycopg.Connection[tuple[object, ...]],
 ) -> None:
     """Two schemas of one database are two stores; ``migrate=False`` creates nothing."""
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    untouched = PostgresStore(postgres.url_for(tmp_path), migrate=False, migrations=SCHEMA)
+    untouched = PostgresStore(store_url(tmp_path), migrate=False, migrations=SCHEMA)
     assert untouched.schema_version() == 0
     untouched.close()
     found = raw.execute(
         "SELECT 1 FROM pg_namespace WHERE nspname = %s", [schema_for(tmp_path)]
     ).fetchone()
     assert found is None
-    a = postgres(tmp_path / "a", conformance_migrations())
-    b = postgres(tmp_path / "b", conformance_migrations())
+    a = make_store(tmp_path / "a", conformance_migrations())
+    b = make_store(tmp_path / "b", conformance_migrations())
     try:
         with a.unit_of_work(actor=ACTOR) as uow:
             uow.insert("things", thing("in-a"))
@@ -217,7 +227,7 @@ def test_driver_errors_become_typed_errors_without_values(
 
 
 def test_a_failed_statement_means_nothing_commits_not_a_silent_rollback(
-    postgres: PostgresSchemas, tmp_path: Path
+    make_store: StoreFactory, store_url: StoreURL, tmp_path: Path
 ) -> None:
     """After a statement fails (here a CHECK from raw SQL), the unit commits nothing and says so."""
     notes = Table("notes", (Column("id", "int"), Column("body", "text")), primary_key="id")
@@ -231,7 +241,7 @@ def test_a_failed_statement_means_nothing_commits_not_a_silent_rollback(
         *SCHEMA,
         Migration(version=len(SCHEMA) + 1, name="notes", steps=(CreateTable(notes), check)),
     )
-    store = postgres(tmp_path, migrations)
+    store = make_store(tmp_path, migrations)
     try:
         # The block must run to its end for COMMIT to be tried: PT012 does not apply.
         with (  # noqa: PT012
@@ -250,15 +260,18 @@ def test_a_failed_statement_means_nothing_commits_not_a_silent_rollback(
 
 
 def test_a_lock_held_too_long_is_a_concurrency_error(
-    postgres: PostgresSchemas, tmp_path: Path, raw: psycopg.Connection[tuple[object, ...]]
+    make_store: StoreFactory,
+    store_url: StoreURL,
+    tmp_path: Path,
+    raw: psycopg.Connection[tuple[object, ...]],
 ) -> None:
     """A writer waiting longer than ``lock_timeout`` for a row gets ConcurrencyError."""
-    setup = postgres(tmp_path, conformance_migrations())
+    setup = make_store(tmp_path, conformance_migrations())
     with setup.unit_of_work(actor=ACTOR) as uow:
         uow.insert("things", thing("a"))
     setup.close()
     impatient = PostgresStore(
-        postgres.url_for(tmp_path), migrations=conformance_migrations(), lock_timeout=0.2
+        store_url(tmp_path), migrations=conformance_migrations(), lock_timeout=0.2
     )
     raw.execute(f"SET search_path TO {impatient.schema}")
     raw.execute("BEGIN")
@@ -272,7 +285,7 @@ def test_a_lock_held_too_long_is_a_concurrency_error(
         assert uow.increment("things", "a", "n") == 1
     impatient.close()
     with pytest.raises(InvalidValue):
-        PostgresStore(postgres.url_for(tmp_path), lock_timeout=0, migrations=SCHEMA)
+        PostgresStore(store_url(tmp_path), lock_timeout=0, migrations=SCHEMA)
 
 
 # -- concurrency ------------------------------------------------------------------

@@ -1,36 +1,23 @@
-"""The shipped conformance suites, unchanged on PostgreSQL (a real server, a schema per test)."""
+"""The website and enquiry conformance suites on PostgreSQL, through the test harness.
+
+Their memory and SQLite runs live beside the features' own tests; the
+storage suite runs on every backend in test_conformance.py.
+"""
 
 from __future__ import annotations
 
 import pytest
 
-from cambridge_results.testing.conformance import StoreConformance
+from cambridge_results.testing.conformance_base import MakeStoreFromFixture
 from cambridge_results.testing.conformance_enquiries import EnquiryStoreConformance
 from cambridge_results.testing.conformance_website import WebsiteRepositoryConformance
-from cambridge_results.testing.postgres import PostgresSchemas
 
-POSTGRES = PostgresSchemas()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _server(postgres_url: str) -> None:
-    """Point the factory at the session's PostgreSQL server (skipped or failed without one)."""
-    POSTGRES.bind(postgres_url)
+pytestmark = pytest.mark.backends("postgresql")
 
 
-class TestPostgresStore(StoreConformance):
-    """Every conformance test on PostgreSQL."""
-
-    make_store = staticmethod(POSTGRES)
-
-
-class TestPostgresWebsite(WebsiteRepositoryConformance):
+class TestPostgresWebsite(MakeStoreFromFixture, WebsiteRepositoryConformance):
     """The website repositories' conformance tests on PostgreSQL (CRW-12 unique usernames)."""
 
-    make_store = staticmethod(POSTGRES)
 
-
-class TestPostgresEnquiries(EnquiryStoreConformance):
+class TestPostgresEnquiries(MakeStoreFromFixture, EnquiryStoreConformance):
     """The enquiry repositories' conformance tests on PostgreSQL (EAR-06 partial unique index)."""
-
-    make_store = staticmethod(POSTGRES)

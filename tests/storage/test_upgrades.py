@@ -40,11 +40,15 @@ from cambridge_results.storage import (
 from cambridge_results.storage.port import Store
 from cambridge_results.storage.postgres import PostgresStore
 from cambridge_results.storage.sqlite import SQLiteStore
-from cambridge_results.testing.conformance import run_concurrent_migrators
-from cambridge_results.testing.postgres import PostgresSchemas, schema_for
+from cambridge_results.testing.conformance_base import StoreFactory, StoreURL
+from cambridge_results.testing.conformance_processes import run_concurrent_migrators
+from cambridge_results.testing.postgres import schema_for
 
 V1_FILE = Path(__file__).parent / "fixtures" / "v1.db"
 V1 = SCHEMA[:1]
+# The PostgreSQL upgrade tests take the harness's make_store on PostgreSQL only.
+pytestmark = pytest.mark.backends("postgresql")
+
 ACTOR = "test:upgrade"
 
 NOTES = Table(
@@ -219,7 +223,7 @@ def raw(postgres_url: str) -> Iterator[psycopg.Connection[Any]]:
 
 
 def test_a_v1_postgres_schema_upgrades_to_a_fresh_ones_schema_with_its_data(
-    postgres: PostgresSchemas, tmp_path: Path, raw: psycopg.Connection[Any]
+    make_store: StoreFactory, store_url: StoreURL, tmp_path: Path, raw: psycopg.Connection[Any]
 ) -> None:
     """The fixture's rows in a version-1 schema; migrated, it equals a fresh schema's catalog."""
     shutil.copy(V1_FILE, tmp_path / "copy.db")
@@ -228,7 +232,7 @@ def test_a_v1_postgres_schema_upgrades_to_a_fresh_ones_schema_with_its_data(
     reader.close()
     (tmp_path / "old").mkdir()
     (tmp_path / "fresh").mkdir()
-    old = postgres(tmp_path / "old", V1)
+    old = make_store(tmp_path / "old", V1)
     catalog = build_catalog(V1)
     with old.unit_of_work(actor=ACTOR) as uow:
         for name, rows in before.items():
@@ -237,11 +241,11 @@ def test_a_v1_postgres_schema_upgrades_to_a_fresh_ones_schema_with_its_data(
                 uow.insert(name, {k: v for k, v in row.items() if auto is None or k != auto.name})
     old.close()
 
-    store = postgres(tmp_path / "old", REGISTRY)
+    store = make_store(tmp_path / "old", REGISTRY)
     assert store.schema_version() == len(REGISTRY)
     after = every_row(store)
     store.close()
-    postgres(tmp_path / "fresh", REGISTRY).close()
+    make_store(tmp_path / "fresh", REGISTRY).close()
 
     schema = postgres_schema(raw, schema_for(tmp_path / "old"))
     assert schema == postgres_schema(raw, schema_for(tmp_path / "fresh"))
@@ -254,10 +258,10 @@ def test_a_v1_postgres_schema_upgrades_to_a_fresh_ones_schema_with_its_data(
 
 
 def test_concurrent_postgres_migrators_apply_each_migration_once(
-    postgres: PostgresSchemas, tmp_path: Path, raw: psycopg.Connection[Any]
+    make_store: StoreFactory, store_url: StoreURL, tmp_path: Path, raw: psycopg.Connection[Any]
 ) -> None:
     """Three processes migrating one new schema at once all end at the top version."""
-    url = postgres.url_for(tmp_path)
+    url = store_url(tmp_path)
     assert run_concurrent_migrators(url, REGISTRY, processes=3) == [len(REGISTRY)] * 3
     query = pgsql.SQL("SELECT version FROM {}.schema_version ORDER BY version")
     versions = raw.execute(query.format(pgsql.Identifier(schema_for(tmp_path)))).fetchall()
@@ -265,7 +269,7 @@ def test_concurrent_postgres_migrators_apply_each_migration_once(
 
 
 def test_a_postgres_migrator_waits_for_the_migration_lock(
-    postgres: PostgresSchemas, tmp_path: Path, raw: psycopg.Connection[Any]
+    make_store: StoreFactory, store_url: StoreURL, tmp_path: Path, raw: psycopg.Connection[Any]
 ) -> None:
     """While another session holds the schema's migration lock, a migrator waits, then migrates."""
     schema = schema_for(tmp_path)
@@ -276,7 +280,7 @@ def test_a_postgres_migrator_waits_for_the_migration_lock(
 
     def migrate() -> None:
         try:
-            store = PostgresStore(postgres.url_for(tmp_path), migrations=REGISTRY)
+            store = PostgresStore(store_url(tmp_path), migrations=REGISTRY)
             outcome.append(store.schema_version())
             store.close()
         except Exception as exc:  # reported through ``outcome``
@@ -302,30 +306,30 @@ def test_a_postgres_migrator_waits_for_the_migration_lock(
 
 
 def test_a_postgres_database_newer_than_the_code_raises_schema_too_new(
-    postgres: PostgresSchemas, tmp_path: Path, raw: psycopg.Connection[Any]
+    make_store: StoreFactory, store_url: StoreURL, tmp_path: Path, raw: psycopg.Connection[Any]
 ) -> None:
     """A stamped version the code does not know is SchemaTooNew, migrating or not."""
-    postgres(tmp_path, SCHEMA).close()
+    make_store(tmp_path, SCHEMA).close()
     stamp = pgsql.SQL(
         "INSERT INTO {}.schema_version (version, name, applied_at) "
         "VALUES (%s, 'from-the-future', '2030-01-01T00:00:00.000000Z')"
     )
     raw.execute(stamp.format(pgsql.Identifier(schema_for(tmp_path))), [len(SCHEMA) + 1])
     with pytest.raises(SchemaTooNew, match="upgrade"):
-        postgres(tmp_path, SCHEMA)
+        make_store(tmp_path, SCHEMA)
     with pytest.raises(SchemaTooNew):
-        PostgresStore(postgres.url_for(tmp_path), migrate=False, migrations=SCHEMA)
+        PostgresStore(store_url(tmp_path), migrate=False, migrations=SCHEMA)
 
 
 def test_a_postgres_database_of_another_registry_is_refused_and_untouched(
-    postgres: PostgresSchemas, tmp_path: Path
+    make_store: StoreFactory, store_url: StoreURL, tmp_path: Path
 ) -> None:
     """Another registry's version 2 is a StorageError; a failing migration leaves nothing."""
-    postgres(tmp_path, REGISTRY[:-1]).close()
+    make_store(tmp_path, REGISTRY[:-1]).close()
     foreign = (*REGISTRY[:-1], Migration(version=len(REGISTRY), name="not-ours", steps=()))
-    postgres(tmp_path, foreign).close()
+    make_store(tmp_path, foreign).close()
     with pytest.raises(StorageError, match="different registry"):
-        postgres(tmp_path, REGISTRY)
+        make_store(tmp_path, REGISTRY)
     (tmp_path / "other").mkdir()
     no_postgres_sql = (
         *SCHEMA,
@@ -336,8 +340,8 @@ def test_a_postgres_database_of_another_registry_is_refused_and_untouched(
         ),
     )
     with pytest.raises(StorageError, match="no statements for postgresql"):
-        postgres(tmp_path / "other", no_postgres_sql)
-    store = postgres(tmp_path / "other", SCHEMA)
+        make_store(tmp_path / "other", no_postgres_sql)
+    store = make_store(tmp_path / "other", SCHEMA)
     assert store.schema_version() == len(SCHEMA)
     with store.unit_of_work(actor=ACTOR, read_only=True) as uow:
         assert "upgrade_notes" not in uow.catalog

@@ -43,6 +43,7 @@ from cambridge_results.rules.enquiries.extensions import Extension
 from cambridge_results.rules.enquiries.services import service_definition
 from cambridge_results.serialization import structure, unstructure
 from cambridge_results.storage.query import In
+from cambridge_results.storage.schema import Row, value_of
 from cambridge_results.values import (
     CandidateNumber,
     CentreNumber,
@@ -212,7 +213,8 @@ class EnquiryRepository:
         """
         active = self.counts_for_ear06(enquiry)
         existing = {
-            r["candidate"]: r for r in self._uow.select(t.CANDIDATES, {"enquiry_id": enquiry.id})
+            value_of(r, "candidate", str): r
+            for r in self._uow.select(t.CANDIDATES, {"enquiry_id": enquiry.id})
         }
         wanted = [str(c) for c in enquiry.candidates]
         done: list[Callable[[], object]] = []
@@ -313,7 +315,9 @@ class EnquiryRepository:
             "syllabus": _syllabus(syllabus),
             "candidate": In(wanted),
         }
-        ids = sorted({r["enquiry_id"] for r in self._uow.select(t.CANDIDATES, where)})
+        ids = sorted(
+            {value_of(r, "enquiry_id", str) for r in self._uow.select(t.CANDIDATES, where)}
+        )
         if not ids:
             return []
         chosen: dict[str, Any] = {"id": In(ids)}
@@ -358,7 +362,9 @@ class EnquiryRepository:
         Deleted drafts are left out.
         """
         where = {"centre": _centre(centre), "candidate": _candidate(candidate)}
-        ids = sorted({r["enquiry_id"] for r in self._uow.select(t.CANDIDATES, where)})
+        ids = sorted(
+            {value_of(r, "enquiry_id", str) for r in self._uow.select(t.CANDIDATES, where)}
+        )
         found = [self.get(i).enquiry for i in ids]
         return [e for e in found if e.status is not EnquiryStatus.DELETED]
 
@@ -377,7 +383,7 @@ class EnquiryRepository:
             "candidate": _candidate(candidate),
             "active_review": True,
         }
-        return [r["enquiry_id"] for r in self._uow.select(t.CANDIDATES, where)]
+        return [value_of(r, "enquiry_id", str) for r in self._uow.select(t.CANDIDATES, where)]
 
     def all(self) -> Iterator[Enquiry]:
         """Every stored enquiry (deleted drafts too), by id, streamed."""
@@ -422,7 +428,11 @@ class DocumentRepository:
     def find(self, enquiry_id: str, kind: DocumentKind) -> StoredDocument | None:
         """The document, its digest checked, or ``None``."""
         row = self._uow.get(t.DOCUMENTS, (as_enquiry_id(enquiry_id), DocumentKind(kind).value))
-        return None if row is None else StoredDocument(info=_info(row), content=row["content"])
+        return (
+            None
+            if row is None
+            else StoredDocument(info=_info(row), content=value_of(row, "content", bytes))
+        )
 
     def list(self, enquiry_id: str) -> list[DocumentInfo]:
         """An enquiry's documents without their bytes, in the order Ack, Out, Rpt, Cos."""
@@ -471,7 +481,7 @@ class ReleaseRepository:
                 enquiry_id=r["enquiry_id"],
                 kind=DocumentKind(r["kind"]),
                 released_at=r["released_at"],
-                by=r["by"],
+                by=value_of(r, "by", str),
             )
             for r in rows
         ]
@@ -497,7 +507,7 @@ class ExtensionRepository:
                 "by": extension.by,
             },
         )
-        seq: int = row["seq"]
+        seq = value_of(row, "seq", int)
         return seq
 
     def for_enquiry(self, enquiry_id: str) -> list[Extension]:
@@ -506,10 +516,10 @@ class ExtensionRepository:
         return [
             Extension(
                 enquiry_id=r["enquiry_id"],
-                candidates=tuple(r["candidates"]),
+                candidates=tuple(value_of(r, "candidates", list)),
                 reason=r["reason"],
                 extended_at=r["extended_at"],
-                by=r["by"],
+                by=value_of(r, "by", str),
             )
             for r in self._uow.select(t.EXTENSIONS, where, order_by=("seq",))
         ]
@@ -718,7 +728,7 @@ class ResultsRepository:
             return CandidateResults(entry=entry)
         return CandidateResults(
             entry=entry,
-            marks=tuple(structure(m, Mark) for m in row["marks"]),
+            marks=tuple(structure(m, Mark) for m in value_of(row, "marks", list)),
             grade=row["grade"],
         )
 
@@ -732,10 +742,10 @@ class ResultsRepository:
         """Store (or replace) the original moderation sample of a component (EAR-01)."""
         _require(sample, ModerationSample, "sample")
         key = (_centre(centre), _series(series), _syllabus(syllabus), str(sample.component))
-        candidates = {"candidates": [str(c) for c in sample.candidates]}
+        candidates: Row = {"candidates": [str(c) for c in sample.candidates]}
         if not self._uow.update(t.SAMPLES, key, candidates):
             names = ("centre", "series", "syllabus", "component")
-            self._uow.insert(t.SAMPLES, dict(zip(names, key, strict=True)) | candidates)
+            self._uow.insert(t.SAMPLES, {**dict(zip(names, key, strict=True)), **candidates})
 
     def samples(
         self, centre: CentreNumber | str, series: ExamSeries | str, syllabus: SyllabusCode | str
@@ -747,7 +757,9 @@ class ResultsRepository:
             "syllabus": _syllabus(syllabus),
         }
         return [
-            ModerationSample(component=r["component"], candidates=tuple(r["candidates"]))
+            ModerationSample(
+                component=r["component"], candidates=tuple(value_of(r, "candidates", list))
+            )
             for r in self._uow.select(t.SAMPLES, where, order_by=("component",))
         ]
 

@@ -44,6 +44,7 @@ from cambridge_results.rules.logins.login import normalise_username
 from cambridge_results.rules.logins.registration import normalise_candidate_id
 from cambridge_results.rules.logins.reset import ResetTokenRecord
 from cambridge_results.storage.port import Store, UnitOfWork
+from cambridge_results.storage.schema import Row
 
 __all__ = [
     "DEFAULT_ACTOR",
@@ -479,7 +480,7 @@ class StoredLetters(_Stored):
 
         def work(uow: UnitOfWork) -> None:
             cid = normalise_candidate_id(letter.candidate_id)
-            values = {"secret_hash": letter.secret_hash, "registered": letter.registered}
+            values: Row = {"secret_hash": letter.secret_hash, "registered": letter.registered}
             if uow.get(tables.LETTERS.name, cid, for_update=True) is None:
                 _insert_or_lose(uow, tables.LETTERS.name, {"candidate_id": cid, **values})
             else:

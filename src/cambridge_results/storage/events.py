@@ -20,7 +20,7 @@ import pendulum
 
 from cambridge_results.errors import InvalidValue
 from cambridge_results.storage.query import Prefix
-from cambridge_results.storage.schema import Row
+from cambridge_results.storage.schema import Row, value_of
 
 if TYPE_CHECKING:
     from cambridge_results.storage.transaction import Transaction
@@ -46,12 +46,12 @@ class Event:
     def from_row(cls, row: Row) -> Event:
         """Build an event from an ``events`` row."""
         return cls(
-            seq=row["seq"],
-            at=row["at"],
-            actor=row["actor"],
-            kind=row["kind"],
-            subject=row["subject"],
-            details=row["details"],
+            seq=value_of(row, "seq", int),
+            at=value_of(row, "at", pendulum.DateTime),
+            actor=value_of(row, "actor", str),
+            kind=value_of(row, "kind", str),
+            subject=value_of(row, "subject", str),
+            details=value_of(row, "details", dict),
         )
 
 

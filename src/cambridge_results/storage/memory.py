@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from cambridge_results.errors import DuplicateError, InvalidValue, WriteRefused
+from cambridge_results.errors import InvalidValue, WriteRefused
 from cambridge_results.storage.migrations import (
     AddColumn,
     AddIndex,
@@ -27,24 +27,19 @@ from cambridge_results.storage.migrations import (
 )
 from cambridge_results.storage.port import BaseStore, UnitOfWork
 from cambridge_results.storage.query import Order, Where, matches, sort_rows
-from cambridge_results.storage.schema import INT_MAX, INT_MIN, ColumnType, Row, Table, UniqueIndex
+from cambridge_results.storage.schema import (
+    INT_MAX,
+    INT_MIN,
+    ColumnType,
+    Row,
+    Table,
+    UniqueIndex,
+    value_of,
+)
 
 __all__ = ["MemoryStore", "MemoryUnitOfWork"]
 
 _Rows = dict[tuple[Any, ...], Row]
-
-
-def duplicate(table: Table, columns: Sequence[str]) -> DuplicateError:
-    """The error every backend raises for a unique violation (no values in the text)."""
-    return DuplicateError(f"{table.name}: duplicate value for ({', '.join(columns)})")
-
-
-def _in_index(index: UniqueIndex, row: Mapping[str, Any]) -> bool:
-    for name, value in index.where or ():
-        if (row[name] is None) if value is None else (row[name] != value):
-            return False
-    # NULLs are distinct in unique indexes (SQL semantics).
-    return all(row[c] is not None for c in index.columns)
 
 
 class _Data:
@@ -80,6 +75,7 @@ class MemoryUnitOfWork(UnitOfWork):
         super().__init__(catalog=store.catalog, actor=actor, read_only=read_only)
         self._store = store
         self._saved = None if read_only else store._data.snapshot()
+        self._savepoints: dict[str, _Data] = {}
 
     @property
     def _data(self) -> _Data:
@@ -95,27 +91,28 @@ class MemoryUnitOfWork(UnitOfWork):
         rows = self._rows(table)
         key = table.key_of(row)
         if key in rows and key != replacing:
-            raise duplicate(table, table.primary_key)
+            raise table.duplicate(table.primary_key)
         for index in table.unique:
-            if not _in_index(index, row):
+            if not index.applies_to(row):
                 continue
             mine = tuple(row[c] for c in index.columns)
             for other_key, other in rows.items():
-                if other_key == replacing or not _in_index(index, other):
+                if other_key == replacing or not index.applies_to(other):
                     continue
                 if tuple(other[c] for c in index.columns) == mine:
-                    raise duplicate(table, index.columns)
+                    raise table.duplicate(index.columns)
 
     def _insert(self, table: Table, row: Row) -> Row:
         auto = table.auto_column
         stored = dict(row)
+        number = None
         if auto is not None:
             number = self._data.autos.get(table.name, 0) + 1
             stored[auto.name] = number
         stored = {n: stored[n] for n in table.column_names}
         self._check_unique(table, stored, None)
-        if auto is not None:
-            self._data.autos[table.name] = stored[auto.name]
+        if number is not None:
+            self._data.autos[table.name] = number
         self._rows(table)[table.key_of(stored)] = stored
         return _out(table, stored)
 
@@ -170,7 +167,7 @@ class MemoryUnitOfWork(UnitOfWork):
             return None
         if table.append_only:
             raise WriteRefused(f"{table.name} is append-only")
-        value = int(row[column]) + by
+        value = value_of(row, column, int) + by
         if not INT_MIN <= value <= INT_MAX:
             raise InvalidValue(f"{table.name}.{column}", "would leave the 64-bit integer range")
         rows[k] = {**row, column: value}
@@ -180,13 +177,29 @@ class MemoryUnitOfWork(UnitOfWork):
         sequences = self.table("sequences")
         rows = self._rows(sequences)
         row = rows.get((name,))
-        value = 1 if row is None else int(row["value"]) + 1
+        value = 1 if row is None else value_of(row, "value", int) + 1
         rows[(name,)] = {"name": name, "value": value}
         return value
 
     def _stream(self, table: Table, where: Where, order: Order, batch_size: int) -> Iterator[Row]:
         for row in self._matching(table, where, order):
             yield _out(table, row)
+
+    def _savepoint(self, name: str) -> None:
+        self._savepoints[name] = self._data.snapshot()
+
+    def _release(self, name: str) -> None:
+        self._forget_from(name)
+
+    def _rollback_to(self, name: str) -> None:
+        self._store._data = self._savepoints[name]
+        self._forget_from(name)
+
+    def _forget_from(self, name: str) -> None:
+        # Savepoints are made in order (dicts keep it): forget this one and every later one.
+        names = list(self._savepoints)
+        for later in names[names.index(name) :]:
+            del self._savepoints[later]
 
     def _commit(self) -> None:
         self._saved = None
@@ -267,10 +280,10 @@ class MemoryStore(BaseStore):
     def _check_index(self, table: Table, index: UniqueIndex) -> None:
         seen: set[tuple[Any, ...]] = set()
         for row in self._data.tables[table.name].values():
-            if _in_index(index, row):
+            if index.applies_to(row):
                 values = tuple(row[c] for c in index.columns)
                 if values in seen:
-                    raise duplicate(table, index.columns)
+                    raise table.duplicate(index.columns)
                 seen.add(values)
 
     def close(self) -> None:

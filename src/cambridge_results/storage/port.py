@@ -201,10 +201,14 @@ class BaseStore(abc.ABC):
         When the backend reports a :class:`ConcurrencyError` (a deadlock, a
         serialization failure, a lock it could not get in time) the unit of
         work is rolled back and ``work`` runs again from the start in a new
-        one, after a short random pause, up to ``attempts`` times in all; the
-        last error propagates.  Any other exception rolls back and propagates
-        at once.  ``work`` may therefore run more than once: keep side effects
-        outside the store (mail, files) until ``run`` has returned.
+        one, after a short random pause, up to ``attempts`` times in all;
+        then a :class:`ConcurrencyError` saying how many tries were made
+        propagates, chained to the last conflict.  Every backend reports its
+        conflicts this way (SQLite: the database stayed busy or locked;
+        PostgreSQL: serialization failures, deadlocks, lock timeouts).  Any
+        other exception rolls back and propagates at once.  ``work`` may
+        therefore run more than once: keep side effects outside the store
+        (mail, files) until ``run`` has returned.
         """
         if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
             raise InvalidValue("attempts", "must be a whole number of at least 1")
@@ -213,9 +217,13 @@ class BaseStore(abc.ABC):
             try:
                 with self.unit_of_work(actor=actor, read_only=read_only) as uow:
                     return work(uow)
-            except ConcurrencyError:
+            except ConcurrencyError as exc:
                 if attempt >= attempts:
-                    raise
+                    tries = "1 try" if attempts == 1 else f"{attempts} tries"
+                    raise ConcurrencyError(
+                        f"gave up after {tries}, each lost to a concurrent unit of work; "
+                        f"the last: {exc}"
+                    ) from exc
             # Jittered exponential backoff, so that the same writers do not collide again.
             time.sleep(random.uniform(0, min(1.0, BACKOFF * 2**attempt)))  # noqa: S311 - not crypto
             attempt += 1

@@ -76,7 +76,6 @@ from cambridge_results.errors import (
     WriteRefused,
 )
 from cambridge_results.storage import sql
-from cambridge_results.storage.memory import duplicate
 from cambridge_results.storage.migrations import (
     Catalog,
     Migration,
@@ -86,7 +85,7 @@ from cambridge_results.storage.migrations import (
 )
 from cambridge_results.storage.port import MULTI_PROCESS, PERSISTENT, BaseStore, UnitOfWork
 from cambridge_results.storage.query import Eq, Order, Where
-from cambridge_results.storage.schema import Row, Table, UniqueIndex
+from cambridge_results.storage.schema import Row, Table
 
 __all__ = ["PostgresStore", "PostgresUnitOfWork", "parse_url", "redacted", "translate_error"]
 
@@ -178,7 +177,7 @@ def translate_error(exc: psycopg.Error, catalog: Catalog | None = None) -> Stora
         table = (catalog or {}).get(exc.diag.table_name or "")
         columns = None if table is None else _duplicate_columns(table, exc.diag.constraint_name)
         if table is not None and columns is not None:
-            return duplicate(table, columns)
+            return table.duplicate(columns)
         # The primary message names the table or index, never the values (those are in DETAIL).
         return DuplicateError(f"PostgreSQL: {primary}")
     if state in _CONCURRENCY:
@@ -196,13 +195,6 @@ def translate_error(exc: psycopg.Error, catalog: Catalog | None = None) -> Stora
 
 def _eq(values: Mapping[str, Any]) -> Where:
     return {name: Eq(value) for name, value in values.items()}
-
-
-def _in_index(index: UniqueIndex, row: Mapping[str, Any]) -> bool:
-    for name, value in index.where or ():
-        if (row[name] is not None) if value is None else (row[name] != value):
-            return False
-    return all(row[c] is not None for c in index.columns)
 
 
 def _touches_unique(table: Table, changes: Mapping[str, Any]) -> bool:
@@ -266,7 +258,7 @@ class PostgresUnitOfWork(UnitOfWork):
     def _insert(self, table: Table, row: Row) -> Row:
         raw = self._execute(sql.insert(D, table, row, skip_conflicts=True)).fetchone()
         if raw is None:
-            raise duplicate(table, self._conflict(table, row))
+            raise table.duplicate(self._conflict(table, row))
         return sql.decode_row(D, table, raw)
 
     def _conflict(self, table: Table, row: Row) -> tuple[str, ...]:
@@ -276,7 +268,7 @@ class PostgresUnitOfWork(UnitOfWork):
             if self._exists(table, _eq(key)):
                 return table.primary_key
         for index in table.unique:
-            if not _in_index(index, row):
+            if not index.applies_to(row):
                 continue
             where = _eq({c: row[c] for c in index.columns})
             where.update(_eq(dict(index.where or ())))
@@ -344,6 +336,18 @@ class PostgresUnitOfWork(UnitOfWork):
             if self._open and not self._conn.closed:
                 with contextlib.suppress(psycopg.Error):
                     self._conn.execute(f"CLOSE {name}")
+
+    def _savepoint(self, name: str) -> None:
+        self._execute((f"SAVEPOINT {name}", []))
+
+    def _release(self, name: str) -> None:
+        self._execute((f"RELEASE SAVEPOINT {name}", []))
+
+    def _rollback_to(self, name: str) -> None:
+        # Also recovers a transaction that a failed statement inside the block left
+        # in error: the unit of work goes on from the savepoint.
+        self._execute((f"ROLLBACK TO SAVEPOINT {name}", []))
+        self._execute((f"RELEASE SAVEPOINT {name}", []))
 
     def _commit(self) -> None:
         status = self._conn.info.transaction_status

@@ -17,7 +17,7 @@ columns cannot be compared or ordered.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, cast
 
 import attrs
 
@@ -35,6 +35,7 @@ __all__ = [
     "Order",
     "Prefix",
     "Where",
+    "WhereInput",
     "check_order",
     "check_where",
     "matches",
@@ -103,6 +104,10 @@ class Eq:
 
 
 Condition: TypeAlias = Eq | Ne | Lt | Le | Gt | Ge | In | Prefix
+#: A ``where`` as callers write it: column name to a plain value (equality) or a
+#: condition.  Typed loosely on purpose: callers build these from mixed values, and
+#: :func:`check_where` checks every one against its column at run time.
+WhereInput: TypeAlias = Mapping[str, object]
 #: A checked ``where``: column name to condition, every value canonical.
 Where: TypeAlias = dict[str, Condition]
 #: A checked ``order_by``: ``(column, descending)`` pairs, key columns appended.
@@ -111,7 +116,7 @@ Order: TypeAlias = tuple[tuple[str, bool], ...]
 _UNORDERED = (ColumnType.JSON, ColumnType.BYTES)
 
 
-def check_where(table: Table, where: Mapping[str, Any] | None) -> Where:
+def check_where(table: Table, where: WhereInput | None) -> Where:
     """Check a ``where`` mapping against ``table``; values come back canonical."""
     if where is None:
         return {}
@@ -124,10 +129,10 @@ def check_where(table: Table, where: Mapping[str, Any] | None) -> Where:
     return out
 
 
-def _condition(table: Table, column: Column, raw: Any) -> Condition:
+def _condition(table: Table, column: Column, raw: object) -> Condition:
     field = f"where.{column.name}"
 
-    def value(v: Value) -> Value:
+    def value(v: object) -> Value:
         if v is None:
             return None
         try:
@@ -154,7 +159,8 @@ def _condition(table: Table, column: Column, raw: Any) -> Condition:
     if isinstance(raw, Prefix):
         if column.type is not ColumnType.TEXT:
             raise InvalidValue(field, "Prefix() is for text columns")
-        return Prefix(value(raw.text))
+        # A checked text value is a str.
+        return Prefix(cast(str, value(raw.text)))
     if column.type is ColumnType.JSON:
         raise InvalidValue(field, "a JSON column cannot be compared")
     return Eq(value(raw))
@@ -189,14 +195,17 @@ def _holds(condition: Condition, actual: Value) -> bool:
         return actual is not None and actual != condition.value
     if actual is None:
         return False
+    # check_where made both sides canonical values of one ordered column type, so
+    # they compare; the union type cannot say so.
+    ordered: Any = actual
     if isinstance(condition, Lt):
-        return bool(actual < condition.value)
+        return bool(ordered < condition.value)
     if isinstance(condition, Le):
-        return bool(actual <= condition.value)
+        return bool(ordered <= condition.value)
     if isinstance(condition, Gt):
-        return bool(actual > condition.value)
+        return bool(ordered > condition.value)
     if isinstance(condition, Ge):
-        return bool(actual >= condition.value)
+        return bool(ordered >= condition.value)
     if isinstance(condition, In):
         return actual in condition.values
     return isinstance(actual, str) and actual.startswith(condition.text)

@@ -11,14 +11,15 @@ raises :class:`NotFound`.
 
 from __future__ import annotations
 
+import abc
 import re
 import unicodedata
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from cambridge_results.errors import DuplicateError, InvalidValue, NotFound
 from cambridge_results.serialization import structure, unstructure
-from cambridge_results.storage.schema import Row
+from cambridge_results.storage.schema import Row, value_of
 from cambridge_results.values import (
     UCI,
     Associate,
@@ -45,6 +46,8 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+V = TypeVar("V")
+K = TypeVar("K")
 
 _DIGITS = re.compile(r"[0-9]{1,4}", re.ASCII)
 MAX_QUERY = 100
@@ -74,83 +77,87 @@ class _Repository:
         return None if row is None else structure(row, cls)
 
 
-class AssociateRepository(_Repository):
+class _KeyedRepository(_Repository, Generic[V, K]):
+    """Values of one class keyed by one column: add, find, get, save, all.
+
+    A subclass names the class, the key column and how a key is parsed, and
+    may check references before a write (:meth:`_check`).
+    """
+
+    kind: type[V]
+    key_column: str
+    #: How messages name one value ("centre GB123").
+    label: str
+
+    @abc.abstractmethod
+    def _parse(self, key: K | str) -> K:
+        """The key, validated."""
+
+    def _check(self, value: V) -> None:
+        """Refuse a value whose references are missing (nothing by default)."""
+
+    def add(self, value: V) -> None:
+        """Store a new value; :class:`DuplicateError` if its key is taken."""
+        _require_type(value, self.kind, self.label.lower())
+        self._check(value)
+        row = _row(value)
+        key = value_of(row, self.key_column, str)
+        if self._uow.get(self.table, key) is not None:
+            raise DuplicateError(f"{self.label} {key} already exists")
+        self._uow.insert(self.table, row)
+
+    def find(self, key: K | str) -> V | None:
+        """The value with this key, or None."""
+        return self._load(self._uow.get(self.table, str(self._parse(key))), self.kind)
+
+    def get(self, key: K | str) -> V:
+        """The value with this key; :class:`NotFound` if there is none."""
+        found = self.find(key)
+        if found is None:
+            raise NotFound(f"no {self.label} {self._parse(key)}")
+        return found
+
+    def save(self, value: V) -> None:
+        """Replace a stored value's details; :class:`NotFound` if it is not stored."""
+        _require_type(value, self.kind, self.label.lower())
+        self._check(value)
+        row = _row(value)
+        key = value_of(row, self.key_column, str)
+        del row[self.key_column]
+        if not self._uow.update(self.table, key, row):
+            raise NotFound(f"no {self.label} {key}")
+
+    def all(self) -> list[V]:
+        """Every value, by key."""
+        return [structure(r, self.kind) for r in self._uow.stream(self.table)]
+
+
+class AssociateRepository(_KeyedRepository[Associate, CentreNumber]):
     """Cambridge Associates (ASC-01), keyed by their centre number."""
 
     table = "associates"
+    kind = Associate
+    key_column = "number"
+    label = "Associate"
 
-    def add(self, associate: Associate) -> None:
-        """Store a new Associate; :class:`DuplicateError` if the number is taken."""
-        _require_type(associate, Associate, "associate")
-        if self._uow.get(self.table, str(associate.number)) is not None:
-            raise DuplicateError(f"Associate {associate.number} already exists")
-        self._uow.insert(self.table, _row(associate))
-
-    def find(self, number: CentreNumber | str) -> Associate | None:
-        """The Associate with this number, or None."""
-        row = self._uow.get(self.table, str(CentreNumber.parse(number)))
-        return self._load(row, Associate)
-
-    def get(self, number: CentreNumber | str) -> Associate:
-        """The Associate with this number; :class:`NotFound` if there is none."""
-        found = self.find(number)
-        if found is None:
-            raise NotFound(f"no Associate {CentreNumber.parse(number)}")
-        return found
-
-    def save(self, associate: Associate) -> None:
-        """Replace a stored Associate's details; :class:`NotFound` if it is not stored."""
-        _require_type(associate, Associate, "associate")
-        row = _row(associate)
-        key = row.pop("number")
-        if not self._uow.update(self.table, key, row):
-            raise NotFound(f"no Associate {associate.number}")
-
-    def all(self) -> list[Associate]:
-        """Every Associate, by number."""
-        return [structure(r, Associate) for r in self._uow.stream(self.table)]
+    def _parse(self, key: CentreNumber | str) -> CentreNumber:
+        return CentreNumber.parse(key)
 
     def centres(self, number: CentreNumber | str) -> list[Centre]:
         """The Associate Centres of this Associate, by centre number (ASC-01)."""
         return CentreRepository(self._uow).of_associate(number)
 
 
-class CentreRepository(_Repository):
+class CentreRepository(_KeyedRepository[Centre, CentreNumber]):
     """Centres; an Associate Centre names its Associate (ASC-01)."""
 
     table = "centres"
+    kind = Centre
+    key_column = "number"
+    label = "centre"
 
-    def add(self, centre: Centre) -> None:
-        """Store a new centre; its Associate, if any, must exist."""
-        _require_type(centre, Centre, "centre")
-        self._check_associate(centre)
-        if self._uow.get(self.table, str(centre.number)) is not None:
-            raise DuplicateError(f"centre {centre.number} already exists")
-        self._uow.insert(self.table, _row(centre))
-
-    def find(self, number: CentreNumber | str) -> Centre | None:
-        """The centre with this number, or None."""
-        return self._load(self._uow.get(self.table, str(CentreNumber.parse(number))), Centre)
-
-    def get(self, number: CentreNumber | str) -> Centre:
-        """The centre with this number; :class:`NotFound` if there is none."""
-        found = self.find(number)
-        if found is None:
-            raise NotFound(f"no centre {CentreNumber.parse(number)}")
-        return found
-
-    def save(self, centre: Centre) -> None:
-        """Replace a stored centre's details; :class:`NotFound` if it is not stored."""
-        _require_type(centre, Centre, "centre")
-        self._check_associate(centre)
-        row = _row(centre)
-        key = row.pop("number")
-        if not self._uow.update(self.table, key, row):
-            raise NotFound(f"no centre {centre.number}")
-
-    def all(self) -> list[Centre]:
-        """Every centre, by number."""
-        return [structure(r, Centre) for r in self._uow.stream(self.table)]
+    def _parse(self, key: CentreNumber | str) -> CentreNumber:
+        return CentreNumber.parse(key)
 
     def of_associate(self, associate: CentreNumber | str) -> list[Centre]:
         """The centres administered by this Associate, by number (ASC-01)."""
@@ -158,11 +165,11 @@ class CentreRepository(_Repository):
         rows = self._uow.stream(self.table, {"associate": number}, order_by=("number",))
         return [structure(r, Centre) for r in rows]
 
-    def _check_associate(self, centre: Centre) -> None:
-        if centre.associate is not None and (
-            self._uow.get("associates", str(centre.associate)) is None
+    def _check(self, value: Centre) -> None:
+        if value.associate is not None and (
+            self._uow.get("associates", str(value.associate)) is None
         ):
-            raise NotFound(f"centre {centre.number} names Associate {centre.associate}, unknown")
+            raise NotFound(f"centre {value.number} names Associate {value.associate}, unknown")
 
 
 def _normalise_query(query: object) -> str:
@@ -260,40 +267,16 @@ class CandidateRepository(_Repository):
         return found
 
 
-class SyllabusRepository(_Repository):
+class SyllabusRepository(_KeyedRepository[Syllabus, SyllabusCode]):
     """Syllabuses, keyed by code, with their components."""
 
     table = "syllabuses"
+    kind = Syllabus
+    key_column = "code"
+    label = "syllabus"
 
-    def add(self, syllabus: Syllabus) -> None:
-        """Store a new syllabus; :class:`DuplicateError` if the code is taken."""
-        _require_type(syllabus, Syllabus, "syllabus")
-        if self._uow.get(self.table, str(syllabus.code)) is not None:
-            raise DuplicateError(f"syllabus {syllabus.code} already exists")
-        self._uow.insert(self.table, _row(syllabus))
-
-    def find(self, code: SyllabusCode | str) -> Syllabus | None:
-        """The syllabus, or None."""
-        return self._load(self._uow.get(self.table, str(SyllabusCode.parse(code))), Syllabus)
-
-    def get(self, code: SyllabusCode | str) -> Syllabus:
-        """The syllabus; :class:`NotFound` if there is none."""
-        found = self.find(code)
-        if found is None:
-            raise NotFound(f"no syllabus {SyllabusCode.parse(code)}")
-        return found
-
-    def save(self, syllabus: Syllabus) -> None:
-        """Replace a stored syllabus; :class:`NotFound` if it is not stored."""
-        _require_type(syllabus, Syllabus, "syllabus")
-        row = _row(syllabus)
-        key = row.pop("code")
-        if not self._uow.update(self.table, key, row):
-            raise NotFound(f"no syllabus {syllabus.code}")
-
-    def all(self) -> list[Syllabus]:
-        """Every syllabus, by code."""
-        return [structure(r, Syllabus) for r in self._uow.stream(self.table)]
+    def _parse(self, key: SyllabusCode | str) -> SyllabusCode:
+        return SyllabusCode.parse(key)
 
 
 def _entry_key(

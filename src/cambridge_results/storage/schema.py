@@ -30,33 +30,51 @@ import datetime
 import enum
 import json
 import re
-from collections.abc import Iterable, Mapping
-from typing import Any, TypeAlias
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TypeAlias, TypeVar
 
 import attrs
 import pendulum
 
-from cambridge_results.errors import InvalidValue
+from cambridge_results.errors import DuplicateError, InvalidValue, StorageError
 
 __all__ = [
+    "JSON",
     "Column",
     "ColumnType",
     "Index",
+    "JSONInput",
     "Key",
     "Row",
+    "RowInput",
     "Table",
     "UniqueIndex",
     "Value",
+    "ValueInput",
     "canonical_value",
+    "optional_value_of",
+    "value_of",
 ]
 
-#: A value in a row, in its canonical form (see the module docstring).
-Value: TypeAlias = Any
-#: A row: column name to value.
+#: JSON data as a json column gives it back: what :func:`json.loads` returns.
+JSON: TypeAlias = "dict[str, JSON] | list[JSON] | str | int | float | bool | None"
+#: JSON data as a json column takes it (any mapping or sequence; tuples read back as lists).
+JSONInput: TypeAlias = (
+    "Mapping[str, JSONInput] | Sequence[JSONInput] | str | int | float | bool | None"
+)
+#: A value in a row, in its canonical form (see the module docstring): what reads return.
+Value: TypeAlias = "str | int | bool | bytes | pendulum.DateTime | JSON | None"
+#: A value as writes take it; :meth:`Table.check_row` brings it to its canonical :data:`Value`.
+ValueInput: TypeAlias = (
+    "str | int | bool | bytes | bytearray | memoryview | datetime.datetime | JSONInput | None"
+)
+#: A row as reads return it: column name to canonical value.
 Row: TypeAlias = dict[str, Value]
+#: A row, changes or expected values as writes take them.
+RowInput: TypeAlias = Mapping[str, ValueInput]
 #: A primary key: a single value (one-column keys), a tuple in primary-key
 #: order, or a mapping of column to value.
-Key: TypeAlias = Any
+Key: TypeAlias = "ValueInput | tuple[ValueInput, ...] | Mapping[str, ValueInput]"
 
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,62}", re.ASCII)
 INT_MIN = -(2**63)
@@ -121,12 +139,12 @@ class Column:
         if self.auto and (self.type is not ColumnType.INT or self.nullable):
             raise InvalidValue(f"column.{self.name}.auto", "an auto column is a non-null int")
 
-    def check(self, value: Value) -> Value:
+    def check(self, value: object) -> Value:
         """``value`` in canonical form; :class:`InvalidValue` naming the column if it is wrong."""
         return canonical_value(self, value)
 
 
-def canonical_value(column: Column, value: Value) -> Value:
+def canonical_value(column: Column, value: object) -> Value:
     """Check ``value`` against ``column`` and return its canonical form."""
     field = column.name
     if value is None:
@@ -159,7 +177,7 @@ def canonical_value(column: Column, value: Value) -> Value:
     return canonical_instant(value, field)
 
 
-def canonical_json(value: Value, field: str) -> Value:
+def canonical_json(value: object, field: str) -> JSON:
     """JSON data as it reads back after a round trip (tuples become lists, keys sorted)."""
     try:
         text = json.dumps(value, allow_nan=False, sort_keys=True, separators=(",", ":"))
@@ -169,10 +187,11 @@ def canonical_json(value: Value, field: str) -> Value:
         # PostgreSQL's jsonb refuses NUL; refusing it everywhere keeps backends (and any
         # later jsonb column) alike.
         raise InvalidValue(field, "must not contain NUL characters")
-    return json.loads(text)
+    data: JSON = json.loads(text)
+    return data
 
 
-def canonical_instant(value: Value, field: str) -> pendulum.DateTime:
+def canonical_instant(value: object, field: str) -> pendulum.DateTime:
     """An aware instant in UTC, to the microsecond."""
     if type(value) is pendulum.DateTime and value.tzinfo is pendulum.UTC:
         # Already canonical (what this function returns, and what clocks give; ``fold``
@@ -233,6 +252,17 @@ class UniqueIndex:
     def condition(self) -> dict[str, Value]:
         """The partial-index condition as a dict (empty when the index is total)."""
         return dict(self.where or ())
+
+    def applies_to(self, row: Mapping[str, Value]) -> bool:
+        """Whether the index holds ``row``: its ``where`` matches and no indexed column is NULL.
+
+        NULLs are distinct in unique indexes (SQL semantics), so a row with a
+        NULL in an indexed column never clashes.
+        """
+        for name, value in self.where or ():
+            if (row[name] is not None) if value is None else (row[name] != value):
+                return False
+        return all(row[c] is not None for c in self.columns)
 
     def index_name(self, table: str) -> str:
         """The SQL name of this index on ``table``."""
@@ -336,7 +366,7 @@ class Table:
             return found
         raise InvalidValue(f"{self.name}.{name}", f"table {self.name} has no column {name!r}")
 
-    def check_row(self, row: Mapping[str, Value]) -> Row:
+    def check_row(self, row: RowInput) -> Row:
         """A full row for insertion: unknown columns refused, defaults filled, values checked."""
         if not isinstance(row, Mapping):
             raise InvalidValue(self.name, f"a row must be a mapping, not {type(row).__name__}")
@@ -351,7 +381,7 @@ class Table:
             out[c.name] = _checked(self, c, value)
         return out
 
-    def check_changes(self, changes: Mapping[str, Value]) -> Row:
+    def check_changes(self, changes: RowInput) -> Row:
         """Checked values for an update; primary-key columns cannot change."""
         if not isinstance(changes, Mapping):
             raise InvalidValue(self.name, "changes must be a mapping")
@@ -361,7 +391,7 @@ class Table:
                 raise InvalidValue(f"{self.name}.{name}", "a primary-key column cannot change")
         return {n: _checked(self, self.column(n), v) for n, v in changes.items()}
 
-    def check_values(self, values: Mapping[str, Value]) -> Row:
+    def check_values(self, values: RowInput) -> Row:
         """Checked values for a compare-and-set ``expect``; ``None`` tests for NULL."""
         self._no_unknown(values)
         out: Row = {}
@@ -391,19 +421,46 @@ class Table:
             for n, v in zip(self.primary_key, values, strict=True)
         }
 
+    def duplicate(self, columns: Sequence[str]) -> DuplicateError:
+        """The error every backend raises for a unique violation (no values in the text)."""
+        return DuplicateError(f"{self.name}: duplicate value for ({', '.join(columns)})")
+
     def key_of(self, row: Mapping[str, Value]) -> tuple[Value, ...]:
         """The primary-key values of a row, in key order."""
         return tuple(row[n] for n in self.primary_key)
 
-    def _no_unknown(self, row: Mapping[str, Value]) -> None:
+    def _no_unknown(self, row: RowInput) -> None:
         known = set(self.column_names)
         unknown = sorted(str(n) for n in row if n not in known)
         if unknown:
             raise InvalidValue(f"{self.name}", f"has no columns {unknown}")
 
 
-def _checked(table: Table, column: Column, value: Value) -> Value:
+def _checked(table: Table, column: Column, value: object) -> Value:
     try:
         return column.check(value)
     except InvalidValue as exc:
         raise InvalidValue(f"{table.name}.{column.name}", exc.reason) from None
+
+
+T = TypeVar("T")
+
+
+def value_of(row: Mapping[str, Value], column: str, kind: type[T]) -> T:
+    """``row[column]`` as a ``kind``: the typed boundary where a feature reads a row.
+
+    ``value_of(row, "seq", int)``, ``value_of(row, "details", dict)``.  A value
+    of another type means the row is not what the caller's table holds, a
+    bug: :class:`StorageError`.
+    """
+    value = row[column]
+    if not isinstance(value, kind):
+        raise StorageError(f"column {column} holds a {type(value).__name__}, not a {kind.__name__}")
+    return value
+
+
+def optional_value_of(row: Mapping[str, Value], column: str, kind: type[T]) -> T | None:
+    """Like :func:`value_of` for a nullable column: ``None`` stays ``None``."""
+    if row[column] is None:
+        return None
+    return value_of(row, column, kind)

@@ -171,7 +171,8 @@ class Dialect:
         """A driver value back in canonical form."""
         if raw is None:
             return None
-        return self.decoders.get(column.type, _same)(raw)
+        decoded: Value = self.decoders.get(column.type, _same)(raw)
+        return decoded
 
     def literal(self, column: Column, value: Value) -> str:
         """An inline SQL literal (defaults and partial-index conditions)."""
@@ -193,17 +194,19 @@ class Dialect:
         return sql
 
 
+def _types(**names: str) -> dict[ColumnType, str]:
+    """A dialect's SQL type per column type, named by the column type's value."""
+    types = {ColumnType(kind): name for kind, name in names.items()}
+    assert set(types) == set(ColumnType), "a dialect names every column type"
+    return types
+
+
 SQLITE = Dialect(
     name="sqlite",
     param="?",
-    types={
-        ColumnType.TEXT: "TEXT",
-        ColumnType.INT: "INTEGER",
-        ColumnType.BOOL: "INTEGER",
-        ColumnType.BYTES: "BLOB",
-        ColumnType.JSON: "TEXT",
-        ColumnType.INSTANT: "TEXT",
-    },
+    types=_types(
+        text="TEXT", int="INTEGER", bool="INTEGER", bytes="BLOB", json="TEXT", instant="TEXT"
+    ),
     auto_key="INTEGER PRIMARY KEY AUTOINCREMENT",
     true="1",
     false="0",
@@ -229,17 +232,12 @@ SQLITE = Dialect(
 POSTGRESQL = Dialect(
     name="postgresql",
     param="%s",
-    types={
-        ColumnType.TEXT: "text",
-        ColumnType.INT: "bigint",
-        ColumnType.BOOL: "boolean",
-        ColumnType.BYTES: "bytea",
-        # json, not jsonb: jsonb rewrites numbers (1e16 reads back as the int
-        # 10000000000000000, 1e300 as an int that is not equal to it); json keeps
-        # the text as written, like SQLite.  JSON is never compared or indexed.
-        ColumnType.JSON: "json",
-        ColumnType.INSTANT: "timestamptz",
-    },
+    # json, not jsonb: jsonb rewrites numbers (1e16 reads back as the int
+    # 10000000000000000, 1e300 as an int that is not equal to it); json keeps
+    # the text as written, like SQLite.  JSON is never compared or indexed.
+    types=_types(
+        text="text", int="bigint", bool="boolean", bytes="bytea", json="json", instant="timestamptz"
+    ),
     auto_key="bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
     true="TRUE",
     false="FALSE",

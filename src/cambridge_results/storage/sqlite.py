@@ -64,8 +64,17 @@ def translate_error(exc: sqlite3.Error) -> StorageError:
             return DuplicateError(f"{table}: duplicate value for ({columns})")
         if "is append-only" in message:
             return WriteRefused(message)
-    if isinstance(exc, sqlite3.OperationalError) and ("locked" in message or "busy" in message):
-        return ConcurrencyError(f"the SQLite database stayed locked by another writer ({message})")
+    # The primary result code (the low byte) covers the extended ones, such as
+    # SQLITE_BUSY_SNAPSHOT and SQLITE_LOCKED_SHAREDCACHE; the text is a fallback
+    # for errors raised without a code.
+    code = getattr(exc, "sqlite_errorcode", None)
+    busy = code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    if busy or (
+        isinstance(exc, sqlite3.OperationalError) and ("locked" in message or "busy" in message)
+    ):
+        return ConcurrencyError(
+            f"the SQLite database stayed busy or locked by another unit of work ({message})"
+        )
     return StorageError(f"SQLite: {message}")
 
 
@@ -144,6 +153,17 @@ class SQLiteUnitOfWork(UnitOfWork):
                     yield sql.decode_row(D, table, raw)
         finally:
             cursor.close()
+
+    def _savepoint(self, name: str) -> None:
+        _run(lambda: self._conn.execute(f"SAVEPOINT {name}"))
+
+    def _release(self, name: str) -> None:
+        _run(lambda: self._conn.execute(f"RELEASE SAVEPOINT {name}"))
+
+    def _rollback_to(self, name: str) -> None:
+        # ROLLBACK TO keeps the savepoint on SQLite's stack; RELEASE takes it off.
+        _run(lambda: self._conn.execute(f"ROLLBACK TO SAVEPOINT {name}"))
+        _run(lambda: self._conn.execute(f"RELEASE SAVEPOINT {name}"))
 
     def _commit(self) -> None:
         try:

@@ -10,13 +10,14 @@ repositories and the event log are written over it;
 from __future__ import annotations
 
 import abc
-from collections.abc import Generator, Iterator, Mapping, Sequence
-from typing import Any
+import itertools
+from collections.abc import Generator, Iterator, Sequence
+from contextlib import contextmanager
 
 from cambridge_results.errors import InvalidValue, NotFound, StorageError, WriteRefused
 from cambridge_results.storage.migrations import Catalog
-from cambridge_results.storage.query import Order, Where, check_order, check_where
-from cambridge_results.storage.schema import INT_MAX, INT_MIN, ColumnType, Key, Row, Table, Value
+from cambridge_results.storage.query import Order, Where, WhereInput, check_order, check_where
+from cambridge_results.storage.schema import INT_MAX, INT_MIN, ColumnType, Key, Row, RowInput, Table
 
 __all__ = ["DEFAULT_BATCH", "MAX_ACTOR", "Transaction", "check_actor"]
 
@@ -47,6 +48,8 @@ class Transaction(abc.ABC):
         self.actor = actor
         self.read_only = read_only
         self._open = True
+        # Savepoint names are unique within the unit of work, so nesting never shadows.
+        self._savepoint_numbers = itertools.count(1)
 
     # -- shared behaviour -------------------------------------------------
 
@@ -63,7 +66,7 @@ class Transaction(abc.ABC):
         if write and self.read_only:
             raise WriteRefused("this unit of work is read-only")
 
-    def insert(self, table: str, row: Mapping[str, Value]) -> Row:
+    def insert(self, table: str, row: RowInput) -> Row:
         """Insert ``row``; return it as stored (defaults and auto key filled in)."""
         self._ready(write=True)
         t = self.table(table)
@@ -91,9 +94,9 @@ class Transaction(abc.ABC):
         self,
         table: str,
         key: Key,
-        changes: Mapping[str, Value],
+        changes: RowInput,
         *,
-        expect: Mapping[str, Value] | None = None,
+        expect: RowInput | None = None,
     ) -> bool:
         """Change the row with ``key``; return whether a row was updated.
 
@@ -122,7 +125,7 @@ class Transaction(abc.ABC):
     def select(
         self,
         table: str,
-        where: Mapping[str, Any] | None = None,
+        where: WhereInput | None = None,
         order_by: Sequence[str] = (),
         limit: int | None = None,
     ) -> list[Row]:
@@ -135,7 +138,7 @@ class Transaction(abc.ABC):
             raise InvalidValue("limit", "must not be negative")
         return self._select(t, check_where(t, where), check_order(t, order_by), limit)
 
-    def count(self, table: str, where: Mapping[str, Any] | None = None) -> int:
+    def count(self, table: str, where: WhereInput | None = None) -> int:
         """How many rows match ``where``."""
         self._ready(write=False)
         t = self.table(table)
@@ -180,7 +183,7 @@ class Transaction(abc.ABC):
     def stream(
         self,
         table: str,
-        where: Mapping[str, Any] | None = None,
+        where: WhereInput | None = None,
         order_by: Sequence[str] = (),
         batch_size: int = DEFAULT_BATCH,
     ) -> Generator[Row, None, None]:
@@ -195,6 +198,35 @@ class Transaction(abc.ABC):
             raise InvalidValue("batch_size", "must be a whole number of at least 1")
         rows = self._stream(t, check_where(t, where), check_order(t, order_by), batch_size)
         return self._guarded(rows)
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A block whose writes are undone on their own if it raises.
+
+        ::
+
+            with uow.savepoint():
+                uow.insert("things", row)
+                check(row)  # raising here undoes only the insert
+
+        A clean exit keeps the block's writes in the unit of work (they
+        commit or roll back with it).  If the block raises, every write made
+        in it (nested savepoints included) is undone, the exception
+        propagates, and the unit of work goes on as it was before the block.
+        Savepoints nest.  A stream opened inside the block must be finished
+        inside it.
+        """
+        self._ready(write=False)
+        name = f"cr_savepoint_{next(self._savepoint_numbers)}"
+        self._savepoint(name)
+        try:
+            yield
+        except BaseException:
+            if self._open:
+                self._rollback_to(name)
+            raise
+        if self._open:
+            self._release(name)
 
     def _guarded(self, rows: Iterator[Row]) -> Generator[Row, None, None]:
         # Checked before every fetch, not after: once the unit of work has
@@ -255,6 +287,18 @@ class Transaction(abc.ABC):
     @abc.abstractmethod
     def _stream(self, table: Table, where: Where, order: Order, batch_size: int) -> Iterator[Row]:
         """Matching rows in order, fetched in batches."""
+
+    @abc.abstractmethod
+    def _savepoint(self, name: str) -> None:
+        """Mark the current state under ``name`` (a fresh, lower-case SQL identifier)."""
+
+    @abc.abstractmethod
+    def _release(self, name: str) -> None:
+        """Forget the savepoint ``name`` (and any later ones), keeping every write since."""
+
+    @abc.abstractmethod
+    def _rollback_to(self, name: str) -> None:
+        """Undo every write since the savepoint ``name`` was made, and forget it."""
 
     @abc.abstractmethod
     def _commit(self) -> None:

@@ -27,7 +27,7 @@ from cambridge_results.board.schema import SCHEMA
 from cambridge_results.storage import open_store
 from cambridge_results.storage.migrations import CreateTable, Migration
 from cambridge_results.storage.port import Store, UnitOfWork
-from cambridge_results.storage.schema import Column, Index, Table
+from cambridge_results.storage.schema import Column, Index, Table, value_of
 
 __all__ = [
     "CASES",
@@ -144,7 +144,7 @@ def attempt(uow: UnitOfWork, *, worker: str, case: str, operation: str) -> Outco
         uow.increment("cases", case, "attempts")
         return Outcome(worker=worker, case=case, operation=operation, result="refused")
     new = state.after(operation)
-    version = row["version"] + 1
+    version = value_of(row, "version", int) + 1
     changed = uow.update(
         "cases",
         case,
@@ -204,31 +204,32 @@ def check_serial_history(store: Store, outcomes: Sequence[Outcome]) -> None:
     the workers reported are exactly the history.
     """
     with store.unit_of_work(actor="test:cases", read_only=True) as uow:
-        rows = {r["id"]: r for r in uow.select("cases")}
+        rows = {value_of(r, "id", str): r for r in uow.select("cases")}
         history = uow.select("case_history", order_by=("case_id", "version"))
     for case, row in rows.items():
         steps = [h for h in history if h["case_id"] == case]
         versions = [h["version"] for h in steps]
         _expect(
-            versions == list(range(1, row["version"] + 1)),
-            f"case {case}: history versions {versions} do not run 1..{row['version']}",
+            versions == list(range(1, value_of(row, "version", int) + 1)),
+            f"case {case}: history versions {versions} do not run 1..{row['version']!r}",
         )
         state = CaseState()
         for step in steps:
+            operation = value_of(step, "operation", str)
             _expect(
-                state.allows(step["operation"]),
-                f"case {case}: {step['operation']} at version {step['version']} was not "
+                state.allows(operation),
+                f"case {case}: {operation} at version {step['version']!r} was not "
                 f"allowed after the steps before it (state {state})",
             )
-            state = state.after(step["operation"])
+            state = state.after(operation)
         _expect(
             state == CaseState.from_row(row),
-            f"case {case}: replaying the history gives {state}, the store holds {row}",
+            f"case {case}: replaying the history gives {state}, the store holds {row!r}",
         )
         tried = sum(1 for o in outcomes if o.case == case)
         _expect(
             row["attempts"] == tried,
-            f"case {case}: {tried} attempts committed but the counter says {row['attempts']}",
+            f"case {case}: {tried} attempts committed but the counter says {row['attempts']!r}",
         )
     applied = sorted(
         (o.case, o.version or 0, o.operation, o.worker) for o in outcomes if o.result == "applied"

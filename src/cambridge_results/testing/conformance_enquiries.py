@@ -56,12 +56,8 @@ from cambridge_results.rules.enquiries.extensions import Extension
 from cambridge_results.storage import open_store
 from cambridge_results.storage.migrations import Migration
 from cambridge_results.storage.port import MULTI_PROCESS, Store
-from cambridge_results.testing.conformance import (
-    _Base,
-    _drain,
-    _run_workers,
-    conformance_migrations,
-)
+from cambridge_results.testing.conformance_base import _Base, conformance_migrations
+from cambridge_results.testing.conformance_processes import _drain, _run_workers
 from cambridge_results.values import (
     AssessedBy,
     Candidate,

@@ -34,7 +34,7 @@ except ModuleNotFoundError as exc:
 from cambridge_results.errors import DuplicateError
 from cambridge_results.storage import open_store
 from cambridge_results.storage.port import MULTI_PROCESS, Store
-from cambridge_results.testing.conformance import _Base, conformance_migrations
+from cambridge_results.testing.conformance_base import _Base, conformance_migrations
 from cambridge_results.values import (
     AssessedBy,
     Candidate,

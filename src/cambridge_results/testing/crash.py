@@ -40,7 +40,7 @@ from cambridge_results.board.schema import SCHEMA
 from cambridge_results.storage import open_store
 from cambridge_results.storage.migrations import CreateTable, Migration
 from cambridge_results.storage.port import Store
-from cambridge_results.storage.schema import Column, Table
+from cambridge_results.storage.schema import Column, Table, value_of
 
 __all__ = [
     "LEDGER",
@@ -229,8 +229,8 @@ def check_ledger(store: Store, rounds: Sequence[Round]) -> None:
     with store.unit_of_work(actor="test:crash-check", read_only=True) as uow:
         parts: dict[str, list[int]] = {}
         for row in uow.stream("crash_ledger", order_by=("token", "part")):
-            parts.setdefault(row["token"], []).append(row["part"])
-        total = uow.require("crash_totals", "all")["rows"]
+            parts.setdefault(value_of(row, "token", str), []).append(value_of(row, "part", int))
+        total = value_of(uow.require("crash_totals", "all"), "rows", int)
         logged = {e.subject.removeprefix("crash:") for e in uow.events.iter_history("crash:")}
     reported = {token for r in rounds for token in r.reported}
     allowed = reported | {_in_flight(r) for r in rounds}

@@ -23,7 +23,7 @@ from cambridge_results.credentials import new_username, normalise_username
 from cambridge_results.errors import DuplicateError, InvalidValue
 from cambridge_results.serialization import structure, unstructure
 from cambridge_results.storage.query import Gt, In, Ne
-from cambridge_results.storage.schema import Row
+from cambridge_results.storage.schema import Row, value_of
 from cambridge_results.values import (
     CandidateNumber,
     CentreNumber,
@@ -109,7 +109,7 @@ class AccessRepository:
             centre=row["centre"],
             series=row["series"],
             mode=AccessMode(row["mode"]),
-            agreed_to_manage_queries=row["agreed"],
+            agreed_to_manage_queries=value_of(row, "agreed", bool),
             contact=_contact(row["contact"]),
             delay=Delay(seconds=row["delay_seconds"]),
         )
@@ -304,7 +304,7 @@ class AssociateSettingsRepository:
         centres = tuple(
             AssociateCentreControls(
                 centre=r["centre"],
-                give_access=r["give_access"],
+                give_access=value_of(r, "give_access", bool),
                 delay=None if r["delay_seconds"] is None else Delay(seconds=r["delay_seconds"]),
                 contact=ContactChoice(r["contact"]),
             )
@@ -315,7 +315,7 @@ class AssociateSettingsRepository:
         return AssociateSettings(
             associate=a,
             series=s,
-            use_defaults=row["use_defaults"],
+            use_defaults=value_of(row, "use_defaults", bool),
             default_delay=Delay(seconds=row["default_delay_seconds"]),
             default_contact_choice=ContactChoice(row["default_contact"]),
             centres=centres,
@@ -601,7 +601,7 @@ class CredentialRepository:
                 "pending_fingerprint": None,
                 "printed_at": at,
             }
-            expect = {"run": run, "state": CredentialState.UNPRINTED.value}
+            expect: Row = {"run": run, "state": CredentialState.UNPRINTED.value}
             if self._uow.update(self.table, key, changes, expect=expect):
                 flipped.append(CredentialRecord.from_row({**row, **changes}))
         return flipped

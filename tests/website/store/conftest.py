@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-# pytest runs with --import-mode=importlib, which puts no test directory on
-# sys.path; the helper module has a name unique to this directory.
-sys.path.insert(0, str(Path(__file__).parent))
-
+# website_store_support is importable through pytest's pythonpath (pyproject.toml).
 from website_store_support import build_board, open_test_store
 
 from cambridge_results.board.schema import SCHEMA

@@ -12,11 +12,10 @@ import json
 import os
 import signal
 import sys
-from pathlib import Path
 
 from cambridge_results.board.schema import SCHEMA
 
-sys.path.insert(0, str(Path(__file__).parent))
+# Run as a script, this directory is sys.path[0]: website_store_support imports as it is.
 
 
 def main() -> None:

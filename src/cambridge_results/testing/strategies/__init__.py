@@ -17,6 +17,13 @@ works without importing this module.
 
 from __future__ import annotations
 
+from cambridge_results.testing import _missing_extra
+
+try:
+    import hypothesis  # noqa: F401  (every strategy below is one of hypothesis's)
+except ModuleNotFoundError as exc:
+    raise _missing_extra(exc) from exc
+
 from cambridge_results.testing.strategies.policies import policies
 from cambridge_results.testing.strategies.values import (
     associates,

@@ -5,31 +5,38 @@ from __future__ import annotations
 
 import pkgutil
 import threading
+from collections.abc import Callable
+from typing import TypeVar
 
 import attrs
 import pendulum
 import pytest
 
+from cambridge_results.board.schema import SCHEMA
 from cambridge_results.clock import FixedClock
+from cambridge_results.context import Context
+from cambridge_results.hashing import PasswordHasher, hasher_for
 from cambridge_results.logins import (
     AccountRecord,
     InMemoryOutbox,
+    LoginAttempt,
     LoginRepositories,
     LoginRequest,
     LoginResult,
     Logins,
 )
+from cambridge_results.policy import LoginPolicy, Policy
 from cambridge_results.principals import BoardStaff
 from cambridge_results.rules.logins.lockout import LockoutState
 from cambridge_results.rules.logins.login import normalise_username
-from cambridge_results.storage import BUILTIN_BACKENDS, Store
-from cambridge_results.testing.logins_kit import CountingHasher, LoginsUnderTest, counting_logins
-from cambridge_results.policy import Policy
+from cambridge_results.storage import BUILTIN_BACKENDS, Store, open_store
+from cambridge_results.testing.logins_kit import CountingHasher, cheap_policy
 
 START = pendulum.datetime(2026, 8, 11, 9, 0, 0, tz="UTC")
 USERNAME = "Officer@Example.org"
 PASSWORD = "Tr0ub4dor&3-correct horse"
 STAFF = BoardStaff(staff_id="tester")
+T = TypeVar("T")
 
 
 @attrs.define
@@ -67,25 +74,45 @@ class LoginWorld:
         """The lockout state of a key."""
         return self.logins.lockout_state(STAFF, key)
 
-    def repos(self) -> _Reader:
-        """Read-only access to the login repositories, one unit of work per call."""
-        return _Reader(self.store)
-
-
-class _Reader:
-    def __init__(self, store: Store) -> None:
-        self._store = store
-
-    def __call__(self, work):  # type: ignore[no-untyped-def]
-        return self._store.run(
+    def read(self, work: Callable[[LoginRepositories], T]) -> T:
+        """``work(repositories)`` in a read-only unit of work."""
+        return self.store.run(
             lambda uow: work(LoginRepositories(uow)), actor="board:tester", read_only=True
         )
 
+    def write(self, work: Callable[[LoginRepositories], T]) -> T:
+        """``work(repositories)`` in a writing unit of work (test set-up)."""
+        return self.store.run(lambda uow: work(LoginRepositories(uow)), actor="board:tester")
 
-def make_world(store: Store, *, threshold: int = 3) -> LoginWorld:
-    """``Logins`` over ``store``: cheap counting hasher, fixed clock at START, in-memory outbox."""
-    kit: LoginsUnderTest = counting_logins(store, threshold=threshold)
-    return LoginWorld(store, kit.logins, kit.hasher, kit.outbox, kit.clock)
+    def attempts(self) -> tuple[LoginAttempt, ...]:
+        """Every attempt recorded, oldest first."""
+        return self.read(lambda r: r.attempts.all())
+
+
+def make_world(
+    store: Store | None = None,
+    *,
+    login: LoginPolicy | None = None,
+    legacy_hashers: tuple[PasswordHasher, ...] = (),
+) -> LoginWorld:
+    """``Logins`` over ``store`` (a new memory store if none): the cheap counting hasher, a
+    fixed clock at START, an in-memory outbox; ``login`` replaces the login policy."""
+    store = store or open_store("memory://", migrations=SCHEMA)
+    policy = cheap_policy()
+    if login is not None:
+        policy = attrs.evolve(policy, login=login)
+    hasher = CountingHasher(hasher_for(policy.credentials, "test-cheap"))
+    clock = FixedClock(START)
+    outbox = InMemoryOutbox()
+    logins = Logins(
+        Context(store=store, policy=policy, clock=clock),
+        outbox=outbox,
+        hasher=hasher,
+        legacy_hashers=legacy_hashers,
+        reset_link=lambda t: f"https://results.example.org/reset?token={t}",
+    )
+    hasher.hashes = 0  # the dummy hash is made once, at construction
+    return LoginWorld(store, logins, hasher, outbox, clock)
 
 
 class TinySmtpServer:
@@ -160,5 +187,3 @@ def postgres_store_url(request: pytest.FixtureRequest) -> str:
         pytest.skip(f"no PostgreSQL storage backend in this build yet ({exc}); BackendNotFound")
     url: str = request.getfixturevalue("postgres_test_url")
     return url
-
-

@@ -200,7 +200,7 @@ def test_three_wrong_secret_numbers_lock_the_id() -> None:
         candidate_id="C1234567", secret_number=SECRET, email="k@m.example", password=GOOD_NEW
     )
     assert result.decision.codes == ("LOG-02.locked",)
-    assert w.lockout.state(lockout_key("C1234567")).failures == 3
+    assert w.state(lockout_key("C1234567")).failures == 3
 
 
 def test_a_letter_registers_once() -> None:

@@ -61,12 +61,12 @@ def test_no_flow_leaks_a_secret(caplog: pytest.LogCaptureFixture) -> None:
             errors.append(exc)
 
     # Logins: success, wrong, malformed, unknown, locked.
-    collect(w.service.log_in(USERNAME, PASSWORD))
-    collect(w.service.log_in("nobody@example.org", WRONG))
-    collect(w.service.log_in(USERNAME, MALFORMED))
+    collect(w.log_in(USERNAME, PASSWORD))
+    collect(w.log_in("nobody@example.org", WRONG))
+    collect(w.log_in(USERNAME, MALFORMED))
     for _ in range(3):
-        collect(w.service.log_in(USERNAME, WRONG))
-    collect(w.service.log_in(USERNAME, PASSWORD))
+        collect(w.log_in(USERNAME, WRONG))
+    collect(w.log_in(USERNAME, PASSWORD))
     w.clock.advance(minutes=30)
 
     # Resets: request, a refused new password, completion, reuse.
@@ -143,7 +143,7 @@ def test_no_flow_leaks_a_secret(caplog: pytest.LogCaptureFixture) -> None:
     outputs.extend(
         [
             *w.attempts.attempts,
-            w.lockout.state(USERNAME.lower()),
+            w.state(USERNAME.lower()),
             w.accounts,
             w.lockout,
             w.attempts,

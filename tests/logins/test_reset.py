@@ -74,8 +74,8 @@ def test_a_reset_link_sets_a_new_password_and_the_old_one_stops_working(
     assert resets.request(USERNAME) == RESET_REQUESTED_MESSAGE
     (sent,) = outbox.to(KEY)
     assert resets.complete(link_token(sent), NEW_PASSWORD).allowed
-    assert world.service.log_in(USERNAME, NEW_PASSWORD).ok
-    assert not world.service.log_in(USERNAME, PASSWORD).ok
+    assert world.log_in(USERNAME, NEW_PASSWORD).ok
+    assert not world.log_in(USERNAME, PASSWORD).ok
 
 
 def test_the_answer_is_the_same_whether_or_not_the_account_exists(
@@ -190,11 +190,11 @@ def test_bad_or_unknown_tokens_are_refused_alike(world: LoginWorld, token: objec
 def test_a_reset_clears_the_lockout(world: LoginWorld, outbox: InMemoryOutbox) -> None:
     """LOG-02, LOG-05: whoever proved control of the email may log in at once."""
     for _ in range(3):
-        world.service.log_in(USERNAME, "wrong")
+        world.log_in(USERNAME, "wrong")
     resets = resets_for(world, outbox)
     resets.request(USERNAME)
     resets.complete(link_token(outbox.messages[0]), NEW_PASSWORD)
-    assert world.service.log_in(USERNAME, NEW_PASSWORD).ok
+    assert world.log_in(USERNAME, NEW_PASSWORD).ok
 
 
 def test_two_simultaneous_uses_of_one_token_let_exactly_one_through() -> None:
@@ -319,7 +319,7 @@ def test_a_reset_through_smtp_carries_a_working_link() -> None:
         token = re.search(r"token=([A-Za-z0-9_-]+)", body.get_content())
         assert token is not None
         assert resets.complete(token.group(1), NEW_PASSWORD).allowed
-    assert world.service.log_in(USERNAME, NEW_PASSWORD).ok
+    assert world.log_in(USERNAME, NEW_PASSWORD).ok
 
 
 def test_the_smtp_outbox_refuses_to_send_in_clear_when_tls_was_asked_for() -> None:

@@ -36,7 +36,7 @@ def token_in(w: StoredWorld, index: int = -1) -> str:
 def test_a_stored_login_succeeds_and_is_recorded_in_utc(stored: StoredWorld) -> None:
     """LOG-01: the right password logs in; the attempt is stored with UTC time and the
     normalised username."""
-    result = stored.service.log_in(USERNAME, PASSWORD)
+    result = stored.log_in(USERNAME, PASSWORD)
     assert result.ok
     assert result.account == stored.logins.accounts.find_account(KEY)
     (attempt,) = stored.logins.attempts.attempts_for(KEY)
@@ -54,24 +54,22 @@ def test_email_usernames_are_unique_whatever_their_case(stored: StoredWorld) -> 
         stored.logins.accounts.add(
             AccountRecord(account_id="x1", username="Kim@School.example", password_hash="$x$")
         )
-    assert stored.service.log_in(USERNAME.swapcase(), PASSWORD).ok
+    assert stored.log_in(USERNAME.swapcase(), PASSWORD).ok
 
 
 def test_the_third_stored_failure_locks_for_thirty_minutes(stored: StoredWorld) -> None:
     """LOG-02: three wrong passwords lock; the right one is refused until exactly 30:00."""
     for _ in range(3):
-        assert not stored.service.log_in(USERNAME, "wrong password").ok
-    assert stored.logins.lockout.state(KEY) == LockoutState(
-        failures=3, locked_until=START.add(minutes=30)
-    )
+        assert not stored.log_in(USERNAME, "wrong password").ok
+    assert stored.state(KEY) == LockoutState(failures=3, locked_until=START.add(minutes=30))
     before = stored.hasher.verifies
     stored.clock.advance(minutes=29, seconds=59)
-    locked = stored.service.log_in(USERNAME, PASSWORD)
+    locked = stored.log_in(USERNAME, PASSWORD)
     assert locked.decision.codes == ("LOG-02.locked",)
     assert stored.hasher.verifies == before
     stored.clock.advance(seconds=1)
-    assert stored.service.log_in(USERNAME, PASSWORD).ok
-    assert stored.logins.lockout.state(KEY) == LockoutState()
+    assert stored.log_in(USERNAME, PASSWORD).ok
+    assert stored.state(KEY) == LockoutState()
     outcomes = [a.outcome for a in stored.logins.attempts.attempts_for(KEY)]
     assert outcomes == [AttemptOutcome.WRONG_PASSWORD] * 3 + [
         AttemptOutcome.LOCKED,
@@ -81,10 +79,10 @@ def test_the_third_stored_failure_locks_for_thirty_minutes(stored: StoredWorld) 
 
 def test_unknown_usernames_are_counted_and_recorded_too(stored: StoredWorld) -> None:
     """LOG-02: an unknown username costs one hasher call and counts under its own key."""
-    result = stored.service.log_in("Nobody@Example.org", PASSWORD)
+    result = stored.log_in("Nobody@Example.org", PASSWORD)
     assert result.decision.codes == ("LOG-01.incorrect-login-details",)
     assert stored.hasher.verifies == 1
-    assert stored.logins.lockout.state("nobody@example.org").failures == 1
+    assert stored.state("nobody@example.org").failures == 1
     (attempt,) = stored.logins.attempts.attempts_for("nobody@example.org")
     assert attempt.outcome is AttemptOutcome.UNKNOWN_USERNAME
 
@@ -95,14 +93,14 @@ def test_an_outdated_hash_is_replaced_in_storage_at_login(stored: StoredWorld) -
     stored.logins.accounts.add(
         AccountRecord(account_id="old-1", username="old", password_hash=old.hash(PASSWORD))
     )
-    result = stored.service.log_in("old", PASSWORD)
+    result = stored.log_in("old", PASSWORD)
     assert result.ok
     assert result.hash_upgraded
     account = stored.logins.accounts.get_account("old-1")
     assert account is not None
     assert stored.hasher.inner.handles(account.password_hash)
     assert stored.hasher.inner.verify(account.password_hash, PASSWORD)
-    again = stored.service.log_in("old", PASSWORD)
+    again = stored.log_in("old", PASSWORD)
     assert again.ok
     assert again.upgraded_hash is None
 
@@ -125,7 +123,7 @@ def test_an_upgrade_never_overwrites_a_password_reset_meanwhile(stored: StoredWo
 def test_a_stored_reset_works_once_and_voids_earlier_links(stored: StoredWorld) -> None:
     """LOG-05: a new request voids the old link; the new one works once; the lock is cleared."""
     for _ in range(3):
-        stored.service.log_in(USERNAME, "wrong password")
+        stored.log_in(USERNAME, "wrong password")
     stored.resets.request(USERNAME)
     first = token_in(stored)
     stored.clock.advance(minutes=1)
@@ -136,9 +134,9 @@ def test_a_stored_reset_works_once_and_voids_earlier_links(stored: StoredWorld) 
     assert stored.resets.complete(second, "short").codes  # refused, link not burnt
     assert stored.resets.complete(second, NEW_PASSWORD).allowed
     assert stored.resets.complete(second, NEW_PASSWORD).codes == ("LOG-05.token-used",)
-    assert stored.logins.lockout.state(KEY) == LockoutState()
-    assert stored.service.log_in(USERNAME, NEW_PASSWORD).ok
-    assert not stored.service.log_in(USERNAME, PASSWORD).ok
+    assert stored.state(KEY) == LockoutState()
+    assert stored.log_in(USERNAME, NEW_PASSWORD).ok
+    assert not stored.log_in(USERNAME, PASSWORD).ok
     records = stored.logins.reset_tokens.records()
     assert sorted(r.live for r in records) == [False, False]
 
@@ -164,7 +162,7 @@ def test_candidates_register_once_and_reset_by_their_id(stored: StoredWorld) -> 
     assert stored.registration.register(email="kim@mail.example", **form).decision.codes == (
         "LOG-06.already-registered",
     )
-    assert stored.service.log_in("kim@mail.example", NEW_PASSWORD).ok
+    assert stored.log_in("kim@mail.example", NEW_PASSWORD).ok
     stored.candidate_resets.request("c7654321")
     assert stored.outbox.messages[-1].to == "kim@mail.example"
     assert stored.resets.complete(token_in(stored), "yet another new passphrase").allowed
@@ -228,7 +226,7 @@ def test_lockouts_attempts_and_tokens_survive_a_restart(tmp_path: Path) -> None:
     w = make_stored_world(store)
     w.add_account()
     for _ in range(3):
-        w.service.log_in(USERNAME, "wrong password")
+        w.log_in(USERNAME, "wrong password")
     w.resets.request(USERNAME)
     token = token_in(w)
     store.close()
@@ -250,7 +248,7 @@ def test_attempts_at_any_offset_are_stored_as_the_same_utc_instant(store: Store)
     w = make_stored_world(store)
     w.add_account()
     w.clock.set(pendulum.datetime(2026, 8, 11, 14, 30, tz="Asia/Kolkata"))
-    w.service.log_in(USERNAME, PASSWORD)
+    w.log_in(USERNAME, PASSWORD)
     (attempt,) = w.logins.attempts.attempts_for(KEY)
     assert attempt.at == START
     assert attempt.at.timezone_name == "UTC"

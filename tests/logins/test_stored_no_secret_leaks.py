@@ -79,12 +79,12 @@ def test_no_stored_flow_leaks_a_secret(store: Store, caplog: pytest.LogCaptureFi
             errors.append(exc)
 
     # Logins: success, wrong, malformed, unknown, locked.
-    collect(w.service.log_in(USERNAME, PASSWORD))
-    collect(w.service.log_in("nobody@example.org", WRONG))
-    collect(w.service.log_in(USERNAME, MALFORMED))
+    collect(w.log_in(USERNAME, PASSWORD))
+    collect(w.log_in("nobody@example.org", WRONG))
+    collect(w.log_in(USERNAME, MALFORMED))
     for _ in range(3):
-        collect(w.service.log_in(USERNAME, WRONG))
-    collect(w.service.log_in(USERNAME, PASSWORD))
+        collect(w.log_in(USERNAME, WRONG))
+    collect(w.log_in(USERNAME, PASSWORD))
     w.clock.advance(minutes=30)
 
     # Resets: two requests (the first link voided), a refused password, completion, reuse.
@@ -101,7 +101,7 @@ def test_no_stored_flow_leaks_a_secret(store: Store, caplog: pytest.LogCaptureFi
     collect(w.resets.complete(tokens[1], SHORT_NEW))
     collect(w.resets.complete(tokens[1], NEW_PASSWORD))
     collect(w.resets.complete(tokens[1], NEW_PASSWORD))
-    collect(w.service.log_in(USERNAME, NEW_PASSWORD))
+    collect(w.log_in(USERNAME, NEW_PASSWORD))
 
     # Identity registration (LOG-04), stored.
     w.logins.identities.put(

@@ -57,7 +57,7 @@ class StoredLoginMachine(RuleBasedStateMachine):
     def attempt(self, correct: bool) -> None:
         """LOG-02: one attempt; refused without the hasher while the model is locked."""
         before = self.world.hasher.verifies
-        result = self.world.service.log_in(USERNAME, self.password if correct else "wrong!")
+        result = self.world.log_in(USERNAME, self.password if correct else "wrong!")
         if self.model_locked():
             assert result.decision.codes == ("LOG-02.locked",)
             assert self.world.hasher.verifies == before

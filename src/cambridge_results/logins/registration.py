@@ -142,18 +142,27 @@ class RegistrationFlows(LoginsBase):
         attempt = LoginAttempt(
             at=now, username=key, outcome=guarded.outcome, flow="identity-registration"
         )
-        plan = plan_identity_registration(
-            site=request.site,
-            registered_sites=None if guarded.found is None else guarded.found.sites,
-            password_matches=guarded.outcome is AttemptOutcome.SUCCESS,
-        )
-        decision = guarded.lock if guarded.outcome is AttemptOutcome.LOCKED else plan.decision
-        result = IdentityResult(decision=decision, action=plan.action, email=key, attempt=attempt)
+        result: IdentityResult | None = None
+        if guarded.outcome is AttemptOutcome.LOCKED:
+            # A locked key reads nothing, so there is nothing to plan with.
+            result = IdentityResult(decision=guarded.lock, email=key, attempt=attempt)
+        elif guarded.found is not None:
+            plan = plan_identity_registration(
+                site=request.site,
+                registered_sites=guarded.found.sites,
+                password_matches=guarded.outcome is AttemptOutcome.SUCCESS,
+            )
+            result = IdentityResult(
+                decision=plan.decision, action=plan.action, email=key, attempt=attempt
+            )
+        # else the identity went away after the first read: record, then ask again (None).
 
         def finish(uow: UnitOfWork) -> bool:
             repos = LoginRepositories(uow)
             record_attempt(repos, attempt, key=key)
-            return not decision.allowed or repos.identities.apply(result, request.site)
+            if result is None:
+                return False
+            return not result.decision.allowed or repos.identities.apply(result, request.site)
 
         return result if self._context.write(finish, actor=SYSTEM_ACTOR) else None
 

@@ -4,6 +4,7 @@ a tiny SMTP server, and the PostgreSQL URL (or a skip saying why there is none).
 from __future__ import annotations
 
 import pkgutil
+import re
 import threading
 from collections.abc import Callable
 from typing import TypeVar
@@ -15,6 +16,7 @@ import pytest
 from cambridge_results.board.schema import SCHEMA
 from cambridge_results.clock import FixedClock
 from cambridge_results.context import Context
+from cambridge_results.decisions import Decision
 from cambridge_results.hashing import PasswordHasher, hasher_for
 from cambridge_results.logins import (
     AccountRecord,
@@ -24,6 +26,10 @@ from cambridge_results.logins import (
     LoginRequest,
     LoginResult,
     Logins,
+    OutgoingEmail,
+    PasswordReset,
+    PasswordResetRequest,
+    ResetBy,
 )
 from cambridge_results.policy import LoginPolicy, Policy
 from cambridge_results.principals import BoardStaff
@@ -58,6 +64,20 @@ class LoginWorld:
         """One login attempt."""
         return self.logins.log_in(LoginRequest(username=username, password=password))
 
+    def request_reset(self, identifier: str, by: ResetBy = ResetBy.USERNAME) -> str:
+        """Ask for a reset link for ``identifier`` (LOG-05); the one answer."""
+        return self.logins.request_password_reset(
+            PasswordResetRequest(identifier=identifier, by=by)
+        )
+
+    def reset(self, token: str, new_password: str) -> Decision:
+        """Set a new password with a reset link's token (LOG-05)."""
+        return self.logins.reset_password(PasswordReset(token=token, new_password=new_password))
+
+    def token(self, index: int = -1) -> str:
+        """The token of the reset link in the outbox's message ``index``."""
+        return link_token(self.outbox.messages[index])
+
     def add_account(self, username: str = USERNAME, password: str = PASSWORD) -> AccountRecord:
         """Store an account whose hash comes from the world's hasher (uncounted)."""
         name = normalise_username(username)
@@ -87,6 +107,13 @@ class LoginWorld:
     def attempts(self) -> tuple[LoginAttempt, ...]:
         """Every attempt recorded, oldest first."""
         return self.read(lambda r: r.attempts.all())
+
+
+def link_token(message: OutgoingEmail) -> str:
+    """The token in a reset email's link."""
+    match = re.search(r"token=([A-Za-z0-9_-]+)", message.body)
+    assert match is not None, "the email holds a reset link"
+    return match.group(1)
 
 
 def make_world(

@@ -1,117 +1,145 @@
-"""Helpers for the login tests: a policy that allows the cheap test hasher, a fixed clock,
-a hasher that counts its calls, and the in-memory ports wired into the flows."""
+"""Helpers for the login tests: a world of ``Logins`` over one store, with its parts at hand,
+a tiny SMTP server, and the PostgreSQL URL (or a skip saying why there is none)."""
 
 from __future__ import annotations
 
 import pkgutil
+import re
 import threading
+from collections.abc import Callable
+from typing import TypeVar
 
 import attrs
 import pendulum
 import pytest
 
+from cambridge_results.board.schema import SCHEMA
 from cambridge_results.clock import FixedClock
+from cambridge_results.context import Context
+from cambridge_results.decisions import Decision
 from cambridge_results.hashing import PasswordHasher, hasher_for
-from cambridge_results.logins.identity import IdentityRegistration
-from cambridge_results.logins.login import LoginService
-from cambridge_results.logins.memory import (
-    InMemoryAccounts,
-    InMemoryAttemptLog,
-    InMemoryLockoutCounter,
+from cambridge_results.logins import (
+    AccountRecord,
+    InMemoryOutbox,
+    LoginAttempt,
+    LoginRepositories,
+    LoginRequest,
+    LoginResult,
+    Logins,
+    OutgoingEmail,
+    PasswordReset,
+    PasswordResetRequest,
+    ResetBy,
 )
-from cambridge_results.logins.outbox import InMemoryOutbox
-from cambridge_results.logins.ports import AccountLookup, AccountRecord
-from cambridge_results.logins.registration import CandidateRegistration
-from cambridge_results.logins.reset import PasswordResets
-from cambridge_results.logins.stored import StoredLogins
-from cambridge_results.policy import Policy, example_2026
-from cambridge_results.storage import BUILTIN_BACKENDS, Store
+from cambridge_results.policy import LoginPolicy, Policy
+from cambridge_results.principals import BoardStaff
+from cambridge_results.rules.logins.lockout import LockoutState
+from cambridge_results.rules.logins.login import normalise_username
+from cambridge_results.storage import BUILTIN_BACKENDS, Store, open_store
+from cambridge_results.testing.logins_kit import CountingHasher, cheap_policy
 
 START = pendulum.datetime(2026, 8, 11, 9, 0, 0, tz="UTC")
 USERNAME = "Officer@Example.org"
 PASSWORD = "Tr0ub4dor&3-correct horse"
-
-
-def cheap_policy() -> Policy:
-    """The 2026 example policy, allowing the cheap test hasher."""
-    policy = example_2026()
-    return attrs.evolve(
-        policy, credentials=attrs.evolve(policy.credentials, allowed_test_hashers=("test-cheap",))
-    )
-
-
-class CountingHasher:
-    """A real hasher that counts how often it is asked to hash and to verify."""
-
-    def __init__(self, inner: PasswordHasher) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self._lock = threading.Lock()
-        self.verifies = 0
-        self.hashes = 0
-
-    def hash(self, password: str) -> str:
-        with self._lock:
-            self.hashes += 1
-        return self.inner.hash(password)
-
-    def verify(self, encoded: str, password: str) -> bool:
-        with self._lock:
-            self.verifies += 1
-        return self.inner.verify(encoded, password)
-
-    def handles(self, encoded: str) -> bool:
-        return self.inner.handles(encoded)
-
-    def needs_rehash(self, encoded: str) -> bool:
-        return self.inner.needs_rehash(encoded)
+STAFF = BoardStaff(staff_id="tester")
+T = TypeVar("T")
 
 
 @attrs.define
 class LoginWorld:
-    """A login service over in-memory ports, with its parts at hand."""
+    """``Logins`` over one store, with its counting hasher, outbox and clock at hand."""
 
-    policy: Policy
-    clock: FixedClock
+    store: Store
+    logins: Logins
     hasher: CountingHasher
-    accounts: InMemoryAccounts
-    lockout: InMemoryLockoutCounter
-    attempts: InMemoryAttemptLog
-    service: LoginService
+    outbox: InMemoryOutbox
+    clock: FixedClock
+
+    @property
+    def policy(self) -> Policy:
+        """The policy of the world's context."""
+        return self.logins.context.policy
+
+    def log_in(self, username: str, password: str) -> LoginResult:
+        """One login attempt."""
+        return self.logins.log_in(LoginRequest(username=username, password=password))
+
+    def request_reset(self, identifier: str, by: ResetBy = ResetBy.USERNAME) -> str:
+        """Ask for a reset link for ``identifier`` (LOG-05); the one answer."""
+        return self.logins.request_password_reset(
+            PasswordResetRequest(identifier=identifier, by=by)
+        )
+
+    def reset(self, token: str, new_password: str) -> Decision:
+        """Set a new password with a reset link's token (LOG-05)."""
+        return self.logins.reset_password(PasswordReset(token=token, new_password=new_password))
+
+    def token(self, index: int = -1) -> str:
+        """The token of the reset link in the outbox's message ``index``."""
+        return link_token(self.outbox.messages[index])
 
     def add_account(self, username: str = USERNAME, password: str = PASSWORD) -> AccountRecord:
-        """Register an account whose hash comes from the world's hasher (uncounted)."""
-        from cambridge_results.rules.logins.login import normalise_username
-
+        """Store an account whose hash comes from the world's hasher (uncounted)."""
+        name = normalise_username(username)
         account = AccountRecord(
-            account_id=f"acct-{len(repr(self.accounts))}-{username}",
-            username=normalise_username(username),
+            account_id=f"acct-{name}",
+            username=name,
             password_hash=self.hasher.inner.hash(password),
-            email=username if "@" in username else None,
+            email=name if "@" in name else None,
         )
-        self.accounts.add(account)
+        self.logins.add_account(STAFF, account)
         return account
 
+    def state(self, key: str) -> LockoutState:
+        """The lockout state of a key."""
+        return self.logins.lockout_state(STAFF, key)
 
-def make_world() -> LoginWorld:
-    """A fresh login world (also usable outside fixtures, e.g. in hypothesis tests)."""
+    def read(self, work: Callable[[LoginRepositories], T]) -> T:
+        """``work(repositories)`` in a read-only unit of work."""
+        return self.store.run(
+            lambda uow: work(LoginRepositories(uow)), actor="board:tester", read_only=True
+        )
+
+    def write(self, work: Callable[[LoginRepositories], T]) -> T:
+        """``work(repositories)`` in a writing unit of work (test set-up)."""
+        return self.store.run(lambda uow: work(LoginRepositories(uow)), actor="board:tester")
+
+    def attempts(self) -> tuple[LoginAttempt, ...]:
+        """Every attempt recorded, oldest first."""
+        return self.read(lambda r: r.attempts.all())
+
+
+def link_token(message: OutgoingEmail) -> str:
+    """The token in a reset email's link."""
+    match = re.search(r"token=([A-Za-z0-9_-]+)", message.body)
+    assert match is not None, "the email holds a reset link"
+    return match.group(1)
+
+
+def make_world(
+    store: Store | None = None,
+    *,
+    login: LoginPolicy | None = None,
+    legacy_hashers: tuple[PasswordHasher, ...] = (),
+) -> LoginWorld:
+    """``Logins`` over ``store`` (a new memory store if none): the cheap counting hasher, a
+    fixed clock at START, an in-memory outbox; ``login`` replaces the login policy."""
+    store = store or open_store("memory://", migrations=SCHEMA)
     policy = cheap_policy()
-    clock = FixedClock(START)
+    if login is not None:
+        policy = attrs.evolve(policy, login=login)
     hasher = CountingHasher(hasher_for(policy.credentials, "test-cheap"))
-    accounts = InMemoryAccounts()
-    lockout = InMemoryLockoutCounter()
-    attempts = InMemoryAttemptLog()
-    service = LoginService(
-        accounts=accounts,
-        lockout=lockout,
+    clock = FixedClock(START)
+    outbox = InMemoryOutbox()
+    logins = Logins(
+        Context(store=store, policy=policy, clock=clock),
+        outbox=outbox,
         hasher=hasher,
-        policy=policy.login,
-        clock=clock,
-        attempts=attempts,
+        legacy_hashers=legacy_hashers,
+        reset_link=lambda t: f"https://results.example.org/reset?token={t}",
     )
-    # The dummy hash is made once, at construction: start counting after it.
-    hasher.hashes = 0
-    return LoginWorld(policy, clock, hasher, accounts, lockout, attempts, service)
+    hasher.hashes = 0  # the dummy hash is made once, at construction
+    return LoginWorld(store, logins, hasher, outbox, clock)
 
 
 class TinySmtpServer:
@@ -186,94 +214,3 @@ def postgres_store_url(request: pytest.FixtureRequest) -> str:
         pytest.skip(f"no PostgreSQL storage backend in this build yet ({exc}); BackendNotFound")
     url: str = request.getfixturevalue("postgres_test_url")
     return url
-
-
-@attrs.define
-class StoredWorld:
-    """Every login flow wired to the stored ports of one store, with its parts at hand."""
-
-    policy: Policy
-    clock: FixedClock
-    hasher: CountingHasher
-    logins: StoredLogins
-    outbox: InMemoryOutbox
-    service: LoginService
-    resets: PasswordResets
-    candidate_resets: PasswordResets
-    identities: IdentityRegistration
-    registration: CandidateRegistration
-
-    def add_account(self, username: str = USERNAME, password: str = PASSWORD) -> AccountRecord:
-        """Store an account whose hash comes from the world's hasher (uncounted)."""
-        from cambridge_results.rules.logins.login import normalise_username
-
-        name = normalise_username(username)
-        account = AccountRecord(
-            account_id=f"acct-{name}",
-            username=name,
-            password_hash=self.hasher.inner.hash(password),
-            email=name if "@" in name else None,
-        )
-        self.logins.accounts.add(account)
-        return account
-
-
-def make_stored_world(store: Store) -> StoredWorld:
-    """The flows over ``StoredLogins(store)``, a fixed clock and the counting cheap hasher."""
-    policy = cheap_policy()
-    clock = FixedClock(START)
-    hasher = CountingHasher(hasher_for(policy.credentials, "test-cheap"))
-    logins = StoredLogins(store)
-    outbox = InMemoryOutbox()
-
-    def resets(accounts: AccountLookup) -> PasswordResets:
-        return PasswordResets(
-            accounts=accounts,
-            accounts_by_id=logins.accounts,
-            passwords=logins.accounts,
-            tokens=logins.reset_tokens,
-            outbox=outbox,
-            link=lambda t: f"https://results.example.org/reset?token={t}",
-            lockout=logins.lockout,
-            hasher=hasher,
-            policy=policy.login,
-            clock=clock,
-        )
-
-    world = StoredWorld(
-        policy=policy,
-        clock=clock,
-        hasher=hasher,
-        logins=logins,
-        outbox=outbox,
-        service=LoginService(
-            accounts=logins.accounts,
-            lockout=logins.lockout,
-            attempts=logins.attempts,
-            passwords=logins.accounts,
-            hasher=hasher,
-            policy=policy.login,
-            clock=clock,
-        ),
-        resets=resets(logins.accounts),
-        candidate_resets=resets(logins.candidate_accounts),
-        identities=IdentityRegistration(
-            identities=logins.identities,
-            lockout=logins.lockout,
-            attempts=logins.attempts,
-            hasher=hasher,
-            policy=policy.login,
-            clock=clock,
-        ),
-        registration=CandidateRegistration(
-            letters=logins.letters,
-            lockout=logins.lockout,
-            attempts=logins.attempts,
-            hasher=hasher,
-            policy=policy.login,
-            clock=clock,
-        ),
-    )
-    # The dummy hashes are made once, at construction: start counting after them.
-    hasher.hashes = 0
-    return world

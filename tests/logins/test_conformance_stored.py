@@ -1,7 +1,6 @@
-"""The stored login ports pass the conformance suite on every backend there is.
+"""The logins conformance kit passes on every backend: memory, SQLite and PostgreSQL.
 
-One class per backend, each naming only the store's URL; PostgreSQL is one
-more class that skips, saying why, until its backend lands.
+One class per backend, each naming only the store's URL.
 """
 
 from __future__ import annotations
@@ -11,11 +10,11 @@ from pathlib import Path
 import pytest
 from logins_support import postgres_store_url
 
-from cambridge_results.testing.conformance_logins import StoredLoginPortsConformance
+from cambridge_results.testing.conformance_logins import LoginsConformance
 
 
-class TestStoredLoginsInMemory(StoredLoginPortsConformance):
-    """LOG-01..LOG-06 contracts, stored on memory://."""
+class TestLoginsInMemory(LoginsConformance):
+    """LOG-01..LOG-06 contracts on memory://."""
 
     @pytest.fixture
     def login_store_url(self) -> str:
@@ -23,8 +22,8 @@ class TestStoredLoginsInMemory(StoredLoginPortsConformance):
         return "memory://"
 
 
-class TestStoredLoginsOnSQLite(StoredLoginPortsConformance):
-    """LOG-01..LOG-06 contracts, stored in a real SQLite file."""
+class TestLoginsOnSQLite(LoginsConformance):
+    """LOG-01..LOG-06 contracts in a real SQLite file."""
 
     @pytest.fixture
     def login_store_url(self, tmp_path: Path) -> str:
@@ -32,8 +31,8 @@ class TestStoredLoginsOnSQLite(StoredLoginPortsConformance):
         return f"sqlite:///{tmp_path / 'logins.db'}"
 
 
-class TestStoredLoginsOnPostgres(StoredLoginPortsConformance):
-    """LOG-01..LOG-06 contracts, stored in PostgreSQL (skips until its backend lands)."""
+class TestLoginsOnPostgres(LoginsConformance):
+    """LOG-01..LOG-06 contracts in PostgreSQL."""
 
     @pytest.fixture
     def login_store_url(self, request: pytest.FixtureRequest) -> str:

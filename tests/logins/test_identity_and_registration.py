@@ -5,14 +5,16 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from logins_support import PASSWORD, LoginWorld, make_world
+from logins_support import PASSWORD, STAFF, LoginWorld, make_world
 
 from cambridge_results.errors import InvalidValue
-from cambridge_results.logins.identity import IdentityRecord, IdentityRegistration
-from cambridge_results.logins.memory import InMemoryIdentities, InMemoryLetters
-from cambridge_results.logins.ports import AttemptOutcome
-from cambridge_results.logins.registration import (
-    CandidateRegistration,
+from cambridge_results.logins import (
+    AttemptOutcome,
+    CandidateRegistrationRequest,
+    CandidateRegistrationResult,
+    IdentityRecord,
+    IdentityRegistrationRequest,
+    IdentityResult,
     LetterRecord,
     lockout_key,
 )
@@ -29,91 +31,107 @@ EMAIL = "Teacher@School.example"
 GOOD_NEW = "plum orchard lantern 77"
 
 
-def identity_world() -> tuple[LoginWorld, InMemoryIdentities, IdentityRegistration]:
-    """An identity registration service with one identity on 'cambridge-english-online'."""
+def identity_world() -> LoginWorld:
+    """``Logins`` with one identity on 'cambridge-english-online', password PASSWORD."""
     w = make_world()
-    identities = InMemoryIdentities()
-    identities.put(
-        IdentityRecord(
-            email=EMAIL.lower(),
-            password_hash=w.hasher.inner.hash(PASSWORD),
-            sites=frozenset({"cambridge-english-online"}),
-        )
+    record = IdentityRecord(
+        email=EMAIL.lower(),
+        password_hash=w.hasher.inner.hash(PASSWORD),
+        sites=frozenset({"cambridge-english-online"}),
     )
-    service = IdentityRegistration(
-        identities=identities,
-        lockout=w.lockout,
-        hasher=w.hasher,
-        policy=w.policy.login,
-        clock=w.clock,
-        attempts=w.attempts,
+    w.write(lambda r: r.identities.put(record))
+    return w
+
+
+def register(w: LoginWorld, email: str, password: str, site: str) -> IdentityResult:
+    """Register ``email`` on ``site`` through ``Logins``."""
+    return w.logins.register_identity(
+        IdentityRegistrationRequest(email=email, password=password, site=site)
     )
-    return w, identities, service
+
+
+def identity(w: LoginWorld, email: str) -> IdentityRecord | None:
+    """The stored identity of a normalised email."""
+    return w.read(lambda r: r.identities.find(email))
 
 
 def test_an_existing_identity_with_another_password_gets_incorrect_login_details() -> None:
     """LOG-04: a different password on another site fails with 'Incorrect Login Details'."""
-    _, _, service = identity_world()
-    result = service.register(EMAIL, GOOD_NEW, "preparation-centres")
+    w = identity_world()
+    result = register(w, EMAIL, GOOD_NEW, "preparation-centres")
     assert result.decision.codes == ("LOG-04.incorrect-login-details",)
     assert result.decision.reasons[0].message == GENERIC_MESSAGE
     assert result.action is None
+    stored = identity(w, EMAIL.lower())
+    assert stored is not None
+    assert stored.sites == frozenset({"cambridge-english-online"})
 
 
 def test_an_existing_identity_with_its_own_password_is_added_to_the_site() -> None:
     """LOG-04: the same password registers the identity on the new site, case aside."""
-    _, _, service = identity_world()
-    result = service.register(EMAIL.upper(), PASSWORD, "preparation-centres")
+    w = identity_world()
+    result = register(w, EMAIL.upper(), PASSWORD, "preparation-centres")
     assert result.decision.allowed
     assert result.action is IdentityAction.ADD_SITE
     assert result.password_hash is None
+    stored = identity(w, EMAIL.lower())
+    assert stored is not None
+    assert stored.sites == frozenset({"cambridge-english-online", "preparation-centres"})
+    assert w.hasher.inner.verify(stored.password_hash, PASSWORD)
 
 
 def test_registering_again_on_the_same_site_changes_nothing() -> None:
     """LOG-04: the identity is already on this site: nothing to do."""
-    _, _, service = identity_world()
-    result = service.register(EMAIL, PASSWORD, "cambridge-english-online")
+    w = identity_world()
+    before = identity(w, EMAIL.lower())
+    result = register(w, EMAIL, PASSWORD, "cambridge-english-online")
     assert result.action is IdentityAction.NOTHING
+    assert identity(w, EMAIL.lower()) == before
 
 
 def test_a_new_identity_is_created_with_a_hash_of_its_password() -> None:
-    """LOG-04: an unknown email creates an identity; the caller stores the hash."""
-    w, _, service = identity_world()
-    result = service.register("new@school.example", GOOD_NEW, "preparation-centres")
+    """LOG-04: an unknown email creates an identity, stored with a hash of its password."""
+    w = identity_world()
+    result = register(w, "new@school.example", GOOD_NEW, "preparation-centres")
     assert result.action is IdentityAction.CREATE
     assert result.password_hash is not None
     assert w.hasher.inner.verify(result.password_hash, GOOD_NEW)
     assert "password_hash" not in repr(result)
+    stored = identity(w, "new@school.example")
+    assert stored is not None
+    assert stored.password_hash == result.password_hash
+    assert stored.sites == frozenset({"preparation-centres"})
 
 
 def test_a_new_identity_needs_an_acceptable_password() -> None:
     """LOG-04, ASVS 6.2.1: a short password for a new identity is refused with reasons."""
-    _, _, service = identity_world()
-    result = service.register("new@school.example", "short", "preparation-centres")
+    w = identity_world()
+    result = register(w, "new@school.example", "short", "preparation-centres")
     assert result.decision.codes == ("LOG-04.password-too-short",)
+    assert identity(w, "new@school.example") is None
 
 
 def test_wrong_passwords_at_registration_count_towards_the_lockout() -> None:
     """LOG-02, LOG-04: registration is no way round the lockout."""
-    w, _, service = identity_world()
+    w = identity_world()
     for _ in range(3):
-        service.register(EMAIL, GOOD_NEW, "preparation-centres")
+        register(w, EMAIL, GOOD_NEW, "preparation-centres")
     before = w.hasher.verifies
-    locked = service.register(EMAIL, PASSWORD, "preparation-centres")
+    locked = register(w, EMAIL, PASSWORD, "preparation-centres")
     assert locked.decision.codes == ("LOG-02.locked",)
     assert w.hasher.verifies == before
-    assert w.attempts.attempts[-1].flow == "identity-registration"
-    assert w.attempts.attempts[-1].outcome is AttemptOutcome.LOCKED
+    last = w.attempts()[-1]
+    assert last.flow == "identity-registration"
+    assert last.outcome is AttemptOutcome.LOCKED
 
 
 def test_a_bad_email_or_site_is_refused() -> None:
-    """LOG-04: an email must be an address; a site a short lower-case name."""
-    _, _, service = identity_world()
-    assert service.register("not an email", GOOD_NEW, "x").decision.codes == (
-        "LOG-04.email-invalid",
-    )
+    """LOG-04: an email must be an address (refused); a site a short lower-case name
+    (InvalidValue: the site comes from the calling application, not the form)."""
+    w = identity_world()
+    assert register(w, "not an email", GOOD_NEW, "x").decision.codes == ("LOG-04.email-invalid",)
     with pytest.raises(InvalidValue, match="site"):
-        service.register(EMAIL, GOOD_NEW, "Bad Site!")
+        IdentityRegistrationRequest(email=EMAIL, password=GOOD_NEW, site="Bad Site!")
 
 
 @given(
@@ -145,83 +163,92 @@ def test_the_identity_plan_refuses_inconsistent_arguments() -> None:
 SECRET = "482913"
 
 
-def registration_world() -> tuple[LoginWorld, InMemoryLetters, CandidateRegistration]:
-    """A registration service with one letter, ID C1234567 and a six-digit Secret Number."""
+def registration_world() -> LoginWorld:
+    """``Logins`` with one letter, ID C1234567 and a six-digit Secret Number."""
     w = make_world()
-    letters = InMemoryLetters()
-    letters.put(LetterRecord(candidate_id="C1234567", secret_hash=w.hasher.inner.hash(SECRET)))
-    service = CandidateRegistration(
-        letters=letters,
-        lockout=w.lockout,
-        hasher=w.hasher,
-        policy=w.policy.login,
-        clock=w.clock,
-        attempts=w.attempts,
+    w.logins.add_letter(
+        STAFF, LetterRecord(candidate_id="C1234567", secret_hash=w.hasher.inner.hash(SECRET))
     )
-    return w, letters, service
+    return w
+
+
+def register_candidate(
+    w: LoginWorld,
+    *,
+    candidate_id: str = "C1234567",
+    secret_number: str = SECRET,
+    email: str = "k@m.example",
+    password: str = GOOD_NEW,
+) -> CandidateRegistrationResult:
+    """Register a candidate through ``Logins``."""
+    return w.logins.register_candidate(
+        CandidateRegistrationRequest(
+            candidate_id=candidate_id, secret_number=secret_number, email=email, password=password
+        )
+    )
 
 
 def test_a_candidate_registers_with_id_secret_email_and_password() -> None:
-    """LOG-06: the right ID and Secret Number register; the password is returned hashed."""
-    w, _, service = registration_world()
-    result = service.register(
-        candidate_id="c1234567", secret_number=SECRET, email="Kim@Mail.example", password=GOOD_NEW
-    )
+    """LOG-06: the right ID and Secret Number register; the account keeps a hash of the
+    password, and the letter is used."""
+    w = registration_world()
+    result = register_candidate(w, candidate_id="c1234567", email="Kim@Mail.example")
     assert result.decision.allowed
     assert result.candidate_id == "C1234567"
-    assert result.email == "kim@mail.example"
-    assert result.password_hash is not None
-    assert w.hasher.inner.verify(result.password_hash, GOOD_NEW)
+    account = result.account
+    assert account is not None
+    assert account.email == account.username == "kim@mail.example"
+    assert account.candidate_id == "C1234567"
+    assert w.hasher.inner.verify(account.password_hash, GOOD_NEW)
+    assert w.read(lambda r: r.accounts.find("kim@mail.example")) == account
+    letter = w.read(lambda r: r.letters.find("C1234567"))
+    assert letter is not None
+    assert letter.registered
+    assert w.log_in("kim@mail.example", GOOD_NEW).ok
 
 
 def test_a_wrong_secret_number_and_an_unknown_id_look_alike() -> None:
     """LOG-06: same answer, same hasher work, whether the ID exists or not."""
-    w, _, service = registration_world()
-    wrong = service.register(
-        candidate_id="C1234567", secret_number="000000", email="k@m.example", password=GOOD_NEW
-    )
+    w = registration_world()
+    wrong = register_candidate(w, secret_number="000000")
     after_wrong = w.hasher.verifies
-    unknown = service.register(
-        candidate_id="Z9999999", secret_number="000000", email="k@m.example", password=GOOD_NEW
-    )
+    unknown = register_candidate(w, candidate_id="Z9999999", secret_number="000000")
     assert wrong.decision == unknown.decision
     assert wrong.decision.codes == ("LOG-06.incorrect-registration-details",)
     assert w.hasher.verifies - after_wrong == after_wrong == 1
+    assert wrong.account is unknown.account is None
 
 
 def test_three_wrong_secret_numbers_lock_the_id() -> None:
     """LOG-02, LOG-06: the Secret Number cannot be searched: the ID locks after 3 misses."""
-    w, _, service = registration_world()
+    w = registration_world()
     for guess in ("000001", "000002", "000003"):
-        service.register(
-            candidate_id="C1234567", secret_number=guess, email="k@m.example", password=GOOD_NEW
-        )
-    result = service.register(
-        candidate_id="C1234567", secret_number=SECRET, email="k@m.example", password=GOOD_NEW
-    )
+        register_candidate(w, secret_number=guess)
+    result = register_candidate(w)
     assert result.decision.codes == ("LOG-02.locked",)
-    assert w.lockout.state(lockout_key("C1234567")).failures == 3
+    assert w.state(lockout_key("C1234567")).failures == 3
+    assert result.account is None
 
 
 def test_a_letter_registers_once() -> None:
     """LOG-06: a used letter says so (only to whoever holds its Secret Number)."""
-    w, letters, service = registration_world()
-    letters.put(
+    w = registration_world()
+    w.logins.add_letter(
+        STAFF,
         LetterRecord(
             candidate_id="C1234567", secret_hash=w.hasher.inner.hash(SECRET), registered=True
-        )
+        ),
     )
-    result = service.register(
-        candidate_id="C1234567", secret_number=SECRET, email="k@m.example", password=GOOD_NEW
-    )
+    result = register_candidate(w)
     assert result.decision.codes == ("LOG-06.already-registered",)
+    assert w.read(lambda r: r.accounts.find("k@m.example")) is None
 
 
 def test_a_form_with_several_problems_reports_them_all_and_costs_nothing() -> None:
     """LOG-06: every problem at once; the hasher and the lockout are not touched."""
-    w, _, service = registration_world()
-    result = service.register(
-        candidate_id="C-1", secret_number="12ab", email="nope", password="short"
+    w = registration_world()
+    result = register_candidate(
+        w, candidate_id="C-1", secret_number="12ab", email="nope", password="short"
     )
     assert result.decision.codes == (
         "LOG-06.candidate-id-invalid",
@@ -230,7 +257,23 @@ def test_a_form_with_several_problems_reports_them_all_and_costs_nothing() -> No
         "LOG-06.password-too-short",
     )
     assert w.hasher.verifies == 0
-    assert w.attempts.attempts == ()
+    assert w.attempts() == ()
+
+
+@pytest.mark.parametrize("field", ["candidate_id", "secret_number", "email", "password"])
+def test_a_registration_form_value_that_is_not_text_is_an_invalid_value(field: str) -> None:
+    """LOG-06: a non-text form value is the caller's mistake: InvalidValue naming the field."""
+    values: dict[str, object] = {
+        "candidate_id": "C1234567",
+        "secret_number": SECRET,
+        "email": "k@m.example",
+        "password": GOOD_NEW,
+        field: 5,
+    }
+    with pytest.raises(InvalidValue, match=field) as raised:
+        CandidateRegistrationRequest(**values)  # type: ignore[arg-type]
+    assert SECRET not in str(raised.value)
+    assert GOOD_NEW not in str(raised.value)
 
 
 def test_registration_reasons_never_repeat_the_secrets() -> None:

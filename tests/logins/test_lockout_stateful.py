@@ -30,7 +30,7 @@ class LockoutMachine(RuleBasedStateMachine):
         """One attempt now; while the model is locked it must be refused without the hasher."""
         now = self.world.clock.now()
         before = self.world.hasher.verifies
-        result = self.world.service.log_in(USERNAME, PASSWORD if correct else PASSWORD + "!")
+        result = self.world.log_in(USERNAME, PASSWORD if correct else PASSWORD + "!")
         if self.model_locked():
             assert result.decision.codes == ("LOG-02.locked",)
             assert self.world.hasher.verifies == before
@@ -61,7 +61,7 @@ class LockoutMachine(RuleBasedStateMachine):
     @invariant()
     def the_counter_matches_the_model(self) -> None:
         """The stored state is the model's state: never unlocked early, never extended."""
-        state = self.world.lockout.state(KEY)
+        state = self.world.state(KEY)
         assert state.locked_until == self.locked_until
         assert state.failures == self.failures
 

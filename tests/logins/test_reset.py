@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import logging
 import pickle
 import re
 import socket
@@ -15,11 +16,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from logins_support import PASSWORD, USERNAME, LoginWorld, TinySmtpServer, make_world
 
+from cambridge_results.decisions import Decision
 from cambridge_results.errors import InvalidValue, LoginRefused
-from cambridge_results.logins.memory import InMemoryResetTokens
-from cambridge_results.logins.outbox import InMemoryOutbox, OutboxError, OutgoingEmail, SmtpOutbox
-from cambridge_results.logins.reset import RESET_REQUESTED_MESSAGE, PasswordResets
-from cambridge_results.logins.tokens import ResetToken, new_reset_token, token_digest
+from cambridge_results.logins import (
+    RESET_REQUESTED_MESSAGE,
+    Logins,
+    PasswordChange,
+    PasswordReset,
+    PasswordResetRequest,
+    ResetToken,
+    SmtpOutbox,
+    new_reset_token,
+)
+from cambridge_results.logins.outbox import OutboxError, OutgoingEmail
+from cambridge_results.logins.tokens import token_digest
 from cambridge_results.policy import LoginPolicy
 from cambridge_results.rules.logins.reset import (
     ResetTokenRecord,
@@ -35,109 +45,101 @@ T0 = pendulum.datetime(2026, 8, 11, 9, 0, tz="UTC")
 DIGEST = "ab" * 32
 
 
-def resets_for(
-    world: LoginWorld, outbox: object | None = None, tokens: InMemoryResetTokens | None = None
-) -> PasswordResets:
-    """A reset service over the world's in-memory ports."""
-    return PasswordResets(
-        accounts=world.accounts,
-        accounts_by_id=world.accounts,
-        passwords=world.accounts,
-        tokens=tokens if tokens is not None else InMemoryResetTokens(),
-        outbox=outbox if outbox is not None else InMemoryOutbox(),  # type: ignore[arg-type]
+def smtp_logins(world: LoginWorld, port: int) -> Logins:
+    """``Logins`` over the world's context and hasher, sending through SMTP on 127.0.0.1."""
+    outbox = SmtpOutbox(host="127.0.0.1", port=port, sender="r@board.example", starttls=False)
+    return Logins(
+        world.logins.context,
+        outbox=outbox,
         hasher=world.hasher,
-        policy=world.policy.login,
-        clock=world.clock,
-        link=lambda t: f"https://results.example.org/reset?token={t}",
-        lockout=world.lockout,
+        reset_link=lambda t: f"https://results.example.org/reset?token={t}",
     )
 
 
-def link_token(message: OutgoingEmail) -> str:
-    """The token in a reset email's link."""
-    match = re.search(r"token=([A-Za-z0-9_-]+)", message.body)
-    assert match is not None
-    return match.group(1)
-
-
-@pytest.fixture
-def outbox() -> InMemoryOutbox:
-    """An empty in-memory outbox."""
-    return InMemoryOutbox()
-
-
 def test_a_reset_link_sets_a_new_password_and_the_old_one_stops_working(
-    world: LoginWorld, outbox: InMemoryOutbox
+    world: LoginWorld,
 ) -> None:
     """LOG-05: request, follow the link, log in with the new password only."""
-    resets = resets_for(world, outbox)
-    assert resets.request(USERNAME) == RESET_REQUESTED_MESSAGE
-    (sent,) = outbox.to(KEY)
-    assert resets.complete(link_token(sent), NEW_PASSWORD).allowed
-    assert world.service.log_in(USERNAME, NEW_PASSWORD).ok
-    assert not world.service.log_in(USERNAME, PASSWORD).ok
+    assert world.request_reset(USERNAME) == RESET_REQUESTED_MESSAGE
+    (sent,) = world.outbox.to(KEY)
+    assert world.reset(world.token(), NEW_PASSWORD).allowed
+    assert sent.subject.startswith("Set a new password")
+    assert world.log_in(USERNAME, NEW_PASSWORD).ok
+    assert not world.log_in(USERNAME, PASSWORD).ok
 
 
+@pytest.mark.parametrize("identifier", [USERNAME, "nobody@example.org", "", "\x00", "x" * 5000])
 def test_the_answer_is_the_same_whether_or_not_the_account_exists(
-    world: LoginWorld, outbox: InMemoryOutbox
+    world: LoginWorld, identifier: str
 ) -> None:
     """LOG-05: known, unknown and malformed identifiers get the very same answer."""
-    resets = resets_for(world, outbox)
-    answers = {resets.request(x) for x in (USERNAME, "nobody@example.org", "", "\x00", 7)}
-    assert answers == {RESET_REQUESTED_MESSAGE}
-    assert len(outbox.messages) == 1
+    assert world.request_reset(identifier) == RESET_REQUESTED_MESSAGE
+    assert len(world.outbox.messages) == (1 if identifier == USERNAME else 0)
 
 
-def test_nothing_sent_ever_holds_a_password(world: LoginWorld, outbox: InMemoryOutbox) -> None:
+def test_a_reset_request_that_is_not_text_is_an_invalid_value(world: LoginWorld) -> None:
+    """LOG-05: a non-text identifier is the caller's mistake, refused before any work."""
+    with pytest.raises(InvalidValue, match="identifier"):
+        PasswordResetRequest(identifier=7)  # type: ignore[arg-type]
+    assert world.outbox.messages == ()
+
+
+def test_logins_without_a_reset_link_refuse_to_send_one(world: LoginWorld) -> None:
+    """LOG-05: a reset request needs reset_link=; without it InvalidValue, nothing sent."""
+    bare = Logins(world.logins.context, outbox=world.outbox, hasher=world.hasher)
+    with pytest.raises(InvalidValue, match="reset_link"):
+        bare.request_password_reset(PasswordResetRequest(identifier=USERNAME))
+    assert world.outbox.messages == ()
+    assert world.read(lambda r: r.reset_tokens.all()) == ()
+
+
+def test_nothing_sent_ever_holds_a_password(world: LoginWorld) -> None:
     """LOG-05: neither the reset email nor the change notice contains the old or new password."""
-    resets = resets_for(world, outbox)
-    resets.request(USERNAME)
-    resets.complete(link_token(outbox.messages[0]), NEW_PASSWORD)
-    assert len(outbox.messages) == 2
-    for message in outbox.messages:
+    world.request_reset(USERNAME)
+    world.reset(world.token(0), NEW_PASSWORD)
+    assert len(world.outbox.messages) == 2
+    for message in world.outbox.messages:
         assert PASSWORD not in message.body
         assert NEW_PASSWORD not in message.body
 
 
-def test_the_user_is_told_after_a_reset(world: LoginWorld, outbox: InMemoryOutbox) -> None:
+def test_the_user_is_told_after_a_reset(world: LoginWorld) -> None:
     """LOG-05, ASVS 6.3.6: a notice goes to the account's email once the password changed."""
-    resets = resets_for(world, outbox)
-    resets.request(USERNAME)
-    resets.complete(link_token(outbox.messages[0]), NEW_PASSWORD)
-    notice = outbox.messages[-1]
-    assert notice.to == USERNAME
+    world.request_reset(USERNAME)
+    world.reset(world.token(0), NEW_PASSWORD)
+    notice = world.outbox.messages[-1]
+    assert notice.to == KEY
     assert "was changed" in notice.subject
     assert "token=" not in notice.body
 
 
-def test_a_token_works_once(world: LoginWorld, outbox: InMemoryOutbox) -> None:
+def test_a_token_works_once(world: LoginWorld) -> None:
     """LOG-05: the second use of a link is refused."""
-    resets = resets_for(world, outbox)
-    resets.request(USERNAME)
-    token = link_token(outbox.messages[0])
-    assert resets.complete(token, NEW_PASSWORD).allowed
-    assert resets.complete(token, NEW_PASSWORD + "x").codes == ("LOG-05.token-used",)
+    world.request_reset(USERNAME)
+    token = world.token()
+    assert world.reset(token, NEW_PASSWORD).allowed
+    assert world.reset(token, NEW_PASSWORD + "x").codes == ("LOG-05.token-used",)
 
 
-def test_a_token_is_valid_for_exactly_one_hour(world: LoginWorld, outbox: InMemoryOutbox) -> None:
+def test_a_token_is_valid_for_exactly_one_hour(world: LoginWorld) -> None:
     """LOG-05: usable at 59:59, refused at 60:00 (half-open)."""
-    resets = resets_for(world, outbox)
-    resets.request(USERNAME)
-    token = link_token(outbox.messages[0])
+    world.request_reset(USERNAME)
+    token = world.token()
     world.clock.advance(minutes=60)
-    assert resets.complete(token, NEW_PASSWORD).codes == ("LOG-05.token-expired",)
+    assert world.reset(token, NEW_PASSWORD).codes == ("LOG-05.token-expired",)
     world.clock.advance(seconds=-1)
-    assert resets.complete(token, NEW_PASSWORD).allowed
+    assert world.reset(token, NEW_PASSWORD).allowed
 
 
-def test_a_new_request_voids_every_earlier_token(world: LoginWorld, outbox: InMemoryOutbox) -> None:
-    """LOG-05: only the latest link works."""
-    resets = resets_for(world, outbox)
-    resets.request(USERNAME)
-    resets.request(USERNAME)
-    first, second = (link_token(m) for m in outbox.messages)
-    assert resets.complete(first, NEW_PASSWORD).codes == ("LOG-05.token-void",)
-    assert resets.complete(second, NEW_PASSWORD).allowed
+def test_a_new_request_voids_every_earlier_token(world: LoginWorld) -> None:
+    """LOG-05: only the latest link works; one live token per account."""
+    world.request_reset(USERNAME)
+    world.request_reset(USERNAME)
+    first, second = (world.token(i) for i in range(2))
+    live = [r for r in world.read(lambda r: r.reset_tokens.all()) if r.live]
+    assert [r.digest for r in live] == [token_digest(second)]
+    assert world.reset(first, NEW_PASSWORD).codes == ("LOG-05.token-void",)
+    assert world.reset(second, NEW_PASSWORD).allowed
 
 
 def test_voiding_leaves_used_records_alone_and_voids_live_ones() -> None:
@@ -153,68 +155,75 @@ def test_voiding_leaves_used_records_alone_and_voids_live_ones() -> None:
     assert token_usable(voided_live, later).codes == ("LOG-05.token-void",)
 
 
-def test_a_password_changed_elsewhere_voids_the_accounts_links(
-    world: LoginWorld, outbox: InMemoryOutbox
-) -> None:
-    """LOG-05: void_account (e.g. after credentials are regenerated) kills open links."""
-    tokens = InMemoryResetTokens()
-    resets = resets_for(world, outbox, tokens)
-    resets.request(USERNAME)
-    account = world.accounts.find_account(KEY)
-    assert account is not None
-    tokens.void_account(account.account_id, world.clock.now())
-    token = link_token(outbox.messages[0])
-    assert resets.complete(token, NEW_PASSWORD).codes == ("LOG-05.token-void",)
+def test_a_password_change_voids_the_accounts_links(world: LoginWorld) -> None:
+    """LOG-05: a password changed elsewhere (the signed-in change) kills open links."""
+    world.request_reset(USERNAME)
+    changed = world.logins.change_password(
+        PasswordChange(username=USERNAME, current_password=PASSWORD, new_password=NEW_PASSWORD)
+    )
+    assert changed.allowed
+    assert world.reset(world.token(0), "yet another passphrase 9").codes == ("LOG-05.token-void",)
+    assert world.log_in(USERNAME, NEW_PASSWORD).ok
 
 
-def test_a_rejected_new_password_does_not_burn_the_link(
-    world: LoginWorld, outbox: InMemoryOutbox
-) -> None:
+def test_a_rejected_new_password_does_not_burn_the_link(world: LoginWorld) -> None:
     """LOG-05: every reason is reported and the link still works afterwards."""
-    resets = resets_for(world, outbox)
-    resets.request(USERNAME)
-    token = link_token(outbox.messages[0])
-    refused = resets.complete(token, "short")
+    world.request_reset(USERNAME)
+    token = world.token()
+    refused = world.reset(token, "short")
     assert refused.codes == ("LOG-05.password-too-short",)
-    refused = resets.complete(token, "officer-cambridge-1234")
+    refused = world.reset(token, "officer-cambridge-1234")
     assert "LOG-05.password-context-word" in refused.codes
-    assert resets.complete(token, NEW_PASSWORD).allowed
+    assert world.reset(token, NEW_PASSWORD).allowed
 
 
-@pytest.mark.parametrize("token", ["", "x" * 10_000, 12, "not-a-real-token-at-all", "tok\ud800en"])
-def test_bad_or_unknown_tokens_are_refused_alike(world: LoginWorld, token: object) -> None:
+@pytest.mark.parametrize("token", ["", "x" * 10_000, "not-a-real-token-at-all"])
+def test_bad_or_unknown_tokens_are_refused_alike(world: LoginWorld, token: str) -> None:
     """LOG-05: a malformed or unknown token gets the invalid-link answer."""
-    assert resets_for(world).complete(token, NEW_PASSWORD).codes == ("LOG-05.token-unknown",)
+    assert world.reset(token, NEW_PASSWORD).codes == ("LOG-05.token-unknown",)
 
 
-def test_a_reset_clears_the_lockout(world: LoginWorld, outbox: InMemoryOutbox) -> None:
+def test_a_token_that_is_not_text_is_an_invalid_value(world: LoginWorld) -> None:
+    """LOG-05: a non-text token is the caller's mistake: InvalidValue naming no secret."""
+    with pytest.raises(InvalidValue, match="token") as raised:
+        PasswordReset(token=12, new_password=NEW_PASSWORD)  # type: ignore[arg-type]
+    assert NEW_PASSWORD not in str(raised.value)
+
+
+def test_a_reset_clears_the_lockout(world: LoginWorld) -> None:
     """LOG-02, LOG-05: whoever proved control of the email may log in at once."""
     for _ in range(3):
-        world.service.log_in(USERNAME, "wrong")
-    resets = resets_for(world, outbox)
-    resets.request(USERNAME)
-    resets.complete(link_token(outbox.messages[0]), NEW_PASSWORD)
-    assert world.service.log_in(USERNAME, NEW_PASSWORD).ok
+        world.log_in(USERNAME, "wrong")
+    assert world.log_in(USERNAME, PASSWORD).decision.codes == ("LOG-02.locked",)
+    world.request_reset(USERNAME)
+    assert world.reset(world.token(0), NEW_PASSWORD).allowed
+    assert world.log_in(USERNAME, NEW_PASSWORD).ok
 
 
-def test_two_simultaneous_uses_of_one_token_let_exactly_one_through() -> None:
-    """LOG-05: redeem is atomic: of 20 racing redemptions exactly one is allowed."""
-    tokens = InMemoryResetTokens()
-    record, _ = issue_token(account_id="a", digest=DIGEST, now=T0, policy=LoginPolicy())
-    tokens.issue(record, T0)
+def test_twenty_simultaneous_uses_of_one_token_let_exactly_one_through(
+    world: LoginWorld,
+) -> None:
+    """LOG-05: redemption is atomic: of 20 racing resets with one link exactly one is allowed."""
+    world.request_reset(USERNAME)
+    token = world.token()
     barrier = threading.Barrier(20)
-    allowed = []
+    answers: list[Decision] = []
+    lock = threading.Lock()
 
-    def go() -> None:
+    def go(n: int) -> None:
         barrier.wait()
-        allowed.append(tokens.redeem(DIGEST, T0.add(minutes=1)).allowed)
+        answer = world.reset(token, f"racing new passphrase {n:02d}")
+        with lock:
+            answers.append(answer)
 
-    threads = [threading.Thread(target=go) for _ in range(20)]
+    threads = [threading.Thread(target=go, args=(n,)) for n in range(20)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert allowed.count(True) == 1
+    assert [a.allowed for a in answers].count(True) == 1
+    assert {c for a in answers if not a.allowed for c in a.codes} == {"LOG-05.token-used"}
+    assert len(world.outbox.messages) == 2  # the link, and one change notice
 
 
 def test_tokens_have_at_least_128_random_bits_and_are_url_safe() -> None:
@@ -239,13 +248,11 @@ def test_a_token_hides_itself_from_repr_str_and_pickle() -> None:
     assert token.digest == token_digest(token.reveal())
 
 
-def test_only_the_digest_is_stored(world: LoginWorld, outbox: InMemoryOutbox) -> None:
+def test_only_the_digest_is_stored(world: LoginWorld) -> None:
     """LOG-05: the store keeps the SHA-256 digest of the token, never the token."""
-    tokens = InMemoryResetTokens()
-    resets = resets_for(world, outbox, tokens)
-    resets.request(USERNAME)
-    token = link_token(outbox.messages[0])
-    (record,) = tokens.records()
+    world.request_reset(USERNAME)
+    token = world.token()
+    (record,) = world.read(lambda r: r.reset_tokens.all())
     assert record.digest == token_digest(token)
     assert token not in repr(record)
     assert record.digest not in repr(record)
@@ -310,16 +317,15 @@ def test_a_reset_through_smtp_carries_a_working_link() -> None:
     world = make_world()
     world.add_account()
     with TinySmtpServer() as server:
-        outbox = SmtpOutbox(
-            host="127.0.0.1", port=server.port, sender="results@board.example", starttls=False
-        )
-        resets = resets_for(world, outbox)
-        resets.request(USERNAME)
+        logins = smtp_logins(world, server.port)
+        logins.request_password_reset(PasswordResetRequest(identifier=USERNAME))
         body = email.message_from_bytes(server.received[0], policy=email.policy.default)
         token = re.search(r"token=([A-Za-z0-9_-]+)", body.get_content())
         assert token is not None
-        assert resets.complete(token.group(1), NEW_PASSWORD).allowed
-    assert world.service.log_in(USERNAME, NEW_PASSWORD).ok
+        done = logins.reset_password(PasswordReset(token=token.group(1), new_password=NEW_PASSWORD))
+        assert done.allowed
+    assert len(server.received) == 2  # the link, then the change notice
+    assert world.log_in(USERNAME, NEW_PASSWORD).ok
 
 
 def test_the_smtp_outbox_refuses_to_send_in_clear_when_tls_was_asked_for() -> None:
@@ -333,7 +339,7 @@ def test_the_smtp_outbox_refuses_to_send_in_clear_when_tls_was_asked_for() -> No
 
 
 def test_an_unreachable_smtp_server_is_an_outbox_error_and_the_answer_does_not_change(
-    world: LoginWorld,
+    world: LoginWorld, caplog: pytest.LogCaptureFixture
 ) -> None:
     """LOG-05: a delivery failure is logged, and the requester still gets the same answer."""
     with socket.socket() as s:
@@ -342,7 +348,12 @@ def test_an_unreachable_smtp_server_is_an_outbox_error_and_the_answer_does_not_c
     outbox = SmtpOutbox(host="127.0.0.1", port=port, sender="r@board.example", starttls=False)
     with pytest.raises(OutboxError):
         outbox.send(OutgoingEmail(to="a@example.org", subject="s", body="b"))
-    assert resets_for(world, outbox).request(USERNAME) == RESET_REQUESTED_MESSAGE
+    caplog.set_level(logging.WARNING, logger="cambridge_results.logins")
+    assert (
+        smtp_logins(world, port).request_password_reset(PasswordResetRequest(identifier=USERNAME))
+        == RESET_REQUESTED_MESSAGE
+    )
+    assert any("not handed over" in r.getMessage() for r in caplog.records)
 
 
 def test_an_email_repr_never_shows_its_body() -> None:

@@ -24,7 +24,7 @@ def test_importing_login_rules_loads_no_driver() -> None:
     "module",
     [
         "cambridge_results.logins.tables",
-        "cambridge_results.logins.stored",
+        "cambridge_results.logins.repositories",
         "cambridge_results.board.schema",
         "cambridge_results.testing.conformance_logins",
     ],

@@ -1,49 +1,62 @@
-"""Login flows over small injected ports: login, lockout, resets, registration (LOG-01..LOG-06).
+"""Logins: log in with lockout, change and reset passwords, register (LOG-01..LOG-06).
 
-The flows apply the pure rules in :mod:`cambridge_results.rules` and talk to
-the world only through the protocols in :mod:`cambridge_results.logins.ports`,
-so storage can implement them; :mod:`cambridge_results.logins.memory` does so
-in memory for tests, :mod:`cambridge_results.logins.stored` over any storage
-backend (``StoredLogins(open_store(url, migrations=SCHEMA))``).
+:class:`Logins` is the one application object; its methods take request
+values (:mod:`cambridge_results.logins.requests`) or, for board staff's
+operations, the acting principal.  It reads and writes through
+:class:`~cambridge_results.logins.repositories.LoginRepositories` over the
+unit of work, every write through ``context.write``.
 """
 
-from cambridge_results.logins.identity import IdentityRegistration, IdentityResult
-from cambridge_results.logins.login import LoginResult, LoginService
+from cambridge_results.logins.application import Logins
 from cambridge_results.logins.outbox import InMemoryOutbox, Outbox, OutgoingEmail, SmtpOutbox
-from cambridge_results.logins.ports import (
-    AccountLookup,
+from cambridge_results.logins.records import (
     AccountRecord,
-    AttemptLog,
     AttemptOutcome,
-    LockoutCounter,
+    CandidateRegistrationResult,
+    IdentityRecord,
+    IdentityResult,
+    LetterRecord,
     LoginAttempt,
-    PasswordStore,
-    ResetTokenStore,
+    LoginResult,
 )
-from cambridge_results.logins.registration import CandidateRegistration, CandidateRegistrationResult
-from cambridge_results.logins.reset import PasswordResets
+from cambridge_results.logins.registration import lockout_key
+from cambridge_results.logins.repositories import LoginRepositories
+from cambridge_results.logins.requests import (
+    CandidateRegistrationRequest,
+    IdentityRegistrationRequest,
+    LoginRequest,
+    PasswordChange,
+    PasswordReset,
+    PasswordResetRequest,
+    ResetBy,
+)
+from cambridge_results.logins.resets import RESET_REQUESTED_MESSAGE
 from cambridge_results.logins.tokens import ResetToken, new_reset_token
 
 __all__ = [
-    "AccountLookup",
+    "RESET_REQUESTED_MESSAGE",
     "AccountRecord",
-    "AttemptLog",
     "AttemptOutcome",
-    "CandidateRegistration",
+    "CandidateRegistrationRequest",
     "CandidateRegistrationResult",
-    "IdentityRegistration",
+    "IdentityRecord",
+    "IdentityRegistrationRequest",
     "IdentityResult",
     "InMemoryOutbox",
-    "LockoutCounter",
+    "LetterRecord",
     "LoginAttempt",
+    "LoginRepositories",
+    "LoginRequest",
     "LoginResult",
-    "LoginService",
+    "Logins",
     "Outbox",
     "OutgoingEmail",
-    "PasswordResets",
-    "PasswordStore",
+    "PasswordChange",
+    "PasswordReset",
+    "PasswordResetRequest",
+    "ResetBy",
     "ResetToken",
-    "ResetTokenStore",
     "SmtpOutbox",
+    "lockout_key",
     "new_reset_token",
 ]

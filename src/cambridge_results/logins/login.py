@@ -1,206 +1,164 @@
-"""The login flow over injected ports (LOG-01, LOG-02).
+"""Logging in and changing a password, behind the lockout (LOG-01, LOG-02, CRW-12).
 
-One attempt, in order: malformed input gets the generic answer and is not
-counted; the lockout counts the attempt in advance and refuses while locked
-(never reaching the hasher); the account is looked up by normalised
-username; the password is verified exactly, in constant time, with one
-hasher call whether or not the account exists; a success resets the count
-and, if the stored hash is outdated, returns a new hash to store.  Every
-attempt yields a :class:`~cambridge_results.logins.ports.LoginAttempt`.
+One attempt, in order: malformed input gets the generic answer, is recorded
+and is not counted; the lockout counts the attempt in advance and refuses
+while locked (never reaching the hasher); the password is verified outside
+any transaction, with one hasher call whether or not the account exists; a
+success clears the count and, if the stored hash is outdated, stores a new
+one by compare-and-set (so it never overwrites a password reset meanwhile).
 """
 
 from __future__ import annotations
 
-import logging
-from typing import Any
+import pendulum
 
-import attrs
-
-from cambridge_results.clock import Clock
 from cambridge_results.decisions import Decision
-from cambridge_results.hashing import PasswordHasher
-from cambridge_results.logins.ports import (
-    AccountLookup,
-    AccountRecord,
-    AttemptLog,
-    AttemptOutcome,
-    LockoutCounter,
-    LoginAttempt,
-    PasswordHashUpgrades,
+from cambridge_results.logins import mail
+from cambridge_results.logins.base import LoginsBase
+from cambridge_results.logins.guard import (
+    SYSTEM_ACTOR,
+    Guarded,
+    guarded_check,
+    record_attempt,
 )
-from cambridge_results.logins.verifier import Verifier
-from cambridge_results.policy import LoginPolicy
+from cambridge_results.logins.records import (
+    AccountRecord,
+    AttemptOutcome,
+    LoginAttempt,
+    LoginResult,
+)
+from cambridge_results.logins.repositories import LoginRepositories
+from cambridge_results.logins.requests import LoginRequest, PasswordChange
 from cambridge_results.rules.logins.login import (
     check_login_input,
     incorrect_login_details,
     normalise_username,
     well_formed_username,
 )
-from cambridge_results.serialization import converter
+from cambridge_results.rules.logins.passwords import check_chosen_password
+from cambridge_results.storage.port import UnitOfWork
 
-__all__ = ["LoginResult", "LoginService"]
-
-_log = logging.getLogger("cambridge_results.logins")
-
-
-@attrs.frozen(kw_only=True)
-class LoginResult:
-    """The answer to one attempt.
-
-    ``decision`` is what the user may be told (the generic "Incorrect Login
-    Details", or the lock); ``account`` is set only on success;
-    ``upgraded_hash``, when set, is a hash from the current hasher that the
-    caller stores in place of the outdated one (CRW-12); a service built
-    with ``passwords`` has already stored it (``hash_upgraded`` says whether
-    the compare-and-set held).
-
-    ``attempt`` is the audit record (it tells an unknown username from a
-    wrong password) for an :class:`AttemptLog`; ``repr`` and the library's
-    serializer leave it out, so a result an app logs or stores as it is
-    cannot be used to find out which usernames exist.
-    """
-
-    decision: Decision
-    attempt: LoginAttempt = attrs.field(repr=False)
-    account: AccountRecord | None = None
-    upgraded_hash: str | None = attrs.field(default=None, repr=False)
-    hash_upgraded: bool = False
-
-    @property
-    def ok(self) -> bool:
-        """True when the login succeeded."""
-        return self.decision.allowed
+__all__ = ["LoginFlows"]
 
 
-def _unstructure_result(result: LoginResult) -> dict[str, Any]:
-    # What repr shows, as data: no attempt outcome, no hash (the account's nor the upgrade).
-    account = result.account
-    return {
-        "decision": converter.unstructure(result.decision),
-        "account": None
-        if account is None
-        else {
-            "account_id": account.account_id,
-            "username": account.username,
-            "email": account.email,
-        },
-        "hash_upgraded": result.hash_upgraded,
-    }
+class LoginFlows(LoginsBase):
+    """:meth:`log_in` and :meth:`change_password` of :class:`~cambridge_results.logins.Logins`."""
 
-
-converter.register_unstructure_hook(LoginResult, _unstructure_result)
-
-
-class LoginService:
-    """Logs people in over an :class:`AccountLookup` and a :class:`LockoutCounter`.
-
-    ``hasher`` is the current hasher (:func:`cambridge_results.hashing.hasher_for`);
-    ``legacy_hashers`` verify hashes written by earlier ones until they are
-    upgraded.  ``attempts``, if given, keeps every attempt record.
-    ``passwords``, if given, receives upgraded hashes at once, by
-    compare-and-set, so an upgrade never overwrites a password that was reset
-    while the login ran.
-    """
-
-    def __init__(
-        self,
-        *,
-        accounts: AccountLookup,
-        lockout: LockoutCounter,
-        hasher: PasswordHasher,
-        policy: LoginPolicy,
-        clock: Clock,
-        attempts: AttemptLog | None = None,
-        legacy_hashers: tuple[PasswordHasher, ...] = (),
-        passwords: PasswordHashUpgrades | None = None,
-    ) -> None:
-        self._accounts = accounts
-        self._passwords = passwords
-        self._lockout = lockout
-        self._policy = policy
-        self._clock = clock
-        self._attempts = attempts
-        self._verifier = Verifier(hasher, legacy_hashers)
-
-    def log_in(self, username: object, password: object) -> LoginResult:
-        """Try ``username`` and ``password`` now (LOG-01, LOG-02)."""
-        now = self._clock.now()
-        well_formed = check_login_input(username, password, self._policy)
-        if not well_formed.allowed or not isinstance(username, str):
-            # A malformed username is not recorded: it may be huge or unprintable.
-            named = normalise_username(username) if well_formed_username(username) else None
-            return self._finish(
-                well_formed, LoginAttempt(at=now, username=named, outcome=AttemptOutcome.MALFORMED)
-            )
-        assert isinstance(password, str)  # check_login_input allowed it, so it is text
-        key = normalise_username(username)
-        found: list[AccountRecord | None] = []
-
-        def lookup() -> str | None:
-            account = self._accounts.find_account(key)
-            found.append(account)
-            return None if account is None else account.password_hash
-
-        guarded = self._verifier.guarded(
-            key=key,
-            secret=password,
-            lookup=lookup,
-            lockout=self._lockout,
-            policy=self._policy,
-            now=now,
-        )
+    def log_in(self, request: LoginRequest) -> LoginResult:
+        """Try the request's username and password now (LOG-01, LOG-02)."""
+        checked = self._check(request.username, request.password, flow="login")
+        if isinstance(checked, LoginResult):
+            return checked
+        key, now, guarded = checked
+        account = guarded.found
         attempt = LoginAttempt(at=now, username=key, outcome=guarded.outcome)
-        if guarded.outcome is AttemptOutcome.LOCKED:
-            return self._finish(guarded.lock, attempt)
-        if guarded.outcome is not AttemptOutcome.SUCCESS:
-            return self._finish(incorrect_login_details(), attempt)
-        account = found[0]
-        assert account is not None  # a success means the lookup found the account
+        if guarded.outcome is not AttemptOutcome.SUCCESS or account is None:
+            return self._refused(key, attempt, guarded)
         upgraded = (
-            self._verifier.hasher.hash(password)
+            self._verifier.hasher.hash(request.password)
             if self._verifier.needs_rehash(account.password_hash)
             else None
         )
-        stored = (
-            upgraded is not None
-            and self._passwords is not None
-            and self._passwords.replace_password_hash(
+
+        def finish(uow: UnitOfWork) -> bool:
+            repos = LoginRepositories(uow)
+            record_attempt(repos, attempt, key=key)
+            return upgraded is not None and repos.accounts.replace_hash(
                 account.account_id, account.password_hash, upgraded
             )
-        )
-        return self._finish(
-            Decision.allow(),
-            attempt,
+
+        stored = self._context.write(finish, actor=SYSTEM_ACTOR)
+        return LoginResult(
+            decision=Decision.allow(),
+            attempt=attempt,
             account=account,
             upgraded_hash=upgraded,
             hash_upgraded=stored,
         )
 
-    def _finish(
-        self,
-        decision: Decision,
-        attempt: LoginAttempt,
-        *,
-        account: AccountRecord | None = None,
-        upgraded_hash: str | None = None,
-        hash_upgraded: bool = False,
-    ) -> LoginResult:
-        if self._attempts is not None:
-            self._attempts.record(attempt)
-        # %r escapes control characters, so a username cannot forge log lines (ASVS 16.4.1).
-        _log.info(
-            "login attempt %s for %r at %s",
-            attempt.outcome.value,
-            attempt.username,
-            attempt.at.isoformat(),
-        )
-        return LoginResult(
-            decision=decision,
-            attempt=attempt,
-            account=account,
-            upgraded_hash=upgraded_hash,
-            hash_upgraded=hash_upgraded,
-        )
+    def change_password(self, request: PasswordChange) -> Decision:
+        """Replace a password, proved by the current one under the lockout.
 
-    def __repr__(self) -> str:
-        return f"LoginService({self._verifier!r})"
+        The current password is checked exactly as a login is (LOG-01,
+        LOG-02: a wrong one counts towards the lock); the new one must pass
+        the rules for chosen passwords (refused with every reason at once).
+        On success every live reset link of the account is voided and its
+        owner is told by email (ASVS 6.3.6).
+        """
+        checked = self._check(request.username, request.current_password, flow="password-change")
+        if isinstance(checked, LoginResult):
+            return checked.decision
+        key, now, guarded = checked
+        attempt = LoginAttempt(
+            at=now, username=key, outcome=guarded.outcome, flow="password-change"
+        )
+        account = guarded.found
+        if guarded.outcome is not AttemptOutcome.SUCCESS or account is None:
+            return self._refused(key, attempt, guarded).decision
+        chosen = check_chosen_password(
+            request.new_password,
+            self._context.policy.login,
+            rule="LOG-05",
+            context_words=[account.username, *(account.email or "").split("@")[:1]],
+            denylist=self._denylist,
+        )
+        new_hash = self._verifier.hasher.hash(request.new_password) if chosen.allowed else None
+
+        def finish(uow: UnitOfWork) -> bool:
+            repos = LoginRepositories(uow)
+            record_attempt(repos, attempt, key=key)
+            if new_hash is None:
+                return False
+            changed = repos.accounts.replace_hash(
+                account.account_id, account.password_hash, new_hash
+            )
+            if changed:
+                repos.reset_tokens.void_account(account.account_id, now)
+            return changed
+
+        if not self._context.write(finish, actor=SYSTEM_ACTOR):
+            # Refused, or the password changed meanwhile: the current one no longer holds.
+            return chosen if not chosen.allowed else incorrect_login_details()
+        mail.send(self._outbox, account, mail.changed_email(account, site=self._site, now=now))
+        return Decision.allow()
+
+    def _check(
+        self, username: str, password: str, *, flow: str
+    ) -> LoginResult | tuple[str, pendulum.DateTime, Guarded[AccountRecord]]:
+        """A malformed request's answer (recorded), or the key, the instant and the check."""
+        now = self._context.now()
+        well_formed = check_login_input(username, password, self._context.policy.login)
+        if not well_formed.allowed:
+            # A malformed username is not recorded: it may be huge or unprintable.
+            named = normalise_username(username) if well_formed_username(username) else None
+            attempt = LoginAttempt(
+                at=now, username=named, outcome=AttemptOutcome.MALFORMED, flow=flow
+            )
+            self._context.write(
+                lambda uow: record_attempt(LoginRepositories(uow), attempt, key=""),
+                actor=SYSTEM_ACTOR,
+            )
+            return LoginResult(decision=well_formed, attempt=attempt)
+        key = normalise_username(username)
+        guarded = guarded_check(
+            self._context,
+            self._verifier,
+            key=key,
+            secret=password,
+            lookup=lambda repos: repos.accounts.find(key),
+            encoded=lambda account: account.password_hash,
+            now=now,
+        )
+        return key, now, guarded
+
+    def _refused(
+        self, key: str, attempt: LoginAttempt, guarded: Guarded[AccountRecord]
+    ) -> LoginResult:
+        self._context.write(
+            lambda uow: record_attempt(LoginRepositories(uow), attempt, key=key),
+            actor=SYSTEM_ACTOR,
+        )
+        decision = (
+            guarded.lock if attempt.outcome is AttemptOutcome.LOCKED else incorrect_login_details()
+        )
+        return LoginResult(decision=decision, attempt=attempt)

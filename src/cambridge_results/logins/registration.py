@@ -1,41 +1,65 @@
-"""Candidates register with their letter's ID and Secret Number (LOG-06).
+"""Registering identities on sites (LOG-04) and candidates with their letters (LOG-06).
 
-The Secret Number is a short secret, so it is stored as a slow password
-hash (ASVS 5.0 6.5.2: secrets under 112 bits need one) and checked under the
-lockout, keyed by the ID: three wrong Secret Numbers lock that ID for 30
-minutes (LOG-02), so its few digits cannot be searched.  Unknown IDs cost
-the same hasher work as known ones.
+Registering an email address that already has an identity works only with
+that identity's password; a different one fails with "Incorrect Login
+Details" and counts as a failed login for that email (LOG-02).  A
+candidate's Secret Number is a short secret, so it is kept as a slow
+password hash (ASVS 5.0 6.5.2) and checked under the lockout, keyed by the
+ID: three wrong Secret Numbers lock that ID for 30 minutes.  Every hash and
+verification runs outside the write transactions.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Container
-from typing import Protocol, runtime_checkable
+import secrets
 
-import attrs
-
-from cambridge_results.clock import Clock
 from cambridge_results.decisions import Decision
-from cambridge_results.hashing import PasswordHasher
-from cambridge_results.logins.ports import AttemptLog, AttemptOutcome, LockoutCounter, LoginAttempt
-from cambridge_results.logins.verifier import Verifier
-from cambridge_results.policy import LoginPolicy
+from cambridge_results.errors import ConcurrencyError, DuplicateError, InvalidValue
+from cambridge_results.logins.base import LoginsBase
+from cambridge_results.logins.guard import SYSTEM_ACTOR, guarded_check, record_attempt
+from cambridge_results.logins.records import (
+    AccountRecord,
+    AttemptOutcome,
+    CandidateRegistrationResult,
+    IdentityResult,
+    LetterRecord,
+    LoginAttempt,
+)
+from cambridge_results.logins.repositories import LoginRepositories
+from cambridge_results.logins.requests import (
+    CandidateRegistrationRequest,
+    IdentityRegistrationRequest,
+)
+from cambridge_results.rules.logins.login import (
+    check_login_input,
+    incorrect_login_details,
+    plan_identity_registration,
+)
+from cambridge_results.rules.logins.passwords import check_chosen_password
 from cambridge_results.rules.logins.registration import (
     check_candidate_registration,
     normalise_candidate_id,
 )
-from cambridge_results.values import normalise_email
+from cambridge_results.storage.port import UnitOfWork
+from cambridge_results.values import normalise_email, validate_email
 
-__all__ = [
-    "CandidateRegistration",
-    "CandidateRegistrationResult",
-    "LetterLookup",
-    "LetterRecord",
-    "lockout_key",
-]
+__all__ = ["RegistrationFlows", "lockout_key"]
 
-_log = logging.getLogger("cambridge_results.logins")
+#: Times a registration is tried again when a concurrent one changed the identity meanwhile.
+IDENTITY_ROUNDS = 3
+
+ALREADY_REGISTERED = Decision.refuse(
+    "LOG-06.already-registered",
+    "this ID is already registered: log in, or use Forgotten password",
+)
+EMAIL_TAKEN = Decision.refuse(
+    "LOG-06.email-taken",
+    "an account with this email address exists: log in with it, or use another email address",
+)
+INCORRECT_DETAILS = Decision.refuse(
+    "LOG-06.incorrect-registration-details",
+    "the ID or the Secret Number is not correct; check your letter",
+)
 
 
 def lockout_key(candidate_id: str) -> str:
@@ -43,124 +67,186 @@ def lockout_key(candidate_id: str) -> str:
     return f"candidate-id:{normalise_candidate_id(candidate_id)}"
 
 
-@attrs.frozen(kw_only=True)
-class LetterRecord:
-    """What is kept about a letter: the ID, the Secret Number's hash, whether it was used."""
+class RegistrationFlows(LoginsBase):
+    """The registration use cases of :class:`~cambridge_results.logins.Logins`."""
 
-    candidate_id: str
-    secret_hash: str = attrs.field(repr=False)
-    registered: bool = False
+    def register_identity(self, request: IdentityRegistrationRequest) -> IdentityResult:
+        """Register the request's email on its site (LOG-04); what is allowed is stored."""
+        try:
+            address = validate_email(request.email, "email", rule="LOG-04")
+        except InvalidValue:
+            return IdentityResult(
+                decision=Decision.refuse(
+                    "LOG-04.email-invalid", "enter an email address like name@example.org"
+                )
+            )
+        key = normalise_email(address)
+        for _ in range(IDENTITY_ROUNDS):
+            existing = self._context.read(
+                lambda uow: LoginRepositories(uow).identities.find(key), actor=SYSTEM_ACTOR
+            )
+            result = (
+                self._create_identity(request, key)
+                if existing is None
+                else self._join_identity(request, key)
+            )
+            if result is not None:
+                return result
+        # Every round lost to a concurrent change of this identity: rare; ask again.
+        return IdentityResult(decision=incorrect_login_details(), email=key)
 
+    def _create_identity(
+        self, request: IdentityRegistrationRequest, key: str
+    ) -> IdentityResult | None:
+        chosen = check_chosen_password(
+            request.password,
+            self._context.policy.login,
+            rule="LOG-04",
+            context_words=(key.split("@", 1)[0], request.site),
+            denylist=self._denylist,
+        )
+        if not chosen.allowed:
+            return IdentityResult(decision=chosen, email=key)
+        plan = plan_identity_registration(
+            site=request.site, registered_sites=None, password_matches=None
+        )
+        result = IdentityResult(
+            decision=plan.decision,
+            action=plan.action,
+            email=key,
+            password_hash=self._verifier.hasher.hash(request.password),
+        )
+        applied = self._context.write(
+            lambda uow: LoginRepositories(uow).identities.apply(result, request.site),
+            actor=SYSTEM_ACTOR,
+        )
+        return result if applied else None  # created meanwhile: join it instead
 
-@runtime_checkable
-class LetterLookup(Protocol):
-    """Finds letters by normalised ID (LOG-06)."""
+    def _join_identity(
+        self, request: IdentityRegistrationRequest, key: str
+    ) -> IdentityResult | None:
+        if not check_login_input(key, request.password, self._context.policy.login).allowed:
+            return IdentityResult(
+                decision=incorrect_login_details("LOG-01.malformed-input"), email=key
+            )
+        now = self._context.now()
+        guarded = guarded_check(
+            self._context,
+            self._verifier,
+            key=key,
+            secret=request.password,
+            lookup=lambda repos: repos.identities.find(key),
+            encoded=lambda identity: identity.password_hash,
+            now=now,
+        )
+        attempt = LoginAttempt(
+            at=now, username=key, outcome=guarded.outcome, flow="identity-registration"
+        )
+        result: IdentityResult | None = None
+        if guarded.outcome is AttemptOutcome.LOCKED:
+            # A locked key reads nothing, so there is nothing to plan with.
+            result = IdentityResult(decision=guarded.lock, email=key, attempt=attempt)
+        elif guarded.found is not None:
+            plan = plan_identity_registration(
+                site=request.site,
+                registered_sites=guarded.found.sites,
+                password_matches=guarded.outcome is AttemptOutcome.SUCCESS,
+            )
+            result = IdentityResult(
+                decision=plan.decision, action=plan.action, email=key, attempt=attempt
+            )
+        # else the identity went away after the first read: record, then ask again (None).
 
-    def find_letter(self, candidate_id: str) -> LetterRecord | None:
-        """The letter with this ID (upper case), or ``None``."""
-        ...
+        def finish(uow: UnitOfWork) -> bool:
+            repos = LoginRepositories(uow)
+            record_attempt(repos, attempt, key=key)
+            if result is None:
+                return False
+            return not result.decision.allowed or repos.identities.apply(result, request.site)
 
+        return result if self._context.write(finish, actor=SYSTEM_ACTOR) else None
 
-@attrs.frozen(kw_only=True)
-class CandidateRegistrationResult:
-    """Refused with reasons, or allowed with what the caller stores for the new account."""
-
-    decision: Decision
-    candidate_id: str | None = None
-    email: str | None = None
-    password_hash: str | None = attrs.field(default=None, repr=False)
-    attempt: LoginAttempt | None = None
-
-
-class CandidateRegistration:
-    """Registers candidates over a :class:`LetterLookup` and a lockout (LOG-06)."""
-
-    def __init__(
-        self,
-        *,
-        letters: LetterLookup,
-        lockout: LockoutCounter,
-        hasher: PasswordHasher,
-        policy: LoginPolicy,
-        clock: Clock,
-        attempts: AttemptLog | None = None,
-        denylist: Container[str] = frozenset(),
-    ) -> None:
-        self._letters = letters
-        self._lockout = lockout
-        self._policy = policy
-        self._clock = clock
-        self._attempts = attempts
-        self._denylist = denylist
-        self._verifier = Verifier(hasher)
-
-    def register(
-        self, *, candidate_id: object, secret_number: object, email: object, password: object
+    def register_candidate(
+        self, request: CandidateRegistrationRequest
     ) -> CandidateRegistrationResult:
-        """Check the form, then the Secret Number under the lockout (LOG-06, LOG-02)."""
+        """Register with a letter's ID and Secret Number (LOG-06, LOG-02); creates the account.
+
+        The form is checked first (every reason at once), then the Secret
+        Number under the ID's lockout.  One write uses up the letter and
+        creates the account, or neither; refused with
+        ``LOG-06.already-registered`` when the letter was used (by a
+        simultaneous registration too) and ``LOG-06.email-taken`` when the
+        email already names an account.
+        """
+        policy = self._context.policy.login
         form = check_candidate_registration(
-            candidate_id=candidate_id,
-            secret_number=secret_number,
-            email=email,
-            password=password,
-            policy=self._policy,
+            candidate_id=request.candidate_id,
+            secret_number=request.secret_number,
+            email=request.email,
+            password=request.password,
+            policy=policy,
             denylist=self._denylist,
         )
         if not form.allowed:
             return CandidateRegistrationResult(decision=form)
-        # The form check proved these are text.
-        assert isinstance(candidate_id, str)
-        assert isinstance(secret_number, str)
-        assert isinstance(email, str)
-        assert isinstance(password, str)
-        now = self._clock.now()
-        cid = normalise_candidate_id(candidate_id)
-        found: list[LetterRecord | None] = []
-
-        def lookup() -> str | None:
-            letter = self._letters.find_letter(cid)
-            found.append(letter)
-            return None if letter is None else letter.secret_hash
-
-        guarded = self._verifier.guarded(
-            key=lockout_key(cid),
-            secret=secret_number,
-            lookup=lookup,
-            lockout=self._lockout,
-            policy=self._policy,
+        now = self._context.now()
+        cid = normalise_candidate_id(request.candidate_id)
+        key = lockout_key(cid)
+        guarded = guarded_check(
+            self._context,
+            self._verifier,
+            key=key,
+            secret=request.secret_number,
+            lookup=lambda repos: repos.letters.find(cid),
+            encoded=lambda letter: letter.secret_hash,
             now=now,
         )
         attempt = LoginAttempt(
             at=now, username=cid, outcome=guarded.outcome, flow="candidate-registration"
         )
-        if self._attempts is not None:
-            self._attempts.record(attempt)
-        _log.info("candidate registration for ID %r: %s", cid, guarded.outcome.value)
-        if guarded.outcome is AttemptOutcome.LOCKED:
-            return CandidateRegistrationResult(decision=guarded.lock, attempt=attempt)
-        if guarded.outcome is not AttemptOutcome.SUCCESS:
-            return CandidateRegistrationResult(
-                decision=Decision.refuse(
-                    "LOG-06.incorrect-registration-details",
-                    "the ID or the Secret Number is not correct; check your letter",
-                ),
-                attempt=attempt,
-            )
-        letter = found[0]
-        assert letter is not None  # a success means the lookup found the letter
-        if letter.registered:
-            return CandidateRegistrationResult(
-                decision=Decision.refuse(
-                    "LOG-06.already-registered",
-                    "this ID is already registered: log in, or use Forgotten password",
-                ),
+        letter = guarded.found
+        account: AccountRecord | None = None
+        if guarded.outcome is AttemptOutcome.SUCCESS and letter is not None:
+            email = normalise_email(request.email)
+            account = AccountRecord(
+                account_id=f"acct-{secrets.token_hex(10)}",
+                username=email,
+                password_hash=self._verifier.hasher.hash(request.password),
+                email=email,
                 candidate_id=cid,
-                attempt=attempt,
             )
+
+        def finish(uow: UnitOfWork) -> Decision:
+            repos = LoginRepositories(uow)
+            record_attempt(repos, attempt, key=key)
+            if guarded.outcome is AttemptOutcome.LOCKED:
+                return guarded.lock
+            if account is None or letter is None:
+                return INCORRECT_DETAILS
+            return _create_candidate_account(repos, letter, account)
+
+        decision = self._context.write(finish, actor=SYSTEM_ACTOR)
         return CandidateRegistrationResult(
-            decision=Decision.allow(),
-            candidate_id=cid,
-            email=normalise_email(email),
-            password_hash=self._verifier.hasher.hash(password),
+            decision=decision,
+            candidate_id=cid if guarded.outcome is AttemptOutcome.SUCCESS else None,
+            account=account if decision.allowed else None,
             attempt=attempt,
         )
+
+
+def _create_candidate_account(
+    repos: LoginRepositories, letter: LetterRecord, account: AccountRecord
+) -> Decision:
+    current = repos.letters.find(letter.candidate_id)
+    if current is None or current.registered:
+        return ALREADY_REGISTERED
+    if repos.accounts.find(account.username) is not None:
+        return EMAIL_TAKEN
+    try:
+        if not repos.letters.mark_registered(letter.candidate_id):
+            raise ConcurrencyError("login_letters: the letter was used meanwhile")
+        repos.accounts.add(account)
+    except DuplicateError:
+        # A writer that committed after our reads took the email: run again, and see it.
+        raise ConcurrencyError("login_accounts: the email was taken meanwhile") from None
+    return Decision.allow()

@@ -15,7 +15,7 @@ store's own indexes, so two processes can never both win:
   and email.
 
 This module only declares; :mod:`cambridge_results.board.schema` lists
-the migration, and :mod:`cambridge_results.logins.stored` reads and writes.
+the migration, and :mod:`cambridge_results.logins.repositories` reads and writes.
 """
 
 from __future__ import annotations

@@ -1,32 +1,17 @@
-"""Verifying a secret under the lockout, with the same hasher work for unknown keys (LOG-02).
+"""Verifying a secret with the same hasher work for unknown keys (LOG-02).
 
-Shared by the login (LOG-01), identity registration (LOG-04) and candidate
-registration (LOG-06) flows, so that none of them is a way round the
-lockout and none tells known keys from unknown ones by hasher work.
+Shared by every flow that checks a secret (:mod:`cambridge_results.logins.guard`
+puts it behind the lockout), so none tells known keys from unknown ones by
+hasher work.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 
-import attrs
-import pendulum
-
-from cambridge_results.decisions import Decision
 from cambridge_results.hashing import PasswordHasher
-from cambridge_results.logins.ports import AttemptOutcome, LockoutCounter
-from cambridge_results.policy import LoginPolicy
 
-__all__ = ["GuardedResult", "Verifier"]
-
-
-@attrs.frozen(kw_only=True)
-class GuardedResult:
-    """How a guarded verification ended; ``lock`` is the refusal when locked."""
-
-    outcome: AttemptOutcome
-    lock: Decision = attrs.field(factory=Decision)
+__all__ = ["Verifier"]
 
 
 class Verifier:
@@ -55,34 +40,6 @@ class Verifier:
     def needs_rehash(self, encoded: str) -> bool:
         """True when ``encoded`` should be replaced by a hash from the current hasher."""
         return self.hasher.needs_rehash(encoded)
-
-    def guarded(
-        self,
-        *,
-        key: str,
-        secret: str,
-        lookup: Callable[[], str | None],
-        lockout: LockoutCounter,
-        policy: LoginPolicy,
-        now: pendulum.DateTime,
-    ) -> GuardedResult:
-        """Verify ``secret`` against ``lookup()`` behind ``key``'s lockout (LOG-02).
-
-        The failure is counted *before* the hasher runs (atomically, by the
-        counter), so a locked key never reaches the hasher and no increment
-        is lost; a match resets the key.
-        """
-        lock = lockout.record_failure(key, now, policy)
-        if not lock.allowed:
-            return GuardedResult(outcome=AttemptOutcome.LOCKED, lock=lock)
-        encoded = lookup()
-        if self.verify(encoded, secret):
-            lockout.record_success(key)
-            return GuardedResult(outcome=AttemptOutcome.SUCCESS)
-        outcome = (
-            AttemptOutcome.UNKNOWN_USERNAME if encoded is None else AttemptOutcome.WRONG_PASSWORD
-        )
-        return GuardedResult(outcome=outcome)
 
     def __repr__(self) -> str:
         return f"Verifier({self.hasher!r})"

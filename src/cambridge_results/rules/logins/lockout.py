@@ -10,7 +10,7 @@ The state is keyed by the normalised submitted username, for unknown
 usernames too (LOG-02), so a lock says nothing about whether an account
 exists.  Storage keeps one :class:`LockoutState` per key and applies
 :func:`check` then :func:`after_failure` in one atomic step (see
-:class:`cambridge_results.logins.ports.LockoutCounter`).
+:class:`cambridge_results.logins.repositories.LockoutRepository`).
 """
 
 from __future__ import annotations

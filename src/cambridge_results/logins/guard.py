@@ -1,0 +1,94 @@
+"""A secret checked behind its key's lockout, the hasher outside every transaction (LOG-02).
+
+Shared by the login (LOG-01), password change, identity registration
+(LOG-04) and candidate registration (LOG-06) flows, so none of them is a
+way round the lockout.  In order:
+
+1. one write (``context.write``): refuse if the key is locked, else count a
+   failure *in advance* and read what the secret is checked against;
+2. the hasher verifies, outside any transaction (one verification, known
+   key or not);
+3. the caller's own finishing write records the attempt and, on a match,
+   clears the key (``LockoutRepository.clear``).
+
+Counting before verifying means no increment is lost between checking and
+counting, and of any number of simultaneous attempts at most the threshold
+reach the hasher.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+import attrs
+import pendulum
+
+from cambridge_results.context import Context
+from cambridge_results.decisions import Decision
+from cambridge_results.logins.records import AttemptOutcome, LoginAttempt
+from cambridge_results.logins.repositories import LoginRepositories
+from cambridge_results.logins.verifier import Verifier
+from cambridge_results.storage.port import UnitOfWork
+
+__all__ = ["SYSTEM_ACTOR", "Guarded", "guarded_check", "record_attempt"]
+
+T = TypeVar("T")
+
+#: The actor of the units of work people who are not signed in cause (SPEC section 5).
+SYSTEM_ACTOR = "system:logins"
+
+_log = logging.getLogger("cambridge_results.logins")
+
+
+@attrs.frozen(kw_only=True)
+class Guarded(Generic[T]):
+    """How a guarded check ended: the outcome, the lock when locked, what was found."""
+
+    outcome: AttemptOutcome
+    lock: Decision = attrs.field(factory=Decision)
+    found: T | None = None
+
+
+def guarded_check(
+    context: Context,
+    verifier: Verifier,
+    *,
+    key: str,
+    secret: str,
+    lookup: Callable[[LoginRepositories], T | None],
+    encoded: Callable[[T], str],
+    now: pendulum.DateTime,
+) -> Guarded[T]:
+    """Check ``secret`` against ``encoded(lookup(...))`` behind ``key``'s lockout."""
+    policy = context.policy.login
+
+    def count(uow: UnitOfWork) -> tuple[Decision, T | None]:
+        repos = LoginRepositories(uow)
+        lock = repos.lockouts.count_failure(key, now, policy)
+        return lock, (lookup(repos) if lock.allowed else None)
+
+    lock, found = context.write(count, actor=SYSTEM_ACTOR)
+    if not lock.allowed:
+        return Guarded(outcome=AttemptOutcome.LOCKED, lock=lock)
+    stored = None if found is None else encoded(found)
+    if verifier.verify(stored, secret):
+        return Guarded(outcome=AttemptOutcome.SUCCESS, found=found)
+    outcome = AttemptOutcome.UNKNOWN_USERNAME if stored is None else AttemptOutcome.WRONG_PASSWORD
+    return Guarded(outcome=outcome, found=found)
+
+
+def record_attempt(repos: LoginRepositories, attempt: LoginAttempt, *, key: str) -> None:
+    """Keep ``attempt``; a success also clears ``key``'s lockout (its failure was counted)."""
+    repos.attempts.record(attempt)
+    if attempt.outcome is AttemptOutcome.SUCCESS:
+        repos.lockouts.clear(key)
+    # %r escapes control characters, so a username cannot forge log lines (ASVS 16.4.1).
+    _log.info(
+        "%s attempt %s for %r at %s",
+        attempt.flow,
+        attempt.outcome.value,
+        attempt.username,
+        attempt.at.isoformat(),
+    )

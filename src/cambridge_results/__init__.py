@@ -2,7 +2,8 @@
 
 The candidate results website (CRW), Cambridge Associates (ASC), logins (LOG)
 and enquiries about results (EAR), as pure rules over validated value
-objects, with use cases over pluggable storage.  Rule IDs refer to SPEC.md.
+objects, with use cases over pluggable storage.  Rule IDs refer to the rules
+catalogue, docs/rules.md.
 """
 
 from cambridge_results.clock import Clock, FixedClock, SystemClock

@@ -1,8 +1,8 @@
 """The library's typed exceptions: one base class, one subclass per reason family.
 
-Every exception carries the SPEC rule ID that spoke (``rule``) so an app can
+Every exception carries the rule ID (docs/rules.md) that spoke (``rule``) so an app can
 show *why* and a test can assert *which rule* refused.  Exception text never
-contains a password or a reset token (SPEC section 5).
+contains a password or a reset token (docs/rules.md, section 5).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ __all__ = [
 class CambridgeResultsError(Exception):
     """Base class of every error this library raises on purpose."""
 
-    #: The SPEC rule ID this error enforces (``"CRW-05"``), or ``None`` for
+    #: The rule ID this error enforces (``"CRW-05"``), or ``None`` for
     #: errors that are about the library's own machinery.
     rule: str | None = None
 
@@ -182,12 +182,12 @@ def _check_message(_: object, __: attrs.Attribute[str], value: str) -> None:
 
 @attrs.frozen(kw_only=True)
 class Reason:
-    """One reason a rule gave: a stable code, the SPEC rule ID and a sentence."""
+    """One reason a rule gave: a stable code, the rule ID and a sentence."""
 
     code: str = attrs.field(validator=_check_code)
     message: str = attrs.field(validator=_check_message)
 
     @property
     def rule(self) -> str:
-        """The SPEC rule ID, e.g. ``"EAR-06"``."""
+        """The rule ID (docs/rules.md), e.g. ``"EAR-06"``."""
         return self.code.split(".", 1)[0]

@@ -1,4 +1,4 @@
-"""Policies as data: every number of SPEC lives here, loaded from a file with cattrs.
+"""Policies as data: every number the rules use lives here, loaded from a file with cattrs.
 
 A board loads next year's rules from data without a code change.  The 2023
 international policy from the guides ships with the library

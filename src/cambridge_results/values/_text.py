@@ -1,7 +1,7 @@
 """Shared checks for text fields: type, NFC, refused characters, length.
 
 Why a module of its own: names, notes and contact names all need the same
-answer to "which characters may a person type here?" (SPEC section 5).
+answer to "which characters may a person type here?" (docs/rules.md, section 5).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What happened to an enquiry: event values for the store's log (SPEC section 5).
+"""What happened to an enquiry: event values for the store's log (docs/rules.md, section 5).
 
 Every workflow step returns a :class:`Transition`: the new enquiry, the
 events to record and any warnings the user was shown.  Events carry who

@@ -21,10 +21,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 def main() -> None:
     """Run one generation for GB100 with two worker processes."""
-    from website_store_support import MAIN, POLICY, SERIES, clock
+    from website_store_support import MAIN, POLICY, SERIES, clock, web
 
     from cambridge_results.storage import open_store
-    from cambridge_results.website import GenerationProgress, generate_letters
+    from cambridge_results.website import GenerationProgress, GenerationRequest
 
     url, out_dir, mode, kill_after = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
     store = open_store(url, migrations=SCHEMA)
@@ -34,19 +34,18 @@ def main() -> None:
         if p.batches == kill_after:
             os.kill(os.getpid(), signal.SIGKILL)
 
-    report = generate_letters(
-        store,
-        principal=MAIN,
-        centre="GB100",
-        series=SERIES,
-        mode=mode,
-        out_dir=out_dir,
-        policy=POLICY,
-        clock=clock(),
-        hasher_name="test-cheap",
-        workers=2,
-        batch_size=5,
-        on_progress=progress,
+    report = web(
+        store, clock=clock(), policy=POLICY, hasher_name="test-cheap", workers=2
+    ).generate_letters(
+        MAIN,
+        GenerationRequest(
+            centres="GB100",
+            series=SERIES,
+            mode=mode,
+            out_dir=out_dir,
+            batch_size=5,
+            on_progress=progress,
+        ),
     )
     summary = {
         "run": report.run,

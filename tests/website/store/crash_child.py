@@ -1,9 +1,11 @@
 """A generation run in its own process, for the crash tests (run as a script, not collected).
 
-Usage: ``python crash_child.py STORE_URL OUT_DIR MODE KILL_AFTER``.  Prints
-``progress DONE BATCHES`` after each batch and, at the end, ``report JSON``.
-With ``KILL_AFTER`` > 0 the process SIGKILLs itself right after that many
-batches were written (mid-run, before its files are renamed into place).
+Usage: ``python crash_child.py STORE_URL OUT_DIR MODE KILL_AFTER [GO_FILE]``.
+Prints ``progress DONE BATCHES`` after each batch and, at the end, ``report
+JSON``.  With ``KILL_AFTER`` > 0 the process SIGKILLs itself right after that
+many batches were written (mid-run, before its files are renamed into place).
+With ``GO_FILE`` it starts its run only once that file exists, so that several
+children started together begin at the same moment.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import json
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 
 from cambridge_results.board.schema import SCHEMA
@@ -28,15 +31,20 @@ def main() -> None:
 
     url, out_dir, mode, kill_after = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
     store = open_store(url, migrations=SCHEMA)
+    website = web(store, clock=clock(), policy=POLICY, hasher_name="test-cheap", workers=2)
+    if len(sys.argv) > 5:
+        go = Path(sys.argv[5])
+        print("ready", flush=True)
+        deadline = time.monotonic() + 120
+        while not go.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
 
     def progress(p: GenerationProgress) -> None:
         print(f"progress {p.done} {p.batches}", flush=True)
         if p.batches == kill_after:
             os.kill(os.getpid(), signal.SIGKILL)
 
-    report = web(
-        store, clock=clock(), policy=POLICY, hasher_name="test-cheap", workers=2
-    ).generate_letters(
+    report = website.generate_letters(
         MAIN,
         GenerationRequest(
             centres="GB100",

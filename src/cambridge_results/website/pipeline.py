@@ -40,7 +40,7 @@ from cambridge_results.context import Context
 from cambridge_results.credentials import new_username
 from cambridge_results.errors import RenderError
 from cambridge_results.principals import Principal
-from cambridge_results.rendering import load_renderer
+from cambridge_results.rendering.registry import load_renderer
 from cambridge_results.website.bookkeeping import CredentialBook
 from cambridge_results.website.generation import (
     GenerationProgress,

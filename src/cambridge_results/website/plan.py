@@ -24,7 +24,7 @@ from cambridge_results.credentials import Secret
 from cambridge_results.decisions import Decision, Reason
 from cambridge_results.errors import InvalidValue
 from cambridge_results.principals import Principal
-from cambridge_results.rendering import LetterRenderer
+from cambridge_results.rendering.protocol import LetterRenderer
 from cambridge_results.rules.associates.permissions import Action
 from cambridge_results.rules.website.access import can_generate_credentials, check_selection
 from cambridge_results.storage.port import UnitOfWork

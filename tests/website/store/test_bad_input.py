@@ -35,6 +35,7 @@ from cambridge_results.associates import (
     AssociateCentreChange,
     AssociateContactChange,
     AssociateDefaults,
+    Associates,
 )
 from cambridge_results.errors import (
     AccessRefused,
@@ -54,6 +55,8 @@ from cambridge_results.website import (
     CandidateQuery,
     CandidateSelection,
     GenerationMode,
+    GenerationRequest,
+    Website,
 )
 
 
@@ -367,3 +370,50 @@ def test_a_principal_acting_outside_its_centres_is_refused_by_every_use_case(
         error = refused(ready, call, PermissionDenied)
         assert error.rule == "ASC-07"
     assert not (tmp_path / "out").exists()
+
+
+def test_a_use_case_given_something_other_than_its_request_value_is_an_invalid_value(
+    ready: Store,
+) -> None:
+    """Bad input: a request of the wrong kind, or a store where a Context belongs, is refused
+    with InvalidValue before anything is read or written."""
+    before = snapshot(ready)
+    website = web(ready, workers=0)
+    with pytest.raises(InvalidValue, match="CandidateSelection"):
+        website.tick_candidates(MAIN, "0101")  # type: ignore[arg-type]
+    with pytest.raises(InvalidValue, match="GenerationRequest"):
+        website.generate_letters(MAIN, {"centres": "GB100"})  # type: ignore[arg-type]
+    with pytest.raises(InvalidValue, match="AssociateContactChange"):
+        assoc(ready).set_contact(ASSOCIATE, "Omar Haddad")  # type: ignore[arg-type]
+    with pytest.raises(InvalidValue, match="Context"):
+        Website(ready)  # type: ignore[arg-type]
+    with pytest.raises(InvalidValue, match="Context"):
+        Associates(ready)  # type: ignore[arg-type]
+    assert snapshot(ready) == before
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"centres": []},
+        {"centres": ["GB100", "GB100"]},
+        {"mode": "selected"},
+        {"mode": "all", "selected": ["0101"]},
+        {"mode": "selected", "selected": ["0101"], "centres": ["GB100", "GB200"]},
+        {"out_dir": 42},
+    ],
+)
+def test_a_generation_request_that_cannot_be_run_is_refused_when_made(
+    fields: dict[str, Any], tmp_path: Path
+) -> None:
+    """CRW-07: no centre, a centre twice, SELECTED without candidates or over several
+    centres, candidates named outside SELECTED, an out_dir that is no path: InvalidValue."""
+    request: dict[str, Any] = {
+        "centres": "GB100",
+        "series": SERIES,
+        "mode": "all",
+        "out_dir": tmp_path,
+    }
+    request.update(fields)
+    with pytest.raises(InvalidValue):
+        GenerationRequest(**request)

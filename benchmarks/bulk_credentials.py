@@ -73,8 +73,10 @@ def _split(n: int) -> tuple[int, int]:
 
 def run_library(n: int, hasher: str, workers: int) -> dict[str, float]:
     """Seed N candidates on SQLite (GB100, then Associate Centres of GB200 when N > 9999),
-    give them access, then time generate_letters (mode ALL) for every one of them."""
+    give them access, then time Website.generate_letters (mode ALL) for every one of them."""
+    from cambridge_results.associates import Associates
     from cambridge_results.clock import FixedClock
+    from cambridge_results.context import Context
     from cambridge_results.sample_board import (
         give_sample_access,
         letter_groups,
@@ -82,7 +84,7 @@ def run_library(n: int, hasher: str, workers: int) -> dict[str, float]:
         store_sample_board,
     )
     from cambridge_results.storage import open_store
-    from cambridge_results.website import generate_letters
+    from cambridge_results.website import GenerationRequest, Website
 
     policy = _policy(hasher)
     clock = FixedClock(pendulum.datetime(2026, 10, 5, 9, tz="UTC"))
@@ -94,22 +96,21 @@ def run_library(n: int, hasher: str, workers: int) -> dict[str, float]:
             associate_centres=centres - 1,
             candidates_per_centre=per_centre,
         )
-        store_sample_board(store, board, now=clock.now(), batch_size=2000)
-        give_sample_access(store, board, policy=policy, clock=clock)
+        context = Context(store=store, policy=policy, clock=clock)
+        store_sample_board(context, board, batch_size=2000)
+        website = Website(context, hasher_name=hasher, workers=workers)
+        give_sample_access(website, Associates(context), board)
         letters = 0
         started = time.perf_counter()
         for group in letter_groups(board):
-            report = generate_letters(
-                store,
-                principal=group.principal,
-                centre=group.centres,
-                series=board.series,
-                mode="all",
-                out_dir=Path(tmp) / group.name,
-                policy=policy,
-                clock=clock,
-                hasher_name=hasher,
-                workers=workers,
+            report = website.generate_letters(
+                group.principal,
+                GenerationRequest(
+                    centres=group.centres,
+                    series=board.series,
+                    mode="all",
+                    out_dir=Path(tmp) / group.name,
+                ),
             )
             letters += report.letters
         seconds = time.perf_counter() - started

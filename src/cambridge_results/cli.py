@@ -14,8 +14,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from cambridge_results import __version__
+from cambridge_results.associates import Associates
 from cambridge_results.board.schema import SCHEMA
-from cambridge_results.clock import Clock, SystemClock
+from cambridge_results.context import Context
 from cambridge_results.entries_import import ImportRejected, import_entries_file
 from cambridge_results.errors import CambridgeResultsError, InvalidValue
 from cambridge_results.policy import Policy, example_2026, load_policy
@@ -29,15 +30,14 @@ from cambridge_results.sample_board import (
     store_sample_board,
 )
 from cambridge_results.storage import open_store
-from cambridge_results.storage.port import Store
 from cambridge_results.values import CentreNumber
 from cambridge_results.values.access import AccessMode
 from cambridge_results.website import (
     GenerationMode,
     GenerationProgress,
     GenerationReport,
-    generate_letters,
-    set_access,
+    GenerationRequest,
+    Website,
 )
 
 __all__ = ["main"]
@@ -84,32 +84,29 @@ def _print_report(report: GenerationReport) -> None:
         print(f"  recovered {report.recovered} unprinted credentials of an interrupted run")
 
 
+def _website(context: Context, args: argparse.Namespace) -> Website:
+    return Website(context, hasher_name=args.hasher, workers=args.workers)
+
+
 def _generate(
-    store: Store,
-    *,
+    website: Website,
     principal: Principal,
+    *,
     centres: Sequence[CentreNumber | str],
     series: str,
     mode: str,
     out_dir: Path,
-    policy: Policy,
-    clock: Clock,
-    hasher: str | None,
-    workers: int | None,
 ) -> GenerationReport:
     bar = ProgressBar(f"letters {'+'.join(str(c) for c in centres)}")
-    return generate_letters(
-        store,
-        principal=principal,
-        centre=list(centres),
-        series=series,
-        mode=mode,
-        out_dir=out_dir,
-        policy=policy,
-        clock=clock,
-        hasher_name=hasher,
-        workers=workers,
-        on_progress=_on_progress(bar),
+    return website.generate_letters(
+        principal,
+        GenerationRequest(
+            centres=centres,
+            series=series,
+            mode=mode,
+            out_dir=out_dir,
+            on_progress=_on_progress(bar),
+        ),
     )
 
 
@@ -123,37 +120,33 @@ def _demo(args: argparse.Namespace) -> int:
         leftover.unlink(missing_ok=True)
     shutil.rmtree(letters, ignore_errors=True)
 
-    policy = _policy(args)
-    clock = SystemClock()
     store = open_store(f"sqlite:///{db.resolve()}", migrations=SCHEMA)
+    context = Context(store=store, policy=_policy(args))
     board = sample_board(
         series=DEMO_SERIES,
         associate_centres=args.associate_centres,
         candidates_per_centre=args.candidates,
     )
-    count = store_sample_board(store, board, now=clock.now())
+    count = store_sample_board(context, board)
     print(f"Sample board in {db}:")
     print(
         f"  centre GB100, Associate {board.associate.number} with "
         f"{args.associate_centres} Associate Centres, {count} candidates in {board.series}"
     )
 
-    give_sample_access(store, board, policy=policy, clock=clock)
+    website = _website(context, args)
+    give_sample_access(website, Associates(context), board)
     print("Access: ALL candidates at every centre; the Associate uses defaults, a 2-day delay")
     print("and itself as the contact for its Associate Centres.")
 
     reports = [
         _generate(
-            store,
-            principal=group.principal,
+            website,
+            group.principal,
             centres=group.centres,
             series=DEMO_SERIES,
             mode="all",
             out_dir=letters / group.name,
-            policy=policy,
-            clock=clock,
-            hasher=args.hasher,
-            workers=args.workers,
         )
         for group in letter_groups(board)
     ]
@@ -169,7 +162,7 @@ def _import(args: argparse.Namespace) -> int:
     store = open_store(_store_url(args), migrations=SCHEMA)
     try:
         report = import_entries_file(
-            store, args.file, principal=_principal(args.as_), now=SystemClock().now()
+            Context(store=store, policy=_policy(args)), args.file, principal=_principal(args.as_)
         )
     except ImportRejected as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -183,12 +176,12 @@ def _import(args: argparse.Namespace) -> int:
 def _set_access(args: argparse.Namespace) -> int:
     store = open_store(_store_url(args), migrations=SCHEMA)
     try:
-        result = set_access(
-            store,
-            principal=_principal(args.as_),
-            centre=args.centre,
-            series=args.series,
-            request=AccessRequest(
+        website = Website(Context(store=store, policy=_policy(args)), workers=0)
+        result = website.set_access(
+            _principal(args.as_),
+            args.centre,
+            args.series,
+            AccessRequest(
                 mode=AccessMode[args.mode.upper()],
                 agreed_to_manage_queries=args.agree,
                 contact_name=args.contact_name,
@@ -196,8 +189,6 @@ def _set_access(args: argparse.Namespace) -> int:
                 email=args.email,
                 delay=args.delay,
             ),
-            policy=_policy(args),
-            clock=SystemClock(),
         )
     finally:
         store.close()
@@ -216,16 +207,12 @@ def _letters(args: argparse.Namespace) -> int:
     store = open_store(_store_url(args), migrations=SCHEMA)
     try:
         report = _generate(
-            store,
-            principal=_principal(args.as_),
+            _website(Context(store=store, policy=_policy(args)), args),
+            _principal(args.as_),
             centres=args.centre,
             series=args.series,
             mode=args.mode,
             out_dir=Path(args.out),
-            policy=_policy(args),
-            clock=SystemClock(),
-            hasher=args.hasher,
-            workers=args.workers,
         )
     finally:
         store.close()

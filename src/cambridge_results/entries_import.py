@@ -9,7 +9,7 @@ spaces (``12 32``).  A candidate that appears on several rows (one per
 syllabus) must have the same names and UCI on each.  Centres and syllabuses
 must already be stored.  The whole file is checked first; if any row is bad,
 :class:`ImportRejected` lists every problem with its line number and the
-store is left unchanged.  Otherwise one unit of work writes everything and
+store is left unchanged.  Otherwise one write (``context.write``) stores everything and
 records one ``entries-imported`` event per centre.
 """
 
@@ -21,11 +21,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import attrs
-import pendulum
 
+from cambridge_results.context import Context
 from cambridge_results.errors import CambridgeResultsError, InvalidValue
 from cambridge_results.principals import BoardStaff, CentreOfficer, Principal
-from cambridge_results.storage.port import Store
+from cambridge_results.storage.port import UnitOfWork
 from cambridge_results.values import Candidate, Entry
 
 __all__ = [
@@ -140,21 +140,19 @@ def _may_import(principal: Principal, candidate: Candidate) -> str | None:
 
 
 def import_entries_file(
-    store: Store, path: str | Path, *, principal: Principal, now: pendulum.DateTime
+    context: Context, path: str | Path, *, principal: Principal
 ) -> ImportReport:
     """Import a UTF-8 CSV file (a byte-order mark is allowed); see :func:`import_entries`."""
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ImportRejected([RowProblem(line=0, message=f"cannot read {path}: {exc}")]) from exc
-    return import_entries(store, text, principal=principal, now=now)
+    return import_entries(context, text, principal=principal)
 
 
-def import_entries(
-    store: Store, text: str, *, principal: Principal, now: pendulum.DateTime
-) -> ImportReport:
-    """Import CSV text.  Raises :class:`ImportRejected` listing every bad row; then nothing
-    is written.
+def import_entries(context: Context, text: str, *, principal: Principal) -> ImportReport:
+    """Import CSV text through ``context.write``.  Raises :class:`ImportRejected` listing
+    every bad row; then nothing is written.
     """
     if not isinstance(text, str):
         raise InvalidValue("text", f"must be CSV text, not {type(text).__name__}")
@@ -182,8 +180,11 @@ def import_entries(
     if problems:
         raise ImportRejected(sorted(problems, key=lambda p: p.line))
 
-    added_candidates = 0
-    with store.unit_of_work(actor=str(principal)) as uow:
+    now = context.now()
+
+    def work(uow: UnitOfWork) -> int:
+        added = 0
+        found: list[RowProblem] = []
         for line, candidate, entry in parsed:
             try:
                 if uow.centres.find(candidate.centre) is None:
@@ -193,17 +194,17 @@ def import_entries(
                 stored = uow.candidates.find(candidate.centre, candidate.number)
                 if stored is None:
                     uow.candidates.add(candidate)
-                    added_candidates += 1
+                    added += 1
                 elif stored != candidate:
                     raise InvalidValue(
                         "candidate", f"candidate {candidate.number} is stored with other details"
                     )
                 uow.entries.add(entry)
             except CambridgeResultsError as exc:
-                problems.append(RowProblem(line=line, message=str(exc)))
-        if problems:
+                found.append(RowProblem(line=line, message=str(exc)))
+        if found:
             # Raising inside the unit of work rolls back everything written so far.
-            raise ImportRejected(problems)
+            raise ImportRejected(found)
         for centre in sorted({str(c.centre) for _, c, _ in parsed}):
             uow.events.append(
                 at=now,
@@ -211,4 +212,7 @@ def import_entries(
                 subject=f"centre:{centre}",
                 details={"rows": sum(1 for _, c, _ in parsed if str(c.centre) == centre)},
             )
+        return added
+
+    added_candidates = context.write(work, actor=str(principal))
     return ImportReport(candidates_added=added_candidates, entries_added=len(parsed))

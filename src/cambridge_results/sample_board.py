@@ -11,14 +11,13 @@ import random
 from collections.abc import Iterator
 
 import attrs
-import pendulum
 
-from cambridge_results.clock import Clock
+from cambridge_results.associates import AssociateDefaults, Associates
+from cambridge_results.context import Context
 from cambridge_results.errors import InvalidValue
-from cambridge_results.policy import Policy
 from cambridge_results.principals import AssociateOfficer, BoardStaff, CentreOfficer, Principal
 from cambridge_results.rules.website.access import AccessRequest
-from cambridge_results.storage.port import Store
+from cambridge_results.storage.port import UnitOfWork
 from cambridge_results.values import (
     UCI,
     AssessedBy,
@@ -34,7 +33,7 @@ from cambridge_results.values import (
     Syllabus,
 )
 from cambridge_results.values.access import AccessMode, ContactChoice
-from cambridge_results.website import set_access, set_associate_defaults
+from cambridge_results.website import Website
 
 __all__ = [
     "LetterGroup",
@@ -183,16 +182,16 @@ def sample_board(
     )
 
 
-def store_sample_board(
-    store: Store, board: SampleBoard, *, now: pendulum.DateTime, batch_size: int = 1000
-) -> int:
-    """Write a sample board into ``store`` as the board's staff; return the candidates written.
+def store_sample_board(context: Context, board: SampleBoard, *, batch_size: int = 1000) -> int:
+    """Write a sample board through ``context`` as the board's staff; the candidates written.
 
     Organisations and syllabuses go in one unit of work, candidates and
     entries in further ones of ``batch_size`` candidates, so memory stays flat.
     """
     actor = str(BoardStaff(staff_id="sample-data"))
-    with store.unit_of_work(actor=actor) as uow:
+    now = context.now()
+
+    def organisations(uow: UnitOfWork) -> None:
         uow.associates.add(board.associate)
         for syllabus in board.syllabuses:
             uow.syllabuses.add(syllabus)
@@ -204,17 +203,24 @@ def store_sample_board(
             subject=f"associate:{board.associate.number}",
             details={"centres": [str(c.number) for c in board.centres]},
         )
+
+    context.write(organisations, actor=actor)
     written = 0
     stream = board.candidates()
     while True:
         chunk = [item for _, item in zip(range(batch_size), stream, strict=False)]
         if not chunk:
             return written
-        with store.unit_of_work(actor=actor) as uow:
+
+        def people(
+            uow: UnitOfWork, chunk: list[tuple[Candidate, tuple[Entry, ...]]] = chunk
+        ) -> None:
             for candidate, entries in chunk:
                 uow.candidates.add(candidate)
                 for entry in entries:
                     uow.entries.add(entry)
+
+        context.write(people, actor=actor)
         written += len(chunk)
 
 
@@ -222,7 +228,7 @@ def store_sample_board(
 SAMPLE_ASSOCIATE_DELAY = "2 days"
 
 
-def give_sample_access(store: Store, board: SampleBoard, *, policy: Policy, clock: Clock) -> None:
+def give_sample_access(website: Website, associates: Associates, board: SampleBoard) -> None:
     """Give ALL candidates access at every sample centre, as each centre's officer with its
     own contact (CRW-04); the Associate uses defaults with a 2-day delay and itself as the
     contact for its Associate Centres (ASC-02, ASC-04, ASC-05)."""
@@ -230,31 +236,27 @@ def give_sample_access(store: Store, board: SampleBoard, *, policy: Policy, cloc
         contact = centre.contact
         if contact is None:
             raise InvalidValue("centre.contact", f"sample centre {centre.number} has no contact")
-        set_access(
-            store,
-            principal=CentreOfficer(centre=centre.number),
-            centre=centre.number,
-            series=board.series,
-            request=AccessRequest(
+        website.set_access(
+            CentreOfficer(centre=centre.number),
+            centre.number,
+            board.series,
+            AccessRequest(
                 mode=AccessMode.ALL,
                 agreed_to_manage_queries=True,
                 contact_name=contact.name,
                 phone=contact.phone,
                 email=contact.email,
             ),
-            policy=policy,
-            clock=clock,
         )
-    set_associate_defaults(
-        store,
-        principal=AssociateOfficer(associate=board.associate.number),
-        associate=board.associate.number,
-        series=board.series,
-        policy=policy,
-        clock=clock,
-        use_defaults=True,
-        default_delay=SAMPLE_ASSOCIATE_DELAY,
-        default_contact=ContactChoice.DEFAULT,
+    associates.set_defaults(
+        AssociateOfficer(associate=board.associate.number),
+        AssociateDefaults(
+            associate=board.associate.number,
+            series=board.series,
+            use_defaults=True,
+            default_delay=SAMPLE_ASSOCIATE_DELAY,
+            default_contact=ContactChoice.DEFAULT,
+        ),
     )
 
 

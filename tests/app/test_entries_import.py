@@ -8,7 +8,10 @@ import pendulum
 import pytest
 
 from cambridge_results.board.schema import SCHEMA
+from cambridge_results.clock import FixedClock
+from cambridge_results.context import Context
 from cambridge_results.entries_import import ImportRejected, import_entries, import_entries_file
+from cambridge_results.policy import example_2026
 from cambridge_results.principals import BoardStaff, CentreOfficer
 from cambridge_results.sample_board import sample_board, store_sample_board
 from cambridge_results.storage import open_store
@@ -18,12 +21,17 @@ NOW = pendulum.datetime(2026, 4, 1, 9, tz="UTC")
 HEADER = "centre,candidate_number,given_name,family_name,uci,series,syllabus,components\n"
 
 
+def _context(store: Store) -> Context:
+    """The store with the example policy and a clock at NOW."""
+    return Context(store=store, policy=example_2026(), clock=FixedClock(NOW))
+
+
 @pytest.fixture(params=["memory", "sqlite"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
     """A store holding the sample board with two candidates per centre."""
     url = "memory://" if request.param == "memory" else f"sqlite:///{tmp_path / 'board.db'}"
     s = open_store(url, migrations=SCHEMA)
-    store_sample_board(s, sample_board(candidates_per_centre=2), now=NOW)
+    store_sample_board(_context(s), sample_board(candidates_per_centre=2))
     return s
 
 
@@ -40,7 +48,7 @@ def test_good_rows_add_candidates_and_entries_with_an_event_per_centre(store: St
         "GB100,0900,محمد,العلي,GB1002600900A,June 2026,0580,12\n"
     )
     before = _snapshot(store)
-    report = import_entries(store, text, principal=CentreOfficer(centre="GB100"), now=NOW)
+    report = import_entries(_context(store), text, principal=CentreOfficer(centre="GB100"))
     assert (report.candidates_added, report.entries_added) == (2, 3)
     assert _snapshot(store) == (before[0] + 2, before[1] + 3, before[2] + 1)
     with store.unit_of_work(actor="board:test", read_only=True) as uow:
@@ -71,7 +79,7 @@ def test_every_bad_row_is_reported_by_line_and_nothing_is_written(store: Store) 
     )
     before = _snapshot(store)
     with pytest.raises(ImportRejected) as caught:
-        import_entries(store, text, principal=BoardStaff(staff_id="ops"), now=NOW)
+        import_entries(_context(store), text, principal=BoardStaff(staff_id="ops"))
     lines = [p.line for p in caught.value.problems]
     assert lines == [3, 4, 5, 7, 8]
     assert "candidate_number" in caught.value.problems[0].message
@@ -89,7 +97,7 @@ def test_problems_found_only_against_the_store_also_leave_it_unchanged(store: St
     )
     before = _snapshot(store)
     with pytest.raises(ImportRejected) as caught:
-        import_entries(store, text, principal=BoardStaff(staff_id="ops"), now=NOW)
+        import_entries(_context(store), text, principal=BoardStaff(staff_id="ops"))
     assert [p.line for p in caught.value.problems] == [3, 4, 5]
     assert "GB999" in caught.value.problems[0].message
     assert "9999" in caught.value.problems[1].message
@@ -100,13 +108,15 @@ def test_a_centre_may_import_only_its_own_candidates(store: Store) -> None:
     """A centre's exams officer importing another centre's rows is refused (ASC-07)."""
     text = HEADER + "GB201,0820,Ann,Lee,,June 2026,0580,12\n"
     with pytest.raises(ImportRejected, match="may not import entries for centre GB201"):
-        import_entries(store, text, principal=CentreOfficer(centre="GB100"), now=NOW)
+        import_entries(_context(store), text, principal=CentreOfficer(centre="GB100"))
 
 
 def test_a_wrong_header_is_one_problem_on_line_one(store: Store) -> None:
     """Missing and unknown columns are named."""
     with pytest.raises(ImportRejected) as caught:
-        import_entries(store, "centre,name\nGB100,x\n", principal=BoardStaff(staff_id="o"), now=NOW)
+        import_entries(
+            _context(store), "centre,name\nGB100,x\n", principal=BoardStaff(staff_id="o")
+        )
     (problem,) = caught.value.problems
     assert problem.line == 1
     assert "missing columns candidate_number" in problem.message
@@ -117,7 +127,7 @@ def test_a_file_with_a_byte_order_mark_imports(store: Store, tmp_path: Path) -> 
     """Spreadsheet exports often start with a BOM; the header still reads."""
     path = tmp_path / "entries.csv"
     path.write_text(HEADER + "GB100,0830,Ann,Lee,,June 2026,0580,12\n", encoding="utf-8-sig")
-    report = import_entries_file(store, path, principal=BoardStaff(staff_id="o"), now=NOW)
+    report = import_entries_file(_context(store), path, principal=BoardStaff(staff_id="o"))
     assert report.entries_added == 1
 
 
@@ -125,7 +135,7 @@ def test_an_unreadable_file_is_reported_not_raised_as_oserror(store: Store, tmp_
     """A missing file is an ImportRejected naming it."""
     with pytest.raises(ImportRejected, match="cannot read"):
         import_entries_file(
-            store, tmp_path / "missing.csv", principal=BoardStaff(staff_id="o"), now=NOW
+            _context(store), tmp_path / "missing.csv", principal=BoardStaff(staff_id="o")
         )
 
 

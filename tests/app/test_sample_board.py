@@ -7,6 +7,9 @@ from pathlib import Path
 import pendulum
 
 from cambridge_results.board.schema import SCHEMA
+from cambridge_results.clock import FixedClock
+from cambridge_results.context import Context
+from cambridge_results.policy import example_2026
 from cambridge_results.sample_board import letter_groups, sample_board, store_sample_board
 from cambridge_results.storage import open_store
 
@@ -23,9 +26,9 @@ def test_a_stored_board_has_every_candidate_with_a_valid_entry(tmp_path: Path) -
     """Every sample candidate is stored, in candidate-number order, with at least one entry."""
     board = sample_board(associate_centres=2, candidates_per_centre=30)
     store = open_store(f"sqlite:///{tmp_path / 'board.db'}", migrations=SCHEMA)
-    written = store_sample_board(
-        store, board, now=pendulum.datetime(2026, 4, 1, tz="UTC"), batch_size=7
-    )
+    clock = FixedClock(pendulum.datetime(2026, 4, 1, tz="UTC"))
+    context = Context(store=store, policy=example_2026(), clock=clock)
+    written = store_sample_board(context, board, batch_size=7)
     assert written == 90
     with store.unit_of_work(actor="board:test", read_only=True) as uow:
         assert [str(c.number) for c in uow.associates.centres("GB200")] == ["GB201", "GB202"]

@@ -54,11 +54,8 @@ from cambridge_results.values.access import (
     CentreAccess,
     ContactChoice,
 )
-from cambridge_results.website.repositories import (
-    USERNAME_ATTEMPTS,
-    CredentialState,
-    WebsiteRepositories,
-)
+from cambridge_results.website.credential_repository import USERNAME_ATTEMPTS, CredentialState
+from cambridge_results.website.repositories import WebsiteRepositories
 
 __all__ = ["WebsiteRepositoryConformance", "fixed_usernames"]
 

@@ -1,74 +1,38 @@
-"""The candidate results website's use cases over the store (CRW-01..13, ASC-01..08).
+"""The candidate results website (CRW-01..13, ASC-06..08): :class:`Website`.
 
-Every use case takes the store, the acting principal, the policy and a
-clock; it checks what the principal may do (ASC-07), applies the pure rules
-of :mod:`cambridge_results.rules`, and writes its changes and their events in
-one unit of work, so a refusal leaves storage unchanged.  Bulk generation is
-:func:`generate_letters`.
+``Website(context)`` holds the store, the policy and the clock once; its
+methods take the acting principal and, where a use case needs more than a
+centre and a series, a request value (:class:`CandidateSelection`,
+:class:`CandidateQuery`, :class:`GenerationRequest`, and the rules'
+:class:`~cambridge_results.rules.website.access.AccessRequest`).
 """
 
-from cambridge_results.website.access import (
-    AccessResult,
-    CandidateListing,
-    SelectionResult,
-    centre_settings,
-    iter_candidates,
-    list_candidates,
-    list_stale_letters,
-    read_history,
-    revoke_credentials,
-    set_access,
-    sync_access,
-    tick_candidates,
-    untick_candidates,
-)
-from cambridge_results.website.associates import (
-    AssociateResult,
-    get_associate_settings,
-    read_associate_history,
-    set_associate_centre,
-    set_associate_contact,
-    set_associate_defaults,
-)
+from cambridge_results.website.access import AccessResult, CandidateListing, SelectionResult
+from cambridge_results.website.application import Website
 from cambridge_results.website.common import CentreSettings
+from cambridge_results.website.credential_repository import CredentialRecord, CredentialState
 from cambridge_results.website.generation import (
     GenerationMode,
     GenerationProgress,
     GenerationReport,
-    generate_letters,
+    GenerationRequest,
 )
-from cambridge_results.website.repositories import (
-    CredentialRecord,
-    CredentialState,
-    WebsiteRepositories,
-)
+from cambridge_results.website.repositories import WebsiteRepositories
+from cambridge_results.website.requests import CandidateQuery, CandidateSelection
 
 __all__ = [
     "AccessResult",
-    "AssociateResult",
     "CandidateListing",
+    "CandidateQuery",
+    "CandidateSelection",
     "CentreSettings",
     "CredentialRecord",
     "CredentialState",
     "GenerationMode",
     "GenerationProgress",
     "GenerationReport",
+    "GenerationRequest",
     "SelectionResult",
+    "Website",
     "WebsiteRepositories",
-    "centre_settings",
-    "generate_letters",
-    "get_associate_settings",
-    "iter_candidates",
-    "list_candidates",
-    "list_stale_letters",
-    "read_associate_history",
-    "read_history",
-    "revoke_credentials",
-    "set_access",
-    "set_associate_centre",
-    "set_associate_contact",
-    "set_associate_defaults",
-    "sync_access",
-    "tick_candidates",
-    "untick_candidates",
 ]

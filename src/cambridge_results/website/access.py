@@ -1,11 +1,13 @@
-"""A centre's website administration over the store (CRW-01..08, CRW-13, ASC-06, ASC-07).
+"""A centre's website administration (CRW-01..08, CRW-13, ASC-06, ASC-07).
 
-Set the access mode, contact and delay for a series; list and search the
+The use cases behind :class:`~cambridge_results.website.Website`: set the
+access mode, contact and delay for a series; list and search the
 candidates; tick and untick them; revoke credentials; list stale letters;
-read the history.  Every use case takes the acting principal and refuses
-what it may not do (ASC-07) with :class:`~cambridge_results.errors.PermissionDenied`;
-every refusal leaves storage unchanged; every change writes an event in the
-same unit of work.
+read the history.  Each takes the context and the acting principal and
+refuses what it may not do (ASC-07) with
+:class:`~cambridge_results.errors.PermissionDenied`; every refusal leaves
+storage unchanged; every change goes through :meth:`Context.write
+<cambridge_results.context.Context.write>` with its events.
 """
 
 from __future__ import annotations
@@ -14,10 +16,9 @@ from collections.abc import Iterable, Iterator
 
 import attrs
 
-from cambridge_results.clock import Clock
+from cambridge_results.context import Context
 from cambridge_results.decisions import Decision, Reason
 from cambridge_results.errors import InvalidValue
-from cambridge_results.policy import Policy
 from cambridge_results.principals import Principal
 from cambridge_results.rules.associates.permissions import Action
 from cambridge_results.rules.associates.settings import stale_letters
@@ -30,14 +31,13 @@ from cambridge_results.rules.website.access import (
 )
 from cambridge_results.serialization import unstructure
 from cambridge_results.storage.events import Event
-from cambridge_results.storage.port import Store
+from cambridge_results.storage.port import UnitOfWork
 from cambridge_results.values import Candidate, CandidateNumber, CentreNumber, ExamSeries
 from cambridge_results.values.access import AccessMode, CentreAccess, EffectiveSettings
 from cambridge_results.website.common import (
     PAGE,
     CentreSettings,
     candidate_numbers,
-    candidate_pages,
     centre_subject,
     check_principal,
     event,
@@ -46,7 +46,9 @@ from cambridge_results.website.common import (
     revoke_without_access,
     series_known,
 )
-from cambridge_results.website.repositories import CredentialState, WebsiteRepositories
+from cambridge_results.website.credential_repository import CredentialRecord, CredentialState
+from cambridge_results.website.repositories import WebsiteRepositories
+from cambridge_results.website.requests import CandidateQuery, CandidateSelection
 
 __all__ = [
     "AccessResult",
@@ -54,7 +56,6 @@ __all__ = [
     "SelectionResult",
     "centre_settings",
     "iter_candidates",
-    "list_candidates",
     "list_stale_letters",
     "read_history",
     "revoke_credentials",
@@ -104,14 +105,11 @@ def _has_valid_entry(repos: WebsiteRepositories, centre: CentreNumber, series: E
 
 
 def set_access(
-    store: Store,
-    *,
+    context: Context,
     principal: Principal,
     centre: CentreNumber | str,
     series: ExamSeries | str,
     request: AccessRequest,
-    policy: Policy,
-    clock: Clock,
 ) -> AccessResult:
     """Save a centre's "Edit status" form for a series (CRW-01, CRW-04, CRW-05, CRW-06).
 
@@ -119,21 +117,22 @@ def set_access(
     is used, ASC-05) and a valid entry in the series (CRW-03); every problem
     is reported at once as :class:`~cambridge_results.errors.AccessRefused`.
     Candidates who lose access lose their credentials at once (CRW-06,
-    CRW-08); nothing is generated (call :func:`~.generation.generate_letters`).
+    CRW-08); nothing is generated.
     """
     who = check_principal(principal)
     if not isinstance(request, AccessRequest):
         raise InvalidValue("request", "must be an AccessRequest")
     s = ExamSeries.parse(series)
-    now = clock.now()
-    with store.unit_of_work(actor=str(who)) as uow:
+    now = context.now()
+
+    def work(uow: UnitOfWork) -> AccessResult:
         repos = WebsiteRepositories(uow)
         settings = load_settings(uow, centre, s)
         number = settings.centre.number
         require(who, Action.MANAGE_ACCESS, settings.centre)
         decisions = [
             check_access_request(request, contact_from_associate=settings.contact_from_associate),
-            series_known(policy, s),
+            series_known(context.policy, s),
         ]
         if request.mode in (AccessMode.ALL, AccessMode.SELECTED) and not _has_valid_entry(
             repos, number, s
@@ -164,14 +163,14 @@ def set_access(
         )
         updated = load_settings(uow, number, s)
         revoked = revoke_without_access(uow, updated, at=now, reason="access-set")
-    return AccessResult(access=access, effective=updated.effective, revoked=revoked)
+        return AccessResult(access=access, effective=updated.effective, revoked=revoked)
+
+    return context.write(work, actor=str(who))
 
 
 def _numbers(
     candidates: Iterable[CandidateNumber | str | Candidate], centre: CentreNumber
 ) -> tuple[list[CandidateNumber], list[Reason]]:
-    if isinstance(candidates, str | CandidateNumber | Candidate):
-        candidates = [candidates]
     numbers, reasons = candidate_numbers(candidates, centre)
     if not numbers and not reasons:
         raise InvalidValue("candidates", "name at least one candidate", rule="CRW-07")
@@ -193,14 +192,7 @@ def _known(
 
 
 def tick_candidates(
-    store: Store,
-    *,
-    principal: Principal,
-    centre: CentreNumber | str,
-    series: ExamSeries | str,
-    candidates: Iterable[CandidateNumber | str | Candidate],
-    policy: Policy,
-    clock: Clock,
+    context: Context, principal: Principal, request: CandidateSelection
 ) -> SelectionResult:
     """Tick candidates for SELECTED access (CRW-07, CRW-08); nothing is generated yet.
 
@@ -209,19 +201,20 @@ def tick_candidates(
     and count while the mode is SELECTED.
     """
     who = check_principal(principal)
-    s = ExamSeries.parse(series)
-    now = clock.now()
-    with store.unit_of_work(actor=str(who)) as uow:
+    s = request.series
+    now = context.now()
+
+    def work(uow: UnitOfWork) -> SelectionResult:
         repos = WebsiteRepositories(uow)
-        settings = load_settings(uow, centre, s)
+        settings = load_settings(uow, request.centre, s)
         number = settings.centre.number
         require(who, Action.MANAGE_ACCESS, settings.centre)
-        numbers, reasons = _numbers(candidates, number)
+        numbers, reasons = _numbers(request.candidates, number)
         known, unknown = _known(repos, number, numbers)
         valid = repos.eligibility.valid_among(number, s, known)
         Decision.combine(
             [
-                series_known(policy, s),
+                series_known(context.policy, s),
                 Decision(reasons=(*reasons, *unknown)),
                 check_selection(known, valid, s),
             ]
@@ -235,32 +228,28 @@ def tick_candidates(
                 subject=centre_subject(number, s),
                 details={"candidates": [str(n) for n in ticked]},
             )
-    return SelectionResult(changed=ticked, revoked=0)
+        return SelectionResult(changed=ticked, revoked=0)
+
+    return context.write(work, actor=str(who))
 
 
 def untick_candidates(
-    store: Store,
-    *,
-    principal: Principal,
-    centre: CentreNumber | str,
-    series: ExamSeries | str,
-    candidates: Iterable[CandidateNumber | str | Candidate],
-    policy: Policy,
-    clock: Clock,
+    context: Context, principal: Principal, request: CandidateSelection
 ) -> SelectionResult:
     """Untick candidates; in SELECTED mode they lose access at once (CRW-08)."""
     who = check_principal(principal)
-    s = ExamSeries.parse(series)
-    now = clock.now()
-    with store.unit_of_work(actor=str(who)) as uow:
+    s = request.series
+    now = context.now()
+
+    def work(uow: UnitOfWork) -> SelectionResult:
         repos = WebsiteRepositories(uow)
-        settings = load_settings(uow, centre, s)
+        settings = load_settings(uow, request.centre, s)
         number = settings.centre.number
         require(who, Action.MANAGE_ACCESS, settings.centre)
-        numbers, reasons = _numbers(candidates, number)
+        numbers, reasons = _numbers(request.candidates, number)
         _, unknown = _known(repos, number, numbers)
         Decision.combine(
-            [series_known(policy, s), Decision(reasons=(*reasons, *unknown))]
+            [series_known(context.policy, s), Decision(reasons=(*reasons, *unknown))]
         ).raise_if_refused()
         unticked = repos.selections.untick(number, s, numbers)
         revoked = 0
@@ -275,17 +264,13 @@ def untick_candidates(
             revoked = revoke_without_access(
                 uow, settings, at=now, reason="unticked", candidates=unticked
             )
-    return SelectionResult(changed=unticked, revoked=revoked)
+        return SelectionResult(changed=unticked, revoked=revoked)
+
+    return context.write(work, actor=str(who))
 
 
 def revoke_credentials(
-    store: Store,
-    *,
-    principal: Principal,
-    centre: CentreNumber | str,
-    series: ExamSeries | str,
-    candidates: Iterable[CandidateNumber | str | Candidate],
-    clock: Clock,
+    context: Context, principal: Principal, request: CandidateSelection
 ) -> tuple[CandidateNumber, ...]:
     """Take candidates' credentials away at once; return those revoked (CRW-06, CRW-08).
 
@@ -293,14 +278,15 @@ def revoke_credentials(
     credentials (how a centre replaces a lost or leaked password).
     """
     who = check_principal(principal)
-    now = clock.now()
-    with store.unit_of_work(actor=str(who)) as uow:
+    now = context.now()
+
+    def work(uow: UnitOfWork) -> tuple[CandidateNumber, ...]:
         repos = WebsiteRepositories(uow)
-        settings = load_settings(uow, centre, series)
+        settings = load_settings(uow, request.centre, request.series)
         number = settings.centre.number
         s = settings.own.series
         require(who, Action.GENERATE_CREDENTIALS, settings.centre)
-        numbers, reasons = _numbers(candidates, number)
+        numbers, reasons = _numbers(request.candidates, number)
         _, unknown = _known(repos, number, numbers)
         Decision(reasons=(*reasons, *unknown)).raise_if_refused()
         revoked = tuple(n for n in numbers if repos.credentials.revoke(number, s, n, at=now))
@@ -312,16 +298,13 @@ def revoke_credentials(
                 subject=centre_subject(number, s),
                 details={"reason": "revoked", "candidates": [str(n) for n in revoked]},
             )
-    return revoked
+        return revoked
+
+    return context.write(work, actor=str(who))
 
 
 def sync_access(
-    store: Store,
-    *,
-    principal: Principal,
-    centre: CentreNumber | str,
-    series: ExamSeries | str,
-    clock: Clock,
+    context: Context, principal: Principal, centre: CentreNumber | str, series: ExamSeries | str
 ) -> int:
     """Revoke the credentials of candidates who lost access some other way; return how many.
 
@@ -329,77 +312,80 @@ def sync_access(
     Generation does this too before it starts.
     """
     who = check_principal(principal)
-    now = clock.now()
-    with store.unit_of_work(actor=str(who)) as uow:
+    now = context.now()
+
+    def work(uow: UnitOfWork) -> int:
         settings = load_settings(uow, centre, series)
         require(who, Action.GENERATE_CREDENTIALS, settings.centre)
         return revoke_without_access(uow, settings, at=now, reason="lost-access")
 
+    return context.write(work, actor=str(who))
 
-def centre_settings(
-    store: Store,
-    *,
-    principal: Principal,
-    centre: CentreNumber | str,
-    series: ExamSeries | str,
+
+def _settings_for(
+    context: Context, who: Principal, centre: CentreNumber | str, series: ExamSeries | str
 ) -> CentreSettings:
-    """What applies to the centre for the series, and where each setting comes from (ASC-08)."""
-    who = check_principal(principal)
-    with store.unit_of_work(actor=str(who), read_only=True) as uow:
+    def work(uow: UnitOfWork) -> CentreSettings:
         settings = load_settings(uow, centre, series)
         require(who, Action.VIEW_CANDIDATES, settings.centre)
         return settings
 
+    return context.read(work, actor=str(who))
+
+
+def centre_settings(
+    context: Context, principal: Principal, centre: CentreNumber | str, series: ExamSeries | str
+) -> CentreSettings:
+    """What applies to the centre for the series, and where each setting comes from (ASC-08)."""
+    return _settings_for(context, check_principal(principal), centre, series)
+
 
 def iter_candidates(
-    store: Store,
-    *,
-    principal: Principal,
-    centre: CentreNumber | str,
-    series: ExamSeries | str,
-    policy: Policy,
-    query: str | None = None,
-    page_size: int = PAGE,
+    context: Context, principal: Principal, request: CandidateQuery
 ) -> Iterator[CandidateListing]:
     """The centre's candidates with a valid entry, ascending by number, streamed (CRW-07).
 
-    ``query`` narrows them by part of a name, a number (``713`` finds
+    ``request.query`` narrows them by part of a name, a number (``713`` finds
     ``0713``) or a UCI.  Each page is read in its own short unit of work.
     """
     who = check_principal(principal)
-    if query is not None and not isinstance(query, str):
-        raise InvalidValue("query", "must be text", rule="CRW-07")
-    with store.unit_of_work(actor=str(who), read_only=True) as uow:
-        settings = load_settings(uow, centre, series)
-        require(who, Action.VIEW_CANDIDATES, settings.centre)
-    return _listings(store, str(who), settings, policy, query, page_size)
+    settings = _settings_for(context, who, request.centre, request.series)
+    return _listings(context, str(who), settings, request)
 
 
 def _listings(
-    store: Store,
-    actor: str,
-    settings: CentreSettings,
-    policy: Policy,
-    query: str | None,
-    page_size: int,
+    context: Context, actor: str, settings: CentreSettings, request: CandidateQuery
 ) -> Iterator[CandidateListing]:
     number, s = settings.centre.number, settings.own.series
-    current = settings.fingerprint(policy)
+    current = settings.fingerprint(context.policy)
     after: CandidateNumber | None = None
+
+    def read_page(
+        uow: UnitOfWork,
+    ) -> tuple[
+        list[CandidateNumber],
+        dict[CandidateNumber, Candidate],
+        frozenset[CandidateNumber],
+        dict[CandidateNumber, CredentialRecord],
+    ]:
+        repos = WebsiteRepositories(uow)
+        page = repos.eligibility.page(number, s, after=after, limit=request.page_size)
+        return (
+            page,
+            repos.eligibility.candidates_among(number, page),
+            repos.selections.ticked_among(number, s, page),
+            repos.credentials.among(number, s, page),
+        )
+
     while True:
-        with store.unit_of_work(actor=actor, read_only=True) as uow:
-            repos = WebsiteRepositories(uow)
-            page = repos.eligibility.page(number, s, after=after, limit=page_size)
-            if not page:
-                return
-            after = page[-1]
-            people = candidate_pages(uow, number, s, page)
-            ticked = repos.selections.ticked_among(number, s, page)
-            records = repos.credentials.among(number, s, page)
+        page, people, ticked, records = context.read(read_page, actor=actor)
+        if not page:
+            return
+        after = page[-1]
         allowed = settings.has_access(page, ticked)
         found = [people[n] for n in page]
-        if query is not None:
-            found = list(search_candidates(found, query))
+        if request.query is not None:
+            found = list(search_candidates(found, request.query))
         for candidate in found:
             record = records.get(candidate.number)
             yield CandidateListing(
@@ -413,42 +399,21 @@ def _listings(
             )
 
 
-def list_candidates(
-    store: Store,
-    *,
-    principal: Principal,
-    centre: CentreNumber | str,
-    series: ExamSeries | str,
-    policy: Policy,
-    query: str | None = None,
-) -> list[CandidateListing]:
-    """Like :func:`iter_candidates`, as a list (for pages a person looks at)."""
-    return list(
-        iter_candidates(
-            store, principal=principal, centre=centre, series=series, policy=policy, query=query
-        )
-    )
-
-
 def list_stale_letters(
-    store: Store,
-    *,
-    principal: Principal,
-    centre: CentreNumber | str,
-    series: ExamSeries | str,
-    policy: Policy,
+    context: Context, principal: Principal, centre: CentreNumber | str, series: ExamSeries | str
 ) -> tuple[CandidateNumber, ...]:
     """The candidates whose printed letter no longer matches the effective settings (ASC-06).
 
     A STALE run (:class:`~.generation.GenerationMode`) regenerates exactly these.
     """
     who = check_principal(principal)
-    found: list[CandidateNumber] = []
-    with store.unit_of_work(actor=str(who), read_only=True) as uow:
+
+    def work(uow: UnitOfWork) -> tuple[CandidateNumber, ...]:
+        found: list[CandidateNumber] = []
         repos = WebsiteRepositories(uow)
         settings = load_settings(uow, centre, series)
         require(who, Action.VIEW_CANDIDATES, settings.centre)
-        current = settings.fingerprint(policy)
+        current = settings.fingerprint(context.policy)
         after: CandidateNumber | None = None
         while page := repos.credentials.page(
             settings.centre.number,
@@ -459,12 +424,13 @@ def list_stale_letters(
         ):
             after = page[-1].candidate
             found.extend(stale_letters(((r.candidate, r.fingerprint) for r in page), current))
-    return tuple(found)
+        return tuple(found)
+
+    return context.read(work, actor=str(who))
 
 
 def read_history(
-    store: Store,
-    *,
+    context: Context,
     principal: Principal,
     centre: CentreNumber | str,
     series: ExamSeries | str | None = None,
@@ -474,7 +440,8 @@ def read_history(
     Events name who acted and when; they never hold a password or a hash.
     """
     who = check_principal(principal)
-    with store.unit_of_work(actor=str(who), read_only=True) as uow:
+
+    def work(uow: UnitOfWork) -> list[Event]:
         stored = uow.centres.get(centre)
         require(who, Action.VIEW_CANDIDATES, stored)
         if series is None:
@@ -482,3 +449,5 @@ def read_history(
         else:
             prefix = centre_subject(stored.number, ExamSeries.parse(series))
         return [e for e in uow.events.iter_history(prefix) if e.kind.startswith("website.")]
+
+    return context.read(work, actor=str(who))

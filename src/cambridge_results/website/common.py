@@ -27,8 +27,6 @@ from cambridge_results.rules.associates.permissions import Action, may
 from cambridge_results.rules.associates.settings import effective_settings, letter_fingerprint
 from cambridge_results.rules.website.access import first_look, with_access
 from cambridge_results.rules.website.release import results_visible_from
-from cambridge_results.serialization import structure
-from cambridge_results.storage.query import In
 from cambridge_results.values import (
     Associate,
     Candidate,
@@ -44,7 +42,8 @@ from cambridge_results.values.access import (
     EffectiveSettings,
     SettingSource,
 )
-from cambridge_results.website.repositories import CredentialState, WebsiteRepositories
+from cambridge_results.website.credential_repository import CredentialState
+from cambridge_results.website.repositories import WebsiteRepositories
 
 if TYPE_CHECKING:
     from cambridge_results.storage.port import UnitOfWork
@@ -54,7 +53,6 @@ __all__ = [
     "CentreSettings",
     "associate_subject",
     "candidate_numbers",
-    "candidate_pages",
     "centre_subject",
     "check_principal",
     "event",
@@ -237,17 +235,3 @@ def series_known(policy: Policy, series: ExamSeries) -> Decision:
     except UnknownSeries as exc:
         return Decision.refuse("CRW-02.unknown-series", exc.message)
     return Decision.allow()
-
-
-def candidate_pages(
-    uow: UnitOfWork, centre: CentreNumber, series: ExamSeries, numbers: Iterable[CandidateNumber]
-) -> dict[CandidateNumber, Candidate]:
-    """The candidates with these numbers at ``centre``, a few queries for any number."""
-    wanted = tuple(sorted({str(n) for n in numbers}))
-    found: dict[CandidateNumber, Candidate] = {}
-    for start in range(0, len(wanted), PAGE):
-        where = {"centre": str(centre), "number": In(wanted[start : start + PAGE])}
-        for row in uow.select("candidates", where):
-            candidate = structure(row, Candidate)
-            found[candidate.number] = candidate
-    return found

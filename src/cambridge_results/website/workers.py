@@ -26,8 +26,9 @@ import pendulum
 from cambridge_results.credentials import Secret, new_password
 from cambridge_results.hashing import PasswordHasher, hasher_for
 from cambridge_results.policy import CredentialPolicy
-from cambridge_results.rendering import LetterData, LetterRenderer, load_renderer
 from cambridge_results.rendering.pdf_split import split_pages
+from cambridge_results.rendering.protocol import LetterData, LetterRenderer
+from cambridge_results.rendering.registry import load_renderer
 from cambridge_results.values import (
     CandidateNumber,
     CentreNumber,

@@ -1,9 +1,11 @@
 """A generation run in its own process, for the crash tests (run as a script, not collected).
 
-Usage: ``python crash_child.py STORE_URL OUT_DIR MODE KILL_AFTER``.  Prints
-``progress DONE BATCHES`` after each batch and, at the end, ``report JSON``.
-With ``KILL_AFTER`` > 0 the process SIGKILLs itself right after that many
-batches were written (mid-run, before its files are renamed into place).
+Usage: ``python crash_child.py STORE_URL OUT_DIR MODE KILL_AFTER [GO_FILE]``.
+Prints ``progress DONE BATCHES`` after each batch and, at the end, ``report
+JSON``.  With ``KILL_AFTER`` > 0 the process SIGKILLs itself right after that
+many batches were written (mid-run, before its files are renamed into place).
+With ``GO_FILE`` it starts its run only once that file exists, so that several
+children started together begin at the same moment.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import json
 import os
 import signal
 import sys
+import time
+from pathlib import Path
 
 from cambridge_results.board.schema import SCHEMA
 
@@ -20,32 +24,36 @@ from cambridge_results.board.schema import SCHEMA
 
 def main() -> None:
     """Run one generation for GB100 with two worker processes."""
-    from website_store_support import MAIN, POLICY, SERIES, clock
+    from website_store_support import MAIN, POLICY, SERIES, clock, web
 
     from cambridge_results.storage import open_store
-    from cambridge_results.website import GenerationProgress, generate_letters
+    from cambridge_results.website import GenerationProgress, GenerationRequest
 
     url, out_dir, mode, kill_after = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
     store = open_store(url, migrations=SCHEMA)
+    website = web(store, clock=clock(), policy=POLICY, hasher_name="test-cheap", workers=2)
+    if len(sys.argv) > 5:
+        go = Path(sys.argv[5])
+        print("ready", flush=True)
+        deadline = time.monotonic() + 120
+        while not go.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
 
     def progress(p: GenerationProgress) -> None:
         print(f"progress {p.done} {p.batches}", flush=True)
         if p.batches == kill_after:
             os.kill(os.getpid(), signal.SIGKILL)
 
-    report = generate_letters(
-        store,
-        principal=MAIN,
-        centre="GB100",
-        series=SERIES,
-        mode=mode,
-        out_dir=out_dir,
-        policy=POLICY,
-        clock=clock(),
-        hasher_name="test-cheap",
-        workers=2,
-        batch_size=5,
-        on_progress=progress,
+    report = website.generate_letters(
+        MAIN,
+        GenerationRequest(
+            centres="GB100",
+            series=SERIES,
+            mode=mode,
+            out_dir=out_dir,
+            batch_size=5,
+            on_progress=progress,
+        ),
     )
     summary = {
         "run": report.run,

@@ -19,6 +19,7 @@ from website_store_support import (
     clock,
     credentials,
     snapshot,
+    web,
 )
 
 from cambridge_results.errors import InvalidValue, NotFound, PermissionDenied
@@ -28,76 +29,50 @@ from cambridge_results.storage.port import Store
 from cambridge_results.values import CandidateNumber, EntryStatus
 from cambridge_results.values.access import AccessMode, SettingSource
 from cambridge_results.website import (
+    CandidateQuery,
+    CandidateSelection,
     CredentialState,
     GenerationMode,
-    centre_settings,
-    generate_letters,
-    iter_candidates,
-    list_candidates,
-    read_history,
-    revoke_credentials,
-    set_access,
-    sync_access,
-    tick_candidates,
-    untick_candidates,
+    GenerationRequest,
 )
 
 
 def _generate(store: Store, out: Path, mode: GenerationMode = GenerationMode.NEW) -> int:
-    report = generate_letters(
-        store,
-        principal=MAIN,
-        centre="GB100",
-        series=SERIES,
-        mode=mode,
-        out_dir=out,
-        policy=POLICY,
-        clock=clock(),
-        hasher_name="test-cheap",
-        workers=0,
+    report = web(
+        store, clock=clock(), policy=POLICY, hasher_name="test-cheap", workers=0
+    ).generate_letters(
+        MAIN, GenerationRequest(centres="GB100", series=SERIES, mode=mode, out_dir=out)
     )
     return report.letters
 
 
 def _set(store: Store, **extra: object) -> None:
-    set_access(
-        store,
-        principal=MAIN,
-        centre="GB100",
-        series=SERIES,
-        request=all_request(**extra),
-        policy=POLICY,
-        clock=clock(),
-    )
+    web(store, clock=clock(), policy=POLICY).set_access(MAIN, "GB100", SERIES, all_request(**extra))
 
 
 def test_a_centre_that_never_looked_has_no_candidates_with_access(board: Store) -> None:
     """CRW-01: the first look at a series is NONE, from the centre's own settings."""
-    settings = centre_settings(board, principal=MAIN, centre="GB100", series=SERIES)
+    settings = web(board).centre_settings(MAIN, "GB100", SERIES)
     assert settings.effective.mode.value is AccessMode.NONE
     assert settings.effective.mode.source is SettingSource.CENTRE
-    listing = list_candidates(board, principal=MAIN, centre="GB100", series=SERIES, policy=POLICY)
+    listing = web(board, policy=POLICY).list_candidates(
+        MAIN, CandidateQuery(centre="GB100", series=SERIES)
+    )
     assert [row.has_access for row in listing] == [False] * 6
 
 
 def test_setting_all_stores_the_form_and_records_an_event(board: Store) -> None:
     """CRW-01, CRW-04, CRW-05: ALL with agreement, contact and delay is stored as typed."""
-    result = set_access(
-        board,
-        principal=MAIN,
-        centre="gb100",
-        series="June 2026",
-        request=all_request(delay="2 days"),
-        policy=POLICY,
-        clock=clock(),
+    result = web(board, clock=clock(), policy=POLICY).set_access(
+        MAIN, "gb100", "June 2026", all_request(delay="2 days")
     )
     assert result.access.mode is AccessMode.ALL
     assert result.access.contact == CONTACT
     assert result.access.delay.seconds == 2 * 86400
     assert result.revoked == 0
-    again = centre_settings(board, principal=MAIN, centre="GB100", series=SERIES)
+    again = web(board).centre_settings(MAIN, "GB100", SERIES)
     assert again.own == result.access
-    (event,) = read_history(board, principal=MAIN, centre="GB100", series=SERIES)
+    (event,) = web(board).read_history(MAIN, "GB100", SERIES)
     assert event.kind == "website.access-set"
     assert event.actor == "centre:GB100"
     assert event.details["mode"] == "all"
@@ -108,26 +83,16 @@ def test_candidates_are_listed_in_ascending_number_order_with_their_state(
     board: Store, tmp_path: Path
 ) -> None:
     """CRW-07: the list ascends by candidate number and shows ticks, access and credentials."""
-    set_access(
-        board,
-        principal=MAIN,
-        centre="GB100",
-        series=SERIES,
-        request=all_request(mode=AccessMode.SELECTED),
-        policy=POLICY,
-        clock=clock(),
+    web(board, clock=clock(), policy=POLICY).set_access(
+        MAIN, "GB100", SERIES, all_request(mode=AccessMode.SELECTED)
     )
-    tick_candidates(
-        board,
-        principal=MAIN,
-        centre="GB100",
-        series=SERIES,
-        candidates=["0103", "101"],
-        policy=POLICY,
-        clock=clock(),
+    web(board, clock=clock(), policy=POLICY).tick_candidates(
+        MAIN, CandidateSelection(centre="GB100", series=SERIES, candidates=["0103", "101"])
     )
     assert _generate(board, tmp_path) == 2
-    rows = list_candidates(board, principal=MAIN, centre="GB100", series=SERIES, policy=POLICY)
+    rows = web(board, policy=POLICY).list_candidates(
+        MAIN, CandidateQuery(centre="GB100", series=SERIES)
+    )
     assert [r.candidate.number.value for r in rows] == [f"{100 + i:04d}" for i in range(1, 7)]
     assert [r.ticked for r in rows] == [True, False, True, False, False, False]
     assert [r.has_access for r in rows] == [True, False, True, False, False, False]
@@ -141,8 +106,8 @@ def test_a_long_list_is_streamed_in_pages_without_repeats(board: Store) -> None:
     """CRW-07, CRW-10: pages of two still give every candidate once, in order."""
     numbers = [
         r.candidate.number.value
-        for r in iter_candidates(
-            board, principal=MAIN, centre="GB100", series=SERIES, policy=POLICY, page_size=2
+        for r in web(board, policy=POLICY).iter_candidates(
+            MAIN, CandidateQuery(centre="GB100", series=SERIES, page_size=2)
         )
     ]
     assert numbers == [f"{100 + i:04d}" for i in range(1, 7)]
@@ -165,32 +130,20 @@ def test_candidates_are_searched_by_name_number_or_uci(
     board: Store, query: str, expected: list[str]
 ) -> None:
     """CRW-07, EAR-12: a part of a name (any script, any case), a number without zeros, a UCI."""
-    rows = list_candidates(
-        board, principal=MAIN, centre="GB100", series=SERIES, policy=POLICY, query=query
+    rows = web(board, policy=POLICY).list_candidates(
+        MAIN, CandidateQuery(centre="GB100", series=SERIES, query=query)
     )
     assert [r.candidate.number.value for r in rows] == expected
 
 
 def test_ticking_twice_changes_nothing_the_second_time(board: Store) -> None:
     """CRW-07: a tick is kept once; ticking again reports no change and writes no event."""
-    first = tick_candidates(
-        board,
-        principal=MAIN,
-        centre="GB100",
-        series=SERIES,
-        candidates=["0101", "0102"],
-        policy=POLICY,
-        clock=clock(),
+    first = web(board, clock=clock(), policy=POLICY).tick_candidates(
+        MAIN, CandidateSelection(centre="GB100", series=SERIES, candidates=["0101", "0102"])
     )
     before = snapshot(board)
-    second = tick_candidates(
-        board,
-        principal=MAIN,
-        centre="GB100",
-        series=SERIES,
-        candidates=["0102"],
-        policy=POLICY,
-        clock=clock(),
+    second = web(board, clock=clock(), policy=POLICY).tick_candidates(
+        MAIN, CandidateSelection(centre="GB100", series=SERIES, candidates=["0102"])
     )
     assert [n.value for n in first.changed] == ["0101", "0102"]
     assert second.changed == ()
@@ -200,24 +153,12 @@ def test_ticking_twice_changes_nothing_the_second_time(board: Store) -> None:
 def test_unticked_candidates_lose_access_at_once(board: Store, tmp_path: Path) -> None:
     """CRW-08: in SELECTED mode an unticked candidate's credential is revoked at once."""
     _set(board, mode=AccessMode.SELECTED)
-    tick_candidates(
-        board,
-        principal=MAIN,
-        centre="GB100",
-        series=SERIES,
-        candidates=["0101", "0102", "0103"],
-        policy=POLICY,
-        clock=clock(),
+    web(board, clock=clock(), policy=POLICY).tick_candidates(
+        MAIN, CandidateSelection(centre="GB100", series=SERIES, candidates=["0101", "0102", "0103"])
     )
     assert _generate(board, tmp_path / "a") == 3
-    result = untick_candidates(
-        board,
-        principal=MAIN,
-        centre="GB100",
-        series=SERIES,
-        candidates=["0102", "0104"],
-        policy=POLICY,
-        clock=clock(),
+    result = web(board, clock=clock(), policy=POLICY).untick_candidates(
+        MAIN, CandidateSelection(centre="GB100", series=SERIES, candidates=["0102", "0104"])
     )
     assert [n.value for n in result.changed] == ["0102"]
     assert result.revoked == 1
@@ -226,14 +167,8 @@ def test_unticked_candidates_lose_access_at_once(board: Store, tmp_path: Path) -
     assert stored["0102"].password_hash is None
     assert {stored[n].state for n in ("0101", "0103")} == {CredentialState.PRINTED}
     # Ticked again: a NEW run gives the candidate a fresh credential (CRW-08).
-    tick_candidates(
-        board,
-        principal=MAIN,
-        centre="GB100",
-        series=SERIES,
-        candidates=["0102"],
-        policy=POLICY,
-        clock=clock(),
+    web(board, clock=clock(), policy=POLICY).tick_candidates(
+        MAIN, CandidateSelection(centre="GB100", series=SERIES, candidates=["0102"])
     )
     assert _generate(board, tmp_path / "b") == 1
     assert credentials(board)["0102"].state is CredentialState.PRINTED
@@ -243,33 +178,21 @@ def test_switching_to_none_revokes_every_credential(board: Store, tmp_path: Path
     """CRW-06: NONE generates nothing and every existing login stops working."""
     _set(board)
     assert _generate(board, tmp_path) == 6
-    result = set_access(
-        board,
-        principal=MAIN,
-        centre="GB100",
-        series=SERIES,
-        request=AccessRequest(mode=AccessMode.NONE),
-        policy=POLICY,
-        clock=clock(),
+    result = web(board, clock=clock(), policy=POLICY).set_access(
+        MAIN, "GB100", SERIES, AccessRequest(mode=AccessMode.NONE)
     )
     assert result.revoked == 6
     assert result.access.contact is None
     assert {r.state for r in credentials(board).values()} == {CredentialState.REVOKED}
-    kinds = [e.kind for e in read_history(board, principal=MAIN, centre="GB100")]
+    kinds = [e.kind for e in web(board).read_history(MAIN, "GB100")]
     assert kinds[-2:] == ["website.access-set", "website.credentials-revoked"]
 
 
 def test_switching_from_all_to_selected_keeps_only_the_ticked(board: Store, tmp_path: Path) -> None:
     """CRW-07, CRW-08: ALL to SELECTED revokes everyone not ticked, keeps the ticked."""
     _set(board)
-    tick_candidates(
-        board,
-        principal=MAIN,
-        centre="GB100",
-        series=SERIES,
-        candidates=["0105"],
-        policy=POLICY,
-        clock=clock(),
+    web(board, clock=clock(), policy=POLICY).tick_candidates(
+        MAIN, CandidateSelection(centre="GB100", series=SERIES, candidates=["0105"])
     )
     assert _generate(board, tmp_path) == 6
     assert _set_mode_revoked(board, AccessMode.SELECTED) == 5
@@ -279,15 +202,11 @@ def test_switching_from_all_to_selected_keeps_only_the_ticked(board: Store, tmp_
 
 
 def _set_mode_revoked(store: Store, mode: AccessMode) -> int:
-    return set_access(
-        store,
-        principal=MAIN,
-        centre="GB100",
-        series=SERIES,
-        request=all_request(mode=mode),
-        policy=POLICY,
-        clock=clock(),
-    ).revoked
+    return (
+        web(store, clock=clock(), policy=POLICY)
+        .set_access(MAIN, "GB100", SERIES, all_request(mode=mode))
+        .revoked
+    )
 
 
 def test_a_withdrawn_entry_loses_access_when_access_is_synced(board: Store, tmp_path: Path) -> None:
@@ -297,9 +216,9 @@ def test_a_withdrawn_entry_loses_access_when_access_is_synced(board: Store, tmp_
     with board.unit_of_work(actor="board:entries") as uow:
         entry = uow.entries.get("GB100", SERIES, "0104", "0580")
         uow.entries.save(attrs.evolve(entry, status=EntryStatus.WITHDRAWN))
-    assert sync_access(board, principal=MAIN, centre="GB100", series=SERIES, clock=clock()) == 1
+    assert web(board, clock=clock()).sync_access(MAIN, "GB100", SERIES) == 1
     assert credentials(board)["0104"].state is CredentialState.REVOKED
-    assert sync_access(board, principal=MAIN, centre="GB100", series=SERIES, clock=clock()) == 0
+    assert web(board, clock=clock()).sync_access(MAIN, "GB100", SERIES) == 0
 
 
 def test_revoking_takes_credentials_away_and_a_new_run_replaces_them(
@@ -309,14 +228,14 @@ def test_revoking_takes_credentials_away_and_a_new_run_replaces_them(
     _set(board)
     _generate(board, tmp_path / "a")
     before = credentials(board)["0101"]
-    revoked = revoke_credentials(
-        board, principal=MAIN, centre="GB100", series=SERIES, candidates=["0101"], clock=clock()
+    revoked = web(board, clock=clock()).revoke_credentials(
+        MAIN, CandidateSelection(centre="GB100", series=SERIES, candidates=["0101"])
     )
     assert revoked == (CandidateNumber("0101"),)
     assert credentials(board)["0101"].password_hash is None
     assert (
-        revoke_credentials(
-            board, principal=MAIN, centre="GB100", series=SERIES, candidates=["0101"], clock=clock()
+        web(board, clock=clock()).revoke_credentials(
+            MAIN, CandidateSelection(centre="GB100", series=SERIES, candidates=["0101"])
         )
         == ()
     )
@@ -329,17 +248,11 @@ def test_revoking_takes_credentials_away_and_a_new_run_replaces_them(
 def test_the_history_reads_back_who_did_what_in_order(board: Store, tmp_path: Path) -> None:
     """SPEC 5: every change is an event (who, what, when); the history reads them back."""
     _set(board)
-    tick_candidates(
-        board,
-        principal=MAIN,
-        centre="GB100",
-        series=SERIES,
-        candidates=["0101"],
-        policy=POLICY,
-        clock=clock(),
+    web(board, clock=clock(), policy=POLICY).tick_candidates(
+        MAIN, CandidateSelection(centre="GB100", series=SERIES, candidates=["0101"])
     )
     _generate(board, tmp_path)
-    history = read_history(board, principal=MAIN, centre="GB100", series=SERIES)
+    history = web(board).read_history(MAIN, "GB100", SERIES)
     assert [e.kind for e in history] == [
         "website.access-set",
         "website.candidates-ticked",
@@ -351,7 +264,7 @@ def test_the_history_reads_back_who_did_what_in_order(board: Store, tmp_path: Pa
     assert [e.seq for e in history] == sorted(e.seq for e in history)
     assert {e.actor for e in history} == {"centre:GB100"}
     assert history[-1].details["printed"] == 6
-    staff = read_history(board, principal=BoardStaff(staff_id="j.smith"), centre="GB100")
+    staff = web(board).read_history(BoardStaff(staff_id="j.smith"), "GB100")
     assert staff == history
 
 
@@ -362,31 +275,14 @@ def test_only_the_centre_may_manage_its_access(board: Store, who: object) -> Non
     """ASC-07: another centre, a candidate or board staff may not change a centre's access."""
     before = snapshot(board)
     for call in (
-        lambda: set_access(
-            board,
-            principal=who,  # type: ignore[arg-type]
-            centre="GB100",
-            series=SERIES,
-            request=all_request(),
-            policy=POLICY,
-            clock=clock(),
+        lambda: web(board, clock=clock(), policy=POLICY).set_access(
+            who, "GB100", SERIES, all_request()
         ),
-        lambda: tick_candidates(
-            board,
-            principal=who,  # type: ignore[arg-type]
-            centre="GB100",
-            series=SERIES,
-            candidates=["0101"],
-            policy=POLICY,
-            clock=clock(),
+        lambda: web(board, clock=clock(), policy=POLICY).tick_candidates(
+            who, CandidateSelection(centre="GB100", series=SERIES, candidates=["0101"])
         ),
-        lambda: revoke_credentials(
-            board,
-            principal=who,  # type: ignore[arg-type]
-            centre="GB100",
-            series=SERIES,
-            candidates=["0101"],
-            clock=clock(),
+        lambda: web(board, clock=clock()).revoke_credentials(
+            who, CandidateSelection(centre="GB100", series=SERIES, candidates=["0101"])
         ),
     ):
         with pytest.raises(PermissionDenied) as caught:
@@ -398,6 +294,6 @@ def test_only_the_centre_may_manage_its_access(board: Store, who: object) -> Non
 def test_an_unknown_centre_or_a_non_principal_is_refused(board: Store) -> None:
     """Bad input: an unknown centre is NotFound; something that is not a principal InvalidValue."""
     with pytest.raises(NotFound):
-        centre_settings(board, principal=MAIN, centre="GB999", series=SERIES)
+        web(board).centre_settings(MAIN, "GB999", SERIES)
     with pytest.raises(InvalidValue):
-        centre_settings(board, principal="centre:GB100", centre="GB100", series=SERIES)  # type: ignore[arg-type]
+        web(board).centre_settings("centre:GB100", "GB100", SERIES)  # type: ignore[arg-type]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -21,11 +22,18 @@ from website_store_support import (
     SUB,
     all_request,
     assert_letters_log_in,
+    assoc,
     clock,
     credentials,
     snapshot,
+    web,
 )
 
+from cambridge_results.associates import (
+    AssociateCentreChange,
+    AssociateContactChange,
+    AssociateDefaults,
+)
 from cambridge_results.errors import AccessRefused, AssociateRefused, PermissionDenied
 from cambridge_results.principals import AssociateOfficer
 from cambridge_results.storage.port import Store
@@ -35,28 +43,16 @@ from cambridge_results.website import (
     CredentialState,
     GenerationMode,
     GenerationReport,
-    centre_settings,
-    generate_letters,
-    get_associate_settings,
-    list_stale_letters,
-    read_associate_history,
-    read_history,
-    set_access,
-    set_associate_centre,
-    set_associate_contact,
-    set_associate_defaults,
+    GenerationRequest,
 )
 
 
 def _centre_sets_all(store: Store, centre: str = "GB200", **extra: object) -> None:
-    set_access(
-        store,
-        principal=AssociateOfficer(associate="AS001") if centre == "AS001" else _officer(centre),
-        centre=centre,
-        series=SERIES,
-        request=all_request(**extra),
-        policy=POLICY,
-        clock=clock(),
+    web(store, clock=clock(), policy=POLICY).set_access(
+        AssociateOfficer(associate="AS001") if centre == "AS001" else _officer(centre),
+        centre,
+        SERIES,
+        all_request(**extra),
     )
 
 
@@ -67,32 +63,24 @@ def _officer(centre: str) -> object:
 
 
 def _give(store: Store, centre: str = "GB200", **controls: object) -> None:
-    set_associate_centre(
-        store,
-        principal=ASSOCIATE,
-        associate="AS001",
-        series=SERIES,
-        centre=centre,
-        policy=POLICY,
-        clock=clock(),
-        **controls,  # type: ignore[arg-type]
+    assoc(store).set_centre(
+        ASSOCIATE,
+        AssociateCentreChange(
+            associate="AS001",
+            series=SERIES,
+            centre=centre,
+            **controls,  # type: ignore[arg-type]
+        ),
     )
 
 
 def _generate(
-    store: Store, out: Path, mode: GenerationMode = GenerationMode.NEW, centre: object = "GB200"
+    store: Store, out: Path, mode: GenerationMode = GenerationMode.NEW, centres: Any = "GB200"
 ) -> GenerationReport:
-    return generate_letters(
-        store,
-        principal=ASSOCIATE,
-        centre=centre,  # type: ignore[arg-type]
-        series=SERIES,
-        mode=mode,
-        out_dir=out,
-        policy=POLICY,
-        clock=clock(),
-        hasher_name="test-cheap",
-        workers=0,
+    return web(
+        store, clock=clock(), policy=POLICY, hasher_name="test-cheap", workers=0
+    ).generate_letters(
+        ASSOCIATE, GenerationRequest(centres=centres, series=SERIES, mode=mode, out_dir=out)
     )
 
 
@@ -108,7 +96,7 @@ def test_an_associate_centre_has_no_access_until_its_associate_gives_it(
 ) -> None:
     """ASC-01, ASC-03: the centre's own ALL counts only once the Associate gives access."""
     _centre_sets_all(board)
-    settings = centre_settings(board, principal=SUB, centre="GB200", series=SERIES)
+    settings = web(board).centre_settings(SUB, "GB200", SERIES)
     assert settings.effective.access_given.value is False
     assert settings.effective.mode.value is AccessMode.NONE
     before = snapshot(board)
@@ -122,7 +110,7 @@ def test_giving_access_generates_nothing_until_someone_asks(board: Store, tmp_pa
     """ASC-03: access given later: the Associate or the centre must then generate credentials."""
     _centre_sets_all(board)
     _give(board, give_access=True, contact="centre-defined")
-    settings = centre_settings(board, principal=SUB, centre="GB200", series=SERIES)
+    settings = web(board).centre_settings(SUB, "GB200", SERIES)
     assert settings.effective.access_given.source is SettingSource.ASSOCIATE_PER_CENTRE
     assert settings.effective.mode.value is AccessMode.ALL
     assert credentials(board, "GB200") == {}
@@ -136,19 +124,13 @@ def test_taking_access_away_revokes_the_centres_credentials(board: Store, tmp_pa
     _centre_sets_all(board)
     _give(board, give_access=True, contact="centre-defined")
     _generate(board, tmp_path)
-    result = set_associate_centre(
-        board,
-        principal=ASSOCIATE,
-        associate="AS001",
-        series=SERIES,
-        centre="GB200",
-        give_access=False,
-        policy=POLICY,
-        clock=clock(),
+    result = assoc(board, clock=clock(), policy=POLICY).set_centre(
+        ASSOCIATE,
+        AssociateCentreChange(associate="AS001", series=SERIES, centre="GB200", give_access=False),
     )
     assert result.revoked == 4
     assert {r.state for r in credentials(board, "GB200").values()} == {CredentialState.REVOKED}
-    kinds = [e.kind for e in read_history(board, principal=SUB, centre="GB200", series=SERIES)]
+    kinds = [e.kind for e in web(board).read_history(SUB, "GB200", SERIES)]
     assert kinds[-2:] == ["website.associate-controls-set", "website.credentials-revoked"]
 
 
@@ -158,35 +140,30 @@ def test_use_defaults_gives_every_associate_centre_access_with_the_default_setti
     """ASC-02, ASC-05: "Use defaults": all centres get access, the default delay and contact."""
     _centre_sets_all(board, "GB200")
     _centre_sets_all(board, "GB201")
-    set_associate_contact(
-        board,
-        principal=ASSOCIATE,
-        associate="AS001",
-        name=ASSOCIATE_CONTACT.name,
-        email=ASSOCIATE_CONTACT.email,
-        clock=clock(),
+    assoc(board, clock=clock()).set_contact(
+        ASSOCIATE,
+        AssociateContactChange(
+            associate="AS001", name=ASSOCIATE_CONTACT.name, email=ASSOCIATE_CONTACT.email
+        ),
     )
-    result = set_associate_defaults(
-        board,
-        principal=ASSOCIATE,
-        associate="AS001",
-        series=SERIES,
-        use_defaults=True,
-        default_delay="PT36H",
-        default_contact=ContactChoice.DEFAULT,
-        policy=POLICY,
-        clock=clock(),
+    result = assoc(board, clock=clock(), policy=POLICY).set_defaults(
+        ASSOCIATE,
+        AssociateDefaults(
+            associate="AS001",
+            series=SERIES,
+            use_defaults=True,
+            default_delay="PT36H",
+            default_contact=ContactChoice.DEFAULT,
+        ),
     )
     assert result.settings.use_defaults
     for centre in ("GB200", "GB201"):
-        effective = centre_settings(
-            board, principal=ASSOCIATE, centre=centre, series=SERIES
-        ).effective
+        effective = web(board).centre_settings(ASSOCIATE, centre, SERIES).effective
         assert effective.access_given.source is SettingSource.ASSOCIATE_DEFAULTS
         assert effective.delay.value == Delay.parse("36 hours")
         assert effective.delay.source is SettingSource.ASSOCIATE_DEFAULTS
         assert effective.contact.value == ASSOCIATE_CONTACT
-    report = _generate(board, tmp_path, centre=["GB200", "GB201"])
+    report = _generate(board, tmp_path, centres=["GB200", "GB201"])
     assert report.letters == 6
     assert report.zip_file is not None
     assert report.zip_file.name == f"{SERIES}_run{report.run:06d}.zip"
@@ -213,7 +190,7 @@ def test_centre_defined_contact_prints_the_centres_own_contact(
     """ASC-05: "Centre defined" makes the Associate Centre's exams officer the contact."""
     _centre_sets_all(board)
     _give(board, give_access=True, contact="centre-defined", delay="5 hours")
-    settings = centre_settings(board, principal=SUB, centre="GB200", series=SERIES)
+    settings = web(board).centre_settings(SUB, "GB200", SERIES)
     assert settings.effective.contact.source is SettingSource.CENTRE
     assert settings.effective.delay.source is SettingSource.ASSOCIATE_PER_CENTRE
     text = _first_letter_text(_generate(board, tmp_path))
@@ -228,18 +205,14 @@ def test_changing_a_delay_makes_the_letters_stale_and_stale_regenerates_exactly_
     _centre_sets_all(board)
     _give(board, give_access=True, contact="centre-defined")
     _generate(board, tmp_path / "a")
-    assert (
-        list_stale_letters(board, principal=SUB, centre="GB200", series=SERIES, policy=POLICY) == ()
-    )
+    assert web(board, policy=POLICY).list_stale_letters(SUB, "GB200", SERIES) == ()
     _give(board, delay="P1D")
-    stale = list_stale_letters(board, principal=SUB, centre="GB200", series=SERIES, policy=POLICY)
+    stale = web(board, policy=POLICY).list_stale_letters(SUB, "GB200", SERIES)
     assert [n.value for n in stale] == ["0101", "0102", "0103", "0104"]
     old = credentials(board, "GB200")
     report = _generate(board, tmp_path / "b", GenerationMode.STALE)
     assert report.letters == 4
-    assert (
-        list_stale_letters(board, principal=SUB, centre="GB200", series=SERIES, policy=POLICY) == ()
-    )
+    assert web(board, policy=POLICY).list_stale_letters(SUB, "GB200", SERIES) == ()
     new = credentials(board, "GB200")
     assert all(new[n].password_hash != old[n].password_hash for n in new)
     assert _generate(board, tmp_path / "c", GenerationMode.STALE).letters == 0
@@ -250,37 +223,23 @@ def test_the_same_contact_from_another_source_does_not_make_letters_stale(
 ) -> None:
     """ASC-06: a letter is stale only when what it prints changes, not where it came from."""
     _centre_sets_all(board)
-    set_associate_contact(
-        board,
-        principal=ASSOCIATE,
-        associate="AS001",
-        name=CONTACT.name,
-        phone=CONTACT.phone,
-        email=CONTACT.email,
-        clock=clock(),
+    assoc(board, clock=clock()).set_contact(
+        ASSOCIATE,
+        AssociateContactChange(
+            associate="AS001", name=CONTACT.name, phone=CONTACT.phone, email=CONTACT.email
+        ),
     )
     _give(board, give_access=True, contact="default")
     _generate(board, tmp_path)
     _give(board, contact="centre-defined")
-    assert (
-        list_stale_letters(board, principal=SUB, centre="GB200", series=SERIES, policy=POLICY) == ()
+    assert web(board, policy=POLICY).list_stale_letters(SUB, "GB200", SERIES) == ()
+    assoc(board, clock=clock()).set_contact(
+        ASSOCIATE,
+        AssociateContactChange(associate="AS001", name="Somebody Else", phone="+44 1223 000000"),
     )
-    set_associate_contact(
-        board,
-        principal=ASSOCIATE,
-        associate="AS001",
-        name="Somebody Else",
-        phone="+44 1223 000000",
-        clock=clock(),
-    )
-    assert (
-        list_stale_letters(board, principal=SUB, centre="GB200", series=SERIES, policy=POLICY) == ()
-    )
+    assert web(board, policy=POLICY).list_stale_letters(SUB, "GB200", SERIES) == ()
     _give(board, contact="default")
-    assert (
-        len(list_stale_letters(board, principal=SUB, centre="GB200", series=SERIES, policy=POLICY))
-        == 4
-    )
+    assert len(web(board, policy=POLICY).list_stale_letters(SUB, "GB200", SERIES)) == 4
 
 
 def test_only_the_associate_itself_changes_its_controls(board: Store) -> None:
@@ -288,27 +247,16 @@ def test_only_the_associate_itself_changes_its_controls(board: Store) -> None:
     before = snapshot(board)
     for who in (SUB, MAIN, AssociateOfficer(associate="AS002")):
         with pytest.raises(PermissionDenied) as caught:
-            set_associate_defaults(
-                board,
-                principal=who,
-                associate="AS001",
-                series=SERIES,
-                use_defaults=True,
-                policy=POLICY,
-                clock=clock(),
+            assoc(board, clock=clock(), policy=POLICY).set_defaults(
+                who, AssociateDefaults(associate="AS001", series=SERIES, use_defaults=True)
             )
         assert caught.value.rule == "ASC-07"
         with pytest.raises(PermissionDenied):
-            set_associate_contact(
-                board,
-                principal=who,
-                associate="AS001",
-                name="X Y",
-                phone="+44 1223 553554",
-                clock=clock(),
+            assoc(board, clock=clock()).set_contact(
+                who, AssociateContactChange(associate="AS001", name="X Y", phone="+44 1223 553554")
             )
         with pytest.raises(PermissionDenied):
-            get_associate_settings(board, principal=who, associate="AS001", series=SERIES)
+            assoc(board).get_settings(who, "AS001", SERIES)
     assert snapshot(board) == before
 
 
@@ -316,14 +264,8 @@ def test_the_associate_may_not_set_its_centres_own_mode(board: Store) -> None:
     """ASC-07: the centre decides its own mode; the Associate steers through its controls."""
     before = snapshot(board)
     with pytest.raises(PermissionDenied) as caught:
-        set_access(
-            board,
-            principal=ASSOCIATE,
-            centre="GB200",
-            series=SERIES,
-            request=all_request(),
-            policy=POLICY,
-            clock=clock(),
+        web(board, clock=clock(), policy=POLICY).set_access(
+            ASSOCIATE, "GB200", SERIES, all_request()
         )
     assert "ASC-07.centre-decides" in caught.value.message
     assert snapshot(board) == before
@@ -341,24 +283,14 @@ def test_controls_for_a_centre_that_is_not_an_associate_centre_are_refused(board
 def test_the_associates_history_and_settings_read_back(board: Store) -> None:
     """SPEC 5: the Associate's changes are events; its settings read back as saved."""
     _give(board, give_access=True, delay="PT2H", contact="centre-defined")
-    set_associate_defaults(
-        board,
-        principal=ASSOCIATE,
-        associate="AS001",
-        series=SERIES,
-        default_delay="P1D",
-        policy=POLICY,
-        clock=clock(),
+    assoc(board, clock=clock(), policy=POLICY).set_defaults(
+        ASSOCIATE, AssociateDefaults(associate="AS001", series=SERIES, default_delay="P1D")
     )
-    set_associate_contact(
-        board,
-        principal=ASSOCIATE,
-        associate="AS001",
-        name="Omar Haddad",
-        email="o@a.example",
-        clock=clock(),
+    assoc(board, clock=clock()).set_contact(
+        ASSOCIATE,
+        AssociateContactChange(associate="AS001", name="Omar Haddad", email="o@a.example"),
     )
-    settings = get_associate_settings(board, principal=ASSOCIATE, associate="AS001", series=SERIES)
+    settings = assoc(board).get_settings(ASSOCIATE, "AS001", SERIES)
     assert settings.use_defaults is False
     assert settings.default_delay == Delay.parse("1 day")
     (row,) = settings.centres
@@ -367,18 +299,13 @@ def test_the_associates_history_and_settings_read_back(board: Store) -> None:
         Delay.parse("2 hours"),
         ContactChoice.CENTRE_DEFINED,
     )
-    history = read_associate_history(board, principal=ASSOCIATE, associate="AS001")
+    history = assoc(board).history(ASSOCIATE, "AS001")
     assert [e.kind for e in history] == [
         "website.associate-defaults-set",
         "website.associate-contact-set",
     ]
-    assert (
-        read_associate_history(board, principal=ASSOCIATE, associate="AS001", series=SERIES)[
-            0
-        ].details["default_delay"]
-        == "P1D"
-    )
-    centre_events = read_history(board, principal=ASSOCIATE, centre="GB200")
+    assert assoc(board).history(ASSOCIATE, "AS001", SERIES)[0].details["default_delay"] == "P1D"
+    centre_events = web(board).read_history(ASSOCIATE, "GB200")
     assert [e.kind for e in centre_events] == ["website.associate-controls-set"]
     assert centre_events[0].details == {
         "associate": "AS001",

@@ -23,11 +23,20 @@ from website_store_support import (
     SERIES,
     SUB,
     all_request,
+    assoc,
     clock,
+    generate,
     snapshot,
+    web,
 )
 
 from cambridge_results import FixedClock
+from cambridge_results.associates import (
+    AssociateCentreChange,
+    AssociateContactChange,
+    AssociateDefaults,
+    Associates,
+)
 from cambridge_results.errors import (
     AccessRefused,
     CambridgeResultsError,
@@ -43,18 +52,11 @@ from cambridge_results.storage.port import Store
 from cambridge_results.values import Candidate
 from cambridge_results.values.access import AccessMode
 from cambridge_results.website import (
+    CandidateQuery,
+    CandidateSelection,
     GenerationMode,
-    generate_letters,
-    list_candidates,
-    list_stale_letters,
-    read_history,
-    revoke_credentials,
-    set_access,
-    set_associate_centre,
-    set_associate_contact,
-    set_associate_defaults,
-    tick_candidates,
-    untick_candidates,
+    GenerationRequest,
+    Website,
 )
 
 
@@ -71,21 +73,15 @@ def refused(
 
 
 def _set(store: Store, request: AccessRequest, centre: str = "GB100") -> Callable[[], Any]:
-    return lambda: set_access(
-        store,
-        principal=CentreOfficer(centre=centre),
-        centre=centre,
-        series=SERIES,
-        request=request,
-        policy=POLICY,
-        clock=clock(),
+    return lambda: web(store, clock=clock(), policy=POLICY).set_access(
+        CentreOfficer(centre=centre), centre, SERIES, request
     )
 
 
 def _generate(store: Store, tmp_path: Path, **extra: Any) -> Callable[[], Any]:
     fields: dict[str, Any] = {
         "principal": MAIN,
-        "centre": "GB100",
+        "centres": "GB100",
         "series": SERIES,
         "mode": GenerationMode.ALL,
         "out_dir": tmp_path / "out",
@@ -95,7 +91,7 @@ def _generate(store: Store, tmp_path: Path, **extra: Any) -> Callable[[], Any]:
         "workers": 0,
     }
     fields.update(extra)
-    return lambda: generate_letters(store, **fields)
+    return lambda: generate(store, **fields)
 
 
 @pytest.fixture
@@ -142,13 +138,9 @@ def test_a_malformed_email_or_phone_is_refused(
     assert codes(error) == (code,)
     error = refused(
         board,
-        lambda: set_associate_contact(
-            board,
-            principal=ASSOCIATE,
-            associate="AS001",
-            name="Omar Haddad",
-            clock=clock(),
-            **{field: value},
+        lambda: assoc(board).set_contact(
+            ASSOCIATE,
+            AssociateContactChange(associate="AS001", name="Omar Haddad", **{field: value}),
         ),
     )
     assert codes(error) == (code,)
@@ -166,28 +158,16 @@ def test_a_negative_over_long_or_unparseable_delay_is_refused_everywhere(
     assert codes(error) == ("CRW-05.invalid-delay",)
     error = refused(
         board,
-        lambda: set_associate_centre(
-            board,
-            principal=ASSOCIATE,
-            associate="AS001",
-            series=SERIES,
-            centre="GB200",
-            delay=delay,
-            policy=POLICY,
-            clock=clock(),
+        lambda: assoc(board, clock=clock(), policy=POLICY).set_centre(
+            ASSOCIATE,
+            AssociateCentreChange(associate="AS001", series=SERIES, centre="GB200", delay=delay),
         ),
     )
     assert codes(error) == ("CRW-05.invalid-delay",)
     error = refused(
         board,
-        lambda: set_associate_defaults(
-            board,
-            principal=ASSOCIATE,
-            associate="AS001",
-            series=SERIES,
-            default_delay=delay,
-            policy=POLICY,
-            clock=clock(),
+        lambda: assoc(board, clock=clock(), policy=POLICY).set_defaults(
+            ASSOCIATE, AssociateDefaults(associate="AS001", series=SERIES, default_delay=delay)
         ),
     )
     assert codes(error) == ("CRW-05.invalid-delay",)
@@ -210,14 +190,9 @@ def test_ticking_candidates_of_another_centre_is_refused(board: Store) -> None:
     other = Candidate(centre="GB300", number="0101", given_name="Fatima", family_name="Haddad")
     error = refused(
         board,
-        lambda: tick_candidates(
-            board,
-            principal=MAIN,
-            centre="GB100",
-            series=SERIES,
-            candidates=[other, "0101", "0999"],
-            policy=POLICY,
-            clock=clock(),
+        lambda: web(board, clock=clock(), policy=POLICY).tick_candidates(
+            MAIN,
+            CandidateSelection(centre="GB100", series=SERIES, candidates=[other, "0101", "0999"]),
         ),
     )
     assert codes(error) == (
@@ -259,7 +234,7 @@ def test_a_series_without_entries_is_refused(board: Store, tmp_path: Path) -> No
     assert codes(error) == ("CRW-03.no-valid-entry-in-series",)
     error = refused(
         board,
-        _generate(board, tmp_path, principal=CentreOfficer(centre="GB400"), centre="GB400"),
+        _generate(board, tmp_path, principal=CentreOfficer(centre="GB400"), centres="GB400"),
     )
     assert codes(error) == (
         "CRW-03.no-valid-entry-in-series",
@@ -273,14 +248,8 @@ def test_an_unknown_series_is_refused(board: Store) -> None:
     request = all_request()
     error = refused(
         board,
-        lambda: set_access(
-            board,
-            principal=MAIN,
-            centre="GB100",
-            series="2031-06",
-            request=request,
-            policy=POLICY,
-            clock=clock(),
+        lambda: web(board, clock=clock(), policy=POLICY).set_access(
+            MAIN, "GB100", "2031-06", request
         ),
     )
     assert "CRW-02.unknown-series" in codes(error)
@@ -378,51 +347,73 @@ def test_a_principal_acting_outside_its_centres_is_refused_by_every_use_case(
         _set(ready, all_request()),
         _generate(ready, tmp_path, principal=OTHER),
         _generate(ready, tmp_path, principal=ASSOCIATE),
-        _generate(ready, tmp_path, principal=SUB, centre=["GB200", "GB100"]),
-        lambda: tick_candidates(
-            ready,
-            principal=OTHER,
-            centre="GB100",
-            series=SERIES,
-            candidates=["0101"],
-            policy=POLICY,
-            clock=clock(),
+        _generate(ready, tmp_path, principal=SUB, centres=["GB200", "GB100"]),
+        lambda: web(ready, clock=clock(), policy=POLICY).tick_candidates(
+            OTHER, CandidateSelection(centre="GB100", series=SERIES, candidates=["0101"])
         ),
-        lambda: untick_candidates(
-            ready,
-            principal=OTHER,
-            centre="GB100",
-            series=SERIES,
-            candidates=["0101"],
-            policy=POLICY,
-            clock=clock(),
+        lambda: web(ready, clock=clock(), policy=POLICY).untick_candidates(
+            OTHER, CandidateSelection(centre="GB100", series=SERIES, candidates=["0101"])
         ),
-        lambda: revoke_credentials(
-            ready,
-            principal=OTHER,
-            centre="GB100",
-            series=SERIES,
-            candidates=["0101"],
-            clock=clock(),
+        lambda: web(ready, clock=clock()).revoke_credentials(
+            OTHER, CandidateSelection(centre="GB100", series=SERIES, candidates=["0101"])
         ),
-        lambda: list_candidates(
-            ready, principal=OTHER, centre="GB100", series=SERIES, policy=POLICY
+        lambda: web(ready, policy=POLICY).list_candidates(
+            OTHER, CandidateQuery(centre="GB100", series=SERIES)
         ),
-        lambda: list_stale_letters(
-            ready, principal=OTHER, centre="GB100", series=SERIES, policy=POLICY
-        ),
-        lambda: read_history(ready, principal=OTHER, centre="GB100"),
+        lambda: web(ready, policy=POLICY).list_stale_letters(OTHER, "GB100", SERIES),
+        lambda: web(ready).read_history(OTHER, "GB100"),
     ]
-    calls[0] = lambda: set_access(
-        ready,
-        principal=OTHER,
-        centre="GB100",
-        series=SERIES,
-        request=all_request(),
-        policy=POLICY,
-        clock=clock(),
+    calls[0] = lambda: web(ready, clock=clock(), policy=POLICY).set_access(
+        OTHER, "GB100", SERIES, all_request()
     )
     for call in calls:
         error = refused(ready, call, PermissionDenied)
         assert error.rule == "ASC-07"
     assert not (tmp_path / "out").exists()
+
+
+def test_a_use_case_given_something_other_than_its_request_value_is_an_invalid_value(
+    ready: Store,
+) -> None:
+    """Bad input: a request of the wrong kind, or a store where a Context belongs, is refused
+    with InvalidValue before anything is read or written."""
+    before = snapshot(ready)
+    website = web(ready, workers=0)
+    with pytest.raises(InvalidValue, match="CandidateSelection"):
+        website.tick_candidates(MAIN, "0101")  # type: ignore[arg-type]
+    with pytest.raises(InvalidValue, match="GenerationRequest"):
+        website.generate_letters(MAIN, {"centres": "GB100"})  # type: ignore[arg-type]
+    with pytest.raises(InvalidValue, match="AssociateContactChange"):
+        assoc(ready).set_contact(ASSOCIATE, "Omar Haddad")  # type: ignore[arg-type]
+    with pytest.raises(InvalidValue, match="Context"):
+        Website(ready)  # type: ignore[arg-type]
+    with pytest.raises(InvalidValue, match="Context"):
+        Associates(ready)  # type: ignore[arg-type]
+    assert snapshot(ready) == before
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"centres": []},
+        {"centres": ["GB100", "GB100"]},
+        {"mode": "selected"},
+        {"mode": "all", "selected": ["0101"]},
+        {"mode": "selected", "selected": ["0101"], "centres": ["GB100", "GB200"]},
+        {"out_dir": 42},
+    ],
+)
+def test_a_generation_request_that_cannot_be_run_is_refused_when_made(
+    fields: dict[str, Any], tmp_path: Path
+) -> None:
+    """CRW-07: no centre, a centre twice, SELECTED without candidates or over several
+    centres, candidates named outside SELECTED, an out_dir that is no path: InvalidValue."""
+    request: dict[str, Any] = {
+        "centres": "GB100",
+        "series": SERIES,
+        "mode": "all",
+        "out_dir": tmp_path,
+    }
+    request.update(fields)
+    with pytest.raises(InvalidValue):
+        GenerationRequest(**request)

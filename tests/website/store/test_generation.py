@@ -25,9 +25,11 @@ from website_store_support import (
     build_board,
     clock,
     credentials,
+    generate,
     login_details,
     open_test_store,
     snapshot,
+    web,
     zip_letters,
 )
 
@@ -36,28 +38,18 @@ from cambridge_results.hashing import hasher_for
 from cambridge_results.storage.port import Store
 from cambridge_results.values.access import AccessMode
 from cambridge_results.website import (
+    CandidateSelection,
     CredentialState,
     GenerationMode,
     GenerationProgress,
     GenerationReport,
     WebsiteRepositories,
-    generate_letters,
-    read_history,
-    revoke_credentials,
-    set_access,
-    tick_candidates,
 )
 
 
 def _ready(store: Store, mode: AccessMode = AccessMode.ALL) -> Store:
-    set_access(
-        store,
-        principal=MAIN,
-        centre="GB100",
-        series=SERIES,
-        request=all_request(mode=mode),
-        policy=POLICY,
-        clock=clock(),
+    web(store, clock=clock(), policy=POLICY).set_access(
+        MAIN, "GB100", SERIES, all_request(mode=mode)
     )
     return store
 
@@ -74,7 +66,7 @@ def run(
     """Generate for GB100 with the cheap hasher, in this process unless told otherwise."""
     fields: dict[str, Any] = {
         "principal": MAIN,
-        "centre": "GB100",
+        "centres": "GB100",
         "series": SERIES,
         "mode": mode,
         "out_dir": out,
@@ -85,7 +77,7 @@ def run(
         "batch_size": 4,
     }
     fields.update(extra)
-    return generate_letters(store, **fields)
+    return generate(store, **fields)
 
 
 def numbers(report: GenerationReport) -> list[str]:
@@ -127,23 +119,11 @@ def test_a_worker_pool_gives_the_same_letters_in_candidate_order(tmp_path: Path)
 
 def test_one_real_argon2id_run_stores_self_describing_hashes(board: Store, tmp_path: Path) -> None:
     """CRW-12: the default hasher is argon2id at m=19 MiB, t=2, p=1, and the letter verifies."""
-    set_access(
-        board,
-        principal=MAIN,
-        centre="GB100",
-        series=SERIES,
-        request=all_request(mode=AccessMode.SELECTED),
-        policy=POLICY,
-        clock=clock(),
+    web(board, clock=clock(), policy=POLICY).set_access(
+        MAIN, "GB100", SERIES, all_request(mode=AccessMode.SELECTED)
     )
-    tick_candidates(
-        board,
-        principal=MAIN,
-        centre="GB100",
-        series=SERIES,
-        candidates=["0101"],
-        policy=POLICY,
-        clock=clock(),
+    web(board, clock=clock(), policy=POLICY).tick_candidates(
+        MAIN, CandidateSelection(centre="GB100", series=SERIES, candidates=["0101"])
     )
     report = run(board, tmp_path, "new", policy=example_2026(), hasher_name=None)
     assert report.zip_file is not None
@@ -182,7 +162,7 @@ def test_no_plaintext_password_is_stored_logged_or_named_anywhere(tmp_path: Path
         text = repr(snapshot(store))
         with store.unit_of_work(actor="test", read_only=True) as uow:
             records = WebsiteRepositories(uow).credentials.page("GB100", SERIES)
-        text += repr(records) + repr(read_history(store, principal=MAIN, centre="GB100"))
+        text += repr(records) + repr(web(store).read_history(MAIN, "GB100"))
         store.close()
         raw = b"".join(p.read_bytes() for p in tmp_path.glob("website.db*"))
         names_on_disk = " ".join(str(p) for p in tmp_path.rglob("*"))
@@ -201,13 +181,8 @@ def test_new_generates_only_for_candidates_without_a_working_credential(
     first = run(ready, tmp_path, "new")
     assert first.letters == 6
     assert run(ready, tmp_path, "new").letters == 0
-    revoke_credentials(
-        ready,
-        principal=MAIN,
-        centre="GB100",
-        series=SERIES,
-        candidates=["0102", "0105"],
-        clock=clock(),
+    web(ready, clock=clock()).revoke_credentials(
+        MAIN, CandidateSelection(centre="GB100", series=SERIES, candidates=["0102", "0105"])
     )
     before = credentials(ready)
     again = run(ready, tmp_path, "new")
@@ -328,7 +303,7 @@ def test_a_run_that_fails_midway_deletes_its_files_and_keeps_the_old_letters(
     stored = credentials(ready)
     assert {r.state for r in stored.values()} == {CredentialState.PRINTED}
     assert all(r.pending_hash is None for r in stored.values())
-    kinds = [e.kind for e in read_history(ready, principal=MAIN, centre="GB100")]
+    kinds = [e.kind for e in web(ready).read_history(MAIN, "GB100")]
     assert kinds[-1] == "website.generation-abandoned"
 
 
@@ -337,13 +312,8 @@ def test_a_candidate_revoked_during_a_run_is_not_printed(ready: Store, tmp_path:
 
     def revoke_first(progress: GenerationProgress) -> None:
         if progress.batches == 1:
-            revoke_credentials(
-                ready,
-                principal=MAIN,
-                centre="GB100",
-                series=SERIES,
-                candidates=["0101"],
-                clock=clock(),
+            web(ready, clock=clock()).revoke_credentials(
+                MAIN, CandidateSelection(centre="GB100", series=SERIES, candidates=["0101"])
             )
 
     report = run(ready, tmp_path, batch_size=2, on_progress=revoke_first)
@@ -373,14 +343,8 @@ def test_a_username_clash_is_retried_during_generation(ready: Store, tmp_path: P
 
 def test_the_letters_show_the_effective_delay_and_contact(board: Store, tmp_path: Path) -> None:
     """CRW-05, CRW-09: release time plus delay, and the contact, on every letter."""
-    set_access(
-        board,
-        principal=MAIN,
-        centre="GB100",
-        series=SERIES,
-        request=all_request(delay="PT48H"),
-        policy=POLICY,
-        clock=clock(),
+    web(board, clock=clock(), policy=POLICY).set_access(
+        MAIN, "GB100", SERIES, all_request(delay="PT48H")
     )
     report = run(board, tmp_path, "selected", selected=["0101"])
     (pdf,) = report.combined_pdfs

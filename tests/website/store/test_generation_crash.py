@@ -29,6 +29,7 @@ from website_store_support import (
     build_board,
     clock,
     credentials,
+    web,
     zip_letters,
 )
 
@@ -36,9 +37,7 @@ from cambridge_results.board.schema import SCHEMA
 from cambridge_results.storage import open_store
 from cambridge_results.website import (
     CredentialState,
-    generate_letters,
-    list_stale_letters,
-    set_access,
+    GenerationRequest,
 )
 
 CHILD = Path(__file__).parent / "crash_child.py"
@@ -107,40 +106,21 @@ def test_killed_runs_lose_no_password_and_the_next_run_prints_every_candidate_on
     store = open_store(url, migrations=SCHEMA)
     try:
         build_board(store, extra=CANDIDATES - 6)
-        set_access(
-            store,
-            principal=MAIN,
-            centre="GB100",
-            series=SERIES,
-            request=all_request(),
-            policy=POLICY,
-            clock=clock(),
-        )
-        first = generate_letters(
-            store,
-            principal=MAIN,
-            centre="GB100",
-            series=SERIES,
-            mode="all",
-            out_dir=out,
-            policy=POLICY,
-            clock=clock(),
-            hasher_name="test-cheap",
-            workers=0,
-            batch_size=10,
+        web(store, clock=clock(), policy=POLICY).set_access(MAIN, "GB100", SERIES, all_request())
+        first = web(
+            store, clock=clock(), policy=POLICY, hasher_name="test-cheap", workers=0
+        ).generate_letters(
+            MAIN,
+            GenerationRequest(
+                centres="GB100", series=SERIES, mode="all", out_dir=out, batch_size=10
+            ),
         )
         assert first.zip_file is not None
         old = zip_letters(first.zip_file)
         assert len(old) == CANDIDATES
         # A new delay makes every letter stale (ASC-06): the runs below regenerate them.
-        set_access(
-            store,
-            principal=MAIN,
-            centre="GB100",
-            series=SERIES,
-            request=all_request(delay="PT6H"),
-            policy=POLICY,
-            clock=clock(),
+        web(store, clock=clock(), policy=POLICY).set_access(
+            MAIN, "GB100", SERIES, all_request(delay="PT6H")
         )
     finally:
         store.close()
@@ -198,10 +178,7 @@ def test_killed_runs_lose_no_password_and_the_next_run_prints_every_candidate_on
             assert record.password_hash is not None
             assert HASHER.verify(record.password_hash, password)
             assert not HASHER.verify(record.password_hash, old[name][1])
-        assert (
-            list_stale_letters(store, principal=MAIN, centre="GB100", series=SERIES, policy=POLICY)
-            == ()
-        )
+        assert web(store, policy=POLICY).list_stale_letters(MAIN, "GB100", SERIES) == ()
     finally:
         store.close()
     assert _finished_files(out) == files | {

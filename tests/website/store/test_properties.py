@@ -25,11 +25,18 @@ from website_store_support import (
     SUB,
     all_request,
     assert_letters_log_in,
+    assoc,
     build_board,
     clock,
     credentials,
+    generate,
+    web,
 )
 
+from cambridge_results.associates import (
+    AssociateCentreChange,
+    AssociateContactChange,
+)
 from cambridge_results.board.schema import SCHEMA
 from cambridge_results.credentials import new_username
 from cambridge_results.errors import DuplicateError
@@ -38,12 +45,7 @@ from cambridge_results.storage.port import Store
 from cambridge_results.values import ContactDetails, Delay
 from cambridge_results.values.access import ContactChoice
 from cambridge_results.website import (
-    centre_settings,
-    generate_letters,
-    list_stale_letters,
-    set_access,
-    set_associate_centre,
-    set_associate_contact,
+    GenerationRequest,
 )
 
 SLOW = settings(
@@ -69,28 +71,17 @@ def test_no_two_candidates_ever_share_a_username(names: list[str]) -> None:
     source = itertools.chain(names, iter(new_username, None))
     store = open_store("memory://", migrations=SCHEMA)
     build_board(store)
-    set_access(
-        store,
-        principal=MAIN,
-        centre="GB100",
-        series=SERIES,
-        request=all_request(),
-        policy=POLICY,
-        clock=clock(),
-    )
+    web(store, clock=clock(), policy=POLICY).set_access(MAIN, "GB100", SERIES, all_request())
     with tempfile.TemporaryDirectory() as out:
-        report = generate_letters(
+        report = web(
             store,
-            principal=MAIN,
-            centre="GB100",
-            series=SERIES,
-            mode="all",
-            out_dir=Path(out),
-            policy=POLICY,
             clock=clock(),
+            policy=POLICY,
             hasher_name="test-cheap",
             workers=0,
             usernames=lambda: next(source),
+        ).generate_letters(
+            MAIN, GenerationRequest(centres="GB100", series=SERIES, mode="all", out_dir=Path(out))
         )
         assert_letters_log_in(store, report)
     usernames = [r.username for r in credentials(store).values()]
@@ -113,7 +104,7 @@ changes = st.fixed_dictionaries(
 
 def _view(store: Store) -> tuple[ContactDetails | None, int]:
     """What GB200's letters print from the effective settings: contact and delay."""
-    s = centre_settings(store, principal=SUB, centre="GB200", series=SERIES)
+    s = web(store).centre_settings(SUB, "GB200", SERIES)
     return (s.effective.contact.value, s.effective.delay.value.seconds)
 
 
@@ -125,39 +116,27 @@ def test_a_letter_is_stale_exactly_when_its_effective_settings_changed(
     """ASC-06: stale iff the printed contact or delay changed; STALE reprints exactly those."""
     store = open_store("memory://", migrations=SCHEMA)
     build_board(store)
-    set_access(
-        store,
-        principal=SUB,
-        centre="GB200",
-        series=SERIES,
-        request=all_request(),
-        policy=POLICY,
-        clock=clock(),
+    web(store, clock=clock(), policy=POLICY).set_access(SUB, "GB200", SERIES, all_request())
+    assoc(store, clock=clock()).set_contact(
+        ASSOCIATE,
+        AssociateContactChange(
+            associate="AS001", name=CONTACT.name, phone=CONTACT.phone, email=CONTACT.email
+        ),
     )
-    set_associate_contact(
-        store,
-        principal=ASSOCIATE,
-        associate="AS001",
-        name=CONTACT.name,
-        phone=CONTACT.phone,
-        email=CONTACT.email,
-        clock=clock(),
-    )
-    set_associate_centre(
-        store,
-        principal=ASSOCIATE,
-        associate="AS001",
-        series=SERIES,
-        centre="GB200",
-        give_access=True,
-        contact=ContactChoice.DEFAULT,
-        policy=POLICY,
-        clock=clock(),
+    assoc(store, clock=clock(), policy=POLICY).set_centre(
+        ASSOCIATE,
+        AssociateCentreChange(
+            associate="AS001",
+            series=SERIES,
+            centre="GB200",
+            give_access=True,
+            contact=ContactChoice.DEFAULT,
+        ),
     )
     with tempfile.TemporaryDirectory() as out:
         kwargs = {
             "principal": ASSOCIATE,
-            "centre": "GB200",
+            "centres": "GB200",
             "series": SERIES,
             "out_dir": Path(out),
             "policy": POLICY,
@@ -165,82 +144,56 @@ def test_a_letter_is_stale_exactly_when_its_effective_settings_changed(
             "hasher_name": "test-cheap",
             "workers": 0,
         }
-        generate_letters(store, mode="all", **kwargs)  # type: ignore[arg-type]
+        generate(store, mode="all", **kwargs)
         printed = _view(store)
         if "own_delay" in change:
-            set_access(
-                store,
-                principal=SUB,
-                centre="GB200",
-                series=SERIES,
-                request=all_request(delay=change["own_delay"]),
-                policy=POLICY,
-                clock=clock(),
+            web(store, clock=clock(), policy=POLICY).set_access(
+                SUB, "GB200", SERIES, all_request(delay=change["own_delay"])
             )
         row = {
             k: change[v] for k, v in (("delay", "row_delay"), ("contact", "choice")) if v in change
         }
         if row:
-            set_associate_centre(
-                store,
-                principal=ASSOCIATE,
-                associate="AS001",
-                series=SERIES,
-                centre="GB200",
-                policy=POLICY,
-                clock=clock(),
-                **row,  # type: ignore[arg-type]
+            assoc(store).set_centre(
+                ASSOCIATE,
+                AssociateCentreChange(
+                    associate="AS001",
+                    series=SERIES,
+                    centre="GB200",
+                    **row,  # type: ignore[arg-type]
+                ),
             )
         if "associate_contact" in change:
             contact = change["associate_contact"]
             assert isinstance(contact, ContactDetails)
-            set_associate_contact(
-                store,
-                principal=ASSOCIATE,
-                associate="AS001",
-                name=contact.name,  # type: ignore[attr-defined]
-                phone=contact.phone,
-                email=contact.email,
-                clock=clock(),  # type: ignore[attr-defined]
+            assoc(store, clock=clock()).set_contact(
+                ASSOCIATE,
+                AssociateContactChange(
+                    associate="AS001", name=contact.name, phone=contact.phone, email=contact.email
+                ),
             )
         changed = _view(store) != printed
-        stale = list_stale_letters(
-            store, principal=SUB, centre="GB200", series=SERIES, policy=POLICY
-        )
+        stale = web(store, policy=POLICY).list_stale_letters(SUB, "GB200", SERIES)
         assert len(stale) == (4 if changed else 0)
-        again = generate_letters(store, mode="stale", **kwargs)  # type: ignore[arg-type]
+        again = generate(store, mode="stale", **kwargs)
         assert again.letters == (4 if changed else 0)
-        assert (
-            list_stale_letters(store, principal=SUB, centre="GB200", series=SERIES, policy=POLICY)
-            == ()
-        )
+        assert web(store, policy=POLICY).list_stale_letters(SUB, "GB200", SERIES) == ()
 
 
 def test_a_username_source_that_keeps_repeating_itself_is_refused() -> None:
     """CRW-12: after 8 clashes in a row the run stops with a typed error; nothing is issued."""
     store = open_store("memory://", migrations=SCHEMA)
     build_board(store)
-    set_access(
-        store,
-        principal=MAIN,
-        centre="GB100",
-        series=SERIES,
-        request=all_request(),
-        policy=POLICY,
-        clock=clock(),
-    )
+    web(store, clock=clock(), policy=POLICY).set_access(MAIN, "GB100", SERIES, all_request())
     with tempfile.TemporaryDirectory() as out, pytest.raises(DuplicateError, match="CRW-12"):
-        generate_letters(
+        web(
             store,
-            principal=MAIN,
-            centre="GB100",
-            series=SERIES,
-            mode="all",
-            out_dir=Path(out),
-            policy=POLICY,
             clock=clock(),
+            policy=POLICY,
             hasher_name="test-cheap",
             workers=0,
             usernames=lambda: "aaaaa-aaaaa",
+        ).generate_letters(
+            MAIN, GenerationRequest(centres="GB100", series=SERIES, mode="all", out_dir=Path(out))
         )
     assert credentials(store) == {}

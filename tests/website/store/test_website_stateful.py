@@ -38,32 +38,32 @@ from website_store_support import (
     POLICY,
     SERIES,
     SUB,
+    assoc,
     build_board,
     clock,
     credentials,
+    generate,
     number,
     open_test_store,
+    web,
     zip_letters,
 )
 
+from cambridge_results.associates import (
+    AssociateCentreChange,
+    AssociateContactChange,
+    AssociateDefaults,
+)
 from cambridge_results.errors import AccessRefused, AssociateRefused
 from cambridge_results.principals import Principal
 from cambridge_results.rules.website.access import AccessRequest
 from cambridge_results.values import ContactDetails, Delay, EntryStatus
 from cambridge_results.values.access import AccessMode, ContactChoice, SettingSource
 from cambridge_results.website import (
+    AccessResult,
+    CandidateSelection,
     CredentialState,
-    centre_settings,
-    generate_letters,
-    list_stale_letters,
-    revoke_credentials,
-    set_access,
-    set_associate_centre,
-    set_associate_contact,
-    set_associate_defaults,
-    sync_access,
-    tick_candidates,
-    untick_candidates,
+    SelectionResult,
 )
 
 CENTRES = ("GB100", "GB200")
@@ -195,15 +195,10 @@ class WebsiteModel(RuleBasedStateMachine):
             email=contact.email,
             delay=delay,
         )
-        call = lambda: set_access(  # noqa: E731  # called in two places below
-            self.store,
-            principal=OFFICER[c],
-            centre=c,
-            series=SERIES,
-            request=request,
-            policy=POLICY,
-            clock=clock(),
-        )
+
+        def call() -> AccessResult:
+            return web(self.store, clock=clock()).set_access(OFFICER[c], c, SERIES, request)
+
         if mode is not AccessMode.NONE and not self.eligible[c]:
             with pytest.raises(AccessRefused) as caught:
                 call()
@@ -220,15 +215,11 @@ class WebsiteModel(RuleBasedStateMachine):
     def tick(self, c: str, i: int) -> None:
         """CRW-07: tick a candidate; one without a valid entry is refused (CRW-03)."""
         n = POOL[c][i % len(POOL[c])]
-        tick = lambda: tick_candidates(  # noqa: E731  # called in two places below
-            self.store,
-            principal=OFFICER[c],
-            centre=c,
-            series=SERIES,
-            candidates=[n],
-            policy=POLICY,
-            clock=clock(),
-        )
+
+        def tick() -> SelectionResult:
+            selection = CandidateSelection(centre=c, series=SERIES, candidates=[n])
+            return web(self.store, clock=clock()).tick_candidates(OFFICER[c], selection)
+
         if n not in self.eligible[c]:
             with pytest.raises(AccessRefused) as caught:
                 tick()
@@ -241,14 +232,8 @@ class WebsiteModel(RuleBasedStateMachine):
     def untick(self, c: str, i: int) -> None:
         """CRW-08: unticked candidates lose access at once."""
         n = POOL[c][i % len(POOL[c])]
-        untick_candidates(
-            self.store,
-            principal=OFFICER[c],
-            centre=c,
-            series=SERIES,
-            candidates=[n],
-            policy=POLICY,
-            clock=clock(),
+        web(self.store, clock=clock(), policy=POLICY).untick_candidates(
+            OFFICER[c], CandidateSelection(centre=c, series=SERIES, candidates=[n])
         )
         self.ticked[c].discard(n)
         self.revoke_lost(c)
@@ -260,7 +245,7 @@ class WebsiteModel(RuleBasedStateMachine):
         with self.store.unit_of_work(actor="board:entries") as uow:
             entry = uow.entries.get(c, SERIES, n, "0580")
             uow.entries.save(attrs.evolve(entry, status=EntryStatus.WITHDRAWN))
-        sync_access(self.store, principal=OFFICER[c], centre=c, series=SERIES, clock=clock())
+        web(self.store, clock=clock()).sync_access(OFFICER[c], c, SERIES)
         self.eligible[c].discard(n)
         self.revoke_lost(c)
 
@@ -268,8 +253,8 @@ class WebsiteModel(RuleBasedStateMachine):
     def revoke(self, c: str, i: int) -> None:
         """CRW-08: revoking takes a credential away; access settings stay."""
         n = POOL[c][i % len(POOL[c])]
-        revoke_credentials(
-            self.store, principal=OFFICER[c], centre=c, series=SERIES, candidates=[n], clock=clock()
+        web(self.store, clock=clock()).revoke_credentials(
+            OFFICER[c], CandidateSelection(centre=c, series=SERIES, candidates=[n])
         )
         if (c, n) in self.creds:
             self.creds[(c, n)].revoked = True
@@ -277,16 +262,15 @@ class WebsiteModel(RuleBasedStateMachine):
     @rule(use=st.booleans(), delay=delays, choice=st.sampled_from(ContactChoice))
     def associate_defaults(self, use: bool, delay: Delay, choice: ContactChoice) -> None:
         """ASC-02: "Use defaults" with a default delay and contact choice."""
-        set_associate_defaults(
-            self.store,
-            principal=ASSOCIATE,
-            associate="AS001",
-            series=SERIES,
-            use_defaults=use,
-            default_delay=delay,
-            default_contact=choice,
-            policy=POLICY,
-            clock=clock(),
+        assoc(self.store, clock=clock(), policy=POLICY).set_defaults(
+            ASSOCIATE,
+            AssociateDefaults(
+                associate="AS001",
+                series=SERIES,
+                use_defaults=use,
+                default_delay=delay,
+                default_contact=choice,
+            ),
         )
         self.use_defaults, self.default_delay, self.default_choice = use, delay, choice
         self.revoke_lost("GB200")
@@ -298,17 +282,16 @@ class WebsiteModel(RuleBasedStateMachine):
     )
     def associate_row(self, give: bool, delay: Delay | None, choice: ContactChoice) -> None:
         """ASC-02/04/05: give access, a delay and a contact choice for GB200."""
-        set_associate_centre(
-            self.store,
-            principal=ASSOCIATE,
-            associate="AS001",
-            series=SERIES,
-            centre="GB200",
-            give_access=give,
-            delay=delay,
-            contact=choice,
-            policy=POLICY,
-            clock=clock(),
+        assoc(self.store, clock=clock(), policy=POLICY).set_centre(
+            ASSOCIATE,
+            AssociateCentreChange(
+                associate="AS001",
+                series=SERIES,
+                centre="GB200",
+                give_access=give,
+                delay=delay,
+                contact=choice,
+            ),
         )
         self.row_access, self.row_delay, self.row_choice = give, delay, choice
         self.revoke_lost("GB200")
@@ -316,14 +299,11 @@ class WebsiteModel(RuleBasedStateMachine):
     @rule(contact=contacts)
     def associate_contact_details(self, contact: ContactDetails) -> None:
         """ASC-05: the Associate's default contact details."""
-        set_associate_contact(
-            self.store,
-            principal=ASSOCIATE,
-            associate="AS001",
-            name=contact.name,
-            phone=contact.phone,
-            email=contact.email,
-            clock=clock(),
+        assoc(self.store, clock=clock()).set_contact(
+            ASSOCIATE,
+            AssociateContactChange(
+                associate="AS001", name=contact.name, phone=contact.phone, email=contact.email
+            ),
         )
         self.associate_contact = contact
 
@@ -347,10 +327,10 @@ class WebsiteModel(RuleBasedStateMachine):
             extra["selected"] = [min(access)]
         out = self.dir / f"run{self.runs}"
         try:
-            report = generate_letters(
+            report = generate(
                 self.store,
                 principal=ASSOCIATE if c == "GB200" else MAIN,
-                centre=c,
+                centres=c,
                 series=SERIES,
                 mode=mode,
                 out_dir=out,
@@ -425,7 +405,7 @@ class WebsiteModel(RuleBasedStateMachine):
     def effective_settings_come_from_the_expected_single_source(self) -> None:
         """ASC-08: delay and contact each from exactly the one source the table gives."""
         for c in CENTRES:
-            got = centre_settings(self.store, principal=OFFICER[c], centre=c, series=SERIES)
+            got = web(self.store).centre_settings(OFFICER[c], c, SERIES)
             want = self.effective(c)
             assert got.effective.access_given.value is want["access"]
             assert got.effective.mode.value is want["mode"]
@@ -436,9 +416,7 @@ class WebsiteModel(RuleBasedStateMachine):
     def a_letter_is_stale_exactly_when_its_printed_settings_changed(self) -> None:
         """ASC-06: stale exactly when the contact or delay it printed is no longer current."""
         for c in CENTRES:
-            stale = list_stale_letters(
-                self.store, principal=OFFICER[c], centre=c, series=SERIES, policy=POLICY
-            )
+            stale = web(self.store, policy=POLICY).list_stale_letters(OFFICER[c], c, SERIES)
             current = self.view(c)
             expected = sorted(
                 n

@@ -14,7 +14,12 @@ import pendulum
 from pypdf import PdfReader
 
 from cambridge_results import FixedClock, Policy, example_2026
+from cambridge_results.associates import (
+    Associates,
+)
 from cambridge_results.board.schema import SCHEMA
+from cambridge_results.clock import Clock
+from cambridge_results.context import Context
 from cambridge_results.hashing import hasher_for
 from cambridge_results.principals import AssociateOfficer, CentreOfficer
 from cambridge_results.rules.website.access import AccessRequest
@@ -31,8 +36,13 @@ from cambridge_results.values import (
     Syllabus,
 )
 from cambridge_results.values.access import AccessMode
-from cambridge_results.website.generation import GenerationReport
-from cambridge_results.website.repositories import CredentialRecord, WebsiteRepositories
+from cambridge_results.website import (
+    CredentialRecord,
+    GenerationReport,
+    GenerationRequest,
+    Website,
+    WebsiteRepositories,
+)
 
 SERIES = "2026-06"
 #: The credential window for June 2026 opens on 21 March 2026 (example policy).
@@ -194,3 +204,39 @@ def assert_letters_log_in(store: Store, report: GenerationReport) -> dict[str, t
         assert record.password_hash is not None
         assert HASHER.verify(record.password_hash, password), f"{name}: password does not verify"
     return letters
+
+
+def web(
+    store: Store, *, clock: Clock | None = None, policy: Policy = POLICY, **options: Any
+) -> Website:
+    """The website over ``store`` with the test policy and a clock in the window (by default)."""
+    context = Context(
+        store=store, policy=policy, clock=FixedClock(OPEN) if clock is None else clock
+    )
+    return Website(context, **options)
+
+
+def assoc(store: Store, *, clock: Clock | None = None, policy: Policy = POLICY) -> Associates:
+    """The Associates' settings over ``store`` with the test policy and clock (by default)."""
+    context = Context(
+        store=store, policy=policy, clock=FixedClock(OPEN) if clock is None else clock
+    )
+    return Associates(context)
+
+
+_WEBSITE_OPTIONS = ("hasher_name", "workers", "renderer", "renderer_options", "usernames")
+
+
+def generate(
+    store: Store,
+    *,
+    principal: Any,
+    clock: Clock | None = None,
+    policy: Policy = POLICY,
+    **fields: Any,
+) -> GenerationReport:
+    """One run: ``fields`` are the Website's options (hasher_name, workers, ...) and the
+    GenerationRequest's fields (centres, series, mode, out_dir, ...), for tests that vary them."""
+    options = {k: fields.pop(k) for k in _WEBSITE_OPTIONS if k in fields}
+    website = web(store, clock=clock, policy=policy, **options)
+    return website.generate_letters(principal, GenerationRequest(**fields))

@@ -1,4 +1,4 @@
-"""An Associate's controls over its Associate Centres, over the store (ASC-01..06).
+"""An Associate's controls over its Associate Centres (ASC-01..06): the use cases.
 
 "Use defaults" (ASC-02), "Give access" per centre (ASC-02, ASC-03), a delay
 per centre (ASC-04), "Default" or "Centre defined" contact (ASC-05) and the
@@ -8,7 +8,8 @@ them (:class:`~cambridge_results.errors.PermissionDenied`, rule ASC-07).
 Giving access generates nothing (ASC-03: the Associate or the centre must
 then generate credentials); taking it away revokes the centre's credentials
 at once.  Changing a delay or a contact makes printed letters stale, which
-:func:`~.access.list_stale_letters` then lists (ASC-06).
+:meth:`Website.list_stale_letters
+<cambridge_results.website.Website.list_stale_letters>` then lists (ASC-06).
 """
 
 from __future__ import annotations
@@ -16,17 +17,23 @@ from __future__ import annotations
 from typing import Any
 
 import attrs
+import pendulum
 
-from cambridge_results.clock import Clock
+from cambridge_results.associates.requests import (
+    KEEP,
+    AssociateCentreChange,
+    AssociateContactChange,
+    AssociateDefaults,
+)
+from cambridge_results.context import Context
 from cambridge_results.decisions import Decision, Reason
 from cambridge_results.errors import InvalidValue, PermissionDenied
-from cambridge_results.policy import Policy
 from cambridge_results.principals import Principal
 from cambridge_results.rules.associates.permissions import may_manage_associate_centres
 from cambridge_results.rules.website.access import AccessRequest, check_access_request
 from cambridge_results.serialization import unstructure
 from cambridge_results.storage.events import Event
-from cambridge_results.storage.port import Store, UnitOfWork
+from cambridge_results.storage.port import UnitOfWork
 from cambridge_results.values import Associate, CentreNumber, ContactDetails, Delay, ExamSeries
 from cambridge_results.values.access import (
     AccessMode,
@@ -46,15 +53,12 @@ from cambridge_results.website.repositories import WebsiteRepositories
 
 __all__ = [
     "AssociateResult",
-    "get_associate_settings",
-    "read_associate_history",
-    "set_associate_centre",
-    "set_associate_contact",
-    "set_associate_defaults",
+    "associate_history",
+    "get_settings",
+    "set_centre",
+    "set_contact",
+    "set_defaults",
 ]
-
-#: Marks an argument left out: keep what is stored.
-_KEEP: Any = object()
 
 
 @attrs.frozen(kw_only=True)
@@ -110,7 +114,11 @@ def _flag(value: object, field: str, code: str, reasons: list[Reason]) -> bool |
 
 
 def _revoke_lost_access(
-    uow: UnitOfWork, associate: CentreNumber, series: ExamSeries, at: Any, only: object = None
+    uow: UnitOfWork,
+    associate: CentreNumber,
+    series: ExamSeries,
+    at: pendulum.DateTime,
+    only: CentreNumber | None = None,
 ) -> int:
     total = 0
     for centre in uow.associates.centres(associate):
@@ -121,52 +129,47 @@ def _revoke_lost_access(
     return total
 
 
-def get_associate_settings(
-    store: Store, *, principal: Principal, associate: CentreNumber | str, series: ExamSeries | str
+def get_settings(
+    context: Context, principal: Principal, associate: CentreNumber | str, series: ExamSeries | str
 ) -> AssociateSettings:
     """The Associate's controls for a series (defaults if it never set any)."""
     who = check_principal(principal)
-    with store.unit_of_work(actor=str(who), read_only=True) as uow:
+
+    def work(uow: UnitOfWork) -> AssociateSettings:
         stored = _load_associate(uow, who, associate)
         return WebsiteRepositories(uow).associate_settings.get(stored.number, series)
 
+    return context.read(work, actor=str(who))
 
-def set_associate_defaults(
-    store: Store,
-    *,
-    principal: Principal,
-    associate: CentreNumber | str,
-    series: ExamSeries | str,
-    policy: Policy,
-    clock: Clock,
-    use_defaults: bool = _KEEP,
-    default_delay: Delay | str = _KEEP,
-    default_contact: ContactChoice | str = _KEEP,
+
+def set_defaults(
+    context: Context, principal: Principal, request: AssociateDefaults
 ) -> AssociateResult:
     """Set "Use defaults" and the default delay and contact choice (ASC-02, ASC-04, ASC-05).
 
-    Arguments left out keep their stored value.  Every problem is reported
-    at once (CRW-05 delay, ASC-02 flag, ASC-05 choice).
+    Fields left at ``KEEP`` keep their stored value.  Every problem is
+    reported at once (CRW-05 delay, ASC-02 flag, ASC-05 choice).
     """
     who = check_principal(principal)
-    s = ExamSeries.parse(series)
-    now = clock.now()
-    with store.unit_of_work(actor=str(who)) as uow:
-        stored = _load_associate(uow, who, associate)
+    s = request.series
+    now = context.now()
+
+    def work(uow: UnitOfWork) -> AssociateResult:
+        stored = _load_associate(uow, who, request.associate)
         repos = WebsiteRepositories(uow)
         current = repos.associate_settings.get(stored.number, s)
         reasons: list[Reason] = []
         changes: dict[str, Any] = {}
-        if use_defaults is not _KEEP:
+        if request.use_defaults is not KEEP:
             changes["use_defaults"] = _flag(
-                use_defaults, "use_defaults", "ASC-02.use-defaults-not-a-flag", reasons
+                request.use_defaults, "use_defaults", "ASC-02.use-defaults-not-a-flag", reasons
             )
-        if default_delay is not _KEEP:
-            changes["default_delay"] = _delay(default_delay, reasons)
-        if default_contact is not _KEEP:
-            changes["default_contact_choice"] = _choice(default_contact, reasons)
+        if request.default_delay is not KEEP:
+            changes["default_delay"] = _delay(request.default_delay, reasons)
+        if request.default_contact is not KEEP:
+            changes["default_contact_choice"] = _choice(request.default_contact, reasons)
         Decision.combine(
-            [series_known(policy, s), Decision(reasons=tuple(reasons))]
+            [series_known(context.policy, s), Decision(reasons=tuple(reasons))]
         ).raise_if_refused()
         updated = attrs.evolve(current, **changes)
         repos.associate_settings.save(updated, at=now)
@@ -182,34 +185,27 @@ def set_associate_defaults(
             },
         )
         revoked = _revoke_lost_access(uow, stored.number, s, now)
-    return AssociateResult(settings=updated, revoked=revoked)
+        return AssociateResult(settings=updated, revoked=revoked)
+
+    return context.write(work, actor=str(who))
 
 
-def set_associate_centre(
-    store: Store,
-    *,
-    principal: Principal,
-    associate: CentreNumber | str,
-    series: ExamSeries | str,
-    centre: CentreNumber | str,
-    policy: Policy,
-    clock: Clock,
-    give_access: bool = _KEEP,
-    delay: Delay | str | None = _KEEP,
-    contact: ContactChoice | str = _KEEP,
+def set_centre(
+    context: Context, principal: Principal, request: AssociateCentreChange
 ) -> AssociateResult:
     """Set one Associate Centre's row: give access, delay, contact (ASC-02..05).
 
     ``delay=None`` clears the Associate's delay, so the centre's own applies.
-    The centre must be one of this Associate's (ASC-01).  Arguments left out
-    keep their stored value.
+    The centre must be one of this Associate's (ASC-01).  Fields left at
+    ``KEEP`` keep their stored value.
     """
     who = check_principal(principal)
-    s = ExamSeries.parse(series)
-    now = clock.now()
-    with store.unit_of_work(actor=str(who)) as uow:
-        stored = _load_associate(uow, who, associate)
-        target = uow.centres.get(centre)
+    s = request.series
+    now = context.now()
+
+    def work(uow: UnitOfWork) -> AssociateResult:
+        stored = _load_associate(uow, who, request.associate)
+        target = uow.centres.get(request.centre)
         repos = WebsiteRepositories(uow)
         current = repos.associate_settings.get(stored.number, s)
         row = current.row(target.number)
@@ -222,16 +218,16 @@ def set_associate_centre(
                 )
             )
         changes: dict[str, Any] = {}
-        if give_access is not _KEEP:
+        if request.give_access is not KEEP:
             changes["give_access"] = _flag(
-                give_access, "give_access", "ASC-02.give-access-not-a-flag", reasons
+                request.give_access, "give_access", "ASC-02.give-access-not-a-flag", reasons
             )
-        if delay is not _KEEP:
-            changes["delay"] = None if delay is None else _delay(delay, reasons)
-        if contact is not _KEEP:
-            changes["contact"] = _choice(contact, reasons)
+        if request.delay is not KEEP:
+            changes["delay"] = None if request.delay is None else _delay(request.delay, reasons)
+        if request.contact is not KEEP:
+            changes["contact"] = _choice(request.contact, reasons)
         Decision.combine(
-            [series_known(policy, s), Decision(reasons=tuple(reasons))]
+            [series_known(context.policy, s), Decision(reasons=tuple(reasons))]
         ).raise_if_refused()
         new_row = attrs.evolve(row, **changes)
         rows = [r for r in current.centres if r.centre != target.number]
@@ -245,7 +241,9 @@ def set_associate_centre(
             details=_row_details(stored.number, new_row),
         )
         revoked = _revoke_lost_access(uow, stored.number, s, now, only=target.number)
-    return AssociateResult(settings=updated, revoked=revoked)
+        return AssociateResult(settings=updated, revoked=revoked)
+
+    return context.write(work, actor=str(who))
 
 
 def _row_details(associate: CentreNumber, row: AssociateCentreControls) -> dict[str, Any]:
@@ -257,34 +255,30 @@ def _row_details(associate: CentreNumber, row: AssociateCentreControls) -> dict[
     }
 
 
-def set_associate_contact(
-    store: Store,
-    *,
-    principal: Principal,
-    associate: CentreNumber | str,
-    name: str,
-    clock: Clock,
-    phone: str | None = None,
-    email: str | None = None,
+def set_contact(
+    context: Context, principal: Principal, request: AssociateContactChange
 ) -> Associate:
     """Set the Associate's default contact details, shown on "Default" letters (ASC-05, CRW-04).
 
     A name and a valid telephone number or email address; every problem at once.
     """
     who = check_principal(principal)
-    now = clock.now()
-    with store.unit_of_work(actor=str(who)) as uow:
-        stored = _load_associate(uow, who, associate)
+    now = context.now()
+
+    def work(uow: UnitOfWork) -> Associate:
+        stored = _load_associate(uow, who, request.associate)
         check_access_request(
             AccessRequest(
                 mode=AccessMode.ALL,
                 agreed_to_manage_queries=True,
-                contact_name=name,
-                phone=phone,
-                email=email,
+                contact_name=request.name,
+                phone=request.phone,
+                email=request.email,
             )
         ).raise_if_refused()
-        contact = ContactDetails(name=name, phone=phone or None, email=email or None)
+        contact = ContactDetails(
+            name=request.name, phone=request.phone or None, email=request.email or None
+        )
         updated = attrs.evolve(stored, contact=contact)
         uow.associates.save(updated)
         event(
@@ -294,29 +288,32 @@ def set_associate_contact(
             subject=associate_subject(stored.number),
             details={"contact": unstructure(contact)},
         )
-    return updated
+        return updated
+
+    return context.write(work, actor=str(who))
 
 
-def read_associate_history(
-    store: Store,
-    *,
+def associate_history(
+    context: Context,
     principal: Principal,
     associate: CentreNumber | str,
     series: ExamSeries | str | None = None,
 ) -> list[Event]:
     """The Associate's own website events (for one series, if given), oldest first."""
     who = check_principal(principal)
-    with store.unit_of_work(actor=str(who), read_only=True) as uow:
+
+    def work(uow: UnitOfWork) -> list[Event]:
         stored = _load_associate(uow, who, associate)
         prefix = (
             f"associate:{stored.number}"
             if series is None
             else associate_subject(stored.number, ExamSeries.parse(series))
         )
-        events = uow.events.iter_history(prefix)
         return [
             e
-            for e in events
+            for e in uow.events.iter_history(prefix)
             if e.kind.startswith("website.")
             and (e.subject == prefix or e.subject.startswith(prefix + "/"))
         ]
+
+    return context.read(work, actor=str(who))

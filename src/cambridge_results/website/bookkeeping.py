@@ -1,0 +1,202 @@
+"""A generation run's credentials in the store: claim, commit, print, abandon (CRW-12, CRW-13).
+
+Each step is one short write through :meth:`Context.write
+<cambridge_results.context.Context.write>` (retried from the start when a
+concurrent writer wins, so each ``work`` only returns what it did and the
+run's counters change after it succeeded):
+
+* **claim**: with the batch's centres locked (two runs for one centre take
+  turns here, so both cannot see a candidate without a credential and both
+  reserve one), reserve usernames (unique index, clashes retried; CRW-12)
+  and mark the rows as this run's;
+* **commit**: store a batch's hashes as *unprinted* (the old letter keeps
+  working) with a compare-and-set on the run, so a row another run took
+  over is left alone;
+* **print**: once the files are durable, flip the run's rows to *printed*;
+* **abandon**: after a failure, put back what the run changed.
+"""
+
+from __future__ import annotations
+
+import collections
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import attrs
+
+from cambridge_results.credentials import new_username
+from cambridge_results.errors import RenderError
+from cambridge_results.storage.port import UnitOfWork
+from cambridge_results.values import CandidateNumber, CentreNumber
+from cambridge_results.website.common import centre_subject, event
+from cambridge_results.website.credential_repository import CredentialState
+from cambridge_results.website.plan import GenerationPlan, Target
+from cambridge_results.website.repositories import WebsiteRepositories
+from cambridge_results.website.workers import LetterSpec
+
+__all__ = ["CredentialBook"]
+
+_SEQUENCE = "website-generation-run"
+
+
+@attrs.define
+class CredentialBook:
+    """The store side of one run: its number and what it did to credentials."""
+
+    plan: GenerationPlan
+    usernames: Callable[[], str] = new_username
+    run: int | None = None
+    counts: collections.Counter[str] = attrs.field(factory=collections.Counter)
+
+    def claim(self, batch: Sequence[Target]) -> tuple[LetterSpec, ...]:
+        """Reserve usernames and claim the batch's rows for this run; the batch's letters."""
+        plan = self.plan
+        now = plan.context.now()
+
+        def work(uow: UnitOfWork) -> tuple[int, tuple[LetterSpec, ...], collections.Counter[str]]:
+            repos = WebsiteRepositories(uow)
+            centres = sorted({t.centre.number for t in batch})
+            for number in centres:  # one order for every run, so no deadlock
+                repos.credentials.lock_centre(number)
+            run = self.run
+            if run is None:
+                run = uow.next_number(_SEQUENCE)
+                for number in plan.numbers:
+                    event(
+                        uow,
+                        at=now,
+                        kind="generation-started",
+                        subject=centre_subject(number, plan.series),
+                        details={"run": run, "mode": plan.mode.value},
+                    )
+            counts: collections.Counter[str] = collections.Counter()
+            names: dict[tuple[CentreNumber, CandidateNumber], str] = {}
+            for number in centres:
+                mine = [t for t in batch if t.centre.number == number]
+                # Read again under the lock: another run may have created or claimed
+                # rows since the page was read.
+                current = repos.credentials.among(
+                    number, plan.series, [t.candidate.number for t in mine]
+                )
+                for t in mine:
+                    record = current.get(t.candidate.number)
+                    if record is None:
+                        record = repos.credentials.reserve(
+                            number,
+                            plan.series,
+                            t.candidate.number,
+                            run=run,
+                            at=now,
+                            usernames=self.usernames,
+                        )
+                        counts["new_usernames"] += 1
+                    else:
+                        if record.state is CredentialState.UNPRINTED:
+                            counts["recovered"] += 1
+                        repos.credentials.claim(number, plan.series, t.candidate.number, run=run)
+                    names[number, t.candidate.number] = record.username
+                event(
+                    uow,
+                    at=now,
+                    kind="credentials-claimed",
+                    subject=centre_subject(number, plan.series),
+                    details={"run": run, "candidates": [str(t.candidate.number) for t in mine]},
+                )
+            # In the batch's order: the letters follow the candidates as planned.
+            specs = tuple(plan.spec(t, names[t.centre.number, t.candidate.number]) for t in batch)
+            return run, specs, counts
+
+        run, specs, counts = plan.context.write(work, actor=plan.actor)
+        self.run = run
+        self.counts.update(counts)
+        return specs
+
+    def commit(self, letters: Sequence[LetterSpec], hashes: Sequence[str]) -> None:
+        """Store a batch's hashes as unprinted; rows another run took over stay as they are."""
+        if len(hashes) != len(letters):
+            raise RenderError("a worker returned a batch unlike the one it was given")
+        run = self._run()
+        plan = self.plan
+        now = plan.context.now()
+        fingerprints = {c.number: c.fingerprint for c in plan.centres}
+
+        def work(uow: UnitOfWork) -> None:
+            repos = WebsiteRepositories(uow)
+            by_centre: dict[CentreNumber, list[str]] = collections.defaultdict(list)
+            for spec, password_hash in zip(letters, hashes, strict=True):
+                if repos.credentials.issue(
+                    spec.centre,
+                    plan.series,
+                    spec.candidate_number,
+                    run=run,
+                    pending_hash=password_hash,
+                    fingerprint=fingerprints[spec.centre],
+                    at=now,
+                ):
+                    by_centre[spec.centre].append(str(spec.candidate_number))
+            for centre, numbers in by_centre.items():
+                event(
+                    uow,
+                    at=now,
+                    kind="credentials-issued",
+                    subject=centre_subject(centre, plan.series),
+                    details={"run": run, "state": "unprinted", "candidates": numbers},
+                )
+
+        plan.context.write(work, actor=plan.actor)
+
+    def print_run(self, files: Sequence[Path]) -> None:
+        """Flip the run's credentials to printed, now that its files are durable (CRW-13)."""
+        run = self._run()
+        plan = self.plan
+        now = plan.context.now()
+
+        def work(uow: UnitOfWork) -> int:
+            repos = WebsiteRepositories(uow)
+            per_centre: collections.Counter[CentreNumber] = collections.Counter()
+            while flipped := repos.credentials.print_run(run, at=now):
+                per_centre.update(record.centre for record in flipped)
+            for number in plan.numbers:
+                event(
+                    uow,
+                    at=now,
+                    kind="letters-printed",
+                    subject=centre_subject(number, plan.series),
+                    details={
+                        "run": run,
+                        "printed": per_centre[number],
+                        "files": [p.name for p in files],
+                    },
+                )
+            return sum(per_centre.values())
+
+        self.counts["printed"] = plan.context.write(work, actor=plan.actor)
+
+    def abandon(self) -> None:
+        """After a failure: old letters become current again; nothing half-printed stays."""
+        if self.run is None:
+            return
+        run = self.run
+        plan = self.plan
+        now = plan.context.now()
+
+        def work(uow: UnitOfWork) -> None:
+            repos = WebsiteRepositories(uow)
+            undone = 0
+            while chunk := repos.credentials.abandon_run(run):
+                undone += len(chunk)
+            for number in plan.numbers:
+                event(
+                    uow,
+                    at=now,
+                    kind="generation-abandoned",
+                    subject=centre_subject(number, plan.series),
+                    details={"run": run, "undone": undone},
+                )
+
+        plan.context.write(work, actor=plan.actor)
+
+    def _run(self) -> int:
+        if self.run is None:
+            raise RenderError("no batch was claimed for this run")
+        return self.run

@@ -1,0 +1,242 @@
+"""Bulk generation's batch pipeline: workers, rendering, files, progress (CRW-10, CRW-13).
+
+How a run goes (:func:`generate`):
+
+1. **Checks, storage untouched** (:func:`~.plan.plan_generation`).
+2. **Planning pass** (read only): counts the letters, for progress, and checks
+   that every name can be drawn before any credential is touched (CRW-09).
+3. **Access is brought up to date**: credentials of candidates who lost
+   access (an entry withdrawn, say) are revoked (CRW-03, CRW-06).
+4. **Batches.**  For each batch the run claims its rows
+   (:class:`~.bookkeeping.CredentialBook`); a worker process draws the
+   passwords, hashes them and renders the batch (:mod:`.workers`); the run
+   commits the hashes as *unprinted* and appends the batch to its files.  At
+   most ``2 x workers`` batches are in flight.
+5. **Printed.**  Once every file is ``fsync``\\ ed and renamed into place
+   (:class:`~.output.LetterFiles`), the run's credentials become *printed*.
+
+A run that fails with an exception deletes its files and puts back what it
+had changed (old letters stay current).  A run killed outright leaves its
+claimed credentials *unprinted*; every later run for the centre regenerates
+them, whatever its mode, so no password is lost and none is printed twice
+(CRW-13).  Hashing and rendering happen outside every write transaction.
+"""
+
+from __future__ import annotations
+
+import collections
+import concurrent.futures
+import contextlib
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pendulum
+
+from cambridge_results.context import Context
+from cambridge_results.credentials import new_username
+from cambridge_results.errors import RenderError
+from cambridge_results.principals import Principal
+from cambridge_results.rendering.registry import load_renderer
+from cambridge_results.website.bookkeeping import CredentialBook
+from cambridge_results.website.generation import (
+    GenerationProgress,
+    GenerationReport,
+    GenerationRequest,
+    auto_batch_size,
+)
+from cambridge_results.website.output import LetterFiles
+from cambridge_results.website.plan import GenerationPlan, plan_generation
+from cambridge_results.website.workers import (
+    BatchJob,
+    BatchResult,
+    LetterSpec,
+    init_worker,
+    run_batch,
+)
+
+__all__ = ["RunOptions", "default_workers", "generate"]
+
+
+def default_workers() -> int:
+    """Every core this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+@attrs.frozen(kw_only=True)
+class RunOptions:
+    """How runs hash and render: the same for every run of one website object."""
+
+    hasher_name: str | None
+    workers: int
+    renderer: str
+    renderer_options: tuple[tuple[str, Any], ...]
+    usernames: Callable[[], str] = new_username
+
+
+def _start_pool(context: Context, options: RunOptions) -> concurrent.futures.Executor | None:
+    """Start the worker processes now, so they start up and load fonts while this
+    process plans the run."""
+    if options.workers == 0:
+        return None
+    pool = concurrent.futures.ProcessPoolExecutor(
+        max_workers=options.workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=init_worker,
+        initargs=(
+            os.getpid(),
+            0.5,
+            options.renderer,
+            options.renderer_options,
+            context.policy.credentials,
+            options.hasher_name,
+        ),
+    )
+    for _ in range(options.workers):
+        # Workers are started as tasks arrive; one trivial task each starts them all.
+        pool.submit(os.getpid)
+    return pool
+
+
+def _run_here(job: BatchJob) -> concurrent.futures.Future[BatchResult]:
+    """``run_batch(job)`` in this process, as a finished future (errors raise at once)."""
+    future: concurrent.futures.Future[BatchResult] = concurrent.futures.Future()
+    future.set_result(run_batch(job))
+    return future
+
+
+@attrs.define
+class _Pipeline:
+    """One run's batches: claimed, rendered (in workers, if any), committed in order."""
+
+    plan: GenerationPlan
+    request: GenerationRequest
+    options: RunOptions
+    book: CredentialBook
+    pool: concurrent.futures.Executor | None
+    created: pendulum.DateTime
+    files: LetterFiles | None = None
+    done: int = 0
+    batches: int = 0
+
+    def job(self, letters: Sequence[LetterSpec]) -> BatchJob:
+        return BatchJob(
+            letters=tuple(letters),
+            credentials=self.plan.context.policy.credentials,
+            hasher=self.options.hasher_name,
+            renderer=self.options.renderer,
+            renderer_options=self.options.renderer_options,
+            created=self.created,
+        )
+
+    def run(self, total: int, size: int) -> None:
+        """Render and commit every batch, in order.
+
+        With workers, at most ``2 x workers`` batches are in flight; without, each
+        batch is rendered here and committed before the next is claimed.
+        """
+        in_flight: collections.deque[tuple[BatchJob, concurrent.futures.Future[BatchResult]]]
+        in_flight = collections.deque()
+        limit = 2 * self.options.workers if self.pool is not None else 1
+        for batch in self.plan.batches(size):
+            job = self.job(self.book.claim(batch))
+            future = self.pool.submit(run_batch, job) if self.pool is not None else _run_here(job)
+            in_flight.append((job, future))
+            if len(in_flight) >= limit:
+                self.finish(*in_flight.popleft(), total)
+        while in_flight:
+            self.finish(*in_flight.popleft(), total)
+
+    def finish(
+        self, job: BatchJob, future: concurrent.futures.Future[BatchResult], total: int
+    ) -> None:
+        result = future.result()
+        self.done += len(job.letters)
+        self.batches += 1
+        if {len(result.file_names), len(result.singles)} != {len(job.letters)}:
+            raise RenderError("a worker returned a batch unlike the one it was given")
+        self.book.commit(job.letters, result.hashes)
+        if self.files is None:
+            self.files = self.open_files()
+        self.files.add(result.pdf, result.file_names, result.singles)
+        run = self.book.run
+        if self.request.on_progress is not None and run is not None:
+            self.request.on_progress(
+                GenerationProgress(
+                    run=run, done=self.done, total=max(total, self.done), batches=self.batches
+                )
+            )
+
+    def open_files(self) -> LetterFiles:
+        run = self.book.run
+        series = self.plan.series.code
+        if len(self.plan.numbers) == 1:
+            stem = f"{self.plan.numbers[0]}_{series}_run{run:06d}"
+        else:
+            stem = f"{series}_run{run:06d}"
+        return LetterFiles(
+            self.request.out_dir,
+            stem,
+            created=self.created,
+            letters_per_volume=self.request.letters_per_volume,
+        )
+
+
+def generate(
+    context: Context, principal: Principal, request: GenerationRequest, options: RunOptions
+) -> GenerationReport:
+    """Run ``request`` for ``principal`` from checks to the printed flip (see the module)."""
+    plan = plan_generation(context, principal, request)
+    pool = _start_pool(context, options)
+    try:
+        # Loaded here, after the workers were started, so that importing the
+        # renderer (about half a second the first time) overlaps their own
+        # start-up instead of delaying it.
+        renderer = load_renderer(options.renderer, **dict(options.renderer_options))
+        total = plan.count(renderer)
+        size = request.batch_size or auto_batch_size(total, options.workers)
+        revoked = plan.sync()
+        book = CredentialBook(plan, usernames=options.usernames)
+        pipeline = _Pipeline(plan, request, options, book, pool, context.now())
+        pdfs: tuple[Path, ...] = ()
+        zip_file: Path | None = None
+        if total:
+            request.out_dir.mkdir(parents=True, exist_ok=True)
+            try:
+                pipeline.run(total, size)
+                if pipeline.files is not None and pipeline.files.count:
+                    pdfs, zip_file = pipeline.files.commit()
+                    book.print_run((*pdfs, zip_file))
+            except BaseException:
+                if pipeline.files is not None:
+                    pipeline.files.discard()
+                # If undoing fails too, the run's rows stay unprinted, which the next
+                # run regenerates (CRW-13); the first error is the one to report.
+                with contextlib.suppress(Exception):
+                    book.abandon()
+                raise
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    letters = pipeline.files.count if pipeline.files is not None else 0
+    return GenerationReport(
+        run=book.run,
+        mode=plan.mode,
+        centres=plan.numbers,
+        series=plan.series,
+        letters=letters,
+        printed=book.counts["printed"],
+        superseded=letters - book.counts["printed"],
+        new_usernames=book.counts["new_usernames"],
+        recovered=book.counts["recovered"],
+        revoked=revoked,
+        batches=pipeline.batches,
+        combined_pdfs=pdfs,
+        zip_file=zip_file,
+    )

@@ -150,7 +150,7 @@ def test_a_header_with_an_unterminated_quote_is_a_rejection_on_line_1(
     """Issue 14: bad CSV in the header row is ImportRejected naming the line, not _csv.Error."""
     before = _snapshot(store)
     with pytest.raises(ImportRejected) as caught:
-        import_entries(store, text, principal=BoardStaff(staff_id="s1"), now=NOW)
+        import_entries(_context(store), text, principal=BoardStaff(staff_id="s1"))
     (problem,) = caught.value.problems
     assert problem.line >= 1
     assert "not valid CSV" in problem.message

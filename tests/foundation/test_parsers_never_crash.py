@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cambridge_results.board.schema import SCHEMA
+from cambridge_results.context import Context
 from cambridge_results.entries_import import import_entries
 from cambridge_results.errors import CambridgeResultsError, InvalidValue, PolicyError
 from cambridge_results.logins.tokens import token_digest
@@ -197,17 +198,15 @@ def test_a_url_with_a_lone_surrogate_is_invalid_value() -> None:
 WRONG_TYPES: dict[str, Callable[[], object]] = {
     "load_policy(None)": lambda: load_policy(None),  # type: ignore[arg-type]
     "load_policy(3)": lambda: load_policy(3),  # type: ignore[arg-type]
-    "import_entries(store, False)": lambda: import_entries(
-        open_store("memory://", migrations=SCHEMA),
+    "import_entries(context, False)": lambda: import_entries(
+        Context(store=open_store("memory://", migrations=SCHEMA), policy=example_2026()),
         False,  # type: ignore[arg-type]
         principal=BoardStaff(staff_id="s1"),
-        now=pendulum.datetime(2026, 1, 1, tz="UTC"),
     ),
-    "import_entries(store, b'...')": lambda: import_entries(
-        open_store("memory://", migrations=SCHEMA),
+    "import_entries(context, b'...')": lambda: import_entries(
+        Context(store=open_store("memory://", migrations=SCHEMA), policy=example_2026()),
         b"centre\n",  # type: ignore[arg-type]
         principal=BoardStaff(staff_id="s1"),
-        now=pendulum.datetime(2026, 1, 1, tz="UTC"),
     ),
     "check_chosen_password(context_words=[None])": lambda: check_chosen_password(
         "a-long-enough-passphrase",

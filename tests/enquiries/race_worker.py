@@ -15,10 +15,12 @@ import pendulum
 
 from cambridge_results.board.schema import SCHEMA
 from cambridge_results.clock import FixedClock
+from cambridge_results.context import Context
+from cambridge_results.enquiries import Enquiries
 from cambridge_results.enquiries.errors import DuplicateEnquiry
-from cambridge_results.enquiries.service import EnquiryService
 from cambridge_results.policy import international_2023
 from cambridge_results.principals import CentreOfficer
+from cambridge_results.rendering.fpdf_enquiry_letters import FpdfEnquiryLetterRenderer
 from cambridge_results.storage import open_store
 from cambridge_results.storage.port import Store
 from cambridge_results.storage.sqlite import SQLiteStore, path_from_url
@@ -44,7 +46,10 @@ def submit_all(url: str, ids: list[str], seed: int, barrier: Any, out: Any) -> N
         store = open_store(url, migrate=False, migrations=SCHEMA)
     counts: Counter[str] = Counter()
     try:
-        enquiries = EnquiryService(store, policy=international_2023(), clock=FixedClock(IN_WINDOW))
+        enquiries = Enquiries(
+            Context(store=store, policy=international_2023(), clock=FixedClock(IN_WINDOW)),
+            letter_renderer=FpdfEnquiryLetterRenderer(),
+        )
         order = list(ids)
         random.Random(seed).shuffle(order)  # noqa: S311 - an order of work, not a secret
         barrier.wait()

@@ -20,8 +20,8 @@ from ear_board import BIOLOGY, CENTRE, MATHS, OFFICER, POLICY
 from race_worker import IN_WINDOW, submit_all
 from stored_board import STORE_FACTORIES, StoreFactory, postgres_factory, seed
 
+from cambridge_results.enquiries.base import enquiry_subject
 from cambridge_results.enquiries.repositories import EnquiryRecords
-from cambridge_results.enquiries.service import enquiry_subject
 from cambridge_results.rules.enquiries import workflow as wf
 from cambridge_results.storage.port import Store
 
@@ -35,7 +35,7 @@ def drafts(store: Store) -> dict[int, list[str]]:
     """One draft per process and key, made in one unit of work; the ids per process."""
     ids: dict[int, list[str]] = {p: [] for p in range(PROCESSES)}
     with store.unit_of_work(actor=str(OFFICER)) as uow:
-        records = EnquiryRecords(uow, POLICY)
+        records = EnquiryRecords(uow)
         for p in range(PROCESSES):
             for candidate, (syllabus, component) in KEYS:
                 made = wf.create(
@@ -88,7 +88,7 @@ def race(factory: StoreFactory, tmp_path: Path) -> None:
             total.update(report)
         assert total == {"accepted": len(KEYS), "duplicate": (PROCESSES - 1) * len(KEYS)}
         with store.unit_of_work(actor="test:race", read_only=True) as uow:
-            repo = EnquiryRecords(uow, POLICY).enquiries
+            repo = EnquiryRecords(uow).enquiries
             for candidate, (syllabus, _) in KEYS:
                 assert len(repo.active_reviews("GB123", "June 2023", syllabus.code, candidate)) == 1
             assert len(repo.at_board()) == len(KEYS)

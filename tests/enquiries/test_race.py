@@ -20,7 +20,9 @@ from __future__ import annotations
 import multiprocessing
 import queue
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from ear_board import BIOLOGY, CENTRE, MATHS, OFFICER, POLICY, facts
@@ -74,33 +76,36 @@ def drafts(store: Store) -> dict[int, list[str]]:
     return ids
 
 
+def run_workers(target: Callable[..., None], args: list[tuple[Any, ...]]) -> Counter[str]:
+    """One spawned process per ``args`` (plus a shared barrier and queue); their reports summed.
+
+    Every worker must report and exit cleanly.
+    """
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(len(args))
+    out = ctx.Queue()
+    workers = [ctx.Process(target=target, args=(*a, barrier, out)) for a in args]
+    for w in workers:
+        w.start()
+    total: Counter[str] = Counter()
+    for _ in workers:
+        try:
+            total.update(out.get(timeout=180))
+        except queue.Empty:  # pragma: no cover - only when a worker died
+            break
+    for w in workers:
+        w.join(timeout=60)
+    assert [w.exitcode for w in workers] == [0] * len(workers)
+    return total
+
+
 def race(factory: StoreFactory, tmp_path: Path) -> None:
     """Run the race on a store from ``factory`` and check its outcome."""
     store = factory(tmp_path)
     try:
         seed(store, numbers=CANDIDATES, syllabuses=(MATHS, BIOLOGY))
         ids = drafts(store)
-        ctx = multiprocessing.get_context("spawn")
-        barrier = ctx.Barrier(PROCESSES)
-        out = ctx.Queue()
-        workers = [
-            ctx.Process(target=submit_all, args=(store.url, ids[p], p, barrier, out))
-            for p in range(PROCESSES)
-        ]
-        for w in workers:
-            w.start()
-        reports = []
-        for _ in workers:
-            try:
-                reports.append(out.get(timeout=120))
-            except queue.Empty:  # pragma: no cover - only when a worker died
-                break
-        for w in workers:
-            w.join(timeout=60)
-        assert [w.exitcode for w in workers] == [0] * PROCESSES
-        total: Counter[str] = Counter()
-        for report in reports:
-            total.update(report)
+        total = run_workers(submit_all, [(store.url, ids[p], p) for p in range(PROCESSES)])
         assert total == {"accepted": len(KEYS), "duplicate": (PROCESSES - 1) * len(KEYS)}
         with store.unit_of_work(actor="test:race", read_only=True) as uow:
             repo = EnquiryRecords(uow).enquiries
@@ -214,29 +219,9 @@ def group_race(factory: StoreFactory, tmp_path: Path) -> None:
     try:
         seed_groups(store)
         jobs = group_jobs(store)
-        ctx = multiprocessing.get_context("spawn")
-        barrier = ctx.Barrier(PROCESSES)
-        out = ctx.Queue()
-        workers = [
-            ctx.Process(target=cancel_or_submit, args=(store.url, jobs[p], p, barrier, out))
-            for p in range(PROCESSES)
-        ]
-        for w in workers:
-            w.start()
-        reports = []
-        for _ in workers:
-            try:
-                reports.append(out.get(timeout=180))
-            except queue.Empty:  # pragma: no cover - only when a worker died
-                break
-        for w in workers:
-            w.join(timeout=60)
-        total: Counter[str] = Counter()
-        for report in reports:
-            total.update(report)
+        total = run_workers(cancel_or_submit, [(store.url, jobs[p], p) for p in range(PROCESSES)])
         half = PAIRS * GROUP_ROUNDS
         assert total == {"cancelled": half, "submitted": half}, dict(total)
-        assert [w.exitcode for w in workers] == [0] * PROCESSES
         with store.unit_of_work(actor="test:race", read_only=True) as uow:
             repo = EnquiryRecords(uow).enquiries
             for r in range(GROUP_ROUNDS):

@@ -5,10 +5,11 @@ Reached through :class:`~cambridge_results.enquiries.repositories.EnquiryRecords
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 import pendulum
+from attrs import AttrsInstance
 
 from cambridge_results.enquiries import tables as t
 from cambridge_results.enquiries._rows import as_dict, candidate_key, require, series_key
@@ -213,17 +214,15 @@ class AppealRepository:
 
 
 def _appeal(row: dict[str, Any]) -> Appeal:
-    return Appeal(
-        id=row["id"],
-        enquiry_id=row["enquiry_id"],
-        centre=row["centre"],
-        stage=row["stage"],
-        lodged_at=row["lodged_at"],
-        lodged_by=row["lodged_by"],
-        decision_due=row["decision_due"],
-        follows=row["follows"],
-        letter_issued_at=row["letter_issued_at"],
-    )
+    return _from_row(Appeal, row)
+
+
+_V = TypeVar("_V", bound=AttrsInstance)
+
+
+def _from_row(cls: type[_V], row: dict[str, Any]) -> _V:
+    """An attrs value whose every field is a column of ``row``, converted by its converters."""
+    return cls(**{f.name: row[f.name] for f in attrs.fields(cls)})
 
 
 def _grade(value: object) -> Grade:
@@ -291,14 +290,4 @@ class StatementRepository:
 
 
 def _statement(row: dict[str, Any]) -> StatementDue:
-    return StatementDue(
-        enquiry_id=row["enquiry_id"],
-        centre=row["centre"],
-        series=row["series"],
-        candidate=row["candidate"],
-        syllabus=row["syllabus"],
-        grade_before=row["grade_before"],
-        grade_after=row["grade_after"],
-        flagged_at=row["flagged_at"],
-        issued_at=row["issued_at"],
-    )
+    return _from_row(StatementDue, row)

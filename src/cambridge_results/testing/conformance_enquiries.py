@@ -36,12 +36,17 @@ from cambridge_results.enquiries.documents import (
 )
 from cambridge_results.enquiries.errors import DuplicateEnquiry
 from cambridge_results.enquiries.records import StatementDue
-from cambridge_results.enquiries.repositories import EnquiryRecords
+from cambridge_results.enquiries.repositories import (
+    EnquiryRecords,
+    EnquiryRepository,
+    StoredEnquiry,
+)
 from cambridge_results.enquiries.tables import CANDIDATES, DOCUMENTS
 from cambridge_results.errors import (
     CambridgeResultsError,
     ConcurrencyError,
     DuplicateError,
+    InvalidValue,
     NotFound,
     StorageError,
 )
@@ -99,9 +104,14 @@ MINIMAL_PDF = (
 )
 
 
-def _holds(enquiry: Enquiry) -> bool:
-    """Whether the rules say ``enquiry`` holds its candidates' re-check or review (EAR-06)."""
-    return holds_review(POLICY, enquiry)
+def _add(repo: EnquiryRepository, enquiry: Enquiry) -> StoredEnquiry:
+    """Store a new enquiry with the EAR-06 flag the rules decide."""
+    return repo.add(enquiry, holds_review=holds_review(POLICY, enquiry))
+
+
+def _save(repo: EnquiryRepository, enquiry: Enquiry, *, version: int) -> StoredEnquiry:
+    """Save an enquiry over ``version`` with the EAR-06 flag the rules decide."""
+    return repo.save(enquiry, version=version, holds_review=holds_review(POLICY, enquiry))
 
 
 def _enquiry(
@@ -188,9 +198,7 @@ def _worker_claim(
         barrier.wait()
         try:
             with store.unit_of_work(actor="test:worker") as uow:
-                EnquiryRecords(uow).enquiries.add(
-                    _enquiry(enquiry_id), holds_review=_holds(_enquiry(enquiry_id))
-                )
+                _add(EnquiryRecords(uow).enquiries, _enquiry(enquiry_id))
             out.put("won")
         except DuplicateEnquiry:
             out.put("duplicate")
@@ -239,39 +247,46 @@ class EnquiryStoreConformance(_Base):
         )
         with board.unit_of_work(actor=ACTOR) as uow:
             repo = EnquiryRecords(uow).enquiries
-            first = repo.add(
-                _enquiry("e-1", status=EnquiryStatus.SAVED),
-                holds_review=_holds(_enquiry("e-1", status=EnquiryStatus.SAVED)),
-            )
-            second = repo.save(done, version=first.version, holds_review=_holds(done))
+            first = _add(repo, _enquiry("e-1", status=EnquiryStatus.SAVED))
+            second = _save(repo, done, version=first.version)
         with board.unit_of_work(actor=ACTOR, read_only=True) as uow:
             stored = EnquiryRecords(uow).enquiries.get("e-1")
         assert (first.version, second.version, stored.version) == (1, 2, 2)
         assert stored.enquiry == done
+
+    def test_the_ear06_flag_is_stored_as_the_rules_decided_it_and_must_be_a_bool(
+        self, board: Store
+    ) -> None:
+        """Repositories store, rules decide: the flag given is the claim; a non-bool is refused."""
+        with board.unit_of_work(actor=ACTOR) as uow:
+            repo = EnquiryRecords(uow).enquiries
+            with pytest.raises(InvalidValue):
+                repo.add(_enquiry("e-1"), holds_review="yes")  # type: ignore[arg-type]
+            repo.add(_enquiry("e-2"), holds_review=False)
+            _add(repo, _enquiry("e-3"))
+            claims = repo.active_reviews("GB123", SERIES, "0580", "0001")
+            assert (repo.find("e-1"), claims) == (None, ["e-3"])
 
     def test_a_save_over_a_version_someone_else_changed_raises_concurrency_error(
         self, board: Store
     ) -> None:
         """Compare-and-set: the stale writer fails and the stored enquiry keeps the winner's."""
         with board.unit_of_work(actor=ACTOR) as uow:
-            EnquiryRecords(uow).enquiries.add(
-                _enquiry("e-1", status=EnquiryStatus.SAVED),
-                holds_review=_holds(_enquiry("e-1", status=EnquiryStatus.SAVED)),
-            )
+            _add(EnquiryRecords(uow).enquiries, _enquiry("e-1", status=EnquiryStatus.SAVED))
         winner = _enquiry("e-1", status=EnquiryStatus.SAVED, note="winner")
         with board.unit_of_work(actor=ACTOR) as uow:
-            EnquiryRecords(uow).enquiries.save(winner, version=1, holds_review=_holds(winner))
+            _save(EnquiryRecords(uow).enquiries, winner, version=1)
         with pytest.raises(ConcurrencyError), board.unit_of_work(actor=ACTOR) as uow:
-            EnquiryRecords(uow).enquiries.save(
+            _save(
+                EnquiryRecords(uow).enquiries,
                 _enquiry("e-1", status=EnquiryStatus.SAVED, note="stale"),
                 version=1,
-                holds_review=_holds(_enquiry("e-1", status=EnquiryStatus.SAVED, note="stale")),
             )
         with board.unit_of_work(actor=ACTOR) as uow:
             repo = EnquiryRecords(uow).enquiries
             assert repo.get("e-1").enquiry.note == "winner"
             with pytest.raises(NotFound):
-                repo.save(_enquiry("e-2"), version=1, holds_review=_holds(_enquiry("e-2")))
+                _save(repo, _enquiry("e-2"), version=1)
 
     def test_one_active_review_per_candidate_syllabus_and_series_is_enforced_by_the_store(
         self, board: Store
@@ -279,21 +294,13 @@ class EnquiryStoreConformance(_Base):
         """EAR-06: a second active re-check or review is a DuplicateEnquiry from the index."""
         with board.unit_of_work(actor=ACTOR) as uow:
             repo = EnquiryRecords(uow).enquiries
-            repo.add(
-                _enquiry("e-1", service="2"), holds_review=_holds(_enquiry("e-1", service="2"))
-            )
+            _add(repo, _enquiry("e-1", service="2"))
             with pytest.raises(DuplicateEnquiry) as refused:
-                repo.add(
-                    _enquiry("e-2", service="1S"),
-                    holds_review=_holds(_enquiry("e-2", service="1S")),
-                )
+                _add(repo, _enquiry("e-2", service="1S"))
             assert isinstance(refused.value, DuplicateError)
             assert refused.value.codes == ("EAR-06.already-submitted",)
             # The unit of work is still usable after the caught duplicate.
-            repo.add(
-                _enquiry("e-3", service="1", candidate="0002"),
-                holds_review=_holds(_enquiry("e-3", service="1", candidate="0002")),
-            )
+            _add(repo, _enquiry("e-3", service="1", candidate="0002"))
             assert repo.active_reviews("GB123", SERIES, "0580", "1") == ["e-1"]
         with board.unit_of_work(actor=ACTOR, read_only=True) as uow:
             repo = EnquiryRecords(uow).enquiries
@@ -307,64 +314,31 @@ class EnquiryStoreConformance(_Base):
         with board.unit_of_work(actor=ACTOR) as uow:
             repo = EnquiryRecords(uow).enquiries
             for i in range(2):
-                repo.add(
-                    _enquiry(f"d-{i}", status=EnquiryStatus.SAVED, arrived=None),
-                    holds_review=_holds(
-                        _enquiry(f"d-{i}", status=EnquiryStatus.SAVED, arrived=None)
-                    ),
-                )
-            repo.add(
-                _enquiry("r-1", status=EnquiryStatus.REJECTED, arrived=None),
-                holds_review=_holds(_enquiry("r-1", status=EnquiryStatus.REJECTED, arrived=None)),
-            )
-            live = repo.add(_enquiry("e-1"), holds_review=_holds(_enquiry("e-1")))
+                _add(repo, _enquiry(f"d-{i}", status=EnquiryStatus.SAVED, arrived=None))
+            _add(repo, _enquiry("r-1", status=EnquiryStatus.REJECTED, arrived=None))
+            live = _add(repo, _enquiry("e-1"))
             group = _enquiry("g-1", service="9")
-            repo.add(
-                attrs.evolve(group, candidates=("0001", "0002", "0713", "0003", "0004")),
-                holds_review=_holds(
-                    attrs.evolve(group, candidates=("0001", "0002", "0713", "0003", "0004"))
-                ),
-            )
-            repo.save(
+            _add(repo, attrs.evolve(group, candidates=("0001", "0002", "0713", "0003", "0004")))
+            _save(
+                repo,
                 _enquiry("e-1", status=EnquiryStatus.CANCELLED, cancelled_at=T0),
                 version=live.version,
-                holds_review=_holds(
-                    _enquiry("e-1", status=EnquiryStatus.CANCELLED, cancelled_at=T0)
-                ),
             )
-            repo.add(
-                _enquiry("e-2", service="2"), holds_review=_holds(_enquiry("e-2", service="2"))
-            )
+            _add(repo, _enquiry("e-2", service="2"))
             assert repo.active_reviews("GB123", SERIES, "0580", "0001") == ["e-2"]
             with pytest.raises(DuplicateEnquiry):
-                repo.add(
-                    _enquiry("e-3", status=EnquiryStatus.COMPLETED),
-                    holds_review=_holds(_enquiry("e-3", status=EnquiryStatus.COMPLETED)),
-                )
+                _add(repo, _enquiry("e-3", status=EnquiryStatus.COMPLETED))
 
     def test_a_refused_add_or_save_leaves_nothing_half_written(self, board: Store) -> None:
         """A caught DuplicateError or DuplicateEnquiry changes neither rows nor claims."""
         with board.unit_of_work(actor=ACTOR) as uow:
             repo = EnquiryRecords(uow).enquiries
-            repo.add(
-                _enquiry("e-1", status=EnquiryStatus.RECEIVED, number="E23-000001"),
-                holds_review=_holds(
-                    _enquiry("e-1", status=EnquiryStatus.RECEIVED, number="E23-000001")
-                ),
-            )
-            draft = repo.add(
-                _enquiry("e-2", status=EnquiryStatus.SAVED, arrived=None),
-                holds_review=_holds(_enquiry("e-2", status=EnquiryStatus.SAVED, arrived=None)),
-            )
+            _add(repo, _enquiry("e-1", status=EnquiryStatus.RECEIVED, number="E23-000001"))
+            draft = _add(repo, _enquiry("e-2", status=EnquiryStatus.SAVED, arrived=None))
             with pytest.raises(DuplicateEnquiry):
-                repo.save(
-                    _enquiry("e-2"), version=draft.version, holds_review=_holds(_enquiry("e-2"))
-                )
+                _save(repo, _enquiry("e-2"), version=draft.version)
             with pytest.raises(DuplicateError):
-                repo.add(
-                    _enquiry("e-3", candidate="0713", number="E23-000001"),
-                    holds_review=_holds(_enquiry("e-3", candidate="0713", number="E23-000001")),
-                )
+                _add(repo, _enquiry("e-3", candidate="0713", number="E23-000001"))
             assert repo.get("e-2") == draft
             assert repo.find("e-3") is None
             assert repo.active_reviews("GB123", SERIES, "0580", "0713") == []
@@ -374,32 +348,14 @@ class EnquiryStoreConformance(_Base):
         """EAR-09: two enquiries can never carry the same number; drafts carry none."""
         with board.unit_of_work(actor=ACTOR) as uow:
             repo = EnquiryRecords(uow).enquiries
-            repo.add(
-                _enquiry("e-1", status=EnquiryStatus.RECEIVED, number="E23-000001"),
-                holds_review=_holds(
-                    _enquiry("e-1", status=EnquiryStatus.RECEIVED, number="E23-000001")
-                ),
-            )
-            repo.add(
-                _enquiry("d-1", status=EnquiryStatus.SAVED, arrived=None),
-                holds_review=_holds(_enquiry("d-1", status=EnquiryStatus.SAVED, arrived=None)),
-            )
-            repo.add(
-                _enquiry("d-2", status=EnquiryStatus.SAVED, arrived=None),
-                holds_review=_holds(_enquiry("d-2", status=EnquiryStatus.SAVED, arrived=None)),
-            )
+            _add(repo, _enquiry("e-1", status=EnquiryStatus.RECEIVED, number="E23-000001"))
+            _add(repo, _enquiry("d-1", status=EnquiryStatus.SAVED, arrived=None))
+            _add(repo, _enquiry("d-2", status=EnquiryStatus.SAVED, arrived=None))
             with pytest.raises(DuplicateError):
-                repo.add(
+                _add(
+                    repo,
                     _enquiry(
                         "e-2", candidate="0002", status=EnquiryStatus.RECEIVED, number="E23-000001"
-                    ),
-                    holds_review=_holds(
-                        _enquiry(
-                            "e-2",
-                            candidate="0002",
-                            status=EnquiryStatus.RECEIVED,
-                            number="E23-000001",
-                        )
                     ),
                 )
             found = repo.by_number("e23-000001")
@@ -412,20 +368,9 @@ class EnquiryStoreConformance(_Base):
         with board.unit_of_work(actor=ACTOR) as uow:
             repo = EnquiryRecords(uow).enquiries
             for (i, at), candidate in zip(sorted(arrivals.items()), CANDIDATE_NUMBERS, strict=True):
-                repo.add(
-                    _enquiry(i, candidate=candidate, arrived=at),
-                    holds_review=_holds(_enquiry(i, candidate=candidate, arrived=at)),
-                )
-            repo.add(
-                _enquiry("d-1", status=EnquiryStatus.SAVED, arrived=None),
-                holds_review=_holds(_enquiry("d-1", status=EnquiryStatus.SAVED, arrived=None)),
-            )
-            repo.add(
-                _enquiry("x-1", status=EnquiryStatus.COMPLETED, service="9", arrived=T0),
-                holds_review=_holds(
-                    _enquiry("x-1", status=EnquiryStatus.COMPLETED, service="9", arrived=T0)
-                ),
-            )
+                _add(repo, _enquiry(i, candidate=candidate, arrived=at))
+            _add(repo, _enquiry("d-1", status=EnquiryStatus.SAVED, arrived=None))
+            _add(repo, _enquiry("x-1", status=EnquiryStatus.COMPLETED, service="9", arrived=T0))
         with board.unit_of_work(actor=ACTOR, read_only=True) as uow:
             queue = EnquiryRecords(uow).enquiries.at_board()
         assert [e.id for e in queue] == ["e-b", "e-c", "e-a"]
@@ -434,20 +379,11 @@ class EnquiryStoreConformance(_Base):
         """EAR-12: the leading zero may be left out; deleted drafts are not found."""
         with board.unit_of_work(actor=ACTOR) as uow:
             repo = EnquiryRecords(uow).enquiries
-            repo.add(
-                _enquiry("e-1", candidate="0713"),
-                holds_review=_holds(_enquiry("e-1", candidate="0713")),
+            _add(repo, _enquiry("e-1", candidate="0713"))
+            _add(
+                repo, _enquiry("d-1", candidate="0713", status=EnquiryStatus.DELETED, arrived=None)
             )
-            repo.add(
-                _enquiry("d-1", candidate="0713", status=EnquiryStatus.DELETED, arrived=None),
-                holds_review=_holds(
-                    _enquiry("d-1", candidate="0713", status=EnquiryStatus.DELETED, arrived=None)
-                ),
-            )
-            repo.add(
-                _enquiry("e-2", candidate="0001"),
-                holds_review=_holds(_enquiry("e-2", candidate="0001")),
-            )
+            _add(repo, _enquiry("e-2", candidate="0001"))
             assert [e.id for e in repo.by_candidate("GB123", "713")] == ["e-1"]
             assert repo.by_candidate("GB999", "713") == []
 
@@ -456,7 +392,7 @@ class EnquiryStoreConformance(_Base):
         body = MINIMAL_PDF + bytes(range(256))
         with board.unit_of_work(actor=ACTOR) as uow:
             records = EnquiryRecords(uow)
-            records.enquiries.add(_enquiry("e-1"), holds_review=_holds(_enquiry("e-1")))
+            _add(records.enquiries, _enquiry("e-1"))
             records.documents.add(_document("e-1", DocumentKind.COPY_OF_SCRIPT, body))
             records.documents.add(_document("e-1", DocumentKind.ACKNOWLEDGEMENT, MINIMAL_PDF))
             with pytest.raises(DuplicateError):
@@ -479,7 +415,7 @@ class EnquiryStoreConformance(_Base):
         """A document changed behind the library's back is a StorageError, never served."""
         with board.unit_of_work(actor=ACTOR) as uow:
             records = EnquiryRecords(uow)
-            records.enquiries.add(_enquiry("e-1"), holds_review=_holds(_enquiry("e-1")))
+            _add(records.enquiries, _enquiry("e-1"))
             records.documents.add(_document("e-1", DocumentKind.REPORT, MINIMAL_PDF))
             uow.update(DOCUMENTS, ("e-1", "Rpt"), {"content": MINIMAL_PDF + b" "})
         with (

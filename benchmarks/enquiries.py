@@ -6,7 +6,7 @@ Usage (from the repository root, after ``bash scripts/test``)::
     .venv/bin/python benchmarks/enquiries.py --backend sqlite --writers 1 2 4 --enquiries 200
 
 Each writer process creates a draft and submits it (two units of work, EAR-09),
-for its own candidates, through :class:`EnquiryService` on one shared store; the
+for its own candidates, through :class:`Enquiries` on one shared store; the
 rules run in full (EAR-01..07, EAR-13 with its per-group lock).  The bare
 baseline in the same run writes the same number of transactions (two per
 enquiry, one row each) through the bare driver with the store's settings, so
@@ -35,9 +35,11 @@ import pendulum
 
 from cambridge_results.board.schema import SCHEMA
 from cambridge_results.clock import FixedClock
-from cambridge_results.enquiries.service import EnquiryService
+from cambridge_results.context import Context
+from cambridge_results.enquiries import Enquiries, NewEnquiry
 from cambridge_results.policy import international_2023
 from cambridge_results.principals import BoardStaff, CentreOfficer
+from cambridge_results.rendering.fpdf_enquiry_letters import FpdfEnquiryLetterRenderer
 from cambridge_results.sample_board import SYLLABUSES
 from cambridge_results.storage import open_store
 from cambridge_results.values import Candidate, Centre, Entry, Mark, MarkSource, Qualification
@@ -57,7 +59,10 @@ def _centre(writer: int) -> str:
 def seed(url: str, writers: int, enquiries: int) -> None:
     """Each writer's centre with ``enquiries`` candidates entered for 0580 with exam marks."""
     store = open_store(url, migrations=SCHEMA)
-    service = EnquiryService(store, policy=POLICY, clock=FixedClock(NOW))
+    service = Enquiries(
+        Context(store=store, policy=POLICY, clock=FixedClock(NOW)),
+        letter_renderer=FpdfEnquiryLetterRenderer(),
+    )
     service.add_qualification(BOARD, Qualification(code="IGCSE", name="Cambridge IGCSE"))
     with store.unit_of_work(actor=str(BOARD)) as uow:
         uow.syllabuses.add(MATHS)
@@ -87,18 +92,23 @@ def seed(url: str, writers: int, enquiries: int) -> None:
 def library_writer(url: str, writer: int, count: int, barrier: Any, out: Any) -> None:
     """Create and submit ``count`` service-2 enquiries for this writer's candidates."""
     store = open_store(url, migrate=False, migrations=SCHEMA)
-    service = EnquiryService(store, policy=POLICY, clock=FixedClock(NOW))
+    service = Enquiries(
+        Context(store=store, policy=POLICY, clock=FixedClock(NOW)),
+        letter_renderer=FpdfEnquiryLetterRenderer(),
+    )
     officer = CentreOfficer(centre=_centre(writer))
     barrier.wait()
     start = time.monotonic()
     for n in range(1, count + 1):
         made = service.create(
             officer,
-            series=SERIES,
-            service="2",
-            syllabus=MATHS.code,
-            components=("12",),
-            candidates=(f"{n:04d}",),
+            NewEnquiry(
+                series=SERIES,
+                service="2",
+                syllabus=MATHS.code,
+                components=("12",),
+                candidates=(f"{n:04d}",),
+            ),
         )
         service.submit(officer, made.id, declarations=(True, True))
     out.put((start, time.monotonic()))

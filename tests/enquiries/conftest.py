@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from cambridge_results.clock import FixedClock
-from cambridge_results.enquiries.service import EnquiryService
+from cambridge_results.enquiries import Enquiries
 from cambridge_results.storage.port import Store
 
 
@@ -58,7 +58,7 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def enquiries(board: Store, clock: FixedClock) -> EnquiryService:
+def enquiries(board: Store, clock: FixedClock) -> Enquiries:
     """The enquiry use cases over the seeded store."""
     from stored_board import service
 

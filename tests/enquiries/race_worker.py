@@ -8,6 +8,7 @@ children inherit), and sixteen of them start at once on two cores.
 from __future__ import annotations
 
 import random
+import time
 from collections import Counter
 from typing import Any
 
@@ -15,10 +16,12 @@ import pendulum
 
 from cambridge_results.board.schema import SCHEMA
 from cambridge_results.clock import FixedClock
+from cambridge_results.context import Context
+from cambridge_results.enquiries import Enquiries
 from cambridge_results.enquiries.errors import DuplicateEnquiry
-from cambridge_results.enquiries.service import EnquiryService
 from cambridge_results.policy import international_2023
 from cambridge_results.principals import CentreOfficer
+from cambridge_results.rendering.fpdf_enquiry_letters import FpdfEnquiryLetterRenderer
 from cambridge_results.storage import open_store
 from cambridge_results.storage.port import Store
 from cambridge_results.storage.sqlite import SQLiteStore, path_from_url
@@ -27,24 +30,32 @@ OFFICER = CentreOfficer(centre="GB123")
 IN_WINDOW = pendulum.datetime(2023, 9, 1, 9, 0, tz="UTC")
 
 
+def _open(url: str) -> Store:
+    if url.startswith("sqlite:"):
+        # Sixteen writers queue for SQLite's one write lock; on a loaded machine
+        # a writer may wait longer than the default 30 s.  The test is about
+        # which errors come out, not about how long the lock is waited for.
+        return SQLiteStore(path_from_url(url), migrate=False, busy_timeout=300, migrations=SCHEMA)
+    return open_store(url, migrate=False, migrations=SCHEMA)
+
+
+def _enquiries(store: Store) -> Enquiries:
+    return Enquiries(
+        Context(store=store, policy=international_2023(), clock=FixedClock(IN_WINDOW)),
+        letter_renderer=FpdfEnquiryLetterRenderer(),
+    )
+
+
 def submit_all(url: str, ids: list[str], seed: int, barrier: Any, out: Any) -> None:
     """Submit every draft in ``ids`` (in a shuffled order) once all workers are ready.
 
     Reports how many were accepted, how many were a DuplicateEnquiry, and
     anything else by type and message (which must never happen).
     """
-    if url.startswith("sqlite:"):
-        # Sixteen writers queue for SQLite's one write lock; on a loaded machine
-        # a writer may wait longer than the default 30 s.  The test is about
-        # which errors come out, not about how long the lock is waited for.
-        store: Store = SQLiteStore(
-            path_from_url(url), migrate=False, busy_timeout=300, migrations=SCHEMA
-        )
-    else:
-        store = open_store(url, migrate=False, migrations=SCHEMA)
+    store = _open(url)
     counts: Counter[str] = Counter()
     try:
-        enquiries = EnquiryService(store, policy=international_2023(), clock=FixedClock(IN_WINDOW))
+        enquiries = _enquiries(store)
         order = list(ids)
         random.Random(seed).shuffle(order)  # noqa: S311 - an order of work, not a secret
         barrier.wait()
@@ -54,6 +65,41 @@ def submit_all(url: str, ids: list[str], seed: int, barrier: Any, out: Any) -> N
                 counts["accepted"] += 1
             except DuplicateEnquiry:
                 counts["duplicate"] += 1
+            except Exception as exc:  # the test reports any leak by its type
+                counts[f"{type(exc).__name__}: {exc}"] += 1
+    finally:
+        store.close()
+        out.put(dict(counts))
+
+
+def cancel_or_submit(
+    url: str, jobs: list[tuple[str, str, str]], seed: int, barrier: Any, out: Any
+) -> None:
+    """Round by round, all workers together: cancel or submit one enquiry (EAR-13 race).
+
+    ``jobs[r]`` is ``(action, centre, enquiry_id)`` for round ``r``; every
+    round starts when all workers reach the barrier, and a cancel starts up to
+    50 ms later (random), so that some land while a submission is between
+    reading its group and committing.  Reports ``cancelled``
+    and ``submitted``, and any error by type and message (which must never
+    happen: a lost race is retried inside the use case).
+    """
+    store = _open(url)
+    counts: Counter[str] = Counter()
+    try:
+        enquiries = _enquiries(store)
+        rng = random.Random(seed)  # noqa: S311 - a timing jitter, not a secret
+        for action, centre, enquiry_id in jobs:
+            officer = CentreOfficer(centre=centre)
+            barrier.wait()
+            try:
+                if action == "cancel":
+                    time.sleep(rng.uniform(0, 0.05))
+                    enquiries.cancel(officer, enquiry_id)
+                    counts["cancelled"] += 1
+                else:
+                    enquiries.submit(officer, enquiry_id, declarations=(True, True))
+                    counts["submitted"] += 1
             except Exception as exc:  # the test reports any leak by its type
                 counts[f"{type(exc).__name__}: {exc}"] += 1
     finally:

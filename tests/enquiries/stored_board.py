@@ -37,9 +37,17 @@ from fpdf import FPDF
 
 from cambridge_results.board.schema import SCHEMA
 from cambridge_results.clock import FixedClock
-from cambridge_results.enquiries import CandidateOutcome, Enquiry, Outcome, Transition
+from cambridge_results.context import Context
+from cambridge_results.enquiries import (
+    CandidateOutcome,
+    Enquiries,
+    Enquiry,
+    NewEnquiry,
+    Outcome,
+    ResultsKey,
+    Transition,
+)
 from cambridge_results.enquiries.repositories import EnquiryRecords
-from cambridge_results.enquiries.service import EnquiryService
 from cambridge_results.errors import BackendNotFound
 from cambridge_results.policy import Policy
 from cambridge_results.principals import AssociateOfficer, CentreOfficer
@@ -76,7 +84,7 @@ def seed(
 ) -> None:
     """Centres, candidates, syllabuses, qualifications, entries, marks and samples, in one unit."""
     with store.unit_of_work(actor="board:seed") as uow:
-        records = EnquiryRecords(uow, POLICY)
+        records = EnquiryRecords(uow)
         uow.associates.add(Associate(number="NG900", name="Lagos Associate"))
         uow.centres.add(CENTRE)
         uow.centres.add(ASSOCIATE_CENTRE)
@@ -101,9 +109,9 @@ def seed(
                     records.results.put_sample(centre.number, "June 2023", syllabus.code, sample)
 
 
-def service(store: Store, clock: FixedClock, policy: Policy = POLICY) -> EnquiryService:
+def service(store: Store, clock: FixedClock, policy: Policy = POLICY) -> Enquiries:
     """The use cases over ``store`` with the shared renderer."""
-    return EnquiryService(store, policy=policy, clock=clock, renderer=RENDERER)
+    return Enquiries(Context(store=store, policy=policy, clock=clock), letter_renderer=RENDERER)
 
 
 def fixed_clock(at: pendulum.DateTime) -> FixedClock:
@@ -112,7 +120,7 @@ def fixed_clock(at: pendulum.DateTime) -> FixedClock:
 
 
 def submit_new(
-    enquiries: EnquiryService,
+    enquiries: Enquiries,
     principal: CentreOfficer | AssociateOfficer = OFFICER,
     *,
     service: str = "2",
@@ -124,24 +132,26 @@ def submit_new(
     """Create a draft and submit it with both declarations ticked (two units of work)."""
     made = enquiries.create(
         principal,
-        series=JUNE_2023,
-        service=service,
-        syllabus=syllabus.code,
-        components=tuple(components),
-        candidates=tuple(candidates),
-        **extra,
+        NewEnquiry(
+            series=JUNE_2023,
+            service=service,
+            syllabus=syllabus.code,
+            components=tuple(components),
+            candidates=tuple(candidates),
+            **extra,
+        ),
     )
     return enquiries.submit(principal, made.id, declarations=BOTH_TICKED)
 
 
-def acknowledged(enquiries: EnquiryService, enquiry_id: str) -> Enquiry:
+def acknowledged(enquiries: Enquiries, enquiry_id: str) -> Enquiry:
     """The board receives and acknowledges an enquiry (the Ack letter is rendered)."""
     enquiries.receive(BOARD, enquiry_id)
     return enquiries.acknowledge(BOARD, enquiry_id)
 
 
 def outcome_for(
-    enquiries: EnquiryService, enquiry: Enquiry, *, change: int, grade_after: str | None = None
+    enquiries: Enquiries, enquiry: Enquiry, *, change: int, grade_after: str | None = None
 ) -> Outcome:
     """An outcome moving every reviewed mark by ``change`` from the stored marks (EAR-23)."""
     syllabus = next(s for s in SYLLABUSES if s.code == enquiry.syllabus)
@@ -149,10 +159,12 @@ def outcome_for(
     for number in enquiry.candidates:
         stored = enquiries.results(
             BOARD,
-            centre=enquiry.centre,
-            series=enquiry.series,
-            candidate=number,
-            syllabus=enquiry.syllabus,
+            ResultsKey(
+                centre=enquiry.centre,
+                series=enquiry.series,
+                candidate=number,
+                syllabus=enquiry.syllabus,
+            ),
         )
         assert stored is not None
         assert stored.grade is not None
@@ -174,7 +186,7 @@ def outcome_for(
                 grade_after=grade_after or stored.grade,
             )
         )
-    return Outcome(candidates=tuple(outcomes), recorded_at=enquiries.clock.now())
+    return Outcome(candidates=tuple(outcomes), recorded_at=enquiries.context.clock.now())
 
 
 def make_pdf(*lines: str, pages: int = 1) -> bytes:

@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pytest
 from ear_board import BOTH_TICKED, CENTRE, IN_WINDOW, MATHS, OFFICER, POLICY
-from stored_board import seed
+from stored_board import RENDERER, seed
 
 from cambridge_results.board.schema import SCHEMA
 from cambridge_results.clock import FixedClock
-from cambridge_results.enquiries.service import EnquiryService
+from cambridge_results.context import Context
+from cambridge_results.enquiries import Enquiries, NewEnquiry
 from cambridge_results.errors import DuplicateError
 from cambridge_results.storage import open_store
 from cambridge_results.storage.port import Store
@@ -39,16 +40,21 @@ def _candidate(round_number: int, index: int) -> str:
 
 def enquiry_writer(context: WriterContext) -> None:
     """Create and submit service-2 enquiries for fresh candidates; report each commit."""
-    service = EnquiryService(context.store, policy=POLICY, clock=FixedClock(IN_WINDOW))
+    service = Enquiries(
+        Context(store=context.store, policy=POLICY, clock=FixedClock(IN_WINDOW)),
+        letter_renderer=RENDERER,
+    )
     for index in range(PER_ROUND):
         number = _candidate(context.round, index)
         made = service.create(
             OFFICER,
-            series="June 2023",
-            service="2",
-            syllabus=MATHS.code,
-            components=("12",),
-            candidates=(number,),
+            NewEnquiry(
+                series="June 2023",
+                service="2",
+                syllabus=MATHS.code,
+                components=("12",),
+                candidates=(number,),
+            ),
         )
         context.report(f"created:{number}:{made.id}")
         service.submit(OFFICER, made.id, declarations=BOTH_TICKED)
@@ -59,7 +65,9 @@ def enquiry_writer(context: WriterContext) -> None:
 
 def check_enquiries(store: Store, rounds: Sequence[Round]) -> None:
     """Reported commits are stored as reported; beyond them only one unit per round."""
-    service = EnquiryService(store, policy=POLICY, clock=FixedClock(IN_WINDOW))
+    service = Enquiries(
+        Context(store=store, policy=POLICY, clock=FixedClock(IN_WINDOW)), letter_renderer=RENDERER
+    )
     stored = {e.id: e for e in service.list_enquiries(OFFICER, centre=CENTRE.number)}
     created = {t.split(":")[2] for r in rounds for t in r.reported if t.startswith("created:")}
     submitted = {t.split(":")[2] for r in rounds for t in r.reported if t.startswith("submitted:")}
@@ -84,11 +92,13 @@ def check_enquiries(store: Store, rounds: Sequence[Round]) -> None:
             # EAR-06: the store's claim still holds, so a second submission is refused.
             second = service.create(
                 OFFICER,
-                series="June 2023",
-                service="1",
-                syllabus=MATHS.code,
-                components=("12",),
-                candidates=enquiry.candidates,
+                NewEnquiry(
+                    series="June 2023",
+                    service="1",
+                    syllabus=MATHS.code,
+                    components=("12",),
+                    candidates=enquiry.candidates,
+                ),
             )
             with pytest.raises(DuplicateError):
                 service.submit(OFFICER, second.id, declarations=BOTH_TICKED)

@@ -22,11 +22,18 @@ from ear_board import AC_OFFICER, ASSOCIATE, BOARD, CENTRE, MATHS, OFFICER, POLI
 from pypdf import PdfReader, PdfWriter
 from stored_board import RENDERER, acknowledged, make_pdf, outcome_for, submit_new
 
-from cambridge_results.enquiries import CandidateOutcome, DocumentKind, EnquiryStatus, Outcome
+from cambridge_results.enquiries import (
+    CandidateOutcome,
+    DocumentKind,
+    Enquiries,
+    EnquiryStatus,
+    Outcome,
+    OutcomeRequest,
+    UploadRequest,
+)
 from cambridge_results.enquiries.documents import DocumentSource, check_pdf
 from cambridge_results.enquiries.errors import InvalidDocument
 from cambridge_results.enquiries.letters import acknowledgement_letter, outcome_letter
-from cambridge_results.enquiries.service import EnquiryService
 from cambridge_results.errors import EnquiryRefused, NotFound
 from cambridge_results.rendering.fonts import UnrenderableText
 from cambridge_results.rules.enquiries import workflow as wf
@@ -214,13 +221,16 @@ def test_truncated_encrypted_and_oversized_pdfs_are_refused() -> None:
         check_pdf(good, max_bytes=100)
 
 
-def test_a_bad_upload_stores_nothing(enquiries: EnquiryService) -> None:
+def test_a_bad_upload_stores_nothing(enquiries: Enquiries) -> None:
     """EAR-10: the enquiry, its documents and its history are unchanged."""
     acked = acknowledged(enquiries, submit_new(enquiries, service="2S").enquiry.id)
     before = enquiries.history(BOARD, acked.id)
     with pytest.raises(InvalidDocument):
         enquiries.upload_document(
-            BOARD, acked.id, kind=DocumentKind.COPY_OF_SCRIPT, pdf=b"%PDF-1.4 broken"
+            BOARD,
+            UploadRequest(
+                enquiry_id=acked.id, kind=DocumentKind.COPY_OF_SCRIPT, pdf=b"%PDF-1.4 broken"
+            ),
         )
     assert enquiries.get(BOARD, acked.id) == acked
     assert [d.kind for d in enquiries.documents(BOARD, acked.id)] == [DocumentKind.ACKNOWLEDGEMENT]
@@ -228,22 +238,24 @@ def test_a_bad_upload_stores_nothing(enquiries: EnquiryService) -> None:
 
 
 def test_a_copy_of_the_script_and_the_outcome_letter_complete_the_enquiry(
-    enquiries: EnquiryService,
+    enquiries: Enquiries,
 ) -> None:
     """EAR-10: 2S is Completed only with Out and Cos; a report is not one of its documents."""
     acked = acknowledged(enquiries, submit_new(enquiries, service="2S").enquiry.id)
     scan = make_pdf("Candidate 0001, Paper 1", pages=3)
     with pytest.raises(EnquiryRefused) as refused:
-        enquiries.upload_document(BOARD, acked.id, kind=DocumentKind.REPORT, pdf=scan)
+        enquiries.upload_document(
+            BOARD, UploadRequest(enquiry_id=acked.id, kind=DocumentKind.REPORT, pdf=scan)
+        )
     assert refused.value.codes == ("EAR-10.not-applicable",)
-    enquiries.clock.advance(days=3)
+    enquiries.context.clock.advance(days=3)
     recorded = enquiries.record_outcome(
-        BOARD, acked.id, outcome=outcome_for(enquiries, acked, change=1)
+        BOARD, OutcomeRequest(enquiry_id=acked.id, outcome=outcome_for(enquiries, acked, change=1))
     )
     assert recorded.enquiry.status is EnquiryStatus.ACKNOWLEDGED
-    enquiries.clock.advance(days=1)
+    enquiries.context.clock.advance(days=1)
     done = enquiries.upload_document(
-        BOARD, acked.id, kind=DocumentKind.COPY_OF_SCRIPT, pdf=scan
+        BOARD, UploadRequest(enquiry_id=acked.id, kind=DocumentKind.COPY_OF_SCRIPT, pdf=scan)
     ).enquiry
     assert done.status is EnquiryStatus.COMPLETED
     listed = enquiries.documents(OFFICER, acked.id)
@@ -257,14 +269,19 @@ def test_a_copy_of_the_script_and_the_outcome_letter_complete_the_enquiry(
 
 
 def test_all_of_an_enquirys_documents_combine_into_one_pdf_with_bookmarks(
-    enquiries: EnquiryService,
+    enquiries: Enquiries,
 ) -> None:
     """EAR-10: Ack, Out and Cos in that order, each a bookmark; pages add up."""
     acked = acknowledged(enquiries, submit_new(enquiries, service="1S").enquiry.id)
     enquiries.upload_document(
-        BOARD, acked.id, kind=DocumentKind.COPY_OF_SCRIPT, pdf=make_pdf("Script", pages=2)
+        BOARD,
+        UploadRequest(
+            enquiry_id=acked.id, kind=DocumentKind.COPY_OF_SCRIPT, pdf=make_pdf("Script", pages=2)
+        ),
     )
-    enquiries.record_outcome(BOARD, acked.id, outcome=outcome_for(enquiries, acked, change=0))
+    enquiries.record_outcome(
+        BOARD, OutcomeRequest(enquiry_id=acked.id, outcome=outcome_for(enquiries, acked, change=0))
+    )
     reader = PdfReader(io.BytesIO(enquiries.combined_documents(OFFICER, acked.id)))
     assert len(reader.pages) == 4
     assert [o.title for o in reader.outline] == [
@@ -279,11 +296,13 @@ def test_all_of_an_enquirys_documents_combine_into_one_pdf_with_bookmarks(
     assert reader.metadata.title == "Enquiry about results E23-000001"
 
 
-def test_an_associate_centre_downloads_only_what_was_released(enquiries: EnquiryService) -> None:
+def test_an_associate_centre_downloads_only_what_was_released(enquiries: Enquiries) -> None:
     """EAR-16: the combined PDF of an Associate Centre holds the released documents only."""
     sent = submit_new(enquiries, ASSOCIATE, centre="NG456").enquiry
     acked = acknowledged(enquiries, sent.id)
-    enquiries.record_outcome(BOARD, sent.id, outcome=outcome_for(enquiries, acked, change=0))
+    enquiries.record_outcome(
+        BOARD, OutcomeRequest(enquiry_id=sent.id, outcome=outcome_for(enquiries, acked, change=0))
+    )
     enquiries.release_document(ASSOCIATE, sent.id, DocumentKind.OUTCOME)
     theirs = PdfReader(io.BytesIO(enquiries.combined_documents(AC_OFFICER, sent.id)))
     everything = PdfReader(io.BytesIO(enquiries.combined_documents(ASSOCIATE, sent.id)))
@@ -294,7 +313,7 @@ def test_an_associate_centre_downloads_only_what_was_released(enquiries: Enquiry
         enquiries.combined_documents(AC_OFFICER, fresh.id)
 
 
-def test_the_board_may_upload_its_own_acknowledgement_letter(enquiries: EnquiryService) -> None:
+def test_the_board_may_upload_its_own_acknowledgement_letter(enquiries: Enquiries) -> None:
     """EAR-10: an uploaded letter is checked like any document and stored as uploaded."""
     sent = submit_new(enquiries).enquiry
     enquiries.receive(BOARD, sent.id)
@@ -309,7 +328,7 @@ def test_the_board_may_upload_its_own_acknowledgement_letter(enquiries: EnquiryS
 
 
 def test_a_name_no_font_can_draw_stops_the_acknowledgement_before_anything_is_stored(
-    board: Store, enquiries: EnquiryService
+    board: Store, enquiries: Enquiries
 ) -> None:
     """SPEC section 5: UnrenderableText naming code points, not the name; nothing written."""
     with board.unit_of_work(actor="board:seed") as uow:

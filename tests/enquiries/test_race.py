@@ -1,11 +1,18 @@
-"""Sixteen processes race to submit re-checks for the same 50 (candidate, syllabus) keys (EAR-06).
+"""Sixteen processes race in one store: for the same keys (EAR-06), and in one group (EAR-13).
 
-Every process holds its own draft for every key and submits them all at once
-(released together by a barrier, in its own shuffled order).  The store
-itself must let exactly one enquiry per key win: the rest get the typed
+EAR-06: every process holds its own draft for every one of 50 (candidate,
+syllabus) keys and submits them all at once (released together by a
+barrier, in its own shuffled order).  The store itself must let exactly one
+enquiry per key win: the rest get the typed
 :class:`~cambridge_results.enquiries.errors.DuplicateEnquiry`, whether the
 rule saw the winner (SQLite serialises writers) or the partial unique index
 refused it (PostgreSQL), and no database error leaks.
+
+EAR-13: in one enquiry group, eight processes cancel the reviews that
+service 9 enquiries wait for while eight others submit those service 9
+enquiries, twenty rounds over.  Every use case that reads the group takes
+its lock, so no enquiry is left Pending with nothing to wait for, and a
+lost race is retried inside the use case: no error reaches a caller.
 """
 
 from __future__ import annotations
@@ -13,17 +20,27 @@ from __future__ import annotations
 import multiprocessing
 import queue
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-from ear_board import BIOLOGY, CENTRE, MATHS, OFFICER, POLICY
-from race_worker import IN_WINDOW, submit_all
-from stored_board import STORE_FACTORIES, StoreFactory, postgres_factory, seed
+from ear_board import BIOLOGY, CENTRE, MATHS, OFFICER, POLICY, facts
+from race_worker import IN_WINDOW, cancel_or_submit, submit_all
+from stored_board import RENDERER, STORE_FACTORIES, StoreFactory, postgres_factory, seed
 
+from cambridge_results.clock import FixedClock
+from cambridge_results.context import Context
+from cambridge_results.enquiries import Enquiries, NewEnquiry
+from cambridge_results.enquiries.base import enquiry_subject
 from cambridge_results.enquiries.repositories import EnquiryRecords
-from cambridge_results.enquiries.service import enquiry_subject
+from cambridge_results.principals import CentreOfficer
 from cambridge_results.rules.enquiries import workflow as wf
+from cambridge_results.rules.enquiries.eligibility import holds_review
+from cambridge_results.rules.enquiries.queue import blockers
 from cambridge_results.storage.port import Store
+from cambridge_results.values import Candidate, Centre
+from cambridge_results.values.enquiry import EnquiryStatus
 
 PROCESSES = 16
 CANDIDATES = tuple(f"{n:04d}" for n in range(1, 26))
@@ -35,7 +52,7 @@ def drafts(store: Store) -> dict[int, list[str]]:
     """One draft per process and key, made in one unit of work; the ids per process."""
     ids: dict[int, list[str]] = {p: [] for p in range(PROCESSES)}
     with store.unit_of_work(actor=str(OFFICER)) as uow:
-        records = EnquiryRecords(uow, POLICY)
+        records = EnquiryRecords(uow)
         for p in range(PROCESSES):
             for candidate, (syllabus, component) in KEYS:
                 made = wf.create(
@@ -50,7 +67,7 @@ def drafts(store: Store) -> dict[int, list[str]]:
                     principal=OFFICER,
                     now=IN_WINDOW,
                 )
-                records.enquiries.add(made.enquiry)
+                records.enquiries.add(made.enquiry, holds_review=holds_review(POLICY, made.enquiry))
                 for e in made.events:
                     uow.events.append(
                         at=e.at, kind=e.kind.value, subject=enquiry_subject(made.enquiry)
@@ -59,36 +76,39 @@ def drafts(store: Store) -> dict[int, list[str]]:
     return ids
 
 
+def run_workers(target: Callable[..., None], args: list[tuple[Any, ...]]) -> Counter[str]:
+    """One spawned process per ``args`` (plus a shared barrier and queue); their reports summed.
+
+    Every worker must report and exit cleanly.
+    """
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(len(args))
+    out = ctx.Queue()
+    workers = [ctx.Process(target=target, args=(*a, barrier, out)) for a in args]
+    for w in workers:
+        w.start()
+    total: Counter[str] = Counter()
+    for _ in workers:
+        try:
+            total.update(out.get(timeout=180))
+        except queue.Empty:  # pragma: no cover - only when a worker died
+            break
+    for w in workers:
+        w.join(timeout=60)
+    assert [w.exitcode for w in workers] == [0] * len(workers)
+    return total
+
+
 def race(factory: StoreFactory, tmp_path: Path) -> None:
     """Run the race on a store from ``factory`` and check its outcome."""
     store = factory(tmp_path)
     try:
         seed(store, numbers=CANDIDATES, syllabuses=(MATHS, BIOLOGY))
         ids = drafts(store)
-        ctx = multiprocessing.get_context("spawn")
-        barrier = ctx.Barrier(PROCESSES)
-        out = ctx.Queue()
-        workers = [
-            ctx.Process(target=submit_all, args=(store.url, ids[p], p, barrier, out))
-            for p in range(PROCESSES)
-        ]
-        for w in workers:
-            w.start()
-        reports = []
-        for _ in workers:
-            try:
-                reports.append(out.get(timeout=120))
-            except queue.Empty:  # pragma: no cover - only when a worker died
-                break
-        for w in workers:
-            w.join(timeout=60)
-        assert [w.exitcode for w in workers] == [0] * PROCESSES
-        total: Counter[str] = Counter()
-        for report in reports:
-            total.update(report)
+        total = run_workers(submit_all, [(store.url, ids[p], p) for p in range(PROCESSES)])
         assert total == {"accepted": len(KEYS), "duplicate": (PROCESSES - 1) * len(KEYS)}
         with store.unit_of_work(actor="test:race", read_only=True) as uow:
-            repo = EnquiryRecords(uow, POLICY).enquiries
+            repo = EnquiryRecords(uow).enquiries
             for candidate, (syllabus, _) in KEYS:
                 assert len(repo.active_reviews("GB123", "June 2023", syllabus.code, candidate)) == 1
             assert len(repo.at_board()) == len(KEYS)
@@ -115,3 +135,124 @@ def test_sixteen_processes_submitting_for_50_keys_on_postgresql_accept_exactly_5
 ) -> None:
     """EAR-06 on PostgreSQL: the same outcome, the partial unique index deciding the ties."""
     race(postgres_factory(postgres_url), tmp_path)
+
+
+GROUP_ROUNDS = 20
+#: Pairs per round: a review, and the service 9 that waits for it and nothing else.
+PAIRS = PROCESSES // 2
+#: Service 9 names five candidates (its minimum group); pair ``i`` has its own five.
+GROUP_CANDIDATES = tuple(f"{n:04d}" for n in range(1, 5 * PAIRS + 1))
+
+
+def group_centre(round_number: int) -> Centre:
+    """Each round's group is one syllabus at a centre of its own."""
+    return Centre(number=f"GB{200 + round_number}", name=f"Round {round_number} School")
+
+
+def seed_groups(store: Store) -> None:
+    """The centres of every round, their candidates, and their Mathematics results."""
+    seed(store, numbers=(), syllabuses=(MATHS,))
+    with store.unit_of_work(actor="board:seed") as uow:
+        records = EnquiryRecords(uow)
+        for r in range(GROUP_ROUNDS):
+            centre = group_centre(r)
+            records.centres.add(centre)
+            for number in GROUP_CANDIDATES:
+                records.candidates.add(
+                    Candidate(
+                        centre=centre.number,
+                        number=number,
+                        given_name="Candidate",
+                        family_name=number,
+                    )
+                )
+            for results in facts(MATHS, centre=centre, numbers=GROUP_CANDIDATES).results:
+                records.results.put(results)
+
+
+def group_jobs(store: Store) -> list[list[tuple[str, str, str]]]:
+    """Per round, reviews submitted and service 9 drafts made; per process, its job each round.
+
+    Processes 0-7 cancel the eight reviews of the round; processes 8-15
+    submit the eight service 9 drafts.  Service 9 draft ``i`` names five
+    candidates of its own, the first of them the one of review ``i``, so it
+    waits for that review alone: each pair is a race of its own.
+    """
+    enquiries = Enquiries(
+        Context(store=store, policy=POLICY, clock=FixedClock(IN_WINDOW)), letter_renderer=RENDERER
+    )
+    jobs: list[list[tuple[str, str, str]]] = [[] for _ in range(PROCESSES)]
+    for r in range(GROUP_ROUNDS):
+        centre = str(group_centre(r).number)
+        officer = CentreOfficer(centre=centre)
+        for p in range(PAIRS):
+            mine = GROUP_CANDIDATES[5 * p : 5 * p + 5]
+            review = enquiries.create(
+                officer,
+                NewEnquiry(
+                    series="June 2023",
+                    service="2",
+                    syllabus=MATHS.code,
+                    components=("12",),
+                    candidates=mine[:1],
+                ),
+            )
+            enquiries.submit(officer, review.id, declarations=(True, True))
+            jobs[p].append(("cancel", centre, review.id))
+            group = enquiries.create(
+                officer,
+                NewEnquiry(
+                    series="June 2023",
+                    service="9",
+                    syllabus=MATHS.code,
+                    components=("12",),
+                    candidates=mine,
+                ),
+            )
+            jobs[PAIRS + p].append(("submit", centre, group.id))
+    return jobs
+
+
+def group_race(factory: StoreFactory, tmp_path: Path) -> None:
+    """Run the EAR-13 race on a store from ``factory`` and check every round's outcome."""
+    store = factory(tmp_path)
+    try:
+        seed_groups(store)
+        jobs = group_jobs(store)
+        total = run_workers(cancel_or_submit, [(store.url, jobs[p], p) for p in range(PROCESSES)])
+        half = PAIRS * GROUP_ROUNDS
+        assert total == {"cancelled": half, "submitted": half}, dict(total)
+        with store.unit_of_work(actor="test:race", read_only=True) as uow:
+            repo = EnquiryRecords(uow).enquiries
+            for r in range(GROUP_ROUNDS):
+                family = [
+                    s.enquiry
+                    for s in repo.for_syllabus(group_centre(r).number, "June 2023", MATHS.code)
+                ]
+                at_board = [e for e in family if e.status.at_board]
+                stuck = [
+                    e.id
+                    for e in family
+                    if e.status is EnquiryStatus.PENDING and not blockers(POLICY, e, at_board)
+                ]
+                assert stuck == [], f"round {r}: Pending with nothing to wait for"
+                assert sum(e.status is EnquiryStatus.CANCELLED for e in family) == PAIRS
+    finally:
+        store.close()
+
+
+@pytest.mark.slow
+def test_cancelling_and_submitting_in_one_group_on_sqlite_leaves_no_pending_without_a_blocker(
+    tmp_path: Path,
+) -> None:
+    """EAR-13 on a SQLite file: 20 rounds of 16 processes; no stuck Pending, no error leaks."""
+    group_race(STORE_FACTORIES["sqlite"], tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_cancelling_and_submitting_in_one_group_on_postgresql_leaves_no_pending_without_a_blocker(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """EAR-13 on PostgreSQL: the group lock and retries; no stuck Pending, no ConcurrencyError."""
+    group_race(postgres_factory(postgres_url), tmp_path)

@@ -1,6 +1,6 @@
 """The whole enquiry lifecycle on the store, against a simple model, on every backend.
 
-Hypothesis drives the stored use cases (:class:`EnquiryService`): drafts,
+Hypothesis drives the stored use cases (:class:`Enquiries`): drafts,
 submissions, the board's steps, amendments, cancellations, outcomes,
 uploads, steps out of turn and the clock (across the end of British Summer
 Time on 29 October 2023), and after every step checks what the *store* holds:
@@ -38,19 +38,25 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from stored_board import STORE_FACTORIES, StoreFactory, make_pdf, postgres_factory, seed
+from stored_board import RENDERER, STORE_FACTORIES, StoreFactory, make_pdf, postgres_factory, seed
 
 from cambridge_results.clock import FixedClock
+from cambridge_results.context import Context
 from cambridge_results.enquiries import (
     CandidateOutcome,
     DocumentKind,
+    Enquiries,
     Enquiry,
+    EnquiryAmendment,
     EnquiryStatus,
+    NewEnquiry,
     Outcome,
+    OutcomeRequest,
+    ResultsKey,
+    UploadRequest,
 )
 from cambridge_results.enquiries.errors import DuplicateEnquiry
 from cambridge_results.enquiries.repositories import EnquiryRecords
-from cambridge_results.enquiries.service import EnquiryService
 from cambridge_results.errors import EnquiryRefused
 from cambridge_results.rules.enquiries.fees import LineKind, charges_for
 from cambridge_results.rules.enquiries.outcomes import review_component
@@ -94,7 +100,10 @@ def lifecycle_machine(factory: StoreFactory) -> type[RuleBasedStateMachine]:
             self.store: Store = factory(self.dir)
             seed(self.store, numbers=CANDIDATES, syllabuses=(MATHS,))
             self.clock = FixedClock(START)
-            self.enquiries = EnquiryService(self.store, policy=POLICY_31_OCTOBER, clock=self.clock)
+            self.enquiries = Enquiries(
+                Context(store=self.store, policy=POLICY_31_OCTOBER, clock=self.clock),
+                letter_renderer=RENDERER,
+            )
             self.status: dict[str, EnquiryStatus] = {}
             self.service: dict[str, str] = {}
             self.candidates: dict[str, tuple[str, ...]] = {}
@@ -177,11 +186,13 @@ def lifecycle_machine(factory: StoreFactory) -> type[RuleBasedStateMachine]:
             made = self.succeeds(
                 lambda: self.enquiries.create(
                     OFFICER,
-                    series=JUNE_2023,
-                    service=service,
-                    syllabus=MATHS.code,
-                    components=components,
-                    candidates=named,
+                    NewEnquiry(
+                        series=JUNE_2023,
+                        service=service,
+                        syllabus=MATHS.code,
+                        components=components,
+                        candidates=named,
+                    ),
                 )
             )
             self.status[made.id] = S.SAVED
@@ -262,7 +273,8 @@ def lifecycle_machine(factory: StoreFactory) -> type[RuleBasedStateMachine]:
             enquiry_id = data.draw(
                 st.sampled_from([i for i in self.changeable() if self.service[i] in REVIEWS])
             )
-            attempt = lambda: self.enquiries.amend(OFFICER, enquiry_id, service=service)  # noqa: E731
+            change = EnquiryAmendment(enquiry_id=enquiry_id, service=service)
+            attempt = lambda: self.enquiries.amend(OFFICER, change)  # noqa: E731
             if service == self.service[enquiry_id]:
                 assert self.refused(attempt).codes == ("EAR-14.nothing-to-amend",)
                 return
@@ -319,7 +331,8 @@ def lifecycle_machine(factory: StoreFactory) -> type[RuleBasedStateMachine]:
                 return Outcome(recorded_at=self.now)  # a report reviews no marking
             (candidate,) = enquiry.candidates
             stored = self.enquiries.results(
-                BOARD, centre="GB123", series=JUNE_2023, candidate=candidate, syllabus="0580"
+                BOARD,
+                ResultsKey(centre="GB123", series=JUNE_2023, candidate=candidate, syllabus="0580"),
             )
             assert stored is not None
             assert stored.grade is not None
@@ -361,7 +374,7 @@ def lifecycle_machine(factory: StoreFactory) -> type[RuleBasedStateMachine]:
             waiting = kind is not None and not self.stored(enquiry_id).has(kind)
             done = self.succeeds(
                 lambda: self.enquiries.record_outcome(
-                    BOARD, enquiry_id, outcome=outcome, letter=LETTER
+                    BOARD, OutcomeRequest(enquiry_id=enquiry_id, outcome=outcome, letter=LETTER)
                 )
             ).enquiry
             self.has_outcome.add(enquiry_id)
@@ -385,7 +398,9 @@ def lifecycle_machine(factory: StoreFactory) -> type[RuleBasedStateMachine]:
             kind = self.needs(enquiry_id)
             assert kind is not None
             done = self.succeeds(
-                lambda: self.enquiries.upload_document(BOARD, enquiry_id, kind=kind, pdf=SCAN)
+                lambda: self.enquiries.upload_document(
+                    BOARD, UploadRequest(enquiry_id=enquiry_id, kind=kind, pdf=SCAN)
+                )
             ).enquiry
             if enquiry_id in self.has_outcome:
                 self.status[enquiry_id] = S.COMPLETED
@@ -441,7 +456,7 @@ def lifecycle_machine(factory: StoreFactory) -> type[RuleBasedStateMachine]:
         def at_most_one_active_review_per_candidate_and_syllabus(self) -> None:
             """EAR-06, in the store's own claim rows and in the stored enquiries."""
             with self.store.unit_of_work(actor="test:machine", read_only=True) as uow:
-                repo = EnquiryRecords(uow, POLICY_31_OCTOBER).enquiries
+                repo = EnquiryRecords(uow).enquiries
                 for candidate in CANDIDATES:
                     holders = repo.active_reviews("GB123", JUNE_2023, "0580", candidate)
                     expected = [

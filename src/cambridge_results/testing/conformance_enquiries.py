@@ -41,17 +41,24 @@ from cambridge_results.enquiries.documents import (
     digest,
 )
 from cambridge_results.enquiries.errors import DuplicateEnquiry
-from cambridge_results.enquiries.repositories import EnquiryRecords, StatementDue
+from cambridge_results.enquiries.records import StatementDue
+from cambridge_results.enquiries.repositories import (
+    EnquiryRecords,
+    EnquiryRepository,
+    StoredEnquiry,
+)
 from cambridge_results.enquiries.tables import CANDIDATES, DOCUMENTS
 from cambridge_results.errors import (
     CambridgeResultsError,
     ConcurrencyError,
     DuplicateError,
+    InvalidValue,
     NotFound,
     StorageError,
 )
 from cambridge_results.policy import international_2023
 from cambridge_results.rules.enquiries.associates import DocumentRelease
+from cambridge_results.rules.enquiries.eligibility import holds_review
 from cambridge_results.rules.enquiries.extensions import Extension
 from cambridge_results.storage import open_store
 from cambridge_results.storage.migrations import Migration
@@ -99,6 +106,16 @@ MINIMAL_PDF = (
 )
 
 
+def _add(repo: EnquiryRepository, enquiry: Enquiry) -> StoredEnquiry:
+    """Store a new enquiry with the EAR-06 flag the rules decide."""
+    return repo.add(enquiry, holds_review=holds_review(POLICY, enquiry))
+
+
+def _save(repo: EnquiryRepository, enquiry: Enquiry, *, version: int) -> StoredEnquiry:
+    """Save an enquiry over ``version`` with the EAR-06 flag the rules decide."""
+    return repo.save(enquiry, version=version, holds_review=holds_review(POLICY, enquiry))
+
+
 def _enquiry(
     enquiry_id: str,
     *,
@@ -133,7 +150,7 @@ def _enquiry(
 
 def _seed(store: Store) -> None:
     with store.unit_of_work(actor=ACTOR) as uow:
-        records = EnquiryRecords(uow, POLICY)
+        records = EnquiryRecords(uow)
         uow.centres.add(Centre(number="GB123", name="Riverside School"))
         uow.syllabuses.add(MATHS)
         records.results.add_qualification(Qualification(code="IGCSE", name="Cambridge IGCSE"))
@@ -183,7 +200,7 @@ def _worker_claim(
         barrier.wait()
         try:
             with store.unit_of_work(actor="test:worker") as uow:
-                EnquiryRecords(uow, POLICY).enquiries.add(_enquiry(enquiry_id))
+                _add(EnquiryRecords(uow).enquiries, _enquiry(enquiry_id))
             out.put("won")
         except DuplicateEnquiry:
             out.put("duplicate")
@@ -231,49 +248,64 @@ class EnquiryStoreConformance(_Base):
             note="Maths re-mark ✓",
         )
         with board.unit_of_work(actor=ACTOR) as uow:
-            repo = EnquiryRecords(uow, POLICY).enquiries
-            first = repo.add(_enquiry("e-1", status=EnquiryStatus.SAVED))
-            second = repo.save(done, version=first.version)
+            repo = EnquiryRecords(uow).enquiries
+            first = _add(repo, _enquiry("e-1", status=EnquiryStatus.SAVED))
+            second = _save(repo, done, version=first.version)
         with board.unit_of_work(actor=ACTOR, read_only=True) as uow:
-            stored = EnquiryRecords(uow, POLICY).enquiries.get("e-1")
+            stored = EnquiryRecords(uow).enquiries.get("e-1")
         assert (first.version, second.version, stored.version) == (1, 2, 2)
         assert stored.enquiry == done
+
+    def test_the_ear06_flag_is_stored_as_the_rules_decided_it_and_must_be_a_bool(
+        self, board: Store
+    ) -> None:
+        """Repositories store, rules decide: the flag given is the claim; a non-bool is refused."""
+        with board.unit_of_work(actor=ACTOR) as uow:
+            repo = EnquiryRecords(uow).enquiries
+            with pytest.raises(InvalidValue):
+                repo.add(_enquiry("e-1"), holds_review="yes")  # type: ignore[arg-type]
+            repo.add(_enquiry("e-2"), holds_review=False)
+            _add(repo, _enquiry("e-3"))
+            claims = repo.active_reviews("GB123", SERIES, "0580", "0001")
+            assert (repo.find("e-1"), claims) == (None, ["e-3"])
 
     def test_a_save_over_a_version_someone_else_changed_raises_concurrency_error(
         self, board: Store
     ) -> None:
         """Compare-and-set: the stale writer fails and the stored enquiry keeps the winner's."""
         with board.unit_of_work(actor=ACTOR) as uow:
-            EnquiryRecords(uow, POLICY).enquiries.add(_enquiry("e-1", status=EnquiryStatus.SAVED))
+            _add(EnquiryRecords(uow).enquiries, _enquiry("e-1", status=EnquiryStatus.SAVED))
         winner = _enquiry("e-1", status=EnquiryStatus.SAVED, note="winner")
         with board.unit_of_work(actor=ACTOR) as uow:
-            EnquiryRecords(uow, POLICY).enquiries.save(winner, version=1)
+            _save(EnquiryRecords(uow).enquiries, winner, version=1)
         with pytest.raises(ConcurrencyError), board.unit_of_work(actor=ACTOR) as uow:
-            EnquiryRecords(uow, POLICY).enquiries.save(
-                _enquiry("e-1", status=EnquiryStatus.SAVED, note="stale"), version=1
+            _save(
+                EnquiryRecords(uow).enquiries,
+                _enquiry("e-1", status=EnquiryStatus.SAVED, note="stale"),
+                version=1,
             )
         with board.unit_of_work(actor=ACTOR) as uow:
-            repo = EnquiryRecords(uow, POLICY).enquiries
+            repo = EnquiryRecords(uow).enquiries
             assert repo.get("e-1").enquiry.note == "winner"
             with pytest.raises(NotFound):
-                repo.save(_enquiry("e-2"), version=1)
+                _save(repo, _enquiry("e-2"), version=1)
 
     def test_one_active_review_per_candidate_syllabus_and_series_is_enforced_by_the_store(
         self, board: Store
     ) -> None:
         """EAR-06: a second active re-check or review is a DuplicateEnquiry from the index."""
         with board.unit_of_work(actor=ACTOR) as uow:
-            repo = EnquiryRecords(uow, POLICY).enquiries
-            repo.add(_enquiry("e-1", service="2"))
+            repo = EnquiryRecords(uow).enquiries
+            _add(repo, _enquiry("e-1", service="2"))
             with pytest.raises(DuplicateEnquiry) as refused:
-                repo.add(_enquiry("e-2", service="1S"))
+                _add(repo, _enquiry("e-2", service="1S"))
             assert isinstance(refused.value, DuplicateError)
             assert refused.value.codes == ("EAR-06.already-submitted",)
             # The unit of work is still usable after the caught duplicate.
-            repo.add(_enquiry("e-3", service="1", candidate="0002"))
+            _add(repo, _enquiry("e-3", service="1", candidate="0002"))
             assert repo.active_reviews("GB123", SERIES, "0580", "1") == ["e-1"]
         with board.unit_of_work(actor=ACTOR, read_only=True) as uow:
-            repo = EnquiryRecords(uow, POLICY).enquiries
+            repo = EnquiryRecords(uow).enquiries
             assert repo.find("e-2") is None
             assert repo.active_reviews("GB123", SERIES, "0580", "0002") == ["e-3"]
 
@@ -282,32 +314,33 @@ class EnquiryStoreConformance(_Base):
     ) -> None:
         """EAR-06 decision: only submitted re-checks and reviews count; cancelling frees it."""
         with board.unit_of_work(actor=ACTOR) as uow:
-            repo = EnquiryRecords(uow, POLICY).enquiries
+            repo = EnquiryRecords(uow).enquiries
             for i in range(2):
-                repo.add(_enquiry(f"d-{i}", status=EnquiryStatus.SAVED, arrived=None))
-            repo.add(_enquiry("r-1", status=EnquiryStatus.REJECTED, arrived=None))
-            live = repo.add(_enquiry("e-1"))
+                _add(repo, _enquiry(f"d-{i}", status=EnquiryStatus.SAVED, arrived=None))
+            _add(repo, _enquiry("r-1", status=EnquiryStatus.REJECTED, arrived=None))
+            live = _add(repo, _enquiry("e-1"))
             group = _enquiry("g-1", service="9")
-            repo.add(attrs.evolve(group, candidates=("0001", "0002", "0713", "0003", "0004")))
-            repo.save(
+            _add(repo, attrs.evolve(group, candidates=("0001", "0002", "0713", "0003", "0004")))
+            _save(
+                repo,
                 _enquiry("e-1", status=EnquiryStatus.CANCELLED, cancelled_at=T0),
                 version=live.version,
             )
-            repo.add(_enquiry("e-2", service="2"))
+            _add(repo, _enquiry("e-2", service="2"))
             assert repo.active_reviews("GB123", SERIES, "0580", "0001") == ["e-2"]
             with pytest.raises(DuplicateEnquiry):
-                repo.add(_enquiry("e-3", status=EnquiryStatus.COMPLETED))
+                _add(repo, _enquiry("e-3", status=EnquiryStatus.COMPLETED))
 
     def test_a_refused_add_or_save_leaves_nothing_half_written(self, board: Store) -> None:
         """A caught DuplicateError or DuplicateEnquiry changes neither rows nor claims."""
         with board.unit_of_work(actor=ACTOR) as uow:
-            repo = EnquiryRecords(uow, POLICY).enquiries
-            repo.add(_enquiry("e-1", status=EnquiryStatus.RECEIVED, number="E23-000001"))
-            draft = repo.add(_enquiry("e-2", status=EnquiryStatus.SAVED, arrived=None))
+            repo = EnquiryRecords(uow).enquiries
+            _add(repo, _enquiry("e-1", status=EnquiryStatus.RECEIVED, number="E23-000001"))
+            draft = _add(repo, _enquiry("e-2", status=EnquiryStatus.SAVED, arrived=None))
             with pytest.raises(DuplicateEnquiry):
-                repo.save(_enquiry("e-2"), version=draft.version)
+                _save(repo, _enquiry("e-2"), version=draft.version)
             with pytest.raises(DuplicateError):
-                repo.add(_enquiry("e-3", candidate="0713", number="E23-000001"))
+                _add(repo, _enquiry("e-3", candidate="0713", number="E23-000001"))
             assert repo.get("e-2") == draft
             assert repo.find("e-3") is None
             assert repo.active_reviews("GB123", SERIES, "0580", "0713") == []
@@ -316,15 +349,16 @@ class EnquiryStoreConformance(_Base):
     def test_enquiry_numbers_are_unique_in_the_store(self, board: Store) -> None:
         """EAR-09: two enquiries can never carry the same number; drafts carry none."""
         with board.unit_of_work(actor=ACTOR) as uow:
-            repo = EnquiryRecords(uow, POLICY).enquiries
-            repo.add(_enquiry("e-1", status=EnquiryStatus.RECEIVED, number="E23-000001"))
-            repo.add(_enquiry("d-1", status=EnquiryStatus.SAVED, arrived=None))
-            repo.add(_enquiry("d-2", status=EnquiryStatus.SAVED, arrived=None))
+            repo = EnquiryRecords(uow).enquiries
+            _add(repo, _enquiry("e-1", status=EnquiryStatus.RECEIVED, number="E23-000001"))
+            _add(repo, _enquiry("d-1", status=EnquiryStatus.SAVED, arrived=None))
+            _add(repo, _enquiry("d-2", status=EnquiryStatus.SAVED, arrived=None))
             with pytest.raises(DuplicateError):
-                repo.add(
+                _add(
+                    repo,
                     _enquiry(
                         "e-2", candidate="0002", status=EnquiryStatus.RECEIVED, number="E23-000001"
-                    )
+                    ),
                 )
             found = repo.by_number("e23-000001")
             assert found is not None
@@ -334,22 +368,24 @@ class EnquiryStoreConformance(_Base):
         """EAR-08: arrival order, ties by id; drafts and finished enquiries are not queued."""
         arrivals = {"e-c": T0.add(hours=1), "e-a": T0.add(hours=2), "e-b": T0.add(hours=1)}
         with board.unit_of_work(actor=ACTOR) as uow:
-            repo = EnquiryRecords(uow, POLICY).enquiries
+            repo = EnquiryRecords(uow).enquiries
             for (i, at), candidate in zip(sorted(arrivals.items()), CANDIDATE_NUMBERS, strict=True):
-                repo.add(_enquiry(i, candidate=candidate, arrived=at))
-            repo.add(_enquiry("d-1", status=EnquiryStatus.SAVED, arrived=None))
-            repo.add(_enquiry("x-1", status=EnquiryStatus.COMPLETED, service="9", arrived=T0))
+                _add(repo, _enquiry(i, candidate=candidate, arrived=at))
+            _add(repo, _enquiry("d-1", status=EnquiryStatus.SAVED, arrived=None))
+            _add(repo, _enquiry("x-1", status=EnquiryStatus.COMPLETED, service="9", arrived=T0))
         with board.unit_of_work(actor=ACTOR, read_only=True) as uow:
-            queue = EnquiryRecords(uow, POLICY).enquiries.at_board()
+            queue = EnquiryRecords(uow).enquiries.at_board()
         assert [e.id for e in queue] == ["e-b", "e-c", "e-a"]
 
     def test_the_candidate_filter_finds_0713_from_713(self, board: Store) -> None:
         """EAR-12: the leading zero may be left out; deleted drafts are not found."""
         with board.unit_of_work(actor=ACTOR) as uow:
-            repo = EnquiryRecords(uow, POLICY).enquiries
-            repo.add(_enquiry("e-1", candidate="0713"))
-            repo.add(_enquiry("d-1", candidate="0713", status=EnquiryStatus.DELETED, arrived=None))
-            repo.add(_enquiry("e-2", candidate="0001"))
+            repo = EnquiryRecords(uow).enquiries
+            _add(repo, _enquiry("e-1", candidate="0713"))
+            _add(
+                repo, _enquiry("d-1", candidate="0713", status=EnquiryStatus.DELETED, arrived=None)
+            )
+            _add(repo, _enquiry("e-2", candidate="0001"))
             assert [e.id for e in repo.by_candidate("GB123", "713")] == ["e-1"]
             assert repo.by_candidate("GB999", "713") == []
 
@@ -357,14 +393,14 @@ class EnquiryStoreConformance(_Base):
         """EAR-10: PDFs come back exactly; a second document of a kind is a DuplicateError."""
         body = MINIMAL_PDF + bytes(range(256))
         with board.unit_of_work(actor=ACTOR) as uow:
-            records = EnquiryRecords(uow, POLICY)
-            records.enquiries.add(_enquiry("e-1"))
+            records = EnquiryRecords(uow)
+            _add(records.enquiries, _enquiry("e-1"))
             records.documents.add(_document("e-1", DocumentKind.COPY_OF_SCRIPT, body))
             records.documents.add(_document("e-1", DocumentKind.ACKNOWLEDGEMENT, MINIMAL_PDF))
             with pytest.raises(DuplicateError):
                 records.documents.add(_document("e-1", DocumentKind.ACKNOWLEDGEMENT, body))
         with board.unit_of_work(actor=ACTOR, read_only=True) as uow:
-            records = EnquiryRecords(uow, POLICY)
+            records = EnquiryRecords(uow)
             listed = records.documents.list("e-1")
             found = records.documents.find("e-1", DocumentKind.COPY_OF_SCRIPT)
         assert [d.kind for d in listed] == [
@@ -380,15 +416,15 @@ class EnquiryStoreConformance(_Base):
     ) -> None:
         """A document changed behind the library's back is a StorageError, never served."""
         with board.unit_of_work(actor=ACTOR) as uow:
-            records = EnquiryRecords(uow, POLICY)
-            records.enquiries.add(_enquiry("e-1"))
+            records = EnquiryRecords(uow)
+            _add(records.enquiries, _enquiry("e-1"))
             records.documents.add(_document("e-1", DocumentKind.REPORT, MINIMAL_PDF))
             uow.update(DOCUMENTS, ("e-1", "Rpt"), {"content": MINIMAL_PDF + b" "})
         with (
             board.unit_of_work(actor=ACTOR, read_only=True) as uow,
             pytest.raises(StorageError, match="digest"),
         ):
-            EnquiryRecords(uow, POLICY).documents.find("e-1", DocumentKind.REPORT)
+            EnquiryRecords(uow).documents.find("e-1", DocumentKind.REPORT)
 
     def test_releases_extensions_appeals_and_statements_round_trip(self, board: Store) -> None:
         """EAR-15..17, EAR-20: the records around an enquiry read back as written, in order."""
@@ -422,7 +458,7 @@ class EnquiryStoreConformance(_Base):
             flagged_at=T0,
         )
         with board.unit_of_work(actor=ACTOR) as uow:
-            records = EnquiryRecords(uow, POLICY)
+            records = EnquiryRecords(uow)
             records.releases.add(release)
             with pytest.raises(DuplicateError):
                 records.releases.add(release)
@@ -433,7 +469,7 @@ class EnquiryStoreConformance(_Base):
             records.statements.flag(statement)
         issued = attrs.evolve(stage_one, letter_issued_at=T0.add(days=20))
         with board.unit_of_work(actor=ACTOR) as uow:
-            records = EnquiryRecords(uow, POLICY)
+            records = EnquiryRecords(uow)
             records.appeals.issue_letter(issued)
             with pytest.raises(ConcurrencyError):
                 records.appeals.issue_letter(issued)
@@ -441,7 +477,7 @@ class EnquiryStoreConformance(_Base):
             with pytest.raises(NotFound):
                 records.statements.mark_issued("e-1", "0001", T0.add(days=3))
         with board.unit_of_work(actor=ACTOR, read_only=True) as uow:
-            records = EnquiryRecords(uow, POLICY)
+            records = EnquiryRecords(uow)
             assert records.releases.for_enquiry("e-1") == [release]
             assert records.extensions.for_enquiry("e-1") == [extension, extension]
             assert records.appeals.for_enquiry("e-1") == [issued]
@@ -454,7 +490,7 @@ class EnquiryStoreConformance(_Base):
         """EAR-01..05: entries, marks, grades and samples come back as SyllabusFacts."""
         sample = ModerationSample(component="32", candidates=("0002", "0713"))
         with board.unit_of_work(actor=ACTOR) as uow:
-            results = EnquiryRecords(uow, POLICY).results
+            results = EnquiryRecords(uow).results
             results.put_sample("GB123", SERIES, "0580", sample)
             every = results.facts("GB123", SERIES, "0580")
             some = results.facts("GB123", SERIES, "0580", candidates=("1",))
@@ -480,7 +516,7 @@ class EnquiryStoreConformance(_Base):
             ),
         )
         with board.unit_of_work(actor=ACTOR) as uow:
-            results = EnquiryRecords(uow, POLICY).results
+            results = EnquiryRecords(uow).results
             results.apply_outcome(_enquiry("e-1"), outcome)
             after = results.find("GB123", SERIES, "0001", "0580")
         assert after is not None

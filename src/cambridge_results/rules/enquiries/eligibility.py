@@ -39,11 +39,26 @@ __all__ = [
     "check_group_award",
     "check_request",
     "considered_candidates",
+    "holds_review",
     "is_whole_group",
     "same_syllabus",
 ]
 
 _WHO = {AssessedBy.BOARD: "the board assessed", AssessedBy.CENTRE: "the centre assessed"}
+
+
+def holds_review(policy: Policy, enquiry: Enquiry) -> bool:
+    """True when ``enquiry`` holds its candidates' one re-check or review (EAR-06).
+
+    Submitted (to the board or to an Associate) and not cancelled or
+    rejected, including Completed; drafts never count.  The store keeps this
+    flag on the enquiry's candidate rows, where its partial unique index
+    enforces EAR-06 between concurrent writers too.
+    """
+    if not enquiry.status.was_submitted:
+        return False
+    definition = service_definition(policy, enquiry.series, enquiry.service)
+    return definition.kind is ReviewKind.RECHECK_OR_REVIEW
 
 
 def is_whole_group(definition: ServiceDefinition) -> bool:

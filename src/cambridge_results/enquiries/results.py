@@ -1,0 +1,196 @@
+"""What the board holds about results, read by the eligibility rules (EAR-01..05, 19, 23)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import attrs
+
+from cambridge_results.enquiries import tables as t
+from cambridge_results.enquiries._rows import (
+    as_dict,
+    candidate_key,
+    centre_key,
+    require,
+    series_key,
+    syllabus_key,
+)
+from cambridge_results.errors import InvalidValue, NotFound
+from cambridge_results.serialization import structure, unstructure
+from cambridge_results.storage.schema import Row, value_of
+from cambridge_results.values import (
+    CandidateNumber,
+    CentreNumber,
+    ExamSeries,
+    Mark,
+    Qualification,
+    SyllabusCode,
+)
+from cambridge_results.values.enquiry import Enquiry
+from cambridge_results.values.enquiry_facts import CandidateResults, ModerationSample, SyllabusFacts
+from cambridge_results.values.outcome import Outcome
+
+if TYPE_CHECKING:
+    from cambridge_results.storage.port import UnitOfWork
+
+__all__ = ["ResultsRepository"]
+
+
+class ResultsRepository:
+    """What the board holds about results, read by the eligibility rules (EAR-01..05, 19).
+
+    Qualifications, each entry's component marks and syllabus grade, and the
+    original moderation samples.  Entries themselves live in the
+    foundation's ``entries`` table (``uow.entries``).
+    """
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+
+    def add_qualification(self, qualification: Qualification) -> None:
+        """Store a qualification; :class:`DuplicateError` if the code is taken."""
+        require(qualification, Qualification, "qualification")
+        self._uow.insert(t.QUALIFICATIONS, as_dict(qualification))
+
+    def qualification(self, code: str) -> Qualification:
+        """The qualification; :class:`NotFound` if it was never stored."""
+        row = self._uow.get(t.QUALIFICATIONS, code)
+        if row is None:
+            raise NotFound(f"no qualification {code}: store it with add_qualification first")
+        return structure(row, Qualification)
+
+    def put(self, results: CandidateResults) -> None:
+        """Store (or replace) a candidate's marks and grade for an entry.
+
+        The entry is stored too if it is not yet; one stored with other
+        details is an :class:`InvalidValue`.
+        """
+        require(results, CandidateResults, "results")
+        entry = results.entry
+        stored = self._uow.entries.find(entry.centre, entry.series, entry.candidate, entry.syllabus)
+        if stored is None:
+            self._uow.entries.add(entry)
+        elif stored != entry:
+            raise InvalidValue("results.entry", "differs from the stored entry")
+        key = (str(entry.centre), entry.series.code, str(entry.candidate), str(entry.syllabus))
+        row = {
+            "marks": unstructure(results.marks),
+            "grade": None if results.grade is None else str(results.grade),
+        }
+        if not self._uow.update(t.MARKS, key, row):
+            self._uow.insert(
+                t.MARKS,
+                dict(zip(("centre", "series", "candidate", "syllabus"), key, strict=True)) | row,
+            )
+
+    def find(
+        self,
+        centre: CentreNumber | str,
+        series: ExamSeries | str,
+        candidate: CandidateNumber | str,
+        syllabus: SyllabusCode | str,
+    ) -> CandidateResults | None:
+        """A candidate's entry with marks and grade, or ``None`` without an entry."""
+        entry = self._uow.entries.find(centre, series, candidate, syllabus)
+        if entry is None:
+            return None
+        key = (
+            centre_key(centre),
+            series_key(series),
+            candidate_key(candidate),
+            syllabus_key(syllabus),
+        )
+        row = self._uow.get(t.MARKS, key)
+        if row is None:
+            return CandidateResults(entry=entry)
+        return CandidateResults(
+            entry=entry,
+            marks=tuple(structure(m, Mark) for m in value_of(row, "marks", list)),
+            grade=row["grade"],
+        )
+
+    def put_sample(
+        self,
+        centre: CentreNumber | str,
+        series: ExamSeries | str,
+        syllabus: SyllabusCode | str,
+        sample: ModerationSample,
+    ) -> None:
+        """Store (or replace) the original moderation sample of a component (EAR-01)."""
+        require(sample, ModerationSample, "sample")
+        key = (
+            centre_key(centre),
+            series_key(series),
+            syllabus_key(syllabus),
+            str(sample.component),
+        )
+        candidates: Row = {"candidates": [str(c) for c in sample.candidates]}
+        if not self._uow.update(t.SAMPLES, key, candidates):
+            names = ("centre", "series", "syllabus", "component")
+            self._uow.insert(t.SAMPLES, {**dict(zip(names, key, strict=True)), **candidates})
+
+    def samples(
+        self, centre: CentreNumber | str, series: ExamSeries | str, syllabus: SyllabusCode | str
+    ) -> list[ModerationSample]:
+        """The moderation samples of a syllabus at a centre, by component."""
+        where = {
+            "centre": centre_key(centre),
+            "series": series_key(series),
+            "syllabus": syllabus_key(syllabus),
+        }
+        return [
+            ModerationSample(
+                component=r["component"], candidates=tuple(value_of(r, "candidates", list))
+            )
+            for r in self._uow.select(t.SAMPLES, where, order_by=("component",))
+        ]
+
+    def facts(
+        self,
+        centre: CentreNumber | str,
+        series: ExamSeries | str,
+        syllabus: SyllabusCode | str,
+        candidates: Iterable[CandidateNumber | str] | None = None,
+    ) -> SyllabusFacts:
+        """The facts the eligibility rules read about a syllabus at a centre in a series.
+
+        With ``candidates``, results are loaded only for them and for the
+        candidates of the moderation samples (all the rules look at);
+        otherwise for every entered candidate.
+        """
+        code = SyllabusCode.parse(syllabus)
+        stored = self._uow.syllabuses.get(code)
+        qualification = self.qualification(stored.qualification)
+        samples = self.samples(centre, series, code)
+        if candidates is None:
+            numbers = [
+                e.candidate
+                for e in self._uow.entries.for_centre(centre, series)
+                if e.syllabus == code
+            ]
+        else:
+            seen: dict[CandidateNumber, None] = {}
+            for c in (*candidates, *(c for s in samples for c in s.candidates)):
+                seen.setdefault(CandidateNumber.parse(c))
+            numbers = list(seen)
+        results = [r for n in numbers if (r := self.find(centre, series, n, code)) is not None]
+        return SyllabusFacts(
+            qualification=qualification,
+            syllabus=stored,
+            results=tuple(results),
+            moderation_samples=tuple(samples),
+        )
+
+    def apply_outcome(self, enquiry: Enquiry, outcome: Outcome) -> None:
+        """Keep the marks and grades after an enquiry's outcome as the board's results (EAR-23)."""
+        for o in outcome.candidates:
+            current = self.find(enquiry.centre, enquiry.series, o.candidate, enquiry.syllabus)
+            if current is None:
+                continue
+            after = {r.component: r.mark_after for r in o.components}
+            marks = tuple(
+                attrs.evolve(m, value=after[m.component]) if m.component in after else m
+                for m in current.marks
+            )
+            self.put(attrs.evolve(current, marks=marks, grade=o.grade_after))

@@ -1,5 +1,178 @@
-"""The composition root: the schema of a whole board, and the application objects wired together."""
+"""The composition root: one board's application surface over one store.
 
+::
+
+    from cambridge_results import international_2023
+    from cambridge_results.board import open_board
+
+    board = open_board("sqlite:///results.db", policy=international_2023())
+    board.website.set_access(principal, request)      # CRW
+    board.associates.set_defaults(principal, request)  # ASC
+    board.logins.log_in(LoginRequest(...))             # LOG-01..06
+    board.reports.results_view(candidate, request)     # LOG-03, LOG-07..10
+    board.enquiries.create(principal, request)        # EAR
+
+:func:`open_board` opens the store by URL (``memory://``, ``sqlite:///file.db``,
+``postgresql://...`` or a plugin's scheme), brings it to :data:`SCHEMA`, and
+builds each application object once over one
+:class:`~cambridge_results.context.Context`.  This is the one module that
+knows the concrete renderers (fpdf2) and every feature; the features know
+neither each other (``associates`` apart, which revokes website access)
+nor any adapter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import Any, Self
+
+from cambridge_results.associates import Associates
 from cambridge_results.board.schema import SCHEMA
+from cambridge_results.clock import Clock, SystemClock
+from cambridge_results.context import Context
+from cambridge_results.enquiries import Enquiries
+from cambridge_results.errors import InvalidValue
+from cambridge_results.hashing import hasher_for
+from cambridge_results.logins import Logins
+from cambridge_results.logins.outbox import InMemoryOutbox, Outbox
+from cambridge_results.policy import Policy
+from cambridge_results.rendering.enquiry_protocol import EnquiryLetterRenderer
+from cambridge_results.rendering.fpdf_enquiry_letters import FpdfEnquiryLetterRenderer
+from cambridge_results.rendering.fpdf_statements import FpdfStatementRenderer
+from cambridge_results.rendering.registry import renderer_target
+from cambridge_results.rendering.statement import StatementRenderer
+from cambridge_results.reports import Reports
+from cambridge_results.storage import Store, open_store
+from cambridge_results.website import Website
 
-__all__ = ["SCHEMA"]
+__all__ = ["SCHEMA", "Board", "open_board"]
+
+
+class Board:
+    """One board's application objects over one store, built once by :func:`open_board`."""
+
+    def __init__(
+        self,
+        context: Context,
+        *,
+        website: Website,
+        associates: Associates,
+        logins: Logins,
+        reports: Reports,
+        enquiries: Enquiries,
+    ) -> None:
+        self.context = context
+        #: Centre access, ticks, revocation, listings and bulk letters (CRW).
+        self.website = website
+        #: An Associate's defaults and per-centre controls (ASC).
+        self.associates = associates
+        #: Log in with lockout, password changes and resets, registration (LOG-01..06).
+        self.logins = logins
+        #: Results views and reports (LOG-03, LOG-07..10).
+        self.reports = reports
+        #: Enquiries about results, draft to appeal (EAR).
+        self.enquiries = enquiries
+
+    @property
+    def store(self) -> Store:
+        """The store every application object writes to."""
+        return self.context.store
+
+    @property
+    def policy(self) -> Policy:
+        """The policy every rule reads."""
+        return self.context.policy
+
+    @property
+    def clock(self) -> Clock:
+        """The clock every use case reads ``now`` from."""
+        return self.context.clock
+
+    def close(self) -> None:
+        """Close the store; the board cannot be used afterwards."""
+        self.context.store.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Board({self.context.store.url!r}, policy={self.context.policy.name!r})"
+
+
+def open_board(
+    url: str,
+    *,
+    policy: Policy,
+    clock: Clock | None = None,
+    migrate: bool = True,
+    hasher_name: str | None = None,
+    letter_renderer: str = "fpdf2",
+    letter_renderer_options: Mapping[str, Any] | None = None,
+    workers: int | None = None,
+    outbox: Outbox | None = None,
+    reset_link: Callable[[str], str] | None = None,
+    statement_renderer: StatementRenderer | None = None,
+    enquiry_letter_renderer: EnquiryLetterRenderer | None = None,
+) -> Board:
+    """Open the store ``url`` names and build the board's application objects over it.
+
+    ``policy`` holds every number the rules use; ``clock`` defaults to the
+    system clock (tests pass a :class:`~cambridge_results.clock.FixedClock`).
+    ``migrate`` brings the store to :data:`SCHEMA` (``False`` refuses a store
+    that is behind).  ``hasher_name`` overrides the policy's password hasher
+    (``"test-cheap"`` only where the policy allows it).  ``letter_renderer``
+    names the credential-letter renderer (the ``cambridge_results.renderers``
+    entry-point group; ``"fpdf2"`` is built in) and ``workers`` the processes
+    that hash and render letters (``0``: none).  ``outbox`` sends reset links
+    and change notices (default: kept in memory, for tests and demos; pass an
+    :class:`~cambridge_results.logins.outbox.SmtpOutbox` in production) and
+    ``reset_link`` turns a reset token into the URL in the email.  The
+    statement and enquiry-letter renderers default to fpdf2's.
+    """
+    if not isinstance(policy, Policy):
+        raise InvalidValue("policy", f"must be a Policy, not {type(policy).__name__}")
+    # Options that can be checked without the store are checked first, so a bad one
+    # opens (and, for SQLite, creates) nothing.
+    hasher_for(policy.credentials, hasher_name)
+    renderer_target(letter_renderer)
+    store = open_store(url, migrations=SCHEMA, migrate=migrate)
+    try:
+        context = Context(store=store, policy=policy, clock=clock or SystemClock())
+        return Board(
+            context,
+            website=Website(
+                context,
+                hasher_name=hasher_name,
+                renderer=letter_renderer,
+                renderer_options=letter_renderer_options,
+                workers=workers,
+            ),
+            associates=Associates(context),
+            logins=Logins(
+                context,
+                outbox=InMemoryOutbox() if outbox is None else outbox,
+                hasher_name=hasher_name,
+                reset_link=reset_link,
+            ),
+            reports=Reports(
+                context,
+                statement_renderer=statement_renderer or FpdfStatementRenderer(),
+            ),
+            enquiries=Enquiries(
+                context,
+                letter_renderer=enquiry_letter_renderer or FpdfEnquiryLetterRenderer(),
+            ),
+        )
+    except BaseException:
+        # Bad options must not leave the store's connections open behind the error.
+        store.close()
+        raise

@@ -54,6 +54,11 @@ class Reports:
         self._context = context
         self._renderer = statement_renderer
 
+    @property
+    def context(self) -> Context:
+        """The store, policy and clock this object works with."""
+        return self._context
+
     def results_view(self, principal: Principal, request: ResultsViewRequest) -> ResultsAnswer:
         """The signed-in candidate's own results view now (LOG-03, CRW-05, CRW-06, CRW-11).
 

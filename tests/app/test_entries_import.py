@@ -7,14 +7,12 @@ from pathlib import Path
 import pendulum
 import pytest
 
-from cambridge_results.board.schema import SCHEMA
 from cambridge_results.clock import FixedClock
 from cambridge_results.context import Context
 from cambridge_results.entries_import import ImportRejected, import_entries, import_entries_file
 from cambridge_results.policy import example_2026
 from cambridge_results.principals import BoardStaff, CentreOfficer
 from cambridge_results.sample_board import sample_board, store_sample_board
-from cambridge_results.storage import open_store
 from cambridge_results.storage.port import Store
 
 NOW = pendulum.datetime(2026, 4, 1, 9, tz="UTC")
@@ -26,13 +24,11 @@ def _context(store: Store) -> Context:
     return Context(store=store, policy=example_2026(), clock=FixedClock(NOW))
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
-    """A store holding the sample board with two candidates per centre."""
-    url = "memory://" if request.param == "memory" else f"sqlite:///{tmp_path / 'board.db'}"
-    s = open_store(url, migrations=SCHEMA)
-    store_sample_board(_context(s), sample_board(candidates_per_centre=2))
-    return s
+@pytest.fixture
+def store(store: Store) -> Store:
+    """The harness's store (every backend) holding the sample board, two candidates a centre."""
+    store_sample_board(_context(store), sample_board(candidates_per_centre=2))
+    return store
 
 
 def _snapshot(store: Store) -> tuple[int, int, int]:

@@ -10,34 +10,11 @@ The fixtures import those modules when they run, after the path is set.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from cambridge_results.clock import FixedClock
 from cambridge_results.enquiries import Enquiries
 from cambridge_results.storage.port import Store
-
-
-def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Run every test that takes ``backend`` once per store backend (memory, SQLite)."""
-    if "backend" in metafunc.fixturenames:
-        from stored_board import STORE_FACTORIES
-
-        metafunc.parametrize("backend", sorted(STORE_FACTORIES))
-
-
-@pytest.fixture
-def store(backend: str, tmp_path: Path) -> Iterator[Store]:
-    """An empty, migrated store of the backend under test."""
-    from stored_board import STORE_FACTORIES
-
-    opened = STORE_FACTORIES[backend](tmp_path)
-    try:
-        yield opened
-    finally:
-        opened.close()
 
 
 @pytest.fixture

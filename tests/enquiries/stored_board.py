@@ -1,20 +1,17 @@
 """The test board of ``ear_board`` put into a store, and stores to run the tests on.
 
 Imported as ``stored_board`` (conftest.py puts this directory on ``sys.path``).
-``STORE_FACTORIES`` names every backend the stored tests run on; PostgreSQL
-is one more parameter where a test asks for it (``postgres_factory``).
+The stores come from the test harness (tests/conftest.py): memory, SQLite
+and PostgreSQL.
 """
 
 from __future__ import annotations
 
-import urllib.parse
-import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import pendulum
-import pytest
 from ear_board import (
     ART,
     ASSOCIATE_CENTRE,
@@ -35,7 +32,6 @@ from ear_board import (
 )
 from fpdf import FPDF
 
-from cambridge_results.board.schema import SCHEMA
 from cambridge_results.clock import FixedClock
 from cambridge_results.context import Context
 from cambridge_results.enquiries import (
@@ -48,25 +44,17 @@ from cambridge_results.enquiries import (
     Transition,
 )
 from cambridge_results.enquiries.repositories import EnquiryRecords
-from cambridge_results.errors import BackendNotFound
 from cambridge_results.policy import Policy
 from cambridge_results.principals import AssociateOfficer, CentreOfficer
 from cambridge_results.rendering.fonts import REGULAR
 from cambridge_results.rendering.fpdf_enquiry_letters import FpdfEnquiryLetterRenderer
 from cambridge_results.rules.enquiries.outcomes import review_component
-from cambridge_results.storage import open_store
-from cambridge_results.storage.memory import MemoryStore
 from cambridge_results.storage.port import Store
-from cambridge_results.storage.sqlite import SQLiteStore
 from cambridge_results.values import Associate, Candidate, Syllabus
 
 #: ``factory(directory) -> Store`` per backend.
 StoreFactory = Callable[[Path], Store]
 
-STORE_FACTORIES: dict[str, StoreFactory] = {
-    "memory": lambda path: MemoryStore(migrations=SCHEMA),
-    "sqlite": lambda path: SQLiteStore(path / "enquiries.db", migrations=SCHEMA),
-}
 
 SYLLABUSES = (MATHS, BIOLOGY, ART, PHYSICS)
 #: Given and family names per candidate number: every script is welcome.
@@ -200,29 +188,3 @@ def make_pdf(*lines: str, pages: int = 1) -> bytes:
         for line in lines:
             pdf.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
-
-
-def postgres_factory(base_url: str) -> StoreFactory:
-    """Stores in fresh databases of the session's PostgreSQL server.
-
-    Skips, saying why, while ``open_store("postgresql://...", migrations=SCHEMA)`` raises
-    :class:`BackendNotFound`: the backend is being built in parallel.
-    """
-    try:
-        probe = open_store(base_url, migrate=False, migrations=SCHEMA)
-    except BackendNotFound as exc:
-        pytest.skip(f"the PostgreSQL backend is not on this branch yet: {exc}")
-    probe.close()
-    import psycopg
-    from psycopg import sql
-
-    def make(path: Path) -> Store:
-        del path  # a database, not a file
-        name = f"ear_{uuid.uuid4().hex[:16]}"
-        with psycopg.connect(base_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        return open_store(
-            urllib.parse.urlsplit(base_url)._replace(path=f"/{name}").geturl(), migrations=SCHEMA
-        )
-
-    return make

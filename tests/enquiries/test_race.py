@@ -27,8 +27,9 @@ from typing import Any
 import pytest
 from ear_board import BIOLOGY, CENTRE, MATHS, OFFICER, POLICY, facts
 from race_worker import IN_WINDOW, cancel_or_submit, submit_all
-from stored_board import RENDERER, STORE_FACTORIES, StoreFactory, postgres_factory, seed
+from stored_board import RENDERER, StoreFactory, seed
 
+from cambridge_results.board.schema import SCHEMA
 from cambridge_results.clock import FixedClock
 from cambridge_results.context import Context
 from cambridge_results.enquiries import Enquiries, NewEnquiry
@@ -38,7 +39,9 @@ from cambridge_results.principals import CentreOfficer
 from cambridge_results.rules.enquiries import workflow as wf
 from cambridge_results.rules.enquiries.eligibility import holds_review
 from cambridge_results.rules.enquiries.queue import blockers
+from cambridge_results.storage import open_store
 from cambridge_results.storage.port import Store
+from cambridge_results.testing.conformance_base import StoreURL
 from cambridge_results.values import Candidate, Centre
 from cambridge_results.values.enquiry import EnquiryStatus
 
@@ -121,20 +124,13 @@ def race(factory: StoreFactory, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_sixteen_processes_submitting_for_50_keys_on_sqlite_accept_exactly_50(
-    tmp_path: Path,
+@pytest.mark.backends("sqlite", "postgresql")
+def test_sixteen_processes_submitting_for_50_keys_accept_exactly_50(
+    store_url: StoreURL, tmp_path: Path
 ) -> None:
-    """EAR-06 on a SQLite file: 50 accepted, 750 DuplicateEnquiry, no database error."""
-    race(STORE_FACTORIES["sqlite"], tmp_path)
-
-
-@pytest.mark.slow
-@pytest.mark.postgres
-def test_sixteen_processes_submitting_for_50_keys_on_postgresql_accept_exactly_50(
-    postgres_url: str, tmp_path: Path
-) -> None:
-    """EAR-06 on PostgreSQL: the same outcome, the partial unique index deciding the ties."""
-    race(postgres_factory(postgres_url), tmp_path)
+    """EAR-06 on a SQLite file and on PostgreSQL: 50 accepted, 750 DuplicateEnquiry, no
+    database error (PostgreSQL's partial unique index deciding the ties)."""
+    race(lambda path: open_store(store_url(path), migrations=SCHEMA), tmp_path)
 
 
 GROUP_ROUNDS = 20
@@ -242,17 +238,10 @@ def group_race(factory: StoreFactory, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_cancelling_and_submitting_in_one_group_on_sqlite_leaves_no_pending_without_a_blocker(
-    tmp_path: Path,
+@pytest.mark.backends("sqlite", "postgresql")
+def test_cancelling_and_submitting_in_one_group_leaves_no_pending_without_a_blocker(
+    store_url: StoreURL, tmp_path: Path
 ) -> None:
-    """EAR-13 on a SQLite file: 20 rounds of 16 processes; no stuck Pending, no error leaks."""
-    group_race(STORE_FACTORIES["sqlite"], tmp_path)
-
-
-@pytest.mark.slow
-@pytest.mark.postgres
-def test_cancelling_and_submitting_in_one_group_on_postgresql_leaves_no_pending_without_a_blocker(
-    postgres_url: str, tmp_path: Path
-) -> None:
-    """EAR-13 on PostgreSQL: the group lock and retries; no stuck Pending, no ConcurrencyError."""
-    group_race(postgres_factory(postgres_url), tmp_path)
+    """EAR-13 on a SQLite file and on PostgreSQL: 20 rounds of 16 processes; the group lock
+    and retries leave no stuck Pending, and no ConcurrencyError reaches a caller."""
+    group_race(lambda path: open_store(store_url(path), migrations=SCHEMA), tmp_path)

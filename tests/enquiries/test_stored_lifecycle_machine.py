@@ -15,7 +15,7 @@ Time on 29 October 2023), and after every step checks what the *store* holds:
 * every successful step writes events and a refused one writes nothing.
 
 The machine is built per store factory: memory and a SQLite file here,
-PostgreSQL as one more parameter once its backend exists.
+PostgreSQL, through the test harness's ``store_backend``.
 """
 
 from __future__ import annotations
@@ -38,8 +38,9 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from stored_board import RENDERER, STORE_FACTORIES, StoreFactory, make_pdf, postgres_factory, seed
+from stored_board import RENDERER, StoreFactory, make_pdf, seed
 
+from cambridge_results.board.schema import SCHEMA
 from cambridge_results.clock import FixedClock
 from cambridge_results.context import Context
 from cambridge_results.enquiries import (
@@ -60,7 +61,9 @@ from cambridge_results.enquiries.repositories import EnquiryRecords
 from cambridge_results.errors import EnquiryRefused
 from cambridge_results.rules.enquiries.fees import LineKind, charges_for
 from cambridge_results.rules.enquiries.outcomes import review_component
+from cambridge_results.storage import open_store
 from cambridge_results.storage.port import Store
+from cambridge_results.testing.conformance_base import StoreURL
 
 S = EnquiryStatus
 POLICY_31_OCTOBER = with_deadline(POLICY, JUNE_2023, "2023-10-31")
@@ -504,15 +507,14 @@ def machine_settings(examples: int, steps: int) -> settings:
     )
 
 
-@pytest.mark.parametrize(("kind", "examples", "steps"), [("memory", 60, 50), ("sqlite", 20, 40)])
-def test_the_stored_lifecycle_agrees_with_the_model(kind: str, examples: int, steps: int) -> None:
-    """EAR-06, 09, 13, 14, 15 on the store: every step checked against the model."""
-    machine = lifecycle_machine(STORE_FACTORIES[kind])
-    run_state_machine_as_test(machine, settings=machine_settings(examples, steps))
+#: Examples and steps per backend: modest where each example costs a schema or a file.
+BUDGET = {"memory": (60, 50), "sqlite": (20, 40), "postgresql": (12, 30)}
 
 
-@pytest.mark.postgres
-def test_the_stored_lifecycle_agrees_with_the_model_on_postgresql(postgres_url: str) -> None:
-    """The same machine on PostgreSQL, each example in a fresh database."""
-    machine = lifecycle_machine(postgres_factory(postgres_url))
-    run_state_machine_as_test(machine, settings=machine_settings(12, 30))
+def test_the_stored_lifecycle_agrees_with_the_model(
+    store_backend: str, store_url: StoreURL
+) -> None:
+    """EAR-06, 09, 13, 14, 15 on the store: every step checked against the model, each
+    example in a store of its own on the harness's backend."""
+    machine = lifecycle_machine(lambda path: open_store(store_url(path), migrations=SCHEMA))
+    run_state_machine_as_test(machine, settings=machine_settings(*BUDGET[store_backend]))

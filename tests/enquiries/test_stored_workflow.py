@@ -1,6 +1,6 @@
 """Enquiries on the store: every step a use case with the acting principal (EAR-06..EAR-20).
 
-Each test runs on every backend (``backend``: memory and a SQLite file).
+Each test runs on every backend (the harness's ``store``: memory, SQLite, PostgreSQL).
 """
 
 from __future__ import annotations

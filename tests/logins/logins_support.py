@@ -3,7 +3,6 @@ a tiny SMTP server, and the PostgreSQL URL (or a skip saying why there is none).
 
 from __future__ import annotations
 
-import pkgutil
 import re
 import threading
 from collections.abc import Callable
@@ -11,7 +10,6 @@ from typing import TypeVar
 
 import attrs
 import pendulum
-import pytest
 
 from cambridge_results.board.schema import SCHEMA
 from cambridge_results.clock import FixedClock
@@ -35,7 +33,7 @@ from cambridge_results.policy import LoginPolicy, Policy
 from cambridge_results.principals import BoardStaff
 from cambridge_results.rules.logins.lockout import LockoutState
 from cambridge_results.rules.logins.login import normalise_username
-from cambridge_results.storage import BUILTIN_BACKENDS, Store, open_store
+from cambridge_results.storage import Store, open_store
 from cambridge_results.testing.logins_kit import CountingHasher, cheap_policy
 
 START = pendulum.datetime(2026, 8, 11, 9, 0, 0, tz="UTC")
@@ -200,17 +198,3 @@ class TinySmtpServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()
-
-
-def postgres_store_url(request: pytest.FixtureRequest) -> str:
-    """The session's PostgreSQL URL, or a skip saying why PostgreSQL cannot be tested here.
-
-    The backend is imported first (what ``open_store`` does for
-    ``postgresql://``), so no server is started while there is no backend.
-    """
-    try:
-        pkgutil.resolve_name(BUILTIN_BACKENDS["postgresql"])
-    except ImportError as exc:
-        pytest.skip(f"no PostgreSQL storage backend in this build yet ({exc}); BackendNotFound")
-    url: str = request.getfixturevalue("postgres_test_url")
-    return url

@@ -1,40 +1,19 @@
-"""The logins conformance kit passes on every backend: memory, SQLite and PostgreSQL.
-
-One class per backend, each naming only the store's URL.
-"""
+"""The logins conformance kit on every backend, through the test harness."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from logins_support import postgres_store_url
 
+from cambridge_results.testing.conformance_base import StoreURL
 from cambridge_results.testing.conformance_logins import LoginsConformance
 
 
-class TestLoginsInMemory(LoginsConformance):
-    """LOG-01..LOG-06 contracts on memory://."""
+class TestLogins(LoginsConformance):
+    """LOG-01..LOG-06 contracts on memory, SQLite and PostgreSQL."""
 
     @pytest.fixture
-    def login_store_url(self) -> str:
-        """A new in-memory store."""
-        return "memory://"
-
-
-class TestLoginsOnSQLite(LoginsConformance):
-    """LOG-01..LOG-06 contracts in a real SQLite file."""
-
-    @pytest.fixture
-    def login_store_url(self, tmp_path: Path) -> str:
-        """A new SQLite file of the test's own."""
-        return f"sqlite:///{tmp_path / 'logins.db'}"
-
-
-class TestLoginsOnPostgres(LoginsConformance):
-    """LOG-01..LOG-06 contracts in PostgreSQL."""
-
-    @pytest.fixture
-    def login_store_url(self, request: pytest.FixtureRequest) -> str:
-        """The session's PostgreSQL server, shared by every test (they use keys of their own)."""
-        return postgres_store_url(request)
+    def login_store_url(self, store_url: StoreURL, tmp_path: Path) -> str:
+        """The harness's store for this test (tests/conftest.py)."""
+        return store_url(tmp_path)

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 
 import pendulum
 import pytest
 
-from cambridge_results.board.schema import SCHEMA
 from cambridge_results.clock import FixedClock
 from cambridge_results.context import Context
 from cambridge_results.errors import LoginRefused, PermissionDenied, RenderError
@@ -16,7 +14,7 @@ from cambridge_results.policy import example_2026
 from cambridge_results.principals import CandidateUser, CentreOfficer
 from cambridge_results.rendering.statement import SkillScore, StatementData
 from cambridge_results.reports import ReportRequest, Reports, ResultsViewRequest
-from cambridge_results.storage import Store, open_store
+from cambridge_results.storage import Store
 from cambridge_results.values import Candidate, Centre
 
 NOW = pendulum.datetime(2026, 8, 11, 9, 0, 0, tz="UTC")
@@ -40,11 +38,10 @@ class RecordingRenderer:
         return f"%PDF {len(statements)} {created.isoformat()}".encode()
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
-    """A migrated store with centre GB123 and three candidates."""
-    url = "memory://" if request.param == "memory" else f"sqlite:///{tmp_path / 'r.db'}"
-    opened = open_store(url, migrations=SCHEMA)
+@pytest.fixture
+def store(store: Store) -> Store:
+    """The harness's store (every backend) with centre GB123 and three candidates."""
+    opened = store
     with opened.unit_of_work(actor="board:setup") as uow:
         uow.centres.add(Centre(number="GB123", name="Test School"))
         for number, given, family in [

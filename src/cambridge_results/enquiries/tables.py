@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 
 from cambridge_results.storage.migrations import CreateTable, Migration, Step
-from cambridge_results.storage.schema import Column, Index, Table, UniqueIndex
+from cambridge_results.storage.schema import Column, Index, Table, UniqueIndex, text_columns
 
 __all__ = [
     "APPEALS",
@@ -74,10 +74,7 @@ def enquiry_steps() -> tuple[Step, ...]:
             Column("id", "text"),
             Column("centre", "text"),
             Column("associate", "text", nullable=True),
-            Column("series", "text"),
-            Column("syllabus", "text"),
-            Column("service", "text"),
-            Column("status", "text"),
+            *text_columns("series", "syllabus", "service", "status"),
             Column("number", "text", nullable=True),
             Column("arrived_at", "instant", nullable=True),
             Column("created_at", "instant"),
@@ -97,11 +94,7 @@ def enquiry_steps() -> tuple[Step, ...]:
     candidates = Table(
         CANDIDATES,
         (
-            Column("enquiry_id", "text"),
-            Column("candidate", "text"),
-            Column("centre", "text"),
-            Column("series", "text"),
-            Column("syllabus", "text"),
+            *text_columns("enquiry_id", "candidate", "centre", "series", "syllabus"),
             Column("active_review", "bool"),
         ),
         primary_key=("enquiry_id", "candidate"),
@@ -155,9 +148,7 @@ def enquiry_steps() -> tuple[Step, ...]:
     appeals = Table(
         APPEALS,
         (
-            Column("id", "text"),
-            Column("enquiry_id", "text"),
-            Column("centre", "text"),
+            *text_columns("id", "enquiry_id", "centre"),
             Column("stage", "int"),
             Column("lodged_at", "instant"),
             Column("lodged_by", "text"),
@@ -171,13 +162,15 @@ def enquiry_steps() -> tuple[Step, ...]:
     statements = Table(
         STATEMENTS,
         (
-            Column("enquiry_id", "text"),
-            Column("candidate", "text"),
-            Column("centre", "text"),
-            Column("series", "text"),
-            Column("syllabus", "text"),
-            Column("grade_before", "text"),
-            Column("grade_after", "text"),
+            *text_columns(
+                "enquiry_id",
+                "candidate",
+                "centre",
+                "series",
+                "syllabus",
+                "grade_before",
+                "grade_after",
+            ),
             Column("flagged_at", "instant"),
             Column("issued_at", "instant", nullable=True),
         ),
@@ -187,10 +180,7 @@ def enquiry_steps() -> tuple[Step, ...]:
     marks = Table(
         MARKS,
         (
-            Column("centre", "text"),
-            Column("series", "text"),
-            Column("candidate", "text"),
-            Column("syllabus", "text"),
+            *text_columns("centre", "series", "candidate", "syllabus"),
             Column("marks", "json"),
             Column("grade", "text", nullable=True),
         ),
@@ -199,10 +189,7 @@ def enquiry_steps() -> tuple[Step, ...]:
     samples = Table(
         SAMPLES,
         (
-            Column("centre", "text"),
-            Column("series", "text"),
-            Column("syllabus", "text"),
-            Column("component", "text"),
+            *text_columns("centre", "series", "syllabus", "component"),
             Column("candidates", "json"),
         ),
         primary_key=("centre", "series", "syllabus", "component"),

@@ -20,7 +20,6 @@ back and runs it again on fresh data, where another writer has committed.
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import pendulum
@@ -413,34 +412,12 @@ class LoginRepositories:
     """Every login repository over one unit of work: ``LoginRepositories(uow).accounts``."""
 
     def __init__(self, uow: Transaction) -> None:
-        self._uow = uow
-
-    @cached_property
-    def accounts(self) -> AccountRepository:
-        """Accounts."""
-        return AccountRepository(self._uow)
-
-    @cached_property
-    def lockouts(self) -> LockoutRepository:
-        """Lockout states by login key."""
-        return LockoutRepository(self._uow)
-
-    @cached_property
-    def attempts(self) -> AttemptRepository:
-        """The attempt log."""
-        return AttemptRepository(self._uow)
-
-    @cached_property
-    def reset_tokens(self) -> ResetTokenRepository:
-        """Reset-token records."""
-        return ResetTokenRepository(self._uow)
-
-    @cached_property
-    def identities(self) -> IdentityRepository:
-        """Identities shared by the board's sites."""
-        return IdentityRepository(self._uow)
-
-    @cached_property
-    def letters(self) -> LetterRepository:
-        """Candidates' registration letters."""
-        return LetterRepository(self._uow)
+        #: Accounts; lockout states by login key; the attempt log.
+        self.accounts = AccountRepository(uow)
+        self.lockouts = LockoutRepository(uow)
+        self.attempts = AttemptRepository(uow)
+        #: Reset-token records; identities shared by the board's sites;
+        #: candidates' registration letters.
+        self.reset_tokens = ResetTokenRepository(uow)
+        self.identities = IdentityRepository(uow)
+        self.letters = LetterRepository(uow)

@@ -21,7 +21,7 @@ the migration, and :mod:`cambridge_results.logins.repositories` reads and writes
 from __future__ import annotations
 
 from cambridge_results.storage.migrations import CreateTable, Migration
-from cambridge_results.storage.schema import Column, Index, Table, UniqueIndex
+from cambridge_results.storage.schema import Column, Index, Table, UniqueIndex, text_columns
 
 __all__ = [
     "ACCOUNTS",
@@ -38,9 +38,7 @@ __all__ = [
 ACCOUNTS = Table(
     "login_accounts",
     (
-        Column("account_id", "text"),
-        Column("username", "text"),
-        Column("password_hash", "text"),
+        *text_columns("account_id", "username", "password_hash"),
         Column("email", "text", nullable=True),
         # The letter ID a candidate registered with (LOG-06), for "forgotten
         # password: enter your candidate ID" (LOG-05); unique when present.

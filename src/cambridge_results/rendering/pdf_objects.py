@@ -12,15 +12,12 @@ byte for byte: nothing is decoded, re-encoded or re-compressed.
 
 Lexing in Python costs about a microsecond a token, too much for a budget
 of a tenth of a millisecond a page, so each object is lexed once per
-*shape*: its bytes with every digit made ``0``.  Objects of one shape lex
-into the same tokens at the same offsets (digits are regular characters),
-so the first one is parsed in full and the others are read from where the
-shape says their numbers are; their digits are still all read and checked
-(object number, generations, lengths).  Pages of a batch share a few dozen
-shapes, and batches of a run share theirs, so shapes are kept across files
-(up to a bound).  An object with a comment or a ``#`` (a name's ``#xx``
-escape, whose digits make the name) before its keyword is always parsed in
-full.
+*shape* (:mod:`.pdf_shapes`); the digits of every object are still all read
+and checked (object number, generations, lengths).  Pages of a batch share
+a few dozen shapes, and batches of a run share theirs, so shapes are kept
+across files (up to a bound).  An object with a comment or a ``#`` (a
+name's ``#xx`` escape, whose digits make the name) before its keyword is
+always parsed in full.
 
 Whatever this module does not handle raises :class:`NotSimple`, and the
 caller falls back to pypdf, which reads anything.
@@ -29,9 +26,7 @@ caller falls back to pypdf, which reads anything.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
 from itertools import chain, compress
-from operator import itemgetter
 from typing import Any, NamedTuple
 
 from cambridge_results.rendering.pdf_lexer import (
@@ -42,6 +37,12 @@ from cambridge_results.rendering.pdf_lexer import (
     Ref,
     digit_free,
     parse,
+)
+from cambridge_results.rendering.pdf_shapes import (
+    RawObject,
+    Shape,
+    Template,
+    shape_of,
 )
 
 __all__ = ["INHERITED", "PAGE_TREE", "ClassicPdf", "NotSimple", "Ref", "Template"]
@@ -55,8 +56,6 @@ PAGE_TREE = 0
 _REGULAR_BYTES = frozenset(bytes([b]) for b in range(256) if b not in b"\x00\t\n\x0c\r ()<>[]{}/%")
 _DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
 _UNSHAPED = re.compile(rb"[%#]")
-# A reference whose numbers are plain digits, with only white space between its tokens.
-_REFERENCE = re.compile(rb"(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+R")
 _OBJECT_HEADER = re.compile(
     rb"(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+obj(?!" + REGULAR + rb")"
 )
@@ -75,101 +74,6 @@ class _Cycle(Exception):
     """Objects refer to each other in a circle: their closures are not kept."""
 
 
-class RawObject(NamedTuple):
-    """Where one indirect object lies in the file, and what its non-stream part says."""
-
-    number: int
-    value_start: int
-    value_end: int
-    #: Offset just past ``endobj``.
-    end: int
-    is_stream: bool
-    #: Every reference in the value: (start, end, object number).
-    refs: list[tuple[int, int, int]]
-    #: The value's top-level keys without digits in them (a dictionary's).
-    keys: frozenset[str]
-    #: The value's top-level /Type, if it is a name without digits.
-    type_name: str | None
-    #: Which of ``refs`` is the value's top-level /Parent, or -1.
-    parent: int
-    #: Where the value's closing ``>>`` starts, if it is a dictionary; else -1.
-    dict_close: int
-    #: For a page tree node (/Type /Pages): where /Kids and inherited attributes are.
-    spans: dict[str, tuple[int, int]]
-    #: For a page tree node: whether /Kids is an array of references and nothing else.
-    kids_plain: bool
-
-
-class _Shape(NamedTuple):
-    """What one parse of an object says about every object whose bytes differ from
-    its bytes only in which digits they have, digit for digit.
-
-    Digits are regular characters, so such objects lex into the same tokens
-    at the same offsets; only the numbers differ, and they are read where
-    this shape says they are.  Offsets are from the start of ``N 0 obj``.
-    """
-
-    value_start: int
-    value_end: int
-    #: Per reference: start, end of its number, start and end of its generation, end of R.
-    refs: tuple[tuple[int, int, int, int, int], ...]
-    keys: frozenset[str]
-    type_name: str | None
-    parent: int
-    is_dict: bool
-    is_stream: bool
-    #: /Length: (0, start, end) of its digits if direct, (1, reference index, 0) if
-    #: indirect, (-1, 0, 0) if absent.
-    length: tuple[int, int, int]
-    #: The object's number, then each reference's, from its bytes up to the keyword.
-    numbers: Callable[[bytes], Sequence[bytes]]
-    #: The object's generation, then each reference's.
-    generations: Callable[[bytes], Sequence[bytes]]
-    #: The value's bytes up to the last reference, cut at each reference.
-    pieces: Callable[[bytes], Sequence[bytes]]
-    #: Where the bytes after the last reference start.
-    last_cut: int
-    spans: tuple[tuple[str, int, int], ...]
-    kids_plain: bool
-
-
-def _getter(slices: list[slice]) -> Callable[[bytes], Sequence[bytes]]:
-    """A function giving the bytes at ``slices`` of its argument, in one call."""
-    if len(slices) > 1:
-        return itemgetter(*slices)
-    if slices:
-        only = slices[0]
-        return lambda part: (part[only],)
-    return lambda part: ()
-
-
-class Template:
-    """An object's bytes cut at its references, so renumbering is a join.
-
-    ``pieces`` has one more item than ``targets``; the object's bytes are
-    the pieces with reference ``targets[i]`` between ``pieces[i]`` and
-    ``pieces[i + 1]``.  Target 0 stands for the output's page tree node.
-    """
-
-    __slots__ = ("pieces", "targets")
-
-    def __init__(self, pieces: list[bytes | memoryview], targets: list[int]) -> None:
-        self.pieces = pieces
-        self.targets = targets
-
-    def render(self, header: bytes, refs: Mapping[int, bytes]) -> bytes:
-        """The object after ``header`` (``b"N 0 obj\\n"``), each reference to object
-        ``t`` written as ``refs[t]`` (``b"M 0 R"``)."""
-        pieces = self.pieces
-        if not self.targets:
-            return b"".join((header, pieces[0], b"\n"))
-        # One more piece than targets: the last is added after.
-        between = chain.from_iterable(
-            zip(pieces, map(refs.__getitem__, self.targets), strict=False)
-        )
-        return b"".join((header, *between, pieces[-1], b"\n"))
-
-
 class _Page(NamedTuple):
     number: int
     #: Inherited attributes the page lacks: (key, the ancestor's refs, the value's span).
@@ -183,7 +87,7 @@ _NO_SPANS: dict[str, tuple[int, int]] = {}
 #: Shapes seen, by the object's bytes with every digit made 0 and the keyword after it.
 #: A shape depends on nothing else, so every file may use it; batches of letters repeat
 #: theirs (a batch has a few dozen), so they are kept across files, up to a bound.
-_SHAPES: dict[bytes, _Shape] = {}
+_SHAPES: dict[bytes, Shape] = {}
 _MOST_SHAPES = 2048
 
 
@@ -343,7 +247,7 @@ class ClassicPdf:
         """Object ``number``'s value (a stream's dictionary), parsed in full."""
         return self._full(number).value
 
-    def _locate(self, number: int) -> tuple[int, int, bytes, bytes, bytes, _Shape | None]:
+    def _locate(self, number: int) -> tuple[int, int, bytes, bytes, bytes, Shape | None]:
         """Where object ``number`` starts, where its first "stream" or "endobj" is (-1 if
         that is not a keyword: a string or a comment holds it), which, the bytes up to
         it, the object's shape key and its shape if one is known."""
@@ -382,7 +286,7 @@ class ClassicPdf:
         # A comment could hide digits or a keyword from the shape, and digits in a name's
         # #xx escape change the name: such objects are parsed in full, every time.
         if at >= 0 and parsed.stop_end == at + len(keyword) and not _UNSHAPED.search(key):
-            shape = _shape_of(self.data, parsed, header, found, length)
+            shape = shape_of(self.data, parsed, header, found, length)
             if shape is not None:
                 if len(_SHAPES) >= _MOST_SHAPES:
                     _SHAPES.clear()
@@ -433,7 +337,7 @@ class ClassicPdf:
         return found, length
 
     def _check_shape(
-        self, number: int, part: bytes, end: int, shape: _Shape
+        self, number: int, part: bytes, end: int, shape: Shape
     ) -> tuple[list[int], int]:
         """The targets of object ``number``'s references, read from ``part`` (its bytes up
         to the keyword) where ``shape`` says, and where the object ends."""
@@ -454,7 +358,7 @@ class ClassicPdf:
         return targets, end
 
     def _from_shape(
-        self, number: int, part: bytes, start: int, end: int, shape: _Shape
+        self, number: int, part: bytes, start: int, end: int, shape: Shape
     ) -> RawObject:
         targets, end = self._check_shape(number, part, end, shape)
         refs = [
@@ -694,58 +598,3 @@ class ClassicPdf:
             held = self._full(lang.number)
             lang = held.value if held.stop == b"endobj" else None
         return lang if isinstance(lang, bytes) else None
-
-
-def _shape_of(
-    data: bytes, parsed: Parsed, header: re.Match[bytes], obj: RawObject, length: Any
-) -> _Shape | None:
-    """The shape ``parsed`` gives objects like it, or None if its numbers are not plain digits."""
-    start = header.start()
-    refs: list[tuple[int, int, int, int, int]] = []
-    for ref_start, ref_end, _ in parsed.refs:
-        m = _REFERENCE.match(data, ref_start, ref_end)
-        if m is None or m.end() != ref_end:
-            return None
-        refs.append(
-            (
-                ref_start - start,
-                m.end(1) - start,
-                m.start(2) - start,
-                m.end(2) - start,
-                ref_end - start,
-            )
-        )
-    length_spec = (-1, 0, 0)
-    span = parsed.entries.get("/Length")
-    if isinstance(length, int) and span is not None:
-        if not data[span[0] : span[1]].isdigit():
-            return None
-        length_spec = (0, span[0] - start, span[1] - start)
-    elif isinstance(length, Ref) and span is not None:
-        index = next((i for i, r in enumerate(parsed.refs) if r[0] == span[0]), None)
-        if index is None:
-            return None
-        length_spec = (1, index, 0)
-    cuts = (parsed.start - start, *(x for r in refs for x in (r[0], r[4])))
-    return _Shape(
-        value_start=parsed.start - start,
-        value_end=parsed.end - start,
-        refs=tuple(refs),
-        keys=obj.keys,
-        type_name=obj.type_name,
-        parent=obj.parent,
-        is_dict=obj.dict_close >= 0,
-        is_stream=obj.is_stream,
-        length=length_spec,
-        numbers=_getter([slice(0, header.end(1) - start), *(slice(r[0], r[1]) for r in refs)]),
-        generations=_getter(
-            [
-                slice(header.start(2) - start, header.end(2) - start),
-                *(slice(r[2], r[3]) for r in refs),
-            ]
-        ),
-        pieces=_getter([slice(a, b) for a, b in zip(cuts[0::2], cuts[1::2], strict=False)]),
-        last_cut=cuts[-1],
-        spans=tuple((k, a - start, b - start) for k, (a, b) in obj.spans.items()),
-        kids_plain=obj.kids_plain,
-    )

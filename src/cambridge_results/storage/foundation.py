@@ -10,7 +10,7 @@ imports no feature.
 from __future__ import annotations
 
 from cambridge_results.storage.migrations import CreateTable, Migration
-from cambridge_results.storage.schema import Column, Index, Table, UniqueIndex
+from cambridge_results.storage.schema import Column, Index, Table, UniqueIndex, text_columns
 
 __all__ = ["EVENTS", "FOUNDATION", "SEQUENCES"]
 
@@ -20,9 +20,7 @@ EVENTS = Table(
     (
         Column("seq", "int", auto=True),
         Column("at", "instant"),
-        Column("actor", "text"),
-        Column("kind", "text"),
-        Column("subject", "text"),
+        *text_columns("actor", "kind", "subject"),
         Column("details", "json"),
     ),
     primary_key="seq",
@@ -68,10 +66,7 @@ _FOUNDATION = (
         Table(
             "candidates",
             (
-                Column("centre", "text"),
-                Column("number", "text"),
-                Column("given_name", "text"),
-                Column("family_name", "text"),
+                *text_columns("centre", "number", "given_name", "family_name"),
                 Column("uci", "text", nullable=True),
             ),
             primary_key=("centre", "number"),
@@ -83,9 +78,7 @@ _FOUNDATION = (
         Table(
             "syllabuses",
             (
-                Column("code", "text"),
-                Column("name", "text"),
-                Column("qualification", "text"),
+                *text_columns("code", "name", "qualification"),
                 Column("art_and_design", "bool"),
                 Column("components", "json"),
             ),
@@ -96,10 +89,7 @@ _FOUNDATION = (
         Table(
             "entries",
             (
-                Column("centre", "text"),
-                Column("series", "text"),
-                Column("candidate", "text"),
-                Column("syllabus", "text"),
+                *text_columns("centre", "series", "candidate", "syllabus"),
                 Column("components", "json"),
                 Column("route", "text"),
                 Column("status", "text"),

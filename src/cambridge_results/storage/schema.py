@@ -53,6 +53,7 @@ __all__ = [
     "ValueInput",
     "canonical_value",
     "optional_value_of",
+    "text_columns",
     "value_of",
 ]
 
@@ -110,6 +111,11 @@ def _column_type(value: object) -> ColumnType:
     except ValueError:
         names = ", ".join(t.value for t in ColumnType)
         raise InvalidValue("column.type", f"{value!r} is not one of {names}") from None
+
+
+def text_columns(*names: str) -> tuple[Column, ...]:
+    """Required text columns, in order: the keys most tables start with (centre, series, ...)."""
+    return tuple(Column(name, "text") for name in names)
 
 
 @attrs.frozen

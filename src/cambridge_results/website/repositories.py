@@ -10,7 +10,7 @@ Credentials are in :mod:`.credential_repository`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import pendulum
@@ -49,6 +49,24 @@ __all__ = [
     "SelectionRepository",
     "WebsiteRepositories",
 ]
+
+
+def _among(
+    uow: UnitOfWork,
+    table: str,
+    where: Mapping[str, object],
+    column: str,
+    candidates: Iterable[CandidateNumber | str],
+) -> frozenset[CandidateNumber]:
+    """Which of ``candidates`` have a row in ``table`` matching ``where`` (by ``column``).
+
+    A query per :data:`~.keys.CHUNK` numbers, so any number of candidates costs a few queries.
+    """
+    found: set[CandidateNumber] = set()
+    for chunk in chunks(numbers(candidates)):
+        rows = uow.select(table, {**where, column: In(chunk)})
+        found.update(CandidateNumber(value_of(r, column, str)) for r in rows)
+    return frozenset(found)
 
 
 def _contact_row(contact: ContactDetails | None) -> Any:
@@ -144,18 +162,9 @@ class SelectionRepository:
         series: ExamSeries | str,
         candidates: Iterable[CandidateNumber | str],
     ) -> frozenset[CandidateNumber]:
-        """Which of ``candidates`` are ticked (one query)."""
-        found: set[CandidateNumber] = set()
-        for chunk in chunks(numbers(candidates)):
-            where = {
-                "centre": centre_key(centre),
-                "series": series_key(series),
-                "candidate": In(chunk),
-            }
-            found.update(
-                CandidateNumber(r["candidate"]) for r in self._uow.select(self.table, where)
-            )
-        return frozenset(found)
+        """Which of ``candidates`` are ticked (a query per chunk of numbers)."""
+        where = {"centre": centre_key(centre), "series": series_key(series)}
+        return _among(self._uow, self.table, where, "candidate", candidates)
 
     def page(
         self,
@@ -232,30 +241,18 @@ class EligibilityRepository:
         candidates: Iterable[CandidateNumber | str],
     ) -> frozenset[CandidateNumber]:
         """Which of ``candidates`` have a valid entry in the series (CRW-03)."""
-        found: set[CandidateNumber] = set()
-        for chunk in chunks(numbers(candidates)):
-            where = {
-                "centre": centre_key(centre),
-                "series": series_key(series),
-                "status": EntryStatus.VALID.value,
-                "candidate": In(chunk),
-            }
-            found.update(
-                CandidateNumber(r["candidate"]) for r in self._uow.select(self.table, where)
-            )
-        return frozenset(found)
+        where = {
+            "centre": centre_key(centre),
+            "series": series_key(series),
+            "status": EntryStatus.VALID.value,
+        }
+        return _among(self._uow, self.table, where, "candidate", candidates)
 
     def existing_among(
         self, centre: CentreNumber | str, candidates: Iterable[CandidateNumber | str]
     ) -> frozenset[CandidateNumber]:
         """Which of ``candidates`` are candidates of ``centre`` at all."""
-        found: set[CandidateNumber] = set()
-        for chunk in chunks(numbers(candidates)):
-            rows = self._uow.select(
-                "candidates", {"centre": centre_key(centre), "number": In(chunk)}
-            )
-            found.update(CandidateNumber(r["number"]) for r in rows)
-        return frozenset(found)
+        return _among(self._uow, "candidates", {"centre": centre_key(centre)}, "number", candidates)
 
     def valid_entries(
         self, centre: CentreNumber | str, series: ExamSeries | str, *, limit: int = 1

@@ -26,7 +26,7 @@ A credential row's ``state``:
 from __future__ import annotations
 
 from cambridge_results.storage.migrations import CreateTable, Migration
-from cambridge_results.storage.schema import Column, Index, Table, UniqueIndex
+from cambridge_results.storage.schema import Column, Index, Table, UniqueIndex, text_columns
 
 __all__ = [
     "ASSOCIATE_CENTRE_CONTROLS",
@@ -41,9 +41,7 @@ __all__ = [
 WEBSITE_ACCESS = Table(
     "website_access",
     (
-        Column("centre", "text"),
-        Column("series", "text"),
-        Column("mode", "text"),
+        *text_columns("centre", "series", "mode"),
         Column("agreed", "bool", default=False),
         Column("contact", "json", nullable=True),
         Column("delay_seconds", "int", default=0),
@@ -55,9 +53,7 @@ WEBSITE_ACCESS = Table(
 WEBSITE_SELECTIONS = Table(
     "website_selections",
     (
-        Column("centre", "text"),
-        Column("series", "text"),
-        Column("candidate", "text"),
+        *text_columns("centre", "series", "candidate"),
         Column("ticked_at", "instant"),
     ),
     primary_key=("centre", "series", "candidate"),
@@ -79,9 +75,7 @@ ASSOCIATE_SETTINGS = Table(
 ASSOCIATE_CENTRE_CONTROLS = Table(
     "associate_centre_controls",
     (
-        Column("associate", "text"),
-        Column("series", "text"),
-        Column("centre", "text"),
+        *text_columns("associate", "series", "centre"),
         Column("give_access", "bool", default=False),
         # NULL: the Associate set no delay for this centre; the centre's own applies.
         Column("delay_seconds", "int", nullable=True),
@@ -94,11 +88,7 @@ ASSOCIATE_CENTRE_CONTROLS = Table(
 WEBSITE_CREDENTIALS = Table(
     "website_credentials",
     (
-        Column("centre", "text"),
-        Column("series", "text"),
-        Column("candidate", "text"),
-        Column("username", "text"),
-        Column("state", "text"),
+        *text_columns("centre", "series", "candidate", "username", "state"),
         Column("password_hash", "text", nullable=True),
         Column("pending_hash", "text", nullable=True),
         Column("fingerprint", "text", nullable=True),

@@ -27,6 +27,7 @@ from cambridge_results.values import (
     AssessedBy,
     CandidateNumber,
     ComponentCode,
+    Grade,
     MarkSource,
     Qualification,
     Route,
@@ -284,8 +285,18 @@ def _candidates(
     return Decision.of(reasons)
 
 
+#: Why no enquiry can be about a component's mark, by the mark's source (None: no mark).
+_MARK_PROBLEMS: dict[MarkSource | None, tuple[str, str]] = {
+    None: ("EAR-05.no-mark", "has no mark from an exam or from moderation"),
+    MarkSource.EXEMPTION: ("EAR-02.exemption", "is an exemption: no enquiry is possible"),
+    MarkSource.CALCULATED: (
+        "EAR-05.calculated-mark",
+        "has a calculated (assessed) mark, not one from an exam or moderation, so the "
+        "request cannot be considered",
+    ),
+}
 #: Mark sources no enquiry can be about (EAR-02, EAR-05).
-_NOT_ENQUIRABLE = frozenset((MarkSource.EXEMPTION, MarkSource.CALCULATED))
+_NOT_ENQUIRABLE = frozenset(source for source in _MARK_PROBLEMS if source is not None)
 
 
 def _marks(
@@ -305,23 +316,8 @@ def _marks(
             mark = results.mark(code)
             if mark is not None and mark.source not in _NOT_ENQUIRABLE:
                 continue  # the usual case: no message to write
-            where = f"{facts.syllabus.code}/{code} of candidate {number}"
-            if mark is None:
-                reasons.append(
-                    _r("EAR-05.no-mark", f"{where} has no mark from an exam or from moderation")
-                )
-            elif mark.source is MarkSource.EXEMPTION:
-                reasons.append(
-                    _r("EAR-02.exemption", f"{where} is an exemption: no enquiry is possible")
-                )
-            elif mark.source is MarkSource.CALCULATED:
-                reasons.append(
-                    _r(
-                        "EAR-05.calculated-mark",
-                        f"{where} has a calculated (assessed) mark, not one from an exam or "
-                        f"moderation, so the request cannot be considered",
-                    )
-                )
+            rule, says = _MARK_PROBLEMS[None if mark is None else mark.source]
+            reasons.append(_r(rule, f"{facts.syllabus.code}/{code} of candidate {number} {says}"))
     return Decision.of(reasons)
 
 
@@ -341,20 +337,26 @@ def _no_result_or_pending(
                 f"service {definition.code} enquiries are asked for by the Head of Centre",
             )
         )
-    for number in candidates:
-        results = facts.results_for(number)
-        if results is None:
-            continue
-        if results.grade is None or not (results.grade.is_no_result or results.grade.is_pending):
-            shown = "no grade" if results.grade is None else f"grade {results.grade}"
-            reasons.append(
-                _r(
-                    "EAR-01.not-no-result-or-pending",
-                    f"candidate {number} has {shown} in {facts.syllabus.code}: service "
-                    f"{definition.code} explains only NO RESULT (X) or PENDING (Q)",
-                )
-            )
+    explains = f"service {definition.code} explains only NO RESULT (X) or PENDING (Q)"
+    graded = ((n, facts.results_for(n)) for n in candidates)
+    reasons += [
+        _r(
+            "EAR-01.not-no-result-or-pending",
+            f"candidate {number} has {_grade_shown(results.grade)} in {facts.syllabus.code}: "
+            + explains,
+        )
+        for number, results in graded
+        if results is not None and not _no_result_or_pending_grade(results.grade)
+    ]
     return Decision.of(reasons)
+
+
+def _no_result_or_pending_grade(grade: Grade | None) -> bool:
+    return grade is not None and (grade.is_no_result or grade.is_pending)
+
+
+def _grade_shown(grade: Grade | None) -> str:
+    return "no grade" if grade is None else f"grade {grade}"
 
 
 def _earlier_enquiries(

@@ -37,8 +37,6 @@ from cambridge_results.logins import Logins
 from cambridge_results.logins.outbox import InMemoryOutbox, Outbox
 from cambridge_results.policy import Policy
 from cambridge_results.rendering.enquiry_protocol import EnquiryLetterRenderer
-from cambridge_results.rendering.fpdf_enquiry_letters import FpdfEnquiryLetterRenderer
-from cambridge_results.rendering.fpdf_statements import FpdfStatementRenderer
 from cambridge_results.rendering.registry import renderer_target
 from cambridge_results.rendering.statement import StatementRenderer
 from cambridge_results.reports import Reports
@@ -138,6 +136,11 @@ def open_board(
     # opens (and, for SQLite, creates) nothing.
     hasher_for(policy.credentials, hasher_name)
     renderer_target(letter_renderer)
+    # The default renderers are fpdf2's, imported here rather than with this package, so
+    # importing the schema (board.schema) or the features never loads fpdf2.
+    from cambridge_results.rendering.fpdf_enquiry_letters import FpdfEnquiryLetterRenderer
+    from cambridge_results.rendering.fpdf_statements import FpdfStatementRenderer
+
     store = open_store(url, migrations=SCHEMA, migrate=migrate)
     try:
         context = Context(store=store, policy=policy, clock=clock or SystemClock())

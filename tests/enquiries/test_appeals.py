@@ -63,14 +63,14 @@ def lodge(enquiry, principal=OFFICER, signed=True, now=NEXT_DAY):
 
 
 def test_a_stage_one_appeal_follows_an_outcome_and_is_decided_within_28_days():
-    """EAR-20: stage 1 after an outcome; the decision is due 28 days later."""
+    """EAR-20: stage 1 after an outcome; the decision is due by the end of the 28th day."""
     enquiry = with_outcome(acknowledged(submitted(draft("2")).enquiry))
     appeal, event = lodge(enquiry)
     assert appeal.stage is AppealStage.ONE
-    # 28 calendar days in London: the clocks go back on 29 October, so 28 days and 1 hour.
+    # Lodged on 3 October (London): due by the end of 31 October, after the clocks go back.
     lodged = OUTCOME_AT.add(days=1)
-    assert appeal.decision_due == lodged.add(days=28, hours=1)
-    assert appeal.decision_due.in_timezone("Europe/London").hour == 10  # as lodged, 10:00 BST
+    assert lodged.in_timezone("Europe/London").date() == pendulum.date(2023, 10, 3)
+    assert appeal.decision_due == pendulum.datetime(2023, 11, 1, tz="Europe/London")
     assert event.details_dict["appeal"] == "a-1"
 
 
@@ -130,8 +130,14 @@ def test_stage_two_is_asked_for_within_14_days_of_the_stage_one_letter():
     assert refused.value.codes == ("EAR-20.no-stage-one-decision",)
     decided, _ = issue_decision_letter(POLICY, appeal, principal=BOARD, now=letter_at)
     closes = stage_two_closes(POLICY, decided)
-    assert closes == letter_at.add(days=14, hours=1)  # across the end of summer time
-    assert closes.in_timezone("Europe/London").hour == 10  # the letter went at 10:00 BST
+    # SPEC's decision on EAR-20: "within 14 days" runs to the end of the 14th day after the
+    # letter's day, in London (across the end of summer time), whatever the letter's hour.
+    letter_day = letter_at.in_timezone("Europe/London").date()
+    last = letter_day.add(days=14)
+    assert closes == pendulum.datetime(last.year, last.month, last.day, tz="Europe/London").add(
+        days=1
+    )
+    assert closes.in_timezone("Europe/London").hour == 0
     second, _ = lodge_stage_two(
         POLICY,
         decided,
@@ -166,3 +172,30 @@ def test_only_the_board_issues_the_decision_letter_and_only_once():
     with pytest.raises(EnquiryRefused) as refused:
         issue_decision_letter(POLICY, decided, principal=BOARD, now=OUTCOME_AT)
     assert refused.value.codes == ("EAR-20.letter-already-issued",)
+
+
+def test_stage_two_on_the_fourteenth_day_is_in_time_whatever_the_hour() -> None:
+    """EAR-20 (SPEC's decision): a stage 2 appeal lodged late on the 14th day after the stage 1
+    letter is in time, even after the letter's clock time; the next day is too late."""
+    enquiry = with_outcome(acknowledged(submitted(draft("2")).enquiry))
+    appeal, _ = lodge(enquiry)
+    letter_at = pendulum.datetime(2023, 10, 20, 16, 0, tz="Europe/London")
+    decided, _ = issue_decision_letter(POLICY, appeal, principal=BOARD, now=letter_at)
+
+    def lodge_two(now: pendulum.DateTime) -> object:
+        return lodge_stage_two(
+            POLICY,
+            decided,
+            enquiry=enquiry,
+            appeal_id="a-2",
+            signed_by_head_of_centre=True,
+            principal=OFFICER,
+            now=now,
+        )
+
+    late_on_day_14 = pendulum.datetime(2023, 11, 3, 23, 30, tz="Europe/London")
+    second, _ = lodge_two(late_on_day_14)  # type: ignore[misc]
+    assert second.stage is AppealStage.TWO
+    with pytest.raises(EnquiryRefused) as refused:
+        lodge_two(pendulum.datetime(2023, 11, 4, 0, 0, tz="Europe/London"))
+    assert refused.value.codes == ("EAR-20.stage-two-too-late",)

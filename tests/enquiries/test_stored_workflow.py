@@ -481,7 +481,10 @@ def test_appeals_are_stored_one_per_stage_with_their_deadlines(enquiries: Enquir
     stage_one = enquiries.lodge_appeal(
         OFFICER, AppealRequest(enquiry_id=acked.id, signed_by_head_of_centre=True)
     )
-    assert stage_one.decision_due == enquiries.context.clock.now().add(days=28)
+    last = enquiries.context.clock.now().in_timezone("Europe/London").date().add(days=28)
+    assert stage_one.decision_due == pendulum.datetime(
+        last.year, last.month, last.day, tz="Europe/London"
+    ).add(days=1)
     with pytest.raises(DuplicateError):
         enquiries.lodge_appeal(
             OFFICER, AppealRequest(enquiry_id=acked.id, signed_by_head_of_centre=True)

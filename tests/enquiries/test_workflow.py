@@ -391,11 +391,12 @@ def test_enquiries_are_processed_in_the_order_received():
 
 
 def test_the_outcome_is_due_30_days_after_receipt():
-    """EAR-08: the outcome is normally communicated within 30 days of receipt."""
+    """EAR-08: the outcome is normally communicated within 30 days of receipt: by the end of
+    the 30th day after the day it was received (London)."""
     received = wf.receive(
         POLICY, submitted(draft()).enquiry, number="E1", principal=BOARD, now=IN_WINDOW
     )
-    assert due_at(POLICY, received.enquiry) == IN_WINDOW.add(days=30)
+    assert due_at(POLICY, received.enquiry) == pendulum.datetime(2023, 10, 2, tz="Europe/London")
     assert due_at(POLICY, submitted(draft()).enquiry) is None
 
 
@@ -405,18 +406,19 @@ def test_a_priority_service_is_due_in_18_days():
     enquiry = attrs.evolve(
         draft(), series=ExamSeries.parse("June 2026"), service="2P", received_at=IN_WINDOW
     )
-    assert due_at(policy, enquiry) == IN_WINDOW.add(days=18)
+    assert due_at(policy, enquiry) == pendulum.datetime(2023, 9, 20, tz="Europe/London")
 
 
 def test_thirty_days_are_calendar_days_in_london_across_the_clock_change():
-    """EAR-08 decision: day periods keep the local time across a daylight-saving change."""
+    """EAR-08 decision: day periods are calendar days in London, to the end of the last one,
+    across a daylight-saving change."""
     at = pendulum.datetime(2023, 10, 10, 9, 0, tz="Europe/London")
     enquiry = attrs.evolve(
         submitted(draft()).enquiry, received_at=at, status=EnquiryStatus.RECEIVED
     )
     due = due_at(POLICY, enquiry)
-    assert due.in_timezone("Europe/London").hour == 9
-    assert due - at.in_timezone("UTC") == pendulum.duration(days=30, hours=1)
+    assert due == pendulum.datetime(2023, 11, 10, tz="Europe/London")
+    assert (due.in_timezone("Europe/London").hour, due.in_timezone("UTC").hour) == (0, 0)
 
 
 # --- EAR-18: overdue numbers and acknowledgements ----------------------------------------------

@@ -18,7 +18,7 @@ from cambridge_results.rendering.enquiry_protocol import EnquiryLetter, LetterSe
 from cambridge_results.rules.enquiries.fees import LineKind, charges_for
 from cambridge_results.rules.enquiries.queue import due_at
 from cambridge_results.rules.enquiries.services import service_definition
-from cambridge_results.rules.enquiries.time import add_hours, local_text
+from cambridge_results.rules.enquiries.time import add_hours, day_end_text, local_text
 from cambridge_results.values import CandidateNumber, Centre, Syllabus
 from cambridge_results.values.enquiry import DocumentKind, Enquiry
 
@@ -110,7 +110,7 @@ def acknowledgement_letter(
     next_steps = [
         "We deal with enquiries in the order we receive them. We normally communicate the "
         f"outcome within {days} days of receiving the enquiry"
-        + (f": by {local_text(due, tz)}." if due is not None else ".")
+        + (f": by {day_end_text(due, tz)}." if due is not None else ".")
     ]
     if definition.copy_of_script or definition.report:
         parts = [

@@ -18,7 +18,7 @@ from cambridge_results.decisions import Decision
 from cambridge_results.policy import Policy
 from cambridge_results.principals import AssociateOfficer, CentreOfficer, Principal
 from cambridge_results.rules.enquiries.actors import require_board
-from cambridge_results.rules.enquiries.time import add_days, local_text
+from cambridge_results.rules.enquiries.time import day_end_text, within_days
 from cambridge_results.rules.enquiries.workflow import event
 from cambridge_results.values.appeal import Appeal, AppealStage
 from cambridge_results.values.enquiry import Enquiry
@@ -85,7 +85,7 @@ def lodge_stage_one(
             f"enquiry {enquiry.id} has no outcome: an appeal follows an enquiry outcome, "
             f"and a copy of the script alone does not qualify",
         )
-    due = add_days(now, policy.enquiries.appeal_stage1_decision_days, policy.timezone)
+    due = within_days(now, policy.enquiries.appeal_stage1_decision_days, policy.timezone)
     return _lodge(
         enquiry,
         outcome,
@@ -119,10 +119,10 @@ def issue_decision_letter(
 
 
 def stage_two_closes(policy: Policy, stage_one: Appeal) -> pendulum.DateTime | None:
-    """The first instant too late for stage 2: 14 days after the stage 1 letter (EAR-20)."""
+    """The first instant too late for stage 2: the end of the 14th day after the letter (EAR-20)."""
     if stage_one.letter_issued_at is None:
         return None
-    return add_days(
+    return within_days(
         stage_one.letter_issued_at, policy.enquiries.appeal_stage2_within_days, policy.timezone
     )
 
@@ -152,7 +152,7 @@ def lodge_stage_two(
     elif now >= closes:
         timing = Decision.refuse(
             "EAR-20.stage-two-too-late",
-            f"stage 2 had to be asked for before {local_text(closes, policy.timezone)}",
+            f"stage 2 had to be asked for by {day_end_text(closes, policy.timezone)}",
         )
     return _lodge(
         enquiry,

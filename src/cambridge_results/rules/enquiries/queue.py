@@ -21,7 +21,7 @@ import pendulum
 from cambridge_results.policy import Policy
 from cambridge_results.rules.enquiries.eligibility import same_syllabus
 from cambridge_results.rules.enquiries.services import service_definition
-from cambridge_results.rules.enquiries.time import add_days, add_hours, add_working_days
+from cambridge_results.rules.enquiries.time import add_hours, add_working_days, within_days
 from cambridge_results.values import CandidateNumber
 from cambridge_results.values.enquiry import Enquiry, EnquiryStatus, instant
 
@@ -47,7 +47,7 @@ def processing_order(enquiries: Iterable[Enquiry]) -> tuple[Enquiry, ...]:
 
 
 def due_at(policy: Policy, enquiry: Enquiry) -> pendulum.DateTime | None:
-    """When the outcome is normally due: receipt plus the turnaround in days (EAR-08, EAR-21).
+    """When the outcome is normally due: the end of the turnaround's last day (EAR-08, EAR-21).
 
     ``None`` until the board received it.  A service's own turnaround (18
     days for priority services) replaces the policy's 30 days.
@@ -56,7 +56,7 @@ def due_at(policy: Policy, enquiry: Enquiry) -> pendulum.DateTime | None:
         return None
     definition = service_definition(policy, enquiry.series, enquiry.service)
     days = definition.turnaround_days or policy.enquiries.turnaround_days
-    return add_days(enquiry.received_at, days, policy.timezone)
+    return within_days(enquiry.received_at, days, policy.timezone)
 
 
 def blockers(policy: Policy, enquiry: Enquiry, others: Iterable[Enquiry]) -> tuple[Enquiry, ...]:

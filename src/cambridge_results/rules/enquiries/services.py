@@ -7,16 +7,13 @@ is half-open, ``[results release, deadline)`` (EAR-22).
 
 from __future__ import annotations
 
-import datetime
-
 import pendulum
 
 from cambridge_results.decisions import Decision
 from cambridge_results.errors import PolicyError
 from cambridge_results.policy import Policy, ServiceDefinition
-from cambridge_results.rules.enquiries.time import local_text
+from cambridge_results.rules.enquiries.time import day_end_text, local_text
 from cambridge_results.values import ExamSeries
-from cambridge_results.values.instants import day_text, plus
 
 __all__ = [
     "check_offered",
@@ -25,10 +22,6 @@ __all__ = [
     "service_definition",
     "submission_window",
 ]
-
-
-#: The smallest step back in time: ``closes`` less this is the deadline day's last instant.
-_INSTANT = datetime.timedelta(microseconds=1)
 
 
 def offered_services(policy: Policy, series: ExamSeries) -> tuple[ServiceDefinition, ...]:
@@ -115,9 +108,7 @@ def check_window(policy: Policy, series: ExamSeries, code: str, now: pendulum.Da
     if now >= closes:
         deadline = policy.enquiry_deadline(series, code)
         when = (
-            # The deadline day is the local day of the last instant before ``closes``.
-            f"{day_text(plus(closes, -_INSTANT), policy.timezone)}"
-            f" (end of the day, {policy.timezone})"
+            day_end_text(closes, policy.timezone)
             if deadline.is_date
             else local_text(closes, policy.timezone)
         )

@@ -12,6 +12,7 @@ made.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 from fpdf import FPDF
@@ -22,6 +23,8 @@ from cambridge_results.errors import RenderError
 from cambridge_results.rendering.enquiry_protocol import EnquiryLetter, LetterSection
 from cambridge_results.rendering.fonts import FontFace, FontSet
 from cambridge_results.rendering.fpdf_document import add_fonts, describe
+
+_log = logging.getLogger("cambridge_results.rendering")
 
 __all__ = ["FpdfEnquiryLetterRenderer"]
 
@@ -68,7 +71,9 @@ class FpdfEnquiryLetterRenderer:
         self._details(pdf, letter)
         for section in letter.sections:
             self._section(pdf, section)
-        return bytes(pdf.output())
+        data = bytes(pdf.output())
+        _log.debug("rendered an enquiry letter (%d bytes)", len(data))
+        return data
 
     def _document(
         self, letter: EnquiryLetter, fallbacks: tuple[FontFace, ...], *, shaping: bool

@@ -15,6 +15,7 @@ contact) is drawn once per batch and placed on each page
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Iterable, Sequence
 from typing import cast
 
@@ -27,6 +28,8 @@ from cambridge_results.rendering.fonts import FontFace, FontSet
 from cambridge_results.rendering.fpdf_document import check_created, placed_document
 from cambridge_results.rendering.protocol import LetterData
 from cambridge_results.rendering.stationery import Stationery
+
+_log = logging.getLogger("cambridge_results.rendering")
 
 __all__ = ["TITLE", "FpdfLetterRenderer"]
 
@@ -127,11 +130,19 @@ class FpdfLetterRenderer:
         check_created(created)
         self.check(batch)
         texts = [t for letter in batch for t in letter.human_texts.values()]
-        pdf = self._document(self.fonts.fallbacks_for(texts), created)
+        fallbacks = self.fonts.fallbacks_for(texts)
+        pdf = self._document(fallbacks, created)
         paper = Stationery(pdf, shared=self.stationery)
         for letter in batch:
             self._page(pdf, letter, created, paper)
-        return paper.finish()
+        data = paper.finish()
+        _log.debug(
+            "rendered %d credential letters (%d bytes, %d fallback fonts)",
+            len(batch),
+            len(data),
+            len(fallbacks),
+        )
+        return data
 
     def _document(self, fallbacks: Sequence[FontFace], created: pendulum.DateTime) -> FPDF:
         # Metadata is chosen, not defaulted: no name, no password, a pinned date (CRW-13).

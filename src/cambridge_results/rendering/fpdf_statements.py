@@ -12,6 +12,7 @@ footer.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from typing import cast
 
@@ -24,6 +25,8 @@ from cambridge_results.rendering.fonts import FontFace, FontSet
 from cambridge_results.rendering.fpdf_document import check_created, placed_document
 from cambridge_results.rendering.statement import StatementData
 from cambridge_results.rules.website.results_view import PROVISIONAL_NOTICE
+
+_log = logging.getLogger("cambridge_results.rendering")
 
 __all__ = ["STATEMENT_TITLE", "FpdfStatementRenderer"]
 
@@ -88,7 +91,9 @@ class FpdfStatementRenderer:
         pdf = self._document(self.fonts.fallbacks_for(texts), created)
         for statement in batch:
             self._page(pdf, statement, created)
-        return bytes(pdf.output())
+        data = bytes(pdf.output())
+        _log.debug("rendered %d statements of results (%d bytes)", len(batch), len(data))
+        return data
 
     # -- drawing helpers ------------------------------------------------------------
 

@@ -17,6 +17,7 @@ the small ``_``-prefixed primitives, which receive checked arguments.
 from __future__ import annotations
 
 import abc
+import logging
 import random
 import threading
 import time
@@ -59,6 +60,9 @@ DEFAULT_ATTEMPTS = 5
 BACKOFF = 0.01
 
 T = TypeVar("T")
+
+#: Units of work: begin, commit and rollback at DEBUG, retries at INFO (docs/logging.md).
+_log = logging.getLogger("cambridge_results.storage")
 
 
 @runtime_checkable
@@ -177,14 +181,17 @@ class BaseStore(abc.ABC):
         self._local.active = True
         try:
             uow = self._begin(actor=actor, read_only=read_only)
+            _log.debug("begin unit of work on %s for %s (read_only=%s)", self.url, actor, read_only)
             try:
                 yield uow
-            except BaseException:
+            except BaseException as exc:
                 uow._open = False
                 uow._rollback()
+                _log.debug("rolled back unit of work for %s: %s", actor, type(exc).__name__)
                 raise
             uow._open = False
             uow._commit()
+            _log.debug("committed unit of work for %s", actor)
         finally:
             self._local.active = False
 
@@ -224,6 +231,13 @@ class BaseStore(abc.ABC):
                         f"gave up after {tries}, each lost to a concurrent unit of work; "
                         f"the last: {exc}"
                     ) from exc
+                _log.info(
+                    "retrying unit of work for %s (try %d of %d lost to a concurrent one: %s)",
+                    actor,
+                    attempt,
+                    attempts,
+                    type(exc).__name__,
+                )
             # Jittered exponential backoff, so that the same writers do not collide again.
             time.sleep(random.uniform(0, min(1.0, BACKOFF * 2**attempt)))  # noqa: S311 - not crypto
             attempt += 1

@@ -19,6 +19,7 @@ run's counters change after it succeeded):
 from __future__ import annotations
 
 import collections
+import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -37,6 +38,7 @@ from cambridge_results.website.workers import LetterSpec
 __all__ = ["CredentialBook"]
 
 _SEQUENCE = "website-generation-run"
+_log = logging.getLogger("cambridge_results.website.generation")
 
 
 @attrs.define
@@ -109,6 +111,7 @@ class CredentialBook:
         run, specs, counts = plan.context.write(work, actor=plan.actor)
         self.run = run
         self.counts.update(counts)
+        _log.debug("run %d claimed %d letters", run, len(specs))
         return specs
 
     def commit(self, letters: Sequence[LetterSpec], hashes: Sequence[str]) -> None:
@@ -144,6 +147,7 @@ class CredentialBook:
                 )
 
         plan.context.write(work, actor=plan.actor)
+        _log.debug("run %d stored %d hashes as unprinted", run, len(hashes))
 
     def print_run(self, files: Sequence[Path]) -> None:
         """Flip the run's credentials to printed, now that its files are durable (CRW-13)."""
@@ -171,6 +175,7 @@ class CredentialBook:
             return sum(per_centre.values())
 
         self.counts["printed"] = plan.context.write(work, actor=plan.actor)
+        _log.info("run %d printed %d credentials", run, self.counts["printed"])
 
     def abandon(self) -> None:
         """After a failure: old letters become current again; nothing half-printed stays."""
@@ -195,6 +200,7 @@ class CredentialBook:
                 )
 
         plan.context.write(work, actor=plan.actor)
+        _log.info("run %d abandoned; its credentials were put back", run)
 
     def _run(self) -> int:
         if self.run is None:

@@ -27,6 +27,8 @@ from __future__ import annotations
 import collections
 import concurrent.futures
 import contextlib
+import logging
+import logging.handlers
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -60,6 +62,18 @@ from cambridge_results.website.workers import (
 
 __all__ = ["RunOptions", "default_workers", "generate"]
 
+_log = logging.getLogger("cambridge_results.website.generation")
+_LIBRARY = "cambridge_results"
+
+
+class _ToOwnLogger(logging.Handler):
+    """Hands a worker's record to this process's logger of the same name."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        logger = logging.getLogger(record.name)
+        if logger.isEnabledFor(record.levelno):
+            logger.handle(record)
+
 
 def default_workers() -> int:
     """Every core this process may use."""
@@ -80,14 +94,31 @@ class RunOptions:
     usernames: Callable[[], str] = new_username
 
 
-def _start_pool(context: Context, options: RunOptions) -> concurrent.futures.Executor | None:
+@attrs.define
+class _Workers:
+    """The worker processes and the listener that brings their log records here."""
+
+    pool: concurrent.futures.Executor
+    listener: logging.handlers.QueueListener
+
+    def shutdown(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.listener.stop()
+
+
+def _start_pool(context: Context, options: RunOptions) -> _Workers | None:
     """Start the worker processes now, so they start up and load fonts while this
-    process plans the run."""
+    process plans the run.  Their log records come back on a queue and go to this
+    process's loggers of the same names (docs/logging.md)."""
     if options.workers == 0:
         return None
+    mp_context = multiprocessing.get_context("spawn")
+    log_queue = mp_context.Queue()
+    listener = logging.handlers.QueueListener(log_queue, _ToOwnLogger())
+    listener.start()
     pool = concurrent.futures.ProcessPoolExecutor(
         max_workers=options.workers,
-        mp_context=multiprocessing.get_context("spawn"),
+        mp_context=mp_context,
         initializer=init_worker,
         initargs=(
             os.getpid(),
@@ -96,12 +127,15 @@ def _start_pool(context: Context, options: RunOptions) -> concurrent.futures.Exe
             options.renderer_options,
             context.policy.credentials,
             options.hasher_name,
+            log_queue,
+            logging.getLogger(_LIBRARY).getEffectiveLevel(),
         ),
     )
     for _ in range(options.workers):
         # Workers are started as tasks arrive; one trivial task each starts them all.
         pool.submit(os.getpid)
-    return pool
+    _log.debug("started %d worker processes", options.workers)
+    return _Workers(pool, listener)
 
 
 def _run_here(job: BatchJob) -> concurrent.futures.Future[BatchResult]:
@@ -193,7 +227,15 @@ def generate(
 ) -> GenerationReport:
     """Run ``request`` for ``principal`` from checks to the printed flip (see the module)."""
     plan = plan_generation(context, principal, request)
-    pool = _start_pool(context, options)
+    _log.info(
+        "generating %s letters for %s, %s, as %s",
+        plan.mode.value,
+        ", ".join(str(n) for n in plan.numbers),
+        plan.series,
+        principal,
+    )
+    workers = _start_pool(context, options)
+    pool = workers.pool if workers is not None else None
     try:
         # Loaded here, after the workers were started, so that importing the
         # renderer (about half a second the first time) overlaps their own
@@ -201,6 +243,7 @@ def generate(
         renderer = load_renderer(options.renderer, **dict(options.renderer_options))
         total = plan.count(renderer)
         size = request.batch_size or auto_batch_size(total, options.workers)
+        _log.debug("%d letters to generate in batches of %d", total, size)
         revoked = plan.sync()
         book = CredentialBook(plan, usernames=options.usernames)
         pipeline = _Pipeline(plan, request, options, book, pool, context.now())
@@ -213,7 +256,8 @@ def generate(
                 if pipeline.files is not None and pipeline.files.count:
                     pdfs, zip_file = pipeline.files.commit()
                     book.print_run((*pdfs, zip_file))
-            except BaseException:
+            except BaseException as exc:
+                _log.info("run %s failed (%s); undoing it", book.run, type(exc).__name__)
                 if pipeline.files is not None:
                     pipeline.files.discard()
                 # If undoing fails too, the run's rows stay unprinted, which the next
@@ -222,9 +266,10 @@ def generate(
                     book.abandon()
                 raise
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        if workers is not None:
+            workers.shutdown()
     letters = pipeline.files.count if pipeline.files is not None else 0
+    _log.info("run %s wrote %d letters (%d revoked)", book.run, letters, revoked)
     return GenerationReport(
         run=book.run,
         mode=plan.mode,

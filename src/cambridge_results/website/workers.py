@@ -14,6 +14,8 @@ generation run leaves no orphans behind.
 
 from __future__ import annotations
 
+import logging
+import logging.handlers
 import os
 import threading
 import time
@@ -38,6 +40,8 @@ from cambridge_results.values import (
 )
 
 __all__ = ["BatchJob", "BatchResult", "LetterSpec", "init_worker", "run_batch"]
+
+_log = logging.getLogger("cambridge_results.website.workers")
 
 
 @attrs.frozen(kw_only=True)
@@ -127,6 +131,7 @@ def run_batch(job: BatchJob) -> BatchResult:
         password = new_password(job.credentials.password_length)
         hashes.append(hasher.hash(password.reveal()))
         letters.append(spec.letter(password))
+    _log.debug("process %d hashed %d passwords", os.getpid(), len(hashes))
     pdf = renderer.render(letters, created=job.created)
     # Splitting here, not in the parent, keeps the parent's share of the work small.
     return BatchResult(
@@ -152,9 +157,21 @@ def init_worker(
     renderer_options: tuple[tuple[str, Any], ...] = (),
     credentials: CredentialPolicy | None = None,
     hasher: str | None = None,
+    log_queue: Any = None,
+    log_level: int = logging.WARNING,
 ) -> None:
     """Start a watchdog that ends this worker when process ``parent`` is gone; then load
-    the renderer and hasher the run's batches will use, while the parent still plans."""
+    the renderer and hasher the run's batches will use, while the parent still plans.
+
+    With a ``log_queue``, the worker's ``cambridge_results`` records at ``log_level``
+    and above go onto it for the parent to hand to its own loggers (docs/logging.md).
+    """
+    if log_queue is not None:
+        library = logging.getLogger("cambridge_results")
+        library.handlers[:] = [logging.handlers.QueueHandler(log_queue)]
+        library.setLevel(log_level)
+        library.propagate = False
+    _log.debug("worker process %d started for parent %d", os.getpid(), parent)
     threading.Thread(
         target=_watch_parent, args=(parent, interval), name="parent-watchdog", daemon=True
     ).start()

@@ -1,22 +1,26 @@
-"""The ``cambridge-results`` command: the demo, CSV imports, access settings and letters.
+"""The ``cambridge-results`` command: the demo, setting a board up, access settings and letters.
 
-Every command works on an SQLite file (the embedded default) or any store URL
-(``--store postgresql://...``).  Errors the library raises on purpose are
-printed as one clear message with exit status 2; nothing is half-written.
+Every command works on an SQLite file (``--db``) or any store URL
+(``--store postgresql://...``).  Only ``demo`` and ``init`` create a
+database; every other command opens an existing one.  Exit statuses
+(docs/cli.md): 0 done; 1 a file or directory could not be read or written
+(the message names it); 2 a refusal (bad options, a rule, bad input; the
+library's errors); 130 interrupted (Ctrl-C).  No user error ends in a
+traceback, and nothing is half-written.
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import attrs
+
 from cambridge_results import __version__
-from cambridge_results.associates import Associates
-from cambridge_results.board.schema import SCHEMA
-from cambridge_results.context import Context
+from cambridge_results.board import Board, open_board
+from cambridge_results.board_import import KINDS, import_board_file
 from cambridge_results.entries_import import ImportRejected, import_entries_file
 from cambridge_results.errors import CambridgeResultsError, InvalidValue
 from cambridge_results.policy import Policy, example_2026, load_policy
@@ -29,7 +33,8 @@ from cambridge_results.sample_board import (
     sample_board,
     store_sample_board,
 )
-from cambridge_results.storage import open_store
+from cambridge_results.storage.plugins import scheme_of
+from cambridge_results.storage.sqlite import path_from_url
 from cambridge_results.values import CentreNumber
 from cambridge_results.values.access import AccessMode
 from cambridge_results.website import (
@@ -40,9 +45,21 @@ from cambridge_results.website import (
     Website,
 )
 
-__all__ = ["main"]
+__all__ = ["EXIT_FILES", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_REFUSED", "main"]
+
+#: Exit statuses (docs/cli.md).
+EXIT_OK = 0
+EXIT_FILES = 1
+EXIT_REFUSED = 2
+EXIT_INTERRUPTED = 130
 
 DEMO_SERIES = "November 2026"
+#: The file in a demo directory listing what the demo wrote there (relative paths).
+DEMO_MANIFEST = ".cambridge-results-demo"
+
+
+class CommandError(CambridgeResultsError):
+    """A command refused its options (a missing database, a directory not empty)."""
 
 
 def _principal(text: str) -> Principal:
@@ -56,14 +73,30 @@ def _principal(text: str) -> Principal:
     raise InvalidValue("--as", f"{text!r} is not centre:GB123, associate:GB200 or board:staff-id")
 
 
-def _store_url(args: argparse.Namespace) -> str:
-    if args.store:
-        return str(args.store)
-    return f"sqlite:///{Path(args.db).resolve()}"
-
-
 def _policy(args: argparse.Namespace) -> Policy:
     return load_policy(args.policy) if args.policy else example_2026()
+
+
+def _store_url(args: argparse.Namespace, *, create: bool = False) -> str:
+    """The store's URL; unless ``create``, an SQLite file must already exist."""
+    url = str(args.store) if args.store else f"sqlite:///{Path(args.db).resolve()}"
+    if scheme_of(url) == "sqlite" and not create:
+        path = path_from_url(url).resolve()
+        if not path.is_file():
+            raise CommandError(
+                f"no database at {path}; `cambridge-results init` creates one "
+                "(a mistyped --db or --store?)"
+            )
+    return url
+
+
+def _open(args: argparse.Namespace, *, create: bool = False) -> Board:
+    return open_board(
+        _store_url(args, create=create),
+        policy=_policy(args),
+        hasher_name=getattr(args, "hasher", None),
+        workers=getattr(args, "workers", None),
+    )
 
 
 def _on_progress(bar: ProgressBar) -> Callable[[GenerationProgress], None]:
@@ -84,8 +117,13 @@ def _print_report(report: GenerationReport) -> None:
         print(f"  recovered {report.recovered} unprinted credentials of an interrupted run")
 
 
-def _website(context: Context, args: argparse.Namespace) -> Website:
-    return Website(context, hasher_name=args.hasher, workers=args.workers)
+def _out_dir(text: str | Path) -> Path:
+    """``--out``: a directory, made if missing (its path named if it cannot be)."""
+    out = Path(text)
+    if out.exists() and not out.is_dir():
+        raise CommandError(f"--out {out} is a file, not a directory")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
 
 
 def _generate(
@@ -93,91 +131,147 @@ def _generate(
     principal: Principal,
     *,
     centres: Sequence[CentreNumber | str],
-    series: str,
     mode: str,
-    out_dir: Path,
+    out: str | Path,
+    series: str = DEMO_SERIES,
+    selected: Sequence[str] | None = None,
 ) -> GenerationReport:
-    bar = ProgressBar(f"letters {'+'.join(str(c) for c in centres)}")
-    return website.generate_letters(
-        principal,
-        GenerationRequest(
-            centres=centres,
-            series=series,
-            mode=mode,
-            out_dir=out_dir,
-            on_progress=_on_progress(bar),
-        ),
+    request = GenerationRequest(
+        centres=centres,
+        series=series,
+        mode=mode,
+        out_dir=Path(out),
+        selected=selected or None,
+        on_progress=_on_progress(ProgressBar(f"letters {'+'.join(str(c) for c in centres)}")),
     )
+    # Checked only once the request is valid, so a bad request creates no directory.
+    return website.generate_letters(principal, attrs.evolve(request, out_dir=_out_dir(out)))
+
+
+# -- demo ----------------------------------------------------------------------------
+
+
+def _demo_root(root: Path, *, force: bool) -> set[str]:
+    """Make ``root`` ready for the demo; the files an earlier demo wrote there.
+
+    An existing directory must be empty, unless ``force``: then the files an
+    earlier demo listed in its manifest are deleted, and nothing else.
+    """
+    if root.exists() and not root.is_dir():
+        raise CommandError(f"--dir {root} is a file, not a directory")
+    root.mkdir(parents=True, exist_ok=True)
+    if not any(root.iterdir()):
+        return set()
+    if not force:
+        raise CommandError(
+            f"--dir {root} is not empty; the demo writes only into a new or empty directory "
+            "(--force replaces what an earlier demo wrote there, and nothing else)"
+        )
+    manifest = root / DEMO_MANIFEST
+    earlier = set(manifest.read_text(encoding="utf-8").split("\n")) if manifest.is_file() else set()
+    earlier.discard("")
+    for name in sorted(earlier, reverse=True):
+        path = root / name
+        if path.is_file() and not path.is_symlink():
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    for name in ("results.db", "results.db-wal", "results.db-shm"):
+        if (root / name).exists():
+            raise CommandError(f"refusing to replace {root / name}: the demo did not create it")
+    return earlier
+
+
+def _record(root: Path, names: set[str]) -> None:
+    (root / DEMO_MANIFEST).write_text("\n".join(sorted(names)) + "\n", encoding="utf-8")
 
 
 def _demo(args: argparse.Namespace) -> int:
     root = Path(args.dir)
+    _demo_root(root, force=args.force)
     db = root / "results.db"
     letters = root / "letters"
-    root.mkdir(parents=True, exist_ok=True)
-    # The demo always starts afresh in its own directory, so it can be run again.
-    for leftover in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
-        leftover.unlink(missing_ok=True)
-    shutil.rmtree(letters, ignore_errors=True)
-
-    store = open_store(f"sqlite:///{db.resolve()}", migrations=SCHEMA)
-    context = Context(store=store, policy=_policy(args))
-    board = sample_board(
-        series=DEMO_SERIES,
-        associate_centres=args.associate_centres,
-        candidates_per_centre=args.candidates,
-    )
-    count = store_sample_board(context, board)
-    print(f"Sample board in {db}:")
-    print(
-        f"  centre GB100, Associate {board.associate.number} with "
-        f"{args.associate_centres} Associate Centres, {count} candidates in {board.series}"
-    )
-
-    website = _website(context, args)
-    give_sample_access(website, Associates(context), board)
-    print("Access: ALL candidates at every centre; the Associate uses defaults, a 2-day delay")
-    print("and itself as the contact for its Associate Centres.")
-
-    reports = [
-        _generate(
-            website,
-            group.principal,
-            centres=group.centres,
+    written = {DEMO_MANIFEST, "results.db", "results.db-wal", "results.db-shm", "letters"}
+    # Recorded before anything is written, so an interrupted demo can be replaced too.
+    _record(root, written)
+    args.store, args.db = None, str(db)
+    policy = _policy(args)
+    with _open(args, create=True) as board:
+        sample = sample_board(
             series=DEMO_SERIES,
-            mode="all",
-            out_dir=letters / group.name,
+            associate_centres=args.associate_centres,
+            candidates_per_centre=args.candidates,
         )
-        for group in letter_groups(board)
-    ]
-    store.close()
+        count = store_sample_board(board.context, sample)
+        print(f"Sample board in {db}:")
+        print(
+            f"  centre GB100, Associate {sample.associate.number} with "
+            f"{args.associate_centres} Associate Centres, {count} candidates in {sample.series}"
+        )
+        give_sample_access(board.website, board.associates, sample)
+        print("Access: ALL candidates at every centre; the Associate uses defaults, a 2-day delay")
+        print("and itself as the contact for its Associate Centres.")
+        reports = []
+        for group in letter_groups(sample):
+            written.add(f"letters/{group.name}")
+            _record(root, written)
+            report = _generate(
+                board.website,
+                group.principal,
+                centres=group.centres,
+                mode="all",
+                out=letters / group.name,
+            )
+            for path in (*report.combined_pdfs, report.zip_file):
+                if path is not None:
+                    written.add(path.relative_to(root).as_posix())
+            _record(root, written)
+            reports.append(report)
     print("Letters written:")
     for report in reports:
         _print_report(report)
-    print("Passwords exist only in those letters; the database holds argon2id hashes.")
-    return 0
+    hasher = args.hasher or policy.credentials.hasher
+    print(f"Passwords exist only in those letters; the database holds {hasher} hashes.")
+    return EXIT_OK
+
+
+# -- setting a board up ----------------------------------------------------------------
+
+
+def _init(args: argparse.Namespace) -> int:
+    with _open(args, create=True) as board:
+        version = board.store.schema_version()
+    print(f"board database ready at {board.store.url} (schema version {version})")
+    return EXIT_OK
+
+
+def _import_board(args: argparse.Namespace) -> int:
+    with _open(args) as board:
+        count = import_board_file(
+            board.context, args.kind, args.file, principal=_principal(args.as_)
+        )
+    print(f"imported {count} {args.kind}")
+    return EXIT_OK
 
 
 def _import(args: argparse.Namespace) -> int:
-    store = open_store(_store_url(args), migrations=SCHEMA)
-    try:
-        report = import_entries_file(
-            Context(store=store, policy=_policy(args)), args.file, principal=_principal(args.as_)
-        )
-    except ImportRejected as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        store.close()
+    with _open(args) as board:
+        report = import_entries_file(board.context, args.file, principal=_principal(args.as_))
     print(f"imported {report.entries_added} entries ({report.candidates_added} new candidates)")
-    return 0
+    return EXIT_OK
+
+
+# -- access and letters ----------------------------------------------------------------
+
+
+def _delay(delay: object) -> str:
+    text = str(delay)
+    return text if text == "no delay" else f"a delay of {text}"
 
 
 def _set_access(args: argparse.Namespace) -> int:
-    store = open_store(_store_url(args), migrations=SCHEMA)
-    try:
-        website = Website(Context(store=store, policy=_policy(args)), workers=0)
-        result = website.set_access(
+    with _open(args) as board:
+        result = board.website.set_access(
             _principal(args.as_),
             args.centre,
             args.series,
@@ -190,105 +284,188 @@ def _set_access(args: argparse.Namespace) -> int:
                 delay=args.delay,
             ),
         )
-    finally:
-        store.close()
     effective = result.effective
     print(
         f"access for {result.access.centre}, {result.access.series}: "
         f"{effective.mode.value.name} (from {effective.mode.source.value}), "
-        f"delay {effective.delay.value}"
+        f"{_delay(effective.delay.value)}"
     )
     if result.revoked:
         print(f"revoked {result.revoked} credentials of candidates who lost access")
-    return 0
+    return EXIT_OK
 
 
 def _letters(args: argparse.Namespace) -> int:
-    store = open_store(_store_url(args), migrations=SCHEMA)
-    try:
+    principal = _principal(args.as_)
+    with _open(args) as board:
         report = _generate(
-            _website(Context(store=store, policy=_policy(args)), args),
-            _principal(args.as_),
+            board.website,
+            principal,
             centres=args.centre,
             series=args.series,
             mode=args.mode,
-            out_dir=Path(args.out),
+            out=args.out,
+            selected=args.candidate,
         )
-    finally:
-        store.close()
     if report.run is None:
         print("nothing to generate: no candidate needs a letter in this mode")
     else:
         _print_report(report)
-    return 0
+    return EXIT_OK
+
+
+# -- the parser and main -----------------------------------------------------------------
+
+
+def _store_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--db", default="results.db", help="an existing SQLite database file (default: results.db)"
+    )
+    p.add_argument(
+        "--store",
+        metavar="URL",
+        help="a store URL instead of --db: postgresql://..., sqlite:///file.db?mode=ro",
+    )
+    p.add_argument("--policy", help="a policy JSON file (default: the example 2026 policy)")
+
+
+def _generation_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--hasher", help="password hasher (default: the policy's, argon2id)")
+    p.add_argument(
+        "--workers", type=int, help="processes that hash and render (default: every core; 0: none)"
+    )
+
+
+def _as_option(p: argparse.ArgumentParser, who: str) -> None:
+    p.add_argument("--as", dest="as_", required=True, metavar="WHO", help=f"who acts: {who}")
+
+
+def _setup_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    init = sub.add_parser("init", help="create a board database (or bring one up to date)")
+    _store_options(init)
+    init.set_defaults(run=_init)
+    for kind, (required, optional) in KINDS.items():
+        p = sub.add_parser(
+            f"import-{kind}",
+            help=f"set up a board: store {kind} from CSV (board staff only)",
+            description=f"Columns: {','.join(required)}; optional: {','.join(optional)}. "
+            "See docs/cli.md.",
+        )
+        _store_options(p)
+        _as_option(p, "board:staff-id")
+        p.add_argument("file", help=f"a UTF-8 CSV file of {kind} with a header row")
+        p.set_defaults(run=_import_board, kind=kind)
+    imp = sub.add_parser("import-entries", help="import candidates and entries from CSV")
+    _store_options(imp)
+    _as_option(imp, "centre:GB123 (its own candidates) or board:staff-id")
+    imp.add_argument("file", help="CSV with columns centre,candidate_number,given_name,...")
+    imp.set_defaults(run=_import)
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cambridge-results",
         description="Results administration: candidate results website letters and entries.",
+        epilog="Exit status: 0 done, 1 a file could not be read or written, "
+        "2 refused (bad options or input, a rule), 130 interrupted.",
     )
     parser.add_argument(
         "--version", action="version", version=f"%(prog)s {__version__}", help="show the version"
     )
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    def store_options(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--db", default="results.db", help="SQLite file (default: results.db)")
-        p.add_argument("--store", help="a store URL instead of --db, e.g. postgresql://...")
-        p.add_argument("--policy", help="a policy JSON file (default: the example 2026 policy)")
-
-    def generation_options(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--hasher", help="password hasher (default: the policy's, argon2id)")
-        p.add_argument("--workers", type=int, help="processes for hashing and rendering")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="create a sample board and generate every letter")
-    demo.add_argument("--dir", default="demo", help="where the database and letters go")
+    demo.add_argument(
+        "--dir", default="demo", help="a new or empty directory for the database and letters"
+    )
+    demo.add_argument(
+        "--force",
+        action="store_true",
+        help="use a directory that is not empty, replacing only what an earlier demo wrote",
+    )
     demo.add_argument("--candidates", type=int, default=100, help="candidates per centre")
-    demo.add_argument("--associate-centres", type=int, default=2)
+    demo.add_argument(
+        "--associate-centres", type=int, default=2, help="Associate Centres of the Associate"
+    )
     demo.add_argument("--policy", help="a policy JSON file (default: the example 2026 policy)")
-    generation_options(demo)
+    _generation_options(demo)
     demo.set_defaults(run=_demo)
 
-    imp = sub.add_parser("import-entries", help="import candidates and entries from CSV")
-    store_options(imp)
-    imp.add_argument("--as", dest="as_", required=True, help="centre:GB123 or board:staff-id")
-    imp.add_argument("file", help="CSV with columns centre,candidate_number,given_name,...")
-    imp.set_defaults(run=_import)
+    _setup_parsers(sub)
 
     acc = sub.add_parser("set-access", help="set a centre's access for a series (CRW-01..05)")
-    store_options(acc)
-    acc.add_argument("--as", dest="as_", required=True, help="centre:GB123")
-    acc.add_argument("--centre", required=True)
+    _store_options(acc)
+    _as_option(acc, "centre:GB123")
+    acc.add_argument("--centre", required=True, help="the centre, e.g. GB100")
     acc.add_argument("--series", required=True, help="e.g. 'November 2026' or 2026-11")
-    acc.add_argument("--mode", required=True, choices=["none", "all", "selected"])
+    acc.add_argument(
+        "--mode", required=True, choices=["none", "all", "selected"], help="who gets access"
+    )
     acc.add_argument("--agree", action="store_true", help="agree to manage candidates' queries")
-    acc.add_argument("--contact-name")
-    acc.add_argument("--phone")
-    acc.add_argument("--email")
-    acc.add_argument("--delay", help="e.g. '2 days' or PT48H")
+    acc.add_argument("--contact-name", help="the contact candidates are told to ask")
+    acc.add_argument("--phone", help="the contact's telephone number")
+    acc.add_argument("--email", help="the contact's email address")
+    acc.add_argument("--delay", help="results shown this long after release: '2 days' or PT48H")
     acc.set_defaults(run=_set_access)
 
     gen = sub.add_parser("generate-letters", help="generate credentials and letters")
-    store_options(gen)
-    gen.add_argument("--as", dest="as_", required=True, help="centre:GB123 or associate:GB200")
-    gen.add_argument("--centre", required=True, action="append", help="repeat for several")
-    gen.add_argument("--series", required=True)
-    gen.add_argument("--mode", default="new", choices=[m.value for m in GenerationMode])
+    _store_options(gen)
+    _as_option(gen, "centre:GB123 or associate:GB200")
+    gen.add_argument(
+        "--centre", required=True, action="append", help="a centre; repeat for several"
+    )
+    gen.add_argument("--series", required=True, help="e.g. 'November 2026' or 2026-11")
+    gen.add_argument(
+        "--mode",
+        default="new",
+        choices=[m.value for m in GenerationMode],
+        help="which candidates (default: new, those without a working credential)",
+    )
+    gen.add_argument(
+        "--candidate",
+        action="append",
+        metavar="NUMBER",
+        help="with --mode selected: a candidate number; repeat for several",
+    )
     gen.add_argument("--out", required=True, help="directory for the PDFs and the zip")
-    generation_options(gen)
+    _generation_options(gen)
     gen.set_defaults(run=_letters)
     return parser
 
 
+def _error_text(exc: CambridgeResultsError) -> str:
+    """The message, with its rule once (a message that already cites it is not prefixed)."""
+    if exc.rule and str(getattr(exc, "message", "")).startswith(f"[{exc.rule}"):
+        return str(exc.message)
+    return str(exc)
+
+
+def _os_error_text(exc: OSError) -> str:
+    names = [str(n) for n in (exc.filename, exc.filename2) if n is not None]
+    what = exc.strerror or str(exc)
+    return f"{what}: {' -> '.join(names)}" if names else what
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
-    args = _parser().parse_args(argv)
+    """Run the command line; returns the exit status (docs/cli.md)."""
     try:
+        args = _parser().parse_args(argv)
         status: int = args.run(args)
+    except KeyboardInterrupt:
+        print("interrupted; nothing half-written was kept", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except ImportRejected as exc:
+        # Every problem, however many: the file is fixed in one go.
+        print(f"error: {len(exc.problems)} problem(s); nothing was imported:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_REFUSED
     except CambridgeResultsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        print(f"error: {_error_text(exc)}", file=sys.stderr)
+        return EXIT_REFUSED
+    except OSError as exc:
+        print(f"error: {_os_error_text(exc)}", file=sys.stderr)
+        return EXIT_FILES
     return status
 
 

@@ -77,9 +77,32 @@ def test_every_bad_row_is_reported_by_line_and_nothing_is_written(store: Store) 
     with pytest.raises(ImportRejected) as caught:
         import_entries(_context(store), text, principal=BoardStaff(staff_id="ops"))
     lines = [p.line for p in caught.value.problems]
-    assert lines == [3, 4, 5, 7, 8]
+    assert lines == [3, 4, 5, 6, 7, 8]
     assert "candidate_number" in caught.value.problems[0].message
     assert "U+202E" in caught.value.problems[1].message
+    assert "syllabus 0580 has no component 99" in caught.value.problems[3].message
+    assert _snapshot(store) == before
+
+
+def test_rows_bad_in_the_file_and_against_the_store_are_reported_in_one_run(
+    store: Store,
+) -> None:
+    """Issue 14: a malformed row, an unknown syllabus, an unknown component and a series the
+    policy has no calendar for are all listed by one import, not one per run."""
+    text = HEADER + (
+        "GB100,08x0,Ann,Lee,,June 2026,0580,12\n"
+        "GB100,0841,Ann,Lee,,June 2026,9999,12\n"
+        "GB100,0842,Ann,Lee,,June 2026,0610,77\n"
+        "GB100,0843,Ann,Lee,,November 2031,0580,12\n"
+    )
+    before = _snapshot(store)
+    with pytest.raises(ImportRejected) as caught:
+        import_entries(_context(store), text, principal=BoardStaff(staff_id="ops"))
+    messages = {p.line: p.message for p in caught.value.problems}
+    assert sorted(messages) == [2, 3, 4, 5]
+    assert "no syllabus 9999" in messages[3]
+    assert "no component 77" in messages[4]
+    assert "no calendar for November 2031" in messages[5]
     assert _snapshot(store) == before
 
 

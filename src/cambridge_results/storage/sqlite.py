@@ -85,15 +85,42 @@ def _run(action: Callable[[], T]) -> T:
         raise translate_error(exc) from exc
 
 
-def path_from_url(url: str) -> Path:
-    """The file of a ``sqlite:///`` URL (four slashes for an absolute path)."""
+#: ``?mode=`` of a SQLite URL: read-only, read-write (the file must exist), or
+#: read-write-create (the default).
+MODES = ("ro", "rw", "rwc")
+
+
+def _split_url(url: str) -> tuple[str, str]:
     prefix = "sqlite:///"
     if not isinstance(url, str) or not url.startswith(prefix) or len(url) == len(prefix):
         raise InvalidValue("url", "a SQLite URL looks like sqlite:///results.db")
-    raw = url[len(prefix) :]
-    if raw == ":memory:" or raw.startswith("file:"):
+    raw, _, query = url[len(prefix) :].partition("?")
+    if not raw or raw == ":memory:" or raw.startswith("file:"):
         raise InvalidValue("url", "use memory:// for a store in memory; SQLite URLs name a file")
-    return Path(raw)
+    return raw, query
+
+
+def path_from_url(url: str) -> Path:
+    """The file of a ``sqlite:///`` URL (four slashes for an absolute path), without
+    its options (``?mode=ro``)."""
+    return Path(_split_url(url)[0])
+
+
+def mode_from_url(url: str) -> str:
+    """The ``mode`` option of a ``sqlite:///`` URL (``?mode=ro``; default ``rwc``).
+
+    Any other option, or another mode, is an :class:`InvalidValue`.
+    """
+    mode = "rwc"
+    _, query = _split_url(url)
+    for option in filter(None, query.split("&")):
+        name, _, value = option.partition("=")
+        if name != "mode" or value not in MODES:
+            raise InvalidValue(
+                "url", f"a SQLite URL takes only ?mode=ro, rw or rwc, not {option!r}"
+            )
+        mode = value
+    return mode
 
 
 class SQLiteUnitOfWork(UnitOfWork):
@@ -189,10 +216,14 @@ class SQLiteStore(BaseStore):
         migrations: Sequence[Migration],
         migrate: bool = True,
         busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+        mode: str = "rwc",
     ) -> None:
         super().__init__(migrations)
+        if mode not in MODES:
+            raise InvalidValue("mode", f"must be one of {', '.join(MODES)}")
         self.path = Path(path).resolve()
-        self.url = f"sqlite:///{self.path}"
+        self.mode = mode
+        self.url = f"sqlite:///{self.path}" + ("" if mode == "rwc" else f"?mode={mode}")
         self.busy_timeout = busy_timeout
         self._connections: list[sqlite3.Connection] = []
         self._inherited: list[sqlite3.Connection] = []
@@ -206,30 +237,41 @@ class SQLiteStore(BaseStore):
     def from_url(
         cls, url: str, *, migrations: Sequence[Migration], migrate: bool = True
     ) -> SQLiteStore:
-        """Open ``sqlite:///path.db`` (created if missing)."""
+        """Open ``sqlite:///path.db`` (created if missing; ``?mode=rw``: must exist,
+        ``?mode=ro``: read only)."""
         return cls(
             path_from_url(url),
             migrations=migrations,
             migrate=migrate,
+            mode=mode_from_url(url),
         )
 
     # -- connections -------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
-        def connect() -> sqlite3.Connection:
+        try:
             conn = sqlite3.connect(
-                self.path,
+                f"{self.path.as_uri()}?mode={self.mode}",
+                uri=True,
                 timeout=self.busy_timeout,
                 isolation_level=None,  # we issue BEGIN/COMMIT ourselves
                 check_same_thread=False,  # one per thread still; close() may run elsewhere
             )
+        except sqlite3.Error as exc:
+            # The path is what a user needs to see: a mistyped name, a missing directory.
+            raise StorageError(f"cannot open the SQLite database {self.path}: {exc}") from exc
+
+        def configure() -> None:
             conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
-            return conn
 
-        conn = _run(connect)
+        try:
+            _run(configure)
+        except BaseException:
+            conn.close()
+            raise
         with self._connections_lock:
             self._connections.append(conn)
         return conn

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
+import signal
 import threading
 import time
 from collections.abc import Mapping
@@ -172,6 +173,9 @@ def init_worker(
         library.setLevel(log_level)
         library.propagate = False
     _log.debug("worker process %d started for parent %d", os.getpid(), parent)
+    # Ctrl-C reaches the whole process group: the parent stops the run and undoes it;
+    # a worker ends with it (the watchdog) instead of printing its own traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(
         target=_watch_parent, args=(parent, interval), name="parent-watchdog", daemon=True
     ).start()

@@ -372,7 +372,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--version", action="version", version=f"%(prog)s {__version__}", help="show the version"
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", help="what to do; COMMAND --help for more"
+    )
 
     demo = sub.add_parser("demo", help="create a sample board and generate every letter")
     demo.add_argument(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cambridge_results._arguments import checked_arguments
 from cambridge_results.associates import use_cases
 from cambridge_results.associates.requests import (
     AssociateCentreChange,
@@ -24,6 +25,7 @@ def _request(value: object, kind: type) -> None:
         raise InvalidValue("request", f"must be a {kind.__name__}, not {type(value).__name__}")
 
 
+@checked_arguments
 class Associates:
     """An Associate's controls over its Associate Centres (ASC-01..06).
 

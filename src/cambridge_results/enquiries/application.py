@@ -23,6 +23,7 @@ one that no longer waits becomes Submitted by itself (EAR-13).
 
 from __future__ import annotations
 
+from cambridge_results._arguments import checked_arguments
 from cambridge_results.enquiries.appealing import AppealUseCases
 from cambridge_results.enquiries.board import BoardUseCases
 from cambridge_results.enquiries.issuing import IssuingUseCases
@@ -32,6 +33,7 @@ from cambridge_results.enquiries.submission import SubmissionUseCases
 __all__ = ["Enquiries"]
 
 
+@checked_arguments
 class Enquiries(SubmissionUseCases, BoardUseCases, IssuingUseCases, AppealUseCases, QueryUseCases):
     """The enquiry use cases over a context: ``Enquiries(context, letter_renderer=...)``.
 

@@ -69,15 +69,23 @@ def _text(field: str) -> _Check:
 
 
 def _components(values: Iterable[ComponentCode | str]) -> tuple[ComponentCode, ...]:
-    if isinstance(values, str):
+    if isinstance(values, str) or not isinstance(values, Iterable):
         raise InvalidValue("components", "give a list of component codes, not one string")
     return tuple(ComponentCode.parse(c) for c in values)
 
 
 def _candidates(values: Iterable[CandidateNumber | str]) -> tuple[CandidateNumber, ...]:
-    if isinstance(values, str):
+    if isinstance(values, str) or not isinstance(values, Iterable):
         raise InvalidValue("candidates", "give a list of candidate numbers, not one string")
     return tuple(CandidateNumber.parse(c) for c in values)
+
+
+def _document_kind(value: object) -> DocumentKind:
+    try:
+        return DocumentKind(value)
+    except ValueError:
+        kinds = ", ".join(k.value for k in DocumentKind)
+        raise InvalidValue("kind", f"{value!r:.40} is not one of {kinds}") from None
 
 
 def _components_or_keep(
@@ -191,7 +199,7 @@ class UploadRequest:
     """A report (Rpt) or copy of the script (Cos) the board uploads as a PDF (EAR-10)."""
 
     enquiry_id: str = attrs.field(converter=as_enquiry_id)
-    kind: DocumentKind = attrs.field(converter=DocumentKind)
+    kind: DocumentKind = attrs.field(converter=_document_kind)
     pdf: bytes = attrs.field(converter=_pdf, repr=False)
 
 

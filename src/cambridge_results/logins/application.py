@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Container, Sequence
 
+from cambridge_results._arguments import checked_arguments
 from cambridge_results.context import Context
 from cambridge_results.errors import InvalidValue, PermissionDenied
 from cambridge_results.hashing import PasswordHasher, hasher_for
@@ -37,6 +38,7 @@ def _staff(principal: Principal) -> BoardStaff:
     return principal
 
 
+@checked_arguments
 class Logins(LoginFlows, ResetFlows, RegistrationFlows):
     """Log in, change and reset passwords, register identities and candidates.
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import attrs
 
+from cambridge_results._checks import member
 from cambridge_results.errors import InvalidValue
 
 __all__ = [
@@ -72,9 +73,7 @@ class PasswordResetRequest:
     """ "Forgotten password": a username, or the ID a candidate registered with (LOG-05)."""
 
     identifier: str = attrs.field(validator=_text("identifier"))
-    by: ResetBy = attrs.field(
-        default=ResetBy.USERNAME, validator=attrs.validators.instance_of(ResetBy)
-    )
+    by: ResetBy = attrs.field(default=ResetBy.USERNAME, validator=member("by", ResetBy))
 
 
 @attrs.frozen(kw_only=True)

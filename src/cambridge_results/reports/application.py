@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
+from cambridge_results._arguments import checked_arguments
 from cambridge_results.context import Context
 from cambridge_results.decisions import Decision
 from cambridge_results.errors import InvalidValue, PermissionDenied, RenderError
@@ -36,6 +37,7 @@ def _centre_officer(principal: Principal) -> CentreOfficer:
     return principal
 
 
+@checked_arguments
 class Reports:
     """The report and results-view use cases over one store.
 

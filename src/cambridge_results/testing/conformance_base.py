@@ -95,7 +95,9 @@ def rolled_back(store: Store) -> Iterator[UnitOfWork]:
 class _Base:
     """The store fixture and capability checks shared by every mixin."""
 
-    make_store: ClassVar[StoreFactory]
+    # Declared as a staticmethod, not a Callable: mypy binds a ClassVar Callable as a
+    # method (dropping ``path``), so ``make_store = staticmethod(...)`` would not type-check.
+    make_store: ClassVar[staticmethod[[Path, Sequence[Migration]], Store]]
 
     @pytest.fixture
     def store_factory(self) -> StoreFactory:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from cambridge_results._arguments import checked_arguments
 from cambridge_results.context import Context
 from cambridge_results.credentials import new_username
 from cambridge_results.errors import InvalidValue
@@ -30,6 +31,7 @@ def _request(value: object, kind: type, name: str) -> None:
         raise InvalidValue(name, f"must be a {kind.__name__}, not {type(value).__name__}")
 
 
+@checked_arguments
 class Website:
     """A centre's website administration and bulk credential generation.
 

@@ -113,7 +113,12 @@ def _as_mode(mode: GenerationMode | str) -> GenerationMode:
 def _as_centres(
     centres: CentreNumber | str | Iterable[CentreNumber | str],
 ) -> tuple[CentreNumber, ...]:
-    raw = [centres] if isinstance(centres, CentreNumber | str) else list(centres)
+    if isinstance(centres, CentreNumber | str):
+        raw: list[object] = [centres]
+    elif isinstance(centres, Iterable):
+        raw = list(centres)
+    else:
+        raise InvalidValue("centres", f"must be centre numbers, not {type(centres).__name__}")
     numbers = tuple(CentreNumber.parse(c) for c in raw)
     if not numbers:
         raise InvalidValue("centres", "name at least one centre")

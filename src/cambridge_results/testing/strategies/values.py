@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 
 import pendulum
 
@@ -20,6 +21,7 @@ from cambridge_results.principals import (
     CentreOfficer,
     Principal,
 )
+from cambridge_results.rendering.fonts import FontSet
 from cambridge_results.values import (
     GRADES,
     MAX_DELAY,
@@ -82,9 +84,12 @@ _MARKS: dict[str, str] = {
 _JOINERS = "\u200c\u200d"
 
 
-def _word(script: str) -> st.SearchStrategy[str]:
+def _word(script: str, fonts: FontSet | None = None) -> st.SearchStrategy[str]:
     letters = _SCRIPTS[script]
     marks = _MARKS.get(script)
+    if fonts is not None:
+        letters = "".join(ch for ch in letters if fonts.face_for(ch) is not None)
+        marks = "".join(ch for ch in marks or "" if fonts.face_for(ch) is not None) or None
     if marks is None:
         return st.text(letters, min_size=1, max_size=8)
     joiners = _JOINERS if script in ("arabic", "devanagari") else ""
@@ -101,16 +106,36 @@ _WORDS = st.one_of([_word(script) for script in sorted(_SCRIPTS)])
 _NAME_JOINERS = st.sampled_from([" ", " ", " ", "-", "'"])
 
 
-def person_names(*, max_words: int = 3) -> st.SearchStrategy[str]:
+@functools.cache
+def _drawable_words(fonts: FontSet) -> st.SearchStrategy[str]:
+    """Words of the scripts ``fonts`` draw, from the letters and marks it has."""
+    scripts = [s for s in sorted(_SCRIPTS) if any(fonts.face_for(ch) for ch in _SCRIPTS[s])]
+    return st.one_of([_word(script, fonts) for script in scripts])
+
+
+@functools.cache
+def _bundled_fonts() -> FontSet:
+    return FontSet()
+
+
+def person_names(
+    *, max_words: int = 3, fonts: FontSet | bool | None = None
+) -> st.SearchStrategy[str]:
     """Names as people type them, in Latin (with combining accents), Greek, Cyrillic,
     Arabic, Hebrew, Devanagari, Thai, CJK, Hangul or Ethiopic script.
 
     Words are joined by single spaces, hyphens or apostrophes.  A drawn name
     may not be in NFC (``"e\\u0301"``); the library stores it normalised.
+    With ``fonts`` (a :class:`~cambridge_results.rendering.fonts.FontSet`, or
+    ``True`` for the bundled fonts) only names those fonts draw, so a letter
+    or statement can be rendered for every drawn candidate (CRW-09).
     """
-    return st.tuples(
-        _WORDS, st.lists(st.tuples(_NAME_JOINERS, _WORDS), max_size=max_words - 1)
-    ).map(lambda t: t[0] + "".join(j + w for j, w in t[1]))
+    if fonts is True:
+        fonts = _bundled_fonts()
+    words = _drawable_words(fonts) if isinstance(fonts, FontSet) else _WORDS
+    return st.tuples(words, st.lists(st.tuples(_NAME_JOINERS, words), max_size=max_words - 1)).map(
+        lambda t: t[0] + "".join(j + w for j, w in t[1])
+    )
 
 
 def refused_name_characters() -> st.SearchStrategy[str]:
@@ -245,15 +270,29 @@ def phone_numbers(draw: st.DrawFn) -> str:
 
 
 _LOCAL_CHARS = _LOWER + _UPPER + _DIGITS + "!#$%&'*+/=?^_`{|}~-"
+_LETTERS = _LOWER + _UPPER
+_ALNUM = _LETTERS + _DIGITS
+# A domain label: letters and digits, hyphens inside, at most 12 characters.
+_DOMAIN_LABELS = st.one_of(
+    st.text(_ALNUM, min_size=1, max_size=1),
+    st.tuples(
+        st.text(_ALNUM, min_size=1, max_size=1),
+        st.text(_ALNUM + "-", max_size=10),
+        st.text(_ALNUM, min_size=1, max_size=1),
+    ).map("".join),
+)
 
 
 @st.composite
 def email_addresses(draw: st.DrawFn) -> str:
     """Plain ASCII email addresses such as ``exams.officer@school.example.org``."""
+    # Built from plain text strategies, not st.from_regex: compiling a regex strategy
+    # made the first draw take over a second (HealthCheck.too_slow on a fresh run).
     atoms = draw(st.lists(st.text(_LOCAL_CHARS, min_size=1, max_size=10), min_size=1, max_size=3))
-    label = st.from_regex(r"[a-zA-Z0-9]([a-zA-Z0-9-]{0,10}[a-zA-Z0-9])?", fullmatch=True)
-    labels = draw(st.lists(label, min_size=1, max_size=3))
-    tld = draw(st.from_regex(r"[a-zA-Z][a-zA-Z0-9]{1,5}", fullmatch=True))
+    labels = draw(st.lists(_DOMAIN_LABELS, min_size=1, max_size=3))
+    tld = draw(st.text(_LETTERS, min_size=1, max_size=1)) + draw(
+        st.text(_ALNUM, min_size=1, max_size=5)
+    )
     return ".".join(atoms) + "@" + ".".join([*labels, tld])
 
 
@@ -308,16 +347,21 @@ def candidates(
     *,
     centre: CentreNumber | None = None,
     number: CandidateNumber | None = None,
+    renderable: FontSet | bool = False,
 ) -> Candidate:
-    """Candidates with names in many scripts; some have a UCI (embedding centre and number)."""
+    """Candidates with names in many scripts; some have a UCI (embedding centre and number).
+
+    ``renderable=True`` draws only names the bundled fonts render (a
+    :class:`~cambridge_results.rendering.fonts.FontSet`: names those fonts render).
+    """
     centre = centre if centre is not None else draw(centre_numbers())
     number = number if number is not None else draw(candidate_numbers())
     uci = draw(st.none() | ucis(centre=centre, number=number))
     return Candidate(
         centre=centre,
         number=number,
-        given_name=draw(person_names(max_words=2)),
-        family_name=draw(person_names(max_words=2)),
+        given_name=draw(person_names(max_words=2, fonts=renderable or None)),
+        family_name=draw(person_names(max_words=2, fonts=renderable or None)),
         uci=uci,
     )
 

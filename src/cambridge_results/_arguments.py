@@ -1,0 +1,98 @@
+"""Arguments of the application objects' methods checked against their annotations.
+
+An application method receives whatever an app hands it; a request of the
+wrong type (``None`` for a ``GenerationRequest``) would otherwise fail deep
+inside with an ``AttributeError``.  :func:`checked_arguments` wraps each
+public method of a class so that an argument whose annotation is a class, a
+union of classes or a generic collection (checked by its origin, ``Sequence``
+say) and whose value is not an instance is refused with
+:class:`~cambridge_results.errors.InvalidValue` naming the parameter, before
+the method runs.  Annotations that cannot be checked at run time (``Any``,
+type variables, literals) are left to the method.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import types
+import typing
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from cambridge_results.errors import InvalidValue
+
+__all__ = ["checked_arguments"]
+
+_C = TypeVar("_C", bound=type)
+_Checks = dict[str, tuple[type, ...]]
+
+
+def _classes(hint: Any) -> tuple[type, ...] | None:
+    """The classes an argument must be an instance of, or None if not checkable."""
+    if hint is Any or hint is object:
+        return None
+    if hint is None or hint is type(None):
+        return (type(None),)
+    if hint is float:
+        return (float, int)
+    if isinstance(hint, type) and not isinstance(hint, types.GenericAlias):
+        return (hint,)
+    origin = typing.get_origin(hint)
+    if origin is typing.Union or origin is types.UnionType:
+        found: list[type] = []
+        for arg in typing.get_args(hint):
+            classes = _classes(arg)
+            if classes is None:
+                return None
+            found.extend(classes)
+        return tuple(found)
+    if isinstance(origin, type):
+        return (origin,)
+    return None
+
+
+def _checks_for(function: Callable[..., Any]) -> _Checks:
+    try:
+        hints = typing.get_type_hints(function)
+    except Exception:
+        return {}
+    checks: _Checks = {}
+    for name in inspect.signature(function).parameters:
+        if name in hints and (classes := _classes(hints[name])) is not None:
+            checks[name] = classes
+    return checks
+
+
+def _names(classes: tuple[type, ...]) -> str:
+    return " or ".join(dict.fromkeys("None" if c is type(None) else c.__name__ for c in classes))
+
+
+def _checked(function: Callable[..., Any]) -> Callable[..., Any]:
+    signature = inspect.signature(function)
+    checks: _Checks | None = None
+
+    @functools.wraps(function)
+    def method(*args: Any, **kwargs: Any) -> Any:
+        nonlocal checks
+        if checks is None:
+            checks = _checks_for(function)
+        if checks:
+            bound = signature.bind(*args, **kwargs)
+            for name, value in bound.arguments.items():
+                classes = checks.get(name)
+                if classes is not None and not isinstance(value, classes):
+                    raise InvalidValue(
+                        name, f"must be {_names(classes)}, not {type(value).__name__}"
+                    )
+        return function(*args, **kwargs)
+
+    return method
+
+
+def checked_arguments(cls: _C) -> _C:
+    """Wrap every public method of ``cls`` (inherited ones too) with the argument check."""
+    for name, function in inspect.getmembers(cls, inspect.isfunction):
+        if not name.startswith("_"):
+            setattr(cls, name, _checked(function))
+    return cls

@@ -22,6 +22,7 @@ from website_store_support import OPEN, SERIES, all_request, build_board, login_
 from cambridge_results.board import Board, open_board
 from cambridge_results.clock import FixedClock
 from cambridge_results.errors import LoginRefused, PermissionDenied
+from cambridge_results.hashing import hasher_for
 from cambridge_results.logins import (
     InMemoryOutbox,
     LoginRequest,
@@ -44,6 +45,7 @@ from cambridge_results.website import (
     CandidateSelection,
     GenerationMode,
     GenerationRequest,
+    WebsiteRepositories,
 )
 
 MAIN = CentreOfficer(centre="GB100")
@@ -274,3 +276,25 @@ def test_a_reset_request_for_a_letters_username_sends_nothing_and_says_the_same(
     reply = site.board.logins.request_password_reset(PasswordResetRequest(identifier=username))
     assert reply == RESET_REQUESTED_MESSAGE
     assert site.outbox.messages == ()
+
+
+def test_a_credential_whose_letter_was_never_written_does_not_log_in(open_site: Any) -> None:
+    """CRW-13: a pending hash (letter not yet on disk) is accepted by no login."""
+    site = open_site()
+    pending = "pendingpass234"
+    with site.board.context.store.unit_of_work(actor="test:setup") as uow:
+        credentials = WebsiteRepositories(uow).credentials
+        record = credentials.reserve("GB100", SERIES, "0104", run=99, at=OPEN)
+        hasher = hasher_for(site.board.context.policy.credentials, "test-cheap")
+        assert credentials.issue(
+            "GB100",
+            SERIES,
+            "0104",
+            run=99,
+            pending_hash=hasher.hash(pending),
+            fingerprint="f",
+            at=OPEN,
+        )
+    refused = site.log_in(record.username, pending)
+    assert refused.decision == site.log_in("zzzzz-zzzzz", pending).decision
+    assert not refused.ok

@@ -9,6 +9,10 @@ centre and a series, a request value (:class:`CandidateSelection`,
 
 from cambridge_results.website.access import AccessResult, CandidateListing, SelectionResult
 from cambridge_results.website.application import Website
+from cambridge_results.website.candidate_results import (
+    CandidateResultsAnswer,
+    CandidateResultsRequest,
+)
 from cambridge_results.website.common import CentreSettings
 from cambridge_results.website.credential_repository import CredentialRecord, CredentialState
 from cambridge_results.website.generation import (
@@ -24,6 +28,8 @@ __all__ = [
     "AccessResult",
     "CandidateListing",
     "CandidateQuery",
+    "CandidateResultsAnswer",
+    "CandidateResultsRequest",
     "CandidateSelection",
     "CentreSettings",
     "CredentialRecord",

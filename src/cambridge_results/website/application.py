@@ -16,6 +16,11 @@ from cambridge_results.storage.events import Event
 from cambridge_results.values import CandidateNumber, CentreNumber, ExamSeries
 from cambridge_results.website import access
 from cambridge_results.website.access import AccessResult, CandidateListing, SelectionResult
+from cambridge_results.website.candidate_results import (
+    CandidateResultsAnswer,
+    CandidateResultsRequest,
+    candidate_results,
+)
 from cambridge_results.website.common import CentreSettings, check_principal
 from cambridge_results.website.generation import GenerationReport, GenerationRequest
 from cambridge_results.website.pipeline import RunOptions, default_workers, generate
@@ -159,6 +164,23 @@ class Website:
         who = check_principal(principal)
         _request(request, GenerationRequest, "request")
         return generate(self.context, who, request, self.options)
+
+    # -- the candidate ------------------------------------------------------------
+
+    def candidate_results(
+        self, principal: Principal, request: CandidateResultsRequest
+    ) -> CandidateResultsAnswer:
+        """The signed-in candidate's provisional results for a series (CRW-14, LOG-03).
+
+        ``principal`` is the :class:`~cambridge_results.principals.CandidateUser`
+        ``board.logins.log_in`` answered with.  The view only while access is
+        live (CRW-06, CRW-08, ASC-03) and from release time plus the effective
+        delay (CRW-05); otherwise the reason and, before release, when
+        (``visible_from``).  ``PermissionDenied`` (CRW-14) for anyone else, for
+        a candidate the centre does not have and for another series than the
+        letter's.  Nothing is written.
+        """
+        return candidate_results(self.context, principal, request)
 
     # -- history -------------------------------------------------------------
 

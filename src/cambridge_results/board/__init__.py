@@ -162,7 +162,8 @@ def open_board(
             ),
             reports=Reports(
                 context,
-                statement_renderer=statement_renderer or FpdfStatementRenderer(),
+                statement_renderer=statement_renderer
+                or FpdfStatementRenderer(max_statements=policy.reports.max_pdfs_per_request),
             ),
             enquiries=Enquiries(
                 context,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from cambridge_results.enquiries.tables import ENQUIRY_MIGRATION
 from cambridge_results.logins.tables import LOGIN_MIGRATION
+from cambridge_results.reports.tables import REPORTS_MIGRATION
 from cambridge_results.storage.foundation import FOUNDATION
 from cambridge_results.storage.migrations import Migration
 from cambridge_results.website.tables import WEBSITE_MIGRATION
@@ -24,4 +25,5 @@ SCHEMA: tuple[Migration, ...] = (
     LOGIN_MIGRATION,
     WEBSITE_MIGRATION,
     ENQUIRY_MIGRATION,
+    REPORTS_MIGRATION,
 )

@@ -40,7 +40,8 @@ class _Temp:
     def __init__(self, target: Path) -> None:
         self.target = target
         self.temp = target.with_name(f".{target.name}.{secrets.token_hex(8)}.part")
-        handle = os.open(self.temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        # Letters carry passwords: readable by their owner only, whatever the umask (CRW-13).
+        handle = os.open(self.temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         self.file: IO[bytes] = os.fdopen(handle, "wb")
 
     def sync(self) -> None:

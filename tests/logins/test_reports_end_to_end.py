@@ -27,7 +27,9 @@ from cambridge_results.reports import (
     ReportRequest,
     ResultKey,
     ResultPdfRequest,
+    ResultsViewRequest,
 )
+from cambridge_results.rules.website.results_view import SyllabusResult
 from cambridge_results.values import AssessedBy, Candidate, Centre, Component, Syllabus
 
 NOW = pendulum.datetime(2026, 8, 20, 9, 0, 0, tz="UTC")
@@ -254,3 +256,23 @@ def test_a_report_needs_a_series(board: Board) -> None:
     with pytest.raises(InvalidValue) as info:
         board.reports.report(OFFICER, ReportRequest(first_name="Ann"))
     assert info.value.rule == "LOG-07"
+
+
+def test_a_results_view_of_only_an_exam_off_the_website_says_so_citing_log_08(
+    board: Board,
+) -> None:
+    """LOG-08: A1 Movers alone is refused by name; beside B2 First it is simply left out."""
+    candidate = CandidateUser(centre="GB123", number="0001")
+    movers = SyllabusResult(syllabus="0099", title="A1 Movers", grade="A")
+    first = SyllabusResult(syllabus="0082", title="B2 First", grade="B")
+    alone = board.reports.results_view(
+        candidate, ResultsViewRequest(series=SERIES, results=[movers], has_access=True)
+    )
+    assert alone.view is None
+    assert alone.decision.codes == ("LOG-08.not-on-results-website",)
+    assert "A1 Movers" in alone.decision.reasons[0].message
+    both = board.reports.results_view(
+        candidate, ResultsViewRequest(series=SERIES, results=[movers, first], has_access=True)
+    )
+    assert both.view is not None
+    assert [str(r.syllabus) for r in both.view.results] == ["0082"]

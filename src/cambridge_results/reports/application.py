@@ -25,7 +25,11 @@ from cambridge_results.reports.report import Report, ReportLine, ResultPdfs
 from cambridge_results.reports.requests import ReportRequest, ResultPdfRequest, ResultsViewRequest
 from cambridge_results.reports.results import CandidateResult, ResultRepository
 from cambridge_results.rules.reports import criteria
-from cambridge_results.rules.website.results_view import ResultsAnswer, results_view
+from cambridge_results.rules.website.results_view import (
+    ResultsAnswer,
+    SyllabusResult,
+    results_view,
+)
 from cambridge_results.storage.port import UnitOfWork
 from cambridge_results.values import Candidate, Qualification, Syllabus, SyllabusCode
 
@@ -67,23 +71,41 @@ class Reports:
         """The signed-in candidate's own results view now (LOG-03, CRW-05, CRW-06, CRW-11).
 
         Refused without access; before release (plus the delay) the refusal
-        says when; from then on the view, marked provisional.
+        says when; from then on the view, marked provisional.  Results of
+        exams the policy lists as not on the website are left out, and a view
+        of nothing else is refused saying so (LOG-08).
         """
         if not isinstance(principal, CandidateUser):
             raise PermissionDenied(f"{principal} is not a candidate; only candidates see this view")
-        candidate = self._context.read(
-            lambda uow: uow.candidates.get(principal.centre, principal.number),
-            actor=str(principal),
-        )
-        return results_view(
-            policy=self._context.policy,
+        policy = self._context.policy
+
+        def read(uow: UnitOfWork) -> tuple[Candidate, list[SyllabusResult], list[Syllabus]]:
+            shown, withheld = [], []
+            for result in request.results:
+                syllabus = uow.syllabuses.find(result.syllabus)
+                if syllabus is None or policy.reports.on_results_website(syllabus.qualification):
+                    shown.append(result)
+                else:
+                    withheld.append(syllabus)
+            return uow.candidates.get(principal.centre, principal.number), shown, withheld
+
+        candidate, shown, withheld = self._context.read(read, actor=str(principal))
+        answer = results_view(
+            policy=policy,
             series=request.series,
             delay=request.delay,
             has_access=request.has_access,
             candidate=candidate,
-            results=request.results,
+            results=shown,
             now=self._context.now(),
         )
+        if answer.decision.allowed and withheld and not shown:
+            first = withheld[0]
+            refusal = criteria.check_report_exam(
+                first.qualification, policy.reports, name=first.name
+            )
+            return ResultsAnswer(decision=refusal)
+        return answer
 
     def select_candidates(
         self, principal: Principal, request: ReportRequest

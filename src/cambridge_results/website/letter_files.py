@@ -82,7 +82,8 @@ def _make_private_directory(path: Path) -> None:
         raise InvalidValue("letters directory", f"{path} is not a directory")
 
 
-def _fsync_directory(path: Path) -> None:
+def fsync_directory(path: Path) -> None:
+    """``fsync`` the directory ``path``, so renames and new files in it survive a crash."""
     handle = os.open(path, os.O_RDONLY)
     try:
         os.fsync(handle)
@@ -109,7 +110,7 @@ class DirectoryLetterStore:
         if Path(built).resolve() != target.resolve():
             os.replace(built, target)
         os.chmod(target, FILE_MODE)
-        _fsync_directory(self.root)
+        fsync_directory(self.root)
 
     def open(self, name: str) -> BinaryIO:
         """The file ``name`` opened for reading; :class:`NotFound` if it is not there."""

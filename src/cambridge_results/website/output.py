@@ -30,6 +30,7 @@ import pendulum
 
 from cambridge_results.errors import RenderError
 from cambridge_results.rendering.pdf_split import PdfStreamWriter, split_pages
+from cambridge_results.website.letter_files import fsync_directory
 
 __all__ = ["LetterFiles"]
 
@@ -58,14 +59,6 @@ class _Temp:
             self.file.close()
         with contextlib.suppress(FileNotFoundError):
             self.temp.unlink()
-
-
-def _fsync_directory(path: Path) -> None:
-    handle = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
 
 
 class LetterFiles:
@@ -159,7 +152,7 @@ class LetterFiles:
         for temp in temps:
             temp.rename()
             self._committed.append(temp.target)
-        _fsync_directory(self.out_dir)
+        fsync_directory(self.out_dir)
         return tuple(t.target for t, _ in self._volumes), self._zip_temp.target
 
     def discard(self) -> None:

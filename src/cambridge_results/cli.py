@@ -8,6 +8,7 @@ printed as one clear message with exit status 2; nothing is half-written.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 from collections.abc import Callable, Sequence
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from cambridge_results import __version__
 from cambridge_results.associates import Associates
+from cambridge_results.board import open_board
 from cambridge_results.board.schema import SCHEMA
 from cambridge_results.context import Context
 from cambridge_results.entries_import import ImportRejected, import_entries_file
@@ -22,6 +24,7 @@ from cambridge_results.errors import CambridgeResultsError, InvalidValue
 from cambridge_results.policy import Policy, example_2026, load_policy
 from cambridge_results.principals import AssociateOfficer, BoardStaff, CentreOfficer, Principal
 from cambridge_results.progress import ProgressBar
+from cambridge_results.reports import ReportRequest, ResultPdfRequest
 from cambridge_results.rules.website.access import AccessRequest
 from cambridge_results.sample_board import (
     give_sample_access,
@@ -223,6 +226,53 @@ def _letters(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` readable by its owner only (0600), replacing it whole."""
+    temp = path.with_name(f".{path.name}.part")
+    handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(handle, "wb") as file:
+        file.write(data)
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(temp, path)
+
+
+def _result_pdfs(args: argparse.Namespace) -> int:
+    """Result PDFs for a report, in batches of at most the policy's cap (LOG-07, LOG-09)."""
+    principal = _principal(args.as_)
+    board = open_board(_store_url(args), policy=_policy(args))
+    try:
+        report = board.reports.report(
+            principal,
+            ReportRequest(
+                series=args.series,
+                number_from=args.number_from,
+                number_to=args.number_to,
+                first_name=args.first_name,
+                last_name=args.last_name,
+                qualification=args.qualification,
+            ),
+        )
+        for code in report.withheld:
+            print(f"  left out {code}: not on the results website [LOG-08]")
+        batches = board.reports.pdf_batches(principal, report.keys)
+        if not batches:
+            print("nothing to generate: no result meets the report's criteria")
+            return 0
+        out = Path(args.out)
+        out.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for i, batch in enumerate(batches, start=1):
+            pdfs = board.reports.result_pdfs(
+                principal, ResultPdfRequest(series=report.series, results=batch)
+            )
+            path = out / f"results_{report.series.code}_{i:03d}_of_{len(batches):03d}.pdf"
+            _write_private(path, pdfs.pdf)
+            print(f"  {path}: {pdfs.count} result PDFs")
+    finally:
+        board.close()
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cambridge-results",
@@ -278,6 +328,20 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument("--out", required=True, help="directory for the PDFs and the zip")
     generation_options(gen)
     gen.set_defaults(run=_letters)
+
+    res = sub.add_parser(
+        "result-pdfs", help="result PDFs for a report, in batches of at most 300 (LOG-07..10)"
+    )
+    store_options(res)
+    res.add_argument("--as", dest="as_", required=True, help="centre:GB123")
+    res.add_argument("--series", required=True)
+    res.add_argument("--from", dest="number_from", help="first candidate number (inclusive)")
+    res.add_argument("--to", dest="number_to", help="last candidate number (inclusive)")
+    res.add_argument("--first-name", help="full or partial first name, any case")
+    res.add_argument("--last-name", help="full or partial last name, any case")
+    res.add_argument("--qualification", help="only this qualification's syllabuses, e.g. IGCSE")
+    res.add_argument("--out", required=True, help="directory for the PDFs (one per batch)")
+    res.set_defaults(run=_result_pdfs)
     return parser
 
 

@@ -21,6 +21,8 @@ from cambridge_results.website.generation import (
     GenerationReport,
     GenerationRequest,
 )
+from cambridge_results.website.letter_files import DirectoryLetterStore, LetterStore
+from cambridge_results.website.letters import LetterRun
 from cambridge_results.website.repositories import WebsiteRepositories
 from cambridge_results.website.requests import CandidateQuery, CandidateSelection
 
@@ -34,10 +36,13 @@ __all__ = [
     "CentreSettings",
     "CredentialRecord",
     "CredentialState",
+    "DirectoryLetterStore",
     "GenerationMode",
     "GenerationProgress",
     "GenerationReport",
     "GenerationRequest",
+    "LetterRun",
+    "LetterStore",
     "SelectionResult",
     "Website",
     "WebsiteRepositories",

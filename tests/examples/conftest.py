@@ -142,7 +142,7 @@ def screenshots(tmp_path_factory: pytest.TempPathFactory, browser: object) -> Ca
         # Web fonts (the bundled Noto scripts) load after the page; wait for them.
         driver.execute_async_script("document.fonts.ready.then(() => arguments[0]())")  # type: ignore[attr-defined]
         height = driver.execute_script("return document.body.scrollHeight")  # type: ignore[attr-defined]
-        driver.set_window_size(1280, max(700, min(int(height) + 140, 4000)))  # type: ignore[attr-defined]
+        driver.set_window_size(1280, max(700, min(int(height) + 200, 4000)))  # type: ignore[attr-defined]
         path = folder / f"{name}.png"
         assert driver.save_screenshot(str(path)), name  # type: ignore[attr-defined]
         return path

@@ -279,12 +279,6 @@ def _letter_credentials(path: Path) -> tuple[str, str]:
     return username.group(1), password.group(1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 12 item 1: the letter's username and password log in through board.logins "
-    "and board.reports.results_view takes the candidate's series only; remove this marker "
-    "when they land",
-)
 def test_candidate_sees_when_results_come_then_provisional_results(browser, live_app, screenshots):
     """LOG-03, CRW-05, CRW-11: before release + delay the time; after, results and the warning."""
     username, password = _letter_credentials(live_app.out_dir.parent / "letter-0002.pdf")

@@ -6,9 +6,9 @@ two library calls:
 - ``board.logins.log_in(LoginRequest(username=..., password=...))``: the
   generic "Incorrect Login Details" answer, or the lockout with when to try
   again (LOG-01, LOG-02), or success with the signed-in candidate;
-- ``board.reports.results_view(candidate, ResultsViewRequest(series=...))``:
-  the refusal with the time results can be seen from (LOG-03, CRW-05), or
-  the provisional results (CRW-11).
+- ``board.website.candidate_results(candidate, CandidateResultsRequest(series=...))``:
+  no access (CRW-06), the refusal with the time results can be seen from
+  (LOG-03, CRW-05), or the provisional results (CRW-11).
 
 :func:`signed_in` and :func:`view_request` are the two places that depend
 on the shape of the library's answer and request.
@@ -16,18 +16,16 @@ on the shape of the library's answer and request.
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from cambridge_results import CambridgeResultsError
-from cambridge_results.logins import LoginRequest
+from cambridge_results.logins import LoginRequest, LoginResult
 from cambridge_results.principals import CandidateUser
-from cambridge_results.reports.requests import ResultsViewRequest
 from cambridge_results.values import ExamSeries
+from cambridge_results.website import CandidateResultsRequest
 from crw_example.web import page, redirect, render, state
 
 __all__ = ["routes", "signed_in", "view_request"]
@@ -35,15 +33,14 @@ __all__ = ["routes", "signed_in", "view_request"]
 SITE = "Candidate results website"
 
 
-def signed_in(result: Any) -> CandidateUser | None:
+def signed_in(result: LoginResult) -> CandidateUser | None:
     """The candidate a successful login names (the letter's centre, number and series)."""
-    who = getattr(result, "candidate", None)
-    return who if isinstance(who, CandidateUser) else None
+    return result.candidate
 
 
-def view_request(who: CandidateUser, fallback: ExamSeries) -> ResultsViewRequest:
+def view_request(who: CandidateUser, fallback: ExamSeries) -> CandidateResultsRequest:
     """What the results view is asked: the series of the letter the candidate logged in with."""
-    return ResultsViewRequest(series=who.series or fallback)  # type: ignore[call-arg]
+    return CandidateResultsRequest(series=who.series or fallback)
 
 
 def _candidate(request: Request) -> CandidateUser | None:
@@ -95,7 +92,9 @@ def results(request: Request, form: FormData | None) -> Response:
     if who is None:
         return redirect(request, "/results/login")
     app = state(request)
-    answer = app.demo.board.reports.results_view(who, view_request(who, app.demo.sample.series))
+    answer = app.demo.board.website.candidate_results(
+        who, view_request(who, app.demo.sample.series)
+    )
     return render(
         request,
         "candidate_results.html",

@@ -10,6 +10,7 @@ signed-in :class:`~cambridge_results.principals.AssociateOfficer`.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from starlette.datastructures import FormData
@@ -72,9 +73,12 @@ def associate_page(request: Request, form: FormData | None) -> Response:
     series = chosen_series(request)
     associate, centres = _organisation(request, who)
     controls = board.associates.get_settings(who, who.associate, series)
-    rows = []
+    rows: list[dict[str, Any]] = []
+    stale_total = 0
     for centre in centres:
         settings = board.website.centre_settings(who, centre.number, series)
+        stale = board.website.list_stale_letters(who, centre.number, series)
+        stale_total += len(stale)
         rows.append(
             {
                 "centre": centre,
@@ -83,7 +87,7 @@ def associate_page(request: Request, form: FormData | None) -> Response:
                 "visible_from": minute_text(
                     settings.visible_from(board.policy), board.policy.timezone
                 ),
-                "stale": board.website.list_stale_letters(who, centre.number, series),
+                "stale": stale,
             }
         )
     return render(
@@ -96,7 +100,7 @@ def associate_page(request: Request, form: FormData | None) -> Response:
             "controls": controls,
             "rows": rows,
             "contact_choices": CONTACT_CHOICES,
-            "stale_total": sum(len(r["stale"]) for r in rows),
+            "stale_total": stale_total,
             "jobs": state(request).jobs.latest(who),
         },
     )

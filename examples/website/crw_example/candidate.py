@@ -75,7 +75,7 @@ def login(request: Request, form: FormData | None) -> Response:
     request.session["candidate"] = {
         "centre": str(who.centre),
         "number": str(who.number),
-        **({"series": who.series.code} if getattr(who, "series", None) else {}),
+        **({"series": who.series.code} if who.series is not None else {}),
     }
     return redirect(request, "/results")
 

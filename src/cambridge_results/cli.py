@@ -12,6 +12,7 @@ traceback, and nothing is half-written.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -26,6 +27,7 @@ from cambridge_results.errors import CambridgeResultsError, InvalidValue
 from cambridge_results.policy import Policy, example_2026, load_policy
 from cambridge_results.principals import AssociateOfficer, BoardStaff, CentreOfficer, Principal
 from cambridge_results.progress import ProgressBar
+from cambridge_results.reports import ReportRequest, ResultPdfRequest
 from cambridge_results.rules.website.access import AccessRequest
 from cambridge_results.sample_board import (
     give_sample_access,
@@ -117,12 +119,12 @@ def _print_report(report: GenerationReport) -> None:
         print(f"  recovered {report.recovered} unprinted credentials of an interrupted run")
 
 
-def _out_dir(text: str | Path) -> Path:
+def _out_dir(text: str | Path, *, mode: int = 0o777) -> Path:
     """``--out``: a directory, made if missing (its path named if it cannot be)."""
     out = Path(text)
     if out.exists() and not out.is_dir():
         raise CommandError(f"--out {out} is a file, not a directory")
-    out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(mode=mode, parents=True, exist_ok=True)
     return out
 
 
@@ -314,6 +316,49 @@ def _letters(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` readable by its owner only (0600), replacing it whole."""
+    temp = path.with_name(f".{path.name}.part")
+    handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(handle, "wb") as file:
+        file.write(data)
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(temp, path)
+
+
+def _result_pdfs(args: argparse.Namespace) -> int:
+    """Result PDFs for a report, in batches of at most the policy's cap (LOG-07, LOG-09)."""
+    principal = _principal(args.as_)
+    with _open(args) as board:
+        report = board.reports.report(
+            principal,
+            ReportRequest(
+                series=args.series,
+                number_from=args.number_from,
+                number_to=args.number_to,
+                first_name=args.first_name,
+                last_name=args.last_name,
+                qualification=args.qualification,
+            ),
+        )
+        for code in report.withheld:
+            print(f"  left out {code}: not on the results website [LOG-08]")
+        batches = board.reports.pdf_batches(principal, report.keys)
+        if not batches:
+            print("nothing to generate: no result meets the report's criteria")
+            return EXIT_OK
+        out = _out_dir(args.out, mode=0o700)
+        for i, batch in enumerate(batches, start=1):
+            pdfs = board.reports.result_pdfs(
+                principal, ResultPdfRequest(series=report.series, results=batch)
+            )
+            path = out / f"results_{report.series.code}_{i:03d}_of_{len(batches):03d}.pdf"
+            _write_private(path, pdfs.pdf)
+            print(f"  {path}: {pdfs.count} result PDFs")
+    return EXIT_OK
+
+
 # -- the parser and main -----------------------------------------------------------------
 
 
@@ -432,6 +477,20 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument("--out", required=True, help="directory for the PDFs and the zip")
     _generation_options(gen)
     gen.set_defaults(run=_letters)
+
+    res = sub.add_parser(
+        "result-pdfs", help="result PDFs for a report, in batches of at most 300 (LOG-07..10)"
+    )
+    _store_options(res)
+    _as_option(res, "centre:GB123")
+    res.add_argument("--series", required=True, help="e.g. 'June 2026' or 2026-06")
+    res.add_argument("--from", dest="number_from", help="first candidate number (inclusive)")
+    res.add_argument("--to", dest="number_to", help="last candidate number (inclusive)")
+    res.add_argument("--first-name", help="full or partial first name, any case")
+    res.add_argument("--last-name", help="full or partial last name, any case")
+    res.add_argument("--qualification", help="only this qualification's syllabuses, e.g. IGCSE")
+    res.add_argument("--out", required=True, help="directory for the PDFs (one per batch)")
+    res.set_defaults(run=_result_pdfs)
     return parser
 
 

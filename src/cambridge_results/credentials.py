@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hmac
 import math
-import re
 import secrets
 from typing import Any, NoReturn, final
 
@@ -28,6 +27,7 @@ import attrs
 from cambridge_results.errors import CambridgeResultsError, InvalidValue, PolicyError
 from cambridge_results.hashing import PasswordHasher
 from cambridge_results.policy import CredentialPolicy
+from cambridge_results.rules.logins.login import candidate_username
 from cambridge_results.serialization import converter
 
 __all__ = [
@@ -51,7 +51,6 @@ ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 MIN_PASSWORD_LENGTH = 12
 #: A username is two groups of five alphabet characters joined by a hyphen.
 USERNAME_GROUPS = (5, 5)
-_USERNAME = re.compile(r"[2-9a-hjkmnp-z]{5}-[2-9a-hjkmnp-z]{5}", re.ASCII)
 _MASK = "Secret('********')"
 
 
@@ -129,14 +128,12 @@ def normalise_username(text: str) -> str:
 
     Generated usernames are lower case, so upper case is accepted and
     folded; the hyphen may be left out.  White space is never trimmed
-    (LOG-01): anything else is :class:`InvalidValue`.
+    (LOG-01): anything else is :class:`InvalidValue`.  The same function
+    as the login's (:func:`cambridge_results.rules.logins.login.candidate_username`),
+    so generation stores the key a login counts and looks up (LOG-02).
     """
-    if not isinstance(text, str) or not text.isascii():
-        raise InvalidValue("username", "must be a username like k7mq4-xtw9p", rule="CRW-12")
-    folded = text.lower()
-    if len(folded) == sum(USERNAME_GROUPS):
-        folded = f"{folded[:5]}-{folded[5:]}"
-    if _USERNAME.fullmatch(folded) is None:
+    folded = candidate_username(text)
+    if folded is None:
         raise InvalidValue("username", "must be a username like k7mq4-xtw9p", rule="CRW-12")
     return folded
 

@@ -11,9 +11,10 @@ import re
 
 import attrs
 
-from cambridge_results.values import CandidateNumber, CentreNumber
+from cambridge_results.values import CandidateNumber, CentreNumber, ExamSeries
 from cambridge_results.values._text import ascii_pattern
 from cambridge_results.values.identifiers import as_candidate_number, as_centre_number
+from cambridge_results.values.series import as_series
 
 __all__ = [
     "AssociateOfficer",
@@ -62,10 +63,18 @@ class BoardStaff:
 
 @attrs.frozen(kw_only=True)
 class CandidateUser:
-    """A candidate signed in to see their own results."""
+    """A candidate signed in to see their own results.
+
+    ``series`` is the series of the letter they logged in with (CRW-14): a
+    letter's username opens that series' results only.  ``None`` for a
+    candidate known some other way (e.g. registered with an ID, LOG-06).
+    """
 
     centre: CentreNumber = attrs.field(converter=as_centre_number)
     number: CandidateNumber = attrs.field(converter=as_candidate_number)
+    series: ExamSeries | None = attrs.field(
+        default=None, converter=attrs.converters.optional(as_series)
+    )
 
     def __str__(self) -> str:
         return f"candidate:{self.centre}/{self.number}"

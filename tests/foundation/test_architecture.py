@@ -16,6 +16,8 @@ from cambridge_results.associates import Associates
 from cambridge_results.enquiries import Enquiries
 from cambridge_results.errors import InvalidValue
 from cambridge_results.logins import Logins
+from cambridge_results.logins.outbox import InMemoryOutbox
+from cambridge_results.rendering.fpdf_enquiry_letters import FpdfEnquiryLetterRenderer
 from cambridge_results.reports import Reports
 from cambridge_results.website import Website
 
@@ -61,9 +63,18 @@ def test_no_module_is_over_600_lines() -> None:
     assert long == {}
 
 
+def _required_options(kind: type) -> dict[str, object]:
+    """What each application object needs besides its context."""
+    if kind is Logins:
+        return {"outbox": InMemoryOutbox()}
+    if kind is Enquiries:
+        return {"letter_renderer": FpdfEnquiryLetterRenderer()}
+    return {}
+
+
 @pytest.mark.parametrize("kind", [Website, Associates, Logins, Reports, Enquiries])
 def test_every_application_object_is_built_over_a_context(kind: type) -> None:
     """One shape: ``Feature(context, ...)``; anything but a Context is the library's error."""
     with pytest.raises(InvalidValue) as refused:
-        kind("sqlite:///results.db")
+        kind("sqlite:///results.db", **_required_options(kind))
     assert refused.value.field == "context"

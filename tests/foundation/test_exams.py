@@ -34,8 +34,14 @@ def test_a_qualification_code_is_upper_cased_ascii() -> None:
     assert Qualification(code="igcse", name="Cambridge IGCSE").code == "IGCSE"
     with pytest.raises(InvalidValue, match=r"qualification\.code"):
         Qualification(code="IGCSE ", name="Cambridge IGCSE")
-    with pytest.raises(InvalidValue, match=r"qualification\.on_results_website"):
-        Qualification(code="YLE", name="Young Learners", on_results_website=0)  # type: ignore[arg-type]
+    with pytest.raises(InvalidValue, match=r"qualification\.group_award"):
+        Qualification(code="YLE", name="Young Learners", group_award=0)  # type: ignore[arg-type]
+
+
+def test_a_qualification_has_no_website_flag_the_policy_decides() -> None:
+    """LOG-08: which exams are off the website is the policy's list, not a flag an app sets."""
+    with pytest.raises(TypeError):
+        Qualification(code="YLE", name="Young Learners", on_results_website=False)  # type: ignore[call-arg]
 
 
 def test_a_component_refuses_a_string_for_who_assessed_it() -> None:

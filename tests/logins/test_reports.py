@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cambridge_results import example_2026, international_2023
 from cambridge_results.errors import InvalidValue, LoginRefused
 from cambridge_results.policy import ReportPolicy
 from cambridge_results.rules.reports.criteria import (
@@ -136,16 +137,36 @@ def test_a_range_selects_exactly_the_numbers_between_its_ends(
         ("YLE", "Young Learners English"),
     ],
 )
-def test_exams_not_on_the_website_say_so(code: str, name: str) -> None:
-    """LOG-08: asking for these exams answers that they are not on the website."""
-    decision = check_report_exam(Qualification(code=code, name=name, on_results_website=False))
-    assert decision.codes == ("LOG-08.not-on-results-website",)
-    assert name in decision.reasons[0].message
+def test_exams_the_shipped_policies_list_say_they_are_not_on_the_website(
+    code: str, name: str
+) -> None:
+    """LOG-08: the shipped policies list these exams; asking for one says so, by name."""
+    for policy in (international_2023(), example_2026()):
+        decision = check_report_exam(Qualification(code=code, name=name), policy.reports)
+        assert decision.codes == ("LOG-08.not-on-results-website",)
+        assert name in decision.reasons[0].message
+        assert not check_report_exam(code.lower(), policy.reports).allowed
 
 
 def test_exams_on_the_website_are_allowed() -> None:
     """LOG-08: an ordinary qualification can be reported on."""
-    assert check_report_exam(Qualification(code="IGCSE", name="Cambridge IGCSE")).allowed
+    policy = ReportPolicy()
+    assert check_report_exam(Qualification(code="IGCSE", name="Cambridge IGCSE"), policy).allowed
+
+
+def test_a_policy_decides_which_exams_are_off_the_website() -> None:
+    """LOG-08: the policy is the only source: a board's list replaces the default one."""
+    policy = ReportPolicy(not_on_results_website=["IGCSE"])
+    assert not check_report_exam("IGCSE", policy).allowed
+    assert check_report_exam("YLE", policy).allowed
+
+
+@pytest.mark.parametrize("bad", ["YLE", ["YLE", "yle"], ["no spaces"]])
+def test_a_bad_list_of_exams_off_the_website_is_refused_citing_log_08(bad: object) -> None:
+    """LOG-08: a bare string, a duplicate or a malformed code is an InvalidValue."""
+    with pytest.raises(InvalidValue) as info:
+        ReportPolicy(not_on_results_website=bad)  # type: ignore[arg-type]
+    assert "reports.not_on_results_website" in str(info.value)
 
 
 def test_three_hundred_pdfs_are_allowed_and_three_hundred_and_one_are_not() -> None:

@@ -59,6 +59,12 @@ def test_a_successful_login_result_serialises_without_any_hash() -> None:
     result = w.log_in(USERNAME, PASSWORD)
     assert result.ok
     data = unstructure(result)
-    assert set(data) == {"decision", "account", "hash_upgraded"}
+    assert set(data) == {
+        "decision",
+        "account",
+        "candidate",
+        "must_change_password",
+        "hash_upgraded",
+    }
     assert set(data["account"]) == {"account_id", "username", "email", "candidate_id"}
     assert stored.password_hash not in json.dumps(data)

@@ -41,7 +41,7 @@ from cambridge_results.rendering.registry import renderer_target
 from cambridge_results.rendering.statement import StatementRenderer
 from cambridge_results.reports import Reports
 from cambridge_results.storage import Store, open_store
-from cambridge_results.website import Website
+from cambridge_results.website import LetterStore, Website
 
 __all__ = ["SCHEMA", "Board", "open_board"]
 
@@ -114,6 +114,7 @@ def open_board(
     reset_link: Callable[[str], str] | None = None,
     statement_renderer: StatementRenderer | None = None,
     enquiry_letter_renderer: EnquiryLetterRenderer | None = None,
+    letter_store: LetterStore | None = None,
 ) -> Board:
     """Open the store ``url`` names and build the board's application objects over it.
 
@@ -128,7 +129,9 @@ def open_board(
     and change notices (default: kept in memory, for tests and demos; pass an
     :class:`~cambridge_results.logins.outbox.SmtpOutbox` in production) and
     ``reset_link`` turns a reset token into the URL in the email.  The
-    statement and enquiry-letter renderers default to fpdf2's.
+    statement and enquiry-letter renderers default to fpdf2's.  ``letter_store``
+    is where credential letters go and are opened from (e.g.
+    ``DirectoryLetterStore("letters")``; CRW-10, ASC-07).
     """
     if not isinstance(policy, Policy):
         raise InvalidValue("policy", f"must be a Policy, not {type(policy).__name__}")
@@ -152,6 +155,7 @@ def open_board(
                 renderer=letter_renderer,
                 renderer_options=letter_renderer_options,
                 workers=workers,
+                letters=letter_store,
             ),
             associates=Associates(context),
             logins=Logins(
@@ -162,7 +166,8 @@ def open_board(
             ),
             reports=Reports(
                 context,
-                statement_renderer=statement_renderer or FpdfStatementRenderer(),
+                statement_renderer=statement_renderer
+                or FpdfStatementRenderer(max_statements=policy.reports.max_pdfs_per_request),
             ),
             enquiries=Enquiries(
                 context,

@@ -11,7 +11,8 @@ reorder a migration that has shipped (docs/storage.md).
 from __future__ import annotations
 
 from cambridge_results.enquiries.tables import ENQUIRY_MIGRATION
-from cambridge_results.logins.tables import LOGIN_MIGRATION
+from cambridge_results.logins.tables import CANDIDATE_LOGIN_MIGRATION, LOGIN_MIGRATION
+from cambridge_results.reports.tables import REPORTS_MIGRATION
 from cambridge_results.storage.foundation import FOUNDATION
 from cambridge_results.storage.migrations import Migration
 from cambridge_results.website.tables import WEBSITE_MIGRATION
@@ -24,4 +25,6 @@ SCHEMA: tuple[Migration, ...] = (
     LOGIN_MIGRATION,
     WEBSITE_MIGRATION,
     ENQUIRY_MIGRATION,
+    CANDIDATE_LOGIN_MIGRATION,
+    REPORTS_MIGRATION,
 )

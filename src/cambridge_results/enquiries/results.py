@@ -51,14 +51,16 @@ class ResultsRepository:
     def add_qualification(self, qualification: Qualification) -> None:
         """Store a qualification; :class:`DuplicateError` if the code is taken."""
         require(qualification, Qualification, "qualification")
-        self._uow.insert(t.QUALIFICATIONS, as_dict(qualification))
+        # The retired column on_results_website (LOG-08 reads the policy now) stays in
+        # the shipped migration 4; it is filled and never read.
+        self._uow.insert(t.QUALIFICATIONS, {**as_dict(qualification), "on_results_website": True})
 
     def qualification(self, code: str) -> Qualification:
         """The qualification; :class:`NotFound` if it was never stored."""
         row = self._uow.get(t.QUALIFICATIONS, code)
         if row is None:
             raise NotFound(f"no qualification {code}: store it with add_qualification first")
-        return structure(row, Qualification)
+        return structure({k: v for k, v in row.items() if k != "on_results_website"}, Qualification)
 
     def put(self, results: CandidateResults) -> None:
         """Store (or replace) a candidate's marks and grade for an entry.

@@ -6,6 +6,11 @@ while locked (never reaching the hasher); the password is verified outside
 any transaction, with one hasher call whether or not the account exists; a
 success clears the count and, if the stored hash is outdated, stores a new
 one by compare-and-set (so it never overwrites a password reset meanwhile).
+
+A generated candidate username (CRW-12) that names no account is looked up
+in the letters' credentials (:mod:`cambridge_results.logins.candidates`):
+the same lockout, the same answer, the same single hasher call, and on
+success the signed-in :class:`~cambridge_results.principals.CandidateUser`.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import pendulum
 from cambridge_results.decisions import Decision
 from cambridge_results.logins import mail
 from cambridge_results.logins.base import LoginsBase
+from cambridge_results.logins.candidates import CandidateCredential
 from cambridge_results.logins.guard import (
     SYSTEM_ACTOR,
     Guarded,
@@ -30,6 +36,7 @@ from cambridge_results.logins.records import (
 from cambridge_results.logins.repositories import LoginRepositories
 from cambridge_results.logins.requests import LoginRequest, PasswordChange
 from cambridge_results.rules.logins.login import (
+    candidate_username,
     check_login_input,
     incorrect_login_details,
     normalise_username,
@@ -38,7 +45,31 @@ from cambridge_results.rules.logins.login import (
 from cambridge_results.rules.logins.passwords import check_chosen_password
 from cambridge_results.storage.port import UnitOfWork
 
-__all__ = ["LoginFlows"]
+__all__ = ["Found", "LoginFlows", "find_login"]
+
+#: What a username can name: an account, or a letter's credential (CRW-14).
+Found = AccountRecord | CandidateCredential
+
+
+def find_login(repos: LoginRepositories, key: str) -> Found | None:
+    """The account named by the normalised ``key``, else the letter's credential, else None."""
+    account = repos.accounts.find(key)
+    if account is not None or candidate_username(key) is None:
+        return account
+    return repos.candidates.find(key)
+
+
+def _replace_hash(
+    repos: LoginRepositories,
+    found: Found,
+    new_hash: str,
+    *,
+    chosen_at: pendulum.DateTime | None = None,
+) -> bool:
+    """Compare-and-set ``found``'s hash; ``chosen_at`` marks a candidate's own password."""
+    if isinstance(found, CandidateCredential):
+        return repos.candidates.replace_hash(found, new_hash, chosen_at=chosen_at)
+    return repos.accounts.replace_hash(found.account_id, found.password_hash, new_hash)
 
 
 class LoginFlows(LoginsBase):
@@ -63,11 +94,18 @@ class LoginFlows(LoginsBase):
         def finish(uow: UnitOfWork) -> bool:
             repos = LoginRepositories(uow)
             record_attempt(repos, attempt, key=key)
-            return upgraded is not None and repos.accounts.replace_hash(
-                account.account_id, account.password_hash, upgraded
-            )
+            return upgraded is not None and _replace_hash(repos, account, upgraded)
 
         stored = self._context.write(finish, actor=SYSTEM_ACTOR)
+        if isinstance(account, CandidateCredential):
+            return LoginResult(
+                decision=Decision.allow(),
+                attempt=attempt,
+                candidate=account.principal,
+                must_change_password=account.must_change_password(self._context.policy.credentials),
+                upgraded_hash=upgraded,
+                hash_upgraded=stored,
+            )
         return LoginResult(
             decision=Decision.allow(),
             attempt=attempt,
@@ -83,7 +121,9 @@ class LoginFlows(LoginsBase):
         LOG-02: a wrong one counts towards the lock); the new one must pass
         the rules for chosen passwords (refused with every reason at once).
         On success every live reset link of the account is voided and its
-        owner is told by email (ASVS 6.3.6).
+        owner is told by email (ASVS 6.3.6).  A candidate changing their
+        letter's password (CRW-12's first-login change) changes the letter's
+        credential itself; it has no email address, so nothing is sent.
         """
         checked = self._check(request.username, request.current_password, flow="password-change")
         if isinstance(checked, LoginResult):
@@ -99,7 +139,7 @@ class LoginFlows(LoginsBase):
             request.new_password,
             self._context.policy.login,
             rule="LOG-05",
-            context_words=[account.username, *(account.email or "").split("@")[:1]],
+            context_words=_context_words(account),
             denylist=self._denylist,
         )
         new_hash = self._verifier.hasher.hash(request.new_password) if chosen.allowed else None
@@ -109,22 +149,21 @@ class LoginFlows(LoginsBase):
             record_attempt(repos, attempt, key=key)
             if new_hash is None:
                 return False
-            changed = repos.accounts.replace_hash(
-                account.account_id, account.password_hash, new_hash
-            )
-            if changed:
+            changed = _replace_hash(repos, account, new_hash, chosen_at=now)
+            if changed and isinstance(account, AccountRecord):
                 repos.reset_tokens.void_account(account.account_id, now)
             return changed
 
         if not self._context.write(finish, actor=SYSTEM_ACTOR):
             # Refused, or the password changed meanwhile: the current one no longer holds.
             return chosen if not chosen.allowed else incorrect_login_details()
-        mail.send(self._outbox, account, mail.changed_email(account, site=self._site, now=now))
+        if isinstance(account, AccountRecord):
+            mail.send(self._outbox, account, mail.changed_email(account, site=self._site, now=now))
         return Decision.allow()
 
     def _check(
         self, username: str, password: str, *, flow: str
-    ) -> LoginResult | tuple[str, pendulum.DateTime, Guarded[AccountRecord]]:
+    ) -> LoginResult | tuple[str, pendulum.DateTime, Guarded[Found]]:
         """A malformed request's answer (recorded), or the key, the instant and the check."""
         now = self._context.now()
         well_formed = check_login_input(username, password, self._context.policy.login)
@@ -140,20 +179,18 @@ class LoginFlows(LoginsBase):
             )
             return LoginResult(decision=well_formed, attempt=attempt)
         key = normalise_username(username)
-        guarded = guarded_check(
+        guarded: Guarded[Found] = guarded_check(
             self._context,
             self._verifier,
             key=key,
             secret=password,
-            lookup=lambda repos: repos.accounts.find(key),
-            encoded=lambda account: account.password_hash,
+            lookup=lambda repos: find_login(repos, key),
+            encoded=_encoded,
             now=now,
         )
         return key, now, guarded
 
-    def _refused(
-        self, key: str, attempt: LoginAttempt, guarded: Guarded[AccountRecord]
-    ) -> LoginResult:
+    def _refused(self, key: str, attempt: LoginAttempt, guarded: Guarded[Found]) -> LoginResult:
         self._context.write(
             lambda uow: record_attempt(LoginRepositories(uow), attempt, key=key),
             actor=SYSTEM_ACTOR,
@@ -162,3 +199,13 @@ class LoginFlows(LoginsBase):
             guarded.lock if attempt.outcome is AttemptOutcome.LOCKED else incorrect_login_details()
         )
         return LoginResult(decision=decision, attempt=attempt)
+
+
+def _context_words(found: Found) -> list[str]:
+    """Words a new password must not be built from: the username and the email's name."""
+    email = found.email if isinstance(found, AccountRecord) else None
+    return [found.username, *(email or "").split("@")[:1]]
+
+
+def _encoded(found: Found) -> str:
+    return found.password_hash

@@ -16,6 +16,7 @@ import pendulum
 
 from cambridge_results.decisions import Decision
 from cambridge_results.errors import InvalidValue
+from cambridge_results.principals import CandidateUser
 from cambridge_results.rules.logins.login import IdentityAction
 from cambridge_results.serialization import converter
 
@@ -104,7 +105,10 @@ class LoginResult:
     """The answer to one attempt.
 
     ``decision`` is what the user may be told (the generic "Incorrect Login
-    Details", or the lock); ``account`` is set only on success;
+    Details", or the lock); on success ``account`` is the account, or
+    ``candidate`` the signed-in candidate when the username was a letter's
+    (CRW-14), with ``must_change_password`` set when the policy forces a
+    first-login change (CRW-12);
     ``upgraded_hash`` is the hash from the current hasher that replaced an
     outdated one (CRW-12), and ``hash_upgraded`` says whether the
     compare-and-set that stored it held.
@@ -118,6 +122,8 @@ class LoginResult:
     decision: Decision
     attempt: LoginAttempt = attrs.field(repr=False)
     account: AccountRecord | None = None
+    candidate: CandidateUser | None = None
+    must_change_password: bool = False
     upgraded_hash: str | None = attrs.field(default=None, repr=False)
     hash_upgraded: bool = False
 
@@ -192,6 +198,7 @@ class CandidateRegistrationResult:
 def _unstructure_result(result: LoginResult) -> dict[str, Any]:
     # What repr shows, as data: no attempt outcome, no hash (the account's nor the upgrade).
     account = result.account
+    candidate = result.candidate
     return {
         "decision": converter.unstructure(result.decision),
         "account": None
@@ -202,6 +209,14 @@ def _unstructure_result(result: LoginResult) -> dict[str, Any]:
             "email": account.email,
             "candidate_id": account.candidate_id,
         },
+        "candidate": None
+        if candidate is None
+        else {
+            "centre": str(candidate.centre),
+            "number": str(candidate.number),
+            "series": None if candidate.series is None else candidate.series.code,
+        },
+        "must_change_password": result.must_change_password,
         "hash_upgraded": result.hash_upgraded,
     }
 

@@ -27,6 +27,7 @@ import pendulum
 from cambridge_results.decisions import Decision
 from cambridge_results.errors import ConcurrencyError, DuplicateError, InvalidValue
 from cambridge_results.logins import tables
+from cambridge_results.logins.candidates import CandidateCredentialRepository
 from cambridge_results.logins.records import (
     AccountRecord,
     AttemptOutcome,
@@ -421,3 +422,5 @@ class LoginRepositories:
         self.reset_tokens = ResetTokenRepository(uow)
         self.identities = IdentityRepository(uow)
         self.letters = LetterRepository(uow)
+        #: The letters' credentials candidates log in with (CRW-14), read by table name.
+        self.candidates = CandidateCredentialRepository(uow)

@@ -20,12 +20,15 @@ the migration, and :mod:`cambridge_results.logins.repositories` reads and writes
 
 from __future__ import annotations
 
-from cambridge_results.storage.migrations import CreateTable, Migration
+from cambridge_results.storage.migrations import AddColumn, CreateTable, Migration
 from cambridge_results.storage.schema import Column, Index, Table, UniqueIndex, text_columns
 
 __all__ = [
     "ACCOUNTS",
     "ATTEMPTS",
+    "CANDIDATE_LOGIN_MIGRATION",
+    "CANDIDATE_PASSWORD_CHOSEN",
+    "CREDENTIALS",
     "IDENTITIES",
     "LETTERS",
     "LOCKOUTS",
@@ -124,3 +127,19 @@ LOGIN_STEPS = tuple(
 
 #: Migration 2: logins on the store (issue 4).
 LOGIN_MIGRATION = Migration(version=2, name="logins", steps=LOGIN_STEPS)
+
+#: The letters' credentials (CRW-12): declared by the website feature
+#: (``website.tables.WEBSITE_CREDENTIALS``), read here by name, never imported.
+CREDENTIALS = "website_credentials"
+
+#: When the candidate last chose their own password (CRW-12), NULL while the
+#: letter's password is the one in use.
+CANDIDATE_PASSWORD_CHOSEN = Column("password_chosen_at", "instant", nullable=True)
+
+#: Migration 5: candidates log in with their letter's credential (CRW-14), and a
+#: first-login change (CRW-12) is told from a chosen password by this column.
+CANDIDATE_LOGIN_MIGRATION = Migration(
+    version=5,
+    name="candidate-logins",
+    steps=(AddColumn(CREDENTIALS, CANDIDATE_PASSWORD_CHOSEN),),
+)

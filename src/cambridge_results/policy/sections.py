@@ -17,11 +17,13 @@ from cambridge_results.errors import InvalidValue
 from cambridge_results.policy.services import codes, service_code
 from cambridge_results.values._text import ascii_pattern
 from cambridge_results.values.contact import validate_email
+from cambridge_results.values.exams import qualification_code
 from cambridge_results.values.money import Money
 
 __all__ = [
     "ARGON2ID_FLOORS",
     "CHOSEN_PASSWORD_FLOOR",
+    "NOT_ON_RESULTS_WEBSITE",
     "CredentialPolicy",
     "EnquiryPolicy",
     "Fee",
@@ -132,13 +134,43 @@ class CredentialPolicy:
             )
 
 
+#: The qualifications whose results are not on the results website (LOG-08):
+#: Skills for Life, Teaching Knowledge Test and Young Learners English.
+NOT_ON_RESULTS_WEBSITE = ("SFL", "TKT", "YLE")
+
+
+def _qualification_codes(value: object) -> tuple[str, ...]:
+    if isinstance(value, str | bytes) or not isinstance(value, list | tuple | frozenset | set):
+        raise InvalidValue(
+            "reports.not_on_results_website", "must be a list of qualification codes", rule="LOG-08"
+        )
+    found = tuple(qualification_code(c, "reports.not_on_results_website") for c in value)
+    if len(set(found)) != len(found):
+        raise InvalidValue(
+            "reports.not_on_results_website", "lists a qualification twice", rule="LOG-08"
+        )
+    return found
+
+
 @attrs.frozen(kw_only=True)
 class ReportPolicy:
-    """Preparation centre reports (LOG-09)."""
+    """Preparation centre reports and what the results website shows (LOG-08, LOG-09).
+
+    ``not_on_results_website`` lists the qualification codes (as stored on
+    syllabuses, ``Syllabus.qualification``) whose results the website does
+    not show; the policy is the only source, an application sets no flag.
+    """
 
     max_pdfs_per_request: int = attrs.field(
         default=300, validator=at_least("reports.max_pdfs_per_request", 1, rule="LOG-09")
     )
+    not_on_results_website: tuple[str, ...] = attrs.field(
+        default=NOT_ON_RESULTS_WEBSITE, converter=_qualification_codes
+    )
+
+    def on_results_website(self, qualification: str) -> bool:
+        """Whether results of the qualification ``qualification`` are on the website (LOG-08)."""
+        return qualification_code(qualification) not in self.not_on_results_website
 
 
 def _group_award_contact(value: object) -> str:

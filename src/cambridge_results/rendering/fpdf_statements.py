@@ -21,9 +21,11 @@ from fpdf import FPDF
 from fpdf.enums import MethodReturnValue
 
 from cambridge_results.errors import RenderError
+from cambridge_results.policy import ReportPolicy
 from cambridge_results.rendering.fonts import FontFace, FontSet
 from cambridge_results.rendering.fpdf_document import check_created, placed_document
 from cambridge_results.rendering.statement import StatementData
+from cambridge_results.rules.reports.criteria import check_pdf_request
 from cambridge_results.rules.website.results_view import PROVISIONAL_NOTICE
 
 _log = logging.getLogger("cambridge_results.rendering")
@@ -62,14 +64,24 @@ def _line_height(size: float) -> float:
 
 
 class FpdfStatementRenderer:
-    """Statements of results with fpdf2: bundled Noto fonts, configurable fallbacks."""
+    """Statements of results with fpdf2: bundled Noto fonts, configurable fallbacks.
+
+    ``max_statements`` is the most one :meth:`render` draws (LOG-09: the
+    policy's ``reports.max_pdfs_per_request``, 300 by default); more is a
+    :class:`~cambridge_results.errors.LoginRefused` advising batches.
+    """
 
     name = "fpdf2"
 
     def __init__(
-        self, *, fallback_fonts: Iterable[FontFace] = (), fonts: FontSet | None = None
+        self,
+        *,
+        fallback_fonts: Iterable[FontFace] = (),
+        fonts: FontSet | None = None,
+        max_statements: int = ReportPolicy().max_pdfs_per_request,
     ) -> None:
         self.fonts = fonts if fonts is not None else FontSet(fallback_fonts)
+        self.limit = ReportPolicy(max_pdfs_per_request=max_statements)
 
     def __repr__(self) -> str:
         extra = [f.family for f in self.fonts.fallbacks]
@@ -85,6 +97,7 @@ class FpdfStatementRenderer:
         batch = list(statements)
         if not batch:
             raise RenderError("no statements to render")
+        check_pdf_request(len(batch), self.limit).raise_if_refused()  # rule LOG-09
         check_created(created)
         self.check(batch)
         texts = [t for s in batch for t in s.human_texts.values()]

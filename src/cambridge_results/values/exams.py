@@ -91,17 +91,14 @@ def _components(values: object) -> tuple[Component, ...]:
 class Qualification:
     """A qualification such as Cambridge IGCSE.
 
-    ``on_results_website`` is False for exams the website does not show
-    (LOG-08: Skills for Life, Teaching Knowledge Test, Young Learners English);
+    Whether its results are on the results website is the policy's to say
+    (LOG-08: ``policy.reports.not_on_results_website``), not a flag here;
     ``group_award`` marks awards like Cambridge ICE and the AICE Diploma whose
     recalculation is asked for by email (EAR-19).
     """
 
     code: str = attrs.field(converter=qualification_code)
     name: str = attrs.field(converter=_qualification_name)
-    on_results_website: bool = attrs.field(
-        default=True, validator=flag("qualification.on_results_website")
-    )
     group_award: bool = attrs.field(default=False, validator=flag("qualification.group_award"))
 
 

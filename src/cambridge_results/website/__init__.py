@@ -9,6 +9,10 @@ centre and a series, a request value (:class:`CandidateSelection`,
 
 from cambridge_results.website.access import AccessResult, CandidateListing, SelectionResult
 from cambridge_results.website.application import Website
+from cambridge_results.website.candidate_results import (
+    CandidateResultsAnswer,
+    CandidateResultsRequest,
+)
 from cambridge_results.website.common import CentreSettings
 from cambridge_results.website.credential_repository import CredentialRecord, CredentialState
 from cambridge_results.website.generation import (
@@ -17,6 +21,8 @@ from cambridge_results.website.generation import (
     GenerationReport,
     GenerationRequest,
 )
+from cambridge_results.website.letter_files import DirectoryLetterStore, LetterStore
+from cambridge_results.website.letters import LetterRun
 from cambridge_results.website.repositories import WebsiteRepositories
 from cambridge_results.website.requests import CandidateQuery, CandidateSelection
 
@@ -24,14 +30,19 @@ __all__ = [
     "AccessResult",
     "CandidateListing",
     "CandidateQuery",
+    "CandidateResultsAnswer",
+    "CandidateResultsRequest",
     "CandidateSelection",
     "CentreSettings",
     "CredentialRecord",
     "CredentialState",
+    "DirectoryLetterStore",
     "GenerationMode",
     "GenerationProgress",
     "GenerationReport",
     "GenerationRequest",
+    "LetterRun",
+    "LetterStore",
     "SelectionResult",
     "Website",
     "WebsiteRepositories",

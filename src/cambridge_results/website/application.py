@@ -17,8 +17,20 @@ from cambridge_results.storage.events import Event
 from cambridge_results.values import CandidateNumber, CentreNumber, ExamSeries
 from cambridge_results.website import access
 from cambridge_results.website.access import AccessResult, CandidateListing, SelectionResult
+from cambridge_results.website.candidate_results import (
+    CandidateResultsAnswer,
+    CandidateResultsRequest,
+    candidate_results,
+)
 from cambridge_results.website.common import CentreSettings, check_principal
 from cambridge_results.website.generation import GenerationReport, GenerationRequest
+from cambridge_results.website.letter_files import LetterStore
+from cambridge_results.website.letters import (
+    LetterRun,
+    list_letters,
+    open_candidate_letter,
+    open_letter_file,
+)
 from cambridge_results.website.pipeline import RunOptions, default_workers, generate
 from cambridge_results.website.requests import CandidateQuery, CandidateSelection
 from cambridge_results.website.workers import options_key
@@ -43,8 +55,10 @@ class Website:
     options must be picklable); ``workers`` is how many processes hash and
     render (default: every core this process may use; ``0``: none, all here);
     ``usernames`` draws usernames (CRW-12; the store's unique index has the
-    last word).  A bad option raises :class:`InvalidValue` or ``PolicyError``
-    here, not in the middle of a run.
+    last word); ``letters`` is where letters go when a generation request
+    names no ``out_dir``, and where :meth:`open_letters` reads them (CRW-10).
+    A bad option raises :class:`InvalidValue` or ``PolicyError`` here, not
+    in the middle of a run.
 
     Every method takes the acting principal first and refuses what it may
     not do (ASC-07, :class:`~cambridge_results.errors.PermissionDenied`); a
@@ -60,6 +74,7 @@ class Website:
         renderer_options: Mapping[str, Any] | None = None,
         workers: int | None = None,
         usernames: Callable[[], str] = new_username,
+        letters: LetterStore | None = None,
     ) -> None:
         _request(context, Context, "context")
         hasher_for(context.policy.credentials, hasher_name)  # PolicyError now, not in a worker
@@ -69,6 +84,9 @@ class Website:
         renderer_target(renderer)  # an unknown name fails now; loading waits for the workers
         if not callable(usernames):
             raise InvalidValue("usernames", "must be callable")
+        if letters is not None and not isinstance(letters, LetterStore):
+            raise InvalidValue("letters", "must be a LetterStore, e.g. DirectoryLetterStore")
+        self.letters = letters
         self.context = context
         self.options = RunOptions(
             hasher_name=hasher_name,
@@ -76,6 +94,7 @@ class Website:
             renderer=renderer,
             renderer_options=options_key(renderer_options),
             usernames=usernames,
+            letters=letters,
         )
 
     # -- settings ------------------------------------------------------------
@@ -162,6 +181,23 @@ class Website:
         _request(request, GenerationRequest, "request")
         return generate(self.context, who, request, self.options)
 
+    # -- the candidate ------------------------------------------------------------
+
+    def candidate_results(
+        self, principal: Principal, request: CandidateResultsRequest
+    ) -> CandidateResultsAnswer:
+        """The signed-in candidate's provisional results for a series (CRW-14, LOG-03).
+
+        ``principal`` is the :class:`~cambridge_results.principals.CandidateUser`
+        ``board.logins.log_in`` answered with.  The view only while access is
+        live (CRW-06, CRW-08, ASC-03) and from release time plus the effective
+        delay (CRW-05); otherwise the reason and, before release, when
+        (``visible_from``).  ``PermissionDenied`` (CRW-14) for anyone else, for
+        a candidate the centre does not have and for another series than the
+        letter's.  Nothing is written.
+        """
+        return candidate_results(self.context, principal, request)
+
     # -- history -------------------------------------------------------------
 
     def read_history(
@@ -172,3 +208,44 @@ class Website:
     ) -> list[Event]:
         """Every website event of the centre (for one series, if given), oldest first."""
         return access.read_history(self.context, principal, centre, series)
+
+    # -- letters (ASC-07, CRW-10) ------------------------------------------------
+
+    def list_letters(
+        self,
+        principal: Principal,
+        centre: CentreNumber | str,
+        series: ExamSeries | str | None = None,
+    ) -> tuple[LetterRun, ...]:
+        """The centre's generated letters, run by run, newest first (ASC-07, CRW-10).
+
+        The centre and its Associate only: anyone else gets
+        ``PermissionDenied`` (ASC-07) and nothing is read.
+        """
+        return list_letters(self.context, principal, centre, series)
+
+    def open_letters(self, principal: Principal, centre: CentreNumber | str, name: str) -> bytes:
+        """A combined PDF or zip of one of the centre's runs, from the letter store (ASC-07).
+
+        ``NotFound`` for a name no run of the centre made; ``PermissionDenied``
+        for anyone but the centre and its Associate, and for a centre asking
+        for files that also hold other centres' letters.
+        """
+        return open_letter_file(self.context, self._letter_store(), principal, centre, name)
+
+    def open_candidate_letter(
+        self,
+        principal: Principal,
+        centre: CentreNumber | str,
+        series: ExamSeries | str,
+        candidate: CandidateNumber | str,
+    ) -> bytes:
+        """One candidate's latest letter for the series, a one-page PDF (ASC-07, CRW-10)."""
+        return open_candidate_letter(
+            self.context, self._letter_store(), principal, centre, series, candidate
+        )
+
+    def _letter_store(self) -> LetterStore:
+        if self.letters is None:
+            raise InvalidValue("letters", "this website was built without a letter store")
+        return self.letters

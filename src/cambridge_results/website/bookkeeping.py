@@ -170,6 +170,8 @@ class CredentialBook:
                         "run": run,
                         "printed": per_centre[number],
                         "files": [p.name for p in files],
+                        # Whose letters the files hold: ASC-07 for the combined files.
+                        "centres": [str(n) for n in plan.numbers],
                     },
                 )
             return sum(per_centre.values())

@@ -133,6 +133,10 @@ def _as_path(value: str | os.PathLike[str]) -> Path:
     return Path(value)
 
 
+def _as_optional_path(value: str | os.PathLike[str] | None) -> Path | None:
+    return None if value is None else _as_path(value)
+
+
 def _as_selected(
     value: Iterable[CandidateNumber | str | Candidate] | None,
 ) -> tuple[CandidateNumber | str | Candidate, ...] | None:
@@ -159,7 +163,8 @@ class GenerationRequest:
 
     ``centres`` is one centre or several (e.g. an Associate's Associate
     Centres); ``mode`` says which candidates; ``selected`` names them for
-    SELECTED (one centre only).  Letters go to ``out_dir`` as
+    SELECTED (one centre only).  Letters go to ``out_dir`` (``None``: the
+    website's letter store, :mod:`~cambridge_results.website.letter_files`) as
     ``<CENTRE>_<SERIES>_run<NNNNNN>.pdf`` (or ``..._vol001.pdf``, ... when
     ``letters_per_volume`` is set) and ``....zip`` (one PDF per candidate,
     named ``<CENTRE>_<SERIES>_<NUMBER>.pdf``).  ``batch_size``: letters per
@@ -170,7 +175,7 @@ class GenerationRequest:
     centres: tuple[CentreNumber, ...] = attrs.field(converter=_as_centres)
     series: ExamSeries = attrs.field(converter=as_series)
     mode: GenerationMode = attrs.field(converter=_as_mode)
-    out_dir: Path = attrs.field(converter=_as_path)
+    out_dir: Path | None = attrs.field(default=None, converter=_as_optional_path)
     selected: tuple[CandidateNumber | str | Candidate, ...] | None = attrs.field(
         default=None, converter=_as_selected
     )

@@ -30,6 +30,7 @@ import pendulum
 
 from cambridge_results.errors import RenderError
 from cambridge_results.rendering.pdf_split import PdfStreamWriter, split_pages
+from cambridge_results.website.letter_files import fsync_directory
 
 __all__ = ["LetterFiles"]
 
@@ -40,7 +41,8 @@ class _Temp:
     def __init__(self, target: Path) -> None:
         self.target = target
         self.temp = target.with_name(f".{target.name}.{secrets.token_hex(8)}.part")
-        handle = os.open(self.temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        # Letters carry passwords: readable by their owner only, whatever the umask (CRW-13).
+        handle = os.open(self.temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         self.file: IO[bytes] = os.fdopen(handle, "wb")
 
     def sync(self) -> None:
@@ -57,14 +59,6 @@ class _Temp:
             self.file.close()
         with contextlib.suppress(FileNotFoundError):
             self.temp.unlink()
-
-
-def _fsync_directory(path: Path) -> None:
-    handle = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
 
 
 class LetterFiles:
@@ -158,7 +152,7 @@ class LetterFiles:
         for temp in temps:
             temp.rename()
             self._committed.append(temp.target)
-        _fsync_directory(self.out_dir)
+        fsync_directory(self.out_dir)
         return tuple(t.target for t, _ in self._volumes), self._zip_temp.target
 
     def discard(self) -> None:

@@ -40,7 +40,7 @@ import pendulum
 
 from cambridge_results.context import Context
 from cambridge_results.credentials import new_username
-from cambridge_results.errors import RenderError
+from cambridge_results.errors import InvalidValue, RenderError
 from cambridge_results.principals import Principal
 from cambridge_results.rendering.registry import load_renderer
 from cambridge_results.website.bookkeeping import CredentialBook
@@ -50,6 +50,7 @@ from cambridge_results.website.generation import (
     GenerationRequest,
     auto_batch_size,
 )
+from cambridge_results.website.letter_files import DirectoryLetterStore, LetterStore
 from cambridge_results.website.output import LetterFiles
 from cambridge_results.website.plan import GenerationPlan, plan_generation
 from cambridge_results.website.workers import (
@@ -60,7 +61,7 @@ from cambridge_results.website.workers import (
     run_batch,
 )
 
-__all__ = ["RunOptions", "default_workers", "generate"]
+__all__ = ["RunOptions", "default_workers", "generate", "letter_store"]
 
 _log = logging.getLogger("cambridge_results.website.generation")
 _LIBRARY = "cambridge_results"
@@ -92,6 +93,19 @@ class RunOptions:
     renderer: str
     renderer_options: tuple[tuple[str, Any], ...]
     usernames: Callable[[], str] = new_username
+    #: Where letters go when a request names no ``out_dir`` (the app's choice, CRW-10).
+    letters: LetterStore | None = None
+
+
+def letter_store(request: GenerationRequest, options: RunOptions) -> LetterStore:
+    """The request's ``out_dir`` as a directory store, else the website's letter store."""
+    if request.out_dir is not None:
+        return DirectoryLetterStore(request.out_dir)
+    if options.letters is None:
+        raise InvalidValue(
+            "out_dir", "name a directory, or give the website a letter store", rule="CRW-10"
+        )
+    return options.letters
 
 
 @attrs.define
@@ -155,6 +169,7 @@ class _Pipeline:
     book: CredentialBook
     pool: concurrent.futures.Executor | None
     created: pendulum.DateTime
+    out_dir: Path
     files: LetterFiles | None = None
     done: int = 0
     batches: int = 0
@@ -215,7 +230,7 @@ class _Pipeline:
         else:
             stem = f"{series}_run{run:06d}"
         return LetterFiles(
-            self.request.out_dir,
+            self.out_dir,
             stem,
             created=self.created,
             letters_per_volume=self.request.letters_per_volume,
@@ -226,6 +241,7 @@ def generate(
     context: Context, principal: Principal, request: GenerationRequest, options: RunOptions
 ) -> GenerationReport:
     """Run ``request`` for ``principal`` from checks to the printed flip (see the module)."""
+    store = letter_store(request, options)
     plan = plan_generation(context, principal, request)
     _log.info(
         "generating %s letters for %s, %s, as %s",
@@ -246,15 +262,17 @@ def generate(
         _log.debug("%d letters to generate in batches of %d", total, size)
         revoked = plan.sync()
         book = CredentialBook(plan, usernames=options.usernames)
-        pipeline = _Pipeline(plan, request, options, book, pool, context.now())
+        out_dir = store.staging() if total else Path()
+        pipeline = _Pipeline(plan, request, options, book, pool, context.now(), out_dir)
         pdfs: tuple[Path, ...] = ()
         zip_file: Path | None = None
         if total:
-            request.out_dir.mkdir(parents=True, exist_ok=True)
             try:
                 pipeline.run(total, size)
                 if pipeline.files is not None and pipeline.files.count:
                     pdfs, zip_file = pipeline.files.commit()
+                    for path in (*pdfs, zip_file):
+                        store.put(path.name, path)
                     book.print_run((*pdfs, zip_file))
             except BaseException as exc:
                 _log.info("run %s failed (%s); undoing it", book.run, type(exc).__name__)

@@ -14,6 +14,7 @@ a different password fails with "Incorrect Login Details".
 from __future__ import annotations
 
 import enum
+import re
 import unicodedata
 from typing import TypeGuard
 
@@ -25,12 +26,14 @@ from cambridge_results.policy import LoginPolicy
 from cambridge_results.values import normalise_email
 
 __all__ = [
+    "CANDIDATE_USERNAME",
     "GENERIC_MESSAGE",
     "MAX_USERNAME_LENGTH",
     "MIN_PASSWORD_CAP",
     "PASSWORD_CAP_CEILING",
     "IdentityAction",
     "IdentityPlan",
+    "candidate_username",
     "check_login_input",
     "incorrect_login_details",
     "normalise_username",
@@ -47,14 +50,37 @@ MIN_PASSWORD_CAP = 64
 PASSWORD_CAP_CEILING = 128
 
 
+#: A generated candidate username in its canonical form (CRW-12): two groups of
+#: five lower-case letters and digits without look-alikes, joined by a hyphen.
+CANDIDATE_USERNAME = re.compile(r"[2-9a-hjkmnp-z]{5}-[2-9a-hjkmnp-z]{5}", re.ASCII)
+
+
+def candidate_username(text: str) -> str | None:
+    """The canonical form of a generated candidate username as a person typed it, or ``None``.
+
+    The one normalisation shared by generation and login (CRW-12, LOG-01):
+    any case, with or without the hyphen (``K7MQ4XTW9P`` is ``k7mq4-xtw9p``).
+    Nothing is trimmed, so text with a space is not a candidate username.
+    """
+    if not isinstance(text, str) or not text.isascii():
+        return None
+    folded = text.lower()
+    if len(folded) == 10:
+        folded = f"{folded[:5]}-{folded[5:]}"
+    return folded if CANDIDATE_USERNAME.fullmatch(folded) is not None else None
+
+
 def normalise_username(username: str) -> str:
     """The form usernames are compared and counted in (LOG-01, LOG-02).
 
-    Email addresses compare case-insensitively; other usernames (the
-    generated candidate usernames, CRW-12) exactly as typed.  Nothing is
-    trimmed: ``"a@b.org "`` is another username than ``"a@b.org"``.
+    Email addresses compare case-insensitively; generated candidate
+    usernames (CRW-12) in the canonical form of :func:`candidate_username`,
+    which generation stores; any other username exactly as typed.  Nothing
+    is trimmed: ``"a@b.org "`` is another username than ``"a@b.org"``.
     """
-    return normalise_email(username) if "@" in username else username
+    if "@" in username:
+        return normalise_email(username)
+    return candidate_username(username) or username
 
 
 def incorrect_login_details(code: str = "LOG-01.incorrect-login-details") -> Decision:

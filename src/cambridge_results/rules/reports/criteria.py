@@ -3,8 +3,8 @@
 LOG-07: a report selects candidates by a candidate-number range (From/To,
 inclusive; one candidate is From = To) and by full or partial first or last
 name, ignoring case.  LOG-08: Skills for Life, Teaching Knowledge Test and
-Young Learners English are not on the results website
-(``Qualification.on_results_website``); asking for them says so.  LOG-09: at
+Young Learners English are not on the results website: the policy lists
+them (``policy.reports.not_on_results_website``) and asking for them says so.  LOG-09: at
 most ``policy.max_pdfs_per_request`` (300) result PDFs per request; more is
 refused with the advice to work in batches, and :func:`pdf_batches` splits
 a selection into such batches.
@@ -23,6 +23,7 @@ from cambridge_results.errors import InvalidValue
 from cambridge_results.policy import ReportPolicy
 from cambridge_results.values import Candidate, CandidateNumber, Qualification
 from cambridge_results.values._text import human_text
+from cambridge_results.values.exams import qualification_code
 from cambridge_results.values.identifiers import as_candidate_number
 
 __all__ = [
@@ -161,14 +162,25 @@ def select_candidates(
     return tuple(sorted((c for c in candidates if criteria.matches(c)), key=lambda c: c.number))
 
 
-def check_report_exam(qualification: Qualification) -> Decision:
-    """Refused for exams whose results are not on the website, saying so (LOG-08)."""
-    if qualification.on_results_website:
+def check_report_exam(
+    qualification: Qualification | str, policy: ReportPolicy, *, name: str | None = None
+) -> Decision:
+    """Refused, saying so, for exams the policy lists as not on the website (LOG-08).
+
+    ``qualification`` is a :class:`~cambridge_results.values.Qualification`
+    or its code (a syllabus's ``qualification``); ``name`` names the exam in
+    the refusal (default: the qualification's name, or its code).
+    """
+    if isinstance(qualification, Qualification):
+        code, shown = qualification.code, qualification.name
+    else:
+        code = shown = qualification_code(qualification)
+    name = shown if name is None else name
+    if policy.on_results_website(code):
         return Decision.allow()
     return Decision.refuse(
         "LOG-08.not-on-results-website",
-        f"results for {qualification.name} are not on the results website; "
-        "contact your centre for them",
+        f"results for {name} are not on the results website; contact your centre for them",
     )
 
 

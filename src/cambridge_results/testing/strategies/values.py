@@ -396,13 +396,12 @@ _QUALIFICATION_CODES = ["IGCSE", "O-LEVEL", "AS-A-LEVEL", "AICE-DIPLOMA", "ICE",
 
 
 def qualifications() -> st.SearchStrategy[Qualification]:
-    """Qualifications, including some not on the results website (LOG-08) and group awards."""
+    """Qualifications, group awards among them."""
     return st.builds(
         Qualification,
         code=st.sampled_from(_QUALIFICATION_CODES)
         | st.from_regex(r"[A-Z0-9][A-Z0-9-]{0,11}", fullmatch=True),
         name=person_names(),
-        on_results_website=st.booleans(),
         group_award=st.booleans(),
     )
 

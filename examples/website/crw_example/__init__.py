@@ -1,0 +1,1 @@
+"""A reference web app over :mod:`cambridge_results` (not part of the library)."""

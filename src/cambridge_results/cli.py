@@ -21,8 +21,8 @@ import attrs
 
 from cambridge_results import __version__
 from cambridge_results.board import Board, open_board
-from cambridge_results.board_import import KINDS, import_board_file
-from cambridge_results.entries_import import ImportRejected, import_entries_file
+from cambridge_results.board_import import KINDS
+from cambridge_results.entries_import import ImportRejected
 from cambridge_results.errors import CambridgeResultsError, InvalidValue
 from cambridge_results.policy import Policy, example_2026, load_policy
 from cambridge_results.principals import AssociateOfficer, BoardStaff, CentreOfficer, Principal
@@ -249,16 +249,14 @@ def _init(args: argparse.Namespace) -> int:
 
 def _import_board(args: argparse.Namespace) -> int:
     with _open(args) as board:
-        count = import_board_file(
-            board.context, args.kind, args.file, principal=_principal(args.as_)
-        )
+        count = board.data.import_rows_file(_principal(args.as_), args.kind, args.file)
     print(f"imported {count} {args.kind}")
     return EXIT_OK
 
 
 def _import(args: argparse.Namespace) -> int:
     with _open(args) as board:
-        report = import_entries_file(board.context, args.file, principal=_principal(args.as_))
+        report = board.data.import_entries_file(_principal(args.as_), args.file)
     print(f"imported {report.entries_added} entries ({report.candidates_added} new candidates)")
     return EXIT_OK
 

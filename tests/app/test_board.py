@@ -10,11 +10,13 @@ import pytest
 
 from cambridge_results.associates import Associates
 from cambridge_results.board import SCHEMA, Board, open_board
+from cambridge_results.board_data import BoardData
 from cambridge_results.clock import FixedClock
+from cambridge_results.csv_rows import ImportRejected
 from cambridge_results.enquiries import Enquiries
 from cambridge_results.errors import InvalidValue, PolicyError, RenderError
 from cambridge_results.logins import Logins
-from cambridge_results.principals import CentreOfficer
+from cambridge_results.principals import BoardStaff, CentreOfficer
 from cambridge_results.reports import Reports
 from cambridge_results.sample_board import give_sample_access, sample_board, store_sample_board
 from cambridge_results.testing.conformance_base import StoreURL
@@ -47,6 +49,8 @@ def test_a_board_holds_each_application_object_over_one_context(
         for kind, part in parts.items():
             assert isinstance(part, kind)
             assert part.context is board.context
+        assert isinstance(board.data, BoardData)
+        assert board.data.context is board.context
         assert board.store.schema_version() == len(SCHEMA)
         assert board.policy.name == cheap_policy().name
         assert board.clock.now() == NOW
@@ -108,3 +112,23 @@ def test_a_closed_board_cannot_be_used(tmp_path: Path) -> None:
         board.website.centre_settings(
             CentreOfficer(centre="GB100"), CentreNumber("GB100"), "June 2026"
         )
+
+
+def test_a_board_is_set_up_from_csv_through_board_data(store_url: StoreURL, tmp_path: Path) -> None:
+    """board.data adds Associates and centres; a bad row rejects the whole file, writing nothing."""
+    staff = BoardStaff(staff_id="setup")
+    with _open(store_url(tmp_path)) as board:
+        assert board.data.import_rows(staff, "associates", "number,name\nGB200,North\n") == 1
+        centres = "number,name,associate\nGB201,One,GB200\nGB202,Two,GB200\n"
+        assert board.data.import_rows(staff, "centres", centres) == 2
+        with pytest.raises(ImportRejected) as rejected:
+            board.data.import_rows(staff, "centres", "number,name\nGB203,Three\nnot-a-centre,X\n")
+        assert [p.line for p in rejected.value.problems] == [3]
+
+        found = board.context.read(
+            lambda uow: sorted(str(c.number) for c in uow.associates.centres("GB200")),
+            actor="test",
+        )
+        assert found == ["GB201", "GB202"]
+        with pytest.raises(InvalidValue):
+            board.data.import_rows(CentreOfficer(centre="GB201"), "centres", centres)

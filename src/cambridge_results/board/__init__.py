@@ -28,6 +28,7 @@ from typing import Any, Self
 
 from cambridge_results.associates import Associates
 from cambridge_results.board.schema import SCHEMA
+from cambridge_results.board_data import BoardData
 from cambridge_results.clock import Clock, SystemClock
 from cambridge_results.context import Context
 from cambridge_results.enquiries import Enquiries
@@ -58,6 +59,7 @@ class Board:
         logins: Logins,
         reports: Reports,
         enquiries: Enquiries,
+        data: BoardData,
     ) -> None:
         self.context = context
         #: Centre access, ticks, revocation, listings and bulk letters (CRW).
@@ -70,6 +72,8 @@ class Board:
         self.reports = reports
         #: Enquiries about results, draft to appeal (EAR).
         self.enquiries = enquiries
+        #: Setting the board up from CSV: Associates, centres, syllabuses, entries.
+        self.data = data
 
     @property
     def store(self) -> Store:
@@ -173,6 +177,7 @@ def open_board(
                 context,
                 letter_renderer=enquiry_letter_renderer or FpdfEnquiryLetterRenderer(),
             ),
+            data=BoardData(context),
         )
     except BaseException:
         # Bad options must not leave the store's connections open behind the error.

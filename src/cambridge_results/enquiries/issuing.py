@@ -67,15 +67,7 @@ class IssuingUseCases(EnquiryUseCases):
         def decide(records: EnquiryRecords, e: Enquiry, now: pendulum.DateTime) -> Transition:
             return wf.acknowledge(policy, e, principal=principal, now=now)
 
-        def compose(records: EnquiryRecords, e: Enquiry, now: pendulum.DateTime) -> EnquiryLetter:
-            return acknowledgement_letter(
-                policy,
-                e,
-                centre=records.centres.get(e.centre),
-                syllabus=records.syllabuses.get(e.syllabus),
-                names=self._names(records, e),
-                now=now,
-            )
+        compose = self._composer(acknowledgement_letter)
 
         def finish(records: EnquiryRecords, t: Transition, now: pendulum.DateTime) -> None:
             return None
@@ -110,15 +102,7 @@ class IssuingUseCases(EnquiryUseCases):
             matches.raise_if_refused()
             return done
 
-        def compose(records: EnquiryRecords, e: Enquiry, now: pendulum.DateTime) -> EnquiryLetter:
-            return outcome_letter(
-                policy,
-                e,
-                centre=records.centres.get(e.centre),
-                syllabus=records.syllabuses.get(e.syllabus),
-                names=self._names(records, e),
-                now=now,
-            )
+        compose = self._composer(outcome_letter)
 
         def finish(records: EnquiryRecords, t: Transition, now: pendulum.DateTime) -> None:
             after = t.enquiry
@@ -276,6 +260,24 @@ class IssuingUseCases(EnquiryUseCases):
             return step
 
         return self._write(principal, save)
+
+    def _composer(
+        self, draw: Callable[..., EnquiryLetter]
+    ) -> Callable[[EnquiryRecords, Enquiry, pendulum.DateTime], EnquiryLetter]:
+        """What draws a letter of ``draw``'s kind from what the unit of work reads."""
+        policy = self.context.policy
+
+        def compose(records: EnquiryRecords, e: Enquiry, now: pendulum.DateTime) -> EnquiryLetter:
+            return draw(
+                policy,
+                e,
+                centre=records.centres.get(e.centre),
+                syllabus=records.syllabuses.get(e.syllabus),
+                names=self._names(records, e),
+                now=now,
+            )
+
+        return compose
 
 
 def _visible(records: EnquiryRecords, principal: Principal, enquiry_id: str) -> list[DocumentInfo]:

@@ -12,11 +12,12 @@ import pendulum
 from attrs import AttrsInstance
 
 from cambridge_results.enquiries import tables as t
-from cambridge_results.enquiries._rows import as_dict, candidate_key, require, series_key
+from cambridge_results.enquiries._rows import as_dict, require
 from cambridge_results.enquiries.documents import DOCUMENT_ORDER, DocumentInfo, StoredDocument
 from cambridge_results.errors import ConcurrencyError, InvalidValue, NotFound
 from cambridge_results.rules.enquiries.associates import DocumentRelease
 from cambridge_results.rules.enquiries.extensions import Extension
+from cambridge_results.storage.keys import candidate_key, series_key
 from cambridge_results.storage.schema import value_of
 from cambridge_results.values import CandidateNumber, CentreNumber, ExamSeries, Grade, SyllabusCode
 from cambridge_results.values.appeal import Appeal

@@ -30,14 +30,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from cambridge_results.enquiries import tables as t
-from cambridge_results.enquiries._rows import (
-    as_dict,
-    candidate_key,
-    centre_key,
-    require,
-    series_key,
-    syllabus_key,
-)
+from cambridge_results.enquiries._rows import as_dict, require
 from cambridge_results.enquiries.errors import DuplicateEnquiry
 from cambridge_results.enquiries.records import (
     AppealRepository,
@@ -49,6 +42,7 @@ from cambridge_results.enquiries.records import (
 from cambridge_results.enquiries.results import ResultsRepository
 from cambridge_results.errors import ConcurrencyError, DuplicateError, InvalidValue, NotFound
 from cambridge_results.serialization import structure
+from cambridge_results.storage.keys import candidate_key, centre_key, series_key, syllabus_key
 from cambridge_results.storage.query import In
 from cambridge_results.storage.schema import value_of
 from cambridge_results.values import CandidateNumber, CentreNumber, ExamSeries, SyllabusCode

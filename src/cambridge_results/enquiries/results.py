@@ -8,16 +8,10 @@ from typing import TYPE_CHECKING
 import attrs
 
 from cambridge_results.enquiries import tables as t
-from cambridge_results.enquiries._rows import (
-    as_dict,
-    candidate_key,
-    centre_key,
-    require,
-    series_key,
-    syllabus_key,
-)
+from cambridge_results.enquiries._rows import as_dict, require
 from cambridge_results.errors import InvalidValue, NotFound
 from cambridge_results.serialization import structure, unstructure
+from cambridge_results.storage.keys import candidate_key, centre_key, series_key, syllabus_key
 from cambridge_results.storage.schema import Row, value_of
 from cambridge_results.values import (
     CandidateNumber,

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from cambridge_results.errors import DuplicateError, InvalidValue, NotFound
 from cambridge_results.serialization import structure, unstructure
+from cambridge_results.storage.keys import candidate_key, centre_key, series_key, syllabus_key
 from cambridge_results.storage.schema import Row, value_of
 from cambridge_results.values import (
     UCI,
@@ -161,7 +162,7 @@ class CentreRepository(_KeyedRepository[Centre, CentreNumber]):
 
     def of_associate(self, associate: CentreNumber | str) -> list[Centre]:
         """The centres administered by this Associate, by number (ASC-01)."""
-        number = str(CentreNumber.parse(associate))
+        number = centre_key(associate)
         rows = self._uow.stream(self.table, {"associate": number}, order_by=("number",))
         return [structure(r, Centre) for r in rows]
 
@@ -203,7 +204,7 @@ class CandidateRepository(_Repository):
 
     def find(self, centre: CentreNumber | str, number: CandidateNumber | str) -> Candidate | None:
         """The candidate, or None (``713`` finds ``0713``, EAR-12)."""
-        key = (str(CentreNumber.parse(centre)), str(CandidateNumber.parse(number)))
+        key = (centre_key(centre), candidate_key(number))
         return self._load(self._uow.get(self.table, key), Candidate)
 
     def get(self, centre: CentreNumber | str, number: CandidateNumber | str) -> Candidate:
@@ -237,7 +238,7 @@ class CandidateRepository(_Repository):
 
     def iter_for_centre(self, centre: CentreNumber | str) -> Iterator[Candidate]:
         """A centre's candidates in ascending candidate-number order, streamed (CRW-07)."""
-        number = str(CentreNumber.parse(centre))
+        number = centre_key(centre)
         for row in self._uow.stream(self.table, {"centre": number}, order_by=("number",)):
             yield structure(row, Candidate)
 
@@ -253,7 +254,7 @@ class CandidateRepository(_Repository):
         (``713`` finds ``0713``, EAR-12) or their UCI (any case).
         """
         text = _normalise_query(query)
-        wanted_number = str(CandidateNumber.parse(text)) if _DIGITS.fullmatch(text) else None
+        wanted_number = candidate_key(text) if _DIGITS.fullmatch(text) else None
         wanted_uci = text.upper()
         folded = text.casefold()
         found = []
@@ -286,10 +287,10 @@ def _entry_key(
     syllabus: SyllabusCode | str,
 ) -> tuple[str, str, str, str]:
     return (
-        str(CentreNumber.parse(centre)),
-        ExamSeries.parse(series).code,
-        str(CandidateNumber.parse(candidate)),
-        str(SyllabusCode.parse(syllabus)),
+        centre_key(centre),
+        series_key(series),
+        candidate_key(candidate),
+        syllabus_key(syllabus),
     )
 
 
@@ -355,8 +356,8 @@ class EntryRepository(_Repository):
     def for_centre(self, centre: CentreNumber | str, series: ExamSeries | str) -> list[Entry]:
         """A centre's entries in a series, by candidate number then syllabus."""
         where = {
-            "centre": str(CentreNumber.parse(centre)),
-            "series": ExamSeries.parse(series).code,
+            "centre": centre_key(centre),
+            "series": series_key(series),
         }
         rows = self._uow.stream(self.table, where, order_by=("candidate", "syllabus"))
         return [structure(r, Entry) for r in rows]
@@ -369,9 +370,9 @@ class EntryRepository(_Repository):
     ) -> list[Entry]:
         """A candidate's entries in a series, by syllabus."""
         where = {
-            "centre": str(CentreNumber.parse(centre)),
-            "series": ExamSeries.parse(series).code,
-            "candidate": str(CandidateNumber.parse(candidate)),
+            "centre": centre_key(centre),
+            "series": series_key(series),
+            "candidate": candidate_key(candidate),
         }
         return [structure(r, Entry) for r in self._uow.select(self.table, where, ("syllabus",))]
 
@@ -387,7 +388,7 @@ class EntryRepository(_Repository):
     ) -> bool:
         """Whether the candidate has a valid entry in the series (CRW-03)."""
         where = self._valid(centre, series)
-        where["candidate"] = str(CandidateNumber.parse(candidate))
+        where["candidate"] = candidate_key(candidate)
         return self._uow.count(self.table, where) > 0
 
     def candidates_with_valid_entry(
@@ -403,7 +404,7 @@ class EntryRepository(_Repository):
 
     def _valid(self, centre: CentreNumber | str, series: ExamSeries | str) -> dict[str, Any]:
         return {
-            "centre": str(CentreNumber.parse(centre)),
-            "series": ExamSeries.parse(series).code,
+            "centre": centre_key(centre),
+            "series": series_key(series),
             "status": EntryStatus.VALID.value,
         }

@@ -16,10 +16,11 @@ import pendulum
 
 from cambridge_results.credentials import new_username, normalise_username
 from cambridge_results.errors import DuplicateError
+from cambridge_results.storage.keys import candidate_key, centre_key, series_key
 from cambridge_results.storage.query import Gt, In, Ne
 from cambridge_results.storage.schema import Row
 from cambridge_results.values import CandidateNumber, CentreNumber, ExamSeries
-from cambridge_results.website.keys import centre_key, chunks, number_key, numbers, series_key
+from cambridge_results.website.keys import chunks, numbers
 
 if TYPE_CHECKING:
     from cambridge_results.storage.port import UnitOfWork
@@ -92,7 +93,7 @@ class CredentialRecord:
 def _key(
     centre: CentreNumber | str, series: ExamSeries | str, candidate: CandidateNumber | str
 ) -> tuple[str, str, str]:
-    return (centre_key(centre), series_key(series), number_key(candidate))
+    return (centre_key(centre), series_key(series), candidate_key(candidate))
 
 
 class CredentialRepository:

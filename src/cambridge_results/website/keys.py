@@ -1,41 +1,24 @@
-"""Keys as the website tables store them, and chunks of numbers for ``In`` queries."""
+"""Candidate numbers as the website queries them, in chunks for ``In`` queries."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from cambridge_results.storage.keys import candidate_key
 from cambridge_results.values import CandidateNumber, CentreNumber, ExamSeries
 
 __all__ = [
     "CHUNK",
     "as_centre",
     "as_series",
-    "centre_key",
     "chunks",
-    "number_key",
     "numbers",
-    "series_key",
 ]
-
-
-def centre_key(value: CentreNumber | str) -> str:
-    """A centre number as stored."""
-    return str(CentreNumber.parse(value))
-
-
-def series_key(value: ExamSeries | str) -> str:
-    """A series as stored (its code)."""
-    return ExamSeries.parse(value).code
-
-
-def number_key(value: CandidateNumber | str) -> str:
-    """A candidate number as stored."""
-    return str(CandidateNumber.parse(value))
 
 
 def numbers(values: Iterable[CandidateNumber | str]) -> tuple[str, ...]:
     """Candidate numbers as stored, once each, ascending."""
-    return tuple(sorted({number_key(v) for v in values}))
+    return tuple(sorted({candidate_key(v) for v in values}))
 
 
 #: Values per ``In`` query: well under every backend's parameter limit.

@@ -17,6 +17,7 @@ import pendulum
 
 from cambridge_results.errors import InvalidValue
 from cambridge_results.serialization import structure, unstructure
+from cambridge_results.storage.keys import centre_key, series_key
 from cambridge_results.storage.query import Gt, In
 from cambridge_results.storage.schema import Row, value_of
 from cambridge_results.values import (
@@ -37,7 +38,7 @@ from cambridge_results.values.access import (
     ContactChoice,
 )
 from cambridge_results.website.credential_repository import CredentialRepository
-from cambridge_results.website.keys import centre_key, chunks, numbers, series_key
+from cambridge_results.website.keys import chunks, numbers
 
 if TYPE_CHECKING:
     from cambridge_results.storage.port import UnitOfWork

@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO
 
 import attrs
 import pendulum
 
 from cambridge_results.errors import RenderError
+from cambridge_results.files import AtomicFile
 from cambridge_results.rendering.pdf_split import PdfStreamWriter, split_pages
 from cambridge_results.rendering.protocol import LetterData, LetterRenderer
 
@@ -64,27 +63,6 @@ def _batches(letters: Iterable[LetterData], size: int) -> Iterator[list[LetterDa
         yield batch
 
 
-class _Pending:
-    """A file written under a temporary name, renamed to ``target`` on success."""
-
-    def __init__(self, target: Path) -> None:
-        self.target = target
-        self.temp = target.with_name(f".{target.name}.{secrets.token_hex(8)}.part")
-        # Unlike mkstemp's 0600, 0666 less the umask: the finished file gets
-        # the permissions any other file the application writes would get.
-        handle = os.open(self.temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        self.file: IO[bytes] = os.fdopen(handle, "wb")
-
-    def commit(self) -> None:
-        self.file.close()
-        os.replace(self.temp, self.target)
-
-    def discard(self) -> None:
-        self.file.close()
-        with contextlib.suppress(FileNotFoundError):
-            self.temp.unlink()
-
-
 def write_letters(
     letters: Iterable[LetterData],
     renderer: LetterRenderer,
@@ -107,12 +85,12 @@ def write_letters(
         raise RenderError("ask for a combined PDF, a zip file or both")
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise RenderError("batch_size must be a positive whole number")
-    pending: list[_Pending] = []
+    pending: list[AtomicFile] = []
     try:
-        combined = _Pending(Path(combined_pdf)) if combined_pdf is not None else None
+        combined = AtomicFile(combined_pdf, private=False) if combined_pdf is not None else None
         if combined is not None:
             pending.append(combined)
-        archive_file = _Pending(Path(zip_file)) if zip_file is not None else None
+        archive_file = AtomicFile(zip_file, private=False) if zip_file is not None else None
         if archive_file is not None:
             pending.append(archive_file)
         ids = _write(
@@ -144,8 +122,8 @@ def _write(
     renderer: LetterRenderer,
     *,
     created: pendulum.DateTime,
-    combined: _Pending | None,
-    archive_file: _Pending | None,
+    combined: AtomicFile | None,
+    archive_file: AtomicFile | None,
     batch_size: int,
     total: int | None,
     progress: Callable[[Progress], None] | None,

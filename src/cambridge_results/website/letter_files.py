@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol, runtime_checkable
 
 from cambridge_results.errors import InvalidValue, NotFound
+from cambridge_results.files import fsync_directory
 
 __all__ = ["DIRECTORY_MODE", "FILE_MODE", "DirectoryLetterStore", "LetterStore", "check_file_name"]
 
@@ -80,15 +81,6 @@ def _make_private_directory(path: Path) -> None:
         os.chmod(directory, DIRECTORY_MODE)  # whatever the umask
     if not path.is_dir():
         raise InvalidValue("letters directory", f"{path} is not a directory")
-
-
-def fsync_directory(path: Path) -> None:
-    """``fsync`` the directory ``path``, so renames and new files in it survive a crash."""
-    handle = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
 
 
 class DirectoryLetterStore:

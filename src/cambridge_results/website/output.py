@@ -19,46 +19,17 @@ unprinted), so they are safe to delete.
 from __future__ import annotations
 
 import contextlib
-import os
-import secrets
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO
 
 import pendulum
 
 from cambridge_results.errors import RenderError
+from cambridge_results.files import AtomicFile, fsync_directory
 from cambridge_results.rendering.pdf_split import PdfStreamWriter, split_pages
-from cambridge_results.website.letter_files import fsync_directory
 
 __all__ = ["LetterFiles"]
-
-
-class _Temp:
-    """A file written under a temporary name; made durable and renamed by :meth:`commit`."""
-
-    def __init__(self, target: Path) -> None:
-        self.target = target
-        self.temp = target.with_name(f".{target.name}.{secrets.token_hex(8)}.part")
-        # Letters carry passwords: readable by their owner only, whatever the umask (CRW-13).
-        handle = os.open(self.temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        self.file: IO[bytes] = os.fdopen(handle, "wb")
-
-    def sync(self) -> None:
-        if not self.file.closed:
-            self.file.flush()
-            os.fsync(self.file.fileno())
-            self.file.close()
-
-    def rename(self) -> None:
-        os.replace(self.temp, self.target)
-
-    def discard(self) -> None:
-        with contextlib.suppress(OSError):
-            self.file.close()
-        with contextlib.suppress(FileNotFoundError):
-            self.temp.unlink()
 
 
 class LetterFiles:
@@ -90,8 +61,8 @@ class LetterFiles:
             stamp.minute,
             stamp.second,
         )
-        self._volumes: list[tuple[_Temp, PdfStreamWriter]] = []
-        self._zip_temp = _Temp(out_dir / f"{stem}.zip")
+        self._volumes: list[tuple[AtomicFile, PdfStreamWriter]] = []
+        self._zip_temp = AtomicFile(out_dir / f"{stem}.zip")
         self._zip = zipfile.ZipFile(self._zip_temp.file, "w", zipfile.ZIP_STORED)
         self._names: set[str] = set()
         self._committed: list[Path] = []
@@ -108,7 +79,7 @@ class LetterFiles:
             name = f"{self.stem}.pdf"
         else:
             name = f"{self.stem}_vol{len(self._volumes) + 1:03d}.pdf"
-        temp = _Temp(self.out_dir / name)
+        temp = AtomicFile(self.out_dir / name)
         writer = PdfStreamWriter(temp.file)
         self._volumes.append((temp, writer))
         return writer
@@ -150,7 +121,7 @@ class LetterFiles:
         for temp in temps:
             temp.sync()
         for temp in temps:
-            temp.rename()
+            temp.publish()
             self._committed.append(temp.target)
         fsync_directory(self.out_dir)
         return tuple(t.target for t, _ in self._volumes), self._zip_temp.target

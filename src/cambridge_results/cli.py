@@ -12,7 +12,6 @@ traceback, and nothing is half-written.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -24,6 +23,7 @@ from cambridge_results.board import Board, open_board
 from cambridge_results.board_import import KINDS
 from cambridge_results.entries_import import ImportRejected
 from cambridge_results.errors import CambridgeResultsError, InvalidValue
+from cambridge_results.files import write_atomically
 from cambridge_results.policy import Policy, example_2026, load_policy
 from cambridge_results.principals import AssociateOfficer, BoardStaff, CentreOfficer, Principal
 from cambridge_results.progress import ProgressBar
@@ -119,12 +119,17 @@ def _print_report(report: GenerationReport) -> None:
         print(f"  recovered {report.recovered} unprinted credentials of an interrupted run")
 
 
-def _out_dir(text: str | Path, *, mode: int = 0o777) -> Path:
-    """``--out``: a directory, made if missing (its path named if it cannot be)."""
+def _out_dir(text: str | Path, *, make: bool = False) -> Path:
+    """``--out``: a directory, not a file; with ``make``, created ``0700`` if missing.
+
+    Letter runs leave the directory to the letter store, which creates it only
+    once the run's checks have passed, so a refused run leaves no empty directory.
+    """
     out = Path(text)
     if out.exists() and not out.is_dir():
         raise CommandError(f"--out {out} is a file, not a directory")
-    out.mkdir(mode=mode, parents=True, exist_ok=True)
+    if make:
+        out.mkdir(mode=0o700, parents=True, exist_ok=True)
     return out
 
 
@@ -146,7 +151,6 @@ def _generate(
         selected=selected or None,
         on_progress=_on_progress(ProgressBar(f"letters {'+'.join(str(c) for c in centres)}")),
     )
-    # Checked only once the request is valid, so a bad request creates no directory.
     return website.generate_letters(principal, attrs.evolve(request, out_dir=_out_dir(out)))
 
 
@@ -314,17 +318,6 @@ def _letters(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` readable by its owner only (0600), replacing it whole."""
-    temp = path.with_name(f".{path.name}.part")
-    handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(handle, "wb") as file:
-        file.write(data)
-        file.flush()
-        os.fsync(file.fileno())
-    os.replace(temp, path)
-
-
 def _result_pdfs(args: argparse.Namespace) -> int:
     """Result PDFs for a report, in batches of at most the policy's cap (LOG-07, LOG-09)."""
     principal = _principal(args.as_)
@@ -346,13 +339,13 @@ def _result_pdfs(args: argparse.Namespace) -> int:
         if not batches:
             print("nothing to generate: no result meets the report's criteria")
             return EXIT_OK
-        out = _out_dir(args.out, mode=0o700)
+        out = _out_dir(args.out, make=True)
         for i, batch in enumerate(batches, start=1):
             pdfs = board.reports.result_pdfs(
                 principal, ResultPdfRequest(series=report.series, results=batch)
             )
             path = out / f"results_{report.series.code}_{i:03d}_of_{len(batches):03d}.pdf"
-            _write_private(path, pdfs.pdf)
+            write_atomically(path, pdfs.pdf)
             print(f"  {path}: {pdfs.count} result PDFs")
     return EXIT_OK
 

@@ -154,12 +154,15 @@ def _exam(value: object) -> str:
     return human_text(value, "exam", max_length=80, rule="LOG-10")
 
 
-def _short(field: str) -> Callable[[Any, Any, str | None], None]:
-    def check(_: object, __: object, value: str | None) -> None:
-        if value is not None and (not isinstance(value, str) or _LABEL.fullmatch(value) is None):
-            raise InvalidValue(field, "must be 1 to 30 ASCII letters, digits or spaces")
+# Grades as boards print them: "A*", "B", "Pass with Merit", "9-1" (a star included).
+_GRADE = re.compile(r"[A-Za-z0-9*][A-Za-z0-9 *.&/()+-]{0,29}", re.ASCII)
 
-    return check
+
+def _grade(_: object, __: object, value: str | None) -> None:
+    if value is not None and (not isinstance(value, str) or _GRADE.fullmatch(value) is None):
+        raise InvalidValue(
+            "grade", "must be 1 to 30 ASCII letters, digits, spaces or *.&/()+-", rule="LOG-10"
+        )
 
 
 def _timezone(_: object, __: object, value: str) -> None:
@@ -190,7 +193,7 @@ class StatementData:
         default=CAMBRIDGE_ENGLISH_SCALE, validator=attrs.validators.instance_of(ScoreScale)
     )
     overall: int | None = attrs.field(default=None)
-    grade: str | None = attrs.field(default=None, validator=_short("grade"))
+    grade: str | None = attrs.field(default=None, validator=_grade)
     centre_name: str | None = attrs.field(default=None, converter=_centre_name)
     timezone: str = attrs.field(default="Europe/London", validator=_timezone)
 

@@ -256,3 +256,12 @@ def test_the_release_time_is_given_in_the_policys_zone_in_words(
     (page,) = PdfReader(io.BytesIO(renderer.render([letter], created=created))).pages
     assert "From Thursday 13 August 2026 at 11:30, India time\n" in page.extract_text()
     assert "Asia/Kolkata" not in page.extract_text()
+
+
+def test_a_password_outside_ascii_falls_back_to_the_regular_bold_face(
+    renderer: FpdfLetterRenderer, letter_factory: LetterFactory, created: pendulum.DateTime
+) -> None:
+    """CRW-09: a hand-set password the monospaced face cannot draw still prints, readably."""
+    letter = letter_factory("0001", "Ann Lee", password="zoë2345efghk")
+    (page,) = PdfReader(io.BytesIO(renderer.render([letter], created=created))).pages
+    assert "Password zoë2 345e fghk\n" in page.extract_text()

@@ -427,7 +427,9 @@ class FpdfLetterRenderer:
             pdf.set_text_color(*GREY)
             self._fixed(pdf, LEFT + 5, box_top + offset, label, size=10)
             pdf.set_text_color(*BLACK)
-            pdf.set_font(mono.family, mono.style, 14)
+            # The monospaced face holds printable ASCII, all that generated credentials use.
+            face = mono if value.isascii() and value.isprintable() else self.fonts.bold
+            pdf.set_font(face.family, face.style, 14)
             pdf.text(VALUE_X, box_top + offset, value)
         y = self._login_block(pdf, top, draw=False) + 5
 

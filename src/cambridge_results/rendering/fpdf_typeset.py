@@ -20,10 +20,13 @@ So a line of such text is drawn twice, in two layers:
   is, which pypdf and poppler's ``pdftotext`` both turn back into logical
   order.
 
-Fragments of mixed direction are placed by their embedding level only
-(left-to-right fragments in order; in a right-to-left paragraph, fragments
-right to left): enough for names and contact lines, not for nested
-embeddings (names cannot hold bidi controls: LetterData refuses them).
+Runs of mixed direction are ordered by their embedding levels (Unicode's
+rule L2); names cannot hold bidi controls (LetterData refuses them).
+
+Known limit, poppler's: ``pdftotext`` rebuilds right-to-left text from
+positions and takes a hyphen or full stop inside a right-to-left word for
+left-to-right text, so it misorders ``عبد-الله``; pypdf reads it as typed.
+Splitting the text layer at such marks was tried and made poppler worse.
 """
 
 from __future__ import annotations
@@ -172,8 +175,12 @@ class Typesetter:
         return found
 
     def _face_of(self, ch: str, previous: FontFace | None) -> FontFace:
-        # Spaces, punctuation and joiners stay in the run they are in, so they shape with it.
-        if previous is not None and (ch in _JOINING or unicodedata.category(ch) == "Cf"):
+        # Joiners, and spaces and punctuation the run's font has, stay in the run they are
+        # in, so they shape with it (HarfBuzz hides joiners a font lacks).
+        if previous is not None and (
+            unicodedata.category(ch) == "Cf"
+            or (ch in _JOINING and ord(ch) in self._face(previous).cmap)
+        ):
             return previous
         face = self.fonts.face_for(ch)
         if face is None:

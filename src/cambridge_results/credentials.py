@@ -42,10 +42,14 @@ __all__ = [
     "new_username",
     "normalise_username",
     "password_bits",
+    "readable_groups",
 ]
 
 #: Lower-case letters and digits without look-alikes: no 0/o, 1/l/i (and no
-#: upper case at all, so no O or I).  31 characters, 4.95 bits each.
+#: upper case at all, so no O or I).  31 characters, 4.95 bits each.  The
+#: letter prints them in a monospaced face (Noto Sans Mono), where the
+#: remaining near pairs of proportional faces (v/w, rn/m) are told apart by
+#: width, and in groups (:func:`readable_groups`).
 ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 #: CRW-12: at least 12 characters (12 x 4.95 = 59.5 bits).
 MIN_PASSWORD_LENGTH = 12
@@ -145,6 +149,29 @@ def new_password(length: int = MIN_PASSWORD_LENGTH) -> Secret:
             f"generated passwords have at least {MIN_PASSWORD_LENGTH} characters", rule="CRW-12"
         )
     return Secret("".join(secrets.choice(ALPHABET) for _ in range(length)))
+
+
+def readable_groups(text: str, size: int = 4) -> str:
+    """``text`` in space-separated groups for reading: ``abcd 2345 efgh``.
+
+    As few groups as hold at most ``size`` characters each, as even as
+    possible, longer ones first, so no group is a straggler: 12 characters
+    read as 4 4 4, 13 as 4 3 3 3.  The spaces are for the eye only; the
+    password is the characters without them.
+    """
+    if isinstance(size, bool) or not isinstance(size, int) or size < 2:
+        raise InvalidValue("size", "must be a whole number of at least 2")
+    count = -(-len(text) // size)
+    if count <= 1:
+        return text
+    short, extra = divmod(len(text), count)
+    groups: list[str] = []
+    start = 0
+    for i in range(count):
+        end = start + short + (1 if i < extra else 0)
+        groups.append(text[start:end])
+        start = end
+    return " ".join(groups)
 
 
 def password_bits(length: int) -> float:

@@ -118,6 +118,7 @@ def test_the_wheel_holds_the_package_and_no_tests(dists: tuple[Path, Path]) -> N
     assert "cambridge_results/__main__.py" in names
     assert "cambridge_results/py.typed" in names
     assert "cambridge_results/rendering/fonts/NotoSans-Regular.ttf" in names
+    assert "cambridge_results/rendering/fonts/NotoSansMono-Bold.ttf" in names
     assert "cambridge_results/policies/international-2023.json" in names
     assert not [n for n in names if n.endswith((".pdf", ".db", ".zip"))]
 

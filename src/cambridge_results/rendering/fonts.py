@@ -2,7 +2,9 @@
 
 Bundled (SIL Open Font License 1.1, see ``fonts/OFL.txt``): Noto Sans
 regular and bold (Latin, Greek, Cyrillic), Noto Sans Arabic, Noto Sans
-Devanagari and Noto Sans Hebrew, about 1.5 MB.  Other scripts (CJK, Thai,
+Devanagari and Noto Sans Hebrew, and Noto Sans Mono bold for usernames and
+passwords (every character of the credential alphabet told apart), about
+2 MB.  Other scripts (CJK, Thai,
 Bengali, ...) come from fallback fonts the application configures, e.g.
 ``FontFace.file("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
 family="NotoSansCJK")``.
@@ -97,6 +99,8 @@ def _bundled(name: str, family: str, style: str = "") -> FontFace:
 #: The bundled faces: regular and bold text, then the scripts needing shaping.
 REGULAR = _bundled("NotoSans-Regular.ttf", "NotoSans")
 BOLD = _bundled("NotoSans-Bold.ttf", "NotoSans", "B")
+#: The face of generated usernames and passwords: monospaced, so v/w and rn/m differ.
+MONO_BOLD = _bundled("NotoSansMono-Bold.ttf", "NotoSansMono", "B")
 BUNDLED_FALLBACKS = (
     _bundled("NotoSansArabic-Regular.ttf", "NotoSansArabic"),
     _bundled("NotoSansDevanagari-Regular.ttf", "NotoSansDevanagari"),
@@ -139,10 +143,12 @@ class FontSet:
             if not face.path.is_file():
                 raise RenderError(f"fallback font {face.path} does not exist")
         families = [f.family for f in (*BUNDLED_FALLBACKS, *extra)]
-        if len(set(families)) != len(families) or REGULAR.family in families:
+        reserved = (REGULAR.family, MONO_BOLD.family)
+        if len(set(families)) != len(families) or any(f in families for f in reserved):
             raise RenderError(f"font families must be unique: {families}")
         self.regular = REGULAR
         self.bold = BOLD
+        self.mono_bold = MONO_BOLD
         self.fallbacks: tuple[FontFace, ...] = (*BUNDLED_FALLBACKS, *extra)
         self._cmaps: dict[FontFace, frozenset[int]] = {}
         # Per character, since names repeat their letters: bulk runs ask about

@@ -3,13 +3,20 @@
 Why it is drawn the way it is: fpdf2's ``multi_cell`` layout costs about
 6.7 ms a page, placing text at known positions about 0.2 ms.  So the fixed
 paragraphs are wrapped once per renderer and placed line by line with
-``text()``; only text people typed (names, in any script) goes through
-``cell()``, which shapes Arabic and Indic scripts and uses fallback fonts,
-and through ``multi_cell`` only when it is too long for one line.  A whole
-batch is one document, so fonts are subset once per batch, not per letter,
-and what the batch's letters share (headings, notes, warnings, a centre's
-contact) is drawn once per batch and placed on each page
+``text()``; text people typed (names, contacts) that the regular font draws
+as it stands is placed the same way, and anything else (Arabic, Hebrew,
+Devanagari, CJK, combining marks) is shaped and drawn as outlines under an
+invisible text layer that reads back in logical order
+(:mod:`~cambridge_results.rendering.fpdf_typeset`).  A whole batch is one
+document, so fonts are subset once per batch, not per letter, and what the
+batch's letters share (headings, notes, warnings, a centre's contact) is
+drawn once per batch and placed on each page
 (:mod:`~cambridge_results.rendering.stationery`).
+
+The username and password are set in Noto Sans Mono bold, the password in
+groups of four (:func:`~cambridge_results.credentials.readable_groups`);
+the release time is given in the policy's time zone, named in words
+(:func:`zone_in_words`).
 """
 
 from __future__ import annotations
@@ -17,28 +24,29 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Iterable, Sequence
-from typing import cast
 
 import pendulum
 from fpdf import FPDF
-from fpdf.enums import MethodReturnValue
 
+from cambridge_results.credentials import readable_groups
 from cambridge_results.errors import RenderError
 from cambridge_results.rendering.fonts import FontFace, FontSet
 from cambridge_results.rendering.fpdf_document import check_created, placed_document
+from cambridge_results.rendering.fpdf_typeset import Typesetter
 from cambridge_results.rendering.protocol import LetterData
 from cambridge_results.rendering.stationery import Stationery
 
 _log = logging.getLogger("cambridge_results.rendering")
 
-__all__ = ["TITLE", "FpdfLetterRenderer"]
+__all__ = ["TITLE", "FpdfLetterRenderer", "zone_in_words"]
 
 #: The letter's title, as the guides name it (CRW-07).
 TITLE = "Confidential examination results information"
 
 LOGIN_NOTE = (
-    "Log in to the candidate results website with these details. The password is case "
-    "sensitive. Keep this letter private: anyone who has these details can see your results."
+    "Log in to the candidate results website with these details. Type the password as "
+    "printed: the spaces only make it easier to read. Keep this letter private: anyone who "
+    "has these details can see your results."
 )
 CONTACT_NOTE = (
     "The exam board does not deal with candidates directly about this service or about "
@@ -70,12 +78,56 @@ BLACK = (0, 0, 0)
 BOX_FILL = (242, 242, 242)
 
 
+#: Time zones named as the people in them say it; others are named by their city.
+ZONE_NAMES = {
+    "Europe/London": "UK time",
+    "Europe/Belfast": "UK time",
+    "Europe/Dublin": "Irish time",
+    "Asia/Kolkata": "India time",
+    "Asia/Calcutta": "India time",
+    "Asia/Karachi": "Pakistan time",
+    "Asia/Dhaka": "Bangladesh time",
+    "Asia/Shanghai": "China time",
+    "Asia/Hong_Kong": "Hong Kong time",
+    "Asia/Singapore": "Singapore time",
+    "Asia/Kuala_Lumpur": "Malaysia time",
+    "Asia/Dubai": "UAE time",
+    "Africa/Lagos": "Nigeria time",
+    "Africa/Nairobi": "Kenya time",
+    "Africa/Johannesburg": "South Africa time",
+    "Australia/Sydney": "Sydney time",
+}
+
+
+def zone_in_words(timezone: str, when: pendulum.DateTime | None = None) -> str:
+    """The IANA zone ``timezone`` as a letter names it: ``"UK time"``, ``"Kolkata time"``.
+
+    Zones in :data:`ZONE_NAMES` have their everyday name; any other is named
+    by its city (the last part of its name, underscores as spaces); a zone
+    with no city (``UTC``, ``Etc/GMT+5``) is named by its offset from UTC
+    at ``when`` (``"UTC"``, ``"UTC-05:00"``).
+    """
+    named = ZONE_NAMES.get(timezone)
+    if named is not None:
+        return named
+    area, _, city = timezone.rpartition("/")
+    if area and area != "Etc":
+        return f"{city.replace('_', ' ')} time"
+    offset = (when or pendulum.now("UTC")).in_timezone(timezone).utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    if minutes == 0:
+        return "UTC"
+    sign = "+" if minutes > 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
 # A batch's letters share a handful of release instants and one print date, and
 # pendulum takes longer to convert and format a date than fpdf2 takes to draw it.
 @functools.lru_cache(maxsize=256)
 def _when(visible_from: pendulum.DateTime, timezone: str) -> str:
     local = visible_from.in_timezone(timezone)
-    return f"From {local.format('dddd D MMMM YYYY, HH:mm')} ({timezone})"
+    zone = zone_in_words(timezone, visible_from)
+    return f"From {local.format('dddd D MMMM YYYY [at] HH:mm')}, {zone}"
 
 
 @functools.lru_cache(maxsize=256)
@@ -110,6 +162,7 @@ class FpdfLetterRenderer:
     ) -> None:
         self.fonts = fonts if fonts is not None else FontSet(fallback_fonts)
         self.stationery = stationery
+        self.typesetter = Typesetter(self.fonts)
         self._wrapped: dict[tuple[str, float, float], tuple[str, ...]] = {}
         self._advances: dict[tuple[str, float], dict[str, float]] = {}
 
@@ -129,50 +182,68 @@ class FpdfLetterRenderer:
             raise RenderError("no letters to render")
         check_created(created)
         self.check(batch)
-        texts = [t for letter in batch for t in letter.human_texts.values()]
-        fallbacks = self.fonts.fallbacks_for(texts)
-        pdf = self._document(fallbacks, created)
+        shaped = [
+            t
+            for letter in batch
+            for t in (*letter.human_texts.values(), *letter.contact.lines)
+            if not self.fonts.plain(t)
+        ]
+        pdf = self._document(created)
+        if shaped:
+            self.typesetter.add_text_layer_font(pdf, shaped)
         paper = Stationery(pdf, shared=self.stationery)
         for letter in batch:
             self._page(pdf, letter, created, paper)
         data = paper.finish()
         _log.debug(
-            "rendered %d credential letters (%d bytes, %d fallback fonts)",
+            "rendered %d credential letters (%d bytes, %d texts shaped)",
             len(batch),
             len(data),
-            len(fallbacks),
+            len(shaped),
         )
         return data
 
-    def _document(self, fallbacks: Sequence[FontFace], created: pendulum.DateTime) -> FPDF:
+    def _document(self, created: pendulum.DateTime) -> FPDF:
         # Metadata is chosen, not defaulted: no name, no password, a pinned date (CRW-13).
-        # Shaping starts off and is switched on only around text that needs it (see _typed).
-        return placed_document(
+        # No fallback font is embedded: text needing one is drawn as outlines (_typed).
+        pdf = placed_document(
             self.fonts,
-            fallbacks,
+            (),
             title=TITLE,
             subject="Candidate results website login details",
             created=created,
             margin=LEFT,
         )
+        mono = self.fonts.mono_bold
+        pdf.add_font(mono.family, mono.style, str(mono.path))
+        return pdf
 
     def _wrap(self, pdf: FPDF, text: str, size: float, width: float) -> tuple[str, ...]:
+        """``text`` in the regular font broken at spaces into lines of at most ``width``;
+        a word wider than that is broken between characters."""
         key = (text, size, width)
         lines = self._wrapped.get(key)
         if lines is None:
             pdf.set_font(self.fonts.regular.family, "", size)
-            words = text.split(" ")
-            current: list[str] = []
             out: list[str] = []
-            for word in words:
-                trial = " ".join([*current, word])
-                if current and pdf.get_string_width(trial) > width:
-                    out.append(" ".join(current))
-                    current = [word]
-                else:
-                    current.append(word)
-            out.append(" ".join(current))
+            current = ""
+            for word in text.split(" "):
+                trial = f"{current} {word}" if current else word
+                if not current or self._plain_width(pdf, trial, "", size) <= width:
+                    current = trial
+                    continue
+                out.append(current)
+                current = word
+            while len(current) > 1 and self._plain_width(pdf, current, "", size) > width:
+                cut = len(current) - 1
+                while cut > 1 and self._plain_width(pdf, current[:cut], "", size) > width:
+                    cut -= 1
+                out.append(current[:cut])
+                current = current[cut:]
+            out.append(current)
             lines = tuple(out)
+            if len(self._wrapped) > 4096:  # typed text that wraps is rare, but unbounded
+                self._wrapped.clear()
             self._wrapped[key] = lines
         return lines
 
@@ -211,28 +282,35 @@ class FpdfLetterRenderer:
         *,
         size: float,
         width: float,
-        bold: bool = False,
         draw: bool = True,
     ) -> float:
         """Draw text a person typed with baseline ``y``; return the baseline after it.
 
         Text the regular font draws as it stands (Latin, Greek, Cyrillic
-        without combining marks) is placed directly; anything else is
-        shaped, with fallback fonts, and wrapped if it is too long.  With
-        ``draw=False`` nothing is drawn: only the baseline after it is worked out.
+        without combining marks) is placed as text; anything else is shaped
+        and drawn as outlines under an invisible text layer
+        (:class:`~cambridge_results.rendering.fpdf_typeset.Typesetter`).
+        Either is wrapped if it is too long.  With ``draw=False`` nothing is
+        drawn: only the baseline after it is worked out.
         """
-        style = "B" if bold else ""
-        pdf.set_font(self.fonts.regular.family, style, size)
+        pdf.set_font(self.fonts.regular.family, "", size)
         height = _line_height(size)
-        if self.fonts.plain(text) and self._plain_width(pdf, text, style, size) <= width:
+        if self.fonts.plain(text):
+            if self._plain_width(pdf, text, "", size) <= width:
+                if draw:
+                    pdf.text(x, y, text)
+                return y + height
+            lines = self._wrap(pdf, text, size, width)
             if draw:
-                pdf.text(x, y, text)
-            return y + height
-        pdf.set_text_shaping(True)
-        try:
-            return self._shaped(pdf, x, y, text, width=width, height=height, draw=draw)
-        finally:
-            pdf.set_text_shaping(False)
+                pdf.set_font(self.fonts.regular.family, "", size)
+                for i, line in enumerate(lines):
+                    pdf.text(x, y + i * height, line)
+            return y + len(lines) * height
+        shaped = self.typesetter.lines(text, size, width)
+        if draw:
+            for i, piece in enumerate(shaped):
+                self.typesetter.draw(pdf, x, y + i * height, piece, size)
+        return y + len(shaped) * height
 
     def _plain_width(self, pdf: FPDF, text: str, style: str, size: float) -> float:
         """The width of unshaped ``text`` in the current font: the sum of its characters'.
@@ -249,29 +327,6 @@ class FpdfLetterRenderer:
                 advance = advances[ch] = pdf.get_string_width(ch)
             total += advance
         return total
-
-    def _shaped(
-        self,
-        pdf: FPDF,
-        x: float,
-        y: float,
-        text: str,
-        *,
-        width: float,
-        height: float,
-        draw: bool,
-    ) -> float:
-        # cell() positions by the top of the cell, text() by the baseline.
-        top = y - 0.5 * height - 0.3 * pdf.font_size
-        pdf.set_xy(x - pdf.c_margin, top)
-        if pdf.get_string_width(text) <= width - 2 * pdf.c_margin:
-            if draw:
-                pdf.cell(width, height, text)
-            return y + height
-        lines = pdf.multi_cell(
-            width, height, text, align="L", dry_run=not draw, output=MethodReturnValue.LINES
-        )
-        return y + len(cast("list[str]", lines)) * height
 
     def _row(self, pdf: FPDF, y: float, label: str, value: str) -> float:
         # Labels stay beside their values in the page's own text, so text read
@@ -364,14 +419,18 @@ class FpdfLetterRenderer:
         top = y + 5
         paper.place(("login",), top, self._login_block)
         box_top = top + LOGIN_BOX_BELOW_HEADING
+        mono = self.fonts.mono_bold
         for offset, label, value in (
             (8.0, "Username", letter.username),
-            (17.0, "Password", letter.password.reveal()),
+            (17.0, "Password", readable_groups(letter.password.reveal())),
         ):
             pdf.set_text_color(*GREY)
             self._fixed(pdf, LEFT + 5, box_top + offset, label, size=10)
             pdf.set_text_color(*BLACK)
-            self._fixed(pdf, VALUE_X, box_top + offset, value, size=14, bold=True)
+            # The monospaced face holds printable ASCII, all that generated credentials use.
+            face = mono if value.isascii() and value.isprintable() else self.fonts.bold
+            pdf.set_font(face.family, face.style, 14)
+            pdf.text(VALUE_X, box_top + offset, value)
         y = self._login_block(pdf, top, draw=False) + 5
 
         when = _when(letter.visible_from, letter.timezone)

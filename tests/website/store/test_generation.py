@@ -350,7 +350,7 @@ def test_the_letters_show_the_effective_delay_and_contact(board: Store, tmp_path
     (pdf,) = report.combined_pdfs
     text = PdfReader(pdf).pages[0].extract_text()
     # Release 11 August 2026 06:00 UTC (07:00 London) plus 48 hours.
-    assert "From Thursday 13 August 2026, 07:00 (Europe/London)" in text
+    assert "From Thursday 13 August 2026 at 07:00, UK time" in text
     assert "This includes a delay of 2 days" in text
     assert "Ann Lee" in text
     assert "Zoë Smith" in text

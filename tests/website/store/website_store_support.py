@@ -155,7 +155,8 @@ def clock() -> FixedClock:
 
 
 _USERNAME = re.compile(r"Username (\S+)")
-_PASSWORD = re.compile(r"Password (\S+)")
+#: The letter prints the password in groups for reading; the password is without the spaces.
+_PASSWORD = re.compile(r"Password (\S+(?: \S+)*)")
 
 
 def login_details(pdf: bytes) -> Iterator[tuple[str, str]]:
@@ -166,7 +167,7 @@ def login_details(pdf: bytes) -> Iterator[tuple[str, str]]:
         password = _PASSWORD.search(text)
         assert username is not None, "no username on the page"
         assert password is not None, "no password on the page"
-        yield username.group(1), password.group(1)
+        yield username.group(1), password.group(1).replace(" ", "")
 
 
 def zip_letters(path: Path) -> dict[str, tuple[str, str]]:

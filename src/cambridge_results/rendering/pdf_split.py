@@ -26,6 +26,7 @@ protected by where they are stored, not by a PDF password.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 from array import array
 from collections import Counter
@@ -37,6 +38,7 @@ from pypdf.generic import (
     ArrayObject,
     DictionaryObject,
     IndirectObject,
+    NameObject,
     StreamObject,
 )
 
@@ -102,14 +104,24 @@ def _write(obj: Any, out: IO[bytes], renumber: Renumber) -> None:
         out.write(b"]")
     elif obj is None:
         out.write(b"null")
+    elif isinstance(obj, NameObject):
+        out.write(_name(obj))
     else:
         obj.write_to_stream(out)
+
+
+@functools.lru_cache(maxsize=1024)
+def _name(name: NameObject) -> bytes:
+    """A name as pypdf writes it (with #xx escapes), asked once: a batch repeats few names."""
+    out = io.BytesIO()
+    name.write_to_stream(out)
+    return out.getvalue()
 
 
 def _entries(obj: DictionaryObject, out: IO[bytes], renumber: Renumber, skip: str = "") -> None:
     for key, value in obj.items():
         if key != skip:
-            key.write_to_stream(out)
+            out.write(_name(key))
             out.write(b" ")
             _write(value, out, renumber)
             out.write(b"\n")

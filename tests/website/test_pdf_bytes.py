@@ -819,6 +819,32 @@ def test_a_pdf_with_no_pages_is_an_error() -> None:
     _fails_cleanly(empty)
 
 
+@pytest.mark.parametrize(
+    "program",
+    [b"not a font at all", b"\x00\x01\x00\x00" + b"\x00" * 40],
+    ids=["garbage", "empty-table-directory"],
+)
+def test_a_font_program_that_cannot_be_read_is_kept_as_it_is(program: bytes) -> None:
+    """CRW-10: making singles' fonts smaller never stops a split; a program fontTools
+    cannot read is copied as it is."""
+    objects = {
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        2: b"<< /Type /Pages /Kids [3 0 R 7 0 R] /Count 2 /MediaBox [0 0 200 200] >>",
+        3: b"<< /Type /Page /Parent 2 0 R /Contents 4 0 R /Resources 5 0 R >>",
+        4: b"<< /Length 9 >>\nstream\nBT 0 g ET\nendstream",
+        5: b"<< /Font << /F1 6 0 R >> >>",
+        6: b"<< /Type /Font /Subtype /TrueType /BaseFont /X /FontDescriptor 8 0 R >>",
+        7: b"<< /Type /Page /Parent 2 0 R /Contents 4 0 R /Resources 5 0 R >>",
+        8: b"<< /Type /FontDescriptor /FontName /X /FontFile2 9 0 R >>",
+        9: b"<< /Length %d /Length1 %d >>\nstream\n%s\nendstream"
+        % (len(program), len(program), program),
+    }
+    pdf = assemble(objects, b"/Root 1 0 R")
+    for single in split_pages(pdf):
+        font = read(single).pages[0]["/Resources"]["/Font"]["/F1"]
+        assert font["/FontDescriptor"]["/FontFile2"].get_data() == program
+
+
 # ---------------------------------------------------------------- poppler
 
 

@@ -37,9 +37,9 @@ UNREAD_TABLES = ("name", "gasp", "fpgm", "prep", "cvt ", "hdmx", "LTSH", "VDMX")
 _WORTH_COMPRESSING = 256
 
 
-def _font_program(data: bytes) -> bytes | None:
+def _font_program(stream: StreamObject) -> bytes | None:
     try:
-        font = TTFont(io.BytesIO(data))
+        font = TTFont(io.BytesIO(stream.get_data()))
         if "glyf" not in font:
             return None
         glyphs = font["glyf"]
@@ -51,7 +51,7 @@ def _font_program(data: bytes) -> bytes | None:
         out = io.BytesIO()
         font.save(out)
     except Exception:
-        # Not a font fontTools can read: keep it as the renderer wrote it.
+        # Not data pypdf can decode or a font fontTools can read: keep it as it is.
         return None
     return out.getvalue()
 
@@ -63,7 +63,7 @@ def smaller(stream: Any, *, font: bool) -> StreamData:
     filters = stream.get("/Filter")
     entries = {k: v for k, v in stream.items() if k not in ("/Length", "/Filter", "/DecodeParms")}
     if font and filters in (None, "/FlateDecode") and "/DecodeParms" not in stream:
-        program = _font_program(stream.get_data())
+        program = _font_program(stream)
         if program is not None:
             entries[NameObject("/Length1")] = NumberObject(len(program))
             entries[NameObject("/Filter")] = NameObject("/FlateDecode")

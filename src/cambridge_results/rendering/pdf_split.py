@@ -398,7 +398,8 @@ def split_pages(pdf: bytes) -> Iterator[bytes]:
                 font = number in source.font_files
                 if font or number in shared_set:
                     if number not in smaller_data:
-                        smaller_data[number] = smaller(source.object(number), font=font)
+                        with _reading():
+                            smaller_data[number] = smaller(source.object(number), font=font)
                     data = smaller_data[number]
                 body = source.body(number, numbers[number], renumber, data)
                 if number in shared_set:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import sys
+import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 
 import pendulum
@@ -191,3 +194,80 @@ def test_embedded_fonts_are_the_same_without_the_layout_tables() -> None:
     text = PdfReader(io.BytesIO(expected)).pages[0].extract_text()
     assert "Łukasiewicz" in text
     assert "k7mq4-2345" in text
+
+
+# Names drawn from these make a batch's fonts cover far more glyphs than one page uses.
+LATIN_GIVEN = ["Zoë", "Łukasz", "François", "Íñigo", "Şebnem", "Dvořák", "Ørjan", "Gößling"]
+LATIN_FAMILY = ["Ñúñez", "Œhlenschläger", "Ðorđević", "Þórsdóttir", "Quyền", "Wójcik", "Åberg"]
+ARABIC = ["محمد", "فاطمة", "عبد الله", "زينب", "يوسف", "خديجة", "إبراهيم", "غادة", "ضياء", "ظافر"]
+DEVANAGARI = ["अनुष्का", "शर्मा", "क्षितिज", "ज्ञानेश्वर", "ऋषि", "ठाकुर", "ढिल्लों", "त्रिपाठी", "श्रेया"]
+
+
+def _names(count: int, pools: list[list[str]]) -> list[str]:
+    names = []
+    for i in range(count):
+        pool = pools[i % len(pools)]
+        names.append(f"{pool[i % len(pool)]} {pool[(i * 7 + 3) % len(pool)]}")
+    return names
+
+
+@pytest.mark.parametrize(
+    "pools",
+    [[LATIN_GIVEN, LATIN_FAMILY], [ARABIC, DEVANAGARI, LATIN_FAMILY]],
+    ids=["latin", "arabic-devanagari"],
+)
+def test_a_letter_split_from_a_batch_is_no_bigger_than_the_letter_rendered_alone(
+    renderer: FpdfLetterRenderer,
+    letter_factory: Callable[..., LetterData],
+    created: pendulum.DateTime,
+    pools: list[list[str]],
+) -> None:
+    """CRW-10, issue 13: a single from a batch of 300 varied names, whose fonts hold every
+    glyph of the batch, takes no more bytes than the same letter rendered on its own."""
+    letters = [
+        letter_factory(f"{i:04d}", name) for i, name in enumerate(_names(300, pools), start=1)
+    ]
+    batch = renderer.render(letters, created=created)
+    source = PdfReader(io.BytesIO(batch))
+    singles = list(split_pages(batch))
+    sizes = []
+    for index in range(0, 300, 23):
+        alone = renderer.render([letters[index]], created=created)
+        sizes.append((len(singles[index]), len(alone)))
+        page = PdfReader(io.BytesIO(singles[index])).pages[0].extract_text()
+        assert page == source.pages[index].extract_text()
+    assert all(single <= alone for single, alone in sizes), sizes
+
+
+def test_the_combined_pdf_takes_no_more_memory_as_pages_are_added(
+    renderer: FpdfLetterRenderer,
+    sample_letters: list[LetterData],
+    created: pendulum.DateTime,
+) -> None:
+    """Issue 15: the combiner keeps a few bytes a page, not the pages: adding 200 more
+    pages grows what it holds by under 64 bytes a page."""
+    batch = renderer.render(sample_letters * 4, created=created)
+    pages = len(sample_letters) * 4
+
+    class Counting(io.RawIOBase):
+        def writable(self) -> bool:
+            return True
+
+        def write(self, b: object) -> int:
+            return len(b)  # type: ignore[arg-type]
+
+    writer = PdfStreamWriter(Counting())
+    writer.add_pdf(batch)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(10):
+            writer.add_pdf(batch)
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert writer.page_count == 11 * pages
+    assert grown < 64 * 10 * pages
+    writer.close()

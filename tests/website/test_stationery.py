@@ -1,5 +1,5 @@
-"""Letters whose shared parts are drawn once per batch look exactly as if drawn in full
-(CRW-09, CRW-10)."""
+"""The parts letters share are drawn on every page, and a letter looks the same in its
+batch, alone and split from its batch (CRW-09, CRW-10)."""
 
 from __future__ import annotations
 
@@ -12,14 +12,15 @@ from pathlib import Path
 import pendulum
 import pytest
 from fpdf import FPDF
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from cambridge_results.errors import RenderError
 from cambridge_results.rendering import LetterData
 from cambridge_results.rendering.fpdf_letters import FpdfLetterRenderer
-from cambridge_results.rendering.stationery import Stationery, attach
+from cambridge_results.rendering.pdf_split import split_pages
+from cambridge_results.rendering.stationery import Stationery
 from cambridge_results.values import ContactDetails, Delay
 
 LetterFactory = Callable[..., LetterData]
@@ -91,20 +92,27 @@ def batches(draw: st.DrawFn) -> list[Spec]:
 
 @needs_pdftoppm
 @settings(
-    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=6,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    phases=[Phase.explicit, Phase.generate],
 )
 @given(batches())
-def test_pages_with_stationery_are_pixel_identical_to_pages_drawn_in_full(
+def test_a_letter_looks_the_same_in_a_batch_alone_and_split_from_its_batch(
     tmp_path: Path, letter_factory: LetterFactory, specs: list[Spec]
 ) -> None:
-    """CRW-09: drawing the shared parts once per batch changes no pixel of any letter."""
+    """CRW-09: a page of a batch, the same letter rendered alone and the letter split from
+    the batch (smaller fonts, issue 13) are the same pixels."""
     letters = [letter_factory(n, name, contact=c, delay=d) for n, name, c, d in specs]
-    shared = SHARED.render(letters, created=CREATED)
-    in_full = IN_FULL.render(letters, created=CREATED)
+    batch = SHARED.render(letters, created=CREATED)
     run = str(len(list(tmp_path.iterdir())))
-    drawn = pixels(shared, tmp_path, f"shared{run}")
+    drawn = pixels(batch, tmp_path, f"batch{run}")
     assert len(drawn) == len(letters)
-    assert drawn == pixels(in_full, tmp_path, f"full{run}")
+    singles = list(split_pages(batch))
+    for index, letter in enumerate(letters):
+        alone = SHARED.render([letter], created=CREATED)
+        assert pixels(alone, tmp_path, f"alone{run}_{index}") == [drawn[index]]
+        assert pixels(singles[index], tmp_path, f"single{run}_{index}") == [drawn[index]]
 
 
 def test_each_letter_shows_its_own_centres_contact_and_delay(
@@ -128,24 +136,23 @@ def test_each_letter_shows_its_own_centres_contact_and_delay(
         assert other.name not in text
     assert "delay of 2 days" in texts[1]
     assert "delay" not in texts[0] + texts[2]
-    # Header, login, important; "when" and "questions" once per centre.
-    assert form_count(pdf) == 3 + 2 + 2
+    assert form_count(pdf) == 0
 
 
-def test_a_batch_shares_its_blocks_and_drawing_in_full_shares_none(
-    letter_factory: LetterFactory,
-) -> None:
-    """CRW-10: a hundred letters of one centre paint five forms; in full, none."""
-    letters = [letter_factory(f"{i:04d}", "Zoë Brown") for i in range(1, 101)]
-    assert form_count(SHARED.render(letters, created=CREATED)) == 5
-    assert form_count(IN_FULL.render(letters[:2], created=CREATED)) == 0
+def test_the_shared_flag_changes_no_byte(letter_factory: LetterFactory) -> None:
+    """CRW-10: every block is drawn on its page, with or without ``stationery``; the flag
+    stays for renderers configured with it."""
+    letters = [letter_factory(f"{i:04d}", "Zoë Brown") for i in range(1, 4)]
+    assert SHARED.render(letters, created=CREATED) == IN_FULL.render(letters, created=CREATED)
 
 
-def test_stationery_text_reads_before_the_pages_own_text(letter_factory: LetterFactory) -> None:
-    """CRW-09: the login box is painted first, so the password is drawn on top of it."""
+def test_a_letters_text_reads_in_the_order_of_the_page(letter_factory: LetterFactory) -> None:
+    """CRW-09: the name comes before the login box, the password before the release time."""
     text = page_texts(SHARED.render([letter_factory("0001", "Zoë Brown")], created=CREATED))[0]
+    assert text.index("Candidate name Zoë Brown") < text.index("Your login details")
     assert text.index("Your login details") < text.index("Password")
-    assert text.index("Important") < text.index("Candidate name Zoë Brown")
+    assert text.index("Password") < text.index("When you can see your results")
+    assert text.index("Questions about your results") < text.index("Important")
 
 
 def test_a_block_cannot_be_placed_before_a_page_is_started() -> None:
@@ -155,11 +162,22 @@ def test_a_block_cannot_be_placed_before_a_page_is_started() -> None:
         paper.place("title", 20.0, lambda pdf, y, draw: y)
 
 
-def test_attach_refuses_a_pdf_it_did_not_write_or_too_few_pages(
-    letter_factory: LetterFactory,
-) -> None:
-    """CRW-10: stationery goes only onto the renderer's own documents."""
-    with pytest.raises(RenderError, match="fewer pages than letters"):
-        attach(SHARED.render([letter_factory("0001", "Zoë Brown")], created=CREATED), [[], []])
-    with pytest.raises(RenderError):
-        attach(b"%PDF-1.4\nnot really\n", [[]])
+@pytest.mark.parametrize("extra", ["outline", "encryption"])
+def test_stationery_takes_fpdf2_documents_with_an_outline_or_encryption(extra: str) -> None:
+    """CRW-10: a document with an outline (start_section) or encrypted by fpdf2 finishes,
+    reads back and splits into its pages."""
+    pdf = FPDF()
+    if extra == "encryption":
+        pdf.set_encryption(owner_password="owner")
+    pdf.set_font("helvetica", size=12)
+    paper = Stationery(pdf)
+    for name in ("first", "second"):
+        paper.start_page()
+        if extra == "outline":
+            pdf.start_section(name)
+        paper.place("block", 30.0, lambda pdf, y, draw: pdf.text(20, y, "shared block") or y)
+        pdf.text(20, 50, f"page {name}")
+    data = paper.finish()
+    assert page_texts(data) == ["shared block\npage first", "shared block\npage second"]
+    singles = list(split_pages(data))
+    assert [page_texts(single) for single in singles] == [[t] for t in page_texts(data)]

@@ -1,53 +1,76 @@
-"""Combining and splitting PDFs, writing objects as they come (CRW-10).
+"""Combining and splitting PDFs through pypdf, writing objects as they come (CRW-10).
+
+pypdf reads every PDF (classic or stream cross-references, object streams,
+incremental updates, encryption with an empty user password, outlines...).
+What it does not do is write a PDF without holding all of it, so the few
+lines that write one are here: each object pypdf parsed is written with
+pypdf's own ``write_to_stream``, except that references are renumbered and
+a stream's ``/Length`` is its data's; then come the page tree, the catalog,
+one cross-reference subsection from object 0 and the trailer.
 
 :class:`PdfStreamWriter` appends the pages of source PDFs (the rendered
-batches) to one output PDF, writing every object to the stream at once and
-keeping only byte offsets: memory stays flat however many batches go in.
+batches) to one output PDF, writing each source's objects at once and
+keeping only their byte offsets (eight bytes an object) and the pages'
+numbers (four bytes a page).
 
-:func:`split_pages` cuts a batch into one PDF per page.  Every page of a
-batch shares the batch's font subset; objects that several pages share are
-serialised once per batch and get the same numbers in every single PDF, so
-a single-letter PDF costs little more than copying bytes.
+:func:`split_pages` cuts a batch into one PDF per page.  Objects several
+pages share (the batch's fonts) are serialised once per batch, with the
+same numbers in every single PDF; each single carries only the objects its
+own page reaches.  Fonts in the singles are made smaller once per batch
+(:mod:`~cambridge_results.rendering.pdf_fonts`).
 
-Two paths do the work.  A PDF with a classic cross-reference table and
-nothing fancy, which is what fpdf2 writes, is cut at the byte level
-(:mod:`~cambridge_results.rendering.pdf_objects`): only the references in
-the dictionaries are rewritten, stream data is copied byte for byte.  Any
-other PDF (cross-reference or object streams, incremental updates,
-encryption, pages whose objects refer to pages...) goes through pypdf's
-object model (:mod:`~cambridge_results.rendering.pdf_pypdf`, imported only
-then), as third-party renderers may write anything.
-:func:`fast_path_applies` says which path a PDF takes.
-
-Every output has one cross-reference subsection starting at object 0 (PDF
-1.7, 7.5.4), with free entries for numbers it does not use.
+The output is not encrypted, whatever the source was: the letters are
+protected by where they are stored, not by a PDF password.
 """
 
 from __future__ import annotations
 
-import gc
+import contextlib
+import functools
 import io
+from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
-from itertools import accumulate, chain, filterfalse
-from typing import IO, Protocol
+from collections.abc import Callable, Iterator
+from typing import IO, Any
+
+from pypdf import PdfReader
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    StreamObject,
+)
 
 from cambridge_results.errors import RenderError
-from cambridge_results.rendering.pdf_layout import CATALOG as _CATALOG
-from cambridge_results.rendering.pdf_layout import FIRST_FREE as _FIRST_FREE
-from cambridge_results.rendering.pdf_layout import PAGES as _PAGES
-from cambridge_results.rendering.pdf_layout import PdfObject as _Object
-from cambridge_results.rendering.pdf_layout import reading as _reading
-from cambridge_results.rendering.pdf_objects import PAGE_TREE, ClassicPdf, NotSimple
+from cambridge_results.rendering.pdf_fonts import StreamData, smaller
 
-__all__ = ["PdfStreamWriter", "fast_path_applies", "split_pages", "trailer", "xref_table"]
+__all__ = ["PdfStreamWriter", "split_pages"]
 
 _HEADER = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
+#: The catalog's and the page tree's numbers in every PDF written here; objects follow.
+_CATALOG, _PAGES, _FIRST_FREE = 1, 2, 3
 _IN_USE = b"%010d 00000 n \n"
+
+#: A new number for a source object's number (or ``None`` for a reference written as null).
+Renumber = Callable[[int], int | None]
+
+
+@contextlib.contextmanager
+def _reading() -> Iterator[None]:
+    """Turn whatever pypdf raises on a broken file into a :class:`RenderError`."""
+    try:
+        yield
+    except RenderError:
+        raise
+    except RecursionError as exc:
+        raise RenderError("the PDF nests its objects too deeply") from exc
+    except Exception as exc:
+        raise RenderError(f"the PDF could not be read: {exc}") from exc
 
 
 def _check_framing(data: bytes) -> None:
-    """Refuse what is not a PDF, or a truncated one, whichever path would read it."""
+    """Refuse what is not a PDF, or a truncated one, before pypdf tries to mend it."""
     if not isinstance(data, bytes):
         raise RenderError(f"a PDF must be bytes, not {type(data).__name__}")
     if b"%PDF-" not in data[:1024]:
@@ -57,176 +80,216 @@ def _check_framing(data: bytes) -> None:
         raise RenderError("the PDF is truncated: no %%EOF marker in its last 1024 bytes")
 
 
-class _CollectorPaused:
-    """Pause the cyclic garbage collector for a ``with`` block, if it runs.
-
-    The byte-level path makes many small containers and no cycles, so
-    reference counting frees all it makes; but each collection the
-    allocations set off walks every object of the process, and a renderer's
-    fonts alone are many: the collector cost about as much as the work
-    (0.14 against 0.08 ms a page to combine 100 letters).
-    """
-
-    __slots__ = ("_was_running",)
-
-    def __enter__(self) -> None:
-        self._was_running = gc.isenabled()
-        gc.disable()
-
-    def __exit__(self, *exc: object) -> None:
-        if self._was_running:
-            gc.enable()
-
-
-def _classic(data: bytes) -> ClassicPdf | None:
-    try:
-        with _CollectorPaused():
-            return ClassicPdf(data)
-    except NotSimple:
-        return None
-
-
-def fast_path_applies(data: bytes) -> bool:
-    """Whether :func:`split_pages` and :meth:`PdfStreamWriter.add_pdf` cut ``data``
-    at the byte level rather than through pypdf.
-
-    True for a PDF with one classic cross-reference table, no incremental
-    update, no encryption, no object or cross-reference streams, generation
-    numbers 0, stream lengths that match, a page tree whose nodes say their
-    /Type, and pages none of whose objects refers to a page (not even its
-    own, as an annotation's /P may), the page tree or the catalog: what
-    fpdf2 writes.  Raises :class:`RenderError` if ``data`` is no PDF at all
-    or is cut short, as both paths do.
-    """
-    _check_framing(data)
-    return _classic(data) is not None
+def _write(obj: Any, out: IO[bytes], renumber: Renumber) -> None:
+    """Write ``obj`` as pypdf would, with references renumbered and lengths made direct."""
+    if isinstance(obj, IndirectObject):
+        new = renumber(obj.idnum)
+        out.write(b"null" if new is None else b"%d 0 R" % new)
+    elif isinstance(obj, StreamObject):
+        data: bytes = obj._data
+        out.write(b"<<")
+        _entries(obj, out, renumber, "/Length")
+        out.write(b"/Length %d>>\nstream\n" % len(data))
+        out.write(data)
+        out.write(b"\nendstream")
+    elif isinstance(obj, DictionaryObject):
+        out.write(b"<<")
+        _entries(obj, out, renumber)
+        out.write(b">>")
+    elif isinstance(obj, ArrayObject):
+        out.write(b"[")
+        for value in obj:
+            _write(value, out, renumber)
+            out.write(b" ")
+        out.write(b"]")
+    elif obj is None:
+        out.write(b"null")
+    elif isinstance(obj, NameObject):
+        out.write(_name(obj))
+    else:
+        obj.write_to_stream(out)
 
 
-def xref_table(offsets: Mapping[int, int]) -> bytes:
-    """A cross-reference table in one subsection from 0; unused numbers are free entries,
-    linked in a list as 7.5.4 describes."""
-    size = max(offsets) + 1
-    if len(offsets) == size - 1:
-        # No number unused: every line is an offset.
-        in_use = map(_IN_USE.__mod__, map(offsets.__getitem__, range(1, size)))
-        return b"xref\n0 %d\n0000000000 65535 f \n%s" % (size, b"".join(in_use))
-    free = [n for n in range(1, size) if n not in offsets]
-    next_free = dict(zip([0, *free], [*free, 0], strict=True))
-    lines = [b"xref\n0 %d\n%010d 65535 f \n" % (size, next_free[0])]
-    for number in range(1, size):
-        offset = offsets.get(number)
-        if offset is None:
-            lines.append(b"%010d 00000 f \n" % next_free[number])
-        else:
-            lines.append(_IN_USE % offset)
+@functools.lru_cache(maxsize=1024)
+def _name(name: NameObject) -> bytes:
+    """A name as pypdf writes it (with #xx escapes), asked once: a batch repeats few names."""
+    out = io.BytesIO()
+    name.write_to_stream(out)
+    return out.getvalue()
+
+
+def _entries(obj: DictionaryObject, out: IO[bytes], renumber: Renumber, skip: str = "") -> None:
+    for key, value in obj.items():
+        if key != skip:
+            out.write(_name(key))
+            out.write(b" ")
+            _write(value, out, renumber)
+            out.write(b"\n")
+
+
+def _refs(obj: Any, found: list[int], skip: str = "") -> None:
+    """Append the numbers ``obj`` refers to directly (not a stream's /Length, nor ``skip``)."""
+    if isinstance(obj, IndirectObject):
+        found.append(obj.idnum)
+    elif isinstance(obj, DictionaryObject):
+        stream = isinstance(obj, StreamObject)
+        for key, value in obj.items():
+            if key != skip and not (stream and key == "/Length"):
+                _refs(value, found)
+    elif isinstance(obj, ArrayObject):
+        for value in obj:
+            _refs(value, found)
+
+
+class _Source:
+    """One PDF read by pypdf: its pages, their objects and what each refers to."""
+
+    def __init__(self, data: bytes) -> None:
+        _check_framing(data)
+        with _reading():
+            self.reader = reader = PdfReader(io.BytesIO(data))
+            # Flattening the page tree copies inherited attributes onto the pages.
+            self.pages = list(reader.pages)
+        if not self.pages:
+            raise RenderError("the PDF has no pages")
+        numbers: list[int] = []
+        for page in self.pages:
+            if page.indirect_reference is None:
+                raise RenderError("a page of the PDF is not an indirect object")
+            numbers.append(page.indirect_reference.idnum)
+        if len(set(numbers)) != len(numbers):
+            raise RenderError("the PDF's page tree lists a page twice")
+        self.page_numbers = numbers
+        self.page_set = set(numbers)
+        # A page is pypdf's flattened copy, which has the attributes it inherits.
+        self._objects: dict[int, Any] = dict(zip(numbers, self.pages, strict=True))
+        self._direct: dict[int, tuple[int, ...]] = {}
+        #: Numbers of page tree nodes (written as the output's page tree) and font programs.
+        self.tree_nodes: set[int] = set()
+        self.font_files: set[int] = set()
+        with _reading():
+            root = reader.trailer["/Root"].get_object()
+            lang = root.get("/Lang") if isinstance(root, DictionaryObject) else None
+            self.lang = lang.get_object() if lang is not None else None
+            info = reader.trailer.raw_get("/Info") if "/Info" in reader.trailer else None
+        self.info = info.idnum if isinstance(info, IndirectObject) else None
+
+    def object(self, number: int) -> Any:
+        """Source object ``number``, parsed."""
+        found = self._objects.get(number)
+        if found is None:
+            with _reading():
+                found = self.reader.get_object(number)
+            self._objects[number] = found
+        return found
+
+    def _direct_refs(self, number: int) -> tuple[int, ...]:
+        refs = self._direct.get(number)
+        if refs is None:
+            obj = self.object(number)
+            found: list[int] = []
+            if isinstance(obj, DictionaryObject) and obj.get("/Type") == "/Pages":
+                self.tree_nodes.add(number)
+            else:
+                with _reading():
+                    _refs(obj, found, "/Parent" if number in self.page_set else "")
+                    if isinstance(obj, DictionaryObject) and "/FontFile2" in obj:
+                        ref = obj.raw_get("/FontFile2")
+                        if isinstance(ref, IndirectObject):
+                            self.font_files.add(ref.idnum)
+            refs = self._direct[number] = tuple(found)
+        return refs
+
+    def closure(self, start: int, stop: set[int]) -> list[int]:
+        """``start`` and what it reaches, in order of discovery, not going into ``stop``."""
+        seen = {start}
+        order = [start]
+        todo = [start]
+        while todo:
+            for ref in self._direct_refs(todo.pop()):
+                if ref not in seen and ref not in stop:
+                    seen.add(ref)
+                    order.append(ref)
+                    todo.append(ref)
+        return [n for n in order if n not in self.tree_nodes]
+
+    def body(self, number: int, new: int, renumber: Renumber, data: StreamData = None) -> bytes:
+        """Object ``number`` written as object ``new``; a page's /Parent is the page tree.
+
+        ``data`` replaces a stream's entries and data (a smaller font program, say).
+        """
+        obj = self.object(number)
+        out = io.BytesIO()
+        out.write(b"%d 0 obj\n" % new)
+        with _reading():
+            if data is not None:
+                stream = StreamObject()
+                stream.update(data[0])
+                stream._data = data[1]
+                obj = stream
+            if number in self.page_set and isinstance(obj, DictionaryObject):
+                out.write(b"<</Parent %d 0 R\n" % _PAGES)
+                _entries(obj, out, renumber, "/Parent")
+                out.write(b">>")
+            else:
+                _write(obj, out, renumber)
+        out.write(b"\nendobj\n")
+        return out.getvalue()
+
+
+def _xref_and_trailer(offsets: array[int], xref_at: int, info: int | None) -> bytes:
+    """One subsection from 0; numbers without an offset are free (PDF 1.7, 7.5.4)."""
+    free = [n for n in range(1, len(offsets)) if offsets[n] == 0]
+    following = dict(zip([0, *free], [*free, 0], strict=True))
+    lines = [b"xref\n0 %d\n%010d 65535 f \n" % (len(offsets), following[0])]
+    for number in range(1, len(offsets)):
+        at = offsets[number]
+        lines.append(_IN_USE % at if at else b"%010d 00000 f \n" % following[number])
+    info_entry = b" /Info %d 0 R" % info if info is not None else b""
+    lines.append(
+        b"trailer\n<< /Size %d /Root %d 0 R%s >>\nstartxref\n%d\n%%%%EOF\n"
+        % (len(offsets), _CATALOG, info_entry, xref_at)
+    )
     return b"".join(lines)
 
 
-def _catalog(lang: bytes | None) -> bytes:
-    # The source's language goes with its pages: screen readers pick their voice from it.
-    lang_entry = b" /Lang " + lang if lang is not None else b""
-    return b"%d 0 obj\n<< /Type /Catalog /Pages %d 0 R%s >>\nendobj\n" % (
-        _CATALOG,
-        _PAGES,
-        lang_entry,
-    )
-
-
-def trailer(
-    size: int, info: int | None, xref_at: int, *, root: int = _CATALOG, extra: bytes = b""
-) -> bytes:
-    """The trailer and end of a PDF whose cross-reference table starts at ``xref_at``;
-    ``extra`` is more trailer entries as written (a file identifier, say)."""
-    info_entry = b" /Info %d 0 R" % info if info is not None else b""
-    return b"trailer\n<< /Size %d /Root %d 0 R%s%s >>\nstartxref\n%d\n%%%%EOF\n" % (
-        size,
-        root,
-        info_entry,
-        extra,
-        xref_at,
-    )
-
-
-class _PageSource(Protocol):
-    """One source PDF, as :class:`PdfStreamWriter` takes it in."""
-
-    #: The next output number free after this source's objects.
-    next_id: int
-    page_count: int
-    #: The catalog's /Lang, serialised, if the source has one.
-    lang: bytes | None
-
-    def pages(self, indices: range) -> tuple[list[int], list[_Object]]:
-        """The output numbers of pages ``indices`` and the objects they need not given
-        out before."""
-
-    def info(self) -> tuple[int, list[_Object]] | None:
-        """The information dictionary's output number and the objects it needs."""
-
-
-class _ByteSource:
-    """A :class:`ClassicPdf` renumbered from ``first_id`` as its objects are needed."""
-
-    def __init__(self, pdf: ClassicPdf, first_id: int) -> None:
-        self._pdf = pdf
-        self.next_id = first_id
-        self.page_count = pdf.page_count
-        self.lang = pdf.lang
-        self._ids: dict[int, int] = {}
-        self._refs: dict[int, bytes] = {PAGE_TREE: b"%d 0 R" % _PAGES}
-
-    def _objects(self, needed: Iterable[int]) -> list[_Object]:
-        ids, refs = self._ids, self._refs
-        new = [n for n in dict.fromkeys(needed) if n not in ids]
-        first = self.next_id
-        self.next_id += len(new)
-        ids.update(zip(new, range(first, self.next_id), strict=True))
-        refs.update(zip(new, map(b"%d 0 R".__mod__, range(first, self.next_id)), strict=True))
-        template = self._pdf.template
-        return [
-            (i, template(n).render(b"%d 0 obj\n" % i, refs)) for i, n in enumerate(new, start=first)
-        ]
-
-    def pages(self, indices: range) -> tuple[list[int], list[_Object]]:
-        """The output numbers of pages ``indices`` and the objects they need not given
-        out before."""
-        pdf = self._pdf
-        if indices == range(pdf.page_count):
-            # A whole source, as add_pdf takes it: no page's closure needs listing.
-            objects = self._objects(pdf.needed)
-            return [self._ids[page] for page in pdf.pages], objects
-        closures = pdf.closures[indices.start : indices.stop : indices.step]
-        objects = self._objects(chain.from_iterable(closures))
-        return [self._ids[closure[0]] for closure in closures], objects
-
-    def info(self) -> tuple[int, list[_Object]] | None:
-        """The information dictionary's output number and the objects it needs."""
-        if self._pdf.info is None:
-            return None
-        objects = self._objects(self._pdf.info_closure)
-        return self._ids[self._pdf.info], objects
+def _tree_and_catalog(kids: array[int], lang: Any) -> list[tuple[int, bytes]]:
+    out = io.BytesIO()
+    if lang is not None:
+        # The source's language goes with its pages: screen readers pick their voice from it.
+        out.write(b" /Lang ")
+        _write(lang, out, lambda n: None)
+    return [
+        (
+            _PAGES,
+            b"%d 0 obj\n<< /Type /Pages /Kids [%s] /Count %d >>\nendobj\n"
+            % (_PAGES, b" ".join(b"%d 0 R" % k for k in kids), len(kids)),
+        ),
+        (
+            _CATALOG,
+            b"%d 0 obj\n<< /Type /Catalog /Pages %d 0 R%s >>\nendobj\n"
+            % (_CATALOG, _PAGES, out.getvalue()),
+        ),
+    ]
 
 
 class PdfStreamWriter:
     """Write a PDF to ``out`` page by page; call :meth:`close` to finish it.
 
-    Objects 1 and 2 are reserved for the catalog and the page tree, which
-    are written last; everything else is written as soon as its page is
-    added.  The output stream need not be seekable.  The first source added
-    that has document information (and a catalog /Lang) gives them.
-    ``fast_path=False`` sends every source through pypdf, as a PDF that
-    :func:`fast_path_applies` refuses always goes (for comparisons).
+    Objects 1 and 2 are the catalog and the page tree, written last;
+    everything else is written as soon as its source is added.  ``out``
+    need not be seekable.  The first source with document information (and
+    the first with a catalog /Lang) gives them; outlines, forms and other
+    document-level parts of the sources are not carried over.
     """
 
-    def __init__(self, out: IO[bytes], *, fast_path: bool = True) -> None:
+    def __init__(self, out: IO[bytes]) -> None:
         self._out = out
-        self._fast_path = fast_path
         self._position = 0
-        self._offsets: dict[int, int] = {}
-        self._next_id = _FIRST_FREE
-        self._kids: list[int] = []
+        self._offsets = array("Q", [0] * _FIRST_FREE)
+        self._kids = array("L")
         self._info: int | None = None
-        self._lang: bytes | None = None
+        self._lang: Any = None
         self._closed = False
         self._emit(_HEADER)
 
@@ -239,6 +302,13 @@ class PdfStreamWriter:
         self._out.write(data)
         self._position += len(data)
 
+    def _write(self, objects: list[tuple[int, bytes]]) -> None:
+        for number, body in objects:
+            while len(self._offsets) <= number:
+                self._offsets.append(0)
+            self._offsets[number] = self._position
+            self._emit(body)
+
     def add_pdf(self, data: bytes) -> None:
         """Append every page of the PDF in ``data``.
 
@@ -247,39 +317,32 @@ class PdfStreamWriter:
         """
         if self._closed:
             raise RenderError("the PDF is already closed")
-        _check_framing(data)
-        pdf = _classic(data) if self._fast_path else None
-        if pdf is not None:
-            with _CollectorPaused():
-                self._add(_ByteSource(pdf, self._next_id), range(pdf.page_count))
-            return
-        from cambridge_results.rendering.pdf_pypdf import read_source
+        source = _Source(data)
+        first = len(self._offsets)
+        ids: dict[int, int] = {}
 
-        source = read_source(data, self._next_id)
-        self._add(source, range(source.page_count))
+        def renumber(number: int) -> int:
+            if number in source.tree_nodes:
+                return _PAGES
+            new = ids.get(number)
+            if new is None:
+                new = ids[number] = first + len(ids)
+            return new
 
-    def _add(self, source: _PageSource, pages: range) -> None:
-        if self._closed:
-            raise RenderError("the PDF is already closed")
-        with _reading():
-            info = source.info() if self._info is None else None
-            kids, objects = source.pages(pages)
-        if not kids:
-            raise RenderError("the PDF has no pages")
+        order: dict[int, None] = {}
+        for number in source.page_numbers:
+            order.update(dict.fromkeys(source.closure(number, source.page_set)))
+        info = source.info if self._info is None else None
         if info is not None:
-            self._info = info[0]
-            self._write(info[1])
+            order.update(dict.fromkeys(source.closure(info, source.page_set)))
+        kids = [renumber(n) for n in source.page_numbers]
+        objects = [(renumber(n), source.body(n, renumber(n), renumber)) for n in order]
+        if info is not None:
+            self._info = ids[info]
         if self._lang is None:
             self._lang = source.lang
         self._write(objects)
         self._kids.extend(kids)
-        self._next_id = source.next_id
-
-    def _write(self, objects: list[_Object]) -> None:
-        bodies = [body for _, body in objects]
-        positions = accumulate(map(len, bodies), initial=self._position)
-        self._offsets.update(zip((i for i, _ in objects), positions, strict=False))
-        self._emit(b"".join(bodies))
 
     def close(self) -> None:
         """Write the page tree, catalog, cross-reference table and trailer."""
@@ -288,143 +351,64 @@ class PdfStreamWriter:
         if not self._kids:
             raise RenderError("a PDF needs at least one page")
         self._closed = True
-        kids = b" ".join(b"%d 0 R" % k for k in self._kids)
-        self._write(
-            [
-                (
-                    _PAGES,
-                    b"%d 0 obj\n<< /Type /Pages /Kids [%s] /Count %d >>\nendobj\n"
-                    % (_PAGES, kids, len(self._kids)),
-                ),
-                (_CATALOG, _catalog(self._lang)),
-            ]
-        )
+        self._write(_tree_and_catalog(self._kids, self._lang))
         xref_at = self._position
-        self._emit(xref_table(self._offsets))
-        self._emit(trailer(max(self._offsets) + 1, self._info, xref_at))
+        self._emit(_xref_and_trailer(self._offsets, xref_at, self._info))
 
 
-def split_pages(data: bytes, *, fast_path: bool = True) -> Iterator[bytes]:
-    """One PDF per page of ``data``, in order, each with the document information.
+def _renumbering(tree_nodes: set[int], numbers: dict[int, int]) -> Renumber:
+    def renumber(number: int) -> int | None:
+        return _PAGES if number in tree_nodes else numbers.get(number)
 
-    Objects the pages share are serialised once and their bytes reused.
-    ``fast_path=False`` reads ``data`` with pypdf even when
-    :func:`fast_path_applies` (for comparisons).
+    return renumber
+
+
+def split_pages(pdf: bytes) -> Iterator[bytes]:
+    """One PDF per page of ``pdf``, in order, each with the document information.
+
+    Objects the pages share are serialised once and their bytes reused;
+    font programs are made smaller once per batch (:func:`.pdf_fonts.smaller`).
     """
-    _check_framing(data)
-    pdf = _classic(data) if fast_path else None
-    if pdf is not None:
-        yield from _split_bytes(pdf)
-    else:
-        from cambridge_results.rendering.pdf_pypdf import page_sources
+    source = _Source(pdf)
+    pages = source.page_set
+    closures = [source.closure(n, pages) for n in source.page_numbers]
+    counts = Counter(n for closure in closures for n in closure)
+    info = source.closure(source.info, pages) if source.info is not None else []
+    shared = [n for n in dict.fromkeys([*info, *counts]) if n in info or counts[n] > 1]
+    shared_set = set(shared)
+    smaller_data: dict[int, StreamData] = {}
+    blocks: dict[tuple[int, ...], dict[int, bytes]] = {}
+    for closure in closures:
+        # The shared objects this page reaches, numbered without gaps; pages that reach
+        # the same ones share their bytes.
+        reached = set(closure)
+        used = tuple(n for n in shared if n in reached or n in info)
+        block = blocks.setdefault(used, {})
+        own = [n for n in closure if n not in shared_set]
+        numbers = {n: _FIRST_FREE + i for i, n in enumerate((*used, *own))}
+        renumber = _renumbering(source.tree_nodes, numbers)
 
-        for source, pages in page_sources(data):
-            buffer = io.BytesIO()
-            writer = PdfStreamWriter(buffer)
-            writer._add(source, pages)
-            writer.close()
-            yield buffer.getvalue()
-
-
-class _SharedBlock:
-    """The objects a set of pages share, laid out right after the header of each of
-    their single PDFs, with their cross-reference lines, which are the same for all."""
-
-    def __init__(self, bodies: Mapping[int, bytes], first_own: int) -> None:
-        parts: list[bytes] = []
-        position = len(_HEADER)
-        offsets: dict[int, int] = {}
-        for number, body in bodies.items():
-            offsets[number] = position
-            parts.append(body)
-            position += len(body)
-        self.data = b"".join(parts)
-        self.end = position
-        # Numbers no object here uses are free, linked from entry 0 (PDF 1.7, 7.5.4).
-        free = [n for n in range(_FIRST_FREE, first_own) if n not in offsets]
-        following = dict(zip(free, [*free[1:], 0][: len(free)], strict=True))
-        self.head = b"%010d 65535 f \n" % (free[0] if free else 0)
-        self.lines = b"".join(
-            _IN_USE % offsets[n] if n in offsets else b"%010d 00000 f \n" % following[n]
-            for n in range(_FIRST_FREE, first_own)
-        )
-
-
-class _Splitter:
-    """One PDF per page of a :class:`ClassicPdf`, objects the pages share laid out once."""
-
-    def __init__(self, pdf: ClassicPdf) -> None:
-        if pdf.page_count == 0:
-            raise RenderError("the PDF has no pages")
-        self._pdf = pdf
-        # Objects more than one page needs, and the information, have one number
-        # in every single PDF, after the catalog and the page tree.
-        reached = Counter(chain.from_iterable(pdf.closures))
-        shared = {n: new for new, n in enumerate(n for n, k in reached.items() if k > 1)}
-        shared.update((n, len(shared)) for n in pdf.info_closure if n not in shared)
-        for number in shared:
-            shared[number] += _FIRST_FREE
-        self._shared = shared
-        self._first_own = first_own = _FIRST_FREE + len(shared)
-        refs = {n: b"%d 0 R" % new for n, new in shared.items()}
-        refs[PAGE_TREE] = b"%d 0 R" % _PAGES
-        self._refs = refs
-        template = pdf.template
-        self._bodies = {
-            n: template(n).render(b"%d 0 obj\n" % new, refs) for n, new in shared.items()
-        }
-        self._blocks: dict[tuple[int, ...], _SharedBlock] = {}
-        self._info = shared[pdf.info] if pdf.info is not None else None
-        # The page is the first object of its closure, so it is number first_own.
-        self._page_tree = b"%d 0 obj\n<< /Type /Pages /Kids [%d 0 R] /Count 1 >>\nendobj\n" % (
-            _PAGES,
-            first_own,
-        )
-        self._tail = self._page_tree + _catalog(pdf.lang)
-        most = max(map(len, pdf.closures))
-        self._own_refs = [b"%d 0 R" % n for n in range(first_own, first_own + most)]
-        self._own_headers = [b"%d 0 obj\n" % n for n in range(first_own, first_own + most)]
-
-    def single(self, index: int) -> bytes:
-        """Page ``index`` as a PDF of its own."""
-        pdf, shared, refs = self._pdf, self._shared, self._refs
-        closure = pdf.closures[index]
-        is_shared = shared.__contains__
-        own = list(filterfalse(is_shared, closure))
-        used = tuple(filter(is_shared, closure))
-        block = self._blocks.get(used)
-        if block is None:
-            bodies = {shared[n]: self._bodies[n] for n in (*used, *pdf.info_closure)}
-            block = self._blocks[used] = _SharedBlock(bodies, self._first_own)
-        # A page's own objects are no other page's, so their numbers can stay in refs.
-        refs.update(zip(own, self._own_refs, strict=False))
-        parts = [_HEADER, block.data]
-        position = block.end
-        lines: list[bytes] = []
-        template = pdf.template
-        for header, number in zip(self._own_headers, own, strict=False):
-            body = template(number).render(header, refs)
-            lines.append(_IN_USE % position)
-            parts.append(body)
-            position += len(body)
-        size = self._first_own + len(own)
-        tail = self._tail
-        parts.append(tail)
-        parts.append(b"xref\n0 %d\n" % size)
-        parts.append(block.head)
-        parts.append(_IN_USE % (position + len(self._page_tree)))
-        parts.append(_IN_USE % position)
-        parts.append(block.lines)
-        parts.extend(lines)
-        parts.append(trailer(size, self._info, position + len(tail)))
-        return b"".join(parts)
-
-
-def _split_bytes(pdf: ClassicPdf) -> Iterator[bytes]:
-    with _CollectorPaused():
-        splitter = _Splitter(pdf)
-    for index in range(pdf.page_count):
-        with _CollectorPaused():
-            single = splitter.single(index)
-        # Not paused while the caller has the page.
-        yield single
+        offsets = array("Q", [0] * (_FIRST_FREE + len(numbers)))
+        out = io.BytesIO()
+        out.write(_HEADER)
+        for number in (*used, *own):
+            body = block.get(number)
+            if body is None:
+                data = None
+                font = number in source.font_files
+                if font or number in shared_set:
+                    if number not in smaller_data:
+                        with _reading():
+                            smaller_data[number] = smaller(source.object(number), font=font)
+                    data = smaller_data[number]
+                body = source.body(number, numbers[number], renumber, data)
+                if number in shared_set:
+                    block[number] = body
+            offsets[numbers[number]] = out.tell()
+            out.write(body)
+        for number, body in _tree_and_catalog(array("L", [numbers[closure[0]]]), source.lang):
+            offsets[number] = out.tell()
+            out.write(body)
+        info_number = numbers[source.info] if source.info is not None else None
+        out.write(_xref_and_trailer(offsets, out.tell(), info_number))
+        yield out.getvalue()

@@ -185,10 +185,10 @@ def test_names_that_need_shaping_are_painted_as_outlines_under_a_text_layer(
 ) -> None:
     """SPEC 5: Arabic, Devanagari and Hebrew names embed no font; their text is a text layer."""
     latin = renderer.render([sample_letters[0], sample_letters[4]], created=created)
-    assert embedded_fonts(latin) == {"NotoSans", "NotoSansMonoBold"}
+    assert embedded_fonts(latin) == {"NotoSans", "NotoSansBold", "NotoSansMonoBold"}
     for letter in sample_letters[1:4]:
         fonts = embedded_fonts(renderer.render([letter], created=created))
-        assert fonts == {"NotoSans", "NotoSansMonoBold", "TextLayer"}
+        assert fonts == {"NotoSans", "NotoSansBold", "NotoSansMonoBold", "TextLayer"}
 
 
 def test_a_cjk_name_renders_with_a_configured_fallback_font(

@@ -66,7 +66,7 @@ def guarded_check(
 
     def count(uow: UnitOfWork) -> tuple[Decision, T | None]:
         repos = LoginRepositories(uow)
-        lock = repos.lockouts.count_failure(key, now, policy)
+        lock = repos.lockouts.count_failure(key, now, policy, context.policy.timezone)
         return lock, (lookup(repos) if lock.allowed else None)
 
     lock, found = context.write(count, actor=SYSTEM_ACTOR)

@@ -45,6 +45,7 @@ __all__ = [
     "same_syllabus",
 ]
 
+_NO_ENTRY = "candidate {} has no valid entry for {}"
 _WHO = {AssessedBy.BOARD: "the board assessed", AssessedBy.CENTRE: "the centre assessed"}
 
 
@@ -259,11 +260,9 @@ def _candidates(
     for number in candidates:
         results = facts.results_for(number)
         if results is None or not results.entry.valid:
+            # The commonest refusal: its sentence is written when read (Reason.lazy).
             reasons.append(
-                _r(
-                    "EAR-03.no-entry",
-                    f"candidate {number} has no valid entry for {facts.syllabus.code}",
-                )
+                Reason.lazy("EAR-03.no-entry", _NO_ENTRY.format, number, facts.syllabus.code)
             )
             continue
         missing = [c for c in _known(enquiry, facts) if c not in results.entry.components]

@@ -128,3 +128,13 @@ def test_an_unknown_username_costs_one_verification_whatever_is_typed(typed: str
     assert not known.ok
     assert world.hasher.verifies == 1
     assert known.decision == world.log_in(LETTER_USERNAME, "wrong password").decision
+
+
+def test_a_letters_credential_wins_over_an_account_given_the_same_username() -> None:
+    """CRW-12: usernames are unique; if an account shares a letter's, the letter logs in."""
+    world = letter_world()
+    world.add_account(LETTER_USERNAME, CHOSEN)
+    signed_in = world.log_in(LETTER_USERNAME, PRINTED)
+    assert signed_in.candidate is not None
+    assert signed_in.account is None
+    assert not world.log_in(LETTER_USERNAME, CHOSEN).ok

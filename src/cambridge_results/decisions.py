@@ -10,7 +10,7 @@ gets every reason at once; callers that prefer exceptions call
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import attrs
 
@@ -59,6 +59,15 @@ class Decision:
     def refuse(cls, code: str, message: str) -> Decision:
         """A refusing decision with one reason."""
         return cls(reasons=(Reason(code=code, message=message),))
+
+    @classmethod
+    def refuse_lazily(cls, code: str, render: Callable[..., str], *args: object) -> Decision:
+        """Refused with one reason whose sentence ``render(*args)`` is written when read.
+
+        For rules on hot paths whose callers often look only at the codes
+        (:meth:`Reason.lazy <cambridge_results.errors.Reason.lazy>`).
+        """
+        return cls(reasons=(Reason.lazy(code, render, *args),))
 
     @classmethod
     def combine(cls, decisions: Iterable[Decision]) -> Decision:

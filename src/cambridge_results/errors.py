@@ -8,9 +8,7 @@ contains a password or a reset token (docs/rules.md, section 5).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-
-import attrs
+from collections.abc import Callable, Sequence
 
 __all__ = [
     "AccessRefused",
@@ -167,7 +165,7 @@ _CODE = re.compile(r"(CRW|ASC|LOG|EAR)-[0-9]{2}\.[a-z0-9]+(-[a-z0-9]+)*", re.ASC
 _SEEN_CODES: set[str] = set()
 
 
-def _check_code(_: object, __: attrs.Attribute[str], value: str) -> None:
+def _check_code(value: object) -> None:
     if isinstance(value, str) and value in _SEEN_CODES:
         return
     if not isinstance(value, str) or not _CODE.fullmatch(value):
@@ -175,19 +173,82 @@ def _check_code(_: object, __: attrs.Attribute[str], value: str) -> None:
     _SEEN_CODES.add(value)
 
 
-def _check_message(_: object, __: attrs.Attribute[str], value: str) -> None:
+def _check_message(value: object) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidValue("reason.message", "must be a sentence for people")
+    return value
 
 
-@attrs.frozen(kw_only=True)
 class Reason:
-    """One reason a rule gave: a stable code, the rule ID and a sentence."""
+    """One reason a rule gave: a stable code, the rule ID and a sentence.
 
-    code: str = attrs.field(validator=_check_code)
-    message: str = attrs.field(validator=_check_message)
+    ``Reason(code=..., message=...)`` holds its sentence;
+    :meth:`Reason.lazy` writes it only when ``message`` is first read, so a
+    caller that looks only at the codes (most callers of a refusal on a hot
+    path) never pays for formatting instants and names.  Immutable;
+    reasons are equal when their codes and sentences are.
+    """
+
+    __slots__ = ("_message", "_render", "code")
+
+    code: str
+    _message: str | None
+    _render: tuple[Callable[..., str], tuple[object, ...]] | None
+
+    def __init__(self, *, code: str, message: str) -> None:
+        _check_code(code)
+        object.__setattr__(self, "code", code)
+        object.__setattr__(self, "_message", _check_message(message))
+        object.__setattr__(self, "_render", None)
+
+    @classmethod
+    def lazy(cls, code: str, render: Callable[..., str], *args: object) -> Reason:
+        """A reason whose sentence is ``render(*args)``, written when first read."""
+        _check_code(code)
+        reason = object.__new__(cls)
+        object.__setattr__(reason, "code", code)
+        object.__setattr__(reason, "_message", None)
+        object.__setattr__(reason, "_render", (render, args))
+        return reason
+
+    @property
+    def message(self) -> str:
+        """The sentence for people (written now if it was given lazily)."""
+        text = self._message
+        if text is None:
+            assert self._render is not None  # one of the two is always set
+            render, args = self._render
+            text = _check_message(render(*args))
+            object.__setattr__(self, "_message", text)
+            object.__setattr__(self, "_render", None)
+        return text
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Reason is immutable: cannot set {name}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Reason is immutable: cannot delete {name}")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Reason):
+            return NotImplemented
+        return self.code == other.code and self.message == other.message
+
+    def __hash__(self) -> int:
+        return hash((self.code, self.message))
+
+    def __repr__(self) -> str:
+        return f"Reason(code={self.code!r}, message={self.message!r})"
+
+    def __reduce__(self) -> tuple[Callable[..., Reason], tuple[str, str]]:
+        # Pickled (to a worker process) with its sentence written: renderers may be closures.
+        return _reason, (self.code, self.message)
 
     @property
     def rule(self) -> str:
         """The rule ID (docs/rules.md), e.g. ``"EAR-06"``."""
         return self.code.split(".", 1)[0]
+
+
+def _reason(code: str, message: str) -> Reason:
+    return Reason(code=code, message=message)

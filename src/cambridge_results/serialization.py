@@ -16,7 +16,7 @@ import cattrs
 import pendulum
 from cattrs.preconf.json import make_converter
 
-from cambridge_results.errors import CambridgeResultsError, InvalidValue
+from cambridge_results.errors import CambridgeResultsError, InvalidValue, Reason
 from cambridge_results.values import (
     UCI,
     CandidateNumber,
@@ -94,7 +94,16 @@ def _make() -> cattrs.Converter:
     conv.register_structure_hook(ExamSeries, lambda v, _: ExamSeries.parse(v))
     conv.register_unstructure_hook(Delay, lambda d: d.iso)
     conv.register_structure_hook(Delay, lambda v, _: Delay.parse(v))
+    # A reason may write its sentence lazily, so it is not an attrs class: by hand.
+    conv.register_unstructure_hook(Reason, lambda r: {"code": r.code, "message": r.message})
+    conv.register_structure_hook(Reason, _structure_reason)
     return conv
+
+
+def _structure_reason(value: Any, _: object) -> Reason:
+    if not isinstance(value, dict) or set(value) != {"code", "message"}:
+        raise InvalidValue("reason", "must be an object with code and message")
+    return Reason(code=value["code"], message=value["message"])
 
 
 #: The library's converter.  Prefer :func:`structure`, which translates errors.

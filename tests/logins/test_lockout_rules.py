@@ -66,10 +66,29 @@ def test_the_first_failure_after_a_lock_runs_out_starts_a_new_count() -> None:
     assert state == LockoutState(failures=1)
 
 
-def test_a_lock_message_says_when_to_try_again() -> None:
-    """LOG-02: the refusal names the UTC instant the lock ends."""
+def test_a_lock_message_says_when_to_try_again_in_the_policys_zone() -> None:
+    """LOG-02: the refusal names the minute the lock ends in the zone given (the policy's)."""
     state = LockoutState(failures=3, locked_until=T0)
-    assert "2026-08-11 09:00:00 UTC" in check(state, T0.subtract(seconds=1)).reasons[0].message
+    message = check(state, T0.subtract(seconds=1), "Europe/London").reasons[0].message
+    assert message.endswith("try again from 11 August 2026, 10:00 (Europe/London)")
+    assert "UTC" not in message
+
+
+def test_a_lock_ending_within_a_minute_is_shown_as_the_next_whole_minute() -> None:
+    """LOG-02: a lock ending at 09:00:17 says 09:01, when attempts are certainly heard again."""
+    state = LockoutState(failures=3, locked_until=T0.add(seconds=17))
+    message = check(state, T0.add(seconds=16), "UTC").reasons[0].message
+    assert message.endswith("try again from 11 August 2026, 09:01 (UTC)")
+
+
+def test_a_lock_refusal_has_its_code_before_its_sentence_is_written() -> None:
+    """LOG-02: the refusal's code is there at once; its sentence, written when read, is stable."""
+    state = LockoutState(failures=3, locked_until=T0)
+    before = T0.subtract(minutes=1)
+    decision = check(state, before, "Asia/Kolkata")
+    assert decision.codes == ("LOG-02.locked",)
+    assert decision == check(state, before, "Asia/Kolkata")
+    assert "11 August 2026, 14:30 (Asia/Kolkata)" in decision.reasons[0].message
 
 
 def test_lockout_states_refuse_negative_counts_and_naive_times() -> None:

@@ -293,10 +293,11 @@ def test_no_increment_is_lost_under_fifty_threads() -> None:
 
 
 def test_the_lock_message_reaches_the_user_and_names_no_secret(world: LoginWorld) -> None:
-    """LOG-02: the locked answer says until when; it holds no password."""
+    """LOG-02: the locked answer says until when, in the policy's zone; it holds no password."""
     lock(world)
     message = world.log_in(USERNAME, PASSWORD).decision.reasons[0].message
-    assert "09:30:00 UTC" in message
+    assert world.policy.timezone == "Europe/London"
+    assert message.endswith("try again from 11 August 2026, 10:30 (Europe/London)")
     assert PASSWORD not in message
 
 

@@ -55,17 +55,24 @@ class CandidateCredential:
         """The signed-in candidate: centre, candidate number and the letter's series."""
         return CandidateUser(centre=self.centre, number=self.candidate, series=self.series)
 
+    @property
+    def letter_password_in_use(self) -> bool:
+        """True while the hash is of the password printed on the current letter.
+
+        False once the candidate chose a password of their own (CRW-12's
+        first-login change) after that letter was written.
+        """
+        return self.chosen_at is None or (
+            self.printed_at is not None and self.chosen_at < self.printed_at
+        )
+
     def must_change_password(self, policy: CredentialPolicy) -> bool:
         """True when the policy forces a change and the letter's password is still in use.
 
         CRW-12's switch (``require_change_at_first_login``); a regenerated
         letter's new password must be changed again.
         """
-        if not policy.require_change_at_first_login:
-            return False
-        if self.chosen_at is None:
-            return True
-        return self.printed_at is not None and self.chosen_at < self.printed_at
+        return policy.require_change_at_first_login and self.letter_password_in_use
 
 
 def _key(credential: CandidateCredential) -> tuple[str, str, str]:

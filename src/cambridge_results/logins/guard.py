@@ -60,19 +60,27 @@ def guarded_check(
     lookup: Callable[[LoginRepositories], T | None],
     encoded: Callable[[T], str],
     now: pendulum.DateTime,
+    typed: Callable[[T, str], str] | None = None,
 ) -> Guarded[T]:
-    """Check ``secret`` against ``encoded(lookup(...))`` behind ``key``'s lockout."""
+    """Check ``secret`` against ``encoded(lookup(...))`` behind ``key``'s lockout.
+
+    ``typed(found, secret)``, when given, is the secret in the form ``found``'s
+    hash was made of (a letter's password typed with spaces, say); an unknown
+    key's secret is verified as given, at the same cost.
+    """
     policy = context.policy.login
 
     def count(uow: UnitOfWork) -> tuple[Decision, T | None]:
         repos = LoginRepositories(uow)
-        lock = repos.lockouts.count_failure(key, now, policy)
+        lock = repos.lockouts.count_failure(key, now, policy, context.policy.timezone)
         return lock, (lookup(repos) if lock.allowed else None)
 
     lock, found = context.write(count, actor=SYSTEM_ACTOR)
     if not lock.allowed:
         return Guarded(outcome=AttemptOutcome.LOCKED, lock=lock)
     stored = None if found is None else encoded(found)
+    if found is not None and typed is not None:
+        secret = typed(found, secret)
     if verifier.verify(stored, secret):
         return Guarded(outcome=AttemptOutcome.SUCCESS, found=found)
     outcome = AttemptOutcome.UNKNOWN_USERNAME if stored is None else AttemptOutcome.WRONG_PASSWORD

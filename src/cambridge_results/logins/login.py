@@ -39,24 +39,47 @@ from cambridge_results.rules.logins.login import (
     candidate_username,
     check_login_input,
     incorrect_login_details,
+    letter_password,
     normalise_username,
     well_formed_username,
 )
 from cambridge_results.rules.logins.passwords import check_chosen_password
 from cambridge_results.storage.port import UnitOfWork
 
-__all__ = ["Found", "LoginFlows", "find_login"]
+__all__ = ["Found", "LoginFlows", "as_typed", "find_login"]
 
 #: What a username can name: an account, or a letter's credential (CRW-14).
 Found = AccountRecord | CandidateCredential
 
 
 def find_login(repos: LoginRepositories, key: str) -> Found | None:
-    """The account named by the normalised ``key``, else the letter's credential, else None."""
-    account = repos.accounts.find(key)
-    if account is not None or candidate_username(key) is None:
-        return account
-    return repos.candidates.find(key)
+    """The letter's credential or the account the normalised ``key`` names, else None.
+
+    A generated candidate username (CRW-12) is looked up in the letters'
+    credentials first, then in the accounts; any other username only in the
+    accounts.  On results day almost every login is a candidate's, so this
+    is one read, not two.  Usernames are unique across the board (CRW-12),
+    so the order decides nothing unless an account was given a candidate's
+    username: then the candidate's letter wins.
+    """
+    if candidate_username(key) is not None:
+        credential = repos.candidates.find(key)
+        if credential is not None:
+            return credential
+    return repos.accounts.find(key)
+
+
+def as_typed(found: Found, password: str) -> str:
+    """The password to verify against ``found``: a letter's as typed (CRW-12), else exact.
+
+    The one place a typed password is normalised: a candidate whose letter's
+    password is still in use may type it in any case, grouped or not
+    (:func:`~cambridge_results.rules.logins.login.letter_password`); a
+    password a candidate or user chose compares exactly (LOG-01).
+    """
+    if isinstance(found, CandidateCredential) and found.letter_password_in_use:
+        return letter_password(password)
+    return password
 
 
 def _replace_hash(
@@ -86,7 +109,7 @@ class LoginFlows(LoginsBase):
         if guarded.outcome is not AttemptOutcome.SUCCESS or account is None:
             return self._refused(key, attempt, guarded)
         upgraded = (
-            self._verifier.hasher.hash(request.password)
+            self._verifier.hasher.hash(as_typed(account, request.password))
             if self._verifier.needs_rehash(account.password_hash)
             else None
         )
@@ -186,6 +209,7 @@ class LoginFlows(LoginsBase):
             secret=password,
             lookup=lambda repos: find_login(repos, key),
             encoded=_encoded,
+            typed=as_typed,
             now=now,
         )
         return key, now, guarded

@@ -158,17 +158,24 @@ class LockoutRepository(_Repository):
         """The key's current state."""
         return _lockout_state(self._uow.get(tables.LOCKOUTS.name, key))
 
-    def count_failure(self, key: str, now: pendulum.DateTime, policy: LoginPolicy) -> Decision:
+    def count_failure(
+        self, key: str, now: pendulum.DateTime, policy: LoginPolicy, tz: str = "UTC"
+    ) -> Decision:
         """Refuse while locked (nothing written); else count one failure in advance.
 
-        The row is read for update and written back by compare-and-set on the
-        values read; a racing first failure loses on the primary key and is
-        retried, so no increment is lost and of any number of simultaneous
+        ``tz`` is the zone the refusal gives the retry time in (the policy's).
+
+        A key without a row is counted by one insert (:meth:`_insert_first`);
+        otherwise the row is read for update and written back by
+        compare-and-set on the values read, and a racing writer's change
+        makes the unit of work run again, so no increment is lost and of any number of simultaneous
         attempts at most ``policy.lockout_threshold`` are allowed (LOG-02).
         """
+        if self._insert_first(key, now, policy):
+            return Decision.allow()
         row = self._uow.get(tables.LOCKOUTS.name, key, for_update=True)
         state = _lockout_state(row)
-        decision = lockout.check(state, now)
+        decision = lockout.check(state, now, tz)
         if not decision.allowed:
             return decision
         new = lockout.after_failure(state, now, policy)
@@ -183,6 +190,24 @@ class LockoutRepository(_Repository):
         ):
             raise _lost(f"lockout of {key!r}")
         return decision
+
+    def _insert_first(self, key: str, now: pendulum.DateTime, policy: LoginPolicy) -> bool:
+        """Count a key with no row (the common case) in one statement; False if it has one.
+
+        A key has no row until its first failure and again after a success,
+        so most logins count their attempt with this one insert.  A row
+        already there (a racing attempt's included: the insert waits for it
+        and is skipped) is left to the read-for-update path.
+        """
+        first = lockout.after_failure(LockoutState(), now, policy)
+        try:
+            self._uow.insert(
+                tables.LOCKOUTS.name,
+                {"key": key, "failures": first.failures, "locked_until": first.locked_until},
+            )
+        except DuplicateError:
+            return False
+        return True
 
     def clear(self, key: str) -> None:
         """Forget the key's failures and lock (``rules.lockout.after_success``)."""

@@ -19,8 +19,8 @@ from cambridge_results.decisions import Decision, Reason
 from cambridge_results.errors import InvalidValue
 from cambridge_results.policy import Policy, ReviewKind, ServiceDefinition
 from cambridge_results.rules.enquiries.services import (
-    check_offered,
     check_window,
+    offered_in,
     service_definition,
 )
 from cambridge_results.values import (
@@ -45,6 +45,7 @@ __all__ = [
     "same_syllabus",
 ]
 
+_NO_ENTRY = "candidate {} has no valid entry for {}"
 _WHO = {AssessedBy.BOARD: "the board assessed", AssessedBy.CENTRE: "the centre assessed"}
 
 
@@ -122,12 +123,11 @@ def check_eligibility(
     cancelled and rejected ones do not count, EAR-06).  ``facts`` describe
     the enquiry's syllabus.
     """
-    return Decision.combine(
-        [
-            check_window(policy, enquiry.series, enquiry.service, now),
-            check_request(policy, enquiry, facts=facts, others=others),
-        ]
-    )
+    window = check_window(policy, enquiry.series, enquiry.service, now)
+    request = check_request(policy, enquiry, facts=facts, others=others)
+    if window.allowed:
+        return request
+    return Decision(reasons=window.reasons + request.reasons, warnings=request.warnings)
 
 
 def check_request(
@@ -142,27 +142,33 @@ def check_request(
         raise InvalidValue(
             "facts.syllabus", f"facts are for {facts.syllabus.code}, not {enquiry.syllabus}"
         )
-    decisions = [
-        check_offered(policy, enquiry.series, enquiry.service, facts.syllabus.qualification),
-        check_group_award(policy, facts.qualification),
-    ]
-    if "EAR-21.unknown-service" in decisions[0].codes:
-        # An unknown service has no table row to check the rest against.
-        return Decision.combine(decisions)
-    definition = service_definition(policy, enquiry.series, enquiry.service)
-    candidates = considered_candidates(definition, enquiry, facts)
-    decisions += [
-        _components(definition, enquiry, facts),
-        _candidates(definition, enquiry, facts, candidates),
-        _marks(definition, enquiry, facts, candidates),
-        _no_result_or_pending(definition, enquiry, facts, candidates),
-        _earlier_enquiries(policy, definition, enquiry, candidates, same_syllabus(enquiry, others)),
-    ]
-    return Decision.combine(decisions)
-
-
-def _components(definition: ServiceDefinition, enquiry: Enquiry, facts: SyllabusFacts) -> Decision:
+    # One list of reasons, filled by each check in turn, and one Decision at the end:
+    # building and combining a Decision per check cost more than the checks.
+    definition = policy.service_in(enquiry.series, enquiry.service)
     reasons: list[Reason] = []
+    reasons += offered_in(
+        policy, enquiry.series, enquiry.service, facts.syllabus.qualification, definition
+    ).reasons
+    reasons += check_group_award(policy, facts.qualification).reasons
+    if definition is None:
+        # An unknown service (EAR-21.unknown-service) has no table row to check the rest against.
+        return Decision.of(reasons)
+    candidates = considered_candidates(definition, enquiry, facts)
+    _components(reasons, definition, enquiry, facts)
+    _candidates(reasons, definition, enquiry, facts, candidates)
+    _marks(reasons, definition, enquiry, facts, candidates)
+    _no_result_or_pending(reasons, definition, enquiry, facts, candidates)
+    warnings = _earlier_enquiries(
+        reasons, policy, definition, enquiry, candidates, same_syllabus(enquiry, others)
+    )
+    if not reasons and not warnings:
+        return Decision.allow()
+    return Decision(reasons=tuple(reasons), warnings=tuple(warnings))
+
+
+def _components(
+    reasons: list[Reason], definition: ServiceDefinition, enquiry: Enquiry, facts: SyllabusFacts
+) -> None:
     syllabus = facts.syllabus
     if not enquiry.components and definition.kind is not ReviewKind.NO_RESULT_OR_PENDING:
         reasons.append(
@@ -204,16 +210,15 @@ def _components(definition: ServiceDefinition, enquiry: Enquiry, facts: Syllabus
                 f"({syllabus.code})",
             )
         )
-    return Decision.of(reasons)
 
 
 def _candidates(
+    reasons: list[Reason],
     definition: ServiceDefinition,
     enquiry: Enquiry,
     facts: SyllabusFacts,
     candidates: tuple[CandidateNumber, ...],
-) -> Decision:
-    reasons: list[Reason] = []
+) -> None:
     code = definition.code
     if is_whole_group(definition):
         if not enquiry.whole_group:
@@ -255,11 +260,9 @@ def _candidates(
     for number in candidates:
         results = facts.results_for(number)
         if results is None or not results.entry.valid:
+            # The commonest refusal: its sentence is written when read (Reason.lazy).
             reasons.append(
-                _r(
-                    "EAR-03.no-entry",
-                    f"candidate {number} has no valid entry for {facts.syllabus.code}",
-                )
+                Reason.lazy("EAR-03.no-entry", _NO_ENTRY.format, number, facts.syllabus.code)
             )
             continue
         missing = [c for c in _known(enquiry, facts) if c not in results.entry.components]
@@ -282,7 +285,6 @@ def _candidates(
                     f"portfolio-of-evidence route",
                 )
             )
-    return Decision.of(reasons)
 
 
 #: Why no enquiry can be about a component's mark, by the mark's source (None: no mark).
@@ -300,14 +302,14 @@ _NOT_ENQUIRABLE = frozenset(source for source in _MARK_PROBLEMS if source is not
 
 
 def _marks(
+    reasons: list[Reason],
     definition: ServiceDefinition,
     enquiry: Enquiry,
     facts: SyllabusFacts,
     candidates: tuple[CandidateNumber, ...],
-) -> Decision:
+) -> None:
     if definition.kind is ReviewKind.NO_RESULT_OR_PENDING:
-        return Decision.allow()  # X/Q asks why a mark or result is missing
-    reasons: list[Reason] = []
+        return  # X/Q asks why a mark or result is missing
     for number in candidates:
         results = facts.results_for(number)
         if results is None:
@@ -318,18 +320,17 @@ def _marks(
                 continue  # the usual case: no message to write
             rule, says = _MARK_PROBLEMS[None if mark is None else mark.source]
             reasons.append(_r(rule, f"{facts.syllabus.code}/{code} of candidate {number} {says}"))
-    return Decision.of(reasons)
 
 
 def _no_result_or_pending(
+    reasons: list[Reason],
     definition: ServiceDefinition,
     enquiry: Enquiry,
     facts: SyllabusFacts,
     candidates: tuple[CandidateNumber, ...],
-) -> Decision:
+) -> None:
     if definition.kind is not ReviewKind.NO_RESULT_OR_PENDING:
-        return Decision.allow()
-    reasons: list[Reason] = []
+        return
     if not enquiry.head_of_centre:
         reasons.append(
             _r(
@@ -339,7 +340,7 @@ def _no_result_or_pending(
         )
     explains = f"service {definition.code} explains only NO RESULT (X) or PENDING (Q)"
     graded = ((n, facts.results_for(n)) for n in candidates)
-    reasons += [
+    reasons.extend(
         _r(
             "EAR-01.not-no-result-or-pending",
             f"candidate {number} has {_grade_shown(results.grade)} in {facts.syllabus.code}: "
@@ -347,8 +348,7 @@ def _no_result_or_pending(
         )
         for number, results in graded
         if results is not None and not _no_result_or_pending_grade(results.grade)
-    ]
-    return Decision.of(reasons)
+    )
 
 
 def _no_result_or_pending_grade(grade: Grade | None) -> bool:
@@ -360,13 +360,14 @@ def _grade_shown(grade: Grade | None) -> str:
 
 
 def _earlier_enquiries(
+    reasons: list[Reason],
     policy: Policy,
     definition: ServiceDefinition,
     enquiry: Enquiry,
     candidates: tuple[CandidateNumber, ...],
     others: tuple[Enquiry, ...],
-) -> Decision:
-    reasons: list[Reason] = []
+) -> list[Reason]:
+    """Add EAR-04/EAR-06 refusals to ``reasons``; return the EAR-13 warnings."""
     flagged: list[CandidateNumber] = []
     waits_for_group = False
     for number in candidates:
@@ -415,7 +416,7 @@ def _earlier_enquiries(
                 f"candidates with an open enquiry for {enquiry.syllabus}: {listed}; {then}",
             )
         )
-    return Decision(reasons=tuple(reasons), warnings=tuple(warnings))
+    return warnings
 
 
 def _known(enquiry: Enquiry, facts: SyllabusFacts) -> list[ComponentCode]:

@@ -18,6 +18,7 @@ from cambridge_results.values import ExamSeries
 __all__ = [
     "check_offered",
     "check_window",
+    "offered_in",
     "offered_services",
     "service_definition",
     "submission_window",
@@ -50,7 +51,21 @@ def check_offered(
     policy: Policy, series: ExamSeries, code: str, qualification: str | None = None
 ) -> Decision:
     """Whether service ``code`` may be asked for in ``series`` (for ``qualification``) (EAR-21)."""
-    definition = _find(policy, series, code)
+    return offered_in(policy, series, code, qualification, _find(policy, series, code))
+
+
+def offered_in(
+    policy: Policy,
+    series: ExamSeries,
+    code: str,
+    qualification: str | None,
+    definition: ServiceDefinition | None,
+) -> Decision:
+    """:func:`check_offered` for a caller that has looked ``definition`` up already.
+
+    ``definition`` is ``policy.service_in(series, code)``; ``None`` refuses
+    with ``EAR-21.unknown-service``.
+    """
     if definition is None:
         return Decision.refuse("EAR-21.unknown-service", f"there is no service {code} in {series}")
     if code in policy.calendar(series).services_withdrawn:
@@ -100,20 +115,28 @@ def check_window(policy: Policy, series: ExamSeries, code: str, now: pendulum.Da
     """Whether ``now`` is inside the service's submission window (EAR-07, EAR-22)."""
     opens, closes = submission_window(policy, series, code)
     if now < opens:
-        return Decision.refuse(
-            "EAR-07.results-not-released",
-            f"enquiries for {series} open when results are released, "
-            f"{local_text(opens, policy.timezone)} [EAR-22]",
+        return Decision.refuse_lazily(
+            "EAR-07.results-not-released", _not_open_text, series, opens, policy.timezone
         )
     if now >= closes:
-        deadline = policy.enquiry_deadline(series, code)
-        when = (
-            day_end_text(closes, policy.timezone)
-            if deadline.is_date
-            else local_text(closes, policy.timezone)
-        )
-        return Decision.refuse(
-            "EAR-07.deadline-passed",
-            f"the deadline for service {code} enquiries in {series} was {when} [EAR-22]",
+        is_date = policy.enquiry_deadline(series, code).is_date
+        return Decision.refuse_lazily(
+            "EAR-07.deadline-passed", _closed_text, series, code, closes, is_date, policy.timezone
         )
     return Decision.allow()
+
+
+# The refusals' sentences are written only when read (Reason.lazy): formatting an
+# instant in a zone costs more than the rest of the check.
+
+
+def _not_open_text(series: ExamSeries, opens: pendulum.DateTime, tz: str) -> str:
+    when = local_text(opens, tz)
+    return f"enquiries for {series} open when results are released, {when} [EAR-22]"
+
+
+def _closed_text(
+    series: ExamSeries, code: str, closes: pendulum.DateTime, is_date: bool, tz: str
+) -> str:
+    when = day_end_text(closes, tz) if is_date else local_text(closes, tz)
+    return f"the deadline for service {code} enquiries in {series} was {when} [EAR-22]"

@@ -23,7 +23,7 @@ import pendulum
 from cambridge_results.decisions import Decision
 from cambridge_results.errors import InvalidValue
 from cambridge_results.policy import LoginPolicy
-from cambridge_results.values.instants import plus, utc
+from cambridge_results.values.instants import minute_text, plus, utc
 
 __all__ = ["LockoutState", "after_failure", "after_success", "check", "is_locked"]
 
@@ -63,10 +63,13 @@ class LockoutState:
     )
 
 
-def _utc_text(at: pendulum.DateTime) -> str:
-    # Formatted by hand: a refusal is on the hot path of a results-day login storm.
-    day = f"{at.year:04d}-{at.month:02d}-{at.day:02d}"
-    return f"{day} {at.hour:02d}:{at.minute:02d}:{at.second:02d} UTC"
+def _retry_text(locked_until: pendulum.DateTime, tz: str) -> str:
+    # The lock ends at locked_until (half-open), shown to the minute as the rest of the site
+    # shows times: rounded up, so the minute named is one at which attempts are heard again.
+    shown = locked_until
+    if shown.second or shown.microsecond:
+        shown = plus(shown.replace(second=0, microsecond=0), datetime.timedelta(minutes=1))
+    return f"too many incorrect attempts in a row: try again from {minute_text(shown, tz)} ({tz})"
 
 
 def is_locked(state: LockoutState, now: pendulum.DateTime) -> bool:
@@ -74,14 +77,15 @@ def is_locked(state: LockoutState, now: pendulum.DateTime) -> bool:
     return state.locked_until is not None and now < state.locked_until
 
 
-def check(state: LockoutState, now: pendulum.DateTime) -> Decision:
-    """May an attempt reach the password hasher now?  Refused while locked (LOG-02)."""
-    if state.locked_until is not None and is_locked(state, now):
-        return Decision.refuse(
-            "LOG-02.locked",
-            "too many incorrect attempts in a row: try again after "
-            + _utc_text(state.locked_until),
-        )
+def check(state: LockoutState, now: pendulum.DateTime, tz: str = "UTC") -> Decision:
+    """May an attempt reach the password hasher now?  Refused while locked (LOG-02).
+
+    The refusal says from when to try again in ``tz``, the policy's time zone
+    (``Policy.timezone``), to the minute; its sentence is written only when
+    read, since a login storm's refusals are mostly counted, not shown.
+    """
+    if state.locked_until is not None and now < state.locked_until:
+        return Decision.refuse_lazily("LOG-02.locked", _retry_text, state.locked_until, tz)
     return Decision.allow()
 
 

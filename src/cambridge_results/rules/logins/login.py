@@ -1,7 +1,9 @@
 """What a login attempt may look like, and registering one identity on several sites.
 
 LOG-01: passwords compare exactly (no trimming, no case folding, no Unicode
-normalisation); usernames that are email addresses compare
+normalisation), except the password printed on a candidate's letter, which
+may be typed in any case, with or without its grouping
+(:func:`letter_password`); usernames that are email addresses compare
 case-insensitively.  Malformed input (empty, NUL, a lone surrogate, longer
 than the cap) is refused with the same generic answer as a wrong password
 and is *not* a failure for the lockout (LOG-02).
@@ -36,6 +38,7 @@ __all__ = [
     "candidate_username",
     "check_login_input",
     "incorrect_login_details",
+    "letter_password",
     "normalise_username",
     "plan_identity_registration",
     "well_formed_username",
@@ -68,6 +71,19 @@ def candidate_username(text: str) -> str | None:
     if len(folded) == 10:
         folded = f"{folded[:5]}-{folded[5:]}"
     return folded if CANDIDATE_USERNAME.fullmatch(folded) is not None else None
+
+
+def letter_password(typed: str) -> str:
+    """A letter's password as a candidate typed it, in the form its hash was made of (CRW-12).
+
+    Letters print the password in groups separated by spaces; the hash is of
+    the lower-case password without them (:data:`cambridge_results.credentials.ALPHABET`
+    has no upper case).  So spaces and hyphens are dropped and the rest folded
+    to lower case: ``"K7MQ 4XTW 9PAB"``, ``"k7mq-4xtw-9pab"`` and
+    ``"k7mq4xtw9pab"`` are one password.  Only for the password printed on a
+    letter: a password a person chose compares exactly (LOG-01).
+    """
+    return typed.replace(" ", "").replace("-", "").lower()
 
 
 def normalise_username(username: str) -> str:

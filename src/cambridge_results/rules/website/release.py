@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pendulum
 
 from cambridge_results.decisions import Decision
@@ -19,7 +21,8 @@ def results_visible_from(policy: Policy, series: ExamSeries, delay: Delay) -> pe
     daylight-saving change (docs/decisions.md).
     """
     release = policy.calendar(series).results_release.opens(policy.timezone)
-    return plus(release, delay.duration)
+    # A plain timedelta: building pendulum's Duration costs more than the rest of the rule.
+    return plus(release, datetime.timedelta(seconds=delay.seconds))
 
 
 def results_visible(
@@ -29,8 +32,11 @@ def results_visible(
     opens = results_visible_from(policy, series, delay)
     if now >= opens:
         return Decision.allow()
-    return Decision.refuse(
-        "LOG-03.not-released-yet",
-        f"results for {series} can be viewed from {minute_text(opens, policy.timezone)} "
-        f"({policy.timezone}) [CRW-05]",
+    return Decision.refuse_lazily(
+        "LOG-03.not-released-yet", _not_yet_text, series, opens, policy.timezone
     )
+
+
+def _not_yet_text(series: ExamSeries, opens: pendulum.DateTime, tz: str) -> str:
+    # Written only when the refusal is read (Reason.lazy): most callers look at the code.
+    return f"results for {series} can be viewed from {minute_text(opens, tz)} ({tz}) [CRW-05]"

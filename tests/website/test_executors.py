@@ -168,20 +168,21 @@ def _wait_for_restart(client: Any, killed: str) -> None:
     raise AssertionError("the killed worker was not replaced")
 
 
+def _dask_board(url: str, client: Any, **options: Any) -> Any:
+    """The test board on ``url``, its batches run by the cluster's two worker processes
+    (``get_executor()`` as it comes: pure tasks, which the batch jobs' nonces must survive)."""
+    _set_up(url)
+    return open_board(
+        url, policy=POLICY, clock=clock(), executor=client.get_executor(), workers=2, **options
+    )
+
+
 @pytest.mark.slow
 def test_a_dask_cluster_with_postgresql_generates_every_letter_once(
     dask_client: Any, postgres_test_url: str, tmp_path: Path
 ) -> None:
     """CRW-10, CRW-13: batches run on two Dask worker processes; no letter lost or twice."""
-    _set_up(postgres_test_url)
-    board = open_board(
-        postgres_test_url,
-        policy=POLICY,
-        clock=clock(),
-        hasher_name="test-cheap",
-        executor=dask_client.get_executor(),
-        workers=2,
-    )
+    board = _dask_board(postgres_test_url, dask_client, hasher_name="test-cheap")
     try:
         report = board.website.generate_letters(MAIN, _request(tmp_path / "out"))
         assert report.letters == report.printed == report.new_usernames == CANDIDATES
@@ -215,7 +216,6 @@ def test_a_dask_worker_killed_mid_run_loses_no_password_and_the_next_run_recover
     next run regenerates its unprinted credentials; every letter on disk verifies."""
     from distributed import KilledWorker
 
-    _set_up(postgres_test_url)
     # argon2id: a batch of five takes long enough to be caught running.
     argon2 = hasher_for(POLICY.credentials, None)
     killed: list[str] = []
@@ -225,13 +225,7 @@ def test_a_dask_worker_killed_mid_run_loses_no_password_and_the_next_run_recover
             _kill_a_busy_worker(dask_client, killed)
 
     out = tmp_path / "out"
-    board = open_board(
-        postgres_test_url,
-        policy=POLICY,
-        clock=clock(),
-        executor=dask_client.get_executor(),
-        workers=2,
-    )
+    board = _dask_board(postgres_test_url, dask_client)
     try:
         with pytest.raises(KilledWorker) as caught:
             board.website.generate_letters(MAIN, _request(out, on_progress=kill_once))

@@ -105,6 +105,42 @@ def test_a_thread_pool_given_as_executor_generates_every_letter_and_is_left_runn
         assert pool.submit(os.getpid).result() == os.getpid()
 
 
+class _CountingPool(concurrent.futures.ThreadPoolExecutor):
+    """A thread pool that counts the batches handed to it."""
+
+    submitted = 0
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+        self.submitted += 1
+        return super().submit(fn, *args, **kwargs)
+
+
+def test_at_most_two_batches_per_worker_slot_are_in_flight_whatever_the_run_size(
+    tmp_path: Path,
+) -> None:
+    """CRW-10: the parent holds at most 2 x workers batches it has not written yet, so its
+    memory does not grow with the number of candidates."""
+    url = f"sqlite:///{tmp_path / 'bounded.db'}"
+    _set_up(url)
+    in_flight: list[int] = []
+    with _CountingPool(max_workers=1) as pool:
+
+        def progress(done: GenerationProgress) -> None:
+            in_flight.append(pool.submitted - done.batches + 1)
+
+        board = open_board(
+            url, policy=POLICY, clock=clock(), hasher_name="test-cheap", executor=pool, workers=1
+        )
+        try:
+            report = board.website.generate_letters(
+                MAIN, _request(tmp_path / "out", on_progress=progress)
+            )
+        finally:
+            board.close()
+    assert report.batches == pool.submitted == CANDIDATES // 5
+    assert max(in_flight) == 2  # the batch just written and the one behind it
+
+
 @pytest.mark.parametrize(
     ("options", "field"),
     [

@@ -23,6 +23,7 @@ nor any adapter.
 
 from __future__ import annotations
 
+import concurrent.futures
 from collections.abc import Callable, Mapping
 from typing import Any, Self
 
@@ -114,6 +115,7 @@ def open_board(
     letter_renderer: str = "fpdf2",
     letter_renderer_options: Mapping[str, Any] | None = None,
     workers: int | None = None,
+    executor: concurrent.futures.Executor | None = None,
     outbox: Outbox | None = None,
     reset_link: Callable[[str], str] | None = None,
     statement_renderer: StatementRenderer | None = None,
@@ -129,7 +131,11 @@ def open_board(
     (``"test-cheap"`` only where the policy allows it).  ``letter_renderer``
     names the credential-letter renderer (the ``cambridge_results.renderers``
     entry-point group; ``"fpdf2"`` is built in) and ``workers`` the processes
-    that hash and render letters (``0``: none).  ``outbox`` sends reset links
+    that hash and render letters (``0``: none).  ``executor`` runs those
+    batches instead of a process pool of the board's own: any
+    ``concurrent.futures.Executor``, e.g. ``distributed.Client(...).get_executor()``
+    for a Dask cluster (docs/scaling.md); ``workers`` is then how many batches
+    it runs at once (its worker slots), and the caller shuts it down.  ``outbox`` sends reset links
     and change notices (default: kept in memory, for tests and demos; pass an
     :class:`~cambridge_results.logins.outbox.SmtpOutbox` in production) and
     ``reset_link`` turns a reset token into the URL in the email.  The
@@ -160,6 +166,7 @@ def open_board(
                 renderer_options=letter_renderer_options,
                 workers=workers,
                 letters=letter_store,
+                executor=executor,
             ),
             associates=Associates(context),
             logins=Logins(

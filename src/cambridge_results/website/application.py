@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -54,6 +55,9 @@ class Website:
     (:func:`~cambridge_results.rendering.load_renderer`; with workers the
     options must be picklable); ``workers`` is how many processes hash and
     render (default: every core this process may use; ``0``: none, all here);
+    ``executor`` runs the batches instead (any ``concurrent.futures.Executor``,
+    e.g. a Dask cluster's, docs/scaling.md; the caller starts and shuts it
+    down, and ``workers`` is then how many batches it runs at once);
     ``usernames`` draws usernames (CRW-12; the store's unique index has the
     last word); ``letters`` is where letters go when a generation request
     names no ``out_dir``, and where :meth:`open_letters` reads them (CRW-10).
@@ -75,12 +79,17 @@ class Website:
         workers: int | None = None,
         usernames: Callable[[], str] = new_username,
         letters: LetterStore | None = None,
+        executor: concurrent.futures.Executor | None = None,
     ) -> None:
         _request(context, Context, "context")
         hasher_for(context.policy.credentials, hasher_name)  # PolicyError now, not in a worker
         count = default_workers() if workers is None else workers
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
             raise InvalidValue("workers", "must be a whole number, 0 for no worker processes")
+        if executor is not None:
+            _request(executor, concurrent.futures.Executor, "executor")
+            if count == 0:
+                raise InvalidValue("workers", "must be at least 1 with an executor")
         renderer_target(renderer)  # an unknown name fails now; loading waits for the workers
         if not callable(usernames):
             raise InvalidValue("usernames", "must be callable")
@@ -95,6 +104,7 @@ class Website:
             renderer_options=options_key(renderer_options),
             usernames=usernames,
             letters=letters,
+            executor=executor,
         )
 
     # -- settings ------------------------------------------------------------

@@ -11,7 +11,10 @@ How a run goes (:func:`generate`):
    (:class:`~.bookkeeping.CredentialBook`); a worker process draws the
    passwords, hashes them and renders the batch (:mod:`.workers`); the run
    commits the hashes as *unprinted* and appends the batch to its files.  At
-   most ``2 x workers`` batches are in flight.
+   most ``2 x workers`` batches are in flight.  The workers are a process
+   pool the run starts and stops, or any ``concurrent.futures.Executor`` the
+   website was given (a Dask cluster's, docs/scaling.md), which the run
+   uses and leaves running.
 5. **Printed.**  Once every file is ``fsync``\\ ed and renamed into place
    (:class:`~.output.LetterFiles`), the run's credentials become *printed*.
 
@@ -95,6 +98,9 @@ class RunOptions:
     usernames: Callable[[], str] = new_username
     #: Where letters go when a request names no ``out_dir`` (the app's choice, CRW-10).
     letters: LetterStore | None = None
+    #: Runs the batches instead of a process pool of ``workers`` (docs/scaling.md); the
+    #: caller owns it (starts and shuts it down); ``workers`` is then its worker slots.
+    executor: concurrent.futures.Executor | None = None
 
 
 def letter_store(request: GenerationRequest, options: RunOptions) -> LetterStore:
@@ -110,20 +116,27 @@ def letter_store(request: GenerationRequest, options: RunOptions) -> LetterStore
 
 @attrs.define
 class _Workers:
-    """The worker processes and the listener that brings their log records here."""
+    """What runs the batches: the run's own process pool (with the listener that brings
+    its log records here, both stopped at the end) or the caller's executor (left running)."""
 
     pool: concurrent.futures.Executor
-    listener: logging.handlers.QueueListener
+    listener: logging.handlers.QueueListener | None = None
 
     def shutdown(self) -> None:
+        if self.listener is None:
+            return  # the caller's executor: theirs to shut down
         self.pool.shutdown(wait=True, cancel_futures=True)
         self.listener.stop()
 
 
 def _start_pool(context: Context, options: RunOptions) -> _Workers | None:
-    """Start the worker processes now, so they start up and load fonts while this
-    process plans the run.  Their log records come back on a queue and go to this
-    process's loggers of the same names (docs/logging.md)."""
+    """The caller's executor; else start the worker processes now, so they start up and
+    load fonts while this process plans the run.  Their log records come back on a
+    queue and go to this process's loggers of the same names (docs/logging.md)."""
+    if options.executor is not None:
+        # Its workers load the renderer and hasher with their first batch (run_batch),
+        # and log where they run: nothing but batches and results crosses the network.
+        return _Workers(options.executor)
     if options.workers == 0:
         return None
     mp_context = multiprocessing.get_context("spawn")
@@ -192,15 +205,23 @@ class _Pipeline:
         """
         in_flight: collections.deque[tuple[BatchJob, concurrent.futures.Future[BatchResult]]]
         in_flight = collections.deque()
-        limit = 2 * self.options.workers if self.pool is not None else 1
-        for batch in self.plan.batches(size):
-            job = self.job(self.book.claim(batch))
-            future = self.pool.submit(run_batch, job) if self.pool is not None else _run_here(job)
-            in_flight.append((job, future))
-            if len(in_flight) >= limit:
+        limit = 2 * max(self.options.workers, 1) if self.pool is not None else 1
+        try:
+            for batch in self.plan.batches(size):
+                job = self.job(self.book.claim(batch))
+                future = (
+                    self.pool.submit(run_batch, job) if self.pool is not None else _run_here(job)
+                )
+                in_flight.append((job, future))
+                if len(in_flight) >= limit:
+                    self.finish(*in_flight.popleft(), total)
+            while in_flight:
                 self.finish(*in_flight.popleft(), total)
-        while in_flight:
-            self.finish(*in_flight.popleft(), total)
+        except BaseException:
+            # A caller's executor outlives the run: its batches still queued are of no use.
+            for _, future in in_flight:
+                future.cancel()
+            raise
 
     def finish(
         self, job: BatchJob, future: concurrent.futures.Future[BatchResult], total: int

@@ -8,8 +8,12 @@ exist only inside the worker and on the letters, never in the parent
 process's objects, a pickle or an exception (``Secret`` cannot be pickled).
 
 Workers keep their renderer (fonts read once) and hasher between batches,
-and exit on their own when the process that started them dies, so killing a
-generation run leaves no orphans behind.
+loaded by the first batch that needs them (per thread, since a renderer is
+not shared between threads), so :func:`run_batch` runs on any
+``concurrent.futures.Executor``, a Dask cluster's included, with no
+initializer.  The default process pool also runs :func:`init_worker`, which
+loads them early and ends the worker when the process that started it dies,
+so killing a generation run leaves no orphans behind.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
+import secrets
 import signal
 import threading
 import time
@@ -87,6 +92,9 @@ class BatchJob:
     renderer: str
     renderer_options: tuple[tuple[str, Any], ...]
     created: pendulum.DateTime
+    #: Makes every job unlike every other, so an executor that caches results by their
+    #: arguments (Dask's ``pure`` tasks) never hands one run's passwords to another.
+    nonce: str = attrs.field(factory=lambda: secrets.token_hex(16), repr=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -100,30 +108,41 @@ class BatchResult:
     singles: tuple[bytes, ...] = attrs.field(repr=False)
 
 
-_renderers: dict[str, LetterRenderer] = {}
-_hashers: dict[str, PasswordHasher] = {}
+class _Loaded(threading.local):
+    """This thread's renderers and hashers, by what they were loaded from."""
+
+    def __init__(self) -> None:
+        self.renderers: dict[str, LetterRenderer] = {}
+        self.hashers: dict[str, PasswordHasher] = {}
+
+
+_loaded = _Loaded()
 
 
 def _renderer(name: str, options: tuple[tuple[str, Any], ...]) -> LetterRenderer:
     key = repr((name, options))
-    found = _renderers.get(key)
+    found = _loaded.renderers.get(key)
     if found is None:
         found = load_renderer(name, **dict(options))
-        _renderers[key] = found
+        _loaded.renderers[key] = found
     return found
 
 
 def _hasher(policy: CredentialPolicy, name: str | None) -> PasswordHasher:
     key = repr((policy, name))
-    found = _hashers.get(key)
+    found = _loaded.hashers.get(key)
     if found is None:
         found = hasher_for(policy, name)
-        _hashers[key] = found
+        _loaded.hashers[key] = found
     return found
 
 
 def run_batch(job: BatchJob) -> BatchResult:
-    """Draw, hash and print a password for every letter of the batch (CRW-12, CRW-13)."""
+    """Draw, hash and print a password for every letter of the batch (CRW-12, CRW-13).
+
+    Needs nothing from an initializer: the renderer and hasher are loaded on
+    the first call in each thread and kept for the next.
+    """
     hasher = _hasher(job.credentials, job.hasher)
     renderer = _renderer(job.renderer, job.renderer_options)
     letters: list[LetterData] = []

@@ -26,6 +26,7 @@ from cambridge_results.enquiries.documents import (
     check_pdf,
     digest,
 )
+from cambridge_results.enquiries.ids import IdBlocks
 from cambridge_results.enquiries.repositories import EnquiryRecords, StoredEnquiry
 from cambridge_results.errors import InvalidValue
 from cambridge_results.principals import (
@@ -88,6 +89,7 @@ class EnquiryUseCases:
             raise InvalidValue("letter_renderer", "must render enquiry letters (render, check)")
         self.context = context
         self.letter_renderer = letter_renderer
+        self._ids = IdBlocks()
 
     # -- units of work ----------------------------------------------------
 
@@ -95,6 +97,12 @@ class EnquiryUseCases:
         """``work(records)`` in a writing unit of work, retried on a conflict."""
         check_principal(principal)
         return self.context.write(lambda uow: work(EnquiryRecords(uow)), actor=str(principal))
+
+    def _new_id(self, principal: Principal) -> str:
+        """A fresh enquiry id, ``enq-000000001``, from this process's reserved block."""
+        check_principal(principal)
+        number = self._ids.take(lambda work: self.context.write(work, actor=str(principal)))
+        return f"enq-{number:09d}"
 
     def _read(self, principal: Principal, work: Callable[[EnquiryRecords], T]) -> T:
         """``work(records)`` in a read-only unit of work."""

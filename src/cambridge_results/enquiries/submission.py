@@ -45,6 +45,8 @@ class SubmissionUseCases(EnquiryUseCases):
         check_request(request, NewEnquiry)
         now = self.context.now()
         policy = self.context.policy
+        # Reserved outside the unit of work, a block at a time (enquiries/ids.py).
+        enquiry_id = request.enquiry_id or self._new_id(principal)
 
         def work(records: EnquiryRecords) -> Enquiry:
             number = request.centre
@@ -54,7 +56,7 @@ class SubmissionUseCases(EnquiryUseCases):
                 number = principal.centre
             made = wf.create(
                 policy,
-                enquiry_id=request.enquiry_id or f"enq-{records.next_number('enquiry-id'):09d}",
+                enquiry_id=enquiry_id,
                 centre=records.centres.get(number),
                 series=request.series,
                 service=request.service,

@@ -8,7 +8,6 @@ children inherit), and sixteen of them start at once on two cores.
 from __future__ import annotations
 
 import random
-import time
 from collections import Counter
 from typing import Any
 
@@ -17,7 +16,7 @@ import pendulum
 from cambridge_results.board.schema import SCHEMA
 from cambridge_results.clock import FixedClock
 from cambridge_results.context import Context
-from cambridge_results.enquiries import Enquiries
+from cambridge_results.enquiries import Enquiries, submission
 from cambridge_results.enquiries.errors import DuplicateEnquiry
 from cambridge_results.policy import international_2023
 from cambridge_results.principals import CentreOfficer
@@ -72,30 +71,55 @@ def submit_all(url: str, ids: list[str], seed: int, barrier: Any, out: Any) -> N
         out.put(dict(counts))
 
 
+#: How long a submission holds its read-to-commit window open for the cancel of
+#: its pair (seconds): with the group lock the cancel waits for the commit, so
+#: every round waits this long once; without it the cancel lands in the window.
+WINDOW = 0.3
+
+
 def cancel_or_submit(
-    url: str, jobs: list[tuple[str, str, str]], seed: int, barrier: Any, out: Any
+    url: str,
+    jobs: list[tuple[str, str, str]],
+    pair: tuple[Any, Any],
+    barrier: Any,
+    out: Any,
 ) -> None:
     """Round by round, all workers together: cancel or submit one enquiry (EAR-13 race).
 
     ``jobs[r]`` is ``(action, centre, enquiry_id)`` for round ``r``; every
-    round starts when all workers reach the barrier, and a cancel starts up to
-    50 ms later (random), so that some land while a submission is between
-    reading its group and committing.  Reports ``cancelled``
-    and ``submitted``, and any error by type and message (which must never
-    happen: a lost race is retried inside the use case).
+    round starts when all workers reach the barrier.  ``pair`` is two events
+    shared with the other worker of this pair: ``in_window`` and
+    ``cancelled``.  A submission, once it has read its group and written, sets
+    ``in_window`` and holds its unit of work open until ``cancelled`` is set
+    or :data:`WINDOW` passes (the test-only hook
+    ``submission.before_submit_commits``); the cancel waits for ``in_window``
+    and then cancels.  So every cancel is attempted while its submission is
+    between reading and committing, deterministically: the group lock must
+    make it wait.  Reports ``cancelled`` and ``submitted``, and any error by
+    type and message (which must never happen: a lost race is retried inside
+    the use case).
     """
+    in_window, cancelled = pair
+
+    def hold_open(_: str) -> None:
+        in_window.set()
+        cancelled.wait(WINDOW)
+
     store = _open(url)
     counts: Counter[str] = Counter()
     try:
         enquiries = _enquiries(store)
-        rng = random.Random(seed)  # noqa: S311 - a timing jitter, not a secret
         for action, centre, enquiry_id in jobs:
             officer = CentreOfficer(centre=centre)
+            # Each worker clears the event the other one sets, before the round starts.
+            (in_window if action == "cancel" else cancelled).clear()
+            submission.before_submit_commits = hold_open if action == "submit" else None
             barrier.wait()
             try:
                 if action == "cancel":
-                    time.sleep(rng.uniform(0, 0.05))
+                    in_window.wait(WINDOW * 10)
                     enquiries.cancel(officer, enquiry_id)
+                    cancelled.set()
                     counts["cancelled"] += 1
                 else:
                     enquiries.submit(officer, enquiry_id, declarations=(True, True))
@@ -103,5 +127,6 @@ def cancel_or_submit(
             except Exception as exc:  # the test reports any leak by its type
                 counts[f"{type(exc).__name__}: {exc}"] += 1
     finally:
+        submission.before_submit_commits = None
         store.close()
         out.put(dict(counts))

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pendulum
 from ear_board import (
     ART,
@@ -38,19 +39,22 @@ from cambridge_results.enquiries import (
     CandidateOutcome,
     Enquiries,
     Enquiry,
+    EnquiryStatus,
     NewEnquiry,
     Outcome,
     ResultsKey,
     Transition,
 )
+from cambridge_results.enquiries.letters import acknowledgement_letter, outcome_letter
 from cambridge_results.enquiries.repositories import EnquiryRecords
 from cambridge_results.policy import Policy
 from cambridge_results.principals import AssociateOfficer, CentreOfficer
 from cambridge_results.rendering.fonts import REGULAR
 from cambridge_results.rendering.fpdf_enquiry_letters import FpdfEnquiryLetterRenderer
+from cambridge_results.rules.enquiries import workflow as wf
 from cambridge_results.rules.enquiries.outcomes import review_component
 from cambridge_results.storage.port import Store
-from cambridge_results.values import Associate, Candidate, Syllabus
+from cambridge_results.values import Associate, Candidate, CandidateNumber, Syllabus
 
 #: ``factory(directory) -> Store`` per backend.
 StoreFactory = Callable[[Path], Store]
@@ -188,3 +192,53 @@ def make_pdf(*lines: str, pages: int = 1) -> bytes:
         for line in lines:
             pdf.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+#: When the letters of :func:`letters` are issued.
+ISSUED = pendulum.datetime(2023, 9, 4, 10, 15, tz="UTC")
+LETTER_NAMES = {CandidateNumber.parse("0001"): "Zoë Ångström"}
+
+
+def letters() -> tuple[bytes, bytes]:
+    """An acknowledgement and an outcome letter of one 2S enquiry, rendered purely."""
+    draft = wf.create(
+        POLICY,
+        enquiry_id="e-golden",
+        centre=CENTRE,
+        series="June 2023",
+        service="2S",
+        syllabus="0580",
+        components=("12", "32"),
+        candidates=("0001",),
+        principal=OFFICER,
+        now=ISSUED.subtract(days=3),
+    ).enquiry
+    sent = attrs.evolve(
+        draft,
+        status=EnquiryStatus.SUBMITTED,
+        arrived_at=draft.created_at,
+        queued_at=draft.created_at,
+    )
+    received = wf.receive(POLICY, sent, number="E23-000042", principal=BOARD, now=ISSUED).enquiry
+    acked = wf.acknowledge(POLICY, received, principal=BOARD, now=ISSUED).enquiry
+    ack = acknowledgement_letter(
+        POLICY, acked, centre=CENTRE, syllabus=MATHS, names=LETTER_NAMES, now=ISSUED
+    )
+    later = ISSUED.add(days=12)
+    outcome = Outcome(
+        recorded_at=later,
+        candidates=(
+            CandidateOutcome(
+                candidate="0001",
+                components=(
+                    review_component(MATHS.component("12"), before=50, reviewed=58),
+                    review_component(MATHS.component("32"), before=61, reviewed=62),
+                ),
+                grade_before="C",
+                grade_after="B",
+            ),
+        ),
+    )
+    done = wf.record_outcome(POLICY, acked, outcome=outcome, principal=BOARD, now=later).enquiry
+    out = outcome_letter(POLICY, done, centre=CENTRE, syllabus=MATHS, names=LETTER_NAMES, now=later)
+    return RENDERER.render(ack), RENDERER.render(out)

@@ -16,34 +16,36 @@ import subprocess
 from pathlib import Path
 
 import attrs
-import pendulum
 import pytest
 from ear_board import AC_OFFICER, ASSOCIATE, BOARD, CENTRE, MATHS, OFFICER, POLICY
 from pypdf import PdfReader, PdfWriter
-from stored_board import RENDERER, acknowledged, make_pdf, outcome_for, submit_new
+from stored_board import (
+    ISSUED,
+    RENDERER,
+    acknowledged,
+    letters,
+    make_pdf,
+    outcome_for,
+    submit_new,
+)
 
 from cambridge_results.enquiries import (
-    CandidateOutcome,
     DocumentKind,
     Enquiries,
     EnquiryStatus,
-    Outcome,
     OutcomeRequest,
     UploadRequest,
 )
 from cambridge_results.enquiries.documents import DocumentSource, check_pdf
 from cambridge_results.enquiries.errors import InvalidDocument
-from cambridge_results.enquiries.letters import acknowledgement_letter, outcome_letter
+from cambridge_results.enquiries.letters import acknowledgement_letter
 from cambridge_results.errors import EnquiryRefused, NotFound
 from cambridge_results.rendering.fonts import UnrenderableText
 from cambridge_results.rules.enquiries import workflow as wf
-from cambridge_results.rules.enquiries.outcomes import review_component
 from cambridge_results.storage.port import Store
 from cambridge_results.values import Candidate, CandidateNumber
 
 GOLDEN = Path(__file__).parent / "golden"
-ISSUED = pendulum.datetime(2023, 9, 4, 10, 15, tz="UTC")
-NAMES = {CandidateNumber.parse("0001"): "Zoë Ångström"}
 
 
 def page_texts(pdf: bytes) -> list[str]:
@@ -69,51 +71,6 @@ def assert_matches_golden(name: str, actual: str) -> None:
             )
         )
         pytest.fail(f"letter text differs from golden/{name}:\n{diff}")
-
-
-def letters() -> tuple[bytes, bytes]:
-    """An acknowledgement and an outcome letter of one 2S enquiry, rendered purely."""
-    draft = wf.create(
-        POLICY,
-        enquiry_id="e-golden",
-        centre=CENTRE,
-        series="June 2023",
-        service="2S",
-        syllabus="0580",
-        components=("12", "32"),
-        candidates=("0001",),
-        principal=OFFICER,
-        now=ISSUED.subtract(days=3),
-    ).enquiry
-    sent = attrs.evolve(
-        draft,
-        status=EnquiryStatus.SUBMITTED,
-        arrived_at=draft.created_at,
-        queued_at=draft.created_at,
-    )
-    received = wf.receive(POLICY, sent, number="E23-000042", principal=BOARD, now=ISSUED).enquiry
-    acked = wf.acknowledge(POLICY, received, principal=BOARD, now=ISSUED).enquiry
-    ack = acknowledgement_letter(
-        POLICY, acked, centre=CENTRE, syllabus=MATHS, names=NAMES, now=ISSUED
-    )
-    later = ISSUED.add(days=12)
-    outcome = Outcome(
-        recorded_at=later,
-        candidates=(
-            CandidateOutcome(
-                candidate="0001",
-                components=(
-                    review_component(MATHS.component("12"), before=50, reviewed=58),
-                    review_component(MATHS.component("32"), before=61, reviewed=62),
-                ),
-                grade_before="C",
-                grade_after="B",
-            ),
-        ),
-    )
-    done = wf.record_outcome(POLICY, acked, outcome=outcome, principal=BOARD, now=later).enquiry
-    out = outcome_letter(POLICY, done, centre=CENTRE, syllabus=MATHS, names=NAMES, now=later)
-    return RENDERER.render(ack), RENDERER.render(out)
 
 
 def test_the_acknowledgement_letter_matches_the_golden_text() -> None:

@@ -10,9 +10,13 @@ refused it (PostgreSQL), and no database error leaks.
 
 EAR-13: in one enquiry group, eight processes cancel the reviews that
 service 9 enquiries wait for while eight others submit those service 9
-enquiries, twenty rounds over.  Every use case that reads the group takes
-its lock, so no enquiry is left Pending with nothing to wait for, and a
-lost race is retried inside the use case: no error reaches a caller.
+enquiries, twenty rounds over.  Each submission holds its read-to-commit
+window open (the test-only hook ``submission.before_submit_commits``) and
+its pair's cancel is attempted inside it, every round, so the test fails
+without the group lock (on PostgreSQL; SQLite serialises writers anyway).
+Every use case that reads the group takes its lock, so no enquiry is left
+Pending with nothing to wait for, and a lost race is retried inside the use
+case: no error reaches a caller.
 """
 
 from __future__ import annotations
@@ -215,7 +219,11 @@ def group_race(factory: StoreFactory, tmp_path: Path) -> None:
     try:
         seed_groups(store)
         jobs = group_jobs(store)
-        total = run_workers(cancel_or_submit, [(store.url, jobs[p], p) for p in range(PROCESSES)])
+        ctx = multiprocessing.get_context("spawn")
+        pairs = [(ctx.Event(), ctx.Event()) for _ in range(PAIRS)]
+        total = run_workers(
+            cancel_or_submit, [(store.url, jobs[p], pairs[p % PAIRS]) for p in range(PROCESSES)]
+        )
         half = PAIRS * GROUP_ROUNDS
         assert total == {"cancelled": half, "submitted": half}, dict(total)
         with store.unit_of_work(actor="test:race", read_only=True) as uow:

@@ -26,6 +26,7 @@ from cambridge_results.enquiries.documents import (
     check_pdf,
     digest,
 )
+from cambridge_results.enquiries.ids import IdBlocks
 from cambridge_results.enquiries.repositories import EnquiryRecords, StoredEnquiry
 from cambridge_results.errors import InvalidValue
 from cambridge_results.principals import (
@@ -88,6 +89,7 @@ class EnquiryUseCases:
             raise InvalidValue("letter_renderer", "must render enquiry letters (render, check)")
         self.context = context
         self.letter_renderer = letter_renderer
+        self._ids = IdBlocks()
 
     # -- units of work ----------------------------------------------------
 
@@ -95,6 +97,12 @@ class EnquiryUseCases:
         """``work(records)`` in a writing unit of work, retried on a conflict."""
         check_principal(principal)
         return self.context.write(lambda uow: work(EnquiryRecords(uow)), actor=str(principal))
+
+    def _new_id(self, principal: Principal) -> str:
+        """A fresh enquiry id, ``enq-000000001``, from this process's reserved block."""
+        check_principal(principal)
+        number = self._ids.take(lambda work: self.context.write(work, actor=str(principal)))
+        return f"enq-{number:09d}"
 
     def _read(self, principal: Principal, work: Callable[[EnquiryRecords], T]) -> T:
         """``work(records)`` in a read-only unit of work."""
@@ -105,15 +113,16 @@ class EnquiryUseCases:
 
     def _load(self, records: EnquiryRecords, enquiry_id: str) -> StoredEnquiry:
         """The enquiry, locked for a change: its group's lock first, then its row."""
-        seen = records.enquiries.get(enquiry_id)
         # Centre, series and syllabus never change, so the group read unlocked is the one.
-        records.lock_group(seen.enquiry)
+        records.lock_group(records.enquiries.group_of(enquiry_id))
         return records.enquiries.get(enquiry_id, for_update=True)
 
-    def _save(self, records: EnquiryRecords, enquiry: Enquiry, *, version: int) -> None:
-        """Save an enquiry over ``version``, with the EAR-06 flag the rules decide."""
+    def _save(self, records: EnquiryRecords, stored: StoredEnquiry, enquiry: Enquiry) -> None:
+        """Save ``enquiry`` over ``stored`` (as read), with the EAR-06 flag the rules decide."""
         review = holds_review(self.context.policy, enquiry)
-        records.enquiries.save(enquiry, version=version, holds_review=review)
+        records.enquiries.save(
+            enquiry, version=stored.version, holds_review=review, previous=stored.enquiry
+        )
 
     def _record(
         self, records: EnquiryRecords, enquiry: Enquiry, events: Iterable[EnquiryEvent]
@@ -134,11 +143,21 @@ class EnquiryUseCases:
         transition: Transition,
         principal: Principal,
         now: pendulum.DateTime,
+        *,
+        may_end_waits: bool = True,
     ) -> None:
-        """Save a step of a loaded enquiry, its events, and what it ends waiting for (EAR-13)."""
-        self._save(records, transition.enquiry, version=stored.version)
+        """Save a step of a loaded enquiry, its events, and what it ends waiting for (EAR-13).
+
+        ``may_end_waits=False`` for a step that cannot end anyone's wait: a
+        submission only adds an enquiry to those at the board, and a wait ends
+        only when one leaves them
+        (:func:`~cambridge_results.rules.enquiries.queue.blockers`).  It saves
+        a read of the group.
+        """
+        self._save(records, stored, transition.enquiry)
         self._record(records, transition.enquiry, transition.events)
-        self._release_pending(records, transition.enquiry, principal, now)
+        if may_end_waits:
+            self._release_pending(records, transition.enquiry, principal, now)
 
     def _release_pending(
         self,
@@ -158,11 +177,11 @@ class EnquiryUseCases:
             return
         # Only enquiries at the board can hold a Pending one back (EAR-13).
         family = repo.for_syllabus(*where, statuses=_AT_BOARD)
-        versions = {s.enquiry.id: s.version for s in family}
+        read = {s.enquiry.id: s for s in family}
         by = principal if isinstance(principal, BoardStaff) else AUTOMATIC
         everything = [s.enquiry for s in family]
         for t in wf.release_ready(self.context.policy, everything, principal=by, now=now):
-            self._save(records, t.enquiry, version=versions[t.enquiry.id])
+            self._save(records, read[t.enquiry.id], t.enquiry)
             self._record(records, t.enquiry, t.events)
 
     def _others(
@@ -179,9 +198,14 @@ class EnquiryUseCases:
         for sample in facts.moderation_samples:
             candidates.update(sample.candidates)
         family = records.enquiries.sharing(
-            enquiry.centre, enquiry.series, enquiry.syllabus, candidates, statuses=_COUNTED
+            enquiry.centre,
+            enquiry.series,
+            enquiry.syllabus,
+            candidates,
+            statuses=_COUNTED,
+            excluding=enquiry.id,
         )
-        return [s.enquiry for s in family if s.enquiry.id != enquiry.id]
+        return [s.enquiry for s in family]
 
     def _facts(self, records: EnquiryRecords, enquiry: Enquiry) -> SyllabusFacts:
         """What the eligibility rules read about the enquiry's syllabus and candidates."""

@@ -99,16 +99,35 @@ class EnquiryRepository:
         Either way nothing of it is written.
         """
         require(enquiry, Enquiry, "enquiry")
+        if not isinstance(holds_review, bool):
+            raise InvalidValue("holds_review", "must be True or False")
+        if not holds_review:
+            # Nothing can refuse the candidate rows of an enquiry that claims no
+            # review (their key starts with the new id): insert the enquiry first,
+            # so a taken id or number refuses before anything is written.
+            self._uow.insert(t.ENQUIRIES, self._row(enquiry, version=1))
+            self._insert_candidates(enquiry, enquiry.candidates, active=False)
+            return StoredEnquiry(enquiry=enquiry, version=1)
         # A savepoint, so a refused claim or insert leaves the unit of work as it was.
         with self._uow.savepoint():
-            self._sync_candidates(enquiry, holds_review)
+            self._insert_candidates(enquiry, enquiry.candidates, active=True)
             self._uow.insert(t.ENQUIRIES, self._row(enquiry, version=1))
         return StoredEnquiry(enquiry=enquiry, version=1)
 
-    def save(self, enquiry: Enquiry, *, version: int, holds_review: bool) -> StoredEnquiry:
+    def save(
+        self,
+        enquiry: Enquiry,
+        *,
+        version: int,
+        holds_review: bool,
+        previous: Enquiry | None = None,
+    ) -> StoredEnquiry:
         """Replace a stored enquiry read at ``version`` (compare-and-set).
 
-        ``holds_review`` as for :meth:`add`.
+        ``holds_review`` as for :meth:`add`.  ``previous`` is the enquiry as
+        read at ``version``, when the caller has it: only the columns that
+        differ from it are written (on PostgreSQL an update that leaves the
+        unique ``number`` alone needs no savepoint of its own).
 
         :class:`ConcurrencyError` when someone else changed it since (retry
         the use case); :class:`NotFound` when there is no such enquiry;
@@ -117,31 +136,47 @@ class EnquiryRepository:
         them nothing is changed.
         """
         require(enquiry, Enquiry, "enquiry")
+        if previous is not None:
+            require(previous, Enquiry, "previous")
+            if previous.id != enquiry.id:
+                raise InvalidValue("previous", "must be the same enquiry as read")
         row = self._row(enquiry, version=version + 1)
         key = row.pop("id")
         del row["created_at"]
-        # A savepoint, so a refused claim or a lost compare-and-set changes nothing.
-        with self._uow.savepoint():
-            self._sync_candidates(enquiry, holds_review)
-            if not self._uow.update(t.ENQUIRIES, key, row, expect={"version": version}):
-                if self._uow.get(t.ENQUIRIES, key) is None:
-                    raise NotFound(f"no enquiry {enquiry.id}")
-                raise ConcurrencyError(
-                    f"enquiry {enquiry.id} was changed by someone else since it was read; try again"
-                )
+        if previous is not None:
+            before = _columns(previous)
+            row = {k: v for k, v in row.items() if k not in before or before[k] != v}
+        existing = self._candidate_rows(enquiry, holds_review)
+        claims = holds_review and any(
+            not existing.get(str(c), {}).get("active_review") for c in enquiry.candidates
+        )
+        if not claims:
+            # Only the compare-and-set can be refused, and it goes first: a
+            # refusal leaves nothing written, with no savepoint to pay for.
+            self._compare_and_set(enquiry, key, row, version)
+            self._sync_candidates(enquiry, holds_review, existing)
+        else:
+            # A savepoint, so a refused claim or a lost compare-and-set changes nothing.
+            with self._uow.savepoint():
+                self._sync_candidates(enquiry, holds_review, existing)
+                self._compare_and_set(enquiry, key, row, version)
         return StoredEnquiry(enquiry=enquiry, version=version + 1)
+
+    def _compare_and_set(
+        self, enquiry: Enquiry, key: str, row: dict[str, Any], version: int
+    ) -> None:
+        """Write ``row`` over the enquiry if it is still at ``version``; else raise."""
+        if not self._uow.update(t.ENQUIRIES, key, row, expect={"version": version}):
+            if self._uow.get(t.ENQUIRIES, key) is None:
+                raise NotFound(f"no enquiry {enquiry.id}")
+            raise ConcurrencyError(
+                f"enquiry {enquiry.id} was changed by someone else since it was read; try again"
+            )
 
     def _row(self, enquiry: Enquiry, *, version: int) -> dict[str, Any]:
         return {
             "id": enquiry.id,
-            "centre": str(enquiry.centre),
-            "associate": None if enquiry.associate is None else str(enquiry.associate),
-            "series": enquiry.series.code,
-            "syllabus": str(enquiry.syllabus),
-            "service": enquiry.service,
-            "status": enquiry.status.value,
-            "number": enquiry.number,
-            "arrived_at": enquiry.arrived_at,
+            **_columns(enquiry),
             "created_at": enquiry.created_at,
             "version": version,
             "data": as_dict(enquiry),
@@ -151,38 +186,52 @@ class EnquiryRepository:
         """The ids of the enquiries with a candidate row matching ``where``."""
         return {value_of(r, "enquiry_id", str) for r in self._uow.select(t.CANDIDATES, where)}
 
-    def _sync_candidates(self, enquiry: Enquiry, active: bool) -> None:
-        """Bring the enquiry's candidate rows in line (the caller holds a savepoint).
-
-        Raises :class:`DuplicateEnquiry` when the EAR-06 index refuses a claim.
-        """
+    def _candidate_rows(self, enquiry: Enquiry, active: object) -> dict[str, dict[str, Any]]:
+        """The enquiry's candidate rows by candidate, after checking the EAR-06 flag."""
         if not isinstance(active, bool):
             raise InvalidValue("holds_review", "must be True or False")
-        existing = {
+        return {
             value_of(r, "candidate", str): r
             for r in self._uow.select(t.CANDIDATES, {"enquiry_id": enquiry.id})
         }
+
+    def _sync_candidates(
+        self, enquiry: Enquiry, active: bool, existing: Mapping[str, Mapping[str, Any]]
+    ) -> None:
+        """Bring the enquiry's candidate rows (``existing``) in line.
+
+        Raises :class:`DuplicateEnquiry` when the EAR-06 index refuses a
+        claim; the caller holds a savepoint when one is made.
+        """
         wanted = [str(c) for c in enquiry.candidates]
         for gone in sorted(set(existing) - set(wanted)):
             self._uow.delete(t.CANDIDATES, (enquiry.id, gone))
         for number in wanted:
             row = existing.get(number)
-            key = (enquiry.id, number)
+            if row is not None and row["active_review"] != active:
+                try:
+                    self._uow.update(t.CANDIDATES, (enquiry.id, number), {"active_review": active})
+                except DuplicateError as exc:
+                    raise DuplicateEnquiry.from_index(enquiry.id) from exc
+        self._insert_candidates(enquiry, [n for n in wanted if n not in existing], active=active)
+
+    def _insert_candidates(
+        self, enquiry: Enquiry, numbers: Iterable[CandidateNumber | str], *, active: bool
+    ) -> None:
+        """Insert candidate rows; :class:`DuplicateEnquiry` when the EAR-06 index refuses one."""
+        for number in numbers:
             try:
-                if row is None:
-                    self._uow.insert(
-                        t.CANDIDATES,
-                        {
-                            "enquiry_id": enquiry.id,
-                            "candidate": number,
-                            "centre": str(enquiry.centre),
-                            "series": enquiry.series.code,
-                            "syllabus": str(enquiry.syllabus),
-                            "active_review": active,
-                        },
-                    )
-                elif row["active_review"] != active:
-                    self._uow.update(t.CANDIDATES, key, {"active_review": active})
+                self._uow.insert(
+                    t.CANDIDATES,
+                    {
+                        "enquiry_id": enquiry.id,
+                        "candidate": str(number),
+                        "centre": str(enquiry.centre),
+                        "series": enquiry.series.code,
+                        "syllabus": str(enquiry.syllabus),
+                        "active_review": active,
+                    },
+                )
             except DuplicateError as exc:
                 raise DuplicateEnquiry.from_index(enquiry.id) from exc
 
@@ -199,6 +248,21 @@ class EnquiryRepository:
         if found is None:
             raise NotFound(f"no enquiry {as_enquiry_id(enquiry_id)}")
         return found
+
+    def group_of(self, enquiry_id: str) -> tuple[str, str, str]:
+        """The (centre, series, syllabus) of an enquiry, read without decoding it.
+
+        These never change, so a caller may take the group's lock with them
+        before it reads the enquiry locked.  :class:`NotFound` if there is none.
+        """
+        row = self._uow.get(t.ENQUIRIES, as_enquiry_id(enquiry_id))
+        if row is None:
+            raise NotFound(f"no enquiry {as_enquiry_id(enquiry_id)}")
+        return (
+            value_of(row, "centre", str),
+            value_of(row, "series", str),
+            value_of(row, "syllabus", str),
+        )
 
     def by_number(self, number: str) -> Enquiry | None:
         """The enquiry the board numbered ``number``, or ``None``."""
@@ -234,11 +298,14 @@ class EnquiryRepository:
         candidates: Iterable[CandidateNumber | str],
         *,
         statuses: Iterable[EnquiryStatus] | None = None,
+        excluding: str | None = None,
     ) -> list[StoredEnquiry]:
         """The enquiries of a centre about a syllabus in a series naming any of ``candidates``.
 
         Found through the candidate rows, so it costs what it finds, not
-        what the centre has (EAR-04, EAR-06, EAR-13 look only at these).
+        what the centre has (EAR-04, EAR-06, EAR-13 look only at these):
+        one read when only ``excluding`` (the caller's own enquiry, left out)
+        or nothing names them, two otherwise.
         """
         wanted = sorted({candidate_key(c) for c in candidates})
         if not wanted:
@@ -251,6 +318,7 @@ class EnquiryRepository:
         }
         ids = sorted(
             {value_of(r, "enquiry_id", str) for r in self._uow.select(t.CANDIDATES, where)}
+            - {excluding}
         )
         if not ids:
             return []
@@ -325,6 +393,20 @@ class EnquiryRepository:
             yield _stored(row).enquiry
 
 
+def _columns(enquiry: Enquiry) -> dict[str, Any]:
+    """The searchable columns of an enquiry's row (besides id, created_at, version, data)."""
+    return {
+        "centre": str(enquiry.centre),
+        "associate": None if enquiry.associate is None else str(enquiry.associate),
+        "series": enquiry.series.code,
+        "syllabus": str(enquiry.syllabus),
+        "service": enquiry.service,
+        "status": enquiry.status.value,
+        "number": enquiry.number,
+        "arrived_at": enquiry.arrived_at,
+    }
+
+
 def _stored(row: dict[str, Any]) -> StoredEnquiry:
     return StoredEnquiry(enquiry=structure(row["data"], Enquiry), version=row["version"])
 
@@ -367,7 +449,7 @@ class EnquiryRecords:
         """The next number of a named sequence (ids, enquiry and appeal numbers)."""
         return self.uow.next_number(sequence)
 
-    def lock_group(self, enquiry: Enquiry) -> None:
+    def lock_group(self, enquiry: Enquiry | tuple[str, str, str]) -> None:
         """Hold the lock of the enquiry's group (centre, series, syllabus) until commit (EAR-13).
 
         Whether an enquiry waits (Pending) depends on the other open
@@ -377,6 +459,8 @@ class EnquiryRecords:
         backend (PostgreSQL writers run at READ COMMITTED), and everything
         read after it sees the other changes already committed.
         """
-        self.uow.next_number(
-            f"enquiry-group:{enquiry.centre}:{enquiry.series.code}:{enquiry.syllabus}"
-        )
+        if isinstance(enquiry, Enquiry):
+            group = (str(enquiry.centre), enquiry.series.code, str(enquiry.syllabus))
+        else:
+            group = enquiry
+        self.uow.next_number("enquiry-group:" + ":".join(group))

@@ -11,11 +11,13 @@ from cambridge_results.enquiries import tables as t
 from cambridge_results.enquiries._rows import as_dict, require
 from cambridge_results.errors import InvalidValue, NotFound
 from cambridge_results.serialization import structure, unstructure
-from cambridge_results.storage.keys import candidate_key, centre_key, series_key, syllabus_key
+from cambridge_results.storage.keys import centre_key, series_key, syllabus_key
+from cambridge_results.storage.query import In
 from cambridge_results.storage.schema import Row, value_of
 from cambridge_results.values import (
     CandidateNumber,
     CentreNumber,
+    Entry,
     ExamSeries,
     Mark,
     Qualification,
@@ -88,23 +90,9 @@ class ResultsRepository:
         syllabus: SyllabusCode | str,
     ) -> CandidateResults | None:
         """A candidate's entry with marks and grade, or ``None`` without an entry."""
-        entry = self._uow.entries.find(centre, series, candidate, syllabus)
-        if entry is None:
-            return None
-        key = (
-            centre_key(centre),
-            series_key(series),
-            candidate_key(candidate),
-            syllabus_key(syllabus),
-        )
-        row = self._uow.get(t.MARKS, key)
-        if row is None:
-            return CandidateResults(entry=entry)
-        return CandidateResults(
-            entry=entry,
-            marks=tuple(structure(m, Mark) for m in value_of(row, "marks", list)),
-            grade=row["grade"],
-        )
+        code = SyllabusCode.parse(syllabus)
+        found = self._results(centre, series, code, [CandidateNumber.parse(candidate)])
+        return found[0] if found else None
 
     def put_sample(
         self,
@@ -170,13 +158,53 @@ class ResultsRepository:
             for c in (*candidates, *(c for s in samples for c in s.candidates)):
                 seen.setdefault(CandidateNumber.parse(c))
             numbers = list(seen)
-        results = [r for n in numbers if (r := self.find(centre, series, n, code)) is not None]
         return SyllabusFacts(
             qualification=qualification,
             syllabus=stored,
-            results=tuple(results),
+            results=tuple(self._results(centre, series, code, numbers)),
             moderation_samples=tuple(samples),
         )
+
+    def _results(
+        self,
+        centre: CentreNumber | str,
+        series: ExamSeries | str,
+        syllabus: SyllabusCode,
+        numbers: list[CandidateNumber],
+    ) -> list[CandidateResults]:
+        """The entries, marks and grades of ``numbers`` in one read of each table, in order.
+
+        Candidates without an entry are left out.
+        """
+        if not numbers:
+            return []
+        where = {
+            "centre": centre_key(centre),
+            "series": series_key(series),
+            "syllabus": str(syllabus),
+            "candidate": In(str(n) for n in numbers),
+        }
+        entries = {
+            value_of(r, "candidate", str): r
+            for r in self._uow.select(self._uow.entries.table, where)
+        }
+        marks = {value_of(r, "candidate", str): r for r in self._uow.select(t.MARKS, where)}
+        found: list[CandidateResults] = []
+        for number in map(str, numbers):
+            if number not in entries:
+                continue
+            entry = structure(entries[number], Entry)
+            row = marks.get(number)
+            found.append(
+                CandidateResults(entry=entry)
+                if row is None
+                else CandidateResults(
+                    entry=entry,
+                    marks=tuple(structure(m, Mark) for m in value_of(row, "marks", list)),
+                    grade=row["grade"],
+                )
+            )
+        return found
 
     def apply_outcome(self, enquiry: Enquiry, outcome: Outcome) -> None:
         """Keep the marks and grades after an enquiry's outcome as the board's results (EAR-23)."""

@@ -7,6 +7,8 @@ Centres' enquiries, and reports errors in acknowledgement letters).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from cambridge_results.enquiries.base import EnquiryUseCases, check_request
 from cambridge_results.enquiries.errors import ALREADY_SUBMITTED, DuplicateEnquiry
 from cambridge_results.enquiries.repositories import EnquiryRecords
@@ -20,7 +22,15 @@ from cambridge_results.rules.enquiries.eligibility import holds_review
 from cambridge_results.values.enquiry import Enquiry
 from cambridge_results.values.enquiry_events import EnquiryEvent, Transition
 
-__all__ = ["SubmissionUseCases"]
+__all__ = ["SubmissionUseCases", "before_submit_commits"]
+
+#: Test-only: when set, :meth:`SubmissionUseCases.submit` calls it with the
+#: enquiry's id after reading and writing, just before its unit of work commits,
+#: so a test can hold the read-to-commit window open and race another writer into
+#: it (the EAR-13 race test, tests/enquiries/test_race.py).  Always ``None``
+#: outside tests: the hot path pays one comparison.  Set it only in a process of
+#: your own (it is global to the process).
+before_submit_commits: Callable[[str], None] | None = None
 
 
 class SubmissionUseCases(EnquiryUseCases):
@@ -35,6 +45,8 @@ class SubmissionUseCases(EnquiryUseCases):
         check_request(request, NewEnquiry)
         now = self.context.now()
         policy = self.context.policy
+        # Reserved outside the unit of work, a block at a time (enquiries/ids.py).
+        enquiry_id = request.enquiry_id or self._new_id(principal)
 
         def work(records: EnquiryRecords) -> Enquiry:
             number = request.centre
@@ -44,7 +56,7 @@ class SubmissionUseCases(EnquiryUseCases):
                 number = principal.centre
             made = wf.create(
                 policy,
-                enquiry_id=request.enquiry_id or f"enq-{records.next_number('enquiry-id'):09d}",
+                enquiry_id=enquiry_id,
                 centre=records.centres.get(number),
                 series=request.series,
                 service=request.service,
@@ -130,7 +142,10 @@ class SubmissionUseCases(EnquiryUseCases):
                 if ALREADY_SUBMITTED in refused.codes:
                     raise DuplicateEnquiry(refused.reasons) from refused
                 raise
-            self._apply(records, stored, sent, principal, now)
+            # It only joins those at the board, so it ends nobody's wait (EAR-13).
+            self._apply(records, stored, sent, principal, now, may_end_waits=False)
+            if before_submit_commits is not None:
+                before_submit_commits(draft.id)
             return sent
 
         return self._write(principal, work)

@@ -250,6 +250,8 @@ def generate(
     """Run ``request`` for ``principal`` from checks to the printed flip (see the module)."""
     store = letter_store(request, options)
     plan = plan_generation(context, principal, request)
+    # Finish what dead runs left in the store before anything else (CRW-13).
+    recover(context, store, actor=plan.actor)
     _log.info(
         "generating %s letters for %s, %s, as %s",
         plan.mode.value,
@@ -301,7 +303,7 @@ def generate(
 def _publish(
     context: Context, store: LetterStore, pipeline: _Pipeline, total: int, size: int
 ) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
-    """Take the lease, recover dead runs, run the batches and publish the files (CRW-13).
+    """Take the lease, run the batches and publish the files (CRW-13).
 
     The letters become visible under their final names only after the
     transaction that marks their credentials printed and records them as
@@ -313,7 +315,6 @@ def _publish(
     printed = False
     try:
         book.start()
-        recover(context, store, actor=book.plan.actor)
         pipeline.run(total, size)
         files = pipeline.files
         if files is None or not files.count:

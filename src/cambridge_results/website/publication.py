@@ -24,9 +24,12 @@ and put, as the run would have done.
 **Leases.**  Runs for one centre take turns: a run takes the centre's row in
 ``website_generation_leases`` in a transaction (its run number, who holds
 it, and an expiry :data:`LEASE_SECONDS` ahead, renewed with every batch).
-A second run waits (polling) while the lease is live, for at most
-``wait`` seconds, then raises
-:class:`~cambridge_results.errors.GenerationInProgress`.  A lease is dead
+A second run for a centre whose lease is live raises
+:class:`~cambridge_results.errors.GenerationInProgress` at once, before it
+claims or writes anything (:func:`wait_for_lease` can poll for a while
+instead; generation does not: a second click on "generate" should hear
+that a run is going, not hang, and must not supersede the letters the
+first run is printing).  A lease is dead
 once expired, or at once when its holder ran on this host and its process
 is gone (killed).  A run that finds its lease taken over raises the same
 error and undoes its work.  :func:`recover` never touches the ``.part``
@@ -69,8 +72,9 @@ __all__ = [
 
 #: How long a lease lasts without renewal (a batch renews it).
 LEASE_SECONDS = 300
-#: How long a second run for a centre waits for the first before giving up.
-LEASE_WAIT_SECONDS = 120.0
+#: How long a second run for a centre waits for the first before giving up: not
+#: at all, so it writes nothing and its caller hears at once (docs/website.md).
+LEASE_WAIT_SECONDS = 0.0
 _POLL_SECONDS = 0.1
 
 #: Tests only: ``POINT:PATH`` makes a run reaching ``POINT`` ("synced": files

@@ -1,4 +1,4 @@
-"""The one letters writer: deflated zips, volumes of bounded size, separate sync and publish (CRW-10, CRW-13)."""
+"""The one letters writer: deflated zips, bounded volumes, sync then publish (CRW-10, CRW-13)."""
 
 from __future__ import annotations
 

@@ -39,6 +39,7 @@ files of a run holding a live lease.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 import secrets
@@ -85,7 +86,8 @@ PAUSE_ENVIRONMENT = "CAMBRIDGE_RESULTS_TEST_PAUSE"
 _LEASES = WEBSITE_GENERATION_LEASES.name
 _FILES = WEBSITE_PUBLISHED_FILES.name
 _PRINTED = "printed"
-_STORED = "stored"
+_MISSING = "missing"
+_log = logging.getLogger("cambridge_results.website.generation")
 
 # A letter file's temporary name: ``.STEM_runNNNNNN[_volNNN|_partNNN].pdf|zip.<hex>.part``.
 _LETTER_PART = re.compile(
@@ -250,14 +252,16 @@ def record_files(
         )
 
 
-def mark_stored(uow: UnitOfWork, run: int, names: Iterable[str]) -> None:
-    """The run's files are in the letter store: recovery has nothing more to do for them."""
+def mark_stored(uow: UnitOfWork, run: int, names: Iterable[str], *, state: str = "stored") -> None:
+    """The run's files are in the letter store (or ``"missing"``): recovery is done with them."""
     for name in names:
-        uow.update(_FILES, (run, name), {"state": _STORED}, expect={"state": _PRINTED})
+        uow.update(_FILES, (run, name), {"state": state}, expect={"state": _PRINTED})
 
 
-def _mark_stored(context: Context, run: int, names: list[str], *, actor: str) -> None:
-    context.write(lambda uow: mark_stored(uow, run, names), actor=actor)
+def _mark_stored(
+    context: Context, run: int, names: list[str], *, actor: str, state: str = "stored"
+) -> None:
+    context.write(lambda uow: mark_stored(uow, run, names, state=state), actor=actor)
 
 
 def put_files(letters: LetterStore, files: Iterable[LetterFile]) -> None:
@@ -308,7 +312,15 @@ def recover(context: Context, letters: LetterStore, *, actor: str) -> tuple[int,
     for run, files in sorted(printed.items()):
         if run in live:
             continue
-        put_files(letters, files)
+        try:
+            put_files(letters, files)
+        except FileNotFoundError:
+            # Someone deleted a printed run's files: nothing can bring them back, and
+            # retrying at every run would stop generation for good.  Its candidates'
+            # letters are lost; a run in mode "all" gives them new ones.
+            _log.error("run %d's printed letter files are missing from %s", run, staging)
+            _mark_stored(context, run, [f.final.name for f in files], actor=actor, state=_MISSING)
+            continue
         _mark_stored(context, run, [f.final.name for f in files], actor=actor)
         rolled += len(files)
     for run, paths in parts.items():

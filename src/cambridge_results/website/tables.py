@@ -29,7 +29,8 @@ Migration 7, "letter publication" (CRW-13, docs/website.md):
   centre take turns.
 * ``website_published_files``: every file of a run whose credentials were
   marked printed, with its final and temporary name and directory,
-  ``printed`` until it is in place in the letter store, then ``stored``;
+  ``printed`` until it is in place in the letter store, then ``stored``
+  (``missing`` if recovery found it deleted);
   recovery finishes the ``printed`` ones.
 """
 
@@ -151,7 +152,7 @@ WEBSITE_PUBLISHED_FILES = Table(
         Column("name", "text"),
         Column("temp", "text"),
         Column("directory", "text"),
-        # "printed": credentials marked printed, file maybe not yet in place; "stored".
+        # "printed": credentials printed, file maybe not in place; "stored"; "missing".
         Column("state", "text"),
         Column("printed_at", "instant"),
     ),

@@ -31,6 +31,7 @@ import logging
 from collections.abc import Callable, Sequence
 
 import attrs
+import pendulum
 
 from cambridge_results.credentials import new_username
 from cambridge_results.errors import RenderError
@@ -89,14 +90,7 @@ class CredentialBook:
             )
             if run is None:
                 return None, held
-            for number in plan.numbers:
-                event(
-                    uow,
-                    at=now,
-                    kind="generation-started",
-                    subject=centre_subject(number, plan.series),
-                    details={"run": run, "mode": plan.mode.value},
-                )
+            self._each_centre(uow, "generation-started", now, {"run": run, "mode": plan.mode.value})
             return run, None
 
         def attempt() -> tuple[int | None, int | None]:
@@ -105,6 +99,19 @@ class CredentialBook:
         what = ", ".join(str(n) for n in plan.numbers)
         self.run = wait_for_lease(attempt, wait=wait, what=f"{what}, {plan.series}")
         return self.run
+
+    def _each_centre(
+        self, uow: UnitOfWork, kind: str, now: pendulum.DateTime, details: dict[str, object]
+    ) -> None:
+        """Record the event ``kind`` for each of the run's centres."""
+        for number in self.plan.numbers:
+            event(
+                uow,
+                at=now,
+                kind=kind,
+                subject=centre_subject(number, self.plan.series),
+                details=details,
+            )
 
     def _renew(self, uow: UnitOfWork) -> None:
         renew_lease(
@@ -274,14 +281,7 @@ class CredentialBook:
             while chunk := repos.credentials.abandon_run(run):
                 undone += len(chunk)
             release_lease(uow, sorted(plan.numbers, key=str), run=run, holder=self.holder)
-            for number in plan.numbers:
-                event(
-                    uow,
-                    at=now,
-                    kind="generation-abandoned",
-                    subject=centre_subject(number, plan.series),
-                    details={"run": run, "undone": undone},
-                )
+            self._each_centre(uow, "generation-abandoned", now, {"run": run, "undone": undone})
 
         plan.context.write(work, actor=plan.actor)
         _log.info("run %d abandoned; its credentials were put back", run)

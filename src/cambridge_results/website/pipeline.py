@@ -250,8 +250,6 @@ def generate(
     """Run ``request`` for ``principal`` from checks to the printed flip (see the module)."""
     store = letter_store(request, options)
     plan = plan_generation(context, principal, request)
-    # Finish what dead runs left in the store before anything else (CRW-13).
-    recover(context, store, actor=plan.actor)
     _log.info(
         "generating %s letters for %s, %s, as %s",
         plan.mode.value,
@@ -269,6 +267,9 @@ def generate(
         total = plan.count(renderer)
         size = request.batch_size or auto_batch_size(total, options.workers)
         _log.debug("%d letters to generate in batches of %d", total, size)
+        # The request is good (the planning pass drew every name): finish what dead
+        # runs left in the letter store before anything else (CRW-13).
+        recover(context, store, actor=plan.actor, tidy=bool(total))
         revoked = plan.sync()
         book = CredentialBook(plan, usernames=options.usernames)
         out_dir = store.staging() if total else Path()

@@ -276,14 +276,25 @@ def put_files(letters: LetterStore, files: Iterable[LetterFile]) -> None:
         letters.put(f.final.name, f.final)
 
 
-def recover(context: Context, letters: LetterStore, *, actor: str) -> tuple[int, int]:
+def recover(
+    context: Context, letters: LetterStore, *, actor: str, tidy: bool = True
+) -> tuple[int, int]:
     """Finish what dead runs left in ``letters``' staging directory: (files rolled forward,
     ``.part`` files deleted).
 
     Runs recorded printed get their files renamed and put; the ``.part``
     files of runs that never printed are deleted.  Runs holding a live lease
-    are left alone, whatever state they are in.
+    are left alone, whatever state they are in.  With ``tidy`` false (a run
+    with nothing to write) the store is not touched, not even created,
+    unless some printed run's files still wait to be put in place.
     """
+    if not tidy:
+
+        def waiting(uow: UnitOfWork) -> bool:
+            return uow.count(_FILES, {"state": _PRINTED}) > 0
+
+        if not context.read(waiting, actor=actor):
+            return 0, 0
     staging = letters.staging()
     # Listed before the store is read: a run's lease exists before its first file.
     parts: dict[int, list[Path]] = {}

@@ -73,6 +73,20 @@ def _wait_for(marker: Path, child: subprocess.Popen[str]) -> None:
         time.sleep(0.02)
 
 
+def _paused_run(
+    url: str, tmp_path: Path, mode: str, point: str
+) -> tuple[Path, set[str], subprocess.Popen[str], Path]:
+    """A board printed once, then a run in a child process waiting at ``point``:
+    (letters directory, its files before, the child, the marker that holds it)."""
+    out = tmp_path / "letters"
+    _board(url, out)
+    before = _final(out)
+    marker = tmp_path / "paused"
+    child = start_child(url, out, mode, env={PAUSE_ENVIRONMENT: f"{point}:{marker}"})
+    _wait_for(marker, child)
+    return out, before, child, marker
+
+
 def _final(out: Path) -> set[str]:
     return {p.name for p in out.iterdir() if not p.name.startswith(".")}
 
@@ -125,12 +139,7 @@ def test_a_run_killed_between_sync_mark_and_rename_leaves_no_letter_that_lies(
 ) -> None:
     """CRW-13: SIGKILL after sync (not printed) or after the mark (not renamed); recovered."""
     url = file_store_url(backend, tmp_path, request)
-    out = tmp_path / "letters"
-    _board(url, out)
-    before = _final(out)
-    marker = tmp_path / "paused"
-    child = start_child(url, out, "stale", env={PAUSE_ENVIRONMENT: f"{point}:{marker}"})
-    _wait_for(marker, child)
+    out, before, child, _ = _paused_run(url, tmp_path, "stale", point)
     os.kill(child.pid, signal.SIGKILL)
     child.communicate(timeout=300)
     assert child.returncode == -signal.SIGKILL
@@ -163,13 +172,8 @@ def test_a_second_run_for_a_centre_is_refused_while_one_is_going_and_spares_its_
 ) -> None:
     """CRW-13: the second run exits busy, writes nothing, deletes no ``.part`` of the first."""
     url = file_store_url(backend, tmp_path, request)
-    out = tmp_path / "letters"
-    _board(url, out)
-    before = _final(out)
-    marker = tmp_path / "paused"
-    first = start_child(url, out, "all", env={PAUSE_ENVIRONMENT: f"synced:{marker}"})
+    out, before, first, marker = _paused_run(url, tmp_path, "all", "synced")
     try:
-        _wait_for(marker, first)
         parts = _parts(out)
         assert len(parts) == 2
         second = start_child(url, out, "all")

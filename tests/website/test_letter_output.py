@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import io
+import tracemalloc
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +17,7 @@ from cambridge_results.errors import RenderError
 from cambridge_results.rendering import LetterData, write_letters
 from cambridge_results.rendering.fpdf_letters import FpdfLetterRenderer
 from cambridge_results.rendering.letter_output import LetterFiles
+from cambridge_results.rendering.pdf_split import split_pages
 
 LetterFactory = Callable[..., LetterData]
 
@@ -106,3 +109,38 @@ def test_a_letter_twice_in_one_zip_volume_is_an_error(
         files.add(single, [letter.file_name])
     files.discard()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_writers_memory_does_not_grow_with_the_number_of_letters(
+    renderer: FpdfLetterRenderer,
+    letter_factory: LetterFactory,
+    created: pendulum.DateTime,
+    tmp_path: Path,
+) -> None:
+    """Issue 15, CRW-10: 2,000 more letters (four more volumes of 500) hold nothing per letter."""
+    letters = _letters(letter_factory, 2)
+    pdf = renderer.render(letters, created=created)
+    singles = list(split_pages(pdf))
+
+    def held(batches: int, name: str) -> int:
+        files = LetterFiles(
+            pdf=tmp_path / f"{name}.pdf",
+            zip=tmp_path / f"{name}.zip",
+            created=created,
+            letters_per_file=500,
+        )
+        tracemalloc.start()
+        try:
+            for i in range(batches):
+                files.add(pdf, [f"a{i:05d}.pdf", f"b{i:05d}.pdf"], singles)
+            gc.collect()  # finished volumes' zip and PDF writers are cyclic garbage
+            current, _ = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        files.discard()
+        return current
+
+    # Both end with 200 letters in their last volumes.
+    small, large = held(100, "small"), held(1_100, "large")
+    # A name kept per letter would alone cost about 60 bytes each: 120,000 bytes.
+    assert large - small < 10 * 2_000, (small, large)

@@ -139,18 +139,30 @@ class LetterFiles:
             stamp.minute,
             stamp.second,
         )
-        self._outs: list[AtomicFile] = []
+        # Every file in the order opened: open ones as AtomicFile, finished ones by name
+        # only (a closed file object still holds its buffer).
+        self._outs: list[AtomicFile | LetterFile] = []
         self._pdf: PdfStreamWriter | None = None
         self._zip: _Zip | None = None
         self._pdf_count = 0
+        self._pdf_index = 0
+        self._pdf_out: AtomicFile | None = None
         self._zip_count = 0
-        self._published: list[Path] = []
+        self._published = False
         self.count = 0
 
     @property
     def files(self) -> tuple[LetterFile, ...]:
         """Every file of the run so far, PDFs then zips in the order opened."""
-        return tuple(LetterFile(out.target, out.temp) for out in self._outs)
+        return tuple(
+            out if isinstance(out, LetterFile) else LetterFile(out.target, out.temp)
+            for out in self._outs
+        )
+
+    def _finish(self, index: int, out: AtomicFile) -> None:
+        """A volume is complete: make it durable, close it, keep only its names."""
+        out.sync()
+        self._outs[index] = LetterFile(out.target, out.temp)
 
     @property
     def pdfs(self) -> tuple[Path, ...]:
@@ -171,11 +183,15 @@ class LetterFiles:
             if writer.page_count + adding <= limit:
                 return writer
             writer.close()
+            assert self._pdf_out is not None
+            self._finish(self._pdf_index, self._pdf_out)
         self._pdf_count += 1
         style = "vol" if self._per_volume is not None else "part"
         out = AtomicFile(
             _volume_name(self._pdf_target, self._pdf_count, style), private=self._private
         )
+        self._pdf_index = len(self._outs)
+        self._pdf_out = out
         self._outs.append(out)
         self._pdf = PdfStreamWriter(out.file)
         return self._pdf
@@ -187,6 +203,7 @@ class LetterFiles:
             return current
         if current is not None:
             current.close()
+            self._finish(self._outs.index(current.out), current.out)
         self._zip_count += 1
         target = _volume_name(self._zip_target, self._zip_count, "part")
         self._zip = _Zip(target, private=self._private)
@@ -242,16 +259,19 @@ class LetterFiles:
             self._pdf.close()
         if self._zip is not None:
             self._zip.close()
-        for out in self._outs:
-            out.sync()
+        for index, out in enumerate(self._outs):
+            if isinstance(out, AtomicFile):
+                self._finish(index, out)
+        self._pdf = self._zip = self._pdf_out = None
         return self.files
 
     def publish(self) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
         """Rename every synced file into place and ``fsync`` the directories: (PDFs, zips)."""
-        for out in self._outs:
-            publish_file(out.temp, out.target)
-            self._published.append(out.target)
-        for directory in {out.target.parent for out in self._outs}:
+        files = self.sync() if any(isinstance(o, AtomicFile) for o in self._outs) else self.files
+        self._published = True
+        for f in files:
+            publish_file(f.temp, f.final)
+        for directory in {f.final.parent for f in files}:
             fsync_directory(directory)
         return self.pdfs, self.zips
 
@@ -266,7 +286,10 @@ class LetterFiles:
             with contextlib.suppress(Exception):
                 self._zip.archive.close()
         for out in self._outs:
-            out.discard()
-        for path in self._published:
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
+            if isinstance(out, AtomicFile):
+                out.discard()
+                continue
+            paths = (out.temp, out.final) if self._published else (out.temp,)
+            for path in paths:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()

@@ -18,6 +18,7 @@ __all__ = [
     "ConcurrencyError",
     "DuplicateError",
     "EnquiryRefused",
+    "GenerationInProgress",
     "InvalidValue",
     "LoginRefused",
     "NotFound",
@@ -128,6 +129,12 @@ class PermissionDenied(CambridgeResultsError):
 
 class RenderError(CambridgeResultsError):
     """A document could not be rendered; nothing was written."""
+
+
+class GenerationInProgress(CambridgeResultsError):
+    """Another generation run holds the centre's lease (CRW-13): try again when it ends."""
+
+    rule = "CRW-13"
 
 
 class StorageError(CambridgeResultsError):

@@ -15,7 +15,7 @@ from cambridge_results.logins.tables import CANDIDATE_LOGIN_MIGRATION, LOGIN_MIG
 from cambridge_results.reports.tables import REPORTS_MIGRATION
 from cambridge_results.storage.foundation import FOUNDATION
 from cambridge_results.storage.migrations import Migration
-from cambridge_results.website.tables import WEBSITE_MIGRATION
+from cambridge_results.website.tables import WEBSITE_MIGRATION, WEBSITE_PUBLICATION_MIGRATION
 
 __all__ = ["SCHEMA"]
 
@@ -27,4 +27,5 @@ SCHEMA: tuple[Migration, ...] = (
     ENQUIRY_MIGRATION,
     CANDIDATE_LOGIN_MIGRATION,
     REPORTS_MIGRATION,
+    WEBSITE_PUBLICATION_MIGRATION,
 )

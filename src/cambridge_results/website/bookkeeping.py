@@ -1,10 +1,12 @@
-"""A generation run's credentials in the store: claim, commit, print, abandon (CRW-12, CRW-13).
+"""A generation run's credentials in the store: start, claim, commit, print (CRW-12, CRW-13).
 
 Each step is one short write through :meth:`Context.write
 <cambridge_results.context.Context.write>` (retried from the start when a
 concurrent writer wins, so each ``work`` only returns what it did and the
 run's counters change after it succeeded):
 
+* **start**: take the run's number and its centres' leases (runs for one
+  centre take turns; :mod:`.publication`), waiting while another run holds one;
 * **claim**: with the batch's centres locked (two runs for one centre take
   turns here, so both cannot see a candidate without a credential and both
   reserve one), reserve usernames (unique index, clashes retried; CRW-12)
@@ -12,8 +14,14 @@ run's counters change after it succeeded):
 * **commit**: store a batch's hashes as *unprinted* (the old letter keeps
   working) with a compare-and-set on the run, so a row another run took
   over is left alone;
-* **print**: once the files are durable, flip the run's rows to *printed*;
+* **print**: once the files are synced under their temporary names, flip
+  the run's rows to *printed* and record its files as published, in one
+  transaction (so recovery can finish the rename if the run dies);
+* **finish**: the files are in place: mark them stored, give the lease back;
 * **abandon**: after a failure, put back what the run changed.
+
+Every write after start renews the lease with a compare-and-set, so a run
+whose lease another run took over stops there (:class:`GenerationInProgress`).
 """
 
 from __future__ import annotations
@@ -21,17 +29,28 @@ from __future__ import annotations
 import collections
 import logging
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 import attrs
+import pendulum
 
 from cambridge_results.credentials import new_username
 from cambridge_results.errors import RenderError
+from cambridge_results.rendering.letter_output import LetterFile
 from cambridge_results.storage.port import UnitOfWork
 from cambridge_results.values import CandidateNumber, CentreNumber
 from cambridge_results.website.common import centre_subject, event
 from cambridge_results.website.credential_repository import CredentialState
 from cambridge_results.website.plan import GenerationPlan, Target
+from cambridge_results.website.publication import (
+    LEASE_WAIT_SECONDS,
+    holder_identity,
+    mark_stored,
+    record_files,
+    release_lease,
+    renew_lease,
+    take_lease,
+    wait_for_lease,
+)
 from cambridge_results.website.repositories import WebsiteRepositories
 from cambridge_results.website.workers import LetterSpec
 
@@ -49,6 +68,59 @@ class CredentialBook:
     usernames: Callable[[], str] = new_username
     run: int | None = None
     counts: collections.Counter[str] = attrs.field(factory=collections.Counter)
+    holder: str = attrs.field(factory=holder_identity)
+
+    def start(self, *, wait: float = LEASE_WAIT_SECONDS) -> int:
+        """Take the run's number and its centres' leases, waiting up to ``wait`` seconds
+        while another run holds one (:class:`GenerationInProgress` after that)."""
+        plan = self.plan
+        centres = sorted(plan.numbers, key=str)
+
+        def work(uow: UnitOfWork) -> tuple[int | None, int | None]:
+            now = plan.context.now()
+            repos = WebsiteRepositories(uow)
+            for number in centres:  # one order for every run, so no deadlock
+                repos.credentials.lock_centre(number)
+            run, held = take_lease(
+                uow,
+                centres,
+                new_run=lambda: uow.next_number(_SEQUENCE),
+                holder=self.holder,
+                now=now,
+            )
+            if run is None:
+                return None, held
+            self._each_centre(uow, "generation-started", now, {"run": run, "mode": plan.mode.value})
+            return run, None
+
+        def attempt() -> tuple[int | None, int | None]:
+            return plan.context.write(work, actor=plan.actor)
+
+        what = ", ".join(str(n) for n in plan.numbers)
+        self.run = wait_for_lease(attempt, wait=wait, what=f"{what}, {plan.series}")
+        return self.run
+
+    def _each_centre(
+        self, uow: UnitOfWork, kind: str, now: pendulum.DateTime, details: dict[str, object]
+    ) -> None:
+        """Record the event ``kind`` for each of the run's centres."""
+        for number in self.plan.numbers:
+            event(
+                uow,
+                at=now,
+                kind=kind,
+                subject=centre_subject(number, self.plan.series),
+                details=details,
+            )
+
+    def _renew(self, uow: UnitOfWork) -> None:
+        renew_lease(
+            uow,
+            sorted(self.plan.numbers, key=str),
+            run=self._run(),
+            holder=self.holder,
+            now=self.plan.context.now(),
+        )
 
     def claim(self, batch: Sequence[Target]) -> tuple[LetterSpec, ...]:
         """Reserve usernames and claim the batch's rows for this run; the batch's letters."""
@@ -60,17 +132,7 @@ class CredentialBook:
             centres = sorted({t.centre.number for t in batch})
             for number in centres:  # one order for every run, so no deadlock
                 repos.credentials.lock_centre(number)
-            run = self.run
-            if run is None:
-                run = uow.next_number(_SEQUENCE)
-                for number in plan.numbers:
-                    event(
-                        uow,
-                        at=now,
-                        kind="generation-started",
-                        subject=centre_subject(number, plan.series),
-                        details={"run": run, "mode": plan.mode.value},
-                    )
+            run = self._run()
             counts: collections.Counter[str] = collections.Counter()
             names: dict[tuple[CentreNumber, CandidateNumber], str] = {}
             for number in centres:
@@ -125,6 +187,7 @@ class CredentialBook:
 
         def work(uow: UnitOfWork) -> None:
             repos = WebsiteRepositories(uow)
+            self._renew(uow)
             by_centre: dict[CentreNumber, list[str]] = collections.defaultdict(list)
             for spec, password_hash in zip(letters, hashes, strict=True):
                 if repos.credentials.issue(
@@ -149,14 +212,17 @@ class CredentialBook:
         plan.context.write(work, actor=plan.actor)
         _log.debug("run %d stored %d hashes as unprinted", run, len(hashes))
 
-    def print_run(self, files: Sequence[Path]) -> None:
-        """Flip the run's credentials to printed, now that its files are durable (CRW-13)."""
+    def print_run(self, files: Sequence[LetterFile]) -> None:
+        """Flip the run's credentials to printed and record ``files`` (synced under their
+        temporary names) as published, in one transaction (CRW-13)."""
         run = self._run()
         plan = self.plan
         now = plan.context.now()
 
         def work(uow: UnitOfWork) -> int:
             repos = WebsiteRepositories(uow)
+            self._renew(uow)
+            record_files(uow, run, files, now=now)
             per_centre: collections.Counter[CentreNumber] = collections.Counter()
             while flipped := repos.credentials.print_run(run, at=now):
                 per_centre.update(record.centre for record in flipped)
@@ -169,7 +235,7 @@ class CredentialBook:
                     details={
                         "run": run,
                         "printed": per_centre[number],
-                        "files": [p.name for p in files],
+                        "files": [f.final.name for f in files],
                         # Whose letters the files hold: ASC-07 for the combined files.
                         "centres": [str(n) for n in plan.numbers],
                     },
@@ -178,6 +244,28 @@ class CredentialBook:
 
         self.counts["printed"] = plan.context.write(work, actor=plan.actor)
         _log.info("run %d printed %d credentials", run, self.counts["printed"])
+
+    def finish(self, files: Sequence[LetterFile]) -> None:
+        """The run's files are in the letter store: mark them stored, give the lease back."""
+        run = self._run()
+        centres = sorted(self.plan.numbers, key=str)
+
+        def work(uow: UnitOfWork) -> None:
+            mark_stored(uow, run, (f.final.name for f in files))
+            release_lease(uow, centres, run=run, holder=self.holder)
+
+        self.plan.context.write(work, actor=self.plan.actor)
+
+    def release(self) -> None:
+        """Give the lease back (a run that wrote nothing)."""
+        if self.run is None:
+            return
+        run = self.run
+        centres = sorted(self.plan.numbers, key=str)
+        self.plan.context.write(
+            lambda uow: release_lease(uow, centres, run=run, holder=self.holder),
+            actor=self.plan.actor,
+        )
 
     def abandon(self) -> None:
         """After a failure: old letters become current again; nothing half-printed stays."""
@@ -192,14 +280,8 @@ class CredentialBook:
             undone = 0
             while chunk := repos.credentials.abandon_run(run):
                 undone += len(chunk)
-            for number in plan.numbers:
-                event(
-                    uow,
-                    at=now,
-                    kind="generation-abandoned",
-                    subject=centre_subject(number, plan.series),
-                    details={"run": run, "undone": undone},
-                )
+            release_lease(uow, sorted(plan.numbers, key=str), run=run, holder=self.holder)
+            self._each_centre(uow, "generation-abandoned", now, {"run": run, "undone": undone})
 
         plan.context.write(work, actor=plan.actor)
         _log.info("run %d abandoned; its credentials were put back", run)

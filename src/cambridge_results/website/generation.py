@@ -97,7 +97,10 @@ class GenerationReport:
     revoked: int
     batches: int
     combined_pdfs: tuple[Path, ...]
+    #: The run's first (usually only) zip; runs of more than 10,000 letters have more.
     zip_file: Path | None
+    #: Every zip of the run: ``STEM.zip``, ``STEM_part002.zip``, ... (10,000 letters each).
+    zip_files: tuple[Path, ...] = ()
 
 
 def _as_mode(mode: GenerationMode | str) -> GenerationMode:

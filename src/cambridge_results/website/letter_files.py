@@ -4,7 +4,7 @@ The application chooses where letters go by giving the website a letter
 store (``open_board(..., letter_store=DirectoryLetterStore(path))``).
 Generation builds a run's files in the store's :meth:`~LetterStore.staging`
 directory (a private local directory, under temporary names, made durable
-there; :class:`~cambridge_results.website.output.LetterFiles`) and hands each
+there; :class:`~cambridge_results.rendering.letter_output.LetterFiles`) and hands each
 finished file to :meth:`~LetterStore.put`; the letters use cases open them
 with :meth:`~LetterStore.open`.  What runs exist, and which files each made,
 comes from the store's event log, not from listing the store.

@@ -65,12 +65,16 @@ class LetterRun:
     printed: int
     centres: tuple[CentreNumber, ...] = attrs.field(converter=_centres)
     combined_pdfs: tuple[str, ...] = attrs.field(converter=_names)
+    #: The first (usually the only) zip; a run of more than 10,000 letters has more.
     zip_file: str | None
+    #: Every zip of the run, in order (``STEM.zip``, ``STEM_part002.zip``, ...).
+    zip_files: tuple[str, ...] = attrs.field(converter=_names, default=())
 
     @property
     def files(self) -> tuple[str, ...]:
-        """The combined PDF(s), then the zip."""
-        return self.combined_pdfs + (() if self.zip_file is None else (self.zip_file,))
+        """The combined PDF(s), then the zip(s)."""
+        zips = self.zip_files or (() if self.zip_file is None else (self.zip_file,))
+        return self.combined_pdfs + zips
 
     def holds_only(self, centre: CentreNumber) -> bool:
         """Whether the run's files hold letters of ``centre`` alone."""
@@ -90,6 +94,7 @@ def _run(event: Event) -> LetterRun:
         centres=[as_centre_number(c) for c in event.details.get("centres", [])],
         combined_pdfs=[f for f in files if f.endswith(".pdf")],
         zip_file=next((f for f in files if f.endswith(".zip")), None),
+        zip_files=[f for f in files if f.endswith(".zip")],
     )
 
 
@@ -162,16 +167,15 @@ def open_candidate_letter(
 ) -> bytes:
     """The candidate's latest letter for the series, a one-page PDF (ASC-07, CRW-10).
 
-    Read from the zip of the newest run that made one; :class:`NotFound`
+    Read from the zips of the newest run that made one; :class:`NotFound`
     when no run did.
     """
     number = as_centre_number(centre)
     wanted = as_series(series)
     member = f"{number}_{wanted.code}_{as_candidate_number(candidate)}.pdf"
     for run in _runs(context, principal, number, wanted):
-        if run.zip_file is None:
-            continue
-        with letters.open(run.zip_file) as file, zipfile.ZipFile(file) as archive:
-            if member in archive.namelist():
-                return archive.read(member)
+        for zip_name in (f for f in run.files if f.endswith(".zip")):
+            with letters.open(zip_name) as file, zipfile.ZipFile(file) as archive:
+                if member in archive.namelist():
+                    return archive.read(member)
     raise NotFound(f"no letter of candidate {candidate} for {wanted} at centre {number}")

@@ -15,14 +15,20 @@ How a run goes (:func:`generate`):
    pool the run starts and stops, or any ``concurrent.futures.Executor`` the
    website was given (a Dask cluster's, docs/scaling.md), which the run
    uses and leaves running.
-5. **Printed.**  Once every file is ``fsync``\\ ed and renamed into place
-   (:class:`~.output.LetterFiles`), the run's credentials become *printed*.
+5. **Published.**  Every file is ``fsync``\\ ed under its temporary name
+   (:class:`~cambridge_results.rendering.letter_output.LetterFiles`); one
+   transaction marks the run's credentials *printed* and records the files
+   as published; then they are renamed into place and put in the letter
+   store (:mod:`.publication`).
 
-A run that fails with an exception deletes its files and puts back what it
-had changed (old letters stay current).  A run killed outright leaves its
-claimed credentials *unprinted*; every later run for the centre regenerates
-them, whatever its mode, so no password is lost and none is printed twice
-(CRW-13).  Hashing and rendering happen outside every write transaction.
+A run holds its centres' leases from before its first batch to the end, so
+runs for one centre take turns; it starts by finishing what dead runs left
+(:func:`~.publication.recover`).  A run that fails before it printed deletes
+its files and puts back what it had changed (old letters stay current).  A
+run killed before it printed leaves its claimed credentials *unprinted*;
+every later run for the centre regenerates them, whatever its mode, so no
+password is lost and none is printed twice; one killed after it printed is
+rolled forward (CRW-13).  Hashing and rendering happen outside every write transaction.
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ from cambridge_results.context import Context
 from cambridge_results.credentials import new_username
 from cambridge_results.errors import InvalidValue, RenderError
 from cambridge_results.principals import Principal
+from cambridge_results.rendering.letter_output import LetterFiles
 from cambridge_results.rendering.registry import load_renderer
 from cambridge_results.website.bookkeeping import CredentialBook
 from cambridge_results.website.generation import (
@@ -54,8 +61,8 @@ from cambridge_results.website.generation import (
     auto_batch_size,
 )
 from cambridge_results.website.letter_files import DirectoryLetterStore, LetterStore
-from cambridge_results.website.output import LetterFiles
 from cambridge_results.website.plan import GenerationPlan, plan_generation
+from cambridge_results.website.publication import pause_point, put_files, recover
 from cambridge_results.website.workers import (
     BatchJob,
     BatchResult,
@@ -251,8 +258,8 @@ class _Pipeline:
         else:
             stem = f"{series}_run{run:06d}"
         return LetterFiles(
-            self.out_dir,
-            stem,
+            pdf=self.out_dir / f"{stem}.pdf",
+            zip=self.out_dir / f"{stem}.zip",
             created=self.created,
             letters_per_volume=self.request.letters_per_volume,
         )
@@ -281,29 +288,17 @@ def generate(
         total = plan.count(renderer)
         size = request.batch_size or auto_batch_size(total, options.workers)
         _log.debug("%d letters to generate in batches of %d", total, size)
+        # The request is good (the planning pass drew every name): finish what dead
+        # runs left in the letter store before anything else (CRW-13).
+        recover(context, store, actor=plan.actor, tidy=bool(total))
         revoked = plan.sync()
         book = CredentialBook(plan, usernames=options.usernames)
         out_dir = store.staging() if total else Path()
         pipeline = _Pipeline(plan, request, options, book, pool, context.now(), out_dir)
         pdfs: tuple[Path, ...] = ()
-        zip_file: Path | None = None
+        zips: tuple[Path, ...] = ()
         if total:
-            try:
-                pipeline.run(total, size)
-                if pipeline.files is not None and pipeline.files.count:
-                    pdfs, zip_file = pipeline.files.commit()
-                    for path in (*pdfs, zip_file):
-                        store.put(path.name, path)
-                    book.print_run((*pdfs, zip_file))
-            except BaseException as exc:
-                _log.info("run %s failed (%s); undoing it", book.run, type(exc).__name__)
-                if pipeline.files is not None:
-                    pipeline.files.discard()
-                # If undoing fails too, the run's rows stay unprinted, which the next
-                # run regenerates (CRW-13); the first error is the one to report.
-                with contextlib.suppress(Exception):
-                    book.abandon()
-                raise
+            pdfs, zips = _publish(context, store, pipeline, total, size)
     finally:
         if workers is not None:
             workers.shutdown()
@@ -322,5 +317,50 @@ def generate(
         revoked=revoked,
         batches=pipeline.batches,
         combined_pdfs=pdfs,
-        zip_file=zip_file,
+        zip_file=zips[0] if zips else None,
+        zip_files=zips,
     )
+
+
+def _publish(
+    context: Context, store: LetterStore, pipeline: _Pipeline, total: int, size: int
+) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
+    """Take the lease, run the batches and publish the files (CRW-13).
+
+    The letters become visible under their final names only after the
+    transaction that marks their credentials printed and records them as
+    published (:mod:`.publication`).  Before that, a failure deletes the
+    files and puts the credentials back; after it, the files are the only
+    copy of the passwords, so a failure leaves them for recovery to finish.
+    """
+    book = pipeline.book
+    printed = False
+    try:
+        book.start()
+        pipeline.run(total, size)
+        files = pipeline.files
+        if files is None or not files.count:
+            book.release()
+            return (), ()
+        synced = files.sync()
+        pause_point("synced")
+        book.print_run(synced)
+        printed = True
+        pause_point("printed")
+        put_files(store, synced)
+        book.finish(synced)
+        return files.pdfs, files.zips
+    except BaseException as exc:
+        if printed:
+            _log.info("run %s failed after printing (%s); recovery finishes it", book.run, exc)
+            with contextlib.suppress(Exception):
+                book.release()
+            raise
+        _log.info("run %s failed (%s); undoing it", book.run, type(exc).__name__)
+        if pipeline.files is not None:
+            pipeline.files.discard()
+        # If undoing fails too, the run's rows stay unprinted, which the next
+        # run regenerates (CRW-13); the first error is the one to report.
+        with contextlib.suppress(Exception):
+            book.abandon()
+        raise

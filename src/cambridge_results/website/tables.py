@@ -21,6 +21,17 @@ A credential row's ``state``:
     and ``fingerprint`` is the letter's fingerprint (ASC-06).
 ``revoked``
     No hash at all: no login is possible (CRW-06, CRW-08, ASC-03).
+
+Migration 7, "letter publication" (CRW-13, docs/website.md):
+
+* ``website_generation_leases``: one row per centre while a generation run
+  for it is going (its run, who holds it, until when), so runs for one
+  centre take turns.
+* ``website_published_files``: every file of a run whose credentials were
+  marked printed, with its final and temporary name and directory,
+  ``printed`` until it is in place in the letter store, then ``stored``
+  (``missing`` if recovery found it deleted);
+  recovery finishes the ``printed`` ones.
 """
 
 from __future__ import annotations
@@ -33,7 +44,10 @@ __all__ = [
     "ASSOCIATE_SETTINGS",
     "WEBSITE_ACCESS",
     "WEBSITE_CREDENTIALS",
+    "WEBSITE_GENERATION_LEASES",
     "WEBSITE_MIGRATION",
+    "WEBSITE_PUBLICATION_MIGRATION",
+    "WEBSITE_PUBLISHED_FILES",
     "WEBSITE_SELECTIONS",
     "WEBSITE_STEPS",
 ]
@@ -116,3 +130,39 @@ WEBSITE_STEPS = (
 
 #: Migration 3: the candidate results website (issue 3).
 WEBSITE_MIGRATION = Migration(version=3, name="website", steps=WEBSITE_STEPS)
+
+WEBSITE_GENERATION_LEASES = Table(
+    "website_generation_leases",
+    (
+        Column("centre", "text"),
+        Column("run", "int"),
+        # "host pid start-time token": a run on this host that died is seen at once.
+        Column("holder", "text"),
+        Column("taken_at", "instant"),
+        Column("expires_at", "instant"),
+    ),
+    primary_key=("centre",),
+    indexes=(Index(("run",)),),
+)
+
+WEBSITE_PUBLISHED_FILES = Table(
+    "website_published_files",
+    (
+        Column("run", "int"),
+        Column("name", "text"),
+        Column("temp", "text"),
+        Column("directory", "text"),
+        # "printed": credentials printed, file maybe not in place; "stored"; "missing".
+        Column("state", "text"),
+        Column("printed_at", "instant"),
+    ),
+    primary_key=("run", "name"),
+    indexes=(Index(("state", "directory")),),
+)
+
+#: Migration 7: publication that never lies (issue 13, CRW-13).
+WEBSITE_PUBLICATION_MIGRATION = Migration(
+    version=7,
+    name="letter publication",
+    steps=(CreateTable(WEBSITE_GENERATION_LEASES), CreateTable(WEBSITE_PUBLISHED_FILES)),
+)

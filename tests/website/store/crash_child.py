@@ -5,7 +5,10 @@ Prints ``progress DONE BATCHES`` after each batch and, at the end, ``report
 JSON``.  With ``KILL_AFTER`` > 0 the process SIGKILLs itself right after that
 many batches were written (mid-run, before its files are renamed into place).
 With ``GO_FILE`` it starts its run only once that file exists, so that several
-children started together begin at the same moment.
+children started together begin at the same moment.  A run refused because
+another holds the centre's lease prints ``busy`` and exits with status 3.
+The test-only pause point (``CAMBRIDGE_RESULTS_TEST_PAUSE``, see
+``cambridge_results.website.publication``) comes from the environment.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ def main() -> None:
     """Run one generation for GB100 with two worker processes."""
     from website_store_support import MAIN, POLICY, SERIES, clock, web
 
+    from cambridge_results.errors import GenerationInProgress
     from cambridge_results.storage import open_store
     from cambridge_results.website import GenerationProgress, GenerationRequest
 
@@ -44,17 +48,22 @@ def main() -> None:
         if p.batches == kill_after:
             os.kill(os.getpid(), signal.SIGKILL)
 
-    report = website.generate_letters(
-        MAIN,
-        GenerationRequest(
-            centres="GB100",
-            series=SERIES,
-            mode=mode,
-            out_dir=out_dir,
-            batch_size=5,
-            on_progress=progress,
-        ),
-    )
+    try:
+        report = website.generate_letters(
+            MAIN,
+            GenerationRequest(
+                centres="GB100",
+                series=SERIES,
+                mode=mode,
+                out_dir=out_dir,
+                batch_size=5,
+                on_progress=progress,
+            ),
+        )
+    except GenerationInProgress:
+        print("busy", flush=True)
+        store.close()
+        sys.exit(3)
     summary = {
         "run": report.run,
         "letters": report.letters,

@@ -185,3 +185,5 @@ def test_killed_runs_lose_no_password_and_the_next_run_prints_every_candidate_on
         Path(report["zip"]).name,
         *(Path(p).name for p in report["pdfs"]),
     }
+    # The killed runs' temporary files were deleted by the run that finished.
+    assert [p.name for p in out.iterdir() if p.name.endswith(".part")] == []

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import subprocess
+import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -241,3 +244,34 @@ def generate(
     options = {k: fields.pop(k) for k in _WEBSITE_OPTIONS if k in fields}
     website = web(store, clock=clock, policy=policy, **options)
     return website.generate_letters(principal, GenerationRequest(**fields))
+
+
+#: The generation run in a process of its own (crash and concurrency tests).
+CHILD = Path(__file__).parent / "crash_child.py"
+
+
+def start_child(
+    url: str,
+    out: Path,
+    mode: str,
+    *,
+    kill_after: int = 0,
+    go: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.Popen[str]:
+    """``crash_child.py`` generating for GB100 into ``out`` (see its docstring)."""
+    args = [sys.executable, str(CHILD), url, str(out), mode, str(kill_after)]
+    return subprocess.Popen(
+        [*args, *([str(go)] if go is not None else [])],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def file_store_url(backend: str, tmp_path: Path, request: Any) -> str:
+    """A real SQLite file under ``tmp_path``, or the session's PostgreSQL test database."""
+    if backend == "postgresql":
+        return str(request.getfixturevalue("postgres_test_url"))
+    return f"sqlite:///{tmp_path / 'board.db'}"

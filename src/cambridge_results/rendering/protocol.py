@@ -17,6 +17,7 @@ from typing import Protocol, runtime_checkable
 import attrs
 import pendulum
 
+from cambridge_results._checks import instance
 from cambridge_results.credentials import Secret
 from cambridge_results.errors import InvalidValue
 from cambridge_results.values import (
@@ -92,9 +93,9 @@ class LetterData:
     candidate_name: str = attrs.field(converter=_candidate_name)
     username: str = attrs.field(validator=_check_username)
     password: Secret = attrs.field(validator=_check_password, repr=False)
-    contact: ContactDetails = attrs.field(validator=attrs.validators.instance_of(ContactDetails))
+    contact: ContactDetails = attrs.field(validator=instance("contact", ContactDetails))
     visible_from: pendulum.DateTime = attrs.field(validator=_check_instant)
-    delay: Delay = attrs.field(factory=Delay, validator=attrs.validators.instance_of(Delay))
+    delay: Delay = attrs.field(factory=Delay, validator=instance("delay", Delay))
     timezone: str = attrs.field(default="Europe/London", validator=_check_timezone)
     centre_name: str | None = attrs.field(default=None, converter=_centre_name)
 

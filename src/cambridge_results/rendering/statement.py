@@ -17,6 +17,7 @@ from typing import Any, Protocol, runtime_checkable
 import attrs
 import pendulum
 
+from cambridge_results._checks import instance
 from cambridge_results.errors import InvalidValue
 from cambridge_results.values import CandidateNumber, CentreNumber, ExamSeries, SyllabusCode
 from cambridge_results.values._text import human_text
@@ -190,7 +191,7 @@ class StatementData:
     exam: str = attrs.field(converter=_exam)
     skills: tuple[SkillScore, ...] = attrs.field(converter=_skills)
     scale: ScoreScale = attrs.field(
-        default=CAMBRIDGE_ENGLISH_SCALE, validator=attrs.validators.instance_of(ScoreScale)
+        default=CAMBRIDGE_ENGLISH_SCALE, validator=instance("scale", ScoreScale)
     )
     overall: int | None = attrs.field(default=None)
     grade: str | None = attrs.field(default=None, validator=_grade)

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import attrs
 
+from cambridge_results._checks import flag, instance
 from cambridge_results.errors import InvalidValue
 from cambridge_results.rules.website.results_view import SyllabusResult
 from cambridge_results.values import CandidateNumber, Delay, ExamSeries, SyllabusCode
@@ -89,5 +90,5 @@ class ResultsViewRequest:
 
     series: ExamSeries = attrs.field(converter=as_series)
     results: tuple[SyllabusResult, ...] = attrs.field(converter=_results)
-    has_access: bool = attrs.field(validator=attrs.validators.instance_of(bool))
-    delay: Delay = attrs.field(factory=Delay, validator=attrs.validators.instance_of(Delay))
+    has_access: bool = attrs.field(validator=flag("has_access"))
+    delay: Delay = attrs.field(factory=Delay, validator=instance("delay", Delay))

@@ -15,6 +15,7 @@ from typing import Generic, TypeVar
 
 import attrs
 
+from cambridge_results._checks import member
 from cambridge_results.errors import InvalidValue
 from cambridge_results.values.contact import ContactDetails
 from cambridge_results.values.delay import Delay
@@ -91,9 +92,7 @@ class CentreAccess:
 
     centre: CentreNumber = attrs.field(converter=as_centre_number)
     series: ExamSeries = attrs.field(converter=as_series)
-    mode: AccessMode = attrs.field(
-        default=AccessMode.NONE, validator=attrs.validators.instance_of(AccessMode)
-    )
+    mode: AccessMode = attrs.field(default=AccessMode.NONE, validator=member("mode", AccessMode))
     agreed_to_manage_queries: bool = attrs.field(
         default=False, validator=_flag("agreed_to_manage_queries")
     )
@@ -121,7 +120,7 @@ class AssociateCentreControls:
     give_access: bool = attrs.field(default=False, validator=_flag("give_access"))
     delay: Delay | None = attrs.field(default=None, converter=_optional_delay)
     contact: ContactChoice = attrs.field(
-        default=ContactChoice.DEFAULT, validator=attrs.validators.instance_of(ContactChoice)
+        default=ContactChoice.DEFAULT, validator=member("contact", ContactChoice)
     )
 
 
@@ -150,7 +149,7 @@ class AssociateSettings:
     use_defaults: bool = attrs.field(default=False, validator=_flag("use_defaults"))
     default_delay: Delay = attrs.field(factory=Delay, converter=_delay)
     default_contact_choice: ContactChoice = attrs.field(
-        default=ContactChoice.DEFAULT, validator=attrs.validators.instance_of(ContactChoice)
+        default=ContactChoice.DEFAULT, validator=member("default_contact_choice", ContactChoice)
     )
     centres: tuple[AssociateCentreControls, ...] = attrs.field(default=(), converter=_rows)
 

@@ -1,0 +1,42 @@
+"""A value given the wrong type is refused with the library's InvalidValue, naming the field
+(SPEC section 5), never attrs' bare TypeError."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from cambridge_results.errors import InvalidValue
+from cambridge_results.reports import ResultsViewRequest
+from cambridge_results.values.access import (
+    AssociateCentreControls,
+    AssociateSettings,
+    CentreAccess,
+)
+
+CASES: list[tuple[str, Callable[[], object]]] = [
+    ("has_access", lambda: ResultsViewRequest(series="2026-06", results=(), has_access=1)),
+    (
+        "delay",
+        lambda: ResultsViewRequest(series="2026-06", results=(), has_access=True, delay=2),
+    ),
+    ("mode", lambda: CentreAccess(centre="GB123", series="2026-06", mode="all")),
+    ("contact", lambda: AssociateCentreControls(centre="GB123", contact="default")),
+    (
+        "default_contact_choice",
+        lambda: AssociateSettings(
+            associate="GB100", series="2026-06", default_contact_choice="default"
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(("field", "make"), CASES, ids=[c[0] for c in CASES])
+def test_a_wrong_type_is_an_invalid_value_naming_the_field(
+    field: str, make: Callable[[], object]
+) -> None:
+    """The message starts with the field's name, so a caller can show it beside the input."""
+    with pytest.raises(InvalidValue) as raised:
+        make()
+    assert raised.value.message.startswith(f"{field}: ")

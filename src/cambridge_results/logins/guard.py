@@ -4,8 +4,11 @@ Shared by the login (LOG-01), password change, identity registration
 (LOG-04) and candidate registration (LOG-06) flows, so none of them is a
 way round the lockout.  In order:
 
-1. one write (``context.write``): refuse if the key is locked, else count a
-   failure *in advance* and read what the secret is checked against;
+1. one provisional write (``context.write(..., provisional=True)``): refuse
+   if the key is locked, else count a failure *in advance* (on the common
+   path one statement, committed at once and visible to every other
+   attempt, not waited for on disk) and read what the secret is checked
+   against;
 2. the hasher verifies, outside any transaction (one verification, known
    key or not);
 3. the caller's own finishing write records the attempt and, on a match,
@@ -13,7 +16,8 @@ way round the lockout.  In order:
 
 Counting before verifying means no increment is lost between checking and
 counting, and of any number of simultaneous attempts at most the threshold
-reach the hasher.
+reach the hasher.  The finishing write is the one commit a login waits for
+on disk, and it makes the count durable too (docs/security.md).
 """
 
 from __future__ import annotations
@@ -75,7 +79,7 @@ def guarded_check(
         lock = repos.lockouts.count_failure(key, now, policy, context.policy.timezone)
         return lock, (lookup(repos) if lock.allowed else None)
 
-    lock, found = context.write(count, actor=SYSTEM_ACTOR)
+    lock, found = context.write(count, actor=SYSTEM_ACTOR, provisional=True)
     if not lock.allowed:
         return Guarded(outcome=AttemptOutcome.LOCKED, lock=lock)
     stored = None if found is None else encoded(found)

@@ -165,49 +165,39 @@ class LockoutRepository(_Repository):
 
         ``tz`` is the zone the refusal gives the retry time in (the policy's).
 
-        A key without a row is counted by one insert (:meth:`_insert_first`);
-        otherwise the row is read for update and written back by
-        compare-and-set on the values read, and a racing writer's change
-        makes the unit of work run again, so no increment is lost and of any number of simultaneous
-        attempts at most ``policy.lockout_threshold`` are allowed (LOG-02).
+        Every write is one statement that stands alone, so this runs in a
+        provisional unit of work as well as an ordinary one: a key without a
+        row (never failed, or cleared by its last success: the common case)
+        is counted by one ``insert_if_absent``; a key with a row is read and
+        written back by compare-and-set on the values read, and a racing
+        writer's change (or the row's removal meanwhile) raises
+        :class:`ConcurrencyError`, so the unit of work runs again: no
+        increment is lost and of any number of simultaneous attempts at most
+        ``policy.lockout_threshold`` are allowed (LOG-02).
         """
-        if self._insert_first(key, now, policy):
+        first = lockout.after_failure(LockoutState(), now, policy)
+        inserted = self._uow.insert_if_absent(
+            tables.LOCKOUTS.name,
+            {"key": key, "failures": first.failures, "locked_until": first.locked_until},
+        )
+        if inserted is not None:
             return Decision.allow()
-        row = self._uow.get(tables.LOCKOUTS.name, key, for_update=True)
+        row = self._uow.get(tables.LOCKOUTS.name, key)
+        if row is None:
+            raise _lost(f"lockout of {key!r}")  # cleared since the insert met it
         state = _lockout_state(row)
         decision = lockout.check(state, now, tz)
         if not decision.allowed:
             return decision
         new = lockout.after_failure(state, now, policy)
-        values = {"failures": new.failures, "locked_until": new.locked_until}
-        if row is None:
-            _insert_or_lose(self._uow, tables.LOCKOUTS.name, {"key": key, **values})
-        elif not self._uow.update(
+        if not self._uow.update(
             tables.LOCKOUTS.name,
             key,
-            values,
+            {"failures": new.failures, "locked_until": new.locked_until},
             expect={"failures": row["failures"], "locked_until": row["locked_until"]},
         ):
             raise _lost(f"lockout of {key!r}")
         return decision
-
-    def _insert_first(self, key: str, now: pendulum.DateTime, policy: LoginPolicy) -> bool:
-        """Count a key with no row (the common case) in one statement; False if it has one.
-
-        A key has no row until its first failure and again after a success,
-        so most logins count their attempt with this one insert.  A row
-        already there (a racing attempt's included: the insert waits for it
-        and is skipped) is left to the read-for-update path.
-        """
-        first = lockout.after_failure(LockoutState(), now, policy)
-        try:
-            self._uow.insert(
-                tables.LOCKOUTS.name,
-                {"key": key, "failures": first.failures, "locked_until": first.locked_until},
-            )
-        except DuplicateError:
-            return False
-        return True
 
     def clear(self, key: str) -> None:
         """Forget the key's failures and lock (``rules.lockout.after_success``)."""

@@ -27,7 +27,11 @@ import pendulum
 from cambridge_results.decisions import Decision
 from cambridge_results.errors import ConcurrencyError, DuplicateError, InvalidValue
 from cambridge_results.logins import tables
-from cambridge_results.logins.candidates import CandidateCredentialRepository
+from cambridge_results.logins.candidates import (
+    NO_CANDIDATE_CREDENTIALS,
+    BoundCandidateCredentials,
+    CandidateCredentials,
+)
 from cambridge_results.logins.records import (
     AccountRecord,
     AttemptOutcome,
@@ -158,42 +162,52 @@ class LockoutRepository(_Repository):
         """The key's current state."""
         return _lockout_state(self._uow.get(tables.LOCKOUTS.name, key))
 
-    def count_failure(
-        self, key: str, now: pendulum.DateTime, policy: LoginPolicy, tz: str = "UTC"
-    ) -> Decision:
-        """Refuse while locked (nothing written); else count one failure in advance.
+    def count_new(self, key: str, now: pendulum.DateTime, policy: LoginPolicy) -> bool:
+        """Count the first failure of a key with no row, in one statement; False if it has one.
 
-        ``tz`` is the zone the refusal gives the retry time in (the policy's).
-
-        Every write is one statement that stands alone, so this runs in a
-        provisional unit of work as well as an ordinary one: a key without a
-        row (never failed, or cleared by its last success: the common case)
-        is counted by one ``insert_if_absent``; a key with a row is read and
-        written back by compare-and-set on the values read, and a racing
-        writer's change (or the row's removal meanwhile) raises
-        :class:`ConcurrencyError`, so the unit of work runs again: no
-        increment is lost and of any number of simultaneous attempts at most
-        ``policy.lockout_threshold`` are allowed (LOG-02).
+        A key has no row until its first failure and again after a success,
+        so most logins count their attempt with this one ``insert_if_absent``,
+        which stands alone: it may run in a provisional unit of work.  Of any
+        number of simultaneous attempts exactly one inserts.
         """
         first = lockout.after_failure(LockoutState(), now, policy)
         inserted = self._uow.insert_if_absent(
             tables.LOCKOUTS.name,
             {"key": key, "failures": first.failures, "locked_until": first.locked_until},
         )
-        if inserted is not None:
+        return inserted is not None
+
+    def count_failure(
+        self, key: str, now: pendulum.DateTime, policy: LoginPolicy, tz: str = "UTC"
+    ) -> Decision:
+        """Refuse while locked (nothing written); else count one failure in advance.
+
+        ``tz`` is the zone the refusal gives the retry time in (the policy's).
+        Run it in an ordinary unit of work.
+
+        A key without a row is counted by :meth:`count_new`; otherwise the row
+        is read for update (held until the unit of work ends, so racing
+        attempts on one key queue instead of failing) and written back by
+        compare-and-set on the values read, and a racing writer's change
+        makes the unit of work run again, so no increment is lost and of any
+        number of simultaneous attempts at most ``policy.lockout_threshold``
+        are allowed (LOG-02).
+        """
+        if self.count_new(key, now, policy):
             return Decision.allow()
-        row = self._uow.get(tables.LOCKOUTS.name, key)
-        if row is None:
-            raise _lost(f"lockout of {key!r}")  # cleared since the insert met it
+        row = self._uow.get(tables.LOCKOUTS.name, key, for_update=True)
         state = _lockout_state(row)
         decision = lockout.check(state, now, tz)
         if not decision.allowed:
             return decision
         new = lockout.after_failure(state, now, policy)
-        if not self._uow.update(
+        values = {"failures": new.failures, "locked_until": new.locked_until}
+        if row is None:
+            _insert_or_lose(self._uow, tables.LOCKOUTS.name, {"key": key, **values})
+        elif not self._uow.update(
             tables.LOCKOUTS.name,
             key,
-            {"failures": new.failures, "locked_until": new.locked_until},
+            values,
             expect={"failures": row["failures"], "locked_until": row["locked_until"]},
         ):
             raise _lost(f"lockout of {key!r}")
@@ -427,7 +441,9 @@ class LetterRepository(_Repository):
 class LoginRepositories:
     """Every login repository over one unit of work: ``LoginRepositories(uow).accounts``."""
 
-    def __init__(self, uow: Transaction) -> None:
+    def __init__(
+        self, uow: Transaction, candidates: CandidateCredentials = NO_CANDIDATE_CREDENTIALS
+    ) -> None:
         #: Accounts; lockout states by login key; the attempt log.
         self.accounts = AccountRepository(uow)
         self.lockouts = LockoutRepository(uow)
@@ -437,5 +453,5 @@ class LoginRepositories:
         self.reset_tokens = ResetTokenRepository(uow)
         self.identities = IdentityRepository(uow)
         self.letters = LetterRepository(uow)
-        #: The letters' credentials candidates log in with (CRW-14), read by table name.
-        self.candidates = CandidateCredentialRepository(uow)
+        #: The letters' credentials candidates log in with (CRW-14), through the port.
+        self.candidates = BoundCandidateCredentials(candidates, uow)

@@ -48,9 +48,13 @@ class Context:
         """The clock's current instant."""
         return self.clock.now()
 
-    def write(self, work: Callable[[UnitOfWork], T], *, actor: str) -> T:
-        """``work(uow)`` in a writing unit of work, retried from the start on a conflict."""
-        return self.store.run(work, actor=actor)
+    def write(self, work: Callable[[UnitOfWork], T], *, actor: str, provisional: bool = False) -> T:
+        """``work(uow)`` in a writing unit of work, retried from the start on a conflict.
+
+        ``provisional``: each statement commits on its own, not waited for on
+        disk (``Store.unit_of_work``); for work made of standalone statements.
+        """
+        return self.store.run(work, actor=actor, provisional=provisional)
 
     def read(self, work: Callable[[UnitOfWork], T], *, actor: str) -> T:
         """``work(uow)`` in a read-only unit of work."""

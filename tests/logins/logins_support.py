@@ -11,6 +11,7 @@ from typing import TypeVar
 import attrs
 import pendulum
 
+from cambridge_results.board.candidate_credentials import WebsiteCandidateCredentials
 from cambridge_results.board.schema import SCHEMA
 from cambridge_results.clock import FixedClock
 from cambridge_results.context import Context
@@ -135,6 +136,7 @@ def make_world(
         hasher=hasher,
         legacy_hashers=legacy_hashers,
         reset_link=lambda t: f"https://results.example.org/reset?token={t}",
+        candidate_credentials=WebsiteCandidateCredentials(),
     )
     hasher.hashes = 0  # the dummy hash is made once, at construction
     return LoginWorld(store, logins, hasher, outbox, clock)

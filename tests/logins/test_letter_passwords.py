@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from logins_support import START, LoginWorld, make_world
 
 from cambridge_results import credentials
-from cambridge_results.logins import AttemptOutcome, PasswordChange
+from cambridge_results.errors import InvalidValue
+from cambridge_results.logins import AttemptOutcome, LoginRequest, Logins, PasswordChange
 from cambridge_results.logins.tables import CREDENTIALS
 from cambridge_results.rules.logins.login import letter_password
 from cambridge_results.storage import Store
@@ -138,3 +139,25 @@ def test_a_letters_credential_wins_over_an_account_given_the_same_username() -> 
     assert signed_in.candidate is not None
     assert signed_in.account is None
     assert not world.log_in(LETTER_USERNAME, CHOSEN).ok
+
+
+def test_logins_made_without_the_letters_port_log_no_candidate_in() -> None:
+    """CRW-14: the letters are read only through the port; without it a letter's name is unknown."""
+    world = letter_world()
+    bare = Logins(world.logins.context, outbox=world.outbox, hasher=world.hasher)
+    result = bare.log_in(LoginRequest(username=LETTER_USERNAME, password=PRINTED))
+    assert not result.ok
+    assert result.attempt.outcome is AttemptOutcome.UNKNOWN_USERNAME
+    assert world.log_in(LETTER_USERNAME, PRINTED).ok
+
+
+def test_the_letters_port_must_find_and_replace_hashes() -> None:
+    """Anything else given as the port is InvalidValue at construction."""
+    world = make_world()
+    with pytest.raises(InvalidValue, match="candidate_credentials"):
+        Logins(
+            world.logins.context,
+            outbox=world.outbox,
+            hasher=world.hasher,
+            candidate_credentials=object(),  # type: ignore[arg-type]
+        )

@@ -28,6 +28,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Self
 
 from cambridge_results.associates import Associates
+from cambridge_results.board.candidate_credentials import WebsiteCandidateCredentials
 from cambridge_results.board.schema import SCHEMA
 from cambridge_results.board_data import BoardData
 from cambridge_results.clock import Clock, SystemClock
@@ -174,6 +175,7 @@ def open_board(
                 outbox=InMemoryOutbox() if outbox is None else outbox,
                 hasher_name=hasher_name,
                 reset_link=reset_link,
+                candidate_credentials=WebsiteCandidateCredentials(),
             ),
             reports=Reports(
                 context,

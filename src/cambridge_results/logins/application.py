@@ -19,6 +19,7 @@ from cambridge_results._arguments import checked_arguments
 from cambridge_results.context import Context
 from cambridge_results.errors import InvalidValue, PermissionDenied
 from cambridge_results.hashing import PasswordHasher, hasher_for
+from cambridge_results.logins.candidates import NO_CANDIDATE_CREDENTIALS, CandidateCredentials
 from cambridge_results.logins.login import LoginFlows
 from cambridge_results.logins.outbox import Outbox
 from cambridge_results.logins.records import AccountRecord, LetterRecord, LoginAttempt
@@ -48,6 +49,9 @@ class Logins(LoginFlows, ResetFlows, RegistrationFlows):
     successful login then replaces (CRW-12).  ``reset_link`` turns a reset
     token into the URL put in the email.  ``denylist`` holds common or
     breached passwords (lower case) refused as new ones (ASVS 6.2.4).
+    ``candidate_credentials`` is the port letters' credentials are read
+    through (CRW-14); ``open_board`` passes the website's, and without one
+    no candidate username logs in.
     """
 
     def __init__(
@@ -61,6 +65,7 @@ class Logins(LoginFlows, ResetFlows, RegistrationFlows):
         reset_link: Callable[[str], str] | None = None,
         denylist: Container[str] = frozenset(),
         site_name: str = "the results website",
+        candidate_credentials: CandidateCredentials | None = None,
     ) -> None:
         if not isinstance(context, Context):
             raise InvalidValue("context", "must be a Context")
@@ -68,6 +73,12 @@ class Logins(LoginFlows, ResetFlows, RegistrationFlows):
             raise InvalidValue("hasher", "give hasher or hasher_name, not both")
         if not callable(getattr(outbox, "send", None)):
             raise InvalidValue("outbox", "must be an Outbox (with a send method)")
+        if candidate_credentials is not None and not isinstance(
+            candidate_credentials, CandidateCredentials
+        ):
+            raise InvalidValue(
+                "candidate_credentials", "must be a CandidateCredentials (find, replace_hash)"
+            )
         current = hasher or hasher_for(context.policy.credentials, hasher_name)
         self._context = context
         self._verifier = Verifier(current, tuple(legacy_hashers))
@@ -75,6 +86,7 @@ class Logins(LoginFlows, ResetFlows, RegistrationFlows):
         self._reset_link = reset_link
         self._denylist = denylist
         self._site = site_name
+        self._candidates = candidate_credentials or NO_CANDIDATE_CREDENTIALS
 
     @property
     def context(self) -> Context:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Container
 
 from cambridge_results.context import Context
+from cambridge_results.logins.candidates import CandidateCredentials
 from cambridge_results.logins.outbox import Outbox
 from cambridge_results.logins.verifier import Verifier
 
@@ -12,7 +13,7 @@ __all__ = ["LoginsBase"]
 
 
 class LoginsBase:
-    """The context, the verifier (current and older hashers), the outbox and the options."""
+    """The context, the verifier (current and older hashers), the outbox, the letters' port."""
 
     _context: Context
     _verifier: Verifier
@@ -20,3 +21,4 @@ class LoginsBase:
     _reset_link: Callable[[str], str] | None
     _denylist: Container[str]
     _site: str
+    _candidates: CandidateCredentials

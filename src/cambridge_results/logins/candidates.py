@@ -1,26 +1,25 @@
 """Candidates log in with their letter's credential: one source of truth (CRW-12, CRW-14).
 
 A generated letter's username and password hash live in one place, the
-website feature's ``website_credentials`` row; nothing copies them into
-``login_accounts``.  The login use cases read that row by table name
-(:data:`~cambridge_results.logins.tables.CREDENTIALS`) when the submitted
-username is a generated candidate username, so the lockout (LOG-02), the
-generic answer (LOG-01) and the password change all work on the same row
-generation writes.  Only ``password_hash`` logs in: the hash of the
-password printed on the candidate's current letter (state ``printed``, or
-``unprinted`` while a new letter is being drawn and the old one still
-works).  A revoked credential has no hash, and a credential whose first
-letter is not yet written has only a pending one: neither logs in.
+website feature's credential row; nothing copies them into
+``login_accounts``.  Logins do not read that row themselves: they declare
+the port :class:`CandidateCredentials` (find a credential by username,
+compare-and-set its hash, both in the caller's unit of work), which the
+composition root fills with the website's implementation
+(``cambridge_results.board.candidate_credentials``), so the lockout
+(LOG-02), the generic answer (LOG-01) and the password change all work on
+the same row generation writes.  Only the hash of the password printed on
+the candidate's current letter logs in; a revoked credential, and one
+whose first letter is not yet written, are no credential at all.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import attrs
 import pendulum
 
-from cambridge_results.logins import tables
 from cambridge_results.policy import CredentialPolicy
 from cambridge_results.principals import CandidateUser
 from cambridge_results.values import CandidateNumber, CentreNumber, ExamSeries
@@ -28,9 +27,12 @@ from cambridge_results.values import CandidateNumber, CentreNumber, ExamSeries
 if TYPE_CHECKING:
     from cambridge_results.storage.transaction import Transaction
 
-__all__ = ["CandidateCredential", "CandidateCredentialRepository"]
-
-_REVOKED = "revoked"
+__all__ = [
+    "NO_CANDIDATE_CREDENTIALS",
+    "BoundCandidateCredentials",
+    "CandidateCredential",
+    "CandidateCredentials",
+]
 
 
 @attrs.frozen(kw_only=True)
@@ -75,41 +77,27 @@ class CandidateCredential:
         return policy.require_change_at_first_login and self.letter_password_in_use
 
 
-def _key(credential: CandidateCredential) -> tuple[str, str, str]:
-    return (str(credential.centre), credential.series.code, str(credential.candidate))
+@runtime_checkable
+class CandidateCredentials(Protocol):
+    """The port logins reads letters' credentials through (CRW-12, CRW-14, CRW-13).
 
+    Both methods work in the caller's unit of work (a provisional one for
+    :meth:`find`: one read).  The board wires the website's implementation;
+    a :class:`~cambridge_results.logins.Logins` made without one logs no
+    candidate in (:data:`NO_CANDIDATE_CREDENTIALS`).
+    """
 
-def _credential(row: dict[str, Any]) -> CandidateCredential | None:
-    if row["state"] == _REVOKED or row["password_hash"] is None:
-        return None
-    return CandidateCredential(
-        centre=CentreNumber(row["centre"]),
-        series=ExamSeries.parse(row["series"]),
-        candidate=CandidateNumber(row["candidate"]),
-        username=row["username"],
-        password_hash=row["password_hash"],
-        printed_at=row["printed_at"],
-        chosen_at=row[tables.CANDIDATE_PASSWORD_CHOSEN.name],
-    )
-
-
-class CandidateCredentialRepository:
-    """Letters' credentials as logins see them (CRW-12, CRW-14): find, and replace the hash."""
-
-    def __init__(self, uow: Transaction) -> None:
-        self._uow = uow
-
-    def find(self, username: str) -> CandidateCredential | None:
-        """The credential that can log in with this normalised username, or ``None``.
+    def find(self, uow: Transaction, username: str) -> CandidateCredential | None:
+        """The credential that logs in with this normalised username, or ``None``.
 
         ``None`` too for a revoked credential and one whose letter was never
         written (CRW-06, CRW-13): they are not told apart from an unknown name.
         """
-        rows = self._uow.select(tables.CREDENTIALS, {"username": username}, limit=1)
-        return _credential(rows[0]) if rows else None
+        ...
 
     def replace_hash(
         self,
+        uow: Transaction,
         credential: CandidateCredential,
         new_hash: str,
         *,
@@ -121,12 +109,47 @@ class CandidateCredentialRepository:
         login change); without it (a hash upgrade) the mark is kept.  False
         when the hash changed meanwhile (a new letter, a revocation).
         """
-        changes: dict[str, Any] = {"password_hash": new_hash}
-        if chosen_at is not None:
-            changes[tables.CANDIDATE_PASSWORD_CHOSEN.name] = chosen_at
-        return self._uow.update(
-            tables.CREDENTIALS,
-            _key(credential),
-            changes,
-            expect={"password_hash": credential.password_hash},
-        )
+        ...
+
+
+class _NoCandidateCredentials:
+    """No letters: every candidate username names nothing."""
+
+    def find(self, uow: Transaction, username: str) -> CandidateCredential | None:
+        return None
+
+    def replace_hash(
+        self,
+        uow: Transaction,
+        credential: CandidateCredential,
+        new_hash: str,
+        *,
+        chosen_at: pendulum.DateTime | None = None,
+    ) -> bool:
+        return False
+
+
+#: The port of a :class:`~cambridge_results.logins.Logins` made without letters.
+NO_CANDIDATE_CREDENTIALS: CandidateCredentials = _NoCandidateCredentials()
+
+
+class BoundCandidateCredentials:
+    """A :class:`CandidateCredentials` port bound to one unit of work, as repositories are."""
+
+    def __init__(self, port: CandidateCredentials, uow: Transaction) -> None:
+        self._port = port
+        self._uow = uow
+
+    def find(self, username: str) -> CandidateCredential | None:
+        """The port's :meth:`CandidateCredentials.find` in this unit of work."""
+        return self._port.find(self._uow, username)
+
+    def replace_hash(
+        self,
+        credential: CandidateCredential,
+        new_hash: str,
+        *,
+        chosen_at: pendulum.DateTime | None = None,
+    ) -> bool:
+        """The port's :meth:`CandidateCredentials.replace_hash` in this unit of work."""
+        return self._port.replace_hash(self._uow, credential, new_hash, chosen_at=chosen_at)

@@ -4,8 +4,11 @@ Shared by the login (LOG-01), password change, identity registration
 (LOG-04) and candidate registration (LOG-06) flows, so none of them is a
 way round the lockout.  In order:
 
-1. one write (``context.write``): refuse if the key is locked, else count a
-   failure *in advance* and read what the secret is checked against;
+1. count a failure *in advance* and read what the secret is checked
+   against: for a key with no failures (the common case) in a provisional
+   write (``context.write(..., provisional=True)``: one statement, visible
+   to every other attempt at once, not waited for on disk); for a key with
+   failures in an ordinary write that refuses while the key is locked;
 2. the hasher verifies, outside any transaction (one verification, known
    key or not);
 3. the caller's own finishing write records the attempt and, on a match,
@@ -13,7 +16,8 @@ way round the lockout.  In order:
 
 Counting before verifying means no increment is lost between checking and
 counting, and of any number of simultaneous attempts at most the threshold
-reach the hasher.
+reach the hasher.  The finishing write is the one commit a login waits for
+on disk, and it makes the count durable too (docs/security.md).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import pendulum
 
 from cambridge_results.context import Context
 from cambridge_results.decisions import Decision
+from cambridge_results.logins.candidates import NO_CANDIDATE_CREDENTIALS, CandidateCredentials
 from cambridge_results.logins.records import AttemptOutcome, LoginAttempt
 from cambridge_results.logins.repositories import LoginRepositories
 from cambridge_results.logins.verifier import Verifier
@@ -61,21 +66,32 @@ def guarded_check(
     encoded: Callable[[T], str],
     now: pendulum.DateTime,
     typed: Callable[[T, str], str] | None = None,
+    candidates: CandidateCredentials = NO_CANDIDATE_CREDENTIALS,
 ) -> Guarded[T]:
     """Check ``secret`` against ``encoded(lookup(...))`` behind ``key``'s lockout.
 
     ``typed(found, secret)``, when given, is the secret in the form ``found``'s
     hash was made of (a letter's password typed with spaces, say); an unknown
-    key's secret is verified as given, at the same cost.
+    key's secret is verified as given, at the same cost.  ``candidates`` is
+    the letters' port the ``lookup`` may read through.
     """
     policy = context.policy.login
 
+    def reserve(uow: UnitOfWork) -> tuple[Decision, T | None] | None:
+        # The common case, a key with no failures: one statement, not waited for on disk.
+        repos = LoginRepositories(uow, candidates)
+        if not repos.lockouts.count_new(key, now, policy):
+            return None
+        return Decision.allow(), lookup(repos)
+
     def count(uow: UnitOfWork) -> tuple[Decision, T | None]:
-        repos = LoginRepositories(uow)
+        # A key with a row: read for update, so attempts on one key queue, not retry.
+        repos = LoginRepositories(uow, candidates)
         lock = repos.lockouts.count_failure(key, now, policy, context.policy.timezone)
         return lock, (lookup(repos) if lock.allowed else None)
 
-    lock, found = context.write(count, actor=SYSTEM_ACTOR)
+    reserved = context.write(reserve, actor=SYSTEM_ACTOR, provisional=True)
+    lock, found = reserved or context.write(count, actor=SYSTEM_ACTOR)
     if not lock.allowed:
         return Guarded(outcome=AttemptOutcome.LOCKED, lock=lock)
     stored = None if found is None else encoded(found)

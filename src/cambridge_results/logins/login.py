@@ -8,7 +8,8 @@ success clears the count and, if the stored hash is outdated, stores a new
 one by compare-and-set (so it never overwrites a password reset meanwhile).
 
 A generated candidate username (CRW-12) that names no account is looked up
-in the letters' credentials (:mod:`cambridge_results.logins.candidates`):
+in the letters' credentials, through the port
+(:class:`~cambridge_results.logins.candidates.CandidateCredentials`):
 the same lockout, the same answer, the same single hasher call, and on
 success the signed-in :class:`~cambridge_results.principals.CandidateUser`.
 """
@@ -115,7 +116,7 @@ class LoginFlows(LoginsBase):
         )
 
         def finish(uow: UnitOfWork) -> bool:
-            repos = LoginRepositories(uow)
+            repos = LoginRepositories(uow, self._candidates)
             record_attempt(repos, attempt, key=key)
             return upgraded is not None and _replace_hash(repos, account, upgraded)
 
@@ -168,7 +169,7 @@ class LoginFlows(LoginsBase):
         new_hash = self._verifier.hasher.hash(request.new_password) if chosen.allowed else None
 
         def finish(uow: UnitOfWork) -> bool:
-            repos = LoginRepositories(uow)
+            repos = LoginRepositories(uow, self._candidates)
             record_attempt(repos, attempt, key=key)
             if new_hash is None:
                 return False
@@ -211,6 +212,7 @@ class LoginFlows(LoginsBase):
             encoded=_encoded,
             typed=as_typed,
             now=now,
+            candidates=self._candidates,
         )
         return key, now, guarded
 

@@ -27,7 +27,11 @@ import pendulum
 from cambridge_results.decisions import Decision
 from cambridge_results.errors import ConcurrencyError, DuplicateError, InvalidValue
 from cambridge_results.logins import tables
-from cambridge_results.logins.candidates import CandidateCredentialRepository
+from cambridge_results.logins.candidates import (
+    NO_CANDIDATE_CREDENTIALS,
+    BoundCandidateCredentials,
+    CandidateCredentials,
+)
 from cambridge_results.logins.records import (
     AccountRecord,
     AttemptOutcome,
@@ -158,20 +162,38 @@ class LockoutRepository(_Repository):
         """The key's current state."""
         return _lockout_state(self._uow.get(tables.LOCKOUTS.name, key))
 
+    def count_new(self, key: str, now: pendulum.DateTime, policy: LoginPolicy) -> bool:
+        """Count the first failure of a key with no row, in one statement; False if it has one.
+
+        A key has no row until its first failure and again after a success,
+        so most logins count their attempt with this one ``insert_if_absent``,
+        which stands alone: it may run in a provisional unit of work.  Of any
+        number of simultaneous attempts exactly one inserts.
+        """
+        first = lockout.after_failure(LockoutState(), now, policy)
+        inserted = self._uow.insert_if_absent(
+            tables.LOCKOUTS.name,
+            {"key": key, "failures": first.failures, "locked_until": first.locked_until},
+        )
+        return inserted is not None
+
     def count_failure(
         self, key: str, now: pendulum.DateTime, policy: LoginPolicy, tz: str = "UTC"
     ) -> Decision:
         """Refuse while locked (nothing written); else count one failure in advance.
 
         ``tz`` is the zone the refusal gives the retry time in (the policy's).
+        Run it in an ordinary unit of work.
 
-        A key without a row is counted by one insert (:meth:`_insert_first`);
-        otherwise the row is read for update and written back by
+        A key without a row is counted by :meth:`count_new`; otherwise the row
+        is read for update (held until the unit of work ends, so racing
+        attempts on one key queue instead of failing) and written back by
         compare-and-set on the values read, and a racing writer's change
-        makes the unit of work run again, so no increment is lost and of any number of simultaneous
-        attempts at most ``policy.lockout_threshold`` are allowed (LOG-02).
+        makes the unit of work run again, so no increment is lost and of any
+        number of simultaneous attempts at most ``policy.lockout_threshold``
+        are allowed (LOG-02).
         """
-        if self._insert_first(key, now, policy):
+        if self.count_new(key, now, policy):
             return Decision.allow()
         row = self._uow.get(tables.LOCKOUTS.name, key, for_update=True)
         state = _lockout_state(row)
@@ -190,24 +212,6 @@ class LockoutRepository(_Repository):
         ):
             raise _lost(f"lockout of {key!r}")
         return decision
-
-    def _insert_first(self, key: str, now: pendulum.DateTime, policy: LoginPolicy) -> bool:
-        """Count a key with no row (the common case) in one statement; False if it has one.
-
-        A key has no row until its first failure and again after a success,
-        so most logins count their attempt with this one insert.  A row
-        already there (a racing attempt's included: the insert waits for it
-        and is skipped) is left to the read-for-update path.
-        """
-        first = lockout.after_failure(LockoutState(), now, policy)
-        try:
-            self._uow.insert(
-                tables.LOCKOUTS.name,
-                {"key": key, "failures": first.failures, "locked_until": first.locked_until},
-            )
-        except DuplicateError:
-            return False
-        return True
 
     def clear(self, key: str) -> None:
         """Forget the key's failures and lock (``rules.lockout.after_success``)."""
@@ -437,7 +441,9 @@ class LetterRepository(_Repository):
 class LoginRepositories:
     """Every login repository over one unit of work: ``LoginRepositories(uow).accounts``."""
 
-    def __init__(self, uow: Transaction) -> None:
+    def __init__(
+        self, uow: Transaction, candidates: CandidateCredentials = NO_CANDIDATE_CREDENTIALS
+    ) -> None:
         #: Accounts; lockout states by login key; the attempt log.
         self.accounts = AccountRepository(uow)
         self.lockouts = LockoutRepository(uow)
@@ -447,5 +453,5 @@ class LoginRepositories:
         self.reset_tokens = ResetTokenRepository(uow)
         self.identities = IdentityRepository(uow)
         self.letters = LetterRepository(uow)
-        #: The letters' credentials candidates log in with (CRW-14), read by table name.
-        self.candidates = CandidateCredentialRepository(uow)
+        #: The letters' credentials candidates log in with (CRW-14), through the port.
+        self.candidates = BoundCandidateCredentials(candidates, uow)

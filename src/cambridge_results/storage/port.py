@@ -80,9 +80,9 @@ class Store(Protocol):
         ...
 
     def unit_of_work(
-        self, *, actor: str, read_only: bool = False
+        self, *, actor: str, read_only: bool = False, provisional: bool = False
     ) -> AbstractContextManager[UnitOfWork]:
-        """A context manager giving a :class:`UnitOfWork` (one transaction)."""
+        """A context manager giving a :class:`UnitOfWork` (one transaction, unless provisional)."""
         ...
 
     def run(
@@ -92,6 +92,7 @@ class Store(Protocol):
         actor: str,
         read_only: bool = False,
         attempts: int = DEFAULT_ATTEMPTS,
+        provisional: bool = False,
     ) -> T:
         """``work(uow)`` in a unit of work, run again from the start on ConcurrencyError."""
         ...
@@ -169,19 +170,47 @@ class BaseStore(abc.ABC):
         self._closed = False
 
     @contextmanager
-    def unit_of_work(self, *, actor: str, read_only: bool = False) -> Iterator[UnitOfWork]:
-        """One transaction: commit on clean exit, roll back on any exception."""
+    def unit_of_work(
+        self, *, actor: str, read_only: bool = False, provisional: bool = False
+    ) -> Iterator[UnitOfWork]:
+        """One transaction: commit on clean exit, roll back on any exception.
+
+        ``provisional=True`` (a writing unit only) asks for less, for work
+        made of statements that each stand alone (an
+        :meth:`~UnitOfWork.insert_if_absent`, a compare-and-set ``update``,
+        reads): every statement commits as it runs, without a transaction
+        around them (on PostgreSQL no ``BEGIN`` or ``COMMIT`` round trip), so
+        an exception undoes nothing already done, and there are no
+        savepoints and no streams.  Each write is visible to every other unit of work as
+        soon as its statement returns, but the backend does not wait for the
+        disk: the next ordinary commit on the same database makes it durable
+        (a power loss or server crash before that may lose it; a crash of
+        this process does not).  The memory store runs it as an ordinary
+        unit of work; a backend that does not say otherwise does too.
+        """
         check_actor(actor)
         if not isinstance(read_only, bool):
             raise InvalidValue("read_only", "must be True or False")
+        if not isinstance(provisional, bool) or (provisional and read_only):
+            raise InvalidValue("provisional", "must be True or False, and only for a writing unit")
         if self._closed:
             raise StorageError(f"the store {self.url} is closed")
         if getattr(self._local, "active", False):
             raise StorageError("a unit of work is already open on this store in this thread")
         self._local.active = True
         try:
-            uow = self._begin(actor=actor, read_only=read_only)
-            _log.debug("begin unit of work on %s for %s (read_only=%s)", self.url, actor, read_only)
+            if provisional:
+                uow = self._begin_provisional(actor=actor)
+                uow.provisional = True  # the same limits on every backend
+            else:
+                uow = self._begin(actor=actor, read_only=read_only)
+            _log.debug(
+                "begin unit of work on %s for %s (read_only=%s, provisional=%s)",
+                self.url,
+                actor,
+                read_only,
+                provisional,
+            )
             try:
                 yield uow
             except BaseException as exc:
@@ -202,8 +231,13 @@ class BaseStore(abc.ABC):
         actor: str,
         read_only: bool = False,
         attempts: int = DEFAULT_ATTEMPTS,
+        provisional: bool = False,
     ) -> T:
         """Run ``work(uow)`` in a unit of work and return its result, retrying on conflict.
+
+        ``provisional`` is :meth:`unit_of_work`'s: a provisional ``work`` that
+        is run again must be right to run again after some of its statements
+        committed (compare-and-set writes are).
 
         When the backend reports a :class:`ConcurrencyError` (a deadlock, a
         serialization failure, a lock it could not get in time) the unit of
@@ -222,7 +256,9 @@ class BaseStore(abc.ABC):
         attempt = 1
         while True:
             try:
-                with self.unit_of_work(actor=actor, read_only=read_only) as uow:
+                with self.unit_of_work(
+                    actor=actor, read_only=read_only, provisional=provisional
+                ) as uow:
                     return work(uow)
             except ConcurrencyError as exc:
                 if attempt >= attempts:
@@ -245,6 +281,10 @@ class BaseStore(abc.ABC):
     @abc.abstractmethod
     def _begin(self, *, actor: str, read_only: bool) -> UnitOfWork:
         """Start a transaction and return its unit of work."""
+
+    def _begin_provisional(self, *, actor: str) -> UnitOfWork:
+        """Start a provisional unit of work; by default an ordinary writing one (stronger)."""
+        return self._begin(actor=actor, read_only=False)
 
     @abc.abstractmethod
     def migrate(self) -> int:

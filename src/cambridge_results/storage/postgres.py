@@ -47,6 +47,14 @@ Behaviour, and why:
 * Migrators take a transaction-level advisory lock keyed by the schema, so
   two processes migrating one database apply each migration once: the
   second waits, then finds nothing (or less) to do.
+* A provisional unit of work (``BaseStore.unit_of_work(provisional=True)``)
+  sends its statements in autocommit, so each commits on its own with no
+  ``BEGIN`` or ``COMMIT`` round trip, under ``synchronous_commit = off``:
+  visible at once, on disk within the server's WAL writer delay or with
+  the next ordinary commit, whose flush covers every earlier WAL record.
+  The setting is made once per connection; from then on that connection's
+  ordinary writing units begin with ``SET LOCAL synchronous_commit TO on``
+  in the same round trip as their ``BEGIN``.
 * One connection per thread and per process (autocommit mode; we issue
   ``BEGIN`` and ``COMMIT``), opened on first use with ``TimeZone=UTC``, the
   schema's ``search_path`` and a ``lock_timeout``; a forked child opens its
@@ -97,6 +105,8 @@ SCHEMES = ("postgresql://", "postgres://")
 _SCHEMA = re.compile(r"[a-z_][a-z0-9_]{0,62}", re.ASCII)
 _BEGIN_WRITE = "BEGIN ISOLATION LEVEL READ COMMITTED, READ WRITE"
 _BEGIN_READ = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+#: An ordinary writing unit on a connection a provisional one set to asynchronous commits.
+_BEGIN_WRITE_SYNCED = _BEGIN_WRITE + "; SET LOCAL synchronous_commit TO on"
 _SAVEPOINT = "cr_statement"
 _CURSOR_NUMBERS = itertools.count(1)
 # Connections inherited across fork(): never used, and kept referenced so that
@@ -215,9 +225,11 @@ class PostgresUnitOfWork(UnitOfWork):
         *,
         actor: str,
         read_only: bool,
+        provisional: bool = False,
     ) -> None:
         super().__init__(catalog=store.catalog, actor=actor, read_only=read_only)
         self._conn = conn
+        self.provisional = provisional
 
     # -- executing -----------------------------------------------------------
 
@@ -276,6 +288,10 @@ class PostgresUnitOfWork(UnitOfWork):
                 return index.columns
         # The clashing row went away after the insert skipped it (deleted meanwhile).
         return tuple(c for index in table.key_indexes for c in index.columns)
+
+    def _insert_if_absent(self, table: Table, row: Row) -> Row | None:
+        raw = self._execute(sql.insert(D, table, row, skip_conflicts=True)).fetchone()
+        return None if raw is None else sql.decode_row(D, table, raw)
 
     def _get(self, table: Table, key: Row, *, for_update: bool) -> Row | None:
         raw = self._execute(sql.get(D, table, key, for_update=for_update)).fetchone()
@@ -350,6 +366,8 @@ class PostgresUnitOfWork(UnitOfWork):
         self._execute((f"RELEASE SAVEPOINT {name}", []))
 
     def _commit(self) -> None:
+        if self.provisional:
+            return  # every statement committed as it ran
         status = self._conn.info.transaction_status
         if status == TransactionStatus.INERROR:
             # PostgreSQL would answer COMMIT with a silent ROLLBACK here.
@@ -455,9 +473,21 @@ class PostgresStore(BaseStore):
             local.pid = os.getpid()
         return conn
 
+    def _begin_write(self, conn: psycopg.Connection[Any]) -> str:
+        """An ordinary writing unit's ``BEGIN``: synced, even where provisional ones are not."""
+        unsynced = getattr(self._local, "unsynced", None) is conn
+        return _BEGIN_WRITE_SYNCED if unsynced else _BEGIN_WRITE
+
+    def _begin_provisional(self, *, actor: str) -> UnitOfWork:
+        conn = self._connection()
+        if getattr(self._local, "unsynced", None) is not conn:
+            self._run(lambda: conn.execute("SET synchronous_commit TO off"))
+            self._local.unsynced = conn
+        return PostgresUnitOfWork(self, conn, actor=actor, read_only=False, provisional=True)
+
     def _begin(self, *, actor: str, read_only: bool) -> UnitOfWork:
         conn = self._connection()
-        begin = _BEGIN_READ if read_only else _BEGIN_WRITE
+        begin = _BEGIN_READ if read_only else self._begin_write(conn)
         try:
             conn.execute(begin)
         except psycopg.Error as exc:
@@ -466,6 +496,7 @@ class PostgresStore(BaseStore):
             # The server dropped an idle connection (a restart, a timeout):
             # nothing has happened in this unit of work yet, so connect again.
             conn = self._connection()
+            begin = _BEGIN_READ if read_only else self._begin_write(conn)
             self._run(lambda: conn.execute(begin))
         return PostgresUnitOfWork(self, conn, actor=actor, read_only=read_only)
 
@@ -512,7 +543,8 @@ class PostgresStore(BaseStore):
 
     def _migrate_one(self, conn: psycopg.Connection[Any]) -> int:
         """Apply the next pending migration, if any; return the version found before."""
-        self._run(lambda: conn.execute(_BEGIN_WRITE))
+        begin = self._begin_write(conn)
+        self._run(lambda: conn.execute(begin))
         try:
             # One lock per schema: hashtextextended gives a stable 64-bit key.
             self._run(

@@ -4,6 +4,10 @@ The embedded default.  Settings and why:
 
 * WAL journal: readers never block the writer, nor the writer readers.
 * ``synchronous=FULL``: a committed unit of work survives power loss.
+  A provisional unit of work (``BaseStore.unit_of_work(provisional=True)``)
+  runs each statement in SQLite's autocommit under ``synchronous=NORMAL``:
+  visible at once, its WAL frames on disk with the next ``FULL`` commit's
+  fsync (or a checkpoint); the connection is back to ``FULL`` when it ends.
 * ``foreign_keys=ON``: raw-SQL migrations may declare references.
 * Writing units of work start with ``BEGIN IMMEDIATE`` (the write lock is
   taken up front, so two writers never deadlock upgrading read locks, and an
@@ -127,10 +131,17 @@ class SQLiteUnitOfWork(UnitOfWork):
     """A unit of work inside one SQLite transaction."""
 
     def __init__(
-        self, store: SQLiteStore, conn: sqlite3.Connection, *, actor: str, read_only: bool
+        self,
+        store: SQLiteStore,
+        conn: sqlite3.Connection,
+        *,
+        actor: str,
+        read_only: bool,
+        provisional: bool = False,
     ):
         super().__init__(catalog=store.catalog, actor=actor, read_only=read_only)
         self._conn = conn
+        self.provisional = provisional
 
     def _execute(self, statement: sql.Statement) -> sqlite3.Cursor:
         text, params = statement
@@ -140,6 +151,12 @@ class SQLiteUnitOfWork(UnitOfWork):
         cursor = self._execute(sql.insert(D, table, row))
         raw = _run(cursor.fetchone)
         return sql.decode_row(D, table, raw)
+
+    def _insert_if_absent(self, table: Table, row: Row) -> Row | None:
+        cursor = self._execute(sql.insert(D, table, row, skip_conflicts=True))
+        # Every row fetched: in autocommit the statement commits only once it is done.
+        rows = _run(cursor.fetchall)
+        return sql.decode_row(D, table, rows[0]) if rows else None
 
     def _get(self, table: Table, key: Row, *, for_update: bool) -> Row | None:
         raw = _run(self._execute(sql.get(D, table, key, for_update=for_update)).fetchone)
@@ -193,6 +210,9 @@ class SQLiteUnitOfWork(UnitOfWork):
         _run(lambda: self._conn.execute(f"RELEASE SAVEPOINT {name}"))
 
     def _commit(self) -> None:
+        if self.provisional:
+            self._end_provisional()
+            return
         try:
             self._conn.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -202,6 +222,14 @@ class SQLiteUnitOfWork(UnitOfWork):
     def _rollback(self) -> None:
         if self._conn.in_transaction:
             _run(lambda: self._conn.execute("ROLLBACK"))
+        if self.provisional:
+            self._end_provisional()
+
+    def _end_provisional(self) -> None:
+        # A statement still open (a stream left unfinished) ends with the unit.
+        if self._conn.in_transaction:
+            _run(lambda: self._conn.execute("COMMIT"))
+        _run(lambda: self._conn.execute("PRAGMA synchronous = FULL"))
 
 
 class SQLiteStore(BaseStore):
@@ -288,6 +316,11 @@ class SQLiteStore(BaseStore):
             local.pid = os.getpid()
         conn: sqlite3.Connection = local.conn
         return conn
+
+    def _begin_provisional(self, *, actor: str) -> UnitOfWork:
+        conn = self._connection()
+        _run(lambda: conn.execute("PRAGMA synchronous = NORMAL"))
+        return SQLiteUnitOfWork(self, conn, actor=actor, read_only=False, provisional=True)
 
     def _begin(self, *, actor: str, read_only: bool) -> UnitOfWork:
         conn = self._connection()

@@ -14,7 +14,13 @@ import itertools
 from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager
 
-from cambridge_results.errors import InvalidValue, NotFound, StorageError, WriteRefused
+from cambridge_results.errors import (
+    DuplicateError,
+    InvalidValue,
+    NotFound,
+    StorageError,
+    WriteRefused,
+)
 from cambridge_results.storage.migrations import Catalog
 from cambridge_results.storage.query import Order, Where, WhereInput, check_order, check_where
 from cambridge_results.storage.schema import INT_MAX, INT_MIN, ColumnType, Key, Row, RowInput, Table
@@ -48,6 +54,9 @@ class Transaction(abc.ABC):
         self.actor = actor
         self.read_only = read_only
         self._open = True
+        #: True in a provisional unit of work: every statement commits on its own
+        #: (:meth:`~cambridge_results.storage.port.BaseStore.unit_of_work`).
+        self.provisional = False
         # Savepoint names are unique within the unit of work, so nesting never shadows.
         self._savepoint_numbers = itertools.count(1)
 
@@ -71,6 +80,19 @@ class Transaction(abc.ABC):
         self._ready(write=True)
         t = self.table(table)
         return self._insert(t, t.check_row(row))
+
+    def insert_if_absent(self, table: str, row: RowInput) -> Row | None:
+        """Insert ``row`` unless a row already holds its key or a unique value; one statement.
+
+        Returns the row as stored, or ``None`` when a row was already there
+        (``INSERT ... ON CONFLICT DO NOTHING RETURNING``): no
+        :class:`DuplicateError`, and the unit of work stays usable on every
+        backend without a savepoint.  Of any number of simultaneous
+        ``insert_if_absent`` of one key, exactly one returns a row.
+        """
+        self._ready(write=True)
+        t = self.table(table)
+        return self._insert_if_absent(t, t.check_row(row))
 
     def get(self, table: str, key: Key, *, for_update: bool = False) -> Row | None:
         """The row with primary key ``key``, or ``None``.
@@ -193,6 +215,8 @@ class Transaction(abc.ABC):
         while streaming it.
         """
         self._ready(write=False)
+        if self.provisional:
+            raise StorageError("a provisional unit of work cannot stream: use select")
         t = self.table(table)
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise InvalidValue("batch_size", "must be a whole number of at least 1")
@@ -217,6 +241,8 @@ class Transaction(abc.ABC):
         inside it.
         """
         self._ready(write=False)
+        if self.provisional:
+            raise StorageError("a provisional unit of work has no savepoints: statements commit")
         name = f"cr_savepoint_{next(self._savepoint_numbers)}"
         self._savepoint(name)
         try:
@@ -251,6 +277,17 @@ class Transaction(abc.ABC):
     @abc.abstractmethod
     def _insert(self, table: Table, row: Row) -> Row:
         """Insert a checked full row (auto column absent); return the stored row."""
+
+    def _insert_if_absent(self, table: Table, row: Row) -> Row | None:
+        """Insert a checked row unless its key or a unique value is taken; else None.
+
+        This default suits a backend whose failed insert leaves the unit of
+        work usable; the built-in backends do it in one statement.
+        """
+        try:
+            return self._insert(table, row)
+        except DuplicateError:
+            return None
 
     @abc.abstractmethod
     def _get(self, table: Table, key: Row, *, for_update: bool) -> Row | None:

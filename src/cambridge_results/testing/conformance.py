@@ -30,7 +30,9 @@ puts :class:`MakeStoreFromFixture` first in the bases instead of setting
 The mixins can be used one by one, each from its module:
 :class:`PrimitiveConformance` and :class:`EventConformance`
 (``conformance_primitives``), :class:`SavepointConformance`
-(``conformance_savepoints``), :class:`RepositoryConformance`
+(``conformance_savepoints``), :class:`ProvisionalConformance`
+(``conformance_provisional``: ``insert_if_absent``, provisional units of
+work), :class:`RepositoryConformance`
 (``conformance_repositories``), :class:`MigrationConformance` and
 :class:`MultiProcessConformance` (``conformance_processes``),
 :class:`StatefulConformance` (``conformance_stateful``); the ``things``
@@ -52,6 +54,7 @@ from cambridge_results.testing.conformance_processes import (
     MigrationConformance,
     MultiProcessConformance,
 )
+from cambridge_results.testing.conformance_provisional import ProvisionalConformance
 from cambridge_results.testing.conformance_repositories import RepositoryConformance
 from cambridge_results.testing.conformance_savepoints import SavepointConformance
 from cambridge_results.testing.conformance_stateful import StatefulConformance
@@ -63,6 +66,7 @@ class StoreConformance(
     PrimitiveConformance,
     EventConformance,
     SavepointConformance,
+    ProvisionalConformance,
     RepositoryConformance,
     MigrationConformance,
     MultiProcessConformance,

@@ -19,6 +19,7 @@ import attrs
 import pendulum
 import pytest
 
+from cambridge_results.board.candidate_credentials import WebsiteCandidateCredentials
 from cambridge_results.board.schema import SCHEMA
 from cambridge_results.clock import FixedClock
 from cambridge_results.context import Context
@@ -151,6 +152,7 @@ def counting_logins(store: Store, *, threshold: int = 3) -> LoginsUnderTest:
         outbox=outbox,
         hasher=hasher,
         reset_link=lambda token: f"https://results.example.org/reset?token={token}",
+        candidate_credentials=WebsiteCandidateCredentials(),
     )
     hasher.hashes = 0  # the dummy hash is made once, at construction
     return LoginsUnderTest(logins, hasher, outbox, clock)

@@ -384,7 +384,7 @@ def _order(d: Dialect, table: Table, order: Order) -> str:
     return " ORDER BY " + ", ".join(parts)
 
 
-def _keyshape_of(key: Row) -> Shape:
+def _key_shape(key: Row) -> Shape:
     return tuple((name, "Eq", 0) for name in key)
 
 
@@ -410,21 +410,26 @@ def insert(d: Dialect, table: Table, row: Row, *, skip_conflicts: bool = False) 
     return text, encoded(codecs, [row[n] for n in names])
 
 
-def exists(d: Dialect, table: Table, where: Where) -> Statement:
-    """Whether any row matches ``where`` (one row of ``1``, or none)."""
+def _filtered(d: Dialect, table: Table, where: Where, head: str, tail: str = "") -> Statement:
+    """``{head} table WHERE ...{tail}``, its text built once per shape."""
     shape = shape_of(where)
 
     def build() -> tuple[str, list[Codec | None]]:
         clause, codecs = where_text(d, table, shape)
-        return f"SELECT 1 FROM {quote(table.name)}{clause} LIMIT 1", codecs
+        return f"{head} {quote(table.name)}{clause}{tail}", codecs
 
-    text, codecs = cached_text(("exists", id(d), id(table), shape), d, table, build)
+    text, codecs = cached_text((head, tail, id(d), id(table), shape), d, table, build)
     return text, encoded(codecs, values_of(where))
+
+
+def exists(d: Dialect, table: Table, where: Where) -> Statement:
+    """Whether any row matches ``where`` (one row of ``1``, or none)."""
+    return _filtered(d, table, where, "SELECT 1 FROM", " LIMIT 1")
 
 
 def get(d: Dialect, table: Table, key: Row, *, for_update: bool) -> Statement:
     """Select one row by primary key."""
-    shape = _keyshape_of(key)
+    shape = _key_shape(key)
 
     def build() -> tuple[str, list[Codec | None]]:
         clause, codecs = where_text(d, table, shape)
@@ -457,14 +462,7 @@ def update(d: Dialect, table: Table, key: Row, changes: Row, expect: Row) -> Sta
 
 def delete(d: Dialect, table: Table, key: Row) -> Statement:
     """Delete by key."""
-    shape = _keyshape_of(key)
-
-    def build() -> tuple[str, list[Codec | None]]:
-        clause, codecs = where_text(d, table, shape)
-        return f"DELETE FROM {quote(table.name)}{clause}", codecs
-
-    text, codecs = cached_text(("delete", id(d), id(table), shape), d, table, build)
-    return text, encoded(codecs, list(key.values()))
+    return _filtered(d, table, {n: Eq(v) for n, v in key.items()}, "DELETE FROM")
 
 
 def select(d: Dialect, table: Table, where: Where, order: Order, limit: int | None) -> Statement:
@@ -491,14 +489,7 @@ def select(d: Dialect, table: Table, where: Where, order: Order, limit: int | No
 
 def count(d: Dialect, table: Table, where: Where) -> Statement:
     """Count matching rows."""
-    shape = shape_of(where)
-
-    def build() -> tuple[str, list[Codec | None]]:
-        clause, codecs = where_text(d, table, shape)
-        return f"SELECT COUNT(*) FROM {quote(table.name)}{clause}", codecs
-
-    text, codecs = cached_text(("count", id(d), id(table), shape), d, table, build)
-    return text, encoded(codecs, values_of(where))
+    return _filtered(d, table, where, "SELECT COUNT(*) FROM")
 
 
 def increment(d: Dialect, table: Table, key: Row, column: str, by: int) -> Statement:

@@ -111,8 +111,24 @@ class EnquiryUseCases:
 
     # -- loading and saving a step ------------------------------------------
 
-    def _load(self, records: EnquiryRecords, enquiry_id: str) -> StoredEnquiry:
-        """The enquiry, locked for a change: its group's lock first, then its row."""
+    def _load(
+        self, records: EnquiryRecords, enquiry_id: str, *, saved: bool = False
+    ) -> StoredEnquiry:
+        """The enquiry, locked for a change: its group's lock first, then its row.
+
+        ``saved=True`` for a use case that ends by saving the enquiry
+        (:meth:`_save`, a compare-and-set on its version) whatever it
+        decides, or writes nothing: the enquiry is read once, before the
+        group's lock, and not again locked.  Should anyone change it between
+        that read and the lock, the save finds another version and the unit
+        of work runs again (``ConcurrencyError``); a refusal writes nothing,
+        so deciding it on the enquiry as read first is as if the use case had
+        run just before that change.
+        """
+        if saved:
+            stored = records.enquiries.get(enquiry_id)
+            records.lock_group(stored.enquiry)
+            return stored
         # Centre, series and syllabus never change, so the group read unlocked is the one.
         records.lock_group(records.enquiries.group_of(enquiry_id))
         return records.enquiries.get(enquiry_id, for_update=True)

@@ -125,7 +125,8 @@ class SubmissionUseCases(EnquiryUseCases):
         now = self.context.now()
 
         def work(records: EnquiryRecords) -> Transition:
-            stored = self._load(records, enquiry_id)
+            # Submitting saves the draft or refuses, writing nothing (see _load).
+            stored = self._load(records, enquiry_id, saved=True)
             draft = stored.enquiry
             facts = self._facts(records, draft)
             try:

@@ -346,6 +346,30 @@ class EnquiryStoreConformance(_Base):
             assert repo.active_reviews("GB123", SERIES, "0580", "0713") == []
             assert repo.active_reviews("GB123", SERIES, "0580", "0001") == ["e-1"]
 
+    def test_a_refused_claim_after_the_compare_and_set_puts_the_enquiry_back(
+        self, board: Store
+    ) -> None:
+        """EAR-06: saving with ``previous`` writes the row first; a refused claim undoes it."""
+        with board.unit_of_work(actor=ACTOR) as uow:
+            repo = EnquiryRecords(uow).enquiries
+            _add(repo, _enquiry("e-1", service="2", status=EnquiryStatus.RECEIVED))
+            draft = _add(
+                repo, _enquiry("e-2", service="2", status=EnquiryStatus.SAVED, arrived=None)
+            )
+            sent = _enquiry("e-2", service="2", status=EnquiryStatus.SUBMITTED)
+            # What the submission reads first: the rows naming its candidate.
+            repo.sharing("GB123", SERIES, "0580", ["0001"], excluding="e-2")
+            with pytest.raises(DuplicateEnquiry):
+                repo.save(sent, version=draft.version, holds_review=True, previous=draft.enquiry)
+            assert repo.get("e-2") == draft
+            assert repo.active_reviews("GB123", SERIES, "0580", "0001") == ["e-1"]
+            assert (
+                repo.save(
+                    sent, version=draft.version, holds_review=False, previous=draft.enquiry
+                ).version
+                == draft.version + 1
+            )
+
     def test_enquiry_numbers_are_unique_in_the_store(self, board: Store) -> None:
         """EAR-09: two enquiries can never carry the same number; drafts carry none."""
         with board.unit_of_work(actor=ACTOR) as uow:

@@ -21,8 +21,34 @@ __all__ = [
 ]
 
 
+#: The form the library writes instants in (``2023-09-01T09:00:00+00:00``, with
+#: microseconds when there are some, or ``Z``): read by the standard library.
+_PLAIN = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+    r"(?:\.[0-9]{6})?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])",
+    re.ASCII,
+)
+
+
+def _plain_instant(value: str) -> pendulum.DateTime | None:
+    """``value`` in UTC if it has the form of :data:`_PLAIN` and is a real instant, else None."""
+    if _PLAIN.fullmatch(value) is None:
+        return None
+    try:
+        v = datetime.datetime.fromisoformat(value).astimezone(datetime.UTC)
+    except (ValueError, OverflowError):
+        return None  # pendulum's parser decides, and says what is wrong
+    return pendulum.DateTime(
+        v.year, v.month, v.day, v.hour, v.minute, v.second, v.microsecond, tzinfo=pendulum.UTC
+    )
+
+
 def parse_instant(value: object, field: str = "instant") -> pendulum.DateTime:
     """Parse an ISO 8601 instant that names its offset; naive times are refused."""
+    if type(value) is pendulum.DateTime and value.tzinfo is pendulum.UTC:
+        return value  # already what this returns (an instant in UTC; ``fold`` means nothing)
+    if type(value) is str and (plain := _plain_instant(value)) is not None:
+        return plain
     if isinstance(value, pendulum.DateTime):
         if value.tzinfo is None:
             raise InvalidValue(field, "must be timezone-aware")

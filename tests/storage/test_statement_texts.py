@@ -1,0 +1,100 @@
+"""Statements are built once per shape, compare equality without a collation, and move
+instants to and from the driver exactly (issue 15, item 3: the enquiry path's CPU)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pendulum
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cambridge_results.board.schema import SCHEMA
+from cambridge_results.storage import sql
+from cambridge_results.storage.migrations import build_catalog
+from cambridge_results.storage.query import Gt, In, check_order, check_where
+from cambridge_results.storage.schema import canonical_instant
+from cambridge_results.values.instants import parse_instant
+
+CATALOG = build_catalog(SCHEMA)
+ENQUIRIES = CATALOG["enquiries"]
+WHERE = {"centre": "GB100", "series": "June 2023", "status": In(["received", "submitted"])}
+
+instants = st.datetimes(
+    min_value=datetime.datetime(1900, 1, 2),
+    max_value=datetime.datetime(9998, 12, 30),
+    timezones=st.sampled_from(
+        [datetime.UTC, pendulum.UTC, datetime.timezone(datetime.timedelta(hours=-5, minutes=-30))]
+    ),
+)
+
+
+def _select(where: dict[str, object], order_by: tuple[str, ...] = ()) -> sql.Statement:
+    checked = check_where(ENQUIRIES, where)
+    return sql.select(sql.POSTGRESQL, ENQUIRIES, checked, check_order(ENQUIRIES, order_by), None)
+
+
+def test_equality_is_compared_without_a_collation_so_indexes_serve_it() -> None:
+    """Equality and In leave the column bare (PostgreSQL uses its index); order keeps "C"."""
+    text, params = _select({**WHERE, "arrived_at": None, "id": Gt("enq-1")}, ("arrived_at",))
+    where, _, order = text.partition(" ORDER BY ")
+    assert '"centre" = %s' in where
+    assert '"status" IN (%s, %s)' in where
+    assert '"arrived_at" IS NULL' in where
+    assert '"id" COLLATE "C" > %s' in where
+    assert order.startswith('"arrived_at" ASC NULLS FIRST, "id" COLLATE "C" ASC')
+    assert params == ["GB100", "June 2023", "received", "submitted", "enq-1"]
+
+
+def test_one_shape_is_one_text_whatever_the_values() -> None:
+    """The text is built once per shape and kept; the parameters are the values, in order."""
+    first, one = _select(WHERE)
+    second, other = _select({**WHERE, "centre": "GB999", "status": In(["saved", "pending"])})
+    assert first is second
+    assert one != other
+    longer, _ = _select({**WHERE, "status": In(["saved", "pending", "received"])})
+    assert longer.count("%s") == first.count("%s") + 1
+
+
+@given(instants)
+def test_an_instant_goes_to_postgresql_as_a_plain_utc_datetime_and_comes_back_equal(
+    value: datetime.datetime,
+) -> None:
+    """Encoded for psycopg as a stdlib datetime in UTC; decoded as the canonical pendulum one."""
+    canonical = canonical_instant(value, "at")
+    column = ENQUIRIES.column("created_at")
+    sent = sql.POSTGRESQL.encode(column, canonical)
+    assert type(sent) is datetime.datetime
+    assert sent.tzinfo is datetime.UTC
+    assert sent == value
+    back = sql.POSTGRESQL.decode(column, sent)
+    assert type(back) is pendulum.DateTime
+    assert back.tzinfo is pendulum.UTC
+    assert back == canonical
+
+
+@given(instants, st.booleans())
+def test_parse_instant_reads_the_library_s_own_form_as_pendulum_would(
+    value: datetime.datetime, zulu: bool
+) -> None:
+    """The standard-library fast path and pendulum's parser agree on every written instant."""
+    text = value.isoformat()
+    if zulu and value.utcoffset() == datetime.timedelta(0):
+        text = text.replace("+00:00", "Z")
+    expected = pendulum.parse(text, exact=True)
+    assert isinstance(expected, pendulum.DateTime)
+    parsed = parse_instant(text)
+    assert parsed == expected
+    assert parsed.tzinfo is pendulum.UTC
+
+
+@pytest.mark.parametrize(
+    "text", ["2023-02-29T09:00:00Z", "0001-01-01T00:30:00+01:00", "2023-09-01T24:00:00Z"]
+)
+def test_parse_instant_still_refuses_what_is_no_instant(text: str) -> None:
+    """Impossible dates and instants before year 1 are InvalidValue, as before."""
+    from cambridge_results.errors import InvalidValue
+
+    with pytest.raises(InvalidValue):
+        parse_instant(text)

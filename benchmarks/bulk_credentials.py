@@ -155,7 +155,7 @@ def run_library(database: Path, n: int, hasher: str, workers: int, dask: bool) -
             )
             letters += report.letters
             pdf_bytes += sum(p.stat().st_size for p in report.combined_pdfs)
-            zip_bytes += report.zip_file.stat().st_size if report.zip_file else 0
+            zip_bytes += sum(p.stat().st_size for p in report.zip_files)
         seconds = time.perf_counter() - started
     if letters != n:
         raise SystemExit(f"expected {n} letters, got {letters}")

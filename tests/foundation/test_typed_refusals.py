@@ -14,6 +14,8 @@ from cambridge_results.values.access import (
     AssociateSettings,
     CentreAccess,
 )
+from cambridge_results.values.enquiry import Document
+from cambridge_results.values.outcome import ComponentResult
 
 CASES: list[tuple[str, Callable[[], object]]] = [
     ("has_access", lambda: ResultsViewRequest(series="2026-06", results=(), has_access=1)),
@@ -27,6 +29,18 @@ CASES: list[tuple[str, Callable[[], object]]] = [
         "default_contact_choice",
         lambda: AssociateSettings(
             associate="GB100", series="2026-06", default_contact_choice="default"
+        ),
+    ),
+    ("kind", lambda: Document(kind="Ack", uploaded_at="2026-08-20T09:00:00+00:00")),
+    (
+        "clerical_error",
+        lambda: ComponentResult(
+            component="01",
+            mark_before=40,
+            mark_reviewed=41,
+            mark_after=40,
+            tolerance=2,
+            clerical_error=1,
         ),
     ),
 ]

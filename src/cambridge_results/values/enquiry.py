@@ -14,6 +14,7 @@ from collections.abc import Iterable
 import attrs
 import pendulum
 
+from cambridge_results._checks import member
 from cambridge_results.errors import InvalidValue
 from cambridge_results.values import (
     CandidateNumber,
@@ -196,7 +197,7 @@ def _optional_money(_: object, attribute: attrs.Attribute[Money | None], value: 
 class Document:
     """A document the board uploaded for an enquiry (EAR-10)."""
 
-    kind: DocumentKind = attrs.field(validator=attrs.validators.instance_of(DocumentKind))
+    kind: DocumentKind = attrs.field(validator=member("kind", DocumentKind))
     uploaded_at: pendulum.DateTime = attrs.field(converter=instant)
 
 
@@ -243,7 +244,7 @@ class Enquiry:
     head_of_centre: bool = attrs.field(default=False, validator=_flag)
     note: str | None = attrs.field(default=None, converter=_note)
     status: EnquiryStatus = attrs.field(
-        default=EnquiryStatus.SAVED, validator=attrs.validators.instance_of(EnquiryStatus)
+        default=EnquiryStatus.SAVED, validator=member("status", EnquiryStatus)
     )
     created_at: pendulum.DateTime = attrs.field(converter=instant)
     submitted_at: pendulum.DateTime | None = attrs.field(default=None, converter=optional_instant)

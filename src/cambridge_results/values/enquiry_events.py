@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 import attrs
 import pendulum
 
+from cambridge_results._checks import member
 from cambridge_results.decisions import Reason
 from cambridge_results.values.enquiry import Enquiry, as_enquiry_id, instant
 
@@ -58,7 +59,7 @@ def _details(
 class EnquiryEvent:
     """One recorded change: its kind, the enquiry, the actor, the instant and details."""
 
-    kind: EventKind = attrs.field(validator=attrs.validators.instance_of(EventKind))
+    kind: EventKind = attrs.field(validator=member("kind", EventKind))
     enquiry_id: str = attrs.field(converter=as_enquiry_id)
     at: pendulum.DateTime = attrs.field(converter=instant)
     #: ``str(principal)``, e.g. ``"centre:GB123"`` or ``"board:j.smith"``.

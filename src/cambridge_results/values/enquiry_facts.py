@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 import attrs
 
+from cambridge_results._checks import instance
 from cambridge_results.errors import InvalidValue
 from cambridge_results.values import (
     CandidateNumber,
@@ -42,7 +43,7 @@ def _optional_grade(value: object) -> Grade | None:
 class CandidateResults:
     """One candidate's entry for the syllabus, component marks and syllabus grade."""
 
-    entry: Entry = attrs.field(validator=attrs.validators.instance_of(Entry))
+    entry: Entry = attrs.field(validator=instance("entry", Entry))
     marks: tuple[Mark, ...] = attrs.field(default=(), converter=_marks)
     grade: Grade | None = attrs.field(default=None, converter=_optional_grade)
 
@@ -87,10 +88,8 @@ def _samples(values: Iterable[ModerationSample]) -> tuple[ModerationSample, ...]
 class SyllabusFacts:
     """Everything the eligibility rules read about one syllabus at one centre in one series."""
 
-    qualification: Qualification = attrs.field(
-        validator=attrs.validators.instance_of(Qualification)
-    )
-    syllabus: Syllabus = attrs.field(validator=attrs.validators.instance_of(Syllabus))
+    qualification: Qualification = attrs.field(validator=instance("qualification", Qualification))
+    syllabus: Syllabus = attrs.field(validator=instance("syllabus", Syllabus))
     results: tuple[CandidateResults, ...] = attrs.field(default=(), converter=_results)
     moderation_samples: tuple[ModerationSample, ...] = attrs.field(default=(), converter=_samples)
 

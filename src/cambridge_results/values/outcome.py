@@ -12,6 +12,7 @@ from collections.abc import Iterable
 import attrs
 import pendulum
 
+from cambridge_results._checks import flag
 from cambridge_results.errors import InvalidValue
 from cambridge_results.values import CandidateNumber, ComponentCode, Grade
 from cambridge_results.values.identifiers import as_candidate_number, as_component_code
@@ -44,7 +45,7 @@ class ComponentResult:
     mark_reviewed: int = attrs.field(validator=_whole)
     mark_after: int = attrs.field(validator=_whole)
     tolerance: int = attrs.field(validator=_whole)
-    clerical_error: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+    clerical_error: bool = attrs.field(default=False, validator=flag("clerical_error"))
 
     def __attrs_post_init__(self) -> None:
         expected = (

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 import attrs
 import pendulum
 
+from cambridge_results._checks import member
 from cambridge_results.decisions import Decision
 from cambridge_results.policy import Policy
 from cambridge_results.principals import AssociateOfficer, BoardStaff, CentreOfficer, Principal
@@ -103,7 +104,7 @@ class DocumentRelease:
     """An Associate released a document of an enquiry to its Associate Centre (EAR-16)."""
 
     enquiry_id: str = attrs.field(converter=as_enquiry_id)
-    kind: DocumentKind = attrs.field(validator=attrs.validators.instance_of(DocumentKind))
+    kind: DocumentKind = attrs.field(validator=member("kind", DocumentKind))
     released_at: pendulum.DateTime = attrs.field(converter=instant)
     by: str
 

@@ -30,7 +30,7 @@ __all__ = [
     "PRIVATE_FILE_MODE",
     "AtomicFile",
     "fsync_directory",
-    "part_files",
+    "rename_into_place",
     "write_atomically",
 ]
 
@@ -49,14 +49,21 @@ def fsync_directory(path: Path) -> None:
         os.close(handle)
 
 
-def part_files(directory: Path, target_name: str) -> list[Path]:
-    """The temporary files :class:`AtomicFile` left in ``directory`` for ``target_name``."""
-    prefix = f".{target_name}."
+def rename_into_place(temp: Path, final: Path) -> bool:
+    """Rename the synced ``temp`` over ``final``; whether it was there to rename.
+
+    For a file whose :meth:`AtomicFile.sync` ran earlier, perhaps in a process
+    that has since died (bulk generation's recovery, CRW-13).  A ``temp``
+    already gone is not an error when ``final`` exists: whoever renamed it
+    first did the same thing.  The caller ``fsync``\\ s the directory.
+    """
     try:
-        entries = list(directory.iterdir())
+        os.replace(temp, final)
     except FileNotFoundError:
-        return []
-    return sorted(p for p in entries if p.name.startswith(prefix) and p.name.endswith(PART_SUFFIX))
+        if not final.exists():
+            raise
+        return False
+    return True
 
 
 class AtomicFile:

@@ -10,7 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cambridge_results.files import AtomicFile, part_files, write_atomically
+from cambridge_results.files import AtomicFile, rename_into_place, write_atomically
+
+
+def part_files(directory: Path, target_name: str) -> list[Path]:
+    """The temporary files AtomicFile left in ``directory`` for ``target_name``."""
+    return sorted(directory.glob(f".{target_name}.*.part"))
 
 
 @given(data=st.binary(max_size=4096))
@@ -61,3 +66,17 @@ def test_a_synced_file_is_invisible_until_published_and_then_replaces_the_old_on
     out.publish()
     assert (tmp_path / "a.pdf").read_bytes() == b"new"
     assert part_files(tmp_path, "a.pdf") == []
+
+
+def test_renaming_a_synced_file_twice_is_a_no_op_but_a_lost_one_is_an_error(
+    tmp_path: Path,
+) -> None:
+    """CRW-13's recovery may rename what the run itself already renamed; never a lost file."""
+    out = AtomicFile(tmp_path / "a.pdf")
+    out.file.write(b"letters")
+    out.sync()
+    assert rename_into_place(out.temp, out.target) is True
+    assert rename_into_place(out.temp, out.target) is False
+    assert out.target.read_bytes() == b"letters"
+    with pytest.raises(FileNotFoundError):
+        rename_into_place(tmp_path / ".b.pdf.0.part", tmp_path / "b.pdf")

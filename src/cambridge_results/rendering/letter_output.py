@@ -37,7 +37,6 @@ directories; :meth:`LetterFiles.commit` does both, and
 from __future__ import annotations
 
 import contextlib
-import os
 import zipfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -46,10 +45,10 @@ import attrs
 import pendulum
 
 from cambridge_results.errors import RenderError
-from cambridge_results.files import AtomicFile, fsync_directory
+from cambridge_results.files import AtomicFile, fsync_directory, rename_into_place
 from cambridge_results.rendering.pdf_split import PdfStreamWriter, split_pages
 
-__all__ = ["LETTERS_PER_FILE", "ZIP_LEVEL", "LetterFile", "LetterFiles", "publish_file"]
+__all__ = ["LETTERS_PER_FILE", "ZIP_LEVEL", "LetterFile", "LetterFiles"]
 
 #: At most this many letters in one PDF or zip file, so memory stays flat (issue 15).
 LETTERS_PER_FILE = 10_000
@@ -63,21 +62,6 @@ class LetterFile:
 
     final: Path
     temp: Path
-
-
-def publish_file(temp: Path, final: Path) -> bool:
-    """Rename the synced ``temp`` over ``final``; whether it was there to rename.
-
-    A ``temp`` already gone is not an error when ``final`` exists: whoever
-    renamed it first (the run itself or a recovery) did the same thing.
-    """
-    try:
-        os.replace(temp, final)
-    except FileNotFoundError:
-        if not final.exists():
-            raise
-        return False
-    return True
 
 
 def _volume_name(target: Path, number: int, style: str) -> Path:
@@ -270,14 +254,14 @@ class LetterFiles:
         files = self.sync() if any(isinstance(o, AtomicFile) for o in self._outs) else self.files
         self._published = True
         for f in files:
-            publish_file(f.temp, f.final)
+            rename_into_place(f.temp, f.final)
         for directory in {f.final.parent for f in files}:
             fsync_directory(directory)
         return self.pdfs, self.zips
 
     def commit(self) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
-        """:meth:`sync` then :meth:`publish`: every file in place, durably."""
-        self.sync()
+        """:meth:`sync` then :meth:`publish` (which syncs what is not yet): every file in
+        place, durably."""
         return self.publish()
 
     def discard(self) -> None:

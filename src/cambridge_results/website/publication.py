@@ -52,8 +52,8 @@ import pendulum
 
 from cambridge_results.context import Context
 from cambridge_results.errors import GenerationInProgress
-from cambridge_results.files import PART_SUFFIX, fsync_directory
-from cambridge_results.rendering.letter_output import LetterFile, publish_file
+from cambridge_results.files import PART_SUFFIX, fsync_directory, rename_into_place
+from cambridge_results.rendering.letter_output import LetterFile
 from cambridge_results.storage.keys import centre_key
 from cambridge_results.storage.port import UnitOfWork
 from cambridge_results.storage.query import In
@@ -269,7 +269,7 @@ def put_files(letters: LetterStore, files: Iterable[LetterFile]) -> None:
     files = list(files)
     for f in files:
         if f.temp.exists() or not f.final.exists():
-            publish_file(f.temp, f.final)
+            rename_into_place(f.temp, f.final)
     for directory in {f.final.parent for f in files}:
         fsync_directory(directory)
     for f in files:

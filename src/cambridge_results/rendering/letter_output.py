@@ -260,8 +260,9 @@ class LetterFiles:
         return self.pdfs, self.zips
 
     def commit(self) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
-        """:meth:`sync` then :meth:`publish` (which syncs what is not yet): every file in
-        place, durably."""
+        """:meth:`sync` (which refuses a run of no letters) then :meth:`publish`: every
+        file in place, durably."""
+        self.sync()
         return self.publish()
 
     def discard(self) -> None:

@@ -39,7 +39,9 @@ _WORTH_COMPRESSING = 256
 
 def _font_program(stream: StreamObject) -> bytes | None:
     try:
-        font = TTFont(io.BytesIO(stream.get_data()))
+        # fontTools stamps a saved font with the clock unless told not to, and a
+        # letter's bytes must depend only on its input (CRW-13: reproducible runs).
+        font = TTFont(io.BytesIO(stream.get_data()), recalcTimestamp=False)
         if "glyf" not in font:
             return None
         glyphs = font["glyf"]

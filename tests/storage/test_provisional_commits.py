@@ -24,6 +24,7 @@ NORMAL, FULL = 1, 2
 
 
 def _setting(uow: UnitOfWork, backend: str) -> Any:
+    uow.count("sequences")  # PostgreSQL sends a unit's BEGIN with its first statement
     conn: Any = uow._conn  # type: ignore[attr-defined]  # the backend's own connection
     if backend == "sqlite":
         return conn.execute("PRAGMA synchronous").fetchone()[0]

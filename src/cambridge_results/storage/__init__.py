@@ -32,7 +32,7 @@ from cambridge_results.storage.plugins import (
     open_store,
 )
 from cambridge_results.storage.port import MULTI_PROCESS, PERSISTENT, BaseStore, Store, UnitOfWork
-from cambridge_results.storage.query import Ge, Gt, In, Le, Lt, Ne, Prefix
+from cambridge_results.storage.query import Ge, Gt, In, Le, Lt, Ne, Prefix, Select
 from cambridge_results.storage.schema import Column, ColumnType, Index, Row, Table, UniqueIndex
 
 __all__ = [
@@ -60,6 +60,7 @@ __all__ = [
     "Prefix",
     "RawSQL",
     "Row",
+    "Select",
     "Store",
     "Table",
     "UniqueIndex",

@@ -1,8 +1,9 @@
 """The PostgreSQL store (``postgresql://...``): psycopg 3, installed with the ``postgres`` extra.
 
-This is the only module that imports :mod:`psycopg`; ``open_store`` imports
-it only for a ``postgresql://`` or ``postgres://`` URL, and says which extra
-to install when the driver is missing.
+This module and :mod:`.postgres_support` (URLs and error translation,
+re-exported here) are the only ones that import :mod:`psycopg`;
+``open_store`` imports them only for a ``postgresql://`` or ``postgres://``
+URL, and says which extra to install when the driver is missing.
 
 URLs are libpq connection URIs, plus one parameter of ours::
 
@@ -55,6 +56,10 @@ Behaviour, and why:
   The setting is made once per connection; from then on that connection's
   ordinary writing units begin with ``SET LOCAL synchronous_commit TO on``
   in the same round trip as their ``BEGIN``.
+* Fewer round trips (pipeline mode): a unit of work's ``BEGIN`` goes with
+  its first statement; a statement in its own savepoint goes with its
+  ``SAVEPOINT`` and ``RELEASE``; ``select_many`` sends its reads together.
+  Statements sent one at a time share one cursor per unit of work.
 * One connection per thread and per process (autocommit mode; we issue
   ``BEGIN`` and ``COMMIT``), opened on first use with ``TimeZone=UTC``, the
   schema's ``search_path`` and a ``lock_timeout``; a forked child opens its
@@ -66,11 +71,9 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
-import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
-from urllib.parse import unquote, urlsplit, urlunsplit
 
 import pendulum
 import psycopg
@@ -78,20 +81,24 @@ from psycopg.pq import TransactionStatus
 
 from cambridge_results.errors import (
     ConcurrencyError,
-    DuplicateError,
     InvalidValue,
     StorageError,
     WriteRefused,
 )
 from cambridge_results.storage import sql
 from cambridge_results.storage.migrations import (
-    Catalog,
     Migration,
     apply_step,
     build_catalog,
     check_history,
 )
 from cambridge_results.storage.port import MULTI_PROCESS, PERSISTENT, BaseStore, UnitOfWork
+from cambridge_results.storage.postgres_support import (
+    _primary,
+    parse_url,
+    redacted,
+    translate_error,
+)
 from cambridge_results.storage.query import Eq, Order, Where
 from cambridge_results.storage.schema import Row, Table
 
@@ -101,8 +108,6 @@ T = TypeVar("T")
 D = sql.POSTGRESQL
 DEFAULT_LOCK_TIMEOUT = 30.0
 MIGRATION_ATTEMPTS = 5
-SCHEMES = ("postgresql://", "postgres://")
-_SCHEMA = re.compile(r"[a-z_][a-z0-9_]{0,62}", re.ASCII)
 _BEGIN_WRITE = "BEGIN ISOLATION LEVEL READ COMMITTED, READ WRITE"
 _BEGIN_READ = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
 #: An ordinary writing unit on a connection a provisional one set to asynchronous commits.
@@ -112,95 +117,6 @@ _CURSOR_NUMBERS = itertools.count(1)
 # Connections inherited across fork(): never used, and kept referenced so that
 # garbage collection cannot close them, which would end the parent's session.
 _INHERITED: list[psycopg.Connection[Any]] = []
-
-_CONCURRENCY = {
-    "40001": "a concurrent unit of work changed the same data (serialization failure)",
-    "40P01": "deadlock with a concurrent unit of work",
-    "55P03": "a row or table stayed locked by another unit of work (lock_timeout)",
-}
-
-
-def _key(item: str) -> str:
-    return unquote(item.partition("=")[0])
-
-
-def parse_url(url: object) -> tuple[str, str | None]:
-    """Split a store URL into the libpq URI to connect with and the ``schema`` (or None).
-
-    :class:`InvalidValue` for anything that is not a well-formed
-    ``postgresql://`` or ``postgres://`` URI; nothing is contacted.
-    """
-    if not isinstance(url, str) or not url.startswith(SCHEMES):
-        raise InvalidValue("url", "a PostgreSQL URL looks like postgresql://user@host/database")
-    base, _, query = url.partition("?")
-    # The other parameters are kept exactly as written, for libpq to read.
-    items = [item for item in query.split("&") if item]
-    schemas = [unquote(item.partition("=")[2]) for item in items if _key(item) == "schema"]
-    if len(schemas) > 1:
-        raise InvalidValue("url", "name the schema at most once")
-    schema = schemas[0] if schemas else None
-    if schema is not None and not _SCHEMA.fullmatch(schema):
-        raise InvalidValue("url", f"schema={schema!r} is not a lower-case SQL name like 'results'")
-    rest = "&".join(item for item in items if _key(item) != "schema")
-    conninfo = f"{base}?{rest}" if rest else base
-    try:
-        psycopg.conninfo.conninfo_to_dict(conninfo)
-    except psycopg.Error as exc:
-        raise InvalidValue("url", f"not a valid PostgreSQL connection URI: {exc}") from None
-    return conninfo, schema
-
-
-def redacted(url: str) -> str:
-    """``url`` with any password replaced by ``***`` (for messages and ``repr``)."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    credentials, _, hosts = parts.netloc.rpartition("@")
-    if ":" not in credentials:
-        return url
-    user = credentials.split(":", 1)[0]
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{hosts}"))
-
-
-def _primary(exc: psycopg.Error) -> str:
-    primary = exc.diag.message_primary
-    if primary:
-        return primary
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
-def _duplicate_columns(table: Table, constraint: str | None) -> tuple[str, ...] | None:
-    if constraint == f"{table.name}_pkey":
-        return table.primary_key
-    for index in table.unique:
-        if index.index_name(table.name) == constraint:
-            return index.columns
-    return None
-
-
-def translate_error(exc: psycopg.Error, catalog: Catalog | None = None) -> StorageError:
-    """The library's error for a driver error; the text names tables and columns, never values."""
-    state = exc.sqlstate
-    primary = _primary(exc)
-    if state == "23505":
-        table = (catalog or {}).get(exc.diag.table_name or "")
-        columns = None if table is None else _duplicate_columns(table, exc.diag.constraint_name)
-        if table is not None and columns is not None:
-            return table.duplicate(columns)
-        # The primary message names the table or index, never the values (those are in DETAIL).
-        return DuplicateError(f"PostgreSQL: {primary}")
-    if state in _CONCURRENCY:
-        return ConcurrencyError(f"PostgreSQL: {_CONCURRENCY[state]}; retry the unit of work")
-    if state == "25006" or (state == "23000" and "append-only" in primary):
-        return WriteRefused(f"PostgreSQL: {primary}")
-    if state == "25P02":
-        return StorageError(
-            "PostgreSQL: an earlier statement of this unit of work failed, so it can only roll back"
-        )
-    if state is None and isinstance(exc, psycopg.OperationalError):
-        return StorageError(f"PostgreSQL: the connection failed: {primary}")
-    return StorageError(f"PostgreSQL [{state}]: {primary}")
 
 
 def _eq(values: Mapping[str, Any]) -> Where:
@@ -226,34 +142,78 @@ class PostgresUnitOfWork(UnitOfWork):
         actor: str,
         read_only: bool,
         provisional: bool = False,
+        begin: str | None = None,
     ) -> None:
         super().__init__(catalog=store.catalog, actor=actor, read_only=read_only)
+        self._store = store
         self._conn = conn
+        # One cursor for the statements sent one at a time: a new one per statement
+        # costs a third of psycopg's own time for a one-row read.
+        self._cursor = conn.cursor()
         self.provisional = provisional
+        #: The ``BEGIN`` not sent yet: it goes with the first statement, in one round trip.
+        self._begin_text = begin
 
     # -- executing -----------------------------------------------------------
 
     def _execute(self, statement: sql.Statement) -> psycopg.Cursor[Any]:
+        if self._begin_text is not None:
+            return self._pipelined([statement])[0]
         text, params = statement
         try:
-            return self._conn.execute(text, params)
+            return self._cursor.execute(text, params)
         except psycopg.Error as exc:
             raise translate_error(exc, self.catalog) from exc
 
-    def _in_savepoint(self, statement: sql.Statement) -> psycopg.Cursor[Any]:
-        """Run one statement so that, if it fails, only it is undone."""
-        self._execute((f"SAVEPOINT {_SAVEPOINT}", []))
-        text, params = statement
+    def _pipelined(self, statements: Sequence[sql.Statement]) -> list[psycopg.Cursor[Any]]:
+        """Run ``statements`` in order in one round trip (pipeline mode); their cursors.
+
+        The ``BEGIN`` not sent yet goes first.  The first statement that
+        fails raises (translated) once all have been answered, and those
+        after it did not run.  A connection the server dropped while idle is
+        replaced when nothing of this unit of work has run yet, as
+        :meth:`PostgresStore._begin` did when it sent the ``BEGIN`` itself.
+        """
+        begin, self._begin_text = self._begin_text, None
         try:
-            cursor = self._conn.execute(text, params)
+            return self._send(begin, statements)
         except psycopg.Error as exc:
-            error = translate_error(exc, self.catalog)
+            if begin is None or not (
+                isinstance(exc, psycopg.OperationalError) and self._conn.closed
+            ):
+                raise translate_error(exc, self.catalog) from exc
+        self._conn = self._store._connection()
+        self._cursor = self._conn.cursor()
+        try:
+            return self._send(begin, statements)
+        except psycopg.Error as exc:
+            raise translate_error(exc, self.catalog) from exc
+
+    def _send(
+        self, begin: str | None, statements: Sequence[sql.Statement]
+    ) -> list[psycopg.Cursor[Any]]:
+        with self._conn.pipeline():
+            if begin is not None:
+                # One command per execute: pipeline mode sends each as a prepared statement.
+                for command in begin.split("; "):
+                    self._conn.execute(command)
+            return [self._conn.execute(text, params) for text, params in statements]
+
+    def _in_savepoint(self, statement: sql.Statement) -> psycopg.Cursor[Any]:
+        """Run one statement so that, if it fails, only it is undone (one round trip)."""
+        try:
+            return self._pipelined(
+                [
+                    (f"SAVEPOINT {_SAVEPOINT}", []),
+                    statement,
+                    (f"RELEASE SAVEPOINT {_SAVEPOINT}", []),
+                ]
+            )[1]
+        except StorageError:
             if not self._conn.closed:
                 with contextlib.suppress(psycopg.Error):
                     self._conn.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
-            raise error from exc
-        self._execute((f"RELEASE SAVEPOINT {_SAVEPOINT}", []))
-        return cursor
+            raise
 
     def _exists(self, table: Table, where: Where) -> bool:
         return self._execute(sql.exists(D, table, where)).fetchone() is not None
@@ -268,10 +228,10 @@ class PostgresUnitOfWork(UnitOfWork):
     # -- the primitives ------------------------------------------------------
 
     def _insert(self, table: Table, row: Row) -> Row:
-        raw = self._execute(sql.insert(D, table, row, skip_conflicts=True)).fetchone()
-        if raw is None:
+        stored = self._insert_if_absent(table, row)
+        if stored is None:
             raise table.duplicate(self._conflict(table, row))
-        return sql.decode_row(D, table, raw)
+        return stored
 
     def _conflict(self, table: Table, row: Row) -> tuple[str, ...]:
         """The columns of the unique index a skipped insert ran into."""
@@ -290,8 +250,11 @@ class PostgresUnitOfWork(UnitOfWork):
         return tuple(c for index in table.key_indexes for c in index.columns)
 
     def _insert_if_absent(self, table: Table, row: Row) -> Row | None:
-        raw = self._execute(sql.insert(D, table, row, skip_conflicts=True)).fetchone()
-        return None if raw is None else sql.decode_row(D, table, raw)
+        cursor = self._execute(sql.insert(D, table, row, skip_conflicts=True))
+        if table.auto_column is None:
+            return sql.stored_row(table, row) if cursor.rowcount == 1 else None
+        raw = cursor.fetchone()
+        return None if raw is None else sql.stored_row(table, row, raw[0])
 
     def _get(self, table: Table, key: Row, *, for_update: bool) -> Row | None:
         raw = self._execute(sql.get(D, table, key, for_update=for_update)).fetchone()
@@ -315,6 +278,17 @@ class PostgresUnitOfWork(UnitOfWork):
     def _select(self, table: Table, where: Where, order: Order, limit: int | None) -> list[Row]:
         rows = self._execute(sql.select(D, table, where, order, limit)).fetchall()
         return [sql.decode_row(D, table, raw) for raw in rows]
+
+    def _select_many(
+        self, selects: Sequence[tuple[Table, Where, Order, int | None]]
+    ) -> list[list[Row]]:
+        if len(selects) < 2:
+            return [self._select(*s) for s in selects]
+        cursors = self._pipelined([sql.select(D, *s) for s in selects])
+        return [
+            [sql.decode_row(D, s[0], raw) for raw in cursor.fetchall()]
+            for s, cursor in zip(selects, cursors, strict=True)
+        ]
 
     def _count(self, table: Table, where: Where) -> int:
         row = self._execute(sql.count(D, table, where)).fetchone()
@@ -362,12 +336,11 @@ class PostgresUnitOfWork(UnitOfWork):
     def _rollback_to(self, name: str) -> None:
         # Also recovers a transaction that a failed statement inside the block left
         # in error: the unit of work goes on from the savepoint.
-        self._execute((f"ROLLBACK TO SAVEPOINT {name}", []))
-        self._execute((f"RELEASE SAVEPOINT {name}", []))
+        self._pipelined([(f"ROLLBACK TO SAVEPOINT {name}", []), (f"RELEASE SAVEPOINT {name}", [])])
 
     def _commit(self) -> None:
-        if self.provisional:
-            return  # every statement committed as it ran
+        if self.provisional or self._begin_text is not None:
+            return  # every statement committed as it ran, or none ran
         status = self._conn.info.transaction_status
         if status == TransactionStatus.INERROR:
             # PostgreSQL would answer COMMIT with a silent ROLLBACK here.
@@ -376,7 +349,7 @@ class PostgresUnitOfWork(UnitOfWork):
                 "PostgreSQL: a statement of this unit of work failed, so nothing was committed"
             )
         try:
-            cursor = self._conn.execute("COMMIT")
+            cursor = self._cursor.execute("COMMIT")
         except psycopg.Error as exc:
             self._rollback()
             raise translate_error(exc, self.catalog) from exc
@@ -487,18 +460,11 @@ class PostgresStore(BaseStore):
 
     def _begin(self, *, actor: str, read_only: bool) -> UnitOfWork:
         conn = self._connection()
+        # The BEGIN goes with the unit's first statement, in one round trip; a
+        # connection the server dropped while idle (a restart, a timeout) is
+        # replaced then (PostgresUnitOfWork._pipelined).
         begin = _BEGIN_READ if read_only else self._begin_write(conn)
-        try:
-            conn.execute(begin)
-        except psycopg.Error as exc:
-            if not (isinstance(exc, psycopg.OperationalError) and conn.closed):
-                raise translate_error(exc, self.catalog) from exc
-            # The server dropped an idle connection (a restart, a timeout):
-            # nothing has happened in this unit of work yet, so connect again.
-            conn = self._connection()
-            begin = _BEGIN_READ if read_only else self._begin_write(conn)
-            self._run(lambda: conn.execute(begin))
-        return PostgresUnitOfWork(self, conn, actor=actor, read_only=read_only)
+        return PostgresUnitOfWork(self, conn, actor=actor, read_only=read_only, begin=begin)
 
     def _run(self, action: Callable[[], T]) -> T:
         try:

@@ -34,6 +34,7 @@ __all__ = [
     "Ne",
     "Order",
     "Prefix",
+    "Select",
     "Where",
     "WhereInput",
     "check_order",
@@ -97,6 +98,19 @@ class Prefix:
 
 
 @attrs.frozen
+class Select:
+    """One read of :meth:`~cambridge_results.storage.transaction.Transaction.select_many`.
+
+    The arguments of ``select``: ``Select("entries", {"centre": "GB123"}, ("candidate",))``.
+    """
+
+    table: str
+    where: WhereInput | None = None
+    order_by: Sequence[str] = ()
+    limit: int | None = None
+
+
+@attrs.frozen
 class Eq:
     """Equality; written as the plain value in a ``where`` mapping."""
 
@@ -129,7 +143,17 @@ def check_where(table: Table, where: WhereInput | None) -> Where:
     return out
 
 
+#: What a ``where`` value may be besides a plain value (equality).
+_CONDITIONS = (Eq, Ne, Lt, Le, Gt, Ge, In, Prefix)
+
+
 def _condition(table: Table, column: Column, raw: object) -> Condition:
+    if raw is not None and column.type is not ColumnType.JSON and not isinstance(raw, _CONDITIONS):
+        # The common case, a plain value (equality), checked without the general path.
+        try:
+            return Eq(column.check(raw))
+        except InvalidValue as exc:
+            raise InvalidValue(f"where.{column.name}", exc.reason) from None
     field = f"where.{column.name}"
 
     def value(v: object) -> Value:

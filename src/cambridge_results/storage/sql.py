@@ -81,6 +81,7 @@ __all__ = [
     "recorded_versions",
     "schema_version_ddl",
     "select",
+    "stored_row",
     "update",
 ]
 
@@ -389,20 +390,24 @@ def _key_shape(key: Row) -> Shape:
 
 
 def insert(d: Dialect, table: Table, row: Row, *, skip_conflicts: bool = False) -> Statement:
-    """Insert a checked row; returns every column (the auto key included).
+    """Insert a checked row; returns the auto key, if the table has one, and nothing else.
 
-    With ``skip_conflicts`` a row that any unique index refuses is not
-    inserted and nothing is returned, instead of the statement failing (so a
-    PostgreSQL transaction stays usable without a savepoint per insert).
+    The row as stored is the checked row (its values are canonical: what a
+    read gives back) plus the auto key: :func:`stored_row`.  With
+    ``skip_conflicts`` a row that any unique index refuses is not inserted
+    (no row returned, a row count of 0) instead of the statement failing (so
+    a PostgreSQL transaction stays usable without a savepoint per insert).
     """
     names = tuple(c for c in table.column_names if c in row)
 
     def build() -> tuple[str, list[Codec | None]]:
         marks = ", ".join(d.placeholder(table.column(n)) for n in names)
         conflict = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
+        auto = table.auto_column
+        returning = "" if auto is None else f" RETURNING {quote(auto.name)}"
         sql = (
             f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
-            f"VALUES ({marks}){conflict} RETURNING {_columns(table)}"
+            f"VALUES ({marks}){conflict}{returning}"
         )
         return sql, [d.encoders.get(table.column(n).type) for n in names]
 
@@ -524,6 +529,18 @@ def next_number(d: Dialect, sequences: Table, name: str) -> Statement:
         f'ON CONFLICT ("name") DO UPDATE SET "value" = {t}."value" + 1 RETURNING "value"'
     )
     return sql, [name]
+
+
+def stored_row(table: Table, row: Row, auto_key: Any = None) -> Row:
+    """A checked row as :func:`insert` stored it: the same values, the auto key filled in.
+
+    Checked values are canonical (a read returns them unchanged), so the row
+    needs no reading back; it is a new dict, in the table's column order.
+    """
+    auto = table.auto_column
+    if auto is None:
+        return dict(row)
+    return {name: int(auto_key) if name == auto.name else row[name] for name in table.column_names}
 
 
 def decode_row(d: Dialect, table: Table, raw: Sequence[Any]) -> Row:

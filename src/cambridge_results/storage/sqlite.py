@@ -148,15 +148,21 @@ class SQLiteUnitOfWork(UnitOfWork):
         return _run(lambda: self._conn.execute(text, params))
 
     def _insert(self, table: Table, row: Row) -> Row:
-        cursor = self._execute(sql.insert(D, table, row))
-        raw = _run(cursor.fetchone)
-        return sql.decode_row(D, table, raw)
+        stored = self._inserted(table, row, self._execute(sql.insert(D, table, row)))
+        assert stored is not None  # a refused insert raised DuplicateError
+        return stored
 
     def _insert_if_absent(self, table: Table, row: Row) -> Row | None:
         cursor = self._execute(sql.insert(D, table, row, skip_conflicts=True))
+        return self._inserted(table, row, cursor)
+
+    def _inserted(self, table: Table, row: Row, cursor: sqlite3.Cursor) -> Row | None:
+        """The stored row of an insert (its auto key read back), or None if it was skipped."""
+        if table.auto_column is None:
+            return sql.stored_row(table, row) if cursor.rowcount == 1 else None
         # Every row fetched: in autocommit the statement commits only once it is done.
         rows = _run(cursor.fetchall)
-        return sql.decode_row(D, table, rows[0]) if rows else None
+        return sql.stored_row(table, row, rows[0][0]) if rows else None
 
     def _get(self, table: Table, key: Row, *, for_update: bool) -> Row | None:
         raw = _run(self._execute(sql.get(D, table, key, for_update=for_update)).fetchone)

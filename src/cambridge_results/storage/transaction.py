@@ -22,7 +22,14 @@ from cambridge_results.errors import (
     WriteRefused,
 )
 from cambridge_results.storage.migrations import Catalog
-from cambridge_results.storage.query import Order, Where, WhereInput, check_order, check_where
+from cambridge_results.storage.query import (
+    Order,
+    Select,
+    Where,
+    WhereInput,
+    check_order,
+    check_where,
+)
 from cambridge_results.storage.schema import INT_MAX, INT_MIN, ColumnType, Key, Row, RowInput, Table
 
 __all__ = ["DEFAULT_BATCH", "MAX_ACTOR", "Transaction", "check_actor"]
@@ -85,7 +92,7 @@ class Transaction(abc.ABC):
         """Insert ``row`` unless a row already holds its key or a unique value; one statement.
 
         Returns the row as stored, or ``None`` when a row was already there
-        (``INSERT ... ON CONFLICT DO NOTHING RETURNING``): no
+        (``INSERT ... ON CONFLICT DO NOTHING``): no
         :class:`DuplicateError`, and the unit of work stays usable on every
         backend without a savepoint.  Of any number of simultaneous
         ``insert_if_absent`` of one key, exactly one returns a row.
@@ -153,12 +160,35 @@ class Transaction(abc.ABC):
     ) -> list[Row]:
         """The rows matching ``where`` in ``order_by`` order (see :mod:`.query`)."""
         self._ready(write=False)
+        return self._select(*self._checked_select(table, where, order_by, limit))
+
+    def select_many(self, selects: Sequence[Select]) -> list[list[Row]]:
+        """The rows of each :class:`~.query.Select`, as :meth:`select` gives them, in order.
+
+        For reads that do not depend on each other: every one is checked
+        before any runs, and a backend may send them together (PostgreSQL
+        sends them in one round trip; the others run them one after
+        another).  Each sees what this unit of work wrote before the call.
+        """
+        self._ready(write=False)
+        if isinstance(selects, Select) or not isinstance(selects, Sequence):
+            raise InvalidValue("selects", "must be a sequence of Select")
+        checked = []
+        for s in selects:
+            if not isinstance(s, Select):
+                raise InvalidValue("selects", f"must hold Select values, not {type(s).__name__}")
+            checked.append(self._checked_select(s.table, s.where, s.order_by, s.limit))
+        return self._select_many(checked)
+
+    def _checked_select(
+        self, table: str, where: WhereInput | None, order_by: Sequence[str], limit: int | None
+    ) -> tuple[Table, Where, Order, int | None]:
         t = self.table(table)
         if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
             raise InvalidValue("limit", "must be a whole number or None")
         if limit is not None and limit < 0:
             raise InvalidValue("limit", "must not be negative")
-        return self._select(t, check_where(t, where), check_order(t, order_by), limit)
+        return t, check_where(t, where), check_order(t, order_by), limit
 
     def count(self, table: str, where: WhereInput | None = None) -> int:
         """How many rows match ``where``."""
@@ -304,6 +334,12 @@ class Transaction(abc.ABC):
     @abc.abstractmethod
     def _select(self, table: Table, where: Where, order: Order, limit: int | None) -> list[Row]:
         """Matching rows in the (total) order."""
+
+    def _select_many(
+        self, selects: Sequence[tuple[Table, Where, Order, int | None]]
+    ) -> list[list[Row]]:
+        """Checked selects' rows, in order; by default one after another."""
+        return [self._select(*s) for s in selects]
 
     @abc.abstractmethod
     def _count(self, table: Table, where: Where) -> int:

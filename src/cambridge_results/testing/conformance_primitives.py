@@ -16,7 +16,7 @@ from cambridge_results.errors import (
     WriteRefused,
 )
 from cambridge_results.storage.port import Store
-from cambridge_results.storage.query import Ge, Gt, In, Le, Lt, Ne, Prefix
+from cambridge_results.storage.query import Ge, Gt, In, Le, Lt, Ne, Prefix, Select
 from cambridge_results.storage.schema import (
     INT_MAX,
     INT_MIN,
@@ -193,6 +193,36 @@ class PrimitiveConformance(_Base):
             assert ids({"id": Prefix("t")}, limit=0) == []
             assert uow.count("things") == 5
             assert uow.count("things", {"owner": "y", "n": Ge(2)}) == 1
+
+    def test_select_many_gives_each_selects_rows_and_checks_them_all_first(
+        self, store: Store
+    ) -> None:
+        """``select_many`` equals one ``select`` per read, sees the unit's writes, refuses first."""
+        with store.unit_of_work(actor=ACTOR) as uow:
+            for i, owner in enumerate(["x", "y", "x"]):
+                uow.insert("things", thing(f"t{i}", owner=owner, kind=f"k{i}", n=i))
+            reads = [
+                Select("things", {"owner": "x"}, ("-n",)),
+                Select("things", {"kind": In([])}),
+                Select("things", None, ("n",), 1),
+                Select("sequences"),
+            ]
+            assert uow.select_many(reads) == [
+                uow.select(r.table, r.where, r.order_by, r.limit) for r in reads
+            ]
+            assert [[r["id"] for r in rows] for rows in uow.select_many(reads[:3])] == [
+                ["t2", "t0"],
+                [],
+                ["t0"],
+            ]
+            assert uow.select_many([]) == []
+            for bad in ([Select("things"), Select("nope")], [Select("things", {"n": "1"})]):
+                with pytest.raises(InvalidValue):
+                    uow.select_many(bad)
+            with pytest.raises(InvalidValue):
+                uow.select_many(Select("things"))  # type: ignore[arg-type]
+            # The unit of work goes on after a refused read.
+            assert len(uow.select_many([Select("things")])[0]) == 3
 
     def test_prefix_matches_case_sensitively_and_literally(self, store: Store) -> None:
         """``Prefix`` is an exact, case-sensitive start; ``%`` and ``_`` are not wildcards."""

@@ -1,0 +1,116 @@
+"""URLs and errors of the PostgreSQL store: parsing a store URL, masking it, translating errors.
+
+Kept apart from :mod:`cambridge_results.storage.postgres` (which re-exports
+them), and like it imported only for a PostgreSQL URL.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+import psycopg
+
+from cambridge_results.errors import (
+    ConcurrencyError,
+    DuplicateError,
+    InvalidValue,
+    StorageError,
+    WriteRefused,
+)
+from cambridge_results.storage.migrations import Catalog
+from cambridge_results.storage.schema import Table
+
+__all__ = ["SCHEMES", "parse_url", "redacted", "translate_error"]
+
+SCHEMES = ("postgresql://", "postgres://")
+_SCHEMA = re.compile(r"[a-z_][a-z0-9_]{0,62}", re.ASCII)
+
+_CONCURRENCY = {
+    "40001": "a concurrent unit of work changed the same data (serialization failure)",
+    "40P01": "deadlock with a concurrent unit of work",
+    "55P03": "a row or table stayed locked by another unit of work (lock_timeout)",
+}
+
+
+def _key(item: str) -> str:
+    return unquote(item.partition("=")[0])
+
+
+def parse_url(url: object) -> tuple[str, str | None]:
+    """Split a store URL into the libpq URI to connect with and the ``schema`` (or None).
+
+    :class:`InvalidValue` for anything that is not a well-formed
+    ``postgresql://`` or ``postgres://`` URI; nothing is contacted.
+    """
+    if not isinstance(url, str) or not url.startswith(SCHEMES):
+        raise InvalidValue("url", "a PostgreSQL URL looks like postgresql://user@host/database")
+    base, _, query = url.partition("?")
+    # The other parameters are kept exactly as written, for libpq to read.
+    items = [item for item in query.split("&") if item]
+    schemas = [unquote(item.partition("=")[2]) for item in items if _key(item) == "schema"]
+    if len(schemas) > 1:
+        raise InvalidValue("url", "name the schema at most once")
+    schema = schemas[0] if schemas else None
+    if schema is not None and not _SCHEMA.fullmatch(schema):
+        raise InvalidValue("url", f"schema={schema!r} is not a lower-case SQL name like 'results'")
+    rest = "&".join(item for item in items if _key(item) != "schema")
+    conninfo = f"{base}?{rest}" if rest else base
+    try:
+        psycopg.conninfo.conninfo_to_dict(conninfo)
+    except psycopg.Error as exc:
+        raise InvalidValue("url", f"not a valid PostgreSQL connection URI: {exc}") from None
+    return conninfo, schema
+
+
+def redacted(url: str) -> str:
+    """``url`` with any password replaced by ``***`` (for messages and ``repr``)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    credentials, _, hosts = parts.netloc.rpartition("@")
+    if ":" not in credentials:
+        return url
+    user = credentials.split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{hosts}"))
+
+
+def _primary(exc: psycopg.Error) -> str:
+    primary = exc.diag.message_primary
+    if primary:
+        return primary
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _duplicate_columns(table: Table, constraint: str | None) -> tuple[str, ...] | None:
+    if constraint == f"{table.name}_pkey":
+        return table.primary_key
+    for index in table.unique:
+        if index.index_name(table.name) == constraint:
+            return index.columns
+    return None
+
+
+def translate_error(exc: psycopg.Error, catalog: Catalog | None = None) -> StorageError:
+    """The library's error for a driver error; the text names tables and columns, never values."""
+    state = exc.sqlstate
+    primary = _primary(exc)
+    if state == "23505":
+        table = (catalog or {}).get(exc.diag.table_name or "")
+        columns = None if table is None else _duplicate_columns(table, exc.diag.constraint_name)
+        if table is not None and columns is not None:
+            return table.duplicate(columns)
+        # The primary message names the table or index, never the values (those are in DETAIL).
+        return DuplicateError(f"PostgreSQL: {primary}")
+    if state in _CONCURRENCY:
+        return ConcurrencyError(f"PostgreSQL: {_CONCURRENCY[state]}; retry the unit of work")
+    if state == "25006" or (state == "23000" and "append-only" in primary):
+        return WriteRefused(f"PostgreSQL: {primary}")
+    if state == "25P02":
+        return StorageError(
+            "PostgreSQL: an earlier statement of this unit of work failed, so it can only roll back"
+        )
+    if state is None and isinstance(exc, psycopg.OperationalError):
+        return StorageError(f"PostgreSQL: the connection failed: {primary}")
+    return StorageError(f"PostgreSQL [{state}]: {primary}")

@@ -12,15 +12,19 @@ from cambridge_results.enquiries._rows import as_dict, require
 from cambridge_results.errors import InvalidValue, NotFound
 from cambridge_results.serialization import structure, unstructure
 from cambridge_results.storage.keys import centre_key, series_key, syllabus_key
-from cambridge_results.storage.query import In
+from cambridge_results.storage.query import In, Select
+from cambridge_results.storage.repositories import EntryRepository
 from cambridge_results.storage.schema import Row, value_of
 from cambridge_results.values import (
     CandidateNumber,
     CentreNumber,
     Entry,
+    EntryStatus,
     ExamSeries,
     Mark,
     Qualification,
+    Route,
+    Syllabus,
     SyllabusCode,
 )
 from cambridge_results.values.enquiry import Enquiry
@@ -31,6 +35,9 @@ if TYPE_CHECKING:
     from cambridge_results.storage.port import UnitOfWork
 
 __all__ = ["ResultsRepository"]
+
+#: The foundation's table of entries (``uow.entries``), read here with the marks.
+ENTRIES = EntryRepository.table
 
 
 class ResultsRepository:
@@ -53,10 +60,7 @@ class ResultsRepository:
 
     def qualification(self, code: str) -> Qualification:
         """The qualification; :class:`NotFound` if it was never stored."""
-        row = self._uow.get(t.QUALIFICATIONS, code)
-        if row is None:
-            raise NotFound(f"no qualification {code}: store it with add_qualification first")
-        return structure({k: v for k, v in row.items() if k != "on_results_website"}, Qualification)
+        return _qualification(self._uow.get(t.QUALIFICATIONS, code), code)
 
     def put(self, results: CandidateResults) -> None:
         """Store (or replace) a candidate's marks and grade for an entry.
@@ -118,17 +122,8 @@ class ResultsRepository:
         self, centre: CentreNumber | str, series: ExamSeries | str, syllabus: SyllabusCode | str
     ) -> list[ModerationSample]:
         """The moderation samples of a syllabus at a centre, by component."""
-        where = {
-            "centre": centre_key(centre),
-            "series": series_key(series),
-            "syllabus": syllabus_key(syllabus),
-        }
-        return [
-            ModerationSample(
-                component=r["component"], candidates=tuple(value_of(r, "candidates", list))
-            )
-            for r in self._uow.select(t.SAMPLES, where, order_by=("component",))
-        ]
+        (rows,) = self._uow.select_many([_samples_read(_group(centre, series, syllabus))])
+        return [_sample(r) for r in rows]
 
     def facts(
         self,
@@ -141,12 +136,29 @@ class ResultsRepository:
 
         With ``candidates``, results are loaded only for them and for the
         candidates of the moderation samples (all the rules look at);
-        otherwise for every entered candidate.
+        otherwise for every entered candidate.  The reads go in two batches
+        (:meth:`~cambridge_results.storage.transaction.Transaction.select_many`,
+        one round trip each on PostgreSQL): the syllabus, its samples and the
+        named candidates' results; then the qualification and the results of
+        sample candidates not yet read.
         """
         code = SyllabusCode.parse(syllabus)
-        stored = self._uow.syllabuses.get(code)
-        qualification = self.qualification(stored.qualification)
-        samples = self.samples(centre, series, code)
+        group = _group(centre, series, code)
+        named: list[CandidateNumber] = []
+        if candidates is not None:
+            named = list(dict.fromkeys(CandidateNumber.parse(c) for c in candidates))
+        syllabuses = self._uow.syllabuses.table
+        first = self._uow.select_many(
+            [
+                Select(syllabuses, {"code": str(code)}),
+                _samples_read(group),
+                *_results_reads(group, named),
+            ]
+        )
+        if not first[0]:
+            raise NotFound(f"no syllabus {code}")
+        stored = structure(first[0][0], Syllabus)
+        samples = [_sample(r) for r in first[1]]
         if candidates is None:
             numbers = [
                 e.candidate
@@ -154,14 +166,20 @@ class ResultsRepository:
                 if e.syllabus == code
             ]
         else:
-            seen: dict[CandidateNumber, None] = {}
-            for c in (*candidates, *(c for s in samples for c in s.candidates)):
+            seen = dict.fromkeys(named)
+            for c in (c for s in samples for c in s.candidates):
                 seen.setdefault(CandidateNumber.parse(c))
             numbers = list(seen)
+        more = [n for n in numbers if n not in set(named)]
+        second = self._uow.select_many(
+            [Select(t.QUALIFICATIONS, {"code": stored.qualification}), *_results_reads(group, more)]
+        )
+        qualification = _qualification(second[0][0] if second[0] else None, stored.qualification)
+        rows = [*first[2:], *second[1:]]
         return SyllabusFacts(
             qualification=qualification,
             syllabus=stored,
-            results=tuple(self._results(centre, series, code, numbers)),
+            results=tuple(_combined(numbers, rows[0::2], rows[1::2])),
             moderation_samples=tuple(samples),
         )
 
@@ -178,33 +196,10 @@ class ResultsRepository:
         """
         if not numbers:
             return []
-        where = {
-            "centre": centre_key(centre),
-            "series": series_key(series),
-            "syllabus": str(syllabus),
-            "candidate": In(str(n) for n in numbers),
-        }
-        entries = {
-            value_of(r, "candidate", str): r
-            for r in self._uow.select(self._uow.entries.table, where)
-        }
-        marks = {value_of(r, "candidate", str): r for r in self._uow.select(t.MARKS, where)}
-        found: list[CandidateResults] = []
-        for number in map(str, numbers):
-            if number not in entries:
-                continue
-            entry = structure(entries[number], Entry)
-            row = marks.get(number)
-            found.append(
-                CandidateResults(entry=entry)
-                if row is None
-                else CandidateResults(
-                    entry=entry,
-                    marks=tuple(structure(m, Mark) for m in value_of(row, "marks", list)),
-                    grade=row["grade"],
-                )
-            )
-        return found
+        entries, marks = self._uow.select_many(
+            _results_reads(_group(centre, series, syllabus), numbers)
+        )
+        return _combined(numbers, [entries], [marks])
 
     def apply_outcome(self, enquiry: Enquiry, outcome: Outcome) -> None:
         """Keep the marks and grades after an enquiry's outcome as the board's results (EAR-23)."""
@@ -218,3 +213,86 @@ class ResultsRepository:
                 for m in current.marks
             )
             self.put(attrs.evolve(current, marks=marks, grade=o.grade_after))
+
+
+def _group(
+    centre: CentreNumber | str, series: ExamSeries | str, syllabus: SyllabusCode | str
+) -> dict[str, str]:
+    """The ``where`` of a syllabus at a centre in a series, as its rows store it."""
+    return {
+        "centre": centre_key(centre),
+        "series": series_key(series),
+        "syllabus": syllabus_key(syllabus),
+    }
+
+
+def _samples_read(group: dict[str, str]) -> Select:
+    return Select(t.SAMPLES, group, ("component",))
+
+
+def _sample(row: Row) -> ModerationSample:
+    return ModerationSample(
+        component=row["component"], candidates=tuple(value_of(row, "candidates", list))
+    )
+
+
+def _qualification(row: Row | None, code: str) -> Qualification:
+    """The qualification a row holds; :class:`NotFound` for no row."""
+    if row is None:
+        raise NotFound(f"no qualification {code}: store it with add_qualification first")
+    # The retired column on_results_website (LOG-08 reads the policy now) stays in
+    # the shipped migration 4; it is filled and never read.
+    return structure({k: v for k, v in row.items() if k != "on_results_website"}, Qualification)
+
+
+def _results_reads(group: dict[str, str], numbers: list[CandidateNumber]) -> list[Select]:
+    """The reads of the entries and the marks of ``numbers``: none for no numbers."""
+    if not numbers:
+        return []
+    where = {**group, "candidate": In(str(n) for n in numbers)}
+    return [Select(ENTRIES, where), Select(t.MARKS, where)]
+
+
+def _combined(
+    numbers: list[CandidateNumber], entries: list[list[Row]], marks: list[list[Row]]
+) -> list[CandidateResults]:
+    """Each of ``numbers`` with an entry, in order, from the rows of its entry and marks."""
+    entry_rows = {value_of(r, "candidate", str): r for rows in entries for r in rows}
+    mark_rows = {value_of(r, "candidate", str): r for rows in marks for r in rows}
+    found: list[CandidateResults] = []
+    for number in map(str, numbers):
+        if number not in entry_rows:
+            continue
+        entry = _entry(entry_rows[number])
+        row = mark_rows.get(number)
+        found.append(
+            CandidateResults(entry=entry)
+            if row is None
+            else CandidateResults(
+                entry=entry,
+                marks=tuple(structure(m, Mark) for m in value_of(row, "marks", list)),
+                grade=row["grade"],
+            )
+        )
+    return found
+
+
+def _entry(row: Row) -> Entry:
+    """The entry an ``entries`` row holds.
+
+    Built by :class:`Entry`'s own converters, which check every field
+    (cattrs would parse each field and the converters parse it again); a row
+    they refuse goes through :func:`structure`, whose errors name the field.
+    """
+    try:
+        return Entry(
+            centre=row["centre"],
+            series=row["series"],
+            candidate=row["candidate"],
+            syllabus=row["syllabus"],
+            components=row["components"],
+            route=Route(row["route"]),
+            status=EntryStatus(row["status"]),
+        )
+    except (InvalidValue, ValueError, TypeError, KeyError):
+        return structure(row, Entry)

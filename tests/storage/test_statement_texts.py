@@ -37,14 +37,24 @@ def _select(where: dict[str, object], order_by: tuple[str, ...] = ()) -> sql.Sta
 
 def test_equality_is_compared_without_a_collation_so_indexes_serve_it() -> None:
     """Equality and In leave the column bare (PostgreSQL uses its index); order keeps "C"."""
-    text, params = _select({**WHERE, "arrived_at": None, "id": Gt("enq-1")}, ("arrived_at",))
+    text, params = _select({**WHERE, "arrived_at": None, "id": Gt("enq-1")}, ("created_at",))
     where, _, order = text.partition(" ORDER BY ")
     assert '"centre" = %s' in where
     assert '"status" IN (%s, %s)' in where
     assert '"arrived_at" IS NULL' in where
     assert '"id" COLLATE "C" > %s' in where
-    assert order.startswith('"arrived_at" ASC NULLS FIRST, "id" COLLATE "C" ASC')
+    assert order.startswith('"created_at" ASC NULLS FIRST, "id" COLLATE "C" ASC')
     assert params == ["GB100", "June 2023", "received", "submitted", "enq-1"]
+
+
+def test_columns_held_equal_are_not_sorted_by_so_a_key_look_up_has_no_order_by() -> None:
+    """Every matching row has the same value there (issue 15): ordering by it is a no-op."""
+    by_key, _ = _select({"id": "enq-000000001"})
+    assert "ORDER BY" not in by_key
+    text, _ = _select({"centre": "GB100", "arrived_at": None}, ("-centre", "arrived_at", "number"))
+    assert text.endswith(
+        ' ORDER BY "number" COLLATE "C" ASC NULLS FIRST, "id" COLLATE "C" ASC NULLS FIRST'
+    )
 
 
 def test_one_shape_is_one_text_whatever_the_values() -> None:

@@ -382,7 +382,7 @@ def _order(d: Dialect, table: Table, order: Order) -> str:
         if d.explicit_nulls:
             sql += " NULLS LAST" if descending else " NULLS FIRST"
         parts.append(sql)
-    return " ORDER BY " + ", ".join(parts)
+    return " ORDER BY " + ", ".join(parts) if parts else ""
 
 
 def _key_shape(key: Row) -> Shape:
@@ -471,9 +471,16 @@ def delete(d: Dialect, table: Table, key: Row) -> Statement:
 
 
 def select(d: Dialect, table: Table, where: Where, order: Order, limit: int | None) -> Statement:
-    """Select matching rows in a total order."""
+    """Select matching rows in a total order.
+
+    A column the ``where`` holds equal to one value (or NULL) is the same in
+    every matching row, so ordering by it changes nothing and is left out:
+    a look-up by its whole key has no ``ORDER BY`` (no sort for the server
+    to run).
+    """
     shape = shape_of(where)
     limited = limit is not None
+    order = tuple(o for o in order if not isinstance(where.get(o[0]), Eq))
 
     def build() -> tuple[str, list[Codec | None]]:
         clause, codecs = where_text(d, table, shape)

@@ -541,8 +541,13 @@ class EnquiryRecords:
         takes this lock before it reads the group: they take turns.  Bumping
         a per-group sequence row holds that row's lock until commit on every
         backend (PostgreSQL writers run at READ COMMITTED), and everything
-        read after it sees the other changes already committed.
+        read after it sees the other changes already committed.  On a store
+        whose writing units run one at a time (SQLite, memory:
+        ``uow.writes_alone``) every unit already takes turns with every other,
+        so nothing is written.
         """
+        if self.uow.writes_alone:
+            return
         if isinstance(enquiry, Enquiry):
             group = (str(enquiry.centre), enquiry.series.code, str(enquiry.syllabus))
         else:

@@ -31,7 +31,14 @@ from cambridge_results.storage.plugins import (
     available_backends,
     open_store,
 )
-from cambridge_results.storage.port import MULTI_PROCESS, PERSISTENT, BaseStore, Store, UnitOfWork
+from cambridge_results.storage.port import (
+    MULTI_PROCESS,
+    PERSISTENT,
+    SERIAL_WRITES,
+    BaseStore,
+    Store,
+    UnitOfWork,
+)
 from cambridge_results.storage.query import Ge, Gt, In, Le, Lt, Ne, Prefix, Select
 from cambridge_results.storage.schema import Column, ColumnType, Index, Row, Table, UniqueIndex
 
@@ -41,6 +48,7 @@ __all__ = [
     "FOUNDATION",
     "MULTI_PROCESS",
     "PERSISTENT",
+    "SERIAL_WRITES",
     "AddColumn",
     "AddIndex",
     "BaseStore",

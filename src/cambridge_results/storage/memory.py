@@ -25,7 +25,7 @@ from cambridge_results.storage.migrations import (
     build_catalog,
     check_history,
 )
-from cambridge_results.storage.port import BaseStore, UnitOfWork
+from cambridge_results.storage.port import SERIAL_WRITES, BaseStore, UnitOfWork
 from cambridge_results.storage.query import Order, Where, matches, sort_rows
 from cambridge_results.storage.schema import (
     INT_MAX,
@@ -215,7 +215,7 @@ class MemoryUnitOfWork(UnitOfWork):
 class MemoryStore(BaseStore):
     """Tables in dicts; each ``MemoryStore()`` or ``open_store("memory://")`` starts empty."""
 
-    capabilities: frozenset[str] = frozenset()
+    capabilities: frozenset[str] = frozenset({SERIAL_WRITES})
 
     def __init__(self, *, migrations: Sequence[Migration], migrate: bool = True) -> None:
         super().__init__(migrations)

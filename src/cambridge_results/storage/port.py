@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MULTI_PROCESS",
     "PERSISTENT",
+    "SERIAL_WRITES",
     "BaseStore",
     "Store",
     "UnitOfWork",
@@ -53,6 +54,10 @@ __all__ = [
 PERSISTENT = "persistent"
 #: Capability: several OS processes may use one store at once, safely.
 MULTI_PROCESS = "multi-process"
+#: Capability: writing units of work run one at a time, each from its start to its end
+#: (SQLite's ``BEGIN IMMEDIATE``, the memory store's lock); a lock of a unit's own, such
+#: as a bumped sequence row, is then redundant (:attr:`UnitOfWork.writes_alone`).
+SERIAL_WRITES = "serial-writes"
 
 #: How many times :meth:`BaseStore.run` tries a unit of work by default.
 DEFAULT_ATTEMPTS = 5
@@ -76,7 +81,7 @@ class Store(Protocol):
 
     @property
     def capabilities(self) -> frozenset[str]:
-        """What this backend can do beyond the basics: :data:`PERSISTENT`, :data:`MULTI_PROCESS`."""
+        """Beyond the basics: :data:`PERSISTENT`, :data:`MULTI_PROCESS`, :data:`SERIAL_WRITES`."""
         ...
 
     def unit_of_work(
@@ -204,6 +209,7 @@ class BaseStore(abc.ABC):
                 uow.provisional = True  # the same limits on every backend
             else:
                 uow = self._begin(actor=actor, read_only=read_only)
+                uow.writes_alone = not read_only and SERIAL_WRITES in self.capabilities
             _log.debug(
                 "begin unit of work on %s for %s (read_only=%s, provisional=%s)",
                 self.url,

@@ -45,7 +45,13 @@ from cambridge_results.storage.migrations import (
     build_catalog,
     check_history,
 )
-from cambridge_results.storage.port import MULTI_PROCESS, PERSISTENT, BaseStore, UnitOfWork
+from cambridge_results.storage.port import (
+    MULTI_PROCESS,
+    PERSISTENT,
+    SERIAL_WRITES,
+    BaseStore,
+    UnitOfWork,
+)
 from cambridge_results.storage.query import Order, Where
 from cambridge_results.storage.schema import Row, Table
 
@@ -241,7 +247,7 @@ class SQLiteUnitOfWork(UnitOfWork):
 class SQLiteStore(BaseStore):
     """A SQLite database file; safe for several threads and processes at once."""
 
-    capabilities: frozenset[str] = frozenset({PERSISTENT, MULTI_PROCESS})
+    capabilities: frozenset[str] = frozenset({PERSISTENT, MULTI_PROCESS, SERIAL_WRITES})
 
     def __init__(
         self,

@@ -64,6 +64,10 @@ class Transaction(abc.ABC):
         #: True in a provisional unit of work: every statement commits on its own
         #: (:meth:`~cambridge_results.storage.port.BaseStore.unit_of_work`).
         self.provisional = False
+        #: True in an ordinary writing unit of a store that declares
+        #: :data:`~cambridge_results.storage.port.SERIAL_WRITES`: no other writing
+        #: unit runs until this one ends, so it needs no lock of its own.
+        self.writes_alone = False
         # Savepoint names are unique within the unit of work, so nesting never shadows.
         self._savepoint_numbers = itertools.count(1)
 

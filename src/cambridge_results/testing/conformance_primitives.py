@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -15,7 +16,7 @@ from cambridge_results.errors import (
     StorageError,
     WriteRefused,
 )
-from cambridge_results.storage.port import Store
+from cambridge_results.storage.port import SERIAL_WRITES, Store
 from cambridge_results.storage.query import Ge, Gt, In, Le, Lt, Ne, Prefix, Select
 from cambridge_results.storage.schema import (
     INT_MAX,
@@ -223,6 +224,34 @@ class PrimitiveConformance(_Base):
                 uow.select_many(Select("things"))  # type: ignore[arg-type]
             # The unit of work goes on after a refused read.
             assert len(uow.select_many([Select("things")])[0]) == 3
+
+    def test_a_store_declaring_serial_writes_runs_one_writing_unit_at_a_time(
+        self, store: Store
+    ) -> None:
+        """SERIAL_WRITES: a second writing unit begins only once the first has ended."""
+        self.needs(store, SERIAL_WRITES)
+        seen: list[object] = []
+        inside = threading.Event()
+
+        def second() -> None:
+            inside.wait(30)
+            with store.unit_of_work(actor=ACTOR) as uow:
+                seen.extend(["second began", uow.writes_alone])
+                uow.insert("things", thing("b", kind="k2"))
+
+        other = threading.Thread(target=second)
+        other.start()
+        with store.unit_of_work(actor=ACTOR) as uow:
+            assert uow.writes_alone
+            uow.insert("things", thing("a", kind="k1"))
+            inside.set()
+            other.join(timeout=0.3)  # it waits for this unit to end
+            seen.append("first ends")
+        other.join(timeout=30)
+        assert seen == ["first ends", "second began", True]
+        with store.unit_of_work(actor=ACTOR, read_only=True) as uow:
+            assert not uow.writes_alone
+            assert len(uow.select("things")) == 2
 
     def test_prefix_matches_case_sensitively_and_literally(self, store: Store) -> None:
         """``Prefix`` is an exact, case-sensitive start; ``%`` and ``_`` are not wildcards."""

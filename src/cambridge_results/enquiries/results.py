@@ -19,11 +19,9 @@ from cambridge_results.values import (
     CandidateNumber,
     CentreNumber,
     Entry,
-    EntryStatus,
     ExamSeries,
     Mark,
     Qualification,
-    Route,
     Syllabus,
     SyllabusCode,
 )
@@ -263,7 +261,7 @@ def _combined(
     for number in map(str, numbers):
         if number not in entry_rows:
             continue
-        entry = _entry(entry_rows[number])
+        entry = structure(entry_rows[number], Entry)
         row = mark_rows.get(number)
         found.append(
             CandidateResults(entry=entry)
@@ -275,24 +273,3 @@ def _combined(
             )
         )
     return found
-
-
-def _entry(row: Row) -> Entry:
-    """The entry an ``entries`` row holds.
-
-    Built by :class:`Entry`'s own converters, which check every field
-    (cattrs would parse each field and the converters parse it again); a row
-    they refuse goes through :func:`structure`, whose errors name the field.
-    """
-    try:
-        return Entry(
-            centre=row["centre"],
-            series=row["series"],
-            candidate=row["candidate"],
-            syllabus=row["syllabus"],
-            components=row["components"],
-            route=Route(row["route"]),
-            status=EntryStatus(row["status"]),
-        )
-    except (InvalidValue, ValueError, TypeError, KeyError):
-        return structure(row, Entry)

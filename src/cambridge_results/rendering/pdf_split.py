@@ -11,7 +11,10 @@ one cross-reference subsection from object 0 and the trailer.
 :class:`PdfStreamWriter` appends the pages of source PDFs (the rendered
 batches) to one output PDF, writing each source's objects at once and
 keeping only their byte offsets (eight bytes an object) and the pages'
-numbers (four bytes a page).
+numbers (four bytes a page).  :func:`prepare_pages` (or :func:`split_batch`,
+which also splits) writes a source's objects numbered from a given number in
+another process, so the process writing the combined PDF only appends them
+(:meth:`PdfStreamWriter.add_prepared`).
 
 :func:`split_pages` cuts a batch into one PDF per page.  Objects several
 pages share (the batch's fonts) are serialised once per batch, with the

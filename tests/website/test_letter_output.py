@@ -1,4 +1,4 @@
-"""The one letters writer: deflated zips, bounded volumes, sync then publish (CRW-10, CRW-13)."""
+"""The one letters writer: stored or deflated zips, prepared pages, volumes (CRW-10, CRW-13)."""
 
 from __future__ import annotations
 

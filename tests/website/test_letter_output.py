@@ -1,4 +1,4 @@
-"""The one letters writer: deflated zips, bounded volumes, sync then publish (CRW-10, CRW-13)."""
+"""The one letters writer: stored or deflated zips, prepared pages, volumes (CRW-10, CRW-13)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,13 @@ from cambridge_results.errors import RenderError
 from cambridge_results.rendering import LetterData, write_letters
 from cambridge_results.rendering.fpdf_letters import FpdfLetterRenderer
 from cambridge_results.rendering.letter_output import LetterFiles
-from cambridge_results.rendering.pdf_split import split_pages
+from cambridge_results.rendering.pdf_split import (
+    FIRST_OBJECT,
+    PdfStreamWriter,
+    prepare_pages,
+    split_batch,
+    split_pages,
+)
 
 LetterFactory = Callable[..., LetterData]
 
@@ -26,13 +32,13 @@ def _letters(factory: LetterFactory, count: int) -> list[LetterData]:
     return [factory(f"{n:04d}", f"Candidate {n}") for n in range(1, count + 1)]
 
 
-def test_the_zips_single_letters_are_deflated_smaller_and_open_with_pypdf(
+def test_the_zips_single_letters_are_stored_one_page_pdfs(
     renderer: FpdfLetterRenderer,
     letter_factory: LetterFactory,
     created: pendulum.DateTime,
     tmp_path: Path,
 ) -> None:
-    """CRW-10: every letter in the zip is deflated, smaller than stored, and a one-page PDF."""
+    """CRW-10: by default every letter in the zip is stored as it is, a one-page PDF."""
     write_letters(
         _letters(letter_factory, 4), renderer, created=created, zip_file=tmp_path / "a.zip"
     )
@@ -40,9 +46,29 @@ def test_the_zips_single_letters_are_deflated_smaller_and_open_with_pypdf(
         infos = archive.infolist()
         assert len(infos) == 4
         for info in infos:
-            assert info.compress_type == zipfile.ZIP_DEFLATED
-            assert info.compress_size < info.file_size
+            assert info.compress_type == zipfile.ZIP_STORED
+            assert info.compress_size == info.file_size
             assert len(PdfReader(io.BytesIO(archive.read(info))).pages) == 1
+
+
+def test_deflate_asked_deflates_every_letter_smaller_and_the_same_bytes_come_back(
+    renderer: FpdfLetterRenderer,
+    letter_factory: LetterFactory,
+    created: pendulum.DateTime,
+    tmp_path: Path,
+) -> None:
+    """CRW-10: ``deflate=True`` deflates each letter, smaller than stored, bytes unchanged."""
+    letters = _letters(letter_factory, 3)
+    pdf = renderer.render(letters, created=created)
+    singles = list(split_pages(pdf))
+    files = LetterFiles(pdf=None, zip=tmp_path / "d.zip", created=created, deflate=True)
+    files.add(pdf, [x.file_name for x in letters], singles)
+    files.commit()
+    with zipfile.ZipFile(tmp_path / "d.zip") as archive:
+        infos = archive.infolist()
+        assert [i.compress_type for i in infos] == [zipfile.ZIP_DEFLATED] * 3
+        assert all(i.compress_size < i.file_size for i in infos)
+        assert [archive.read(i) for i in infos] == singles
 
 
 def test_a_long_run_is_cut_into_volumes_named_part002_and_no_letter_is_lost(
@@ -144,3 +170,79 @@ def test_the_writers_memory_does_not_grow_with_the_number_of_letters(
     small, large = held(100, "small"), held(1_100, "large")
     # A name kept per letter would alone cost about 60 bytes each: 120,000 bytes.
     assert large - small < 10 * 2_000, (small, large)
+
+
+def _written(
+    tmp_path: Path,
+    name: str,
+    batches: list[tuple[bytes, list[str]]],
+    created: pendulum.DateTime,
+    *,
+    prepare: bool,
+    room: int | None = None,
+) -> list[bytes]:
+    """The combined PDF volumes of ``batches`` (3 letters a volume), pages prepared as a
+    worker prepares them (``room`` numbers a batch, if given) or read by the writer."""
+    files = LetterFiles(pdf=tmp_path / f"{name}.pdf", zip=None, created=created, letters_per_file=3)
+    for pdf, names in batches:
+        slot = files.reserve(len(names))
+        assert slot is not None
+        prepared = None
+        if prepare:
+            _, prepared = split_batch(pdf, slot.first, room or slot.room, with_info=slot.with_info)
+            assert (prepared is None) == (room is not None)
+        files.add(pdf, names, slot=slot, prepared=prepared)
+    pdfs, _ = files.commit()
+    return [p.read_bytes() for p in pdfs]
+
+
+def test_pages_prepared_by_a_worker_make_the_same_combined_pdf_as_the_writer_reading_them(
+    renderer: FpdfLetterRenderer,
+    letter_factory: LetterFactory,
+    created: pendulum.DateTime,
+    tmp_path: Path,
+) -> None:
+    """CRW-10, CRW-13: appending prepared pages gives the PDF byte for byte (two volumes),
+    and a batch whose pages did not fit its numbers is read instead, the pages the same."""
+    letters = _letters(letter_factory, 5)
+    batches = [
+        (
+            renderer.render(letters[i : i + 2], created=created),
+            [x.file_name for x in letters[i : i + 2]],
+        )
+        for i in range(0, 5, 2)
+    ]
+    read = _written(tmp_path, "read", batches, created, prepare=False)
+    prepared = _written(tmp_path, "prepared", batches, created, prepare=True)
+    assert prepared == read
+    # Volumes end at a whole batch: 2, then 2 + 1 letters.
+    assert [len(PdfReader(io.BytesIO(v)).pages) for v in read] == [2, 3]
+    too_small = _written(tmp_path, "small", batches, created, prepare=True, room=3)
+    for ours, theirs in zip(too_small, read, strict=True):
+        a, b = PdfReader(io.BytesIO(ours)), PdfReader(io.BytesIO(theirs))
+        assert [p.extract_text() for p in a.pages] == [p.extract_text() for p in b.pages]
+    texts = [p.extract_text() for v in read for p in PdfReader(io.BytesIO(v)).pages]
+    assert [t.count("Candidate name") for t in texts] == [1] * 5
+    assert [f"Candidate {n}" in t for n, t in enumerate(texts, start=1)] == [True] * 5
+    assert (
+        PdfReader(io.BytesIO(read[0])).metadata.title
+        == "Confidential examination results information"
+    )  # type: ignore[union-attr]
+
+
+def test_prepared_pages_numbered_below_what_the_pdf_holds_are_refused(
+    renderer: FpdfLetterRenderer,
+    letter_factory: LetterFactory,
+    created: pendulum.DateTime,
+) -> None:
+    """CRW-10: the writer never lets two objects share a number; nothing is written."""
+    pdf = renderer.render(_letters(letter_factory, 1), created=created)
+    out = io.BytesIO()
+    writer = PdfStreamWriter(out)
+    writer.add_pdf(pdf)
+    before = out.getvalue()
+    with pytest.raises(RenderError, match="numbered after"):
+        writer.add_prepared(prepare_pages(pdf, FIRST_OBJECT))
+    assert out.getvalue() == before
+    with pytest.raises(RenderError, match="numbered from"):
+        prepare_pages(pdf, 1)

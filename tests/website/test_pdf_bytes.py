@@ -870,6 +870,13 @@ def test_poppler_reads_the_single_and_combined_pdfs_without_complaint(
     batch = renderer.render(sample_letters, created=created)
     outputs = {f"single{i}.pdf": single for i, single in enumerate(split_pages(batch))}
     outputs["combined.pdf"] = combined([batch, batch])
+    # Numbers a prepared batch left unused are free entries of the cross-reference table.
+    out = io.BytesIO()
+    writer = PdfStreamWriter(out)
+    writer.add_pdf(batch, 40)
+    writer.add_pdf(batch, 200)
+    writer.close()
+    outputs["gaps.pdf"] = out.getvalue()
     weird = assemble(
         {
             1: b"<< /Type /Catalog /Pages 2 0 R /Lang (en-GB) >>",
@@ -888,7 +895,7 @@ def test_poppler_reads_the_single_and_combined_pdfs_without_complaint(
         info = subprocess.run([pdfinfo, str(path)], capture_output=True, text=True, check=False)
         assert info.returncode == 0, info.stderr
         assert info.stderr == "", (name, info.stderr)
-        pages = 10 if name == "combined.pdf" else 1
+        pages = 10 if name in ("combined.pdf", "gaps.pdf") else 1
         assert re.search(rf"^Pages:\s+{pages}$", info.stdout, re.M), info.stdout
         if name != "weird.pdf":
             assert "Title:           Confidential examination results information" in info.stdout

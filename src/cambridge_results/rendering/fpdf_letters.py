@@ -328,12 +328,23 @@ class FpdfLetterRenderer:
             total += advance
         return total
 
-    def _row(self, pdf: FPDF, y: float, label: str, value: str) -> float:
+    def _label_block(self, pdf: FPDF, y: float, *, x: float, text: str, draw: bool) -> float:
+        """A grey label at ``x`` on baseline ``y``, leaving the text colour black."""
+        if draw:
+            pdf.set_text_color(*GREY)
+            self._fixed(pdf, x, y, text, size=10)
+            pdf.set_text_color(*BLACK)
+        return y
+
+    def _label(self, pdf: FPDF, paper: Stationery, x: float, y: float, text: str) -> None:
+        # A block like any other: most pages have their labels where the last page had
+        # them, so their operators are replayed instead of drawn (rendering.stationery).
+        paper.place(("label", x, text), y, functools.partial(self._label_block, x=x, text=text))
+
+    def _row(self, pdf: FPDF, paper: Stationery, y: float, label: str, value: str) -> float:
         # Labels stay beside their values in the page's own text, so text read
         # back from the page pairs them ("Username k7mq4-xtw9p").
-        pdf.set_text_color(*GREY)
-        self._fixed(pdf, LEFT, y, label, size=10)
-        pdf.set_text_color(*BLACK)
+        self._label(pdf, paper, LEFT, y, label)
         return self._typed(pdf, VALUE_X, y, value, size=12, width=VALUE_WIDTH) + 1.5
 
     def _heading(self, pdf: FPDF, y: float, text: str) -> float:
@@ -409,12 +420,12 @@ class FpdfLetterRenderer:
         series = str(letter.series)
         paper.place(("header", series), 28, functools.partial(self._header_block, series=series))
 
-        y = self._row(pdf, 48, "Candidate name", letter.candidate_name)
-        y = self._row(pdf, y, "Candidate number", letter.candidate_number.value)
+        y = self._row(pdf, paper, 48, "Candidate name", letter.candidate_name)
+        y = self._row(pdf, paper, y, "Candidate number", letter.candidate_number.value)
         centre = letter.centre.value
         if letter.centre_name is not None:
             centre = f"{centre} {letter.centre_name}"
-        y = self._row(pdf, y, "Centre", centre)
+        y = self._row(pdf, paper, y, "Centre", centre)
 
         top = y + 5
         paper.place(("login",), top, self._login_block)
@@ -424,9 +435,7 @@ class FpdfLetterRenderer:
             (8.0, "Username", letter.username),
             (17.0, "Password", readable_groups(letter.password.reveal())),
         ):
-            pdf.set_text_color(*GREY)
-            self._fixed(pdf, LEFT + 5, box_top + offset, label, size=10)
-            pdf.set_text_color(*BLACK)
+            self._label(pdf, paper, LEFT + 5, box_top + offset, label)
             # The monospaced face holds printable ASCII, all that generated credentials use.
             face = mono if value.isascii() and value.isprintable() else self.fonts.bold
             pdf.set_font(face.family, face.style, 14)

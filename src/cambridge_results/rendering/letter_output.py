@@ -18,11 +18,20 @@ whole batch, zip volumes at exactly :data:`LETTERS_PER_FILE` letters).  When
 the caller asks for PDF volumes (``letters_per_volume``) they are named
 ``STEM_vol001.pdf``, ``STEM_vol002.pdf``, ... as before.
 
-**Compressed where it saves space.**  The letters in the zip are deflated at
-level 1: the fonts and page contents of a letter are already compressed, but
-level 1 still saves about 17 % (3.27 MB stored against 2.73 MB for 100
-letters, at about 0.4 ms a letter; level 6 saves 18 % at twice the cost;
-provisional figures, docs/performance.md).  The combined PDF is not zipped.
+**Stored, or deflated on request.**  The letters in the zip are stored by
+default: their font programs and page contents are Flate-compressed inside
+the PDF already, so deflating them again (``deflate=True``, level
+:data:`ZIP_LEVEL`) saves only about 15 % (17.5 against 14.9 KB a letter) at
+about 0.2 ms of CPU a letter in the process writing the files, which in bulk
+generation competes with the hashing workers; a stored letter is still
+smaller than the same letter rendered alone (docs/performance.md).  The
+combined PDF is not zipped.
+
+**Batches planned ahead.**  :meth:`LetterFiles.reserve` gives each batch,
+in order, its volume and a range of object numbers in the combined PDF, so
+a worker can write the batch's objects for that range
+(:func:`~cambridge_results.rendering.pdf_split.split_batch`) and
+:meth:`LetterFiles.add` only appends them.
 
 Everything is written under hidden temporary names (``.NAME.<random>.part``,
 :class:`~cambridge_results.files.AtomicFile`).  The steps are separate, for
@@ -46,14 +55,47 @@ import pendulum
 
 from cambridge_results.errors import RenderError
 from cambridge_results.files import AtomicFile, fsync_directory, rename_into_place
-from cambridge_results.rendering.pdf_split import PdfStreamWriter, split_pages
+from cambridge_results.rendering.pdf_split import (
+    FIRST_OBJECT,
+    PdfStreamWriter,
+    PreparedPages,
+    split_pages,
+)
 
-__all__ = ["LETTERS_PER_FILE", "ZIP_LEVEL", "LetterFile", "LetterFiles"]
+__all__ = [
+    "LETTERS_PER_FILE",
+    "NUMBERS_PER_BATCH",
+    "NUMBERS_PER_PAGE",
+    "ZIP_LEVEL",
+    "LetterFile",
+    "LetterFiles",
+    "PdfSlot",
+]
 
 #: At most this many letters in one PDF or zip file, so memory stays flat (issue 15).
 LETTERS_PER_FILE = 10_000
-#: The deflate level of the letters in the zip: cheap, and most of the saving.
+#: The deflate level of the letters in the zip, when they are deflated: cheap, and most
+#: of the saving.
 ZIP_LEVEL = 1
+#: Object numbers a batch may take in its combined PDF volume, a page and a batch.  The
+#: default renderer's letters take 3 a page (page, contents, resources) and about 25 a
+#: batch (fonts, document information); a batch that needs more is read again by the
+#: writer instead of appended as prepared.  A number no object took is a free entry of
+#: the cross-reference table (20 bytes).
+NUMBERS_PER_PAGE = 4
+NUMBERS_PER_BATCH = 64
+
+
+@attrs.frozen
+class PdfSlot:
+    """Where a batch goes in the combined PDF (:meth:`LetterFiles.reserve`): its volume
+    (1, 2, ...), the object numbers it may take (``room`` of them from ``first``) and
+    whether it carries the document information (the first batch of a volume does)."""
+
+    volume: int
+    first: int
+    room: int
+    with_info: bool
 
 
 @attrs.frozen
@@ -75,11 +117,9 @@ def _volume_name(target: Path, number: int, style: str) -> Path:
 class _Zip:
     """One zip volume: its file, its archive and the names in it (at most a volume's worth)."""
 
-    def __init__(self, target: Path, *, private: bool) -> None:
+    def __init__(self, target: Path, *, private: bool, method: int) -> None:
         self.out = AtomicFile(target, private=private)
-        self.archive = zipfile.ZipFile(
-            self.out.file, "w", zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL
-        )
+        self.archive = zipfile.ZipFile(self.out.file, "w", method, compresslevel=ZIP_LEVEL)
         self.names: set[str] = set()
 
     def close(self) -> None:
@@ -94,7 +134,10 @@ class LetterFiles:
     ``letters_per_volume`` cuts the PDF into volumes of whole batches
     named ``STEM_vol001.pdf``, ...; every file holds at most
     ``letters_per_file`` letters (see the module for the names).
-    ``private`` files are ``0600`` (letters carry passwords).
+    ``private`` files are ``0600`` (letters carry passwords).  ``deflate``
+    deflates the letters in the zip (at :data:`ZIP_LEVEL`); by default they are
+    stored, since their fonts and page contents are compressed already (see the
+    module).
     """
 
     def __init__(
@@ -106,6 +149,7 @@ class LetterFiles:
         letters_per_volume: int | None = None,
         letters_per_file: int = LETTERS_PER_FILE,
         private: bool = True,
+        deflate: bool = False,
     ) -> None:
         if pdf is None and zip is None:
             raise RenderError("ask for a combined PDF, a zip file or both")
@@ -114,6 +158,11 @@ class LetterFiles:
         self._per_volume = letters_per_volume
         self._per_file = letters_per_file
         self._private = private
+        self._method = zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED
+        # The combined PDF as planned by reserve: volume, its pages and next free number.
+        self._plan_volume = 0
+        self._plan_pages = 0
+        self._plan_next = FIRST_OBJECT
         stamp = created.in_timezone("UTC")
         self._date_time = (
             stamp.year,
@@ -158,17 +207,38 @@ class LetterFiles:
         """The final names of the zip volumes."""
         return tuple(f.final for f in self.files if f.final.suffix == ".zip")
 
-    def _pdf_writer(self, adding: int) -> PdfStreamWriter | None:
+    def reserve(self, letters: int) -> PdfSlot | None:
+        """Plan the next batch of ``letters`` in the combined PDF (``None`` without one).
+
+        Batches must then be added in the order they were reserved; a
+        worker can prepare a batch's pages for its slot
+        (:func:`~cambridge_results.rendering.pdf_split.split_batch`) so that
+        :meth:`add` only appends them.
+        """
         if self._pdf_target is None:
             return None
+        limit = min(self._per_volume or self._per_file, self._per_file)
+        if not self._plan_volume or (self._plan_pages and self._plan_pages + letters > limit):
+            self._plan_volume += 1
+            self._plan_pages = 0
+            self._plan_next = FIRST_OBJECT
+        room = letters * NUMBERS_PER_PAGE + NUMBERS_PER_BATCH
+        slot = PdfSlot(self._plan_volume, self._plan_next, room, not self._plan_pages)
+        self._plan_pages += letters
+        self._plan_next += room
+        return slot
+
+    def _pdf_writer(self, slot: PdfSlot) -> PdfStreamWriter:
         writer = self._pdf
-        if writer is not None and writer.page_count > 0:
-            limit = min(self._per_volume or self._per_file, self._per_file)
-            if writer.page_count + adding <= limit:
-                return writer
+        if writer is not None and self._pdf_count == slot.volume:
+            return writer
+        if slot.volume != self._pdf_count + 1:
+            raise RenderError("batches must be added in the order they were reserved")
+        if writer is not None:
             writer.close()
             assert self._pdf_out is not None
             self._finish(self._pdf_index, self._pdf_out)
+        assert self._pdf_target is not None
         self._pdf_count += 1
         style = "vol" if self._per_volume is not None else "part"
         out = AtomicFile(
@@ -190,26 +260,40 @@ class LetterFiles:
             self._finish(self._outs.index(current.out), current.out)
         self._zip_count += 1
         target = _volume_name(self._zip_target, self._zip_count, "part")
-        self._zip = _Zip(target, private=self._private)
+        self._zip = _Zip(target, private=self._private, method=self._method)
         self._outs.append(self._zip.out)
         return self._zip
 
     def add(
-        self, pdf: bytes, file_names: Sequence[str], singles: Sequence[bytes] | None = None
+        self,
+        pdf: bytes,
+        file_names: Sequence[str],
+        singles: Sequence[bytes] | None = None,
+        *,
+        slot: PdfSlot | None = None,
+        prepared: PreparedPages | None = None,
     ) -> None:
         """Append a rendered batch whose pages are the letters named ``file_names``, in order.
 
         ``singles`` are the batch's pages as one-page PDFs, if already split
         (:func:`~cambridge_results.rendering.pdf_split.split_pages`).
+        ``slot`` is the batch's :meth:`reserve` (reserved here if not given);
+        ``prepared`` its pages prepared for that slot, appended as they are if
+        they still fit the PDF, else ``pdf`` is read again.
         """
         if singles is not None and len(singles) != len(file_names):
             raise RenderError("a batch needs one single-letter PDF per letter")
         if len(set(file_names)) != len(file_names):
             raise RenderError("a letter appears twice in one batch")
-        writer = self._pdf_writer(len(file_names))
-        if writer is not None:
+        if slot is None:
+            slot = self.reserve(len(file_names))
+        if slot is not None:
+            writer = self._pdf_writer(slot)
             before = writer.page_count
-            writer.add_pdf(pdf)
+            if prepared is not None and prepared.first >= writer.next_number:
+                writer.add_prepared(prepared)
+            else:
+                writer.add_pdf(pdf, slot.first)
             if writer.page_count - before != len(file_names):
                 raise RenderError("the renderer gave a page count unlike the letters'")
         if self._zip_target is not None:
@@ -229,7 +313,7 @@ class LetterFiles:
                 raise RenderError("the renderer gave fewer pages than letters")
             info = zipfile.ZipInfo(name, date_time=self._date_time)
             info.external_attr = 0o644 << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
+            info.compress_type = self._method
             volume.archive.writestr(info, page, compresslevel=ZIP_LEVEL)
             volume.names.add(name)
         if next(pages, None) is not None:

@@ -11,7 +11,10 @@ one cross-reference subsection from object 0 and the trailer.
 :class:`PdfStreamWriter` appends the pages of source PDFs (the rendered
 batches) to one output PDF, writing each source's objects at once and
 keeping only their byte offsets (eight bytes an object) and the pages'
-numbers (four bytes a page).
+numbers (four bytes a page).  :func:`prepare_pages` (or :func:`split_batch`,
+which also splits) writes a source's objects numbered from a given number in
+another process, so the process writing the combined PDF only appends them
+(:meth:`PdfStreamWriter.add_prepared`).
 
 :func:`split_pages` cuts a batch into one PDF per page.  Objects several
 pages share (the batch's fonts) are serialised once per batch, with the
@@ -33,6 +36,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
+import attrs
 from pypdf import PdfReader
 from pypdf.generic import (
     ArrayObject,
@@ -45,11 +49,20 @@ from pypdf.generic import (
 from cambridge_results.errors import RenderError
 from cambridge_results.rendering.pdf_fonts import StreamData, smaller
 
-__all__ = ["PdfStreamWriter", "split_pages"]
+__all__ = [
+    "FIRST_OBJECT",
+    "PdfStreamWriter",
+    "PreparedPages",
+    "prepare_pages",
+    "split_batch",
+    "split_pages",
+]
 
 _HEADER = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
 #: The catalog's and the page tree's numbers in every PDF written here; objects follow.
 _CATALOG, _PAGES, _FIRST_FREE = 1, 2, 3
+#: The lowest number the objects of an added PDF may take in a combined PDF.
+FIRST_OBJECT = _FIRST_FREE
 _IN_USE = b"%010d 00000 n \n"
 
 #: A new number for a source object's number (or ``None`` for a reference written as null).
@@ -170,7 +183,14 @@ class _Source:
         with _reading():
             root = reader.trailer["/Root"].get_object()
             lang = root.get("/Lang") if isinstance(root, DictionaryObject) else None
-            self.lang = lang.get_object() if lang is not None else None
+            #: The catalog's /Lang entry as written here, or b"" (screen readers pick
+            #: their voice from it, so the source's language goes with its pages).
+            self.lang = b""
+            if lang is not None:
+                out = io.BytesIO()
+                out.write(b" /Lang ")
+                _write(lang.get_object(), out, lambda n: None)
+                self.lang = out.getvalue()
             info = reader.trailer.raw_get("/Info") if "/Info" in reader.trailer else None
         self.info = info.idnum if isinstance(info, IndirectObject) else None
 
@@ -253,12 +273,7 @@ def _xref_and_trailer(offsets: array[int], xref_at: int, info: int | None) -> by
     return b"".join(lines)
 
 
-def _tree_and_catalog(kids: array[int], lang: Any) -> list[tuple[int, bytes]]:
-    out = io.BytesIO()
-    if lang is not None:
-        # The source's language goes with its pages: screen readers pick their voice from it.
-        out.write(b" /Lang ")
-        _write(lang, out, lambda n: None)
+def _tree_and_catalog(kids: array[int], lang: bytes) -> list[tuple[int, bytes]]:
     return [
         (
             _PAGES,
@@ -267,10 +282,80 @@ def _tree_and_catalog(kids: array[int], lang: Any) -> list[tuple[int, bytes]]:
         ),
         (
             _CATALOG,
-            b"%d 0 obj\n<< /Type /Catalog /Pages %d 0 R%s >>\nendobj\n"
-            % (_CATALOG, _PAGES, out.getvalue()),
+            b"%d 0 obj\n<< /Type /Catalog /Pages %d 0 R%s >>\nendobj\n" % (_CATALOG, _PAGES, lang),
         ),
     ]
+
+
+@attrs.frozen(kw_only=True)
+class PreparedPages:
+    """A PDF's pages written as objects ``first``, ``first + 1``, ... for a combined PDF.
+
+    Made by :func:`prepare_pages` or :func:`split_batch` (in a worker, say), so
+    that :meth:`PdfStreamWriter.add_prepared` only appends ``data``: no
+    parsing where the combined PDF is written.  ``offsets[i]`` is where
+    object ``first + i`` starts in ``data``; ``kids`` are the pages' numbers
+    in order; ``info`` the document information's number, if it was asked
+    for and the source has one; ``lang`` the catalog's ``/Lang`` entry.
+    """
+
+    first: int
+    data: bytes = attrs.field(repr=False)
+    offsets: array[int] = attrs.field(repr=False)
+    kids: array[int]
+    info: int | None
+    lang: bytes
+
+    @property
+    def end(self) -> int:
+        """The number after the last object."""
+        return self.first + len(self.offsets)
+
+
+def _prepare(source: _Source, first: int, with_info: bool) -> PreparedPages:
+    ids: dict[int, int] = {}
+
+    def renumber(number: int) -> int:
+        if number in source.tree_nodes:
+            return _PAGES
+        new = ids.get(number)
+        if new is None:
+            new = ids[number] = first + len(ids)
+        return new
+
+    order: dict[int, None] = {}
+    for number in source.page_numbers:
+        order.update(dict.fromkeys(source.closure(number, source.page_set)))
+    info = source.info if with_info else None
+    if info is not None:
+        order.update(dict.fromkeys(source.closure(info, source.page_set)))
+    for number in order:  # numbered in the order written
+        renumber(number)
+    kids = array("L", [renumber(n) for n in source.page_numbers])
+    out = io.BytesIO()
+    offsets = array("Q", bytes(8 * len(ids)))
+    for number in order:
+        new = renumber(number)
+        offsets[new - first] = out.tell()
+        out.write(source.body(number, new, renumber))
+    if len(ids) != len(offsets):  # every reference is to an object of the closures
+        raise RenderError("the PDF refers to an object its pages do not reach")
+    return PreparedPages(
+        first=first,
+        data=out.getvalue(),
+        offsets=offsets,
+        kids=kids,
+        info=ids[info] if info is not None else None,
+        lang=source.lang,
+    )
+
+
+def prepare_pages(data: bytes, first: int, *, with_info: bool = True) -> PreparedPages:
+    """The pages of the PDF in ``data`` (and, ``with_info``, its document information)
+    as objects numbered from ``first``, ready for :meth:`PdfStreamWriter.add_prepared`."""
+    if first < _FIRST_FREE:
+        raise RenderError(f"objects of a combined PDF are numbered from {_FIRST_FREE}")
+    return _prepare(_Source(data), first, with_info)
 
 
 class PdfStreamWriter:
@@ -280,7 +365,9 @@ class PdfStreamWriter:
     everything else is written as soon as its source is added.  ``out``
     need not be seekable.  The first source with document information (and
     the first with a catalog /Lang) gives them; outlines, forms and other
-    document-level parts of the sources are not carried over.
+    document-level parts of the sources are not carried over.  Numbers no
+    object took (a prepared batch that needed fewer than it was given) are
+    free entries of the cross-reference table.
     """
 
     def __init__(self, out: IO[bytes]) -> None:
@@ -289,7 +376,7 @@ class PdfStreamWriter:
         self._offsets = array("Q", [0] * _FIRST_FREE)
         self._kids = array("L")
         self._info: int | None = None
-        self._lang: Any = None
+        self._lang = b""
         self._closed = False
         self._emit(_HEADER)
 
@@ -297,6 +384,11 @@ class PdfStreamWriter:
     def page_count(self) -> int:
         """How many pages were added."""
         return len(self._kids)
+
+    @property
+    def next_number(self) -> int:
+        """The lowest number a prepared batch may start at."""
+        return len(self._offsets)
 
     def _emit(self, data: bytes) -> None:
         self._out.write(data)
@@ -309,40 +401,35 @@ class PdfStreamWriter:
             self._offsets[number] = self._position
             self._emit(body)
 
-    def add_pdf(self, data: bytes) -> None:
-        """Append every page of the PDF in ``data``.
+    def add_pdf(self, data: bytes, first: int = 0) -> None:
+        """Append every page of the PDF in ``data``, its objects numbered from ``first``
+        or :attr:`next_number`, whichever is higher.
 
         The whole source is read before anything is written, so a source
         that cannot be read raises :class:`RenderError` and adds nothing.
         """
         if self._closed:
             raise RenderError("the PDF is already closed")
-        source = _Source(data)
-        first = len(self._offsets)
-        ids: dict[int, int] = {}
+        start = max(first, self.next_number)
+        self.add_prepared(_prepare(_Source(data), start, self._info is None))
 
-        def renumber(number: int) -> int:
-            if number in source.tree_nodes:
-                return _PAGES
-            new = ids.get(number)
-            if new is None:
-                new = ids[number] = first + len(ids)
-            return new
-
-        order: dict[int, None] = {}
-        for number in source.page_numbers:
-            order.update(dict.fromkeys(source.closure(number, source.page_set)))
-        info = source.info if self._info is None else None
-        if info is not None:
-            order.update(dict.fromkeys(source.closure(info, source.page_set)))
-        kids = [renumber(n) for n in source.page_numbers]
-        objects = [(renumber(n), source.body(n, renumber(n), renumber)) for n in order]
-        if info is not None:
-            self._info = ids[info]
-        if self._lang is None:
-            self._lang = source.lang
-        self._write(objects)
-        self._kids.extend(kids)
+    def add_prepared(self, pages: PreparedPages) -> None:
+        """Append pages prepared from :attr:`next_number` or above: their bytes as they are."""
+        if self._closed:
+            raise RenderError("the PDF is already closed")
+        if pages.first < self.next_number or not pages.kids:
+            raise RenderError("prepared pages must be numbered after what the PDF holds")
+        if any(not pages.first <= kid < pages.end for kid in pages.kids):
+            raise RenderError("a prepared page is not one of its objects")
+        self._offsets.extend(array("Q", bytes(8 * (pages.first - self.next_number))))
+        at = self._position
+        self._offsets.extend(array("Q", [at + offset for offset in pages.offsets]))
+        self._emit(pages.data)
+        if self._info is None and pages.info is not None:
+            self._info = pages.info
+        if not self._lang:
+            self._lang = pages.lang
+        self._kids.extend(pages.kids)
 
     def close(self) -> None:
         """Write the page tree, catalog, cross-reference table and trailer."""
@@ -369,7 +456,27 @@ def split_pages(pdf: bytes) -> Iterator[bytes]:
     Objects the pages share are serialised once and their bytes reused;
     font programs are made smaller once per batch (:func:`.pdf_fonts.smaller`).
     """
+    return _singles(_Source(pdf))
+
+
+def split_batch(
+    pdf: bytes, first: int, room: int, *, with_info: bool = True
+) -> tuple[list[bytes], PreparedPages | None]:
+    """:func:`split_pages` and :func:`prepare_pages` from one reading of ``pdf``.
+
+    The prepared pages are ``None`` when they need more than ``room``
+    numbers from ``first``: the combined PDF's writer then reads ``pdf``
+    itself.  A worker does this so the process writing the files only
+    appends bytes (docs/performance.md).
+    """
+    if first < _FIRST_FREE:
+        raise RenderError(f"objects of a combined PDF are numbered from {_FIRST_FREE}")
     source = _Source(pdf)
+    prepared = _prepare(source, first, with_info)
+    return list(_singles(source)), prepared if prepared.end <= first + room else None
+
+
+def _singles(source: _Source) -> Iterator[bytes]:
     pages = source.page_set
     closures = [source.closure(n, pages) for n in source.page_numbers]
     counts = Counter(n for closure in closures for n in closure)

@@ -195,6 +195,10 @@ class _Pipeline:
     batches: int = 0
 
     def job(self, letters: Sequence[LetterSpec]) -> BatchJob:
+        # The files are opened with the first claimed batch (the run has its number),
+        # so each batch gets its place in the combined PDF before a worker renders it.
+        if self.files is None:
+            self.files = self.open_files()
         return BatchJob(
             letters=tuple(letters),
             credentials=self.plan.context.policy.credentials,
@@ -202,6 +206,7 @@ class _Pipeline:
             renderer=self.options.renderer,
             renderer_options=self.options.renderer_options,
             created=self.created,
+            pdf_slot=self.files.reserve(len(letters)),
         )
 
     def run(self, total: int, size: int) -> None:
@@ -239,9 +244,14 @@ class _Pipeline:
         if {len(result.file_names), len(result.singles)} != {len(job.letters)}:
             raise RenderError("a worker returned a batch unlike the one it was given")
         self.book.commit(job.letters, result.hashes)
-        if self.files is None:
-            self.files = self.open_files()
-        self.files.add(result.pdf, result.file_names, result.singles)
+        assert self.files is not None  # opened by job()
+        self.files.add(
+            result.pdf,
+            result.file_names,
+            result.singles,
+            slot=job.pdf_slot,
+            prepared=result.prepared,
+        )
         run = self.book.run
         if self.request.on_progress is not None and run is not None:
             self.request.on_progress(
@@ -340,6 +350,8 @@ def _publish(
         pipeline.run(total, size)
         files = pipeline.files
         if files is None or not files.count:
+            if files is not None:
+                files.discard()
             book.release()
             return (), ()
         synced = files.sync()

@@ -18,11 +18,15 @@ so killing a generation run leaves no orphans behind.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import logging
 import logging.handlers
+import multiprocessing
 import os
 import secrets
 import signal
+import sys
 import threading
 import time
 from collections.abc import Mapping
@@ -34,7 +38,8 @@ import pendulum
 from cambridge_results.credentials import Secret, new_password
 from cambridge_results.hashing import PasswordHasher, hasher_for
 from cambridge_results.policy import CredentialPolicy
-from cambridge_results.rendering.pdf_split import split_pages
+from cambridge_results.rendering.letter_output import PdfSlot
+from cambridge_results.rendering.pdf_split import PreparedPages, split_batch, split_pages
 from cambridge_results.rendering.protocol import LetterData, LetterRenderer
 from cambridge_results.rendering.registry import load_renderer
 from cambridge_results.values import (
@@ -92,6 +97,9 @@ class BatchJob:
     renderer: str
     renderer_options: tuple[tuple[str, Any], ...]
     created: pendulum.DateTime
+    #: The batch's place in the combined PDF, if the run writes one: the worker prepares
+    #: its pages for it, so the parent only appends them.
+    pdf_slot: PdfSlot | None = None
     #: Makes every job unlike every other, so an executor that caches results by their
     #: arguments (Dask's ``pure`` tasks) never hands one run's passwords to another.
     nonce: str = attrs.field(factory=lambda: secrets.token_hex(16), repr=False)
@@ -100,12 +108,14 @@ class BatchJob:
 @attrs.frozen(kw_only=True)
 class BatchResult:
     """A rendered batch: per letter, in order, a hash, a zip entry name and a one-page PDF;
-    and the whole batch as one PDF (for the combined file)."""
+    the whole batch as one PDF, and its pages prepared for the job's slot in the combined
+    file (``None`` without a slot, or if they did not fit it)."""
 
     hashes: tuple[str, ...] = attrs.field(repr=False)
     file_names: tuple[str, ...]
     pdf: bytes = attrs.field(repr=False)
     singles: tuple[bytes, ...] = attrs.field(repr=False)
+    prepared: PreparedPages | None = attrs.field(default=None, repr=False)
 
 
 class _Loaded(threading.local):
@@ -153,12 +163,20 @@ def run_batch(job: BatchJob) -> BatchResult:
         letters.append(spec.letter(password))
     _log.debug("process %d hashed %d passwords", os.getpid(), len(hashes))
     pdf = renderer.render(letters, created=job.created)
-    # Splitting here, not in the parent, keeps the parent's share of the work small.
+    # Splitting and preparing the combined PDF's objects here, from one reading of the
+    # batch, keeps the parent's share of the work small: it only appends bytes.
+    slot = job.pdf_slot
+    prepared = None
+    if slot is None:
+        singles = list(split_pages(pdf))
+    else:
+        singles, prepared = split_batch(pdf, slot.first, slot.room, with_info=slot.with_info)
     return BatchResult(
         hashes=tuple(hashes),
         file_names=tuple(x.file_name for x in letters),
         pdf=pdf,
-        singles=tuple(split_pages(pdf)),
+        singles=tuple(singles),
+        prepared=prepared,
     )
 
 
@@ -168,6 +186,19 @@ def _watch_parent(parent: int, interval: float) -> None:
         if os.getppid() != parent:
             # The parent died (killed, perhaps): nobody will read our results.
             os._exit(1)
+
+
+def _exit_at_once(log_queue: Any) -> None:
+    """Run at this worker's exit: send what is logged, flush, and end the process without
+    tearing its heap down object by object (the renderer's fonts: about 0.3 s a worker,
+    which a run waited for when it shut its pool down)."""
+    if log_queue is not None:
+        log_queue.close()
+        log_queue.join_thread()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(0)
 
 
 def init_worker(
@@ -198,6 +229,10 @@ def init_worker(
     threading.Thread(
         target=_watch_parent, args=(parent, interval), name="parent-watchdog", daemon=True
     ).start()
+    if multiprocessing.parent_process() is not None:
+        # Only in a worker process.  Registered last, so it runs first at exit; the pool
+        # ends its workers only when it has every result, and the watchdog's exit skips it.
+        atexit.register(_exit_at_once, log_queue)
     if renderer is not None:
         _renderer(renderer, renderer_options)
     if credentials is not None:

@@ -32,13 +32,14 @@ def _letters(factory: LetterFactory, count: int) -> list[LetterData]:
     return [factory(f"{n:04d}", f"Candidate {n}") for n in range(1, count + 1)]
 
 
-def test_the_zips_single_letters_are_stored_one_page_pdfs(
+def test_the_zips_single_letters_are_deflated_one_page_pdfs(
     renderer: FpdfLetterRenderer,
     letter_factory: LetterFactory,
     created: pendulum.DateTime,
     tmp_path: Path,
 ) -> None:
-    """CRW-10: by default every letter in the zip is stored as it is, a one-page PDF."""
+    """CRW-10, issue 13: by default every letter in the zip is deflated (it saves space), a
+    one-page PDF."""
     write_letters(
         _letters(letter_factory, 4), renderer, created=created, zip_file=tmp_path / "a.zip"
     )
@@ -46,28 +47,28 @@ def test_the_zips_single_letters_are_stored_one_page_pdfs(
         infos = archive.infolist()
         assert len(infos) == 4
         for info in infos:
-            assert info.compress_type == zipfile.ZIP_STORED
-            assert info.compress_size == info.file_size
+            assert info.compress_type == zipfile.ZIP_DEFLATED
+            assert info.compress_size < info.file_size
             assert len(PdfReader(io.BytesIO(archive.read(info))).pages) == 1
 
 
-def test_deflate_asked_deflates_every_letter_smaller_and_the_same_bytes_come_back(
+def test_stored_asked_stores_every_letter_and_the_same_bytes_come_back(
     renderer: FpdfLetterRenderer,
     letter_factory: LetterFactory,
     created: pendulum.DateTime,
     tmp_path: Path,
 ) -> None:
-    """CRW-10: ``deflate=True`` deflates each letter, smaller than stored, bytes unchanged."""
+    """CRW-10: ``deflate=False`` stores each letter as it is, bytes unchanged."""
     letters = _letters(letter_factory, 3)
     pdf = renderer.render(letters, created=created)
     singles = list(split_pages(pdf))
-    files = LetterFiles(pdf=None, zip=tmp_path / "d.zip", created=created, deflate=True)
+    files = LetterFiles(pdf=None, zip=tmp_path / "d.zip", created=created, deflate=False)
     files.add(pdf, [x.file_name for x in letters], singles)
     files.commit()
     with zipfile.ZipFile(tmp_path / "d.zip") as archive:
         infos = archive.infolist()
-        assert [i.compress_type for i in infos] == [zipfile.ZIP_DEFLATED] * 3
-        assert all(i.compress_size < i.file_size for i in infos)
+        assert [i.compress_type for i in infos] == [zipfile.ZIP_STORED] * 3
+        assert all(i.compress_size == i.file_size for i in infos)
         assert [archive.read(i) for i in infos] == singles
 
 

@@ -18,13 +18,14 @@ whole batch, zip volumes at exactly :data:`LETTERS_PER_FILE` letters).  When
 the caller asks for PDF volumes (``letters_per_volume``) they are named
 ``STEM_vol001.pdf``, ``STEM_vol002.pdf``, ... as before.
 
-**Stored, or deflated on request.**  The letters in the zip are stored by
-default: their font programs and page contents are Flate-compressed inside
-the PDF already, so deflating them again (``deflate=True``, level
-:data:`ZIP_LEVEL`) saves only about 15 % (17.5 against 14.9 KB a letter) at
-about 0.2 ms of CPU a letter in the process writing the files, which in bulk
-generation competes with the hashing workers; a stored letter is still
-smaller than the same letter rendered alone (docs/performance.md).  The
+**Deflated, or stored on request.**  The letters in the zip are deflated
+at level :data:`ZIP_LEVEL` by default: although their font programs and page
+contents are Flate-compressed inside the PDF already, deflating them saves
+about 15 % (17.5 against 14.9 KB a letter), which issue 13 asks for, at
+about 0.2 ms of CPU a letter in the process writing the files.
+``deflate=False`` stores them, for a caller who would rather have that CPU
+than those bytes; a stored letter is still smaller than the same letter
+rendered alone (docs/performance.md).  The
 combined PDF is not zipped.
 
 **Batches planned ahead.**  :meth:`LetterFiles.reserve` gives each batch,
@@ -135,9 +136,8 @@ class LetterFiles:
     named ``STEM_vol001.pdf``, ...; every file holds at most
     ``letters_per_file`` letters (see the module for the names).
     ``private`` files are ``0600`` (letters carry passwords).  ``deflate``
-    deflates the letters in the zip (at :data:`ZIP_LEVEL`); by default they are
-    stored, since their fonts and page contents are compressed already (see the
-    module).
+    (the default) deflates the letters in the zip at :data:`ZIP_LEVEL`;
+    ``deflate=False`` stores them (see the module).
     """
 
     def __init__(
@@ -149,7 +149,7 @@ class LetterFiles:
         letters_per_volume: int | None = None,
         letters_per_file: int = LETTERS_PER_FILE,
         private: bool = True,
-        deflate: bool = False,
+        deflate: bool = True,
     ) -> None:
         if pdf is None and zip is None:
             raise RenderError("ask for a combined PDF, a zip file or both")

@@ -10,6 +10,7 @@ from cambridge_results.website.generation import (
     DEFAULT_BATCH_SIZE,
     MIN_AUTO_BATCH_SIZE,
     auto_batch_size,
+    auto_batch_sizes,
 )
 
 totals = st.integers(min_value=0, max_value=2_000_000)
@@ -48,3 +49,37 @@ def test_a_run_on_two_workers_is_cut_into_enough_batches_to_share() -> None:
     assert -(-300 // size) == 8
     assert auto_batch_size(100_000, 2) == DEFAULT_BATCH_SIZE
     assert auto_batch_size(10, 8) == MIN_AUTO_BATCH_SIZE
+
+
+@given(st.integers(min_value=0, max_value=200_000), workers)
+def test_automatic_batches_cover_the_run_and_never_grow(total: int, worker_count: int) -> None:
+    """CRW-10: the sizes add up to the run, each within the automatic size, none larger than
+    the one before, and only the last under the floor."""
+    sizes = list(auto_batch_sizes(total, worker_count))
+    assert sum(sizes) == total
+    assert all(0 < s <= auto_batch_size(total, worker_count) for s in sizes)
+    assert sizes == sorted(sizes, reverse=True)
+    assert all(s >= MIN_AUTO_BATCH_SIZE for s in sizes[:-1])
+
+
+@given(st.integers(min_value=1, max_value=200_000), st.integers(min_value=1, max_value=64))
+def test_a_run_on_workers_ends_on_a_short_batch(total: int, worker_count: int) -> None:
+    """CRW-10: with workers the last batch is at most the floor, so no worker hashes a large
+    last batch alone while the others wait."""
+    assert list(auto_batch_sizes(total, worker_count))[-1] <= MIN_AUTO_BATCH_SIZE
+
+
+@given(st.integers(min_value=1, max_value=200_000))
+def test_without_workers_every_batch_but_the_last_is_the_largest(total: int) -> None:
+    """CRW-10: in one process nothing waits for a last batch, so batches stay large."""
+    sizes = list(auto_batch_sizes(total, 0))
+    assert set(sizes[:-1]) <= {DEFAULT_BATCH_SIZE}
+
+
+def test_ten_thousand_letters_on_two_workers_taper_from_500_to_25() -> None:
+    """CRW-10: 10,000 letters on 2 workers: batches of 500, then shrinking to the floor."""
+    sizes = list(auto_batch_sizes(10_000, 2))
+    assert sizes[:17] == [500] * 17
+    assert sizes[17:20] == [375, 282, 211]
+    assert sizes[-1] <= MIN_AUTO_BATCH_SIZE
+    assert len(sizes) < 40

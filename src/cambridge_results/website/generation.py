@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import enum
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import attrs
@@ -41,6 +41,10 @@ MIN_AUTO_BATCH_SIZE = 25
 #: Batches the automatic choice aims to give every worker, so no worker sits idle
 #: while another finishes a long last batch.
 BATCHES_PER_WORKER = 4
+#: Near the end of a run the automatic batches shrink so that what is left is shared
+#: over about this many batches a worker: the last batches are short, so the workers
+#: finish close together instead of one hashing a whole large batch alone.
+TAPER_BATCHES_PER_WORKER = 2
 MAX_BATCH_SIZE = 10_000
 MAX_LETTERS_PER_VOLUME = 10**9
 
@@ -214,3 +218,26 @@ def auto_batch_size(total: int, workers: int) -> int:
         return DEFAULT_BATCH_SIZE
     share = -(-total // (BATCHES_PER_WORKER * workers))
     return max(MIN_AUTO_BATCH_SIZE, min(DEFAULT_BATCH_SIZE, share))
+
+
+def auto_batch_sizes(total: int, workers: int) -> Iterator[int]:
+    """The automatic batches' sizes for ``total`` letters on ``workers`` processes, in order.
+
+    Batches of :func:`auto_batch_size` while much is left; then each batch is
+    what is left shared over :data:`TAPER_BATCHES_PER_WORKER` batches a worker
+    (never under :data:`MIN_AUTO_BATCH_SIZE`), so the run ends on short
+    batches and no worker waits long for another's last one.  With no worker
+    processes nothing waits, so every batch is :func:`auto_batch_size`.  The
+    sizes add up to ``total`` and depend on nothing else: a run's batches are
+    the same every time (CRW-13).
+    """
+    largest = auto_batch_size(total, workers)
+    left = total
+    while left > 0:
+        size = largest
+        if workers:
+            share = -(-left // (TAPER_BATCHES_PER_WORKER * workers))
+            size = max(MIN_AUTO_BATCH_SIZE, min(largest, share))
+        size = min(size, left)
+        yield size
+        left -= size

@@ -36,11 +36,12 @@ from __future__ import annotations
 import collections
 import concurrent.futures
 import contextlib
+import itertools
 import logging
 import logging.handlers
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,7 @@ from cambridge_results.website.generation import (
     GenerationProgress,
     GenerationReport,
     GenerationRequest,
-    auto_batch_size,
+    auto_batch_sizes,
 )
 from cambridge_results.website.letter_files import DirectoryLetterStore, LetterStore
 from cambridge_results.website.plan import GenerationPlan, plan_generation
@@ -209,7 +210,7 @@ class _Pipeline:
             pdf_slot=self.files.reserve(len(letters)),
         )
 
-    def run(self, total: int, size: int) -> None:
+    def run(self, total: int, sizes: Iterable[int]) -> None:
         """Render and commit every batch, in order.
 
         With workers, at most ``2 x workers`` batches are in flight; without, each
@@ -219,7 +220,7 @@ class _Pipeline:
         in_flight = collections.deque()
         limit = 2 * max(self.options.workers, 1) if self.pool is not None else 1
         try:
-            for batch in self.plan.batches(size):
+            for batch in self.plan.batches(sizes):
                 job = self.job(self.book.claim(batch))
                 future = (
                     self.pool.submit(run_batch, job) if self.pool is not None else _run_here(job)
@@ -296,8 +297,12 @@ def generate(
         # start-up instead of delaying it.
         renderer = load_renderer(options.renderer, **dict(options.renderer_options))
         total = plan.count(renderer)
-        size = request.batch_size or auto_batch_size(total, options.workers)
-        _log.debug("%d letters to generate in batches of %d", total, size)
+        sizes: Iterable[int] = (
+            itertools.repeat(request.batch_size)
+            if request.batch_size
+            else auto_batch_sizes(total, options.workers)
+        )
+        _log.debug("%d letters to generate", total)
         # The request is good (the planning pass drew every name): finish what dead
         # runs left in the letter store before anything else (CRW-13).
         recover(context, store, actor=plan.actor, tidy=bool(total))
@@ -308,7 +313,7 @@ def generate(
         pdfs: tuple[Path, ...] = ()
         zips: tuple[Path, ...] = ()
         if total:
-            pdfs, zips = _publish(context, store, pipeline, total, size)
+            pdfs, zips = _publish(context, store, pipeline, total, sizes)
     finally:
         if workers is not None:
             workers.shutdown()
@@ -333,7 +338,7 @@ def generate(
 
 
 def _publish(
-    context: Context, store: LetterStore, pipeline: _Pipeline, total: int, size: int
+    context: Context, store: LetterStore, pipeline: _Pipeline, total: int, sizes: Iterable[int]
 ) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
     """Take the lease, run the batches and publish the files (CRW-13).
 
@@ -347,7 +352,7 @@ def _publish(
     printed = False
     try:
         book.start()
-        pipeline.run(total, size)
+        pipeline.run(total, sizes)
         files = pipeline.files
         if files is None or not files.count:
             if files is not None:

@@ -14,7 +14,7 @@ short read each), never all at once.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import attrs
 import pendulum
@@ -180,14 +180,18 @@ class GenerationPlan:
             renderer.check(batch)
         return total
 
-    def batches(self, size: int) -> Iterator[list[Target]]:
-        """The targets in batches of ``size``."""
+    def batches(self, sizes: Iterable[int]) -> Iterator[list[Target]]:
+        """The targets in batches of the given sizes, in order; the last size repeats
+        if the targets outlast the sizes."""
+        wanted = iter(sizes)
+        size = next(wanted, 1)
         batch: list[Target] = []
         for target in self.targets():
             batch.append(target)
-            if len(batch) == size:
+            if len(batch) >= size:
                 yield batch
                 batch = []
+                size = next(wanted, size)
         if batch:
             yield batch
 

@@ -3,8 +3,8 @@
 Usage (from the repository root, after ``bash scripts/test`` or ``pip install -e '.[test]'``);
 each target is measured only when named, so no command prints a figure it did not mean to::
 
-    .venv/bin/python benchmarks/bulk_credentials.py a              # 10,000, argon2id
-    .venv/bin/python benchmarks/bulk_credentials.py b -n 3000      # cheap hasher
+    .venv/bin/python benchmarks/bulk_credentials.py a              # 10,000, argon2id, 3 pairs
+    .venv/bin/python benchmarks/bulk_credentials.py b -n 3000      # cheap hasher, 3 pairs
     .venv/bin/python benchmarks/bulk_credentials.py c -n 1000      # N and 10 N, cheap hasher
     .venv/bin/python benchmarks/bulk_credentials.py d -n 2000      # 1 vs 2 workers, 3 pairs
     .venv/bin/python benchmarks/bulk_credentials.py e -n 10000 100000   # memory, cheap hasher
@@ -17,7 +17,12 @@ weighs on it.  While a measurement runs, this process samples the memory of
 the child and every process below it (its workers, a Dask cluster's nannies
 and workers) from /proc (``process_tree.py``): "peak, all processes" is the
 largest sum of their resident sets.  Printed: letters per second, that peak,
-the output's size per letter, and the ratios of the targets (issues 3, 13, 15):
+the output's size per letter, and the ratios of the targets (issues 3, 13, 15).
+(a), (b), (d) and (dask) time ``--repeat`` pairs of runs (3 by default), one side
+then the other, and give the median of the pairs' ratios: this machine's speed
+drifts by 10 % and more within minutes (bare argon2id hashing of 10,000
+candidates took 109 s and 122 s half an hour apart), so one pair proves little.
+
 
 (a) argon2id: library rate / bare hashing rate in a process pool of the same size (>= 0.95);
 (b) cheap hasher: library time / a bare fpdf2 + pypdf loop in the same number of processes
@@ -315,21 +320,32 @@ def _pairs(
     return median
 
 
-def _target_a(seeds: Seeds, n: int, hasher: str, workers: int) -> None:
-    library = _library(seeds, n, hasher, workers)
-    bare = _child("hashing", n, hasher, workers)
-    _line(f"library, {hasher}, N={n}", n, library)
-    _line(f"bare {hasher} hashing, {workers} processes", n, bare)
-    ratio = bare["seconds"] / library["seconds"]
+def _target_a(seeds: Seeds, n: int, hasher: str, workers: int, repeat: int) -> None:
+    ratio = _pairs(
+        lambda: _child("hashing", n, hasher, workers),
+        lambda: _library(seeds, n, hasher, workers),
+        repeat,
+        (f"bare {hasher} hashing, {workers} processes", f"library, {hasher}, N={n}"),
+        n,
+    )
     print(f"(a) library rate / bare hashing rate = {ratio:.3f}  (>= 0.95)")
 
 
-def _target_b(seeds: Seeds, n: int, workers: int) -> None:
-    library = _library(seeds, n, CHEAP, workers)
-    bare = _child("render", n, workers)
-    _line(f"library, {CHEAP}, N={n}", n, library)
-    _line(f"bare fpdf2 + pypdf split, {workers} processes", n, bare)
-    print(f"(b) library / bare render = {library['seconds'] / bare['seconds']:.2f}  (<= 1.5)")
+def _target_b(seeds: Seeds, n: int, workers: int, repeat: int) -> None:
+    library: dict[str, float] = {}
+
+    def run_library() -> dict[str, float]:
+        library.update(_library(seeds, n, CHEAP, workers))
+        return library
+
+    ratio = _pairs(
+        run_library,
+        lambda: _child("render", n, workers),
+        repeat,
+        (f"library, {CHEAP}, N={n}", f"bare fpdf2 + pypdf split, {workers} processes"),
+        n,
+    )
+    print(f"(b) library / bare render = {ratio:.2f}  (<= 1.5)")
     _sizes(library)
 
 
@@ -407,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-n", "--candidates", type=int, nargs="+", help="N (e: several)")
     parser.add_argument("--hasher", default=ARGON2, help="a and d: argon2id, scrypt, test-cheap")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
-    parser.add_argument("--repeat", type=int, default=3, help="pairs for d and dask")
+    parser.add_argument("--repeat", type=int, default=3, help="pairs for a, b, d and dask")
     args = parser.parse_args(argv)
     workers, repeat = args.workers, args.repeat
     print(f"{workers} workers, {os.cpu_count()} cores; provisional figures on a shared machine")
@@ -419,9 +435,9 @@ def main(argv: list[str] | None = None) -> int:
         seeds = Seeds(Path(tmp))
         for target in args.targets:
             if target == "a":
-                _target_a(seeds, size(10_000), args.hasher, workers)
+                _target_a(seeds, size(10_000), args.hasher, workers, repeat)
             elif target == "b":
-                _target_b(seeds, size(3_000), workers)
+                _target_b(seeds, size(3_000), workers, repeat)
             elif target == "c":
                 _target_c(seeds, size(1_000), workers)
             elif target == "d":

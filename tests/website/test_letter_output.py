@@ -32,6 +32,14 @@ def _letters(factory: LetterFactory, count: int) -> list[LetterData]:
     return [factory(f"{n:04d}", f"Candidate {n}") for n in range(1, count + 1)]
 
 
+def _batch(
+    renderer: FpdfLetterRenderer, letters: list[LetterData], created: pendulum.DateTime
+) -> tuple[bytes, list[bytes]]:
+    """A rendered batch of ``letters`` and its single-letter PDFs."""
+    pdf = renderer.render(letters, created=created)
+    return pdf, list(split_pages(pdf))
+
+
 def test_the_zips_single_letters_are_deflated_one_page_pdfs(
     renderer: FpdfLetterRenderer,
     letter_factory: LetterFactory,
@@ -60,8 +68,7 @@ def test_stored_asked_stores_every_letter_and_the_same_bytes_come_back(
 ) -> None:
     """CRW-10: ``deflate=False`` stores each letter as it is, bytes unchanged."""
     letters = _letters(letter_factory, 3)
-    pdf = renderer.render(letters, created=created)
-    singles = list(split_pages(pdf))
+    pdf, singles = _batch(renderer, letters, created)
     files = LetterFiles(pdf=None, zip=tmp_path / "d.zip", created=created, deflate=False)
     files.add(pdf, [x.file_name for x in letters], singles)
     files.commit()
@@ -145,9 +152,7 @@ def test_the_writers_memory_does_not_grow_with_the_number_of_letters(
     tmp_path: Path,
 ) -> None:
     """Issue 15, CRW-10: 2,000 more letters (four more volumes of 500) hold nothing per letter."""
-    letters = _letters(letter_factory, 2)
-    pdf = renderer.render(letters, created=created)
-    singles = list(split_pages(pdf))
+    pdf, singles = _batch(renderer, _letters(letter_factory, 2), created)
 
     def held(batches: int, name: str) -> int:
         files = LetterFiles(

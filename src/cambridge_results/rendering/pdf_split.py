@@ -313,6 +313,8 @@ class PreparedPages:
 
 
 def _prepare(source: _Source, first: int, with_info: bool) -> PreparedPages:
+    if first < _FIRST_FREE:
+        raise RenderError(f"objects of a combined PDF are numbered from {_FIRST_FREE}")
     ids: dict[int, int] = {}
 
     def renumber(number: int) -> int:
@@ -353,8 +355,6 @@ def _prepare(source: _Source, first: int, with_info: bool) -> PreparedPages:
 def prepare_pages(data: bytes, first: int, *, with_info: bool = True) -> PreparedPages:
     """The pages of the PDF in ``data`` (and, ``with_info``, its document information)
     as objects numbered from ``first``, ready for :meth:`PdfStreamWriter.add_prepared`."""
-    if first < _FIRST_FREE:
-        raise RenderError(f"objects of a combined PDF are numbered from {_FIRST_FREE}")
     return _prepare(_Source(data), first, with_info)
 
 
@@ -469,8 +469,6 @@ def split_batch(
     itself.  A worker does this so the process writing the files only
     appends bytes (docs/performance.md).
     """
-    if first < _FIRST_FREE:
-        raise RenderError(f"objects of a combined PDF are numbered from {_FIRST_FREE}")
     source = _Source(pdf)
     prepared = _prepare(source, first, with_info)
     return list(_singles(source)), prepared if prepared.end <= first + room else None

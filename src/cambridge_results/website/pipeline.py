@@ -36,7 +36,6 @@ from __future__ import annotations
 import collections
 import concurrent.futures
 import contextlib
-import itertools
 import logging
 import logging.handlers
 import multiprocessing
@@ -297,8 +296,9 @@ def generate(
         # start-up instead of delaying it.
         renderer = load_renderer(options.renderer, **dict(options.renderer_options))
         total = plan.count(renderer)
+        # A caller's batch size is one size, which plan.batches repeats to the end.
         sizes: Iterable[int] = (
-            itertools.repeat(request.batch_size)
+            (request.batch_size,)
             if request.batch_size
             else auto_batch_sizes(total, options.workers)
         )

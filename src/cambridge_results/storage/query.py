@@ -147,47 +147,46 @@ def check_where(table: Table, where: WhereInput | None) -> Where:
 _CONDITIONS = (Eq, Ne, Lt, Le, Gt, Ge, In, Prefix)
 
 
+def _value(column: Column, v: object) -> Value:
+    """``v`` checked for ``column`` (None stays None), refused naming the ``where`` entry."""
+    if v is None:
+        return None
+    try:
+        return column.check(v)
+    except InvalidValue as exc:
+        raise InvalidValue(f"where.{column.name}", exc.reason) from None
+
+
 def _condition(table: Table, column: Column, raw: object) -> Condition:
     if raw is not None and column.type is not ColumnType.JSON and not isinstance(raw, _CONDITIONS):
-        # The common case, a plain value (equality), checked without the general path.
-        try:
-            return Eq(column.check(raw))
-        except InvalidValue as exc:
-            raise InvalidValue(f"where.{column.name}", exc.reason) from None
+        # The common case, a plain value (equality), without the general path's tests.
+        return Eq(_value(column, raw))
     field = f"where.{column.name}"
-
-    def value(v: object) -> Value:
-        if v is None:
-            return None
-        try:
-            return column.check(v)
-        except InvalidValue as exc:
-            raise InvalidValue(field, exc.reason) from None
 
     if isinstance(raw, Eq | Ne):
         if column.type is ColumnType.JSON:
             raise InvalidValue(field, "a JSON column cannot be compared")
-        return type(raw)(value(raw.value))
+        return type(raw)(_value(column, raw.value))
     if isinstance(raw, Lt | Le | Gt | Ge):
         if column.type in _UNORDERED or column.type is ColumnType.BOOL:
             raise InvalidValue(field, f"a {column.type.value} column has no order")
         if raw.value is None:
             raise InvalidValue(field, "cannot compare with None")
-        return type(raw)(value(raw.value))
+        return type(raw)(_value(column, raw.value))
     if isinstance(raw, In):
         if column.type is ColumnType.JSON:
             raise InvalidValue(field, "a JSON column cannot be compared")
         if any(v is None for v in raw.values):
             raise InvalidValue(field, "In() cannot hold None; use None for IS NULL")
-        return In(tuple(value(v) for v in raw.values))
+        return In(tuple(_value(column, v) for v in raw.values))
     if isinstance(raw, Prefix):
         if column.type is not ColumnType.TEXT:
             raise InvalidValue(field, "Prefix() is for text columns")
         # A checked text value is a str.
-        return Prefix(cast(str, value(raw.text)))
+        return Prefix(cast(str, _value(column, raw.text)))
     if column.type is ColumnType.JSON:
         raise InvalidValue(field, "a JSON column cannot be compared")
-    return Eq(value(raw))
+    return Eq(_value(column, raw))
 
 
 def check_order(table: Table, order_by: Iterable[str]) -> Order:

@@ -69,6 +69,7 @@ Behaviour, and why:
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import os
 import threading
@@ -108,10 +109,10 @@ T = TypeVar("T")
 D = sql.POSTGRESQL
 DEFAULT_LOCK_TIMEOUT = 30.0
 MIGRATION_ATTEMPTS = 5
-_BEGIN_WRITE = "BEGIN ISOLATION LEVEL READ COMMITTED, READ WRITE"
-_BEGIN_READ = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+_BEGIN_WRITE = ("BEGIN ISOLATION LEVEL READ COMMITTED, READ WRITE",)
+_BEGIN_READ = ("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",)
 #: An ordinary writing unit on a connection a provisional one set to asynchronous commits.
-_BEGIN_WRITE_SYNCED = _BEGIN_WRITE + "; SET LOCAL synchronous_commit TO on"
+_BEGIN_WRITE_SYNCED = (*_BEGIN_WRITE, "SET LOCAL synchronous_commit TO on")
 _SAVEPOINT = "cr_statement"
 _CURSOR_NUMBERS = itertools.count(1)
 # Connections inherited across fork(): never used, and kept referenced so that
@@ -142,7 +143,7 @@ class PostgresUnitOfWork(UnitOfWork):
         actor: str,
         read_only: bool,
         provisional: bool = False,
-        begin: str | None = None,
+        begin: tuple[str, ...] | None = None,
     ) -> None:
         super().__init__(catalog=store.catalog, actor=actor, read_only=read_only)
         self._store = store
@@ -190,13 +191,12 @@ class PostgresUnitOfWork(UnitOfWork):
             raise translate_error(exc, self.catalog) from exc
 
     def _send(
-        self, begin: str | None, statements: Sequence[sql.Statement]
+        self, begin: tuple[str, ...] | None, statements: Sequence[sql.Statement]
     ) -> list[psycopg.Cursor[Any]]:
         with self._conn.pipeline():
-            if begin is not None:
-                # One command per execute: pipeline mode sends each as a prepared statement.
-                for command in begin.split("; "):
-                    self._conn.execute(command)
+            # One command per execute: pipeline mode sends each as a prepared statement.
+            for command in begin or ():
+                self._conn.execute(command)
             return [self._conn.execute(text, params) for text, params in statements]
 
     def _in_savepoint(self, statement: sql.Statement) -> psycopg.Cursor[Any]:
@@ -446,7 +446,7 @@ class PostgresStore(BaseStore):
             local.pid = os.getpid()
         return conn
 
-    def _begin_write(self, conn: psycopg.Connection[Any]) -> str:
+    def _begin_write(self, conn: psycopg.Connection[Any]) -> tuple[str, ...]:
         """An ordinary writing unit's ``BEGIN``: synced, even where provisional ones are not."""
         unsynced = getattr(self._local, "unsynced", None) is conn
         return _BEGIN_WRITE_SYNCED if unsynced else _BEGIN_WRITE
@@ -509,8 +509,8 @@ class PostgresStore(BaseStore):
 
     def _migrate_one(self, conn: psycopg.Connection[Any]) -> int:
         """Apply the next pending migration, if any; return the version found before."""
-        begin = self._begin_write(conn)
-        self._run(lambda: conn.execute(begin))
+        for command in self._begin_write(conn):
+            self._run(functools.partial(conn.execute, command))
         try:
             # One lock per schema: hashtextextended gives a stable 64-bit key.
             self._run(

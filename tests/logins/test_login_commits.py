@@ -1,9 +1,10 @@
 """What a login writes, and when (LOG-02, issue 15): the count is visible before the hasher
-runs, and a successful login waits for the disk once.
+runs, a failure is settled by one commit waited for on disk, a success by none.
 
-The count in advance runs in a provisional unit of work (docs/security.md): its insert
-commits at once, without waiting for the disk, and the settling unit is the one commit
-a login waits for.
+The count in advance and a success's settling run in provisional units of work
+(docs/security.md): each statement commits at once, without waiting for the disk; a
+failure's settling unit is an ordinary one, whose commit waits for the disk and so makes
+every earlier write durable too.
 """
 
 from __future__ import annotations
@@ -56,21 +57,52 @@ def test_the_count_in_advance_is_seen_by_others_while_the_hasher_runs(
     assert peeking.seen == [LockoutState(failures=1)]
 
 
-@pytest.mark.backends("sqlite")
-def test_a_successful_login_commits_once_waited_for_on_disk(stored: LoginWorld) -> None:
-    """Issue 15: the count commits under synchronous=NORMAL; the one COMMIT is FULL."""
+def _traced(stored: LoginWorld, password: str) -> tuple[bool, list[str]]:
+    """Log in once (after a warming login) and return whether it worked and its statements."""
     stored.log_in(USERNAME, PASSWORD)  # warm: the dummy hash, the connection
     conn: sqlite3.Connection = stored.store._connection()  # type: ignore[attr-defined]
     statements: list[str] = []
     conn.set_trace_callback(lambda text: statements.append(" ".join(text.split()[:4])))
     try:
-        assert stored.log_in(USERNAME, PASSWORD).ok
+        ok = stored.log_in(USERNAME, password).ok
     finally:
         conn.set_trace_callback(None)
+    return ok, statements
+
+
+def _waited_for(statements: list[str]) -> list[str]:
+    """The writes run while the connection waits for the disk (``synchronous=FULL``)."""
+    full, waited = True, []
+    for statement in statements:
+        if statement.startswith("PRAGMA synchronous"):
+            full = statement.endswith("FULL")
+        elif full and statement.split()[0] in {"INSERT", "DELETE", "UPDATE", "COMMIT"}:
+            waited.append(statement)
+    return waited
+
+
+@pytest.mark.backends("sqlite")
+def test_a_successful_login_waits_for_no_disk_flush(stored: LoginWorld) -> None:
+    """Issue 15, LOG-02: a success counts, records and clears under synchronous=NORMAL."""
+    ok, statements = _traced(stored, PASSWORD)
+    assert ok
     kinds = [s.split()[0] for s in statements]
-    assert kinds.count("COMMIT") == 1
-    assert kinds.count("BEGIN") == 1
-    first_insert = kinds.index("INSERT")
-    assert statements[first_insert] == 'INSERT INTO "login_lockouts" ("key",'
-    assert statements[:first_insert] == ["PRAGMA synchronous = NORMAL"]
-    assert kinds.index("BEGIN") > statements.index("PRAGMA synchronous = FULL")
+    assert "BEGIN" not in kinds
+    assert "COMMIT" not in kinds
+    assert _waited_for(statements) == []
+    writes = [s for s in statements if s.split()[0] in {"INSERT", "DELETE"}]
+    assert writes == [
+        'INSERT INTO "login_lockouts" ("key",',
+        'INSERT INTO "login_attempts" ("at",',
+        'DELETE FROM "login_lockouts" WHERE',
+    ]
+    assert statements[-1] == "PRAGMA synchronous = FULL"
+
+
+@pytest.mark.backends("sqlite")
+def test_a_failed_login_is_settled_by_one_commit_waited_for(stored: LoginWorld) -> None:
+    """LOG-02: a failure's record is committed with synchronous=FULL before the answer."""
+    ok, statements = _traced(stored, "not the password at all")
+    assert not ok
+    assert [s.split()[0] for s in _waited_for(statements)] == ["INSERT", "COMMIT"]
+    assert stored.state(KEY) == LockoutState(failures=1)

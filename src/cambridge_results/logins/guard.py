@@ -37,7 +37,15 @@ from cambridge_results.logins.repositories import LoginRepositories
 from cambridge_results.logins.verifier import Verifier
 from cambridge_results.storage.port import UnitOfWork
 
-__all__ = ["SYSTEM_ACTOR", "Guarded", "guarded_check", "record_attempt"]
+__all__ = [
+    "SYSTEM_ACTOR",
+    "Guarded",
+    "check_secret",
+    "guarded_check",
+    "record_attempt",
+    "reserve",
+    "settle_success",
+]
 
 T = TypeVar("T")
 
@@ -54,6 +62,46 @@ class Guarded(Generic[T]):
     outcome: AttemptOutcome
     lock: Decision = attrs.field(factory=Decision)
     found: T | None = None
+
+
+def reserve(
+    context: Context,
+    *,
+    key: str,
+    lookup: Callable[[LoginRepositories], T | None],
+    now: pendulum.DateTime,
+    candidates: CandidateCredentials = NO_CANDIDATE_CREDENTIALS,
+) -> tuple[Decision, T | None]:
+    """Count a failure of ``key`` in advance, then read what the secret is checked against.
+
+    The lock decision (refused while locked: nothing counted, nothing read)
+    and what ``lookup`` found.  Step 1 of :func:`guarded_check`, for a flow
+    that prepares its answer before the hasher runs.
+    """
+    policy = context.policy.login
+
+    def provisional(uow: UnitOfWork) -> tuple[Decision, T | None] | None:
+        # The common case, a key with no failures: one statement, not waited for on disk.
+        repos = LoginRepositories(uow, candidates)
+        if not repos.lockouts.count_new(key, now, policy):
+            return None
+        return Decision.allow(), lookup(repos)
+
+    def count(uow: UnitOfWork) -> tuple[Decision, T | None]:
+        # A key with a row: read for update, so attempts on one key queue, not retry.
+        repos = LoginRepositories(uow, candidates)
+        lock = repos.lockouts.count_failure(key, now, policy, context.policy.timezone)
+        return lock, (lookup(repos) if lock.allowed else None)
+
+    reserved = context.write(provisional, actor=SYSTEM_ACTOR, provisional=True)
+    return reserved or context.write(count, actor=SYSTEM_ACTOR)
+
+
+def check_secret(verifier: Verifier, stored: str | None, secret: str) -> AttemptOutcome:
+    """Step 2 of :func:`guarded_check`: one hasher verification, a hash ``stored`` or not."""
+    if verifier.verify(stored, secret):
+        return AttemptOutcome.SUCCESS
+    return AttemptOutcome.UNKNOWN_USERNAME if stored is None else AttemptOutcome.WRONG_PASSWORD
 
 
 def guarded_check(
@@ -75,32 +123,13 @@ def guarded_check(
     key's secret is verified as given, at the same cost.  ``candidates`` is
     the letters' port the ``lookup`` may read through.
     """
-    policy = context.policy.login
-
-    def reserve(uow: UnitOfWork) -> tuple[Decision, T | None] | None:
-        # The common case, a key with no failures: one statement, not waited for on disk.
-        repos = LoginRepositories(uow, candidates)
-        if not repos.lockouts.count_new(key, now, policy):
-            return None
-        return Decision.allow(), lookup(repos)
-
-    def count(uow: UnitOfWork) -> tuple[Decision, T | None]:
-        # A key with a row: read for update, so attempts on one key queue, not retry.
-        repos = LoginRepositories(uow, candidates)
-        lock = repos.lockouts.count_failure(key, now, policy, context.policy.timezone)
-        return lock, (lookup(repos) if lock.allowed else None)
-
-    reserved = context.write(reserve, actor=SYSTEM_ACTOR, provisional=True)
-    lock, found = reserved or context.write(count, actor=SYSTEM_ACTOR)
+    lock, found = reserve(context, key=key, lookup=lookup, now=now, candidates=candidates)
     if not lock.allowed:
         return Guarded(outcome=AttemptOutcome.LOCKED, lock=lock)
     stored = None if found is None else encoded(found)
     if found is not None and typed is not None:
         secret = typed(found, secret)
-    if verifier.verify(stored, secret):
-        return Guarded(outcome=AttemptOutcome.SUCCESS, found=found)
-    outcome = AttemptOutcome.UNKNOWN_USERNAME if stored is None else AttemptOutcome.WRONG_PASSWORD
-    return Guarded(outcome=outcome, found=found)
+    return Guarded(outcome=check_secret(verifier, stored, secret), found=found)
 
 
 def record_attempt(repos: LoginRepositories, attempt: LoginAttempt, *, key: str) -> None:
@@ -108,11 +137,42 @@ def record_attempt(repos: LoginRepositories, attempt: LoginAttempt, *, key: str)
     repos.attempts.record(attempt)
     if attempt.outcome is AttemptOutcome.SUCCESS:
         repos.lockouts.clear(key)
-    # %r escapes control characters, so a username cannot forge log lines (ASVS 16.4.1).
-    _log.info(
-        "%s attempt %s for %r at %s",
-        attempt.flow,
-        attempt.outcome.value,
-        attempt.username,
-        attempt.at.isoformat(),
-    )
+    _logged(attempt)
+
+
+def _logged(attempt: LoginAttempt) -> None:
+    """Log ``attempt`` at INFO; the instant is formatted only if the record is kept."""
+    if _log.isEnabledFor(logging.INFO):
+        # %r escapes control characters, so a username cannot forge log lines (ASVS 16.4.1).
+        _log.info(
+            "%s attempt %s for %r at %s",
+            attempt.flow,
+            attempt.outcome.value,
+            attempt.username,
+            attempt.at.isoformat(),
+        )
+
+
+def settle_success(context: Context, attempt: LoginAttempt, *, key: str) -> None:
+    """Record a successful ``attempt`` and clear ``key``, not waited for on disk (LOG-02).
+
+    A provisional unit of work: the attempt is inserted, then the key's row
+    deleted, each committing as it runs, visible at once, durable with the
+    next waited-for commit (every failure's and lock's is).  A power loss
+    before then can only lose a suffix of what was written: the success's
+    record, or its clearing, so the count in advance stands as a failure
+    (the safe direction); never a failure (docs/security.md).  Run again
+    after a lost race, the insert is not repeated.
+    """
+    recorded = False
+
+    def settle(uow: UnitOfWork) -> None:
+        nonlocal recorded
+        repos = LoginRepositories(uow)
+        if not recorded:
+            repos.attempts.record(attempt)
+            recorded = True
+        repos.lockouts.clear(key)
+
+    context.write(settle, actor=SYSTEM_ACTOR, provisional=True)
+    _logged(attempt)

@@ -16,6 +16,7 @@ success the signed-in :class:`~cambridge_results.principals.CandidateUser`.
 
 from __future__ import annotations
 
+import attrs
 import pendulum
 
 from cambridge_results.decisions import Decision
@@ -24,9 +25,10 @@ from cambridge_results.logins.base import LoginsBase
 from cambridge_results.logins.candidates import CandidateCredential
 from cambridge_results.logins.guard import (
     SYSTEM_ACTOR,
-    Guarded,
-    guarded_check,
+    check_secret,
     record_attempt,
+    reserve,
+    settle_success,
 )
 from cambridge_results.logins.records import (
     AccountRecord,
@@ -100,43 +102,52 @@ class LoginFlows(LoginsBase):
     """:meth:`log_in` and :meth:`change_password` of :class:`~cambridge_results.logins.Logins`."""
 
     def log_in(self, request: LoginRequest) -> LoginResult:
-        """Try the request's username and password now (LOG-01, LOG-02)."""
-        checked = self._check(request.username, request.password, flow="login")
+        """Try the request's username and password now (LOG-01, LOG-02).
+
+        What a success answers and records is made before the hasher runs:
+        argon2id streams its memory through the processor's caches, so
+        whatever runs after it runs cold (docs/performance.md).  After it, a
+        success without a hash to upgrade only settles.
+        """
+        checked = self._reserve(request.username, request.password, flow="login")
         if isinstance(checked, LoginResult):
             return checked
-        key, now, guarded = checked
-        account = guarded.found
-        attempt = LoginAttempt(at=now, username=key, outcome=guarded.outcome)
-        if guarded.outcome is not AttemptOutcome.SUCCESS or account is None:
-            return self._refused(key, attempt, guarded)
-        upgraded = (
-            self._verifier.hasher.hash(as_typed(account, request.password))
-            if self._verifier.needs_rehash(account.password_hash)
-            else None
-        )
+        key, now, lock, found = checked
+        if not lock.allowed:
+            locked = LoginAttempt(at=now, username=key, outcome=AttemptOutcome.LOCKED)
+            return self._refused(key, locked, lock)
+        success, rehash = (None, False) if found is None else self._success(key, now, found)
+        outcome = self._check_secret(found, request.password)
+        if outcome is not AttemptOutcome.SUCCESS or found is None or success is None:
+            failed = LoginAttempt(at=now, username=key, outcome=outcome)
+            return self._refused(key, failed, lock)
+        if not rehash:
+            settle_success(self._context, success.attempt, key=key)
+            return success
+        upgraded = self._verifier.hasher.hash(as_typed(found, request.password))
 
         def finish(uow: UnitOfWork) -> bool:
             repos = LoginRepositories(uow, self._candidates)
-            record_attempt(repos, attempt, key=key)
-            return upgraded is not None and _replace_hash(repos, account, upgraded)
+            record_attempt(repos, success.attempt, key=key)
+            return _replace_hash(repos, found, upgraded)
 
         stored = self._context.write(finish, actor=SYSTEM_ACTOR)
-        if isinstance(account, CandidateCredential):
-            return LoginResult(
+        return attrs.evolve(success, upgraded_hash=upgraded, hash_upgraded=stored)
+
+    def _success(self, key: str, now: pendulum.DateTime, found: Found) -> tuple[LoginResult, bool]:
+        """The answer if the password matches, and whether its hash is to be upgraded."""
+        attempt = LoginAttempt(at=now, username=key, outcome=AttemptOutcome.SUCCESS)
+        rehash = self._verifier.needs_rehash(found.password_hash)
+        if isinstance(found, CandidateCredential):
+            result = LoginResult(
                 decision=Decision.allow(),
                 attempt=attempt,
-                candidate=account.principal,
-                must_change_password=account.must_change_password(self._context.policy.credentials),
-                upgraded_hash=upgraded,
-                hash_upgraded=stored,
+                candidate=found.principal,
+                must_change_password=found.must_change_password(self._context.policy.credentials),
             )
-        return LoginResult(
-            decision=Decision.allow(),
-            attempt=attempt,
-            account=account,
-            upgraded_hash=upgraded,
-            hash_upgraded=stored,
-        )
+        else:
+            result = LoginResult(decision=Decision.allow(), attempt=attempt, account=found)
+        return result, rehash
 
     def change_password(self, request: PasswordChange) -> Decision:
         """Replace a password, proved by the current one under the lockout.
@@ -149,16 +160,18 @@ class LoginFlows(LoginsBase):
         letter's password (CRW-12's first-login change) changes the letter's
         credential itself; it has no email address, so nothing is sent.
         """
-        checked = self._check(request.username, request.current_password, flow="password-change")
+        checked = self._reserve(request.username, request.current_password, flow="password-change")
         if isinstance(checked, LoginResult):
             return checked.decision
-        key, now, guarded = checked
-        attempt = LoginAttempt(
-            at=now, username=key, outcome=guarded.outcome, flow="password-change"
+        key, now, lock, account = checked
+        outcome = (
+            self._check_secret(account, request.current_password)
+            if lock.allowed
+            else AttemptOutcome.LOCKED
         )
-        account = guarded.found
-        if guarded.outcome is not AttemptOutcome.SUCCESS or account is None:
-            return self._refused(key, attempt, guarded).decision
+        attempt = LoginAttempt(at=now, username=key, outcome=outcome, flow="password-change")
+        if outcome is not AttemptOutcome.SUCCESS or account is None:
+            return self._refused(key, attempt, lock).decision
         chosen = check_chosen_password(
             request.new_password,
             self._context.policy.login,
@@ -185,10 +198,10 @@ class LoginFlows(LoginsBase):
             mail.send(self._outbox, account, mail.changed_email(account, site=self._site, now=now))
         return Decision.allow()
 
-    def _check(
+    def _reserve(
         self, username: str, password: str, *, flow: str
-    ) -> LoginResult | tuple[str, pendulum.DateTime, Guarded[Found]]:
-        """A malformed request's answer (recorded), or the key, the instant and the check."""
+    ) -> LoginResult | tuple[str, pendulum.DateTime, Decision, Found | None]:
+        """A malformed request's answer (recorded), or the key, the instant, the lock, the find."""
         now = self._context.now()
         well_formed = check_login_input(username, password, self._context.policy.login)
         if not well_formed.allowed:
@@ -203,27 +216,31 @@ class LoginFlows(LoginsBase):
             )
             return LoginResult(decision=well_formed, attempt=attempt)
         key = normalise_username(username)
-        guarded: Guarded[Found] = guarded_check(
+
+        def lookup(repos: LoginRepositories) -> Found | None:
+            return find_login(repos, key)
+
+        reserved: tuple[Decision, Found | None] = reserve(
             self._context,
-            self._verifier,
             key=key,
-            secret=password,
-            lookup=lambda repos: find_login(repos, key),
-            encoded=_encoded,
-            typed=as_typed,
+            lookup=lookup,
             now=now,
             candidates=self._candidates,
         )
-        return key, now, guarded
+        return key, now, *reserved
 
-    def _refused(self, key: str, attempt: LoginAttempt, guarded: Guarded[Found]) -> LoginResult:
+    def _check_secret(self, found: Found | None, password: str) -> AttemptOutcome:
+        """One hasher verification of ``password`` as typed against ``found``'s hash (or none)."""
+        if found is None:
+            return check_secret(self._verifier, None, password)
+        return check_secret(self._verifier, found.password_hash, as_typed(found, password))
+
+    def _refused(self, key: str, attempt: LoginAttempt, lock: Decision) -> LoginResult:
         self._context.write(
             lambda uow: record_attempt(LoginRepositories(uow), attempt, key=key),
             actor=SYSTEM_ACTOR,
         )
-        decision = (
-            guarded.lock if attempt.outcome is AttemptOutcome.LOCKED else incorrect_login_details()
-        )
+        decision = lock if attempt.outcome is AttemptOutcome.LOCKED else incorrect_login_details()
         return LoginResult(decision=decision, attempt=attempt)
 
 
@@ -231,7 +248,3 @@ def _context_words(found: Found) -> list[str]:
     """Words a new password must not be built from: the username and the email's name."""
     email = found.email if isinstance(found, AccountRecord) else None
     return [found.username, *(email or "").split("@")[:1]]
-
-
-def _encoded(found: Found) -> str:
-    return found.password_hash

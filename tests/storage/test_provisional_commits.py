@@ -47,3 +47,25 @@ def test_only_the_provisional_unit_skips_waiting_for_the_disk(
         assert seen == [waits, skips, waits]
     finally:
         store.close()
+
+
+@pytest.mark.backends("sqlite")
+def test_provisional_units_in_a_row_switch_the_setting_once(
+    store_url: StoreURL, tmp_path: Path
+) -> None:
+    """SQLite: NORMAL is set by the first provisional unit only; an ordinary one sets FULL."""
+    store = open_store(store_url(tmp_path), migrations=SCHEMA)
+    try:
+        store.run(lambda uow: uow.count("sequences"), actor=ACTOR)  # the connection, at FULL
+        conn: Any = store._connection()  # type: ignore[attr-defined]
+        statements: list[str] = []
+        conn.set_trace_callback(statements.append)
+        for _ in range(3):
+            store.run(lambda uow: uow.count("sequences"), actor=ACTOR, provisional=True)
+        store.run(lambda uow: uow.count("sequences"), actor=ACTOR)
+        conn.set_trace_callback(None)
+        pragmas = [s for s in statements if s.startswith("PRAGMA")]
+        assert pragmas == ["PRAGMA synchronous = NORMAL", "PRAGMA synchronous = FULL"]
+        assert statements.index("PRAGMA synchronous = FULL") < statements.index("BEGIN IMMEDIATE")
+    finally:
+        store.close()

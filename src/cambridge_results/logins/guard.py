@@ -157,22 +157,18 @@ def settle_success(context: Context, attempt: LoginAttempt, *, key: str) -> None
     """Record a successful ``attempt`` and clear ``key``, not waited for on disk (LOG-02).
 
     A provisional unit of work: the attempt is inserted, then the key's row
-    deleted, each committing as it runs, visible at once, durable with the
-    next waited-for commit (every failure's and lock's is).  A power loss
-    before then can only lose a suffix of what was written: the success's
-    record, or its clearing, so the count in advance stands as a failure
-    (the safe direction); never a failure (docs/security.md).  Run again
-    after a lost race, the insert is not repeated.
+    deleted (PostgreSQL: both in one round trip, committed together),
+    visible at once, durable with the next waited-for commit (every
+    failure's and lock's is).  A power loss before then can only lose a
+    suffix of what was written: the success's record, or its clearing, so
+    the count in advance stands as a failure (the safe direction); never a
+    failure (docs/security.md).  Run again after a lost race, the record is
+    never lost; where the insert had committed alone (SQLite after its busy
+    timeout) it is kept twice.
     """
-    recorded = False
-
-    def settle(uow: UnitOfWork) -> None:
-        nonlocal recorded
-        repos = LoginRepositories(uow)
-        if not recorded:
-            repos.attempts.record(attempt)
-            recorded = True
-        repos.lockouts.clear(key)
-
-    context.write(settle, actor=SYSTEM_ACTOR, provisional=True)
+    context.write(
+        lambda uow: LoginRepositories(uow).attempts.record_success(attempt, key),
+        actor=SYSTEM_ACTOR,
+        provisional=True,
+    )
     _logged(attempt)

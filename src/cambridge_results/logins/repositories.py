@@ -47,6 +47,7 @@ from cambridge_results.rules.logins.lockout import LockoutState
 from cambridge_results.rules.logins.login import normalise_username
 from cambridge_results.rules.logins.registration import normalise_candidate_id
 from cambridge_results.rules.logins.reset import ResetTokenRecord
+from cambridge_results.storage.query import Delete, Insert
 
 if TYPE_CHECKING:
     from cambridge_results.storage.schema import RowInput
@@ -230,19 +231,26 @@ def _attempt(row: Row) -> LoginAttempt:
     )
 
 
+def _attempt_row(attempt: LoginAttempt) -> Row:
+    return {
+        "at": attempt.at,
+        "username": attempt.username,
+        "outcome": attempt.outcome.value,
+        "flow": attempt.flow,
+    }
+
+
 class AttemptRepository(_Repository):
     """Every login attempt, append-only: time (UTC), username, outcome, flow; never a secret."""
 
     def record(self, attempt: LoginAttempt) -> None:
         """Keep ``attempt``."""
-        self._uow.insert(
-            tables.ATTEMPTS.name,
-            {
-                "at": attempt.at,
-                "username": attempt.username,
-                "outcome": attempt.outcome.value,
-                "flow": attempt.flow,
-            },
+        self._uow.insert(tables.ATTEMPTS.name, _attempt_row(attempt))
+
+    def record_success(self, attempt: LoginAttempt, key: str) -> None:
+        """Keep ``attempt`` and clear ``key``'s lockout, sent together where the backend can."""
+        self._uow.write_many(
+            [Insert(tables.ATTEMPTS.name, _attempt_row(attempt)), Delete(tables.LOCKOUTS.name, key)]
         )
 
     def all(self) -> tuple[LoginAttempt, ...]:

@@ -58,7 +58,9 @@ Behaviour, and why:
   in the same round trip as their ``BEGIN``.
 * Fewer round trips (pipeline mode): a unit of work's ``BEGIN`` goes with
   its first statement; a statement in its own savepoint goes with its
-  ``SAVEPOINT`` and ``RELEASE``; ``select_many`` sends its reads together.
+  ``SAVEPOINT`` and ``RELEASE``; ``select_many`` sends its reads together,
+  ``write_many`` its inserts and deletes (in a provisional unit they are
+  one implicit transaction: they commit together, at the pipeline's end).
   Statements sent one at a time share one cursor per unit of work.
 * One connection per thread and per process (autocommit mode; we issue
   ``BEGIN`` and ``COMMIT``), opened on first use with ``TimeZone=UTC``, the
@@ -130,6 +132,14 @@ def _touches_unique(table: Table, changes: Mapping[str, Any]) -> bool:
         if involved.intersection(changes):
             return True
     return False
+
+
+def _stored(table: Table, row: Row, cursor: psycopg.Cursor[Any]) -> Row | None:
+    """The row an ``INSERT ... ON CONFLICT DO NOTHING`` stored, or None if it was skipped."""
+    if table.auto_column is None:
+        return sql.stored_row(table, row) if cursor.rowcount == 1 else None
+    raw = cursor.fetchone()
+    return None if raw is None else sql.stored_row(table, row, raw[0])
 
 
 class PostgresUnitOfWork(UnitOfWork):
@@ -250,11 +260,7 @@ class PostgresUnitOfWork(UnitOfWork):
         return tuple(c for index in table.key_indexes for c in index.columns)
 
     def _insert_if_absent(self, table: Table, row: Row) -> Row | None:
-        cursor = self._execute(sql.insert(D, table, row, skip_conflicts=True))
-        if table.auto_column is None:
-            return sql.stored_row(table, row) if cursor.rowcount == 1 else None
-        raw = cursor.fetchone()
-        return None if raw is None else sql.stored_row(table, row, raw[0])
+        return _stored(table, row, self._execute(sql.insert(D, table, row, skip_conflicts=True)))
 
     def _get(self, table: Table, key: Row, *, for_update: bool) -> Row | None:
         raw = self._execute(sql.get(D, table, key, for_update=for_update)).fetchone()
@@ -289,6 +295,25 @@ class PostgresUnitOfWork(UnitOfWork):
             [sql.decode_row(D, s[0], raw) for raw in cursor.fetchall()]
             for s, cursor in zip(selects, cursors, strict=True)
         ]
+
+    def _write_many(self, writes: Sequence[tuple[Table, Row, bool]]) -> list[Row | bool]:
+        if len(writes) < 2 or any(t.append_only and not ins for t, _, ins in writes):
+            return super()._write_many(writes)
+        cursors = self._pipelined(
+            [
+                sql.insert(D, t, values, skip_conflicts=True) if ins else sql.delete(D, t, values)
+                for t, values, ins in writes
+            ]
+        )
+        done: list[Row | bool] = []
+        for (t, values, ins), cursor in zip(writes, cursors, strict=True):
+            if not ins:
+                done.append(cursor.rowcount == 1)
+            elif (stored := _stored(t, values, cursor)) is not None:
+                done.append(stored)
+            else:
+                raise t.duplicate(self._conflict(t, values))
+        return done
 
     def _count(self, table: Table, where: Where) -> int:
         row = self._execute(sql.count(D, table, where)).fetchone()

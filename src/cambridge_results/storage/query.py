@@ -22,13 +22,15 @@ from typing import Any, TypeAlias, cast
 import attrs
 
 from cambridge_results.errors import InvalidValue
-from cambridge_results.storage.schema import Column, ColumnType, Table, Value
+from cambridge_results.storage.schema import Column, ColumnType, Key, RowInput, Table, Value
 
 __all__ = [
     "Condition",
+    "Delete",
     "Ge",
     "Gt",
     "In",
+    "Insert",
     "Le",
     "Lt",
     "Ne",
@@ -108,6 +110,28 @@ class Select:
     where: WhereInput | None = None
     order_by: Sequence[str] = ()
     limit: int | None = None
+
+
+@attrs.frozen
+class Insert:
+    """One insert of :meth:`~cambridge_results.storage.transaction.Transaction.write_many`.
+
+    The arguments of ``insert``: ``Insert("login_attempts", {...})``.
+    """
+
+    table: str
+    row: RowInput
+
+
+@attrs.frozen
+class Delete:
+    """One delete of :meth:`~cambridge_results.storage.transaction.Transaction.write_many`.
+
+    The arguments of ``delete``: ``Delete("login_lockouts", "sam@example.org")``.
+    """
+
+    table: str
+    key: Key
 
 
 @attrs.frozen

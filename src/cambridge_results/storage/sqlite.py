@@ -7,7 +7,10 @@ The embedded default.  Settings and why:
   A provisional unit of work (``BaseStore.unit_of_work(provisional=True)``)
   runs each statement in SQLite's autocommit under ``synchronous=NORMAL``:
   visible at once, its WAL frames on disk with the next ``FULL`` commit's
-  fsync (or a checkpoint); the connection is back to ``FULL`` when it ends.
+  fsync (or a checkpoint).  The setting is switched only when it changes:
+  the connection stays at ``NORMAL`` after a provisional unit, and the next
+  ordinary writing unit (or migration) sets ``FULL`` again before its
+  ``BEGIN``, so a run of provisional units costs no ``PRAGMA``.
 * ``foreign_keys=ON``: raw-SQL migrations may declare references.
 * Writing units of work start with ``BEGIN IMMEDIATE`` (the write lock is
   taken up front, so two writers never deadlock upgrading read locks, and an
@@ -238,10 +241,10 @@ class SQLiteUnitOfWork(UnitOfWork):
             self._end_provisional()
 
     def _end_provisional(self) -> None:
-        # A statement still open (a stream left unfinished) ends with the unit.
+        # A statement still open (a stream left unfinished) ends with the unit.  The
+        # connection stays at synchronous=NORMAL: SQLiteStore._durable sets FULL again.
         if self._conn.in_transaction:
             _run(lambda: self._conn.execute("COMMIT"))
-        _run(lambda: self._conn.execute("PRAGMA synchronous = FULL"))
 
 
 class SQLiteStore(BaseStore):
@@ -326,16 +329,28 @@ class SQLiteStore(BaseStore):
                 self._inherited.append(local.conn)
             local.conn = self._connect()
             local.pid = os.getpid()
+            local.waits = True  # synchronous=FULL, as _connect set it
         conn: sqlite3.Connection = local.conn
         return conn
 
+    def _waiting(self, conn: sqlite3.Connection, waits: bool) -> None:
+        """Set this thread's ``conn`` to ``synchronous=FULL`` (``waits``) or ``NORMAL``.
+
+        Only when it changes: the thread's last setting is remembered.
+        """
+        if self._local.waits is not waits:
+            _run(lambda: conn.execute(f"PRAGMA synchronous = {'FULL' if waits else 'NORMAL'}"))
+            self._local.waits = waits
+
     def _begin_provisional(self, *, actor: str) -> UnitOfWork:
         conn = self._connection()
-        _run(lambda: conn.execute("PRAGMA synchronous = NORMAL"))
+        self._waiting(conn, False)
         return SQLiteUnitOfWork(self, conn, actor=actor, read_only=False, provisional=True)
 
     def _begin(self, *, actor: str, read_only: bool) -> UnitOfWork:
         conn = self._connection()
+        if not read_only:
+            self._waiting(conn, True)
         _run(lambda: conn.execute("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE"))
         return SQLiteUnitOfWork(self, conn, actor=actor, read_only=read_only)
 
@@ -366,6 +381,7 @@ class SQLiteStore(BaseStore):
         with the next pending one, or does nothing.
         """
         conn = self._connection()
+        self._waiting(conn, True)
         while True:
             _run(lambda: conn.execute("BEGIN IMMEDIATE"))
             try:

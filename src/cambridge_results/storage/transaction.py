@@ -23,6 +23,8 @@ from cambridge_results.errors import (
 )
 from cambridge_results.storage.migrations import Catalog
 from cambridge_results.storage.query import (
+    Delete,
+    Insert,
     Order,
     Select,
     Where,
@@ -183,6 +185,40 @@ class Transaction(abc.ABC):
                 raise InvalidValue("selects", f"must hold Select values, not {type(s).__name__}")
             checked.append(self._checked_select(s.table, s.where, s.order_by, s.limit))
         return self._select_many(checked)
+
+    def write_many(self, writes: Sequence[Insert | Delete]) -> list[Row | bool]:
+        """Each :class:`~.query.Insert`'s stored row and each :class:`~.query.Delete`'s result.
+
+        For writes that do not depend on each other's results, in order, as
+        :meth:`insert` and :meth:`delete` do them: every one is checked
+        before any runs, and a backend may send them together (PostgreSQL
+        sends them in one round trip: in a provisional unit of work they
+        then commit together).  An insert refused as a duplicate raises
+        :class:`DuplicateError`; the writes after it may have run (roll the
+        unit back), so use it where no duplicate is expected.  A delete of an
+        append-only table is refused as :meth:`delete` refuses it.
+        """
+        self._ready(write=True)
+        if not isinstance(writes, Sequence):
+            raise InvalidValue("writes", "must be a sequence of Insert and Delete")
+        checked: list[tuple[Table, Row, bool]] = []
+        for w in writes:
+            if isinstance(w, Insert):
+                t = self.table(w.table)
+                checked.append((t, t.check_row(w.row), True))
+            elif isinstance(w, Delete):
+                t = self.table(w.table)
+                checked.append((t, t.check_key(w.key), False))
+            else:
+                raise InvalidValue("writes", f"must hold Insert and Delete, not {type(w).__name__}")
+        return self._write_many(checked)
+
+    def _write_many(self, writes: Sequence[tuple[Table, Row, bool]]) -> list[Row | bool]:
+        """Checked writes (table, row or key, whether an insert); by default one by one."""
+        return [
+            self._insert(t, values) if is_insert else self._delete(t, values)
+            for t, values, is_insert in writes
+        ]
 
     def _checked_select(
         self, table: str, where: WhereInput | None, order_by: Sequence[str], limit: int | None

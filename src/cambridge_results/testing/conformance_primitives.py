@@ -17,7 +17,7 @@ from cambridge_results.errors import (
     WriteRefused,
 )
 from cambridge_results.storage.port import SERIAL_WRITES, Store
-from cambridge_results.storage.query import Ge, Gt, In, Le, Lt, Ne, Prefix, Select
+from cambridge_results.storage.query import Delete, Ge, Gt, In, Insert, Le, Lt, Ne, Prefix, Select
 from cambridge_results.storage.schema import (
     INT_MAX,
     INT_MIN,
@@ -224,6 +224,48 @@ class PrimitiveConformance(_Base):
                 uow.select_many(Select("things"))  # type: ignore[arg-type]
             # The unit of work goes on after a refused read.
             assert len(uow.select_many([Select("things")])[0]) == 3
+
+    @pytest.mark.parametrize("provisional", [False, True])
+    def test_write_many_does_each_insert_and_delete_in_order_and_checks_them_all_first(
+        self, store: Store, provisional: bool
+    ) -> None:
+        """``write_many`` equals one ``insert`` or ``delete`` per write, in order; refuses first."""
+        with store.unit_of_work(actor=ACTOR) as uow:
+            uow.insert("things", thing("t0"))
+        at = pendulum.datetime(2026, 6, 1, tz="UTC")
+        event: dict[str, Any] = {"at": at, "actor": ACTOR, "kind": "k", "subject": "s"}
+        event["details"] = {}
+        with store.unit_of_work(actor=ACTOR, provisional=provisional) as uow:
+            bads: list[list[Any]] = [
+                [Insert("things", thing("t8")), Insert("nope", {})],
+                [Insert("things", thing("t8")), Delete("things", 7)],
+                [Insert("things", thing("t8")), Select("things")],
+            ]
+            for bad in bads:
+                with pytest.raises(InvalidValue):
+                    uow.write_many(bad)
+            done = uow.write_many(
+                [
+                    Insert("events", event),
+                    Delete("things", "t0"),
+                    Insert("things", thing("t1", kind="k1")),
+                    Delete("things", "t9"),
+                    Delete("things", "t1"),
+                    Insert("things", thing("t2")),
+                ]
+            )
+            stored = [w if isinstance(w, bool) else w.get("seq", w.get("id")) for w in done]
+            assert isinstance(stored[0], int)
+            assert stored[1:] == [True, "t1", False, True, "t2"]
+            assert done[5] == uow.get("things", "t2")
+            assert uow.write_many([]) == []
+        with store.unit_of_work(actor=ACTOR) as uow:
+            assert [r["id"] for r in uow.select("things")] == ["t2"]
+            assert len(uow.select("events", {"subject": "s"})) == 1
+        with pytest.raises(DuplicateError), store.unit_of_work(actor=ACTOR) as uow:
+            uow.write_many([Insert("things", thing("t3")), Insert("things", thing("t2"))])
+        with store.unit_of_work(actor=ACTOR) as uow:
+            assert uow.get("things", "t3") is None  # the refused unit rolled back
 
     def test_a_store_declaring_serial_writes_runs_one_writing_unit_at_a_time(
         self, store: Store

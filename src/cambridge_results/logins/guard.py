@@ -156,15 +156,12 @@ def _logged(attempt: LoginAttempt) -> None:
 def settle_success(context: Context, attempt: LoginAttempt, *, key: str) -> None:
     """Record a successful ``attempt`` and clear ``key``, not waited for on disk (LOG-02).
 
-    A provisional unit of work: the attempt is inserted, then the key's row
-    deleted (PostgreSQL: both in one round trip, committed together),
-    visible at once, durable with the next waited-for commit (every
-    failure's and lock's is).  A power loss before then can only lose a
-    suffix of what was written: the success's record, or its clearing, so
-    the count in advance stands as a failure (the safe direction); never a
-    failure (docs/security.md).  Run again after a lost race, the record is
-    never lost; where the insert had committed alone (SQLite after its busy
-    timeout) it is kept twice.
+    A provisional unit of work: the attempt is inserted and the key's row
+    deleted, committed together (PostgreSQL: in one round trip), visible at
+    once, durable with the next waited-for commit (every failure's and
+    lock's is).  A power loss before then can only lose the last successes'
+    settling, so their counts in advance stand as failures (the safe
+    direction); never a failure (docs/security.md).
     """
     context.write(
         lambda uow: LoginRepositories(uow).attempts.record_success(attempt, key),

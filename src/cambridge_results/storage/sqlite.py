@@ -10,7 +10,9 @@ The embedded default.  Settings and why:
   fsync (or a checkpoint).  The setting is switched only when it changes:
   the connection stays at ``NORMAL`` after a provisional unit, and the next
   ordinary writing unit (or migration) sets ``FULL`` again before its
-  ``BEGIN``, so a run of provisional units costs no ``PRAGMA``.
+  ``BEGIN``, so a run of provisional units costs no ``PRAGMA``.  A
+  provisional unit's ``write_many`` commits its writes together, in one
+  transaction.
 * ``foreign_keys=ON``: raw-SQL migrations may declare references.
 * Writing units of work start with ``BEGIN IMMEDIATE`` (the write lock is
   taken up front, so two writers never deadlock upgrading read locks, and an
@@ -186,6 +188,19 @@ class SQLiteUnitOfWork(UnitOfWork):
     def _select(self, table: Table, where: Where, order: Order, limit: int | None) -> list[Row]:
         rows = _run(self._execute(sql.select(D, table, where, order, limit)).fetchall)
         return [sql.decode_row(D, table, r) for r in rows]
+
+    def _write_many(self, writes: Sequence[tuple[Table, Row, bool]]) -> list[Row | bool]:
+        if not self.provisional or len(writes) < 2:
+            return super()._write_many(writes)
+        # A provisional unit's writes commit together, as on PostgreSQL: one WAL commit.
+        _run(lambda: self._conn.execute("BEGIN IMMEDIATE"))
+        try:
+            done = super()._write_many(writes)
+        except BaseException:
+            _run(lambda: self._conn.execute("ROLLBACK"))
+            raise
+        _run(lambda: self._conn.execute("COMMIT"))
+        return done
 
     def _count(self, table: Table, where: Where) -> int:
         (value,) = _run(self._execute(sql.count(D, table, where)).fetchone)

@@ -192,8 +192,8 @@ class Transaction(abc.ABC):
         For writes that do not depend on each other's results, in order, as
         :meth:`insert` and :meth:`delete` do them: every one is checked
         before any runs, and a backend may send them together (PostgreSQL
-        sends them in one round trip: in a provisional unit of work they
-        then commit together).  An insert refused as a duplicate raises
+        sends them in one round trip).  In a provisional unit of work the SQL
+        backends commit them together, as one transaction.  An insert refused as a duplicate raises
         :class:`DuplicateError`; the writes after it may have run (roll the
         unit back), so use it where no duplicate is expected.  A delete of an
         append-only table is refused as :meth:`delete` refuses it.

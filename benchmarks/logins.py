@@ -5,6 +5,7 @@ Usage (from the repository root, after ``bash scripts/test``)::
     .venv/bin/python benchmarks/logins.py                        # SQLite and PostgreSQL
     .venv/bin/python benchmarks/logins.py --backend sqlite --logins 40 --repeat 3
     .venv/bin/python benchmarks/logins.py --backend postgresql --processes 8
+    .venv/bin/python benchmarks/logins.py --own-work 150         # a login's own work
 
 Each measurement logs in ``--logins`` different candidates with their
 letter's password through ``board.logins.log_in`` (argon2id, the policy's
@@ -18,6 +19,11 @@ Wall time: a login's cost is the hasher plus the store's round trips.  The
 last column, one process only, is the same ratio in this process's CPU time
 (a PostgreSQL server's work is not in it): on a busy machine, where wall
 times are mostly other processes' turns, it shows the library's own cost.
+
+``--own-work N`` measures what a login costs besides the hasher instead: one
+process alternates a login and a bare verify N times, times each login's
+argon2 call on its own (around ``argon2``'s ``verify_secret``) and prints the
+medians of the login's wall and CPU time minus its argon2 call's.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import argon2
+import argon2._password_hasher
 
 from cambridge_results.board import open_board
 from cambridge_results.credentials import ALPHABET
@@ -161,6 +168,65 @@ def measure(
     )
 
 
+class _ArgonTimer:
+    """Times each ``verify_secret`` call of argon2-cffi's ``PasswordHasher`` (wall, CPU)."""
+
+    def __init__(self) -> None:
+        self.last = (0.0, 0.0)
+        self._inner = argon2._password_hasher.verify_secret  # type: ignore[attr-defined]
+
+    def __call__(self, *args: object, **kwargs: object) -> bool:
+        start, cpu = time.perf_counter(), time.process_time()
+        try:
+            return self._inner(*args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            self.last = (time.perf_counter() - start, time.process_time() - cpu)
+
+
+def own_work(url: str, encoded: str, count: int) -> tuple[float, float, float, float]:
+    """Medians of a login's wall and CPU seconds minus its argon2 call's, argon2's, bare's.
+
+    Logins of candidates ``0`` to ``count - 1`` alternate with bare verifies.
+    """
+    timer = _ArgonTimer()
+    argon2._password_hasher.verify_secret = timer  # type: ignore[attr-defined,assignment]
+    try:
+        board = open_board(url, policy=POLICY, hasher_name="argon2id", migrate=False)
+        verifier = bare_verifier()
+        board.logins.log_in(LoginRequest(username=username(count), password=PASSWORD))
+        walls, cpus, argons, bares = [], [], [], []
+        for i in range(count):
+            request = LoginRequest(username=username(i), password=PASSWORD)
+            start, cpu = time.perf_counter(), time.process_time()
+            if not board.logins.log_in(request).ok:
+                raise SystemExit(f"login of {request.username} failed")
+            wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+            walls.append(wall - timer.last[0])
+            cpus.append(cpu - timer.last[1])
+            argons.append(timer.last[0])
+            start = time.perf_counter()
+            verifier.verify(encoded, PASSWORD)
+            bares.append(time.perf_counter() - start)
+        board.close()
+    finally:
+        argon2._password_hasher.verify_secret = timer._inner  # type: ignore[attr-defined]
+    median = statistics.median
+    return median(walls), median(cpus), median(argons), median(bares)
+
+
+def _store_url(stack: ExitStack, backend: str, server: str | None) -> str:
+    """A new SQLite file, or a new schema on ``server`` (default: a private server)."""
+    if backend == "sqlite":
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        return f"sqlite:///{workdir / 'logins.db'}"
+    if server is None:
+        from cambridge_results.testing.postgres_server import TemporaryPostgres
+
+        server = stack.enter_context(TemporaryPostgres(fsync=True)).url
+    schema = f"logins_{uuid.uuid4().hex[:12]}"
+    return f"{server}{'&' if '?' in server else '?'}schema={schema}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Print logins a second, bare verifies a second and their ratio for each setting."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -169,24 +235,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--processes", type=int, nargs="+", default=None)
     parser.add_argument("--logins", type=int, default=30, help="logins per process and run")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--own-work", type=int, metavar="N", help="a login's own work, N logins")
     args = parser.parse_args(argv)
+    if args.own_work:
+        print(f"{args.own_work} logins alternating with bare verifies, medians, argon2id")
+        print(f"{'backend':<11} {'own wall':>9} {'own cpu':>8} {'argon2':>7} {'bare':>7} (ms)")
+        with ExitStack() as stack:
+            for backend in args.backend or ["sqlite", "postgresql"]:
+                url = _store_url(stack, backend, args.url)
+                encoded = seed(url, args.own_work + 1)
+                ms = [f"{1000 * t:.3f}" for t in own_work(url, encoded, args.own_work)]
+                print(f"{backend:<11} {ms[0]:>9} {ms[1]:>8} {ms[2]:>7} {ms[3]:>7}", flush=True)
+        return 0
     print(f"{args.logins} logins per process, median of {args.repeat}, argon2id")
     print(f"{'backend':<11} {'procs':>5} {'logins/s':>9} {'bare/s':>8} {'ratio':>6} target  cpu")
     with ExitStack() as stack:
         for backend in args.backend or ["sqlite", "postgresql"]:
-            if backend == "sqlite":
-                workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-                url = f"sqlite:///{workdir / 'logins.db'}"
-                settings = args.processes or [1]
-            else:
-                server = args.url
-                if server is None:
-                    from cambridge_results.testing.postgres_server import TemporaryPostgres
-
-                    server = stack.enter_context(TemporaryPostgres(fsync=True)).url
-                schema = f"logins_{uuid.uuid4().hex[:12]}"
-                url = f"{server}{'&' if '?' in server else '?'}schema={schema}"
-                settings = args.processes or [1, 8]
+            url = _store_url(stack, backend, args.url)
+            settings = args.processes or ([1] if backend == "sqlite" else [1, 8])
             most = max(settings)
             encoded = seed(url, len(settings) * args.repeat * most * args.logins + 1)
             for n, processes in enumerate(settings):

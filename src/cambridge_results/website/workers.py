@@ -55,12 +55,6 @@ __all__ = ["BatchJob", "BatchResult", "LetterSpec", "init_worker", "run_batch"]
 
 _log = logging.getLogger("cambridge_results.website.workers")
 
-#: The allocations between two young-generation collections in a worker of the run's
-#: own pool (Python's default is 700).  Rendering a batch allocates hundreds of
-#: thousands of short-lived objects, nearly all freed by reference counting; with the
-#: default a worker spent about 0.13 ms a letter collecting (docs/performance.md).
-WORKER_GC_THRESHOLD = 10_000
-
 
 @attrs.frozen(kw_only=True)
 class LetterSpec:
@@ -248,18 +242,20 @@ def init_worker(
 
 
 def _settle_heap() -> None:
-    """In a worker of the run's own pool, keep the collector off what lives as long as
-    the worker (modules, the renderer's fonts, the hasher: frozen, so no collection
-    walks them again) and collect the young generation less often.
+    """In a worker of the run's own pool, freeze what lives as long as the worker
+    (modules, the renderer's fonts, the hasher: about 75,000 objects) out of the
+    garbage collector's reach.  Rendering a batch allocates hundreds of thousands of
+    objects, so the collector runs often, and each collection of the oldest
+    generation walked all of those long-lived objects again (about 0.07 ms a letter,
+    docs/performance.md).  Memory is unchanged: nothing frozen would have been freed.
 
     Only here: this process is ours.  A caller's executor (Dask) keeps its own
-    settings, and the process that starts a run is never changed.
-    No collection first: it would cost about 35 ms a worker to free a few dozen
-    objects left over from imports.
+    settings, and the process that starts a run is never changed.  No collection
+    first: it would cost about 35 ms a worker to free a few dozen objects left over
+    from imports.  (Collecting the young generation less often as well saved a little
+    more CPU but kept about 12 MiB more a worker.)
     """
     gc.freeze()
-    _, middle, old = gc.get_threshold()
-    gc.set_threshold(WORKER_GC_THRESHOLD, middle, old)
 
 
 def options_key(options: Mapping[str, Any] | None) -> tuple[tuple[str, Any], ...]:

@@ -1,8 +1,7 @@
-"""What the processes of bulk generation load, and how a worker keeps its heap (CRW-10).
+"""What a worker process of bulk generation loads, and how it keeps its heap (CRW-10).
 
 A run's own pool is spawned afresh for every run, so what a worker imports
-and how often its collector walks the heap are paid on every run, as is
-what the process starting the run imports to check the names (CRW-09)
+and how often its collector walks the heap are paid on every run
 (docs/performance.md, "Where the work goes").
 """
 
@@ -42,28 +41,6 @@ def test_importing_the_worker_module_leaves_the_application_and_the_store_unload
         "cambridge_results.storage.port",
     ):
         assert unwanted not in loaded
-
-
-_CHECKED = """
-import json, sys
-sys.path.insert(0, sys.argv[1])
-from conftest import SAMPLE_NAMES, make_letter
-import cambridge_results.website.pipeline
-from cambridge_results.rendering.registry import load_renderer
-renderer = load_renderer("fpdf2")
-renderer.check([make_letter(n, name) for n, name in SAMPLE_NAMES.items()])
-print(json.dumps([m for m in sys.modules if m == "fpdf" or m.startswith("fpdf.")]))
-"""
-
-
-def test_checking_that_names_can_be_drawn_does_not_import_fpdf2() -> None:
-    """CRW-09: the process starting a run loads the renderer to check every script's names,
-    which reads the fonts' character maps; it never draws, so fpdf2 stays unloaded."""
-    here = os.path.dirname(__file__)
-    out = subprocess.run(
-        [sys.executable, "-c", _CHECKED, here], check=True, capture_output=True, text=True
-    ).stdout
-    assert json.loads(out) == []
 
 
 def test_the_website_package_gives_its_public_names_on_first_use_and_refuses_others() -> None:

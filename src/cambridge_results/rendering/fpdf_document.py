@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import pendulum
+from fpdf import FPDF
 
 from cambridge_results.errors import RenderError
 from cambridge_results.rendering.fonts import FontFace, FontSet
-
-if TYPE_CHECKING:
-    from fpdf import FPDF
 
 __all__ = ["add_fonts", "check_created", "describe", "placed_document"]
 
@@ -84,9 +81,6 @@ def placed_document(
 ) -> FPDF:
     """An A4 document for pages whose text is placed by hand: no automatic page breaks,
     text shaping off until a caller switches it on around text that needs it."""
-    # Imported here, when a document is made (see rendering.fpdf_letters).
-    from fpdf import FPDF
-
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     describe(pdf, title=title, subject=subject, created=created)
     pdf.set_auto_page_break(auto=False)

@@ -17,11 +17,6 @@ The username and password are set in Noto Sans Mono bold, the password in
 groups of four (:func:`~cambridge_results.credentials.readable_groups`);
 the release time is given in the policy's time zone, named in words
 (:func:`zone_in_words`).
-
-fpdf2 is imported when the first document is made, not with this module:
-the process that starts a generation run loads the renderer only to check
-that every name can be drawn (CRW-09, the fonts' character maps), and
-importing fpdf2 cost it about 0.22 s of CPU every run (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -29,9 +24,9 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
 
 import pendulum
+from fpdf import FPDF
 
 from cambridge_results.credentials import readable_groups
 from cambridge_results.errors import RenderError
@@ -40,9 +35,6 @@ from cambridge_results.rendering.fpdf_document import check_created, placed_docu
 from cambridge_results.rendering.fpdf_typeset import Typesetter
 from cambridge_results.rendering.protocol import LetterData
 from cambridge_results.rendering.stationery import Stationery
-
-if TYPE_CHECKING:
-    from fpdf import FPDF
 
 _log = logging.getLogger("cambridge_results.rendering")
 

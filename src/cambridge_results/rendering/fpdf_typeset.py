@@ -34,15 +34,16 @@ from __future__ import annotations
 import io
 import unicodedata
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
+from fpdf import FPDF
+from fpdf.bidi import BidiParagraph
+from fpdf.enums import TextMode
+from fpdf.fonts import TTFFont
 
 from cambridge_results.errors import RenderError
 from cambridge_results.rendering.fonts import FontFace, FontSet
-
-if TYPE_CHECKING:
-    from fpdf import FPDF
 
 __all__ = ["TEXT_LAYER_FAMILY", "Line", "Typesetter"]
 
@@ -132,10 +133,6 @@ def _visual_fragments(text: str) -> list[tuple[str, bool]]:
     The levels are fpdf2's (Unicode's bidirectional algorithm); the runs are
     reordered by its rule L2.
     """
-    # fpdf2 is imported with the first document, not with this module (see
-    # rendering.fpdf_letters).
-    from fpdf.bidi import BidiParagraph
-
     runs: list[tuple[str, int]] = []
     for char in BidiParagraph(text=text).get_characters_with_embedding_level():
         level = char.embedding_level
@@ -282,8 +279,6 @@ class Typesetter:
             advances[ch] = self._face(face).advance(ch)
         data = _text_layer_font(advances)
         # fpdf2's add_font() wants a file; its TTFFont reads any file object fontTools can.
-        from fpdf.fonts import TTFFont
-
         key = TEXT_LAYER_FAMILY.lower()
         pdf.fonts[key] = TTFFont(pdf, io.BytesIO(data), key, "")  # type: ignore[arg-type]
 
@@ -301,8 +296,6 @@ class Typesetter:
                 ops.append(f"q {s:.5f} 0 0 {s:.5f} {ox + gx:.2f} {oy + gy:.2f} cm {path} f Q")
         ops.append("Q")
         pdf._out(" ".join(ops))
-        from fpdf.enums import TextMode
-
         family, style, font_size = pdf.font_family, pdf.font_style, pdf.font_size_pt
         pdf._out("q")
         pdf.set_font(TEXT_LAYER_FAMILY, "", size)

@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Hashable
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from fpdf import FPDF
+from fpdf.enums import PDFResourceType
 
 from cambridge_results.errors import RenderError
-
-if TYPE_CHECKING:
-    from fpdf import FPDF
 
 __all__ = ["Block", "Stationery"]
 
@@ -86,10 +86,6 @@ class Stationery:
     """
 
     def __init__(self, pdf: FPDF, *, shared: bool = True) -> None:
-        # Imported with the first document (see rendering.fpdf_letters).
-        from fpdf.enums import PDFResourceType
-
-        self._font_resource = PDFResourceType.FONT
         self.pdf = pdf
         self.shared = shared
         self.pages = 0
@@ -126,7 +122,7 @@ class Stationery:
         """Write the block's operators again and leave fpdf2 as drawing it did."""
         pdf = self.pdf
         for font in recorded.fonts:
-            pdf._resource_catalog.add(self._font_resource, font, pdf.page)
+            pdf._resource_catalog.add(PDFResourceType.FONT, font, pdf.page)
         contents.extend(recorded.operators)
         for name, value in zip(_RESTORED, recorded.after, strict=True):
             setattr(pdf, name, value)

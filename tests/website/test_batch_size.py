@@ -62,10 +62,10 @@ def test_automatic_batches_cover_the_run_and_never_grow(total: int, worker_count
     assert all(s >= MIN_AUTO_BATCH_SIZE for s in sizes[:-1])
 
 
-@given(st.integers(min_value=1, max_value=200_000), st.integers(min_value=1, max_value=64))
+@given(st.integers(min_value=1, max_value=200_000), st.integers(min_value=2, max_value=64))
 def test_a_run_on_workers_ends_on_a_short_batch(total: int, worker_count: int) -> None:
-    """CRW-10: with workers the last batch is at most the floor, so no worker hashes a large
-    last batch alone while the others wait."""
+    """CRW-10: with two workers or more the last batch is at most the floor, so no worker
+    hashes a large last batch alone while the others wait (one worker waits for nobody)."""
     assert list(auto_batch_sizes(total, worker_count))[-1] <= MIN_AUTO_BATCH_SIZE
 
 
@@ -77,9 +77,24 @@ def test_without_workers_every_batch_but_the_last_is_the_largest(total: int) -> 
 
 
 def test_ten_thousand_letters_on_two_workers_taper_from_500_to_25() -> None:
-    """CRW-10: 10,000 letters on 2 workers: batches of 500, then shrinking to the floor."""
+    """CRW-10: 10,000 letters on 2 workers: batches of 500, then each half of what is left,
+    down to the floor."""
     sizes = list(auto_batch_sizes(10_000, 2))
-    assert sizes[:17] == [500] * 17
-    assert sizes[17:20] == [375, 282, 211]
-    assert sizes[-1] <= MIN_AUTO_BATCH_SIZE
-    assert len(sizes) < 40
+    assert sizes[:19] == [500] * 19
+    assert sizes[19:] == [250, 125, 63, 31, 25, 6]
+
+
+@given(st.integers(min_value=1, max_value=200_000), st.integers(min_value=1, max_value=64))
+def test_a_tapering_batch_is_what_is_left_shared_over_the_workers(
+    total: int, worker_count: int
+) -> None:
+    """CRW-10: each batch is what is left over the workers, within the automatic bounds, so
+    the tail is short (about log2 of the largest batch over the floor) and costs few
+    batches' fixed font work."""
+    largest = auto_batch_size(total, worker_count)
+    left = total
+    for size in auto_batch_sizes(total, worker_count):
+        share = -(-left // worker_count)
+        assert size == min(left, max(MIN_AUTO_BATCH_SIZE, min(largest, share)))
+        left -= size
+    assert left == 0

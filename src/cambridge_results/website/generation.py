@@ -43,8 +43,11 @@ MIN_AUTO_BATCH_SIZE = 25
 BATCHES_PER_WORKER = 4
 #: Near the end of a run the automatic batches shrink so that what is left is shared
 #: over about this many batches a worker: the last batches are short, so the workers
-#: finish close together instead of one hashing a whole large batch alone.
-TAPER_BATCHES_PER_WORKER = 2
+#: finish close together instead of one hashing a whole large batch alone.  One a
+#: worker (guided self-scheduling: on two workers each batch is half of what is left)
+#: balances the workers as well as two did and makes fewer batches, each of which
+#: costs its worker about 90 ms of font work (docs/performance.md).
+TAPER_BATCHES_PER_WORKER = 1
 MAX_BATCH_SIZE = 10_000
 MAX_LETTERS_PER_VOLUME = 10**9
 

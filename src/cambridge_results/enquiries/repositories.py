@@ -25,6 +25,7 @@ What the store enforces itself (docs/enquiries.md, "On the store"):
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -505,24 +506,68 @@ class EnquiryRecords:
 
     def __init__(self, uow: UnitOfWork) -> None:
         self.uow = uow
-        #: The event log.
-        self.events: EventLog = uow.events
-        #: The foundation's centres, candidates, syllabuses and entries.
-        self.centres: CentreRepository = uow.centres
-        self.candidates: CandidateRepository = uow.candidates
-        self.syllabuses: SyllabusRepository = uow.syllabuses
-        self.entries: EntryRepository = uow.entries
-        #: Enquiries and their candidates.
-        self.enquiries = EnquiryRepository(uow)
-        #: Documents (PDFs), Associates' releases of them, the board's extensions.
-        self.documents = DocumentRepository(uow)
-        self.releases = ReleaseRepository(uow)
-        self.extensions = ExtensionRepository(uow)
-        #: Appeals, and updated statements of results due.
-        self.appeals = AppealRepository(uow)
-        self.statements = StatementRepository(uow)
-        #: Qualifications, marks, grades and moderation samples.
-        self.results = ResultsRepository(uow)
+
+    # Each repository is made on first use: a unit of work uses a few of them.
+
+    @cached_property
+    def events(self) -> EventLog:
+        """The event log."""
+        return self.uow.events
+
+    @cached_property
+    def centres(self) -> CentreRepository:
+        """The foundation's centres."""
+        return self.uow.centres
+
+    @cached_property
+    def candidates(self) -> CandidateRepository:
+        """The foundation's candidates."""
+        return self.uow.candidates
+
+    @cached_property
+    def syllabuses(self) -> SyllabusRepository:
+        """The foundation's syllabuses."""
+        return self.uow.syllabuses
+
+    @cached_property
+    def entries(self) -> EntryRepository:
+        """The foundation's entries."""
+        return self.uow.entries
+
+    @cached_property
+    def enquiries(self) -> EnquiryRepository:
+        """Enquiries and their candidates."""
+        return EnquiryRepository(self.uow)
+
+    @cached_property
+    def documents(self) -> DocumentRepository:
+        """Documents (PDFs)."""
+        return DocumentRepository(self.uow)
+
+    @cached_property
+    def releases(self) -> ReleaseRepository:
+        """Associates' releases of documents."""
+        return ReleaseRepository(self.uow)
+
+    @cached_property
+    def extensions(self) -> ExtensionRepository:
+        """The board's extensions."""
+        return ExtensionRepository(self.uow)
+
+    @cached_property
+    def appeals(self) -> AppealRepository:
+        """Appeals."""
+        return AppealRepository(self.uow)
+
+    @cached_property
+    def statements(self) -> StatementRepository:
+        """Updated statements of results due."""
+        return StatementRepository(self.uow)
+
+    @cached_property
+    def results(self) -> ResultsRepository:
+        """Qualifications, marks, grades and moderation samples."""
+        return ResultsRepository(self.uow)
 
     @property
     def actor(self) -> str:

@@ -13,7 +13,7 @@ from cambridge_results.errors import InvalidValue, NotFound
 from cambridge_results.serialization import structure, unstructure
 from cambridge_results.storage.keys import centre_key, series_key, syllabus_key
 from cambridge_results.storage.query import In, Select
-from cambridge_results.storage.repositories import EntryRepository
+from cambridge_results.storage.repositories import EntryRepository, reference_value
 from cambridge_results.storage.schema import Row, value_of
 from cambridge_results.values import (
     CandidateNumber,
@@ -155,7 +155,7 @@ class ResultsRepository:
         )
         if not first[0]:
             raise NotFound(f"no syllabus {code}")
-        stored = structure(first[0][0], Syllabus)
+        stored = reference_value(first[0][0], Syllabus)
         samples = [_sample(r) for r in first[1]]
         if candidates is None:
             numbers = [
@@ -240,7 +240,9 @@ def _qualification(row: Row | None, code: str) -> Qualification:
         raise NotFound(f"no qualification {code}: store it with add_qualification first")
     # The retired column on_results_website (LOG-08 reads the policy now) stays in
     # the shipped migration 4; it is filled and never read.
-    return structure({k: v for k, v in row.items() if k != "on_results_website"}, Qualification)
+    return reference_value(
+        {k: v for k, v in row.items() if k != "on_results_website"}, Qualification
+    )
 
 
 def _results_reads(group: dict[str, str], numbers: list[CandidateNumber]) -> list[Select]:

@@ -22,12 +22,13 @@ from __future__ import annotations
 import datetime
 import functools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
 import pendulum
 
+from cambridge_results.errors import StorageError
 from cambridge_results.storage.migrations import AddColumn, AddIndex, CreateTable, RawSQL, Step
 from cambridge_results.storage.query import (
     Condition,
@@ -45,6 +46,7 @@ from cambridge_results.storage.schema import (
     Table,
     UniqueIndex,
     Value,
+    json_text,
 )
 from cambridge_results.storage.statement_shapes import (
     Codec,
@@ -69,6 +71,7 @@ __all__ = [
     "count",
     "create_table",
     "decode_row",
+    "decode_rows",
     "delete",
     "exists",
     "get",
@@ -127,10 +130,6 @@ def _plain_datetime(value: datetime.datetime) -> datetime.datetime:
     return datetime.datetime(
         v.year, v.month, v.day, v.hour, v.minute, v.second, v.microsecond, tzinfo=datetime.UTC
     )
-
-
-def _json_text(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
 def _same(value: Any) -> Any:
@@ -223,7 +222,7 @@ SQLITE = Dialect(
     false="0",
     encoders={
         ColumnType.BOOL: int,
-        ColumnType.JSON: _json_text,
+        ColumnType.JSON: json_text,
         ColumnType.INSTANT: instant_text,
     },
     decoders={
@@ -257,7 +256,7 @@ POSTGRESQL = Dialect(
     for_update=" FOR UPDATE",
     json_param="%s::json",
     prefix_template="left({col}, {p}) = {p}",
-    encoders={ColumnType.JSON: _json_text, ColumnType.INSTANT: _plain_datetime},
+    encoders={ColumnType.JSON: json_text, ColumnType.INSTANT: _plain_datetime},
     decoders={ColumnType.INSTANT: _instant_from_datetime},
     append_only_ddl=(
         "CREATE OR REPLACE FUNCTION {name}_append_only() RETURNS trigger LANGUAGE plpgsql AS "
@@ -398,7 +397,8 @@ def insert(d: Dialect, table: Table, row: Row, *, skip_conflicts: bool = False) 
     (no row returned, a row count of 0) instead of the statement failing (so
     a PostgreSQL transaction stays usable without a savepoint per insert).
     """
-    names = tuple(c for c in table.column_names if c in row)
+    # A checked row names its columns in the table's order (Table.check_row).
+    names = tuple(row)
 
     def build() -> tuple[str, list[Codec | None]]:
         marks = ", ".join(d.placeholder(table.column(n)) for n in names)
@@ -552,7 +552,20 @@ def stored_row(table: Table, row: Row, auto_key: Any = None) -> Row:
 
 def decode_row(d: Dialect, table: Table, raw: Sequence[Any]) -> Row:
     """A driver row (columns in table order) in canonical form."""
-    return {
-        name: value if codec is None or value is None else codec(value)
-        for (name, codec), value in zip(row_decoders(d, table), raw, strict=True)
-    }
+    return decode_rows(d, table, (raw,))[0]
+
+
+def decode_rows(d: Dialect, table: Table, raws: Iterable[Sequence[Any]]) -> list[Row]:
+    """Driver rows (columns in table order) in canonical form."""
+    names, coded = row_decoders(d, table)
+    rows: list[Row] = []
+    for raw in raws:
+        if len(raw) != len(names):
+            raise StorageError(f"{table.name}: a row of {len(raw)} values, not {len(names)}")
+        row: Row = dict(zip(names, raw, strict=True))
+        for i, name, codec in coded:
+            value = raw[i]
+            if value is not None:
+                row[name] = codec(value)
+        rows.append(row)
+    return rows

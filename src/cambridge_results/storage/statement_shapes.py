@@ -58,7 +58,10 @@ CACHE_LIMIT = 4096
 Shape = tuple[tuple[str, str, int], ...]
 _OPS = {"Eq": "=", "Ne": "<>", "Lt": "<", "Le": "<=", "Gt": ">", "Ge": ">="}
 _statements: dict[tuple[Any, ...], tuple[Dialect, Table, str, tuple[Codec | None, ...]]] = {}
-_decoders: dict[tuple[int, int], tuple[Dialect, Table, tuple[tuple[str, Codec | None], ...]]] = {}
+_decoders: dict[
+    tuple[int, int],
+    tuple[Dialect, Table, tuple[tuple[str, ...], tuple[tuple[int, str, Codec], ...]]],
+] = {}
 
 
 @functools.lru_cache(maxsize=1024)
@@ -77,7 +80,10 @@ def _kind(condition: Condition) -> tuple[str, int]:
 
 def shape_of(where: Mapping[str, Condition]) -> Shape:
     """The shape of a checked ``where``: what its statement text depends on."""
-    return tuple((name, *_kind(c)) for name, c in where.items())
+    return tuple(
+        (name, "Eq", 0) if type(c) is Eq and c.value is not None else (name, *_kind(c))
+        for name, c in where.items()
+    )
 
 
 def where_text(d: Dialect, table: Table, shape: Shape) -> tuple[str, list[Codec | None]]:
@@ -148,12 +154,20 @@ def values_of(where: Mapping[str, Condition]) -> list[Any]:
     return values
 
 
-def row_decoders(d: Dialect, table: Table) -> tuple[tuple[str, Codec | None], ...]:
-    """Each column's name and the dialect's decoder for it (``None``: kept as it is)."""
+def row_decoders(
+    d: Dialect, table: Table
+) -> tuple[tuple[str, ...], tuple[tuple[int, str, Codec], ...]]:
+    """The columns' names, and the place, name and decoder of each column the dialect
+    decodes (the others are kept as the driver gives them)."""
     found = _decoders.get((id(d), id(table)))
     if found is None or found[0] is not d or found[1] is not table:
         if len(_decoders) >= CACHE_LIMIT:
             _decoders.clear()
-        found = (d, table, tuple((c.name, d.decoders.get(c.type)) for c in table.columns))
+        coded = tuple(
+            (i, c.name, codec)
+            for i, c in enumerate(table.columns)
+            if (codec := d.decoders.get(c.type)) is not None
+        )
+        found = (d, table, (table.column_names, coded))
         _decoders[(id(d), id(table))] = found
     return found[2]

@@ -154,11 +154,13 @@ class PostgresUnitOfWork(UnitOfWork):
         self.provisional = provisional
         #: The ``BEGIN`` not sent yet: it goes with the first statement, in one round trip.
         self._begin_text = begin
+        #: Writes held back (insert_later, bump): they go with the next statement or COMMIT.
+        self._pending: list[sql.Statement] = []
 
     # -- executing -----------------------------------------------------------
 
     def _execute(self, statement: sql.Statement) -> psycopg.Cursor[Any]:
-        if self._begin_text is not None:
+        if self._begin_text is not None or self._pending:
             return self._pipelined([statement])[0]
         text, params = statement
         try:
@@ -169,15 +171,18 @@ class PostgresUnitOfWork(UnitOfWork):
     def _pipelined(self, statements: Sequence[sql.Statement]) -> list[psycopg.Cursor[Any]]:
         """Run ``statements`` in order in one round trip (pipeline mode); their cursors.
 
-        The ``BEGIN`` not sent yet goes first.  The first statement that
+        The ``BEGIN`` not sent yet goes first, then the writes held back.  The first statement that
         fails raises (translated) once all have been answered, and those
         after it did not run.  A connection the server dropped while idle is
         replaced when nothing of this unit of work has run yet, as
         :meth:`PostgresStore._begin` did when it sent the ``BEGIN`` itself.
         """
         begin, self._begin_text = self._begin_text, None
+        held = len(self._pending)
+        if held:
+            statements, self._pending = [*self._pending, *statements], []
         try:
-            return self._send(begin, statements)
+            return self._send(begin, statements)[held:]
         except psycopg.Error as exc:
             if begin is None or not (
                 isinstance(exc, psycopg.OperationalError) and self._conn.closed
@@ -186,7 +191,7 @@ class PostgresUnitOfWork(UnitOfWork):
         self._conn = self._store._connection()
         self._cursor = self._conn.cursor()
         try:
-            return self._send(begin, statements)
+            return self._send(begin, statements)[held:]
         except psycopg.Error as exc:
             raise translate_error(exc, self.catalog) from exc
 
@@ -248,6 +253,12 @@ class PostgresUnitOfWork(UnitOfWork):
                 return index.columns
         # The clashing row went away after the insert skipped it (deleted meanwhile).
         return tuple(c for index in table.key_indexes for c in index.columns)
+
+    def _insert_later(self, table: Table, row: Row) -> None:
+        if self.provisional:
+            self._insert(table, row)  # every statement commits as it runs
+        else:
+            self._pending.append(sql.insert(D, table, row))
 
     def _insert_if_absent(self, table: Table, row: Row) -> Row | None:
         cursor = self._execute(sql.insert(D, table, row, skip_conflicts=True))
@@ -311,6 +322,12 @@ class PostgresUnitOfWork(UnitOfWork):
         assert row is not None  # an upsert with RETURNING always returns its row
         return int(row[0])
 
+    def _bump(self, name: str) -> None:
+        if self.provisional:
+            self._next_number(name)
+        else:
+            self._pending.append(sql.next_number(D, self.table("sequences"), name))
+
     def _stream(self, table: Table, where: Where, order: Order, batch_size: int) -> Iterator[Row]:
         # A server-side cursor: only batch_size rows are held in memory at a time.
         name = f"cr_stream_{next(_CURSOR_NUMBERS)}"
@@ -339,7 +356,7 @@ class PostgresUnitOfWork(UnitOfWork):
         self._pipelined([(f"ROLLBACK TO SAVEPOINT {name}", []), (f"RELEASE SAVEPOINT {name}", [])])
 
     def _commit(self) -> None:
-        if self.provisional or self._begin_text is not None:
+        if self.provisional or (self._begin_text is not None and not self._pending):
             return  # every statement committed as it ran, or none ran
         status = self._conn.info.transaction_status
         if status == TransactionStatus.INERROR:
@@ -349,7 +366,14 @@ class PostgresUnitOfWork(UnitOfWork):
                 "PostgreSQL: a statement of this unit of work failed, so nothing was committed"
             )
         try:
-            cursor = self._cursor.execute("COMMIT")
+            if self._pending:
+                # The writes held back, then COMMIT, in one round trip.
+                cursor = self._pipelined([("COMMIT", [])])[0]
+            else:
+                cursor = self._cursor.execute("COMMIT")
+        except StorageError:
+            self._rollback()
+            raise
         except psycopg.Error as exc:
             self._rollback()
             raise translate_error(exc, self.catalog) from exc
@@ -357,6 +381,7 @@ class PostgresUnitOfWork(UnitOfWork):
             raise StorageError("PostgreSQL rolled this unit of work back instead of committing it")
 
     def _rollback(self) -> None:
+        self._pending.clear()
         if self._conn.closed:
             return
         if self._conn.info.transaction_status == TransactionStatus.IDLE:

@@ -447,11 +447,13 @@ def get(d: Dialect, table: Table, key: Row, *, for_update: bool) -> Statement:
 
 def update(d: Dialect, table: Table, key: Row, changes: Row, expect: Row) -> Statement:
     """Update by key, only where ``expect`` holds (compare-and-set)."""
-    conditions: Where = {n: Eq(v) for n, v in key.items()}
-    conditions.update({n: Eq(v) for n, v in expect.items() if n not in key})
+    extra = {n: v for n, v in expect.items() if n not in key}
     never = any(n in key and key[n] != v for n, v in expect.items())
     names = tuple(changes)
-    shape = shape_of(conditions)
+    # The shape of {**key, **extra} as equalities (None: IS NULL), built directly.
+    shape = _key_shape(key) + tuple(
+        (n, "Eq" if v is not None else "null", 0) for n, v in extra.items()
+    )
 
     def build() -> tuple[str, list[Codec | None]]:
         sets = [f"{quote(n)} = {d.placeholder(table.column(n))}" for n in names]
@@ -462,7 +464,8 @@ def update(d: Dialect, table: Table, key: Row, changes: Row, expect: Row) -> Sta
         return sql, [d.encoders.get(table.column(n).type) for n in names] + codecs
 
     text, codecs = cached_text(("update", id(d), id(table), names, shape, never), d, table, build)
-    return text, encoded(codecs, [*changes.values(), *values_of(conditions)])
+    values = [*changes.values(), *key.values(), *(v for v in extra.values() if v is not None)]
+    return text, encoded(codecs, values)
 
 
 def delete(d: Dialect, table: Table, key: Row) -> Statement:
@@ -480,12 +483,12 @@ def select(d: Dialect, table: Table, where: Where, order: Order, limit: int | No
     """
     shape = shape_of(where)
     limited = limit is not None
-    order = tuple(o for o in order if not isinstance(where.get(o[0]), Eq))
 
     def build() -> tuple[str, list[Codec | None]]:
         clause, codecs = where_text(d, table, shape)
         sql = f"SELECT {_columns(table)} FROM {quote(table.name)}{clause}"
-        sql += _order(d, table, order)
+        equal = {name for name, kind, _ in shape if kind in ("Eq", "null")}
+        sql += _order(d, table, tuple(o for o in order if o[0] not in equal))
         if limited:
             sql += f" LIMIT {d.param}"
             codecs.append(None)

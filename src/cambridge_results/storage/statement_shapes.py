@@ -145,7 +145,10 @@ def values_of(where: Mapping[str, Condition]) -> list[Any]:
     """The parameters of a ``where``, in the order of :func:`where_text`, not yet encoded."""
     values: list[Any] = []
     for condition in where.values():
-        if isinstance(condition, In):
+        if type(condition) is Eq:
+            if condition.value is not None:
+                values.append(condition.value)
+        elif isinstance(condition, In):
             values.extend(condition.values)
         elif isinstance(condition, Prefix):
             values.extend([len(condition.text), condition.text])

@@ -302,7 +302,7 @@ def _combined(
             if row is None
             else CandidateResults(
                 entry=entry,
-                marks=tuple(structure(m, Mark) for m in value_of(row, "marks", list)),
+                marks=tuple(reference_value(m, Mark) for m in value_of(row, "marks", list)),
                 grade=row["grade"],
             )
         )

@@ -63,7 +63,7 @@ def _require_type(value: object, cls: type[T], field: str) -> T:
 
 
 #: Values built from rows by :func:`reference_value`, by class and row text.
-_BUILT: dict[tuple[type, str], object] = {}
+_BUILT: dict[tuple[type, object], object] = {}
 _BUILT_LIMIT = 1024
 
 
@@ -71,14 +71,21 @@ def reference_value(row: Row, cls: type[T]) -> T:
     """``structure(row, cls)``, the value built from an equal row before when there is one.
 
     For the immutable values that many units of work read again and again
-    (a centre, a syllabus, a qualification): building a syllabus from its
-    row costs several times what writing the row out as a key does.  The
+    (a centre, a syllabus, a qualification, a component's mark): building a
+    syllabus from its row costs several times what making a key of the row
+    does.  The
     value is the same as a fresh one (the classes are frozen, their fields
     immutable), and a changed row is a new key, so nothing stale is ever
     given back.
     """
-    key = (cls, json.dumps(row, sort_keys=True, default=str))
-    found = _BUILT.get(key)
+    key: tuple[type, object]
+    try:
+        # The types too: True and 1 (or 1.0) are equal keys, and need not build alike.
+        key = (cls, (tuple(row.items()), tuple(map(type, row.values()))))
+        found = _BUILT.get(key)
+    except TypeError:  # a JSON column's list or dict: its text is the key
+        key = (cls, json.dumps(row, sort_keys=True, default=str))
+        found = _BUILT.get(key)
     if found is None:
         found = structure(row, cls)
         if len(_BUILT) >= _BUILT_LIMIT:

@@ -55,6 +55,7 @@ from cambridge_results.storage.statement_shapes import (
     encoded,
     quote,
     row_decoders,
+    shape_and_values,
     shape_of,
     values_of,
     where_text,
@@ -417,14 +418,14 @@ def insert(d: Dialect, table: Table, row: Row, *, skip_conflicts: bool = False) 
 
 def _filtered(d: Dialect, table: Table, where: Where, head: str, tail: str = "") -> Statement:
     """``{head} table WHERE ...{tail}``, its text built once per shape."""
-    shape = shape_of(where)
+    shape, values = shape_and_values(where)
 
     def build() -> tuple[str, list[Codec | None]]:
         clause, codecs = where_text(d, table, shape)
         return f"{head} {quote(table.name)}{clause}{tail}", codecs
 
     text, codecs = cached_text((head, tail, id(d), id(table), shape), d, table, build)
-    return text, encoded(codecs, values_of(where))
+    return text, encoded(codecs, values)
 
 
 def exists(d: Dialect, table: Table, where: Where) -> Statement:
@@ -481,7 +482,7 @@ def select(d: Dialect, table: Table, where: Where, order: Order, limit: int | No
     a look-up by its whole key has no ``ORDER BY`` (no sort for the server
     to run).
     """
-    shape = shape_of(where)
+    shape, values = shape_and_values(where)
     limited = limit is not None
 
     def build() -> tuple[str, list[Codec | None]]:
@@ -496,7 +497,6 @@ def select(d: Dialect, table: Table, where: Where, order: Order, limit: int | No
 
     key = ("select", id(d), id(table), shape, order, limited)
     text, codecs = cached_text(key, d, table, build)
-    values = values_of(where)
     if limit is not None:
         values.append(limit)
     return text, encoded(codecs, values)

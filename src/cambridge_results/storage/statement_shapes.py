@@ -28,6 +28,7 @@ __all__ = [
     "encoded",
     "quote",
     "row_decoders",
+    "shape_and_values",
     "shape_of",
     "values_of",
     "where_text",
@@ -135,10 +136,31 @@ def cached_text(
 
 def encoded(codecs: Sequence[Codec | None], values: Sequence[Any]) -> list[Any]:
     """The parameters for the driver: each value through its encoder (``None`` stays)."""
+    if len(codecs) != len(values):
+        raise ValueError(f"{len(values)} parameters for {len(codecs)} places")
+    if not any(codecs):
+        return list(values)  # text and ints, as most keys are: nothing to convert
     return [
         v if codec is None or v is None else codec(v)
         for codec, v in zip(codecs, values, strict=True)
     ]
+
+
+def shape_and_values(where: Mapping[str, Condition]) -> tuple[Shape, list[Any]]:
+    """:func:`shape_of` and :func:`values_of` in one pass (equalities and ``In`` first)."""
+    shape: list[tuple[str, str, int]] = []
+    values: list[Any] = []
+    for name, c in where.items():
+        if isinstance(c, Eq) and c.value is not None:
+            shape.append((name, "Eq", 0))
+            values.append(c.value)
+        elif isinstance(c, In):
+            shape.append((name, "in", len(c.values)))
+            values.extend(c.values)
+        else:
+            shape.append((name, *_kind(c)))
+            values.extend(values_of({name: c}))
+    return tuple(shape), values
 
 
 def values_of(where: Mapping[str, Condition]) -> list[Any]:

@@ -134,7 +134,7 @@ def check_where(table: Table, where: WhereInput | None) -> Where:
     """Check a ``where`` mapping against ``table``; values come back canonical."""
     if where is None:
         return {}
-    if not isinstance(where, Mapping):
+    if type(where) is not dict and not isinstance(where, Mapping):
         raise InvalidValue("where", "must be a mapping of column to condition")
     out: Where = {}
     for name, raw in where.items():

@@ -435,16 +435,23 @@ class Table:
 
     def check_row(self, row: RowInput) -> Row:
         """A full row for insertion: unknown columns refused, defaults filled, values checked."""
-        if not isinstance(row, Mapping):
+        if type(row) is not dict and not isinstance(row, Mapping):
             raise InvalidValue(self.name, f"a row must be a mapping, not {type(row).__name__}")
         self._no_unknown(row)
         if self._auto is not None and self._auto.name in row:
             raise InvalidValue(f"{self.name}.{self._auto.name}", "is numbered by the store")
-        return {c.name: _checked(self, c, row.get(c.name, c.default)) for c in self._writable}
+        out: Row = {}
+        for c in self._writable:
+            value = row.get(c.name, c.default)
+            if type(value) is str and c.type is ColumnType.TEXT and "\x00" not in value:
+                out[c.name] = value  # the common case, without two calls
+            else:
+                out[c.name] = _checked(self, c, value)
+        return out
 
     def check_changes(self, changes: RowInput) -> Row:
         """Checked values for an update; primary-key columns cannot change."""
-        if not isinstance(changes, Mapping):
+        if type(changes) is not dict and not isinstance(changes, Mapping):
             raise InvalidValue(self.name, "changes must be a mapping")
         self._no_unknown(changes)
         for name in changes:
@@ -463,7 +470,9 @@ class Table:
 
     def check_key(self, key: Key) -> Row:
         """A primary key as ``{column: canonical value}``."""
-        if isinstance(key, Mapping):
+        if type(key) is str:
+            values: tuple[object, ...] = (key,)
+        elif type(key) is not tuple and isinstance(key, Mapping):
             if set(key) != set(self.primary_key):
                 raise InvalidValue(
                     f"{self.name}.key", f"must name exactly {', '.join(self.primary_key)}"

@@ -24,14 +24,13 @@ What the store enforces itself (docs/enquiries.md, "On the store"):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from functools import cached_property
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from cambridge_results.enquiries import tables as t
-from cambridge_results.enquiries._rows import as_dict, require
+from cambridge_results.enquiries._rows import as_dict, enquiry_from_data, require
 from cambridge_results.enquiries.errors import DuplicateEnquiry
 from cambridge_results.enquiries.records import (
     AppealRepository,
@@ -42,7 +41,6 @@ from cambridge_results.enquiries.records import (
 )
 from cambridge_results.enquiries.results import ResultsRepository
 from cambridge_results.errors import ConcurrencyError, DuplicateError, InvalidValue, NotFound
-from cambridge_results.serialization import structure
 from cambridge_results.storage.keys import candidate_key, centre_key, series_key, syllabus_key
 from cambridge_results.storage.query import In, Select
 from cambridge_results.storage.schema import value_of
@@ -488,48 +486,8 @@ def _group(enquiry: Enquiry) -> tuple[str, str, str]:
 
 
 #: The fields of an enquiry as stored; the nested ones a plain enquiry leaves empty.
-_FIELDS = frozenset(f.name for f in attrs.fields(Enquiry))
-_EMPTY_WHEN_PLAIN: dict[str, object] = {
-    "documents": [],
-    "amendments": [],
-    "outcome": None,
-    "cancellation_fee": None,
-}
-
-
-def _enquiry(data: object) -> Enquiry:
-    """The enquiry a row's ``data`` holds.
-
-    An enquiry with no documents, amendments, outcome or fee (most of them,
-    and every one a submission reads) is built by its own converters, which
-    check every field: cattrs would parse each field and the converters
-    parse it again.  Anything else, and anything the converters refuse, goes
-    through :func:`structure`, whose errors name the field.
-    """
-    if (
-        isinstance(data, dict)
-        and data.keys() == _FIELDS
-        and all(data[k] == v for k, v in _EMPTY_WHEN_PLAIN.items())
-        and isinstance(data["status"], str)
-        and isinstance(data["components"], list)
-        and isinstance(data["candidates"], list)
-    ):
-        try:
-            return Enquiry(
-                **{
-                    **data,
-                    "status": EnquiryStatus(data["status"]),
-                    "documents": (),
-                    "amendments": (),
-                }
-            )
-        except (InvalidValue, ValueError, TypeError):
-            pass
-    return structure(data, Enquiry)
-
-
 def _stored(row: dict[str, Any]) -> StoredEnquiry:
-    return StoredEnquiry(enquiry=_enquiry(row["data"]), version=row["version"])
+    return StoredEnquiry(enquiry=enquiry_from_data(row["data"]), version=row["version"])
 
 
 class EnquiryRecords:
@@ -540,70 +498,35 @@ class EnquiryRecords:
     lock (:meth:`lock_group`).
     """
 
+    #: The event log; the foundation's centres, candidates, syllabuses and entries.
+    events: EventLog
+    centres: CentreRepository
+    candidates: CandidateRepository
+    syllabuses: SyllabusRepository
+    entries: EntryRepository
+    #: Enquiries and their candidates.
+    enquiries: EnquiryRepository
+    #: Documents (PDFs), Associates' releases of them, the board's extensions.
+    documents: DocumentRepository
+    releases: ReleaseRepository
+    extensions: ExtensionRepository
+    #: Appeals, and updated statements of results due.
+    appeals: AppealRepository
+    statements: StatementRepository
+    #: Qualifications, marks, grades and moderation samples.
+    results: ResultsRepository
+
     def __init__(self, uow: UnitOfWork) -> None:
         self.uow = uow
 
-    # Each repository is made on first use: a unit of work uses a few of them.
-
-    @cached_property
-    def events(self) -> EventLog:
-        """The event log."""
-        return self.uow.events
-
-    @cached_property
-    def centres(self) -> CentreRepository:
-        """The foundation's centres."""
-        return self.uow.centres
-
-    @cached_property
-    def candidates(self) -> CandidateRepository:
-        """The foundation's candidates."""
-        return self.uow.candidates
-
-    @cached_property
-    def syllabuses(self) -> SyllabusRepository:
-        """The foundation's syllabuses."""
-        return self.uow.syllabuses
-
-    @cached_property
-    def entries(self) -> EntryRepository:
-        """The foundation's entries."""
-        return self.uow.entries
-
-    @cached_property
-    def enquiries(self) -> EnquiryRepository:
-        """Enquiries and their candidates."""
-        return EnquiryRepository(self.uow)
-
-    @cached_property
-    def documents(self) -> DocumentRepository:
-        """Documents (PDFs)."""
-        return DocumentRepository(self.uow)
-
-    @cached_property
-    def releases(self) -> ReleaseRepository:
-        """Associates' releases of documents."""
-        return ReleaseRepository(self.uow)
-
-    @cached_property
-    def extensions(self) -> ExtensionRepository:
-        """The board's extensions."""
-        return ExtensionRepository(self.uow)
-
-    @cached_property
-    def appeals(self) -> AppealRepository:
-        """Appeals."""
-        return AppealRepository(self.uow)
-
-    @cached_property
-    def statements(self) -> StatementRepository:
-        """Updated statements of results due."""
-        return StatementRepository(self.uow)
-
-    @cached_property
-    def results(self) -> ResultsRepository:
-        """Qualifications, marks, grades and moderation samples."""
-        return ResultsRepository(self.uow)
+    def __getattr__(self, name: str) -> Any:
+        # Each repository is made on first use (a unit of work uses a few), then kept.
+        make = _REPOSITORIES.get(name)
+        if make is None:
+            raise AttributeError(name)
+        made = make(self.uow)
+        setattr(self, name, made)
+        return made
 
     @property
     def actor(self) -> str:
@@ -636,3 +559,20 @@ class EnquiryRecords:
         # The lock is all it is for: taken with the unit's next statement (on
         # PostgreSQL in the same round trip), before that statement reads.
         self.uow.bump("enquiry-group:" + ":".join(group))
+
+
+#: How :class:`EnquiryRecords` makes each repository from its unit of work.
+_REPOSITORIES: dict[str, Callable[[UnitOfWork], object]] = {
+    "events": lambda uow: uow.events,
+    "centres": lambda uow: uow.centres,
+    "candidates": lambda uow: uow.candidates,
+    "syllabuses": lambda uow: uow.syllabuses,
+    "entries": lambda uow: uow.entries,
+    "enquiries": EnquiryRepository,
+    "documents": DocumentRepository,
+    "releases": ReleaseRepository,
+    "extensions": ExtensionRepository,
+    "appeals": AppealRepository,
+    "statements": StatementRepository,
+    "results": ResultsRepository,
+}

@@ -73,7 +73,7 @@ import functools
 import itertools
 import os
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import pendulum
@@ -96,11 +96,13 @@ from cambridge_results.storage.migrations import (
 from cambridge_results.storage.port import MULTI_PROCESS, PERSISTENT, BaseStore, UnitOfWork
 from cambridge_results.storage.postgres_support import (
     _primary,
+    equalities,
     parse_url,
     redacted,
+    touches_unique,
     translate_error,
 )
-from cambridge_results.storage.query import Eq, Order, Where
+from cambridge_results.storage.query import Order, Where
 from cambridge_results.storage.schema import Row, Table
 
 __all__ = ["PostgresStore", "PostgresUnitOfWork", "parse_url", "redacted", "translate_error"]
@@ -118,18 +120,6 @@ _CURSOR_NUMBERS = itertools.count(1)
 # Connections inherited across fork(): never used, and kept referenced so that
 # garbage collection cannot close them, which would end the parent's session.
 _INHERITED: list[psycopg.Connection[Any]] = []
-
-
-def _eq(values: Mapping[str, Any]) -> Where:
-    return {name: Eq(value) for name, value in values.items()}
-
-
-def _touches_unique(table: Table, changes: Mapping[str, Any]) -> bool:
-    for index in table.unique:
-        involved = set(index.columns) | {name for name, _ in index.where or ()}
-        if involved.intersection(changes):
-            return True
-    return False
 
 
 class PostgresUnitOfWork(UnitOfWork):
@@ -209,10 +199,8 @@ class PostgresUnitOfWork(UnitOfWork):
         statements: Sequence[sql.Statement],
         keep: Sequence[bool],
     ) -> list[psycopg.Cursor[Any]]:
-        # A cursor keeps only the results of the last statement it ran, so a
-        # statement whose results are read gets a cursor of its own, unless it
-        # is the last; the others share the unit's (a cursor costs a third of
-        # psycopg's time for a one-row read).
+        # A cursor keeps only the results of its last statement: a statement whose
+        # results are read gets its own unless it is the last; the rest share the unit's.
         last = len(statements) - 1
         cursors = []
         with self._conn.pipeline():
@@ -263,13 +251,13 @@ class PostgresUnitOfWork(UnitOfWork):
         """The columns of the unique index a skipped insert ran into."""
         if table.auto_column is None:
             key = {name: row[name] for name in table.primary_key}
-            if self._exists(table, _eq(key)):
+            if self._exists(table, equalities(key)):
                 return table.primary_key
         for index in table.unique:
             if not index.applies_to(row):
                 continue
-            where = _eq({c: row[c] for c in index.columns})
-            where.update(_eq(dict(index.where or ())))
+            where = equalities({c: row[c] for c in index.columns})
+            where.update(equalities(dict(index.where or ())))
             if self._exists(table, where):
                 return index.columns
         # The clashing row went away after the insert skipped it (deleted meanwhile).
@@ -296,15 +284,15 @@ class PostgresUnitOfWork(UnitOfWork):
         if table.append_only:
             if any(name in key and key[name] != value for name, value in expect.items()):
                 return False
-            return self._refuse_append_only(table, _eq({**expect, **key}))
+            return self._refuse_append_only(table, equalities({**expect, **key}))
         statement = sql.update(D, table, key, changes, expect)
-        if _touches_unique(table, changes):
+        if touches_unique(table, changes):
             return self._in_savepoint(statement).rowcount == 1
         return self._execute(statement).rowcount == 1
 
     def _delete(self, table: Table, key: Row) -> bool:
         if table.append_only:
-            return self._refuse_append_only(table, _eq(key))
+            return self._refuse_append_only(table, equalities(key))
         return self._execute(sql.delete(D, table, key)).rowcount == 1
 
     def _select(self, table: Table, where: Where, order: Order, limit: int | None) -> list[Row]:
@@ -328,12 +316,12 @@ class PostgresUnitOfWork(UnitOfWork):
 
     def _increment(self, table: Table, key: Row, column: str, by: int) -> int | None:
         if table.append_only:
-            self._refuse_append_only(table, _eq(key))
+            self._refuse_append_only(table, equalities(key))
             return None
         raw = self._execute(sql.increment(D, table, key, column, by)).fetchone()
         if raw is not None:
             return int(raw[0])
-        if self._exists(table, _eq(key)):
+        if self._exists(table, equalities(key)):
             raise InvalidValue(f"{table.name}.{column}", "would leave the 64-bit integer range")
         return None
 

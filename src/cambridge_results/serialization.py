@@ -76,12 +76,17 @@ def _strict_str(value: object, _: type) -> str:
     return value
 
 
+def _instant_text(d: pendulum.DateTime) -> str:
+    # Most instants are in UTC already (clocks, the store): no conversion to pay for.
+    return (d if d.tzinfo is pendulum.UTC else d.in_timezone("UTC")).isoformat()
+
+
 def _make() -> cattrs.Converter:
     conv = make_converter(forbid_extra_keys=True)
     conv.register_structure_hook(int, _strict_int)
     conv.register_structure_hook(bool, _strict_bool)
     conv.register_structure_hook(str, _strict_str)
-    conv.register_unstructure_hook(pendulum.DateTime, lambda d: d.in_timezone("UTC").isoformat())
+    conv.register_unstructure_hook(pendulum.DateTime, _instant_text)
     conv.register_structure_hook(pendulum.DateTime, lambda v, _: parse_instant(v))
     conv.register_unstructure_hook(pendulum.Date, lambda d: d.to_date_string())
     conv.register_structure_hook(pendulum.Date, _structure_date)

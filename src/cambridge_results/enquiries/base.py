@@ -148,7 +148,7 @@ class EnquiryUseCases:
             details = dict(e.details)
             if e.actor != records.actor:
                 details["step_by"] = e.actor
-            records.events.append(
+            records.events.record(
                 at=e.at, kind=e.kind.value, subject=enquiry_subject(enquiry), details=details
             )
 
@@ -200,34 +200,37 @@ class EnquiryUseCases:
             self._save(records, read[t.enquiry.id], t.enquiry)
             self._record(records, t.enquiry, t.events)
 
-    def _others(
-        self, records: EnquiryRecords, enquiry: Enquiry, facts: SyllabusFacts
-    ) -> list[Enquiry]:
-        """The centre's other enquiries the rules must see (EAR-04, EAR-06, EAR-13).
+    def _facts_and_others(
+        self, records: EnquiryRecords, enquiry: Enquiry
+    ) -> tuple[SyllabusFacts, list[Enquiry]]:
+        """What the eligibility rules read: the syllabus facts, and the other enquiries.
 
-        Only those sharing a candidate can matter: the enquiry's own, or for
-        a whole-group service every candidate of the moderation samples.
-        Drafts, deleted, cancelled and rejected enquiries never count, so
-        they are not loaded.
+        The other enquiries are the centre's that the rules must see
+        (EAR-04, EAR-06, EAR-13): only those sharing a candidate can matter,
+        the enquiry's own or, for a whole-group service, any of the
+        moderation samples.  Drafts, deleted, cancelled and rejected
+        enquiries never count, so they are not loaded.  The candidate rows
+        naming the enquiry's own candidates are read along with the facts
+        (one round trip on PostgreSQL); those of sample candidates, if any,
+        after.
         """
+        repo = records.enquiries
+        where = (enquiry.centre, enquiry.series, enquiry.syllabus)
+        covered, own = repo.candidates_read(*where, enquiry.candidates)
+        facts, (rows,) = records.results.facts_along(
+            *where, candidates=enquiry.candidates, along=[own]
+        )
         candidates = set(enquiry.candidates)
         for sample in facts.moderation_samples:
             candidates.update(sample.candidates)
-        family = records.enquiries.sharing(
-            enquiry.centre,
-            enquiry.series,
-            enquiry.syllabus,
+        family = repo.sharing(
+            *where,
             candidates,
             statuses=_COUNTED,
             excluding=enquiry.id,
+            read=(covered, rows),
         )
-        return [s.enquiry for s in family]
-
-    def _facts(self, records: EnquiryRecords, enquiry: Enquiry) -> SyllabusFacts:
-        """What the eligibility rules read about the enquiry's syllabus and candidates."""
-        return records.results.facts(
-            enquiry.centre, enquiry.series, enquiry.syllabus, candidates=enquiry.candidates
-        )
+        return facts, [s.enquiry for s in family]
 
     # -- reading helpers ------------------------------------------------------
 

@@ -24,13 +24,13 @@ What the store enforces itself (docs/enquiries.md, "On the store"):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from cambridge_results.enquiries import tables as t
-from cambridge_results.enquiries._rows import as_dict, require
+from cambridge_results.enquiries._rows import as_dict, enquiry_from_data, require
 from cambridge_results.enquiries.errors import DuplicateEnquiry
 from cambridge_results.enquiries.records import (
     AppealRepository,
@@ -41,9 +41,8 @@ from cambridge_results.enquiries.records import (
 )
 from cambridge_results.enquiries.results import ResultsRepository
 from cambridge_results.errors import ConcurrencyError, DuplicateError, InvalidValue, NotFound
-from cambridge_results.serialization import structure
 from cambridge_results.storage.keys import candidate_key, centre_key, series_key, syllabus_key
-from cambridge_results.storage.query import In
+from cambridge_results.storage.query import In, Select
 from cambridge_results.storage.schema import value_of
 from cambridge_results.values import CandidateNumber, CentreNumber, ExamSeries, SyllabusCode
 from cambridge_results.values.enquiry import (
@@ -109,7 +108,9 @@ class EnquiryRepository:
             # review (their key starts with the new id): insert the enquiry first,
             # so a taken id or number refuses before anything is written.
             self._uow.insert(t.ENQUIRIES, self._row(enquiry, version=1))
-            self._insert_candidates(enquiry, enquiry.candidates, active=False)
+            for number in enquiry.candidates:
+                # Keyed by the id just taken: nothing can refuse them.
+                self._uow.insert_later(t.CANDIDATES, self._candidate_row(enquiry, number, False))
             return StoredEnquiry(enquiry=enquiry, version=1)
         # A savepoint, so a refused claim or insert leaves the unit of work as it was.
         with self._uow.savepoint():
@@ -251,19 +252,21 @@ class EnquiryRepository:
         """Insert candidate rows; :class:`DuplicateEnquiry` when the EAR-06 index refuses one."""
         for number in numbers:
             try:
-                self._uow.insert(
-                    t.CANDIDATES,
-                    {
-                        "enquiry_id": enquiry.id,
-                        "candidate": str(number),
-                        "centre": str(enquiry.centre),
-                        "series": enquiry.series.code,
-                        "syllabus": str(enquiry.syllabus),
-                        "active_review": active,
-                    },
-                )
+                self._uow.insert(t.CANDIDATES, self._candidate_row(enquiry, number, active))
             except DuplicateError as exc:
                 raise DuplicateEnquiry.from_index(enquiry.id) from exc
+
+    def _candidate_row(
+        self, enquiry: Enquiry, number: CandidateNumber | str, active: bool
+    ) -> dict[str, Any]:
+        return {
+            "enquiry_id": enquiry.id,
+            "candidate": str(number),
+            "centre": str(enquiry.centre),
+            "series": enquiry.series.code,
+            "syllabus": str(enquiry.syllabus),
+            "active_review": active,
+        }
 
     # -- reading ----------------------------------------------------------
 
@@ -329,20 +332,30 @@ class EnquiryRepository:
         *,
         statuses: Iterable[EnquiryStatus] | None = None,
         excluding: str | None = None,
+        read: tuple[frozenset[str], list[dict[str, Any]]] | None = None,
     ) -> list[StoredEnquiry]:
         """The enquiries of a centre about a syllabus in a series naming any of ``candidates``.
 
         Found through the candidate rows, so it costs what it finds, not
         what the centre has (EAR-04, EAR-06, EAR-13 look only at these):
         one read when only ``excluding`` (the caller's own enquiry, left out)
-        or nothing names them, two otherwise.
+        or nothing names them, two otherwise.  ``read`` is candidate
+        numbers (as stored) and the rows :meth:`candidates_read` gave for
+        them in this unit of work: only the other candidates' rows are read.
         """
         wanted = sorted({candidate_key(c) for c in candidates})
         if not wanted:
             return []
         group = (centre_key(centre), series_key(series), syllabus_key(syllabus))
-        where = dict(zip(("centre", "series", "syllabus"), group, strict=True))
-        rows = self._uow.select(t.CANDIDATES, {**where, "candidate": In(wanted)})
+        rows: list[dict[str, Any]] = []
+        rest = wanted
+        if read is not None:
+            covered, read_rows = read
+            asked = set(wanted)
+            rows = [r for r in read_rows if r["candidate"] in asked]
+            rest = [c for c in wanted if c not in covered]
+        if rest:
+            rows += self._uow.select(*_candidates_read(group, rest))
         if excluding is not None:
             own = {value_of(r, "candidate", str): r for r in rows if r["enquiry_id"] == excluding}
             self._seen[excluding] = (group, frozenset(wanted), own)
@@ -353,6 +366,22 @@ class EnquiryRepository:
         if statuses is not None:
             chosen["status"] = In(s.value for s in statuses)
         return [_stored(r) for r in self._uow.select(t.ENQUIRIES, chosen, order_by=("id",))]
+
+    def candidates_read(
+        self,
+        centre: CentreNumber | str,
+        series: ExamSeries | str,
+        syllabus: SyllabusCode | str,
+        candidates: Iterable[CandidateNumber | str],
+    ) -> tuple[frozenset[str], Select]:
+        """The read of the candidate rows naming ``candidates``, and their numbers as stored.
+
+        For a caller that sends it along with other reads
+        (``uow.select_many``) and gives the rows to :meth:`sharing`.
+        """
+        wanted = sorted({candidate_key(c) for c in candidates})
+        group = (centre_key(centre), series_key(series), syllabus_key(syllabus))
+        return frozenset(wanted), Select(*_candidates_read(group, wanted))
 
     def for_centre(
         self,
@@ -445,54 +474,20 @@ def _single_write(
     return len(writes) == 1
 
 
+def _candidates_read(group: tuple[str, str, str], numbers: list[str]) -> tuple[str, dict[str, Any]]:
+    """The table and ``where`` of the candidate rows of a group naming ``numbers``."""
+    where: dict[str, Any] = dict(zip(("centre", "series", "syllabus"), group, strict=True))
+    return t.CANDIDATES, {**where, "candidate": In(numbers)}
+
+
 def _group(enquiry: Enquiry) -> tuple[str, str, str]:
     """The (centre, series, syllabus) of an enquiry as its rows store them."""
     return (str(enquiry.centre), enquiry.series.code, str(enquiry.syllabus))
 
 
 #: The fields of an enquiry as stored; the nested ones a plain enquiry leaves empty.
-_FIELDS = frozenset(f.name for f in attrs.fields(Enquiry))
-_EMPTY_WHEN_PLAIN: dict[str, object] = {
-    "documents": [],
-    "amendments": [],
-    "outcome": None,
-    "cancellation_fee": None,
-}
-
-
-def _enquiry(data: object) -> Enquiry:
-    """The enquiry a row's ``data`` holds.
-
-    An enquiry with no documents, amendments, outcome or fee (most of them,
-    and every one a submission reads) is built by its own converters, which
-    check every field: cattrs would parse each field and the converters
-    parse it again.  Anything else, and anything the converters refuse, goes
-    through :func:`structure`, whose errors name the field.
-    """
-    if (
-        isinstance(data, dict)
-        and data.keys() == _FIELDS
-        and all(data[k] == v for k, v in _EMPTY_WHEN_PLAIN.items())
-        and isinstance(data["status"], str)
-        and isinstance(data["components"], list)
-        and isinstance(data["candidates"], list)
-    ):
-        try:
-            return Enquiry(
-                **{
-                    **data,
-                    "status": EnquiryStatus(data["status"]),
-                    "documents": (),
-                    "amendments": (),
-                }
-            )
-        except (InvalidValue, ValueError, TypeError):
-            pass
-    return structure(data, Enquiry)
-
-
 def _stored(row: dict[str, Any]) -> StoredEnquiry:
-    return StoredEnquiry(enquiry=_enquiry(row["data"]), version=row["version"])
+    return StoredEnquiry(enquiry=enquiry_from_data(row["data"]), version=row["version"])
 
 
 class EnquiryRecords:
@@ -503,26 +498,35 @@ class EnquiryRecords:
     lock (:meth:`lock_group`).
     """
 
+    #: The event log; the foundation's centres, candidates, syllabuses and entries.
+    events: EventLog
+    centres: CentreRepository
+    candidates: CandidateRepository
+    syllabuses: SyllabusRepository
+    entries: EntryRepository
+    #: Enquiries and their candidates.
+    enquiries: EnquiryRepository
+    #: Documents (PDFs), Associates' releases of them, the board's extensions.
+    documents: DocumentRepository
+    releases: ReleaseRepository
+    extensions: ExtensionRepository
+    #: Appeals, and updated statements of results due.
+    appeals: AppealRepository
+    statements: StatementRepository
+    #: Qualifications, marks, grades and moderation samples.
+    results: ResultsRepository
+
     def __init__(self, uow: UnitOfWork) -> None:
         self.uow = uow
-        #: The event log.
-        self.events: EventLog = uow.events
-        #: The foundation's centres, candidates, syllabuses and entries.
-        self.centres: CentreRepository = uow.centres
-        self.candidates: CandidateRepository = uow.candidates
-        self.syllabuses: SyllabusRepository = uow.syllabuses
-        self.entries: EntryRepository = uow.entries
-        #: Enquiries and their candidates.
-        self.enquiries = EnquiryRepository(uow)
-        #: Documents (PDFs), Associates' releases of them, the board's extensions.
-        self.documents = DocumentRepository(uow)
-        self.releases = ReleaseRepository(uow)
-        self.extensions = ExtensionRepository(uow)
-        #: Appeals, and updated statements of results due.
-        self.appeals = AppealRepository(uow)
-        self.statements = StatementRepository(uow)
-        #: Qualifications, marks, grades and moderation samples.
-        self.results = ResultsRepository(uow)
+
+    def __getattr__(self, name: str) -> Any:
+        # Each repository is made on first use (a unit of work uses a few), then kept.
+        make = _REPOSITORIES.get(name)
+        if make is None:
+            raise AttributeError(name)
+        made = make(self.uow)
+        setattr(self, name, made)
+        return made
 
     @property
     def actor(self) -> str:
@@ -552,4 +556,23 @@ class EnquiryRecords:
             group = (str(enquiry.centre), enquiry.series.code, str(enquiry.syllabus))
         else:
             group = enquiry
-        self.uow.next_number("enquiry-group:" + ":".join(group))
+        # The lock is all it is for: taken with the unit's next statement (on
+        # PostgreSQL in the same round trip), before that statement reads.
+        self.uow.bump("enquiry-group:" + ":".join(group))
+
+
+#: How :class:`EnquiryRecords` makes each repository from its unit of work.
+_REPOSITORIES: dict[str, Callable[[UnitOfWork], object]] = {
+    "events": lambda uow: uow.events,
+    "centres": lambda uow: uow.centres,
+    "candidates": lambda uow: uow.candidates,
+    "syllabuses": lambda uow: uow.syllabuses,
+    "entries": lambda uow: uow.entries,
+    "enquiries": EnquiryRepository,
+    "documents": DocumentRepository,
+    "releases": ReleaseRepository,
+    "extensions": ExtensionRepository,
+    "appeals": AppealRepository,
+    "statements": StatementRepository,
+    "results": ResultsRepository,
+}

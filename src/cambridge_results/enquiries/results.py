@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import attrs
@@ -13,7 +13,7 @@ from cambridge_results.errors import InvalidValue, NotFound
 from cambridge_results.serialization import structure, unstructure
 from cambridge_results.storage.keys import centre_key, series_key, syllabus_key
 from cambridge_results.storage.query import In, Select
-from cambridge_results.storage.repositories import EntryRepository
+from cambridge_results.storage.repositories import EntryRepository, reference_value
 from cambridge_results.storage.schema import Row, value_of
 from cambridge_results.values import (
     CandidateNumber,
@@ -36,6 +36,10 @@ __all__ = ["ResultsRepository"]
 
 #: The foundation's table of entries (``uow.entries``), read here with the marks.
 ENTRIES = EntryRepository.table
+#: The qualification of each syllabus when this process last read it: a guess that
+#: lets the qualification be read along with the syllabus, checked against it.
+_QUALIFICATION_OF: dict[str, str] = {}
+_GUESSES = 4096
 
 
 class ResultsRepository:
@@ -134,28 +138,46 @@ class ResultsRepository:
 
         With ``candidates``, results are loaded only for them and for the
         candidates of the moderation samples (all the rules look at);
-        otherwise for every entered candidate.  The reads go in two batches
+        otherwise for every entered candidate.  The reads go in one batch
         (:meth:`~cambridge_results.storage.transaction.Transaction.select_many`,
-        one round trip each on PostgreSQL): the syllabus, its samples and the
-        named candidates' results; then the qualification and the results of
-        sample candidates not yet read.
+        one round trip on PostgreSQL): the syllabus, its samples, the named
+        candidates' results and the qualification the syllabus had when this
+        process last read it; a second batch only for what the first could
+        not know: the results of sample candidates not yet read, and the
+        qualification if the syllabus names another one now.
         """
+        return self.facts_along(centre, series, syllabus, candidates)[0]
+
+    def facts_along(
+        self,
+        centre: CentreNumber | str,
+        series: ExamSeries | str,
+        syllabus: SyllabusCode | str,
+        candidates: Iterable[CandidateNumber | str] | None = None,
+        along: Sequence[Select] = (),
+    ) -> tuple[SyllabusFacts, list[list[Row]]]:
+        """:meth:`facts`, with the rows of the reads ``along``, sent in its first batch."""
         code = SyllabusCode.parse(syllabus)
         group = _group(centre, series, code)
         named: list[CandidateNumber] = []
         if candidates is not None:
             named = list(dict.fromkeys(CandidateNumber.parse(c) for c in candidates))
-        syllabuses = self._uow.syllabuses.table
-        first = self._uow.select_many(
-            [
-                Select(syllabuses, {"code": str(code)}),
-                _samples_read(group),
-                *_results_reads(group, named),
-            ]
-        )
+        guess = _QUALIFICATION_OF.get(str(code))
+        reads = [
+            Select(self._uow.syllabuses.table, {"code": str(code)}),
+            _samples_read(group),
+            *_results_reads(group, named),
+        ]
+        guessed = len(reads)  # where the guessed qualification's rows are
+        if guess is not None:
+            reads.append(_qualification_read(guess))
+        first = self._uow.select_many([*reads, *along])
         if not first[0]:
             raise NotFound(f"no syllabus {code}")
-        stored = structure(first[0][0], Syllabus)
+        stored = reference_value(first[0][0], Syllabus)
+        if len(_QUALIFICATION_OF) >= _GUESSES:
+            _QUALIFICATION_OF.clear()
+        _QUALIFICATION_OF[str(code)] = stored.qualification
         samples = [_sample(r) for r in first[1]]
         if candidates is None:
             numbers = [
@@ -168,18 +190,24 @@ class ResultsRepository:
             for c in (c for s in samples for c in s.candidates):
                 seen.setdefault(CandidateNumber.parse(c))
             numbers = list(seen)
-        more = [n for n in numbers if n not in set(named)]
-        second = self._uow.select_many(
-            [Select(t.QUALIFICATIONS, {"code": stored.qualification}), *_results_reads(group, more)]
+        more = _results_reads(group, [n for n in numbers if n not in set(named)])
+        if guess == stored.qualification:
+            second = self._uow.select_many(more) if more else []
+            qualification_rows = first[guessed]
+        else:
+            second = self._uow.select_many([_qualification_read(stored.qualification), *more])
+            qualification_rows = second.pop(0)
+        qualification = _qualification(
+            qualification_rows[0] if qualification_rows else None, stored.qualification
         )
-        qualification = _qualification(second[0][0] if second[0] else None, stored.qualification)
-        rows = [*first[2:], *second[1:]]
-        return SyllabusFacts(
+        rows = [*first[2:guessed], *second]
+        facts = SyllabusFacts(
             qualification=qualification,
             syllabus=stored,
             results=tuple(_combined(numbers, rows[0::2], rows[1::2])),
             moderation_samples=tuple(samples),
         )
+        return facts, first[len(reads) :]
 
     def _results(
         self,
@@ -224,6 +252,10 @@ def _group(
     }
 
 
+def _qualification_read(code: str) -> Select:
+    return Select(t.QUALIFICATIONS, {"code": code})
+
+
 def _samples_read(group: dict[str, str]) -> Select:
     return Select(t.SAMPLES, group, ("component",))
 
@@ -240,7 +272,9 @@ def _qualification(row: Row | None, code: str) -> Qualification:
         raise NotFound(f"no qualification {code}: store it with add_qualification first")
     # The retired column on_results_website (LOG-08 reads the policy now) stays in
     # the shipped migration 4; it is filled and never read.
-    return structure({k: v for k, v in row.items() if k != "on_results_website"}, Qualification)
+    return reference_value(
+        {k: v for k, v in row.items() if k != "on_results_website"}, Qualification
+    )
 
 
 def _results_reads(group: dict[str, str], numbers: list[CandidateNumber]) -> list[Select]:
@@ -268,7 +302,7 @@ def _combined(
             if row is None
             else CandidateResults(
                 entry=entry,
-                marks=tuple(structure(m, Mark) for m in value_of(row, "marks", list)),
+                marks=tuple(reference_value(m, Mark) for m in value_of(row, "marks", list)),
                 grade=row["grade"],
             )
         )

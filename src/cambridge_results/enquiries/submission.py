@@ -128,13 +128,13 @@ class SubmissionUseCases(EnquiryUseCases):
             # Submitting saves the draft or refuses, writing nothing (see _load).
             stored = self._load(records, enquiry_id, saved=True)
             draft = stored.enquiry
-            facts = self._facts(records, draft)
+            facts, others = self._facts_and_others(records, draft)
             try:
                 sent = wf.submit(
                     self.context.policy,
                     draft,
                     facts=facts,
-                    others=self._others(records, draft, facts),
+                    others=others,
                     declarations=declarations,
                     principal=principal,
                     now=now,
@@ -159,12 +159,12 @@ class SubmissionUseCases(EnquiryUseCases):
         def work(records: EnquiryRecords) -> Transition:
             stored = self._load(records, request.enquiry_id)
             e = stored.enquiry
-            facts = self._facts(records, e)
+            facts, others = self._facts_and_others(records, e)
             amended = change_rules.amend(
                 self.context.policy,
                 e,
                 facts=facts,
-                others=self._others(records, e, facts),
+                others=others,
                 service=request.service,
                 components=request.components,
                 principal=principal,
@@ -223,7 +223,7 @@ class SubmissionUseCases(EnquiryUseCases):
             approved = associate_rules.approve(
                 self.context.policy,
                 e,
-                others=self._others(records, e, self._facts(records, e)),
+                others=self._facts_and_others(records, e)[1],
                 principal=principal,
                 now=now,
             )

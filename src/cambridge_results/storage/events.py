@@ -79,23 +79,40 @@ class EventLog:
 
         ``details`` must be JSON data and must never hold a password or token.
         """
+        return Event.from_row(self._uow.insert("events", self._row(at, kind, subject, details)))
+
+    def _row(
+        self, at: pendulum.DateTime, kind: str, subject: str, details: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
         _text(kind, "event.kind", MAX_KIND)
         _text(subject, "event.subject", MAX_SUBJECT)
         if details is None:
             details = {}
         if not isinstance(details, Mapping):
             raise InvalidValue("event.details", "must be a mapping")
-        row = self._uow.insert(
-            "events",
-            {
-                "at": at,
-                "actor": self._uow.actor,
-                "kind": kind,
-                "subject": subject,
-                "details": dict(details),
-            },
-        )
-        return Event.from_row(row)
+        return {
+            "at": at,
+            "actor": self._uow.actor,
+            "kind": kind,
+            "subject": subject,
+            "details": dict(details),
+        }
+
+    def record(
+        self,
+        *,
+        at: pendulum.DateTime,
+        kind: str,
+        subject: str,
+        details: Mapping[str, Any] | None = None,
+    ) -> None:
+        """:meth:`append` for a caller that does not need the event back.
+
+        Checked at once; the store may write it with the unit of work's next
+        statement or its commit, in the same round trip
+        (:meth:`~cambridge_results.storage.transaction.Transaction.insert_later`).
+        """
+        self._uow.insert_later("events", self._row(at, kind, subject, details))
 
     def history(self, subject_prefix: str = "") -> list[Event]:
         """Every event whose subject starts with ``subject_prefix``, oldest first."""

@@ -75,7 +75,7 @@ import functools
 import itertools
 import os
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import pendulum
@@ -98,11 +98,13 @@ from cambridge_results.storage.migrations import (
 from cambridge_results.storage.port import MULTI_PROCESS, PERSISTENT, BaseStore, UnitOfWork
 from cambridge_results.storage.postgres_support import (
     _primary,
+    equalities,
     parse_url,
     redacted,
+    touches_unique,
     translate_error,
 )
-from cambridge_results.storage.query import Eq, Order, Where
+from cambridge_results.storage.query import Order, Where
 from cambridge_results.storage.schema import Row, Table
 
 __all__ = ["PostgresStore", "PostgresUnitOfWork", "parse_url", "redacted", "translate_error"]
@@ -120,18 +122,6 @@ _CURSOR_NUMBERS = itertools.count(1)
 # Connections inherited across fork(): never used, and kept referenced so that
 # garbage collection cannot close them, which would end the parent's session.
 _INHERITED: list[psycopg.Connection[Any]] = []
-
-
-def _eq(values: Mapping[str, Any]) -> Where:
-    return {name: Eq(value) for name, value in values.items()}
-
-
-def _touches_unique(table: Table, changes: Mapping[str, Any]) -> bool:
-    for index in table.unique:
-        involved = set(index.columns) | {name for name, _ in index.where or ()}
-        if involved.intersection(changes):
-            return True
-    return False
 
 
 def _stored(table: Table, row: Row, cursor: psycopg.Cursor[Any]) -> Row | None:
@@ -164,11 +154,13 @@ class PostgresUnitOfWork(UnitOfWork):
         self.provisional = provisional
         #: The ``BEGIN`` not sent yet: it goes with the first statement, in one round trip.
         self._begin_text = begin
+        #: Writes held back (insert_later, bump): they go with the next statement or COMMIT.
+        self._pending: list[sql.Statement] = []
 
     # -- executing -----------------------------------------------------------
 
     def _execute(self, statement: sql.Statement) -> psycopg.Cursor[Any]:
-        if self._begin_text is not None:
+        if self._begin_text is not None or self._pending:
             return self._pipelined([statement])[0]
         text, params = statement
         try:
@@ -176,18 +168,29 @@ class PostgresUnitOfWork(UnitOfWork):
         except psycopg.Error as exc:
             raise translate_error(exc, self.catalog) from exc
 
-    def _pipelined(self, statements: Sequence[sql.Statement]) -> list[psycopg.Cursor[Any]]:
+    def _pipelined(
+        self, statements: Sequence[sql.Statement], *, quiet: Sequence[int] = ()
+    ) -> list[psycopg.Cursor[Any]]:
         """Run ``statements`` in order in one round trip (pipeline mode); their cursors.
 
-        The ``BEGIN`` not sent yet goes first.  The first statement that
+        The statements at the places ``quiet`` have no results anyone reads
+        (``SAVEPOINT``, ``RELEASE``): they share the unit's cursor, as do the
+        ``BEGIN``, the writes held back and the last statement.
+
+        The ``BEGIN`` not sent yet goes first, then the writes held back.  The first statement that
         fails raises (translated) once all have been answered, and those
         after it did not run.  A connection the server dropped while idle is
         replaced when nothing of this unit of work has run yet, as
         :meth:`PostgresStore._begin` did when it sent the ``BEGIN`` itself.
         """
         begin, self._begin_text = self._begin_text, None
+        held = len(self._pending)
+        keep = [i not in quiet for i in range(len(statements))]
+        if held:
+            statements, self._pending = [*self._pending, *statements], []
+            keep = [False] * held + keep
         try:
-            return self._send(begin, statements)
+            return self._send(begin, statements, keep)[held:]
         except psycopg.Error as exc:
             if begin is None or not (
                 isinstance(exc, psycopg.OperationalError) and self._conn.closed
@@ -196,18 +199,28 @@ class PostgresUnitOfWork(UnitOfWork):
         self._conn = self._store._connection()
         self._cursor = self._conn.cursor()
         try:
-            return self._send(begin, statements)
+            return self._send(begin, statements, keep)[held:]
         except psycopg.Error as exc:
             raise translate_error(exc, self.catalog) from exc
 
     def _send(
-        self, begin: tuple[str, ...] | None, statements: Sequence[sql.Statement]
+        self,
+        begin: tuple[str, ...] | None,
+        statements: Sequence[sql.Statement],
+        keep: Sequence[bool],
     ) -> list[psycopg.Cursor[Any]]:
+        # A cursor keeps only the results of its last statement: a statement whose
+        # results are read gets its own unless it is the last; the rest share the unit's.
+        last = len(statements) - 1
+        cursors = []
         with self._conn.pipeline():
             # One command per execute: pipeline mode sends each as a prepared statement.
             for command in begin or ():
-                self._conn.execute(command)
-            return [self._conn.execute(text, params) for text, params in statements]
+                self._cursor.execute(command)
+            for i, (text, params) in enumerate(statements):
+                cursor = self._conn.cursor() if keep[i] and i != last else self._cursor
+                cursors.append(cursor.execute(text, params))
+        return cursors
 
     def _in_savepoint(self, statement: sql.Statement) -> psycopg.Cursor[Any]:
         """Run one statement so that, if it fails, only it is undone (one round trip)."""
@@ -217,7 +230,8 @@ class PostgresUnitOfWork(UnitOfWork):
                     (f"SAVEPOINT {_SAVEPOINT}", []),
                     statement,
                     (f"RELEASE SAVEPOINT {_SAVEPOINT}", []),
-                ]
+                ],
+                quiet=(0, 2),
             )[1]
         except StorageError:
             if not self._conn.closed:
@@ -247,17 +261,23 @@ class PostgresUnitOfWork(UnitOfWork):
         """The columns of the unique index a skipped insert ran into."""
         if table.auto_column is None:
             key = {name: row[name] for name in table.primary_key}
-            if self._exists(table, _eq(key)):
+            if self._exists(table, equalities(key)):
                 return table.primary_key
         for index in table.unique:
             if not index.applies_to(row):
                 continue
-            where = _eq({c: row[c] for c in index.columns})
-            where.update(_eq(dict(index.where or ())))
+            where = equalities({c: row[c] for c in index.columns})
+            where.update(equalities(dict(index.where or ())))
             if self._exists(table, where):
                 return index.columns
         # The clashing row went away after the insert skipped it (deleted meanwhile).
         return tuple(c for index in table.key_indexes for c in index.columns)
+
+    def _insert_later(self, table: Table, row: Row) -> None:
+        if self.provisional:
+            self._insert(table, row)  # every statement commits as it runs
+        else:
+            self._pending.append(sql.insert(D, table, row))
 
     def _insert_if_absent(self, table: Table, row: Row) -> Row | None:
         return _stored(table, row, self._execute(sql.insert(D, table, row, skip_conflicts=True)))
@@ -270,15 +290,15 @@ class PostgresUnitOfWork(UnitOfWork):
         if table.append_only:
             if any(name in key and key[name] != value for name, value in expect.items()):
                 return False
-            return self._refuse_append_only(table, _eq({**expect, **key}))
+            return self._refuse_append_only(table, equalities({**expect, **key}))
         statement = sql.update(D, table, key, changes, expect)
-        if _touches_unique(table, changes):
+        if touches_unique(table, changes):
             return self._in_savepoint(statement).rowcount == 1
         return self._execute(statement).rowcount == 1
 
     def _delete(self, table: Table, key: Row) -> bool:
         if table.append_only:
-            return self._refuse_append_only(table, _eq(key))
+            return self._refuse_append_only(table, equalities(key))
         return self._execute(sql.delete(D, table, key)).rowcount == 1
 
     def _select(self, table: Table, where: Where, order: Order, limit: int | None) -> list[Row]:
@@ -321,12 +341,12 @@ class PostgresUnitOfWork(UnitOfWork):
 
     def _increment(self, table: Table, key: Row, column: str, by: int) -> int | None:
         if table.append_only:
-            self._refuse_append_only(table, _eq(key))
+            self._refuse_append_only(table, equalities(key))
             return None
         raw = self._execute(sql.increment(D, table, key, column, by)).fetchone()
         if raw is not None:
             return int(raw[0])
-        if self._exists(table, _eq(key)):
+        if self._exists(table, equalities(key)):
             raise InvalidValue(f"{table.name}.{column}", "would leave the 64-bit integer range")
         return None
 
@@ -335,6 +355,12 @@ class PostgresUnitOfWork(UnitOfWork):
         row = self._execute(statement).fetchone()
         assert row is not None  # an upsert with RETURNING always returns its row
         return int(row[0])
+
+    def _bump(self, name: str) -> None:
+        if self.provisional:
+            self._next_number(name)
+        else:
+            self._pending.append(sql.next_number(D, self.table("sequences"), name))
 
     def _stream(self, table: Table, where: Where, order: Order, batch_size: int) -> Iterator[Row]:
         # A server-side cursor: only batch_size rows are held in memory at a time.
@@ -361,10 +387,13 @@ class PostgresUnitOfWork(UnitOfWork):
     def _rollback_to(self, name: str) -> None:
         # Also recovers a transaction that a failed statement inside the block left
         # in error: the unit of work goes on from the savepoint.
-        self._pipelined([(f"ROLLBACK TO SAVEPOINT {name}", []), (f"RELEASE SAVEPOINT {name}", [])])
+        self._pipelined(
+            [(f"ROLLBACK TO SAVEPOINT {name}", []), (f"RELEASE SAVEPOINT {name}", [])],
+            quiet=(0, 1),
+        )
 
     def _commit(self) -> None:
-        if self.provisional or self._begin_text is not None:
+        if self.provisional or (self._begin_text is not None and not self._pending):
             return  # every statement committed as it ran, or none ran
         status = self._conn.info.transaction_status
         if status == TransactionStatus.INERROR:
@@ -374,7 +403,14 @@ class PostgresUnitOfWork(UnitOfWork):
                 "PostgreSQL: a statement of this unit of work failed, so nothing was committed"
             )
         try:
-            cursor = self._cursor.execute("COMMIT")
+            if self._pending:
+                # The writes held back, then COMMIT, in one round trip.
+                cursor = self._pipelined([("COMMIT", [])])[0]
+            else:
+                cursor = self._cursor.execute("COMMIT")
+        except StorageError:
+            self._rollback()
+            raise
         except psycopg.Error as exc:
             self._rollback()
             raise translate_error(exc, self.catalog) from exc
@@ -382,6 +418,7 @@ class PostgresUnitOfWork(UnitOfWork):
             raise StorageError("PostgreSQL rolled this unit of work back instead of committing it")
 
     def _rollback(self) -> None:
+        self._pending.clear()
         if self._conn.closed:
             return
         if self._conn.info.transaction_status == TransactionStatus.IDLE:

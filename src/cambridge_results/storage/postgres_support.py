@@ -1,4 +1,5 @@
-"""URLs and errors of the PostgreSQL store: parsing a store URL, masking it, translating errors.
+"""URLs and errors of the PostgreSQL store: parsing a store URL, masking it, translating
+errors; and two small helpers of its statements.
 
 Kept apart from :mod:`cambridge_results.storage.postgres` (which re-exports
 them), and like it imported only for a PostgreSQL URL.
@@ -7,6 +8,8 @@ them), and like it imported only for a PostgreSQL URL.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import psycopg
@@ -19,9 +22,17 @@ from cambridge_results.errors import (
     WriteRefused,
 )
 from cambridge_results.storage.migrations import Catalog
+from cambridge_results.storage.query import Eq, Where
 from cambridge_results.storage.schema import Table
 
-__all__ = ["SCHEMES", "parse_url", "redacted", "translate_error"]
+__all__ = [
+    "SCHEMES",
+    "equalities",
+    "parse_url",
+    "redacted",
+    "touches_unique",
+    "translate_error",
+]
 
 SCHEMES = ("postgresql://", "postgres://")
 _SCHEMA = re.compile(r"[a-z_][a-z0-9_]{0,62}", re.ASCII)
@@ -114,3 +125,17 @@ def translate_error(exc: psycopg.Error, catalog: Catalog | None = None) -> Stora
     if state is None and isinstance(exc, psycopg.OperationalError):
         return StorageError(f"PostgreSQL: the connection failed: {primary}")
     return StorageError(f"PostgreSQL [{state}]: {primary}")
+
+
+def equalities(values: Mapping[str, Any]) -> Where:
+    """A checked ``where`` of each column equal to its value."""
+    return {name: Eq(value) for name, value in values.items()}
+
+
+def touches_unique(table: Table, changes: Mapping[str, Any]) -> bool:
+    """Whether ``changes`` write a column of a unique index (or of its condition)."""
+    for index in table.unique:
+        involved = set(index.columns) | {name for name, _ in index.where or ()}
+        if involved.intersection(changes):
+            return True
+    return False

@@ -158,12 +158,15 @@ def check_where(table: Table, where: WhereInput | None) -> Where:
     """Check a ``where`` mapping against ``table``; values come back canonical."""
     if where is None:
         return {}
-    if not isinstance(where, Mapping):
+    if type(where) is not dict and not isinstance(where, Mapping):
         raise InvalidValue("where", "must be a mapping of column to condition")
     out: Where = {}
     for name, raw in where.items():
         column = table.column(name)
-        out[name] = _condition(table, column, raw)
+        if type(raw) is str and column.type is ColumnType.TEXT and "\x00" not in raw:
+            out[name] = Eq(raw)  # the most common case: text equal to a value
+        else:
+            out[name] = _condition(table, column, raw)
     return out
 
 
@@ -182,6 +185,8 @@ def _value(column: Column, v: object) -> Value:
 
 
 def _condition(table: Table, column: Column, raw: object) -> Condition:
+    if type(raw) is In and column.type is not ColumnType.JSON and None not in raw.values:
+        return In(tuple([_value(column, v) for v in raw.values]))
     if raw is not None and column.type is not ColumnType.JSON and not isinstance(raw, _CONDITIONS):
         # The common case, a plain value (equality), without the general path's tests.
         return Eq(_value(column, raw))
@@ -213,8 +218,28 @@ def _condition(table: Table, column: Column, raw: object) -> Condition:
     return Eq(_value(column, raw))
 
 
+#: Checked orders by table and ``order_by`` (a tuple of names): tables live as long as
+#: their store, and a store's code asks for the same few orders again and again.
+_ORDERS: dict[tuple[int, tuple[str, ...]], tuple[Table, Order]] = {}
+_ORDERS_LIMIT = 4096
+
+
 def check_order(table: Table, order_by: Iterable[str]) -> Order:
     """Check ``order_by`` and append the primary key so the order is total."""
+    if type(order_by) is tuple and all(type(n) is str for n in order_by):
+        key = (id(table), order_by)
+        found = _ORDERS.get(key)
+        if found is not None and found[0] is table:
+            return found[1]
+        order = _check_order(table, order_by)
+        if len(_ORDERS) >= _ORDERS_LIMIT:
+            _ORDERS.clear()
+        _ORDERS[key] = (table, order)  # the table kept: its id is not reused meanwhile
+        return order
+    return _check_order(table, order_by)
+
+
+def _check_order(table: Table, order_by: Iterable[str]) -> Order:
     if isinstance(order_by, str):
         raise InvalidValue("order_by", "must be a sequence of column names, not one string")
     out: list[tuple[str, bool]] = []

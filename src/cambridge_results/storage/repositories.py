@@ -12,6 +12,7 @@ raises :class:`NotFound`.
 from __future__ import annotations
 
 import abc
+import json
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -44,6 +45,7 @@ __all__ = [
     "CentreRepository",
     "EntryRepository",
     "SyllabusRepository",
+    "reference_value",
 ]
 
 T = TypeVar("T")
@@ -58,6 +60,39 @@ def _require_type(value: object, cls: type[T], field: str) -> T:
     if not isinstance(value, cls):
         raise InvalidValue(field, f"must be a {cls.__name__}, not {type(value).__name__}")
     return value
+
+
+#: Values built from rows by :func:`reference_value`, by class and row text.
+_BUILT: dict[tuple[type, object], object] = {}
+_BUILT_LIMIT = 1024
+
+
+def reference_value(row: Row, cls: type[T]) -> T:
+    """``structure(row, cls)``, the value built from an equal row before when there is one.
+
+    For the immutable values that many units of work read again and again
+    (a centre, a syllabus, a qualification, a component's mark): building a
+    syllabus from its row costs several times what making a key of the row
+    does.  The
+    value is the same as a fresh one (the classes are frozen, their fields
+    immutable), and a changed row is a new key, so nothing stale is ever
+    given back.
+    """
+    key: tuple[type, object]
+    try:
+        # The types too: True and 1 (or 1.0) are equal keys, and need not build alike.
+        key = (cls, (tuple(row.items()), tuple(map(type, row.values()))))
+        found = _BUILT.get(key)
+    except TypeError:  # a JSON column's list or dict: its text is the key
+        key = (cls, json.dumps(row, sort_keys=True, default=str))
+        found = _BUILT.get(key)
+    if found is None:
+        found = structure(row, cls)
+        if len(_BUILT) >= _BUILT_LIMIT:
+            _BUILT.clear()
+        _BUILT[key] = found
+    assert isinstance(found, cls)
+    return found
 
 
 def _row(obj: object) -> Row:
@@ -93,6 +128,10 @@ class _KeyedRepository(_Repository, Generic[V, K]):
     @abc.abstractmethod
     def _parse(self, key: K | str) -> K:
         """The key, validated."""
+
+    def _load(self, row: Row | None, cls: type[T]) -> T | None:
+        # Associates, centres and syllabuses: reference data, read far more than written.
+        return None if row is None else reference_value(row, cls)
 
     def _check(self, value: V) -> None:
         """Refuse a value whose references are missing (nothing by default)."""

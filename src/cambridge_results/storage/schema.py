@@ -51,7 +51,9 @@ __all__ = [
     "UniqueIndex",
     "Value",
     "ValueInput",
+    "canonical_json",
     "canonical_value",
+    "json_text",
     "optional_value_of",
     "text_columns",
     "value_of",
@@ -152,12 +154,14 @@ class Column:
 
 def canonical_value(column: Column, value: object) -> Value:
     """Check ``value`` against ``column`` and return its canonical form."""
+    kind = column.type
+    if type(value) is str and kind is ColumnType.TEXT and "\x00" not in value:
+        return value  # the most common case first
     field = column.name
     if value is None:
         if not column.nullable:
             raise InvalidValue(field, "is required (the column is not nullable)")
         return None
-    kind = column.type
     if kind is ColumnType.TEXT:
         if not isinstance(value, str):
             raise InvalidValue(field, f"must be text, not {type(value).__name__}")
@@ -183,10 +187,44 @@ def canonical_value(column: Column, value: object) -> Value:
     return canonical_instant(value, field)
 
 
+#: Scalars a flat JSON mapping or list may hold and keep as they are through a round
+#: trip (a float is left to the general path: ``nan`` is refused there).
+_FLAT = frozenset({str, int, bool, type(None)})
+#: The text of the JSON containers :func:`canonical_json` made most recently, by id,
+#: each beside its value (kept alive, so its id is not reused while it is here):
+#: :func:`json_text` sends that text instead of writing the value out again.
+_TEXTS: dict[int, tuple[object, str]] = {}
+_TEXTS_LIMIT = 64
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, allow_nan=False, sort_keys=True, separators=(",", ":"))
+
+
+def _flat(value: object, field: str) -> JSON | None:
+    """A flat dict of text keys or a flat list, of text, ints, bools and None, made
+    canonical without a round trip through text; ``None`` for anything else."""
+    if type(value) is dict:
+        items = value.items()
+        if all(type(k) is str and type(v) in _FLAT for k, v in items):
+            if any("\x00" in k or (type(v) is str and "\x00" in v) for k, v in items):
+                raise InvalidValue(field, "must not contain NUL characters")
+            return dict(sorted(items))
+        return None
+    if (type(value) is list or type(value) is tuple) and all(type(v) in _FLAT for v in value):
+        if any(type(v) is str and "\x00" in v for v in value):
+            raise InvalidValue(field, "must not contain NUL characters")
+        return list(value)
+    return None
+
+
 def canonical_json(value: object, field: str) -> JSON:
     """JSON data as it reads back after a round trip (tuples become lists, keys sorted)."""
+    flat = _flat(value, field)
+    if flat is not None:
+        return flat
     try:
-        text = json.dumps(value, allow_nan=False, sort_keys=True, separators=(",", ":"))
+        text = _dumps(value)
     except (TypeError, ValueError) as exc:
         raise InvalidValue(field, f"is not JSON data ({exc})") from None
     if "\\u0000" in text:
@@ -194,7 +232,24 @@ def canonical_json(value: object, field: str) -> JSON:
         # later jsonb column) alike.
         raise InvalidValue(field, "must not contain NUL characters")
     data: JSON = json.loads(text)
+    if isinstance(data, dict | list):
+        if len(_TEXTS) >= _TEXTS_LIMIT:
+            _TEXTS.clear()
+        _TEXTS[id(data)] = (data, text)
     return data
+
+
+def json_text(value: JSON) -> str:
+    """Canonical JSON data as the SQL backends store it: sorted keys, no spaces.
+
+    The text :func:`canonical_json` wrote for this very value, when it made it
+    and no statement has taken it yet: a checked row goes straight into its
+    statement, so a value is not written out twice.
+    """
+    found = _TEXTS.pop(id(value), None)
+    if found is not None and found[0] is value:
+        return found[1]
+    return _dumps(value)
 
 
 def canonical_instant(value: object, field: str) -> pendulum.DateTime:
@@ -312,12 +367,18 @@ class Table:
     # Looked up for every value of every statement; derived, so not compared or hashed.
     _by_name: dict[str, Column] = attrs.field(init=False, eq=False, repr=False)
     _names: tuple[str, ...] = attrs.field(init=False, eq=False, repr=False)
+    _known: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
+    _writable: tuple[Column, ...] = attrs.field(init=False, eq=False, repr=False)
+    _auto: Column | None = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         where = f"table {self.name}"
         names = [c.name for c in self.columns]
         object.__setattr__(self, "_by_name", {c.name: c for c in self.columns})
         object.__setattr__(self, "_names", tuple(names))
+        object.__setattr__(self, "_known", frozenset(names))
+        object.__setattr__(self, "_writable", tuple(c for c in self.columns if not c.auto))
+        object.__setattr__(self, "_auto", next((c for c in self.columns if c.auto), None))
         if not names:
             raise InvalidValue(where, "has no columns")
         if len(set(names)) != len(names):
@@ -358,7 +419,7 @@ class Table:
     @property
     def auto_column(self) -> Column | None:
         """The store-numbered primary-key column, if the table has one."""
-        return next((c for c in self.columns if c.auto), None)
+        return self._auto
 
     @property
     def key_indexes(self) -> tuple[UniqueIndex, ...]:
@@ -374,22 +435,23 @@ class Table:
 
     def check_row(self, row: RowInput) -> Row:
         """A full row for insertion: unknown columns refused, defaults filled, values checked."""
-        if not isinstance(row, Mapping):
+        if type(row) is not dict and not isinstance(row, Mapping):
             raise InvalidValue(self.name, f"a row must be a mapping, not {type(row).__name__}")
         self._no_unknown(row)
+        if self._auto is not None and self._auto.name in row:
+            raise InvalidValue(f"{self.name}.{self._auto.name}", "is numbered by the store")
         out: Row = {}
-        for c in self.columns:
-            if c.auto:
-                if c.name in row:
-                    raise InvalidValue(f"{self.name}.{c.name}", "is numbered by the store")
-                continue
+        for c in self._writable:
             value = row.get(c.name, c.default)
-            out[c.name] = _checked(self, c, value)
+            if type(value) is str and c.type is ColumnType.TEXT and "\x00" not in value:
+                out[c.name] = value  # the common case, without two calls
+            else:
+                out[c.name] = _checked(self, c, value)
         return out
 
     def check_changes(self, changes: RowInput) -> Row:
         """Checked values for an update; primary-key columns cannot change."""
-        if not isinstance(changes, Mapping):
+        if type(changes) is not dict and not isinstance(changes, Mapping):
             raise InvalidValue(self.name, "changes must be a mapping")
         self._no_unknown(changes)
         for name in changes:
@@ -408,7 +470,9 @@ class Table:
 
     def check_key(self, key: Key) -> Row:
         """A primary key as ``{column: canonical value}``."""
-        if isinstance(key, Mapping):
+        if type(key) is str:
+            values: tuple[object, ...] = (key,)
+        elif type(key) is not tuple and isinstance(key, Mapping):
             if set(key) != set(self.primary_key):
                 raise InvalidValue(
                     f"{self.name}.key", f"must name exactly {', '.join(self.primary_key)}"
@@ -436,7 +500,9 @@ class Table:
         return tuple(row[n] for n in self.primary_key)
 
     def _no_unknown(self, row: RowInput) -> None:
-        known = set(self.column_names)
+        known = self._known
+        if row.keys() <= known:
+            return
         unknown = sorted(str(n) for n in row if n not in known)
         if unknown:
             raise InvalidValue(f"{self.name}", f"has no columns {unknown}")
@@ -444,7 +510,7 @@ class Table:
 
 def _checked(table: Table, column: Column, value: object) -> Value:
     try:
-        return column.check(value)
+        return canonical_value(column, value)
     except InvalidValue as exc:
         raise InvalidValue(f"{table.name}.{column.name}", exc.reason) from None
 

@@ -22,12 +22,13 @@ from __future__ import annotations
 import datetime
 import functools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
 import pendulum
 
+from cambridge_results.errors import StorageError
 from cambridge_results.storage.migrations import AddColumn, AddIndex, CreateTable, RawSQL, Step
 from cambridge_results.storage.query import (
     Condition,
@@ -45,6 +46,7 @@ from cambridge_results.storage.schema import (
     Table,
     UniqueIndex,
     Value,
+    json_text,
 )
 from cambridge_results.storage.statement_shapes import (
     Codec,
@@ -53,6 +55,7 @@ from cambridge_results.storage.statement_shapes import (
     encoded,
     quote,
     row_decoders,
+    shape_and_values,
     shape_of,
     values_of,
     where_text,
@@ -69,6 +72,7 @@ __all__ = [
     "count",
     "create_table",
     "decode_row",
+    "decode_rows",
     "delete",
     "exists",
     "get",
@@ -127,10 +131,6 @@ def _plain_datetime(value: datetime.datetime) -> datetime.datetime:
     return datetime.datetime(
         v.year, v.month, v.day, v.hour, v.minute, v.second, v.microsecond, tzinfo=datetime.UTC
     )
-
-
-def _json_text(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
 def _same(value: Any) -> Any:
@@ -223,7 +223,7 @@ SQLITE = Dialect(
     false="0",
     encoders={
         ColumnType.BOOL: int,
-        ColumnType.JSON: _json_text,
+        ColumnType.JSON: json_text,
         ColumnType.INSTANT: instant_text,
     },
     decoders={
@@ -257,7 +257,7 @@ POSTGRESQL = Dialect(
     for_update=" FOR UPDATE",
     json_param="%s::json",
     prefix_template="left({col}, {p}) = {p}",
-    encoders={ColumnType.JSON: _json_text, ColumnType.INSTANT: _plain_datetime},
+    encoders={ColumnType.JSON: json_text, ColumnType.INSTANT: _plain_datetime},
     decoders={ColumnType.INSTANT: _instant_from_datetime},
     append_only_ddl=(
         "CREATE OR REPLACE FUNCTION {name}_append_only() RETURNS trigger LANGUAGE plpgsql AS "
@@ -398,7 +398,8 @@ def insert(d: Dialect, table: Table, row: Row, *, skip_conflicts: bool = False) 
     (no row returned, a row count of 0) instead of the statement failing (so
     a PostgreSQL transaction stays usable without a savepoint per insert).
     """
-    names = tuple(c for c in table.column_names if c in row)
+    # A checked row names its columns in the table's order (Table.check_row).
+    names = tuple(row)
 
     def build() -> tuple[str, list[Codec | None]]:
         marks = ", ".join(d.placeholder(table.column(n)) for n in names)
@@ -417,14 +418,14 @@ def insert(d: Dialect, table: Table, row: Row, *, skip_conflicts: bool = False) 
 
 def _filtered(d: Dialect, table: Table, where: Where, head: str, tail: str = "") -> Statement:
     """``{head} table WHERE ...{tail}``, its text built once per shape."""
-    shape = shape_of(where)
+    shape, values = shape_and_values(where)
 
     def build() -> tuple[str, list[Codec | None]]:
         clause, codecs = where_text(d, table, shape)
         return f"{head} {quote(table.name)}{clause}{tail}", codecs
 
     text, codecs = cached_text((head, tail, id(d), id(table), shape), d, table, build)
-    return text, encoded(codecs, values_of(where))
+    return text, encoded(codecs, values)
 
 
 def exists(d: Dialect, table: Table, where: Where) -> Statement:
@@ -447,11 +448,13 @@ def get(d: Dialect, table: Table, key: Row, *, for_update: bool) -> Statement:
 
 def update(d: Dialect, table: Table, key: Row, changes: Row, expect: Row) -> Statement:
     """Update by key, only where ``expect`` holds (compare-and-set)."""
-    conditions: Where = {n: Eq(v) for n, v in key.items()}
-    conditions.update({n: Eq(v) for n, v in expect.items() if n not in key})
+    extra = {n: v for n, v in expect.items() if n not in key}
     never = any(n in key and key[n] != v for n, v in expect.items())
     names = tuple(changes)
-    shape = shape_of(conditions)
+    # The shape of {**key, **extra} as equalities (None: IS NULL), built directly.
+    shape = _key_shape(key) + tuple(
+        (n, "Eq" if v is not None else "null", 0) for n, v in extra.items()
+    )
 
     def build() -> tuple[str, list[Codec | None]]:
         sets = [f"{quote(n)} = {d.placeholder(table.column(n))}" for n in names]
@@ -462,7 +465,8 @@ def update(d: Dialect, table: Table, key: Row, changes: Row, expect: Row) -> Sta
         return sql, [d.encoders.get(table.column(n).type) for n in names] + codecs
 
     text, codecs = cached_text(("update", id(d), id(table), names, shape, never), d, table, build)
-    return text, encoded(codecs, [*changes.values(), *values_of(conditions)])
+    values = [*changes.values(), *key.values(), *(v for v in extra.values() if v is not None)]
+    return text, encoded(codecs, values)
 
 
 def delete(d: Dialect, table: Table, key: Row) -> Statement:
@@ -478,14 +482,14 @@ def select(d: Dialect, table: Table, where: Where, order: Order, limit: int | No
     a look-up by its whole key has no ``ORDER BY`` (no sort for the server
     to run).
     """
-    shape = shape_of(where)
+    shape, values = shape_and_values(where)
     limited = limit is not None
-    order = tuple(o for o in order if not isinstance(where.get(o[0]), Eq))
 
     def build() -> tuple[str, list[Codec | None]]:
         clause, codecs = where_text(d, table, shape)
         sql = f"SELECT {_columns(table)} FROM {quote(table.name)}{clause}"
-        sql += _order(d, table, order)
+        equal = {name for name, kind, _ in shape if kind in ("Eq", "null")}
+        sql += _order(d, table, tuple(o for o in order if o[0] not in equal))
         if limited:
             sql += f" LIMIT {d.param}"
             codecs.append(None)
@@ -493,7 +497,6 @@ def select(d: Dialect, table: Table, where: Where, order: Order, limit: int | No
 
     key = ("select", id(d), id(table), shape, order, limited)
     text, codecs = cached_text(key, d, table, build)
-    values = values_of(where)
     if limit is not None:
         values.append(limit)
     return text, encoded(codecs, values)
@@ -552,7 +555,20 @@ def stored_row(table: Table, row: Row, auto_key: Any = None) -> Row:
 
 def decode_row(d: Dialect, table: Table, raw: Sequence[Any]) -> Row:
     """A driver row (columns in table order) in canonical form."""
-    return {
-        name: value if codec is None or value is None else codec(value)
-        for (name, codec), value in zip(row_decoders(d, table), raw, strict=True)
-    }
+    return decode_rows(d, table, (raw,))[0]
+
+
+def decode_rows(d: Dialect, table: Table, raws: Iterable[Sequence[Any]]) -> list[Row]:
+    """Driver rows (columns in table order) in canonical form."""
+    names, coded = row_decoders(d, table)
+    rows: list[Row] = []
+    for raw in raws:
+        if len(raw) != len(names):
+            raise StorageError(f"{table.name}: a row of {len(raw)} values, not {len(names)}")
+        row: Row = dict(zip(names, raw, strict=True))
+        for i, name, codec in coded:
+            value = raw[i]
+            if value is not None:
+                row[name] = codec(value)
+        rows.append(row)
+    return rows

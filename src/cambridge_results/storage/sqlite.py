@@ -155,8 +155,17 @@ class SQLiteUnitOfWork(UnitOfWork):
         self.provisional = provisional
 
     def _execute(self, statement: sql.Statement) -> sqlite3.Cursor:
-        text, params = statement
-        return _run(lambda: self._conn.execute(text, params))
+        try:
+            return self._conn.execute(*statement)
+        except sqlite3.Error as exc:
+            raise translate_error(exc) from exc
+
+    def _fetch(self, statement: sql.Statement) -> list[tuple[object, ...]]:
+        """Every row ``statement`` gives."""
+        try:
+            return self._conn.execute(*statement).fetchall()
+        except sqlite3.Error as exc:
+            raise translate_error(exc) from exc
 
     def _insert(self, table: Table, row: Row) -> Row:
         stored = self._inserted(table, row, self._execute(sql.insert(D, table, row)))
@@ -172,12 +181,15 @@ class SQLiteUnitOfWork(UnitOfWork):
         if table.auto_column is None:
             return sql.stored_row(table, row) if cursor.rowcount == 1 else None
         # Every row fetched: in autocommit the statement commits only once it is done.
-        rows = _run(cursor.fetchall)
+        try:
+            rows = cursor.fetchall()
+        except sqlite3.Error as exc:
+            raise translate_error(exc) from exc
         return sql.stored_row(table, row, rows[0][0]) if rows else None
 
     def _get(self, table: Table, key: Row, *, for_update: bool) -> Row | None:
-        raw = _run(self._execute(sql.get(D, table, key, for_update=for_update)).fetchone)
-        return None if raw is None else sql.decode_row(D, table, raw)
+        rows = self._fetch(sql.get(D, table, key, for_update=for_update))
+        return sql.decode_row(D, table, rows[0]) if rows else None
 
     def _update(self, table: Table, key: Row, changes: Row, expect: Row) -> bool:
         return self._execute(sql.update(D, table, key, changes, expect)).rowcount == 1
@@ -186,8 +198,7 @@ class SQLiteUnitOfWork(UnitOfWork):
         return self._execute(sql.delete(D, table, key)).rowcount == 1
 
     def _select(self, table: Table, where: Where, order: Order, limit: int | None) -> list[Row]:
-        rows = _run(self._execute(sql.select(D, table, where, order, limit)).fetchall)
-        return [sql.decode_row(D, table, r) for r in rows]
+        return sql.decode_rows(D, table, self._fetch(sql.select(D, table, where, order, limit)))
 
     def _write_many(self, writes: Sequence[tuple[Table, Row, bool]]) -> list[Row | bool]:
         if not self.provisional or len(writes) < 2:

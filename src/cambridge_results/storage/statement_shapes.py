@@ -28,6 +28,7 @@ __all__ = [
     "encoded",
     "quote",
     "row_decoders",
+    "shape_and_values",
     "shape_of",
     "values_of",
     "where_text",
@@ -58,7 +59,10 @@ CACHE_LIMIT = 4096
 Shape = tuple[tuple[str, str, int], ...]
 _OPS = {"Eq": "=", "Ne": "<>", "Lt": "<", "Le": "<=", "Gt": ">", "Ge": ">="}
 _statements: dict[tuple[Any, ...], tuple[Dialect, Table, str, tuple[Codec | None, ...]]] = {}
-_decoders: dict[tuple[int, int], tuple[Dialect, Table, tuple[tuple[str, Codec | None], ...]]] = {}
+_decoders: dict[
+    tuple[int, int],
+    tuple[Dialect, Table, tuple[tuple[str, ...], tuple[tuple[int, str, Codec], ...]]],
+] = {}
 
 
 @functools.lru_cache(maxsize=1024)
@@ -77,7 +81,10 @@ def _kind(condition: Condition) -> tuple[str, int]:
 
 def shape_of(where: Mapping[str, Condition]) -> Shape:
     """The shape of a checked ``where``: what its statement text depends on."""
-    return tuple((name, *_kind(c)) for name, c in where.items())
+    return tuple(
+        (name, "Eq", 0) if type(c) is Eq and c.value is not None else (name, *_kind(c))
+        for name, c in where.items()
+    )
 
 
 def where_text(d: Dialect, table: Table, shape: Shape) -> tuple[str, list[Codec | None]]:
@@ -129,17 +136,41 @@ def cached_text(
 
 def encoded(codecs: Sequence[Codec | None], values: Sequence[Any]) -> list[Any]:
     """The parameters for the driver: each value through its encoder (``None`` stays)."""
+    if len(codecs) != len(values):
+        raise ValueError(f"{len(values)} parameters for {len(codecs)} places")
+    if not any(codecs):
+        return list(values)  # text and ints, as most keys are: nothing to convert
     return [
         v if codec is None or v is None else codec(v)
         for codec, v in zip(codecs, values, strict=True)
     ]
 
 
+def shape_and_values(where: Mapping[str, Condition]) -> tuple[Shape, list[Any]]:
+    """:func:`shape_of` and :func:`values_of` in one pass (equalities and ``In`` first)."""
+    shape: list[tuple[str, str, int]] = []
+    values: list[Any] = []
+    for name, c in where.items():
+        if isinstance(c, Eq) and c.value is not None:
+            shape.append((name, "Eq", 0))
+            values.append(c.value)
+        elif isinstance(c, In):
+            shape.append((name, "in", len(c.values)))
+            values.extend(c.values)
+        else:
+            shape.append((name, *_kind(c)))
+            values.extend(values_of({name: c}))
+    return tuple(shape), values
+
+
 def values_of(where: Mapping[str, Condition]) -> list[Any]:
     """The parameters of a ``where``, in the order of :func:`where_text`, not yet encoded."""
     values: list[Any] = []
     for condition in where.values():
-        if isinstance(condition, In):
+        if type(condition) is Eq:
+            if condition.value is not None:
+                values.append(condition.value)
+        elif isinstance(condition, In):
             values.extend(condition.values)
         elif isinstance(condition, Prefix):
             values.extend([len(condition.text), condition.text])
@@ -148,12 +179,20 @@ def values_of(where: Mapping[str, Condition]) -> list[Any]:
     return values
 
 
-def row_decoders(d: Dialect, table: Table) -> tuple[tuple[str, Codec | None], ...]:
-    """Each column's name and the dialect's decoder for it (``None``: kept as it is)."""
+def row_decoders(
+    d: Dialect, table: Table
+) -> tuple[tuple[str, ...], tuple[tuple[int, str, Codec], ...]]:
+    """The columns' names, and the place, name and decoder of each column the dialect
+    decodes (the others are kept as the driver gives them)."""
     found = _decoders.get((id(d), id(table)))
     if found is None or found[0] is not d or found[1] is not table:
         if len(_decoders) >= CACHE_LIMIT:
             _decoders.clear()
-        found = (d, table, tuple((c.name, d.decoders.get(c.type)) for c in table.columns))
+        coded = tuple(
+            (i, c.name, codec)
+            for i, c in enumerate(table.columns)
+            if (codec := d.decoders.get(c.type)) is not None
+        )
+        found = (d, table, (table.column_names, coded))
         _decoders[(id(d), id(table))] = found
     return found[2]

@@ -94,6 +94,23 @@ class Transaction(abc.ABC):
         t = self.table(table)
         return self._insert(t, t.check_row(row))
 
+    def insert_later(self, table: str, row: RowInput) -> None:
+        """Insert ``row``, whose stored form the caller does not need, perhaps a little later.
+
+        The row is checked now (:class:`InvalidValue` at once).  A backend
+        may hold the insert back and send it with this unit of work's next
+        statement, or with its commit, in the same round trip (PostgreSQL);
+        the others insert it at once.  Either way it is inserted before
+        anything after it runs, so later reads see it; but an error of the
+        insert itself (a :class:`DuplicateError`) may be raised by that next
+        statement or by the commit instead of here, and the unit of work is
+        then rolled back.  For rows nothing can refuse: an event, rows keyed
+        by a key just made.
+        """
+        self._ready(write=True)
+        t = self.table(table)
+        self._insert_later(t, t.check_row(row))
+
     def insert_if_absent(self, table: str, row: RowInput) -> Row | None:
         """Insert ``row`` unless a row already holds its key or a unique value; one statement.
 
@@ -263,6 +280,9 @@ class Transaction(abc.ABC):
         unit of work may or may not give its number back).
         """
         self._ready(write=True)
+        return self._next_number(self._sequence_name(sequence_name))
+
+    def _sequence_name(self, sequence_name: object) -> str:
         if (
             not isinstance(sequence_name, str)
             or not sequence_name
@@ -270,7 +290,19 @@ class Transaction(abc.ABC):
             or "\x00" in sequence_name
         ):
             raise InvalidValue("sequence_name", f"must be 1 to {MAX_SEQUENCE_NAME} characters")
-        return self._next_number(sequence_name)
+        return sequence_name
+
+    def bump(self, sequence_name: str) -> None:
+        """Take the next number of a sequence without reading it: :meth:`next_number`
+        for its lock.
+
+        The sequence's row stays locked against other units of work until
+        this one ends, as after :meth:`next_number`; a backend may send the
+        statement with this unit of work's next one, in the same round trip
+        (PostgreSQL), so that the lock is taken before that statement runs.
+        """
+        self._ready(write=True)
+        self._bump(self._sequence_name(sequence_name))
 
     def stream(
         self,
@@ -359,6 +391,10 @@ class Transaction(abc.ABC):
         except DuplicateError:
             return None
 
+    def _insert_later(self, table: Table, row: Row) -> None:
+        """Insert a checked row now or with the next statement; by default now."""
+        self._insert(table, row)
+
     @abc.abstractmethod
     def _get(self, table: Table, key: Row, *, for_update: bool) -> Row | None:
         """The row with the checked key, or None."""
@@ -396,6 +432,10 @@ class Transaction(abc.ABC):
     @abc.abstractmethod
     def _next_number(self, name: str) -> int:
         """The next value of the named sequence."""
+
+    def _bump(self, name: str) -> None:
+        """Take the next value of the named sequence now or with the next statement."""
+        self._next_number(name)
 
     @abc.abstractmethod
     def _stream(self, table: Table, where: Where, order: Order, batch_size: int) -> Iterator[Row]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -426,6 +427,67 @@ class PrimitiveConformance(_Base):
         assert first == [1, 2, 3]
         assert other == 1
         assert later > 3
+
+    def test_bump_takes_a_number_and_holds_the_sequence_until_the_unit_ends(
+        self, store: Store
+    ) -> None:
+        """``bump`` is ``next_number`` unread: it takes a number, and its lock is held."""
+        with store.unit_of_work(actor=ACTOR) as uow:
+            assert uow.next_number("lock") == 1
+            uow.bump("lock")
+            assert uow.next_number("lock") == 3
+            with pytest.raises(InvalidValue):
+                uow.bump("")
+        order: list[str] = []
+        held = threading.Event()
+
+        def other() -> None:
+            held.wait(10)
+            with store.unit_of_work(actor=ACTOR) as later:
+                later.next_number("lock")
+                order.append("other")
+
+        waiter = threading.Thread(target=other)
+        waiter.start()
+        with store.unit_of_work(actor=ACTOR) as uow:
+            uow.bump("lock")
+            uow.select("things")  # the bump has run by the time a later read has
+            held.set()
+            time.sleep(0.3)
+            order.append("holder")
+        waiter.join(10)
+        assert order == ["holder", "other"]
+
+    def test_insert_later_is_seen_by_later_reads_and_commits_with_the_unit(
+        self, store: Store
+    ) -> None:
+        """A row inserted later is in every later read, and commits or rolls back with the unit."""
+        with store.unit_of_work(actor=ACTOR) as uow:
+            uow.insert_later("things", thing("a", n=1))
+            assert [r["id"] for r in uow.select("things")] == ["a"]
+            uow.insert_later("things", thing("b", kind="k2"))
+        assert [r["id"] for r in self.rows(store)] == ["a", "b"]
+        with rolled_back(store) as uow:
+            uow.insert_later("things", thing("c", kind="k3"))
+        with pytest.raises(InvalidValue), store.unit_of_work(actor=ACTOR) as uow:
+            uow.insert_later("things", {"id": "d", "n": "not a number"})
+        assert [r["id"] for r in self.rows(store)] == ["a", "b"]
+
+    def test_insert_later_refused_by_an_index_raises_by_the_commit_and_keeps_nothing(
+        self, store: Store
+    ) -> None:
+        """A duplicate inserted later is a DuplicateError, at the latest from the commit."""
+        with store.unit_of_work(actor=ACTOR) as uow:
+            uow.insert("things", thing("a"))
+
+        def clash() -> None:
+            with store.unit_of_work(actor=ACTOR) as uow:
+                uow.insert("things", thing("b", kind="k2"))
+                uow.insert_later("things", thing("a", kind="k3"))
+
+        with pytest.raises(DuplicateError):
+            clash()
+        assert [r["id"] for r in self.rows(store)] == ["a"]
 
     def test_stream_yields_every_match_in_order_in_batches(self, store: Store) -> None:
         """``stream`` with a small batch size gives the same rows as ``select``."""

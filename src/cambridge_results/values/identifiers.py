@@ -28,6 +28,12 @@ __all__ = [
 ]
 
 
+#: Identifiers parsed from text, by class and text (validating one costs several
+#: times a look-up, and the same few are parsed over and over).
+_PARSED: dict[tuple[type, str], Any] = {}
+_PARSED_LIMIT = 16384
+
+
 class _Identifier:
     """Shared behaviour: ``parse`` from text or an instance, ``str`` is the value."""
 
@@ -42,7 +48,16 @@ class _Identifier:
         """Return ``value`` if it is already one, else validate it as text."""
         if isinstance(value, cls):
             return value
-        return cls(value=value)
+        if type(value) is not str:
+            return cls(value=value)
+        # Identifiers are frozen: one parsed from the same text is the same value.
+        found = _PARSED.get((cls, value))
+        if found is None:
+            found = cls(value=value)
+            if len(_PARSED) >= _PARSED_LIMIT:
+                _PARSED.clear()
+            _PARSED[(cls, value)] = found
+        return found
 
     def __str__(self) -> str:
         return self.value

@@ -53,6 +53,11 @@ def _session(value: object) -> Session:
     raise InvalidValue("series.session", "must be Session.JUNE or Session.NOVEMBER")
 
 
+#: Series parsed from text, by text (bounded).
+_PARSED: dict[str, ExamSeries] = {}
+_PARSED_LIMIT = 1024
+
+
 @attrs.frozen(kw_only=True, order=True, cache_hash=True)
 class ExamSeries:
     """An exam series such as June 2026.  ``str()`` gives ``"June 2026"``."""
@@ -65,6 +70,9 @@ class ExamSeries:
         """Parse ``"June 2026"``, ``"Nov 2026"`` or ``"2026-06"`` (no surrounding spaces)."""
         if isinstance(text, ExamSeries):
             return text
+        found = _PARSED.get(text) if type(text) is str and cls is ExamSeries else None
+        if found is not None:
+            return found  # series are frozen: the same text is the same series
         raw = require_str(text, "series")
         shown = raw if len(raw) <= 40 else raw[:37] + "..."
         year: str | None = None
@@ -80,7 +88,12 @@ class ExamSeries:
             raise InvalidValue(
                 "series", f"{shown!r}: the year must be between {MIN_YEAR} and {MAX_YEAR}"
             )
-        return cls(year=int(year), session=session)
+        made = cls(year=int(year), session=session)
+        if cls is ExamSeries:
+            if len(_PARSED) >= _PARSED_LIMIT:
+                _PARSED.clear()
+            _PARSED[raw] = made
+        return made
 
     @property
     def code(self) -> str:

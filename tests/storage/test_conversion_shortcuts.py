@@ -1,0 +1,106 @@
+"""Shortcuts on the write and read paths give exactly what the general paths give."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cambridge_results.errors import InvalidValue
+from cambridge_results.serialization import structure
+from cambridge_results.storage.repositories import reference_value
+from cambridge_results.storage.schema import canonical_json, json_text
+from cambridge_results.values import Centre, Syllabus
+
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.text())
+FLAT = st.one_of(
+    st.dictionaries(st.text(), SCALARS),
+    st.lists(SCALARS),
+    st.lists(SCALARS).map(tuple),
+)
+NESTED = st.recursive(
+    SCALARS | st.floats(allow_nan=False, allow_infinity=False),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=10,
+)
+
+
+def _round_trip(value: object) -> object:
+    return json.loads(json.dumps(value, sort_keys=True, separators=(",", ":")))
+
+
+@given(FLAT | NESTED)
+def test_canonical_json_is_the_round_trip_through_text(value: object) -> None:
+    """A JSON value reads back as its round trip, key order included, whichever path checks it."""
+    if "\\u0000" in json.dumps(value):
+        with pytest.raises(InvalidValue):
+            canonical_json(value, "data")
+        return
+    data = canonical_json(value, "data")
+    expected = _round_trip(value)
+    assert data == expected
+    assert json.dumps(data) == json.dumps(expected)  # the same key order, the same types
+
+
+@given(FLAT | NESTED)
+def test_json_text_is_the_sorted_compact_text_of_the_value(value: object) -> None:
+    """The text a statement sends is the value's own, whether canonical_json wrote it or not."""
+    if "\\u0000" in json.dumps(value):
+        return
+    data = canonical_json(value, "data")
+    expected = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    assert json_text(data) == expected
+    assert json_text(data) == expected  # taken once; written out again after
+
+
+def test_json_text_of_a_changed_value_is_the_new_text() -> None:
+    """A value changed after its check is written as it now is, never as it was."""
+    data = canonical_json({"a": [1, 2], "b": {"c": 1}}, "data")
+    assert isinstance(data, dict)
+    fresh = canonical_json({"a": [3], "b": {"c": 2}}, "data")
+    assert json_text(fresh) == '{"a":[3],"b":{"c":2}}'
+    assert json_text(data) == '{"a":[1,2],"b":{"c":1}}'
+
+
+@pytest.mark.parametrize("value", [{"a\x00": 1}, {"a": "b\x00"}, ["\x00"], ("x", "\x00")])
+def test_a_flat_value_with_nul_is_refused(value: object) -> None:
+    """NUL in a flat mapping's key or text is refused, as in nested data."""
+    with pytest.raises(InvalidValue, match="NUL"):
+        canonical_json(value, "data")
+
+
+SYLLABUS_ROW = {
+    "code": "0580",
+    "name": "Mathematics",
+    "qualification": "IGCSE",
+    "art_and_design": False,
+    "components": [
+        {
+            "code": "12",
+            "name": "Paper 1",
+            "assessed_by": "board",
+            "multiple_choice": False,
+            "max_mark": 56,
+            "tolerance": 0,
+        }
+    ],
+}
+
+
+def test_reference_value_is_what_structure_builds_and_follows_a_changed_row() -> None:
+    """Built once per distinct row: equal to structure's value, and a changed row is new."""
+    first = reference_value(dict(SYLLABUS_ROW), Syllabus)
+    assert first == structure(dict(SYLLABUS_ROW), Syllabus)
+    assert reference_value(dict(SYLLABUS_ROW), Syllabus) is first
+    renamed = reference_value({**SYLLABUS_ROW, "name": "Maths"}, Syllabus)
+    assert renamed.name == "Maths"
+    assert str(reference_value({"number": "GB123", "name": "A"}, Centre).number) == "GB123"
+
+
+def test_reference_value_refuses_a_bad_row_every_time() -> None:
+    """A row that does not build is refused, and nothing is kept for it."""
+    for _ in range(2):
+        with pytest.raises(InvalidValue):
+            reference_value({**SYLLABUS_ROW, "components": []}, Syllabus)

@@ -1,7 +1,8 @@
 """The PostgreSQL store (``postgresql://...``): psycopg 3, installed with the ``postgres`` extra.
 
-This module and :mod:`.postgres_support` (URLs and error translation,
-re-exported here) are the only ones that import :mod:`psycopg`;
+This module, :mod:`.postgres_support` (URLs and error translation,
+re-exported here) and :mod:`.postgres_migrations` are the only ones that
+import :mod:`psycopg`;
 ``open_store`` imports them only for a ``postgresql://`` or ``postgres://``
 URL, and says which extra to install when the driver is missing.
 
@@ -71,14 +72,12 @@ Behaviour, and why:
 from __future__ import annotations
 
 import contextlib
-import functools
 import itertools
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-import pendulum
 import psycopg
 from psycopg.pq import TransactionStatus
 
@@ -89,13 +88,9 @@ from cambridge_results.errors import (
     WriteRefused,
 )
 from cambridge_results.storage import sql
-from cambridge_results.storage.migrations import (
-    Migration,
-    apply_step,
-    build_catalog,
-    check_history,
-)
+from cambridge_results.storage.migrations import Migration, check_history
 from cambridge_results.storage.port import MULTI_PROCESS, PERSISTENT, BaseStore, UnitOfWork
+from cambridge_results.storage.postgres_migrations import migrate_one, recorded_versions
 from cambridge_results.storage.postgres_support import (
     _primary,
     equalities,
@@ -536,18 +531,9 @@ class PostgresStore(BaseStore):
 
     # -- migrations ----------------------------------------------------------
 
-    def _recorded(self, conn: psycopg.Connection[Any]) -> dict[int, str]:
-        found = self._run(
-            lambda: conn.execute("SELECT to_regclass(%s)", [sql.SCHEMA_VERSION_TABLE]).fetchone()
-        )
-        if found is None or found[0] is None:
-            return {}
-        rows = self._run(lambda: conn.execute(sql.recorded_versions(D)).fetchall())
-        return {int(version): str(name) for version, name in rows}
-
     def schema_version(self) -> int:
         """The highest applied migration; :class:`SchemaTooNew` if the code is older."""
-        return check_history(self._recorded(self._connection()), self.migrations)
+        return check_history(recorded_versions(self._connection(), self._run), self.migrations)
 
     def migrate(self) -> int:
         """Apply pending migrations, each in its own transaction under the migration lock.
@@ -561,54 +547,19 @@ class PostgresStore(BaseStore):
         while True:
             for attempt in range(1, MIGRATION_ATTEMPTS + 1):
                 try:
-                    current = self._migrate_one(conn)
+                    current = migrate_one(
+                        conn,
+                        self.migrations,
+                        schema=self.schema,
+                        begin=self._begin_write(conn),
+                        run=self._run,
+                    )
                     break
                 except ConcurrencyError:
                     if attempt == MIGRATION_ATTEMPTS:
                         raise
             if current == len(self.migrations):
                 return current
-
-    def _migrate_one(self, conn: psycopg.Connection[Any]) -> int:
-        """Apply the next pending migration, if any; return the version found before."""
-        for command in self._begin_write(conn):
-            self._run(functools.partial(conn.execute, command))
-        try:
-            # One lock per schema: hashtextextended gives a stable 64-bit key.
-            self._run(
-                lambda: conn.execute(
-                    "SELECT pg_advisory_xact_lock(hashtextextended("
-                    "'cambridge_results.migrate:' || coalesce(%s::text, current_schema(), ''), 0))",
-                    [self.schema],
-                )
-            )
-            if self.schema is not None:
-                create = f"CREATE SCHEMA IF NOT EXISTS {sql.quote(self.schema)}"
-                self._run(lambda: conn.execute(create))
-            self._run(lambda: conn.execute(sql.schema_version_ddl(D)))
-            current = check_history(self._recorded(conn), self.migrations)
-            if current < len(self.migrations):
-                self._apply(conn, self.migrations[current])
-            self._run(lambda: conn.execute("COMMIT"))
-        except BaseException:
-            if not conn.closed and conn.info.transaction_status != TransactionStatus.IDLE:
-                with contextlib.suppress(psycopg.Error):
-                    conn.execute("ROLLBACK")
-            raise
-        return current
-
-    def _apply(self, conn: psycopg.Connection[Any], migration: Migration) -> None:
-        catalog = build_catalog(self.migrations, upto=migration.version - 1)
-        for step in migration.steps:
-            statements = sql.migration_step(D, catalog, step)
-            apply_step(catalog, step, f"migration {migration.version}")
-            for statement in statements:
-                try:
-                    conn.execute(statement)
-                except psycopg.Error as exc:
-                    raise translate_error(exc, catalog) from exc
-        text, params = sql.record_version(D, migration.version, migration.name, pendulum.now("UTC"))
-        self._run(lambda: conn.execute(text, params))
 
     def close(self) -> None:
         """Close every connection this store opened in this process."""

@@ -16,6 +16,7 @@ from cambridge_results.errors import BackendNotFound, InvalidValue
 from cambridge_results.storage import available_backends, open_store
 from cambridge_results.storage.memory import MemoryStore
 from cambridge_results.storage.sqlite import SQLiteStore
+from cambridge_results.testing.conformance_batches import BatchConformance
 from cambridge_results.testing.conformance_primitives import PrimitiveConformance
 from cambridge_results.testing.conformance_repositories import RepositoryConformance
 
@@ -136,7 +137,7 @@ def test_plugins_cannot_shadow_a_built_in_scheme(teststore_plugin: Path) -> None
 
 
 @pytest.mark.usefixtures("teststore_plugin")
-class TestPluginStoreConformance(PrimitiveConformance, RepositoryConformance):
+class TestPluginStoreConformance(PrimitiveConformance, BatchConformance, RepositoryConformance):
     """A third-party backend runs the shipped suite with one line."""
 
     make_store = staticmethod(

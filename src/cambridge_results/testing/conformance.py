@@ -29,7 +29,9 @@ puts :class:`MakeStoreFromFixture` first in the bases instead of setting
 
 The mixins can be used one by one, each from its module:
 :class:`PrimitiveConformance` and :class:`EventConformance`
-(``conformance_primitives``), :class:`SavepointConformance`
+(``conformance_primitives``), :class:`BatchConformance`
+(``conformance_batches``: ``select_many``, ``write_many``, ``bump``,
+``insert_later``), :class:`SavepointConformance`
 (``conformance_savepoints``), :class:`ProvisionalConformance`
 (``conformance_provisional``: ``insert_if_absent``, provisional units of
 work), :class:`RepositoryConformance`
@@ -49,6 +51,7 @@ except ModuleNotFoundError as exc:
     raise _missing_extra(exc) from exc
 
 from cambridge_results.testing.conformance_base import MakeStoreFromFixture
+from cambridge_results.testing.conformance_batches import BatchConformance
 from cambridge_results.testing.conformance_primitives import EventConformance, PrimitiveConformance
 from cambridge_results.testing.conformance_processes import (
     MigrationConformance,
@@ -64,6 +67,7 @@ __all__ = ["MakeStoreFromFixture", "StoreConformance"]
 
 class StoreConformance(
     PrimitiveConformance,
+    BatchConformance,
     EventConformance,
     SavepointConformance,
     ProvisionalConformance,

@@ -19,8 +19,6 @@ from psycopg.pq import TransactionStatus
 from cambridge_results.storage import sql
 from cambridge_results.storage.migrations import (
     Migration,
-    apply_step,
-    build_catalog,
     check_history,
 )
 from cambridge_results.storage.postgres_support import translate_error
@@ -84,14 +82,10 @@ def _apply(
     migration: Migration,
     run: Run,
 ) -> None:
-    catalog = build_catalog(migrations, upto=migration.version - 1)
-    for step in migration.steps:
-        statements = sql.migration_step(D, catalog, step)
-        apply_step(catalog, step, f"migration {migration.version}")
-        for statement in statements:
-            try:
-                conn.execute(statement)
-            except psycopg.Error as exc:
-                raise translate_error(exc, catalog) from exc
+    for statement, catalog in sql.migration_statements(D, migrations, migration):
+        try:
+            conn.execute(statement)
+        except psycopg.Error as exc:
+            raise translate_error(exc, catalog) from exc
     text, params = sql.record_version(D, migration.version, migration.name, pendulum.now("UTC"))
     run(lambda: conn.execute(text, params))

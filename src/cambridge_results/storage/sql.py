@@ -22,14 +22,24 @@ from __future__ import annotations
 import datetime
 import functools
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
 import pendulum
 
 from cambridge_results.errors import StorageError
-from cambridge_results.storage.migrations import AddColumn, AddIndex, CreateTable, RawSQL, Step
+from cambridge_results.storage.migrations import (
+    AddColumn,
+    AddIndex,
+    Catalog,
+    CreateTable,
+    Migration,
+    RawSQL,
+    Step,
+    apply_step,
+    build_catalog,
+)
 from cambridge_results.storage.query import (
     Condition,
     Eq,
@@ -334,6 +344,19 @@ def migration_step(d: Dialect, catalog: Mapping[str, Table], step: Step) -> Sequ
     elif isinstance(step, RawSQL):
         statements = step.for_dialect(d.name)
     return statements
+
+
+def migration_statements(
+    d: Dialect, migrations: Sequence[Migration], migration: Migration
+) -> Iterator[tuple[str, Catalog]]:
+    """Each statement ``migration`` runs, with the catalog its errors are named against;
+    every step is checked against the schema the earlier steps leave (``apply_step``)."""
+    catalog = build_catalog(migrations, upto=migration.version - 1)
+    for step in migration.steps:
+        statements = migration_step(d, catalog, step)
+        apply_step(catalog, step, f"migration {migration.version}")
+        for statement in statements:
+            yield statement, catalog
 
 
 def schema_version_ddl(d: Dialect) -> str:

@@ -46,8 +46,6 @@ from cambridge_results.errors import (
 from cambridge_results.storage import sql
 from cambridge_results.storage.migrations import (
     Migration,
-    apply_step,
-    build_catalog,
     check_history,
 )
 from cambridge_results.storage.port import (
@@ -424,15 +422,11 @@ class SQLiteStore(BaseStore):
                 return current
 
     def _apply(self, conn: sqlite3.Connection, migration: Migration) -> None:
-        catalog = build_catalog(self.migrations, upto=migration.version - 1)
-        for step in migration.steps:
-            statements = sql.migration_step(D, catalog, step)
-            apply_step(catalog, step, f"migration {migration.version}")
-            for statement in statements:
-                try:
-                    conn.execute(statement)
-                except sqlite3.Error as exc:
-                    raise translate_error(exc) from exc
+        for statement, _ in sql.migration_statements(D, self.migrations, migration):
+            try:
+                conn.execute(statement)
+            except sqlite3.Error as exc:
+                raise translate_error(exc) from exc
         text, params = sql.record_version(D, migration.version, migration.name, pendulum.now("UTC"))
         _run(lambda: conn.execute(text, params))
 

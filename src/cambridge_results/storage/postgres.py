@@ -298,7 +298,7 @@ class PostgresUnitOfWork(UnitOfWork):
 
     def _select(self, table: Table, where: Where, order: Order, limit: int | None) -> list[Row]:
         rows = self._execute(sql.select(D, table, where, order, limit)).fetchall()
-        return [sql.decode_row(D, table, raw) for raw in rows]
+        return sql.decode_rows(D, table, rows)
 
     def _select_many(
         self, selects: Sequence[tuple[Table, Where, Order, int | None]]
@@ -307,7 +307,7 @@ class PostgresUnitOfWork(UnitOfWork):
             return [self._select(*s) for s in selects]
         cursors = self._pipelined([sql.select(D, *s) for s in selects])
         return [
-            [sql.decode_row(D, s[0], raw) for raw in cursor.fetchall()]
+            sql.decode_rows(D, s[0], cursor.fetchall())
             for s, cursor in zip(selects, cursors, strict=True)
         ]
 

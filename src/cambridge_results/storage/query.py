@@ -185,13 +185,16 @@ def _value(column: Column, v: object) -> Value:
 
 
 def _condition(table: Table, column: Column, raw: object) -> Condition:
-    if type(raw) is In and column.type is not ColumnType.JSON and None not in raw.values:
-        return In(tuple([_value(column, v) for v in raw.values]))
     if raw is not None and column.type is not ColumnType.JSON and not isinstance(raw, _CONDITIONS):
         # The common case, a plain value (equality), without the general path's tests.
         return Eq(_value(column, raw))
     field = f"where.{column.name}"
-
+    if isinstance(raw, In):
+        if column.type is ColumnType.JSON:
+            raise InvalidValue(field, "a JSON column cannot be compared")
+        if any(v is None for v in raw.values):
+            raise InvalidValue(field, "In() cannot hold None; use None for IS NULL")
+        return In(tuple([_value(column, v) for v in raw.values]))
     if isinstance(raw, Eq | Ne):
         if column.type is ColumnType.JSON:
             raise InvalidValue(field, "a JSON column cannot be compared")
@@ -202,12 +205,6 @@ def _condition(table: Table, column: Column, raw: object) -> Condition:
         if raw.value is None:
             raise InvalidValue(field, "cannot compare with None")
         return type(raw)(_value(column, raw.value))
-    if isinstance(raw, In):
-        if column.type is ColumnType.JSON:
-            raise InvalidValue(field, "a JSON column cannot be compared")
-        if any(v is None for v in raw.values):
-            raise InvalidValue(field, "In() cannot hold None; use None for IS NULL")
-        return In(tuple(_value(column, v) for v in raw.values))
     if isinstance(raw, Prefix):
         if column.type is not ColumnType.TEXT:
             raise InvalidValue(field, "Prefix() is for text columns")

@@ -445,3 +445,23 @@ def test_events_are_append_only_even_in_raw_sql(
         with pytest.raises(psycopg.errors.IntegrityConstraintViolation, match="append-only"):
             raw.execute(statement)
     assert raw.execute("SELECT kind FROM events").fetchall() == [("k",)]
+
+
+def test_writes_sent_without_waiting_that_fail_are_logged_undone_together_and_not_raised(
+    store: PostgresStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``send_many`` in a provisional unit: a refused insert undoes its sent delete, is logged."""
+    from cambridge_results.storage.query import Delete, Insert
+
+    with store.unit_of_work(actor=ACTOR) as uow:
+        uow.insert("things", thing("a"))
+        uow.insert("things", thing("b", owner="p"))
+    with caplog.at_level("WARNING", logger="cambridge_results.storage"):
+        with store.unit_of_work(actor=ACTOR, provisional=True) as uow:
+            uow.send_many([Delete("things", "b"), Insert("things", thing("a", owner="q"))])
+        assert ids(store) == ["a", "b"]  # the next unit read the answer first
+    assert any("not made" in r.getMessage() for r in caplog.records)
+    with store.unit_of_work(actor=ACTOR, provisional=True) as uow:
+        uow.send_many([Delete("things", "b")])
+    store.close()  # reads what was sent before closing
+    assert not any(r.levelname == "WARNING" for r in caplog.records[1:])

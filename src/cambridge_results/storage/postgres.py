@@ -95,7 +95,10 @@ from cambridge_results.storage.postgres_support import (
     _primary,
     equalities,
     parse_url,
+    read_unread,
     redacted,
+    send_unread,
+    stored_row,
     touches_unique,
     translate_error,
 )
@@ -117,14 +120,6 @@ _CURSOR_NUMBERS = itertools.count(1)
 # Connections inherited across fork(): never used, and kept referenced so that
 # garbage collection cannot close them, which would end the parent's session.
 _INHERITED: list[psycopg.Connection[Any]] = []
-
-
-def _stored(table: Table, row: Row, cursor: psycopg.Cursor[Any]) -> Row | None:
-    """The row an ``INSERT ... ON CONFLICT DO NOTHING`` stored, or None if it was skipped."""
-    if table.auto_column is None:
-        return sql.stored_row(table, row) if cursor.rowcount == 1 else None
-    raw = cursor.fetchone()
-    return None if raw is None else sql.stored_row(table, row, raw[0])
 
 
 class PostgresUnitOfWork(UnitOfWork):
@@ -179,6 +174,8 @@ class PostgresUnitOfWork(UnitOfWork):
         :meth:`PostgresStore._begin` did when it sent the ``BEGIN`` itself.
         """
         begin, self._begin_text = self._begin_text, None
+        if begin == ():
+            self._store._read_unread(self._conn)
         held = len(self._pending)
         keep = [i not in quiet for i in range(len(statements))]
         if held:
@@ -275,7 +272,7 @@ class PostgresUnitOfWork(UnitOfWork):
             self._pending.append(sql.insert(D, table, row))
 
     def _insert_if_absent(self, table: Table, row: Row) -> Row | None:
-        return _stored(table, row, self._execute(sql.insert(D, table, row, skip_conflicts=True)))
+        return stored_row(table, row, self._execute(sql.insert(D, table, row, skip_conflicts=True)))
 
     def _get(self, table: Table, key: Row, *, for_update: bool) -> Row | None:
         raw = self._execute(sql.get(D, table, key, for_update=for_update)).fetchone()
@@ -324,11 +321,20 @@ class PostgresUnitOfWork(UnitOfWork):
         for (t, values, ins), cursor in zip(writes, cursors, strict=True):
             if not ins:
                 done.append(cursor.rowcount == 1)
-            elif (stored := _stored(t, values, cursor)) is not None:
+            elif (stored := stored_row(t, values, cursor)) is not None:
                 done.append(stored)
             else:
                 raise t.duplicate(self._conflict(t, values))
         return done
+
+    def _send_many(self, writes: Sequence[tuple[Table, Row, bool]]) -> None:
+        sendable = not self._pending and not any(t.append_only and not i for t, _, i in writes)
+        if self.provisional and sendable:  # else held-back writes or a refusal come first
+            statements = [sql.insert(D, t, v) if i else sql.delete(D, t, v) for t, v, i in writes]
+            self._store._send_unread(self._conn, statements)
+            self._begin_text = ()  # this unit's next statement reads the answer first
+        else:
+            super()._send_many(writes)
 
     def _count(self, table: Table, where: Where) -> int:
         row = self._execute(sql.count(D, table, where)).fetchone()
@@ -414,6 +420,8 @@ class PostgresUnitOfWork(UnitOfWork):
 
     def _rollback(self) -> None:
         self._pending.clear()
+        if self._begin_text == ():
+            self._store._read_unread(self._conn)
         if self._conn.closed:
             return
         if self._conn.info.transaction_status == TransactionStatus.IDLE:
@@ -501,7 +509,21 @@ class PostgresStore(BaseStore):
             conn = self._connect()
             local.conn = conn
             local.pid = os.getpid()
+        if getattr(local, "unread", None) is not None:
+            self._read_unread(conn)
         return conn
+
+    def _send_unread(self, conn: psycopg.Connection[Any], statements: list[sql.Statement]) -> None:
+        """Send ``statements``; the thread's next :meth:`_connection` reads the answer."""
+        if getattr(self._local, "unread", None) is not None:
+            self._read_unread(conn)
+        self._run(lambda: send_unread(conn, statements))
+        self._local.unread = conn
+
+    def _read_unread(self, conn: psycopg.Connection[Any] | None) -> None:
+        unread, self._local.unread = self._local.unread, None
+        if unread is conn and conn is not None and not conn.closed:
+            read_unread(conn)
 
     def _begin_write(self, conn: psycopg.Connection[Any]) -> tuple[str, ...]:
         """An ordinary writing unit's ``BEGIN``: synced, even where provisional ones are not."""
@@ -562,7 +584,9 @@ class PostgresStore(BaseStore):
                 return current
 
     def close(self) -> None:
-        """Close every connection this store opened in this process."""
+        """Close every connection this store opened in this process (reading what was sent)."""
+        if getattr(self._local, "unread", None) is not None:
+            self._read_unread(getattr(self._local, "conn", None))
         self._closed = True
         with self._connections_lock:
             connections, self._connections = self._connections, []

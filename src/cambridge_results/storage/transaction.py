@@ -216,6 +216,27 @@ class Transaction(abc.ABC):
         append-only table is refused as :meth:`delete` refuses it.
         """
         self._ready(write=True)
+        return self._write_many(self._checked_writes(writes))
+
+    def send_many(self, writes: Sequence[Insert | Delete]) -> None:
+        """:meth:`write_many` whose answer nobody waits for: checked now, perhaps run just after.
+
+        For writes nothing refuses (a row keyed by an auto key, a delete) whose
+        results the caller does not need.  Every one is checked before any
+        runs (:class:`InvalidValue` at once, nothing sent).  In a provisional
+        unit of work a backend may send them and return before they have run:
+        PostgreSQL sends them as one statement string, which the server runs
+        and commits as one transaction, and reads its answer when this
+        thread next uses the store (so this thread's next unit of work sees
+        them, as does every statement the server runs after them); an error
+        of theirs is then logged (``cambridge_results.storage``, WARNING)
+        rather than raised, and undoes them all.  In an ordinary unit of
+        work, and on the other backends, it is :meth:`write_many`.
+        """
+        self._ready(write=True)
+        self._send_many(self._checked_writes(writes))
+
+    def _checked_writes(self, writes: Sequence[Insert | Delete]) -> list[tuple[Table, Row, bool]]:
         if not isinstance(writes, Sequence):
             raise InvalidValue("writes", "must be a sequence of Insert and Delete")
         checked: list[tuple[Table, Row, bool]] = []
@@ -228,7 +249,11 @@ class Transaction(abc.ABC):
                 checked.append((t, t.check_key(w.key), False))
             else:
                 raise InvalidValue("writes", f"must hold Insert and Delete, not {type(w).__name__}")
-        return self._write_many(checked)
+        return checked
+
+    def _send_many(self, writes: Sequence[tuple[Table, Row, bool]]) -> None:
+        """Checked writes whose answer is not waited for; by default :meth:`_write_many`."""
+        self._write_many(writes)
 
     def _write_many(self, writes: Sequence[tuple[Table, Row, bool]]) -> list[Row | bool]:
         """Checked writes (table, row or key, whether an insert); by default one by one."""

@@ -1,6 +1,7 @@
 """Conformance of the unit of work's batched and deferred primitives, on any backend.
 
-``select_many`` and ``write_many`` (one round trip on PostgreSQL), ``bump``
+``select_many`` and ``write_many`` (one round trip on PostgreSQL), ``send_many``
+(not waited for there), ``bump``
 and ``insert_later`` (held back to the next statement there), and the
 ``SERIAL_WRITES`` capability.
 """
@@ -96,6 +97,30 @@ class BatchConformance(_Base):
             uow.write_many([Insert("things", thing("t3")), Insert("things", thing("t2"))])
         with store.unit_of_work(actor=ACTOR) as uow:
             assert uow.get("things", "t3") is None  # the refused unit rolled back
+
+    @pytest.mark.parametrize("provisional", [False, True])
+    def test_send_many_makes_write_many_writes_seen_by_the_next_statement_and_unit(
+        self, store: Store, provisional: bool
+    ) -> None:
+        """``send_many`` checks every write first, then makes them; later statements see them."""
+        with store.unit_of_work(actor=ACTOR) as uow:
+            uow.insert("things", thing("t0"))
+        at = pendulum.datetime(2026, 6, 1, tz="UTC")
+        event: dict[str, Any] = {"at": at, "actor": ACTOR, "kind": "k", "subject": "sent"}
+        event["details"] = {}
+        with store.unit_of_work(actor=ACTOR, provisional=provisional) as uow:
+            with pytest.raises(InvalidValue):
+                uow.send_many([Insert("things", thing("t8")), Delete("things", 7)])
+            uow.send_many([Insert("events", event), Delete("things", "t0")])
+            assert uow.get("things", "t0") is None
+            uow.send_many([Insert("things", thing("t1"))])
+        with store.unit_of_work(actor=ACTOR) as uow:
+            assert [r["id"] for r in uow.select("things")] == ["t1"]
+            assert len(uow.select("events", {"subject": "sent"})) == 1
+        with rolled_back(store) as uow:
+            uow.send_many([Delete("things", "t1")])
+        with store.unit_of_work(actor=ACTOR) as uow:
+            assert uow.get("things", "t1") is not None  # an ordinary unit's sends roll back
 
     def test_a_store_declaring_serial_writes_runs_one_writing_unit_at_a_time(
         self, store: Store

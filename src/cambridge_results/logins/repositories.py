@@ -248,8 +248,13 @@ class AttemptRepository(_Repository):
         self._uow.insert(tables.ATTEMPTS.name, _attempt_row(attempt))
 
     def record_success(self, attempt: LoginAttempt, key: str) -> None:
-        """Keep ``attempt`` and clear ``key``'s lockout, sent together where the backend can."""
-        self._uow.write_many(
+        """Keep ``attempt`` and clear ``key``'s lockout, together, not waiting for the answer.
+
+        ``send_many``: on PostgreSQL, in a provisional unit, the two are sent
+        and the login goes on; the store reads their answer first thing when
+        this thread next uses it (docs/security.md).
+        """
+        self._uow.send_many(
             [Insert(tables.ATTEMPTS.name, _attempt_row(attempt)), Delete(tables.LOCKOUTS.name, key)]
         )
 

@@ -59,11 +59,10 @@ Behaviour, and why:
   in the same round trip as their ``BEGIN``.
 * Fewer round trips (pipeline mode): a unit of work's ``BEGIN`` goes with
   its first statement; a statement in its own savepoint goes with its
-  ``SAVEPOINT`` and ``RELEASE``; ``select_many``, ``write_many`` and
-  ``insert_if_absent_and_select`` send their statements together (in a
-  provisional unit, one implicit transaction, committed at the pipeline's
-  end); a provisional ``send_many`` does not wait for its answer (read at
-  the thread's next use).  Statements sent one at a time share one cursor.
+  ``SAVEPOINT`` and ``RELEASE``; ``select_many`` sends its reads together,
+  ``write_many`` its inserts and deletes (in a provisional unit they are
+  one implicit transaction: they commit together, at the pipeline's end).
+  Statements sent one at a time share one cursor per unit of work.
 * One connection per thread and per process (autocommit mode; we issue
   ``BEGIN`` and ``COMMIT``), opened on first use with ``TimeZone=UTC``, the
   schema's ``search_path`` and a ``lock_timeout``; a forked child opens its
@@ -93,9 +92,7 @@ from cambridge_results.storage.migrations import Migration, check_history
 from cambridge_results.storage.port import MULTI_PROCESS, PERSISTENT, BaseStore, UnitOfWork
 from cambridge_results.storage.postgres_migrations import migrate_one, recorded_versions
 from cambridge_results.storage.postgres_support import (
-    Read,
     _primary,
-    decoded_reads,
     equalities,
     parse_url,
     read_unread,
@@ -277,13 +274,6 @@ class PostgresUnitOfWork(UnitOfWork):
     def _insert_if_absent(self, table: Table, row: Row) -> Row | None:
         return stored_row(table, row, self._execute(sql.insert(D, table, row, skip_conflicts=True)))
 
-    def _insert_if_absent_and_select(
-        self, table: Table, row: Row, selects: Sequence[Read]
-    ) -> tuple[Row | None, list[list[Row]]]:
-        insert = sql.insert(D, table, row, skip_conflicts=True)
-        first, *cursors = self._pipelined([insert, *(sql.select(D, *s) for s in selects)])
-        return stored_row(table, row, first), decoded_reads(selects, cursors)
-
     def _get(self, table: Table, key: Row, *, for_update: bool) -> Row | None:
         raw = self._execute(sql.get(D, table, key, for_update=for_update)).fetchone()
         return None if raw is None else sql.decode_row(D, table, raw)
@@ -307,10 +297,16 @@ class PostgresUnitOfWork(UnitOfWork):
         rows = self._execute(sql.select(D, table, where, order, limit)).fetchall()
         return sql.decode_rows(D, table, rows)
 
-    def _select_many(self, selects: Sequence[Read]) -> list[list[Row]]:
+    def _select_many(
+        self, selects: Sequence[tuple[Table, Where, Order, int | None]]
+    ) -> list[list[Row]]:
         if len(selects) < 2:
             return [self._select(*s) for s in selects]
-        return decoded_reads(selects, self._pipelined([sql.select(D, *s) for s in selects]))
+        cursors = self._pipelined([sql.select(D, *s) for s in selects])
+        return [
+            sql.decode_rows(D, s[0], cursor.fetchall())
+            for s, cursor in zip(selects, cursors, strict=True)
+        ]
 
     def _write_many(self, writes: Sequence[tuple[Table, Row, bool]]) -> list[Row | bool]:
         if len(writes) < 2 or any(t.append_only and not ins for t, _, ins in writes):
@@ -332,9 +328,10 @@ class PostgresUnitOfWork(UnitOfWork):
         return done
 
     def _send_many(self, writes: Sequence[tuple[Table, Row, bool]]) -> None:
-        if self.provisional and not any(t.append_only and not i for t, _, i in writes):
+        sendable = not self._pending and not any(t.append_only and not i for t, _, i in writes)
+        if self.provisional and sendable:  # else held-back writes or a refusal come first
             statements = [sql.insert(D, t, v) if i else sql.delete(D, t, v) for t, v, i in writes]
-            self._store._send_unread(statements)
+            self._store._send_unread(self._conn, statements)
             self._begin_text = ()  # this unit's next statement reads the answer first
         else:
             super()._send_many(writes)
@@ -516,14 +513,16 @@ class PostgresStore(BaseStore):
             self._read_unread(conn)
         return conn
 
-    def _send_unread(self, statements: list[sql.Statement]) -> None:
-        conn = self._connection()  # which reads the answer to what was sent before
+    def _send_unread(self, conn: psycopg.Connection[Any], statements: list[sql.Statement]) -> None:
+        """Send ``statements``; the thread's next :meth:`_connection` reads the answer."""
+        if getattr(self._local, "unread", None) is not None:
+            self._read_unread(conn)
         self._run(lambda: send_unread(conn, statements))
         self._local.unread = conn
 
-    def _read_unread(self, conn: psycopg.Connection[Any]) -> None:
+    def _read_unread(self, conn: psycopg.Connection[Any] | None) -> None:
         unread, self._local.unread = self._local.unread, None
-        if unread is conn and not conn.closed:
+        if unread is conn and conn is not None and not conn.closed:
             read_unread(conn)
 
     def _begin_write(self, conn: psycopg.Connection[Any]) -> tuple[str, ...]:
@@ -587,7 +586,7 @@ class PostgresStore(BaseStore):
     def close(self) -> None:
         """Close every connection this store opened in this process (reading what was sent)."""
         if getattr(self._local, "unread", None) is not None:
-            self._read_unread(self._local.unread)
+            self._read_unread(getattr(self._local, "conn", None))
         self._closed = True
         with self._connections_lock:
             connections, self._connections = self._connections, []

@@ -26,13 +26,11 @@ from cambridge_results.errors import (
 )
 from cambridge_results.storage import sql
 from cambridge_results.storage.migrations import Catalog
-from cambridge_results.storage.query import Eq, Order, Where
+from cambridge_results.storage.query import Eq, Where
 from cambridge_results.storage.schema import Row, Table
 
 __all__ = [
     "SCHEMES",
-    "Read",
-    "decoded_reads",
     "equalities",
     "parse_url",
     "read_unread",
@@ -44,8 +42,6 @@ __all__ = [
 ]
 
 _log = logging.getLogger("cambridge_results.storage")
-#: A checked read: table, conditions, order, limit.
-Read = tuple[Table, Where, Order, int | None]
 
 SCHEMES = ("postgresql://", "postgres://")
 _SCHEMA = re.compile(r"[a-z_][a-z0-9_]{0,62}", re.ASCII)
@@ -192,13 +188,3 @@ def stored_row(table: Table, row: Row, cursor: psycopg.Cursor[Any]) -> Row | Non
         return sql.stored_row(table, row) if cursor.rowcount == 1 else None
     raw = cursor.fetchone()
     return None if raw is None else sql.stored_row(table, row, raw[0])
-
-
-def decoded_reads(
-    selects: Sequence[Read], cursors: Sequence[psycopg.Cursor[Any]]
-) -> list[list[Row]]:
-    """Each read's rows, decoded, from the cursors that ran them."""
-    return [
-        sql.decode_rows(sql.POSTGRESQL, s[0], c.fetchall())
-        for s, c in zip(selects, cursors, strict=True)
-    ]

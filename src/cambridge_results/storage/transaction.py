@@ -124,21 +124,6 @@ class Transaction(abc.ABC):
         t = self.table(table)
         return self._insert_if_absent(t, t.check_row(row))
 
-    def insert_if_absent_and_select(
-        self, table: str, row: RowInput, selects: Sequence[Select]
-    ) -> tuple[Row | None, list[list[Row]]]:
-        """:meth:`insert_if_absent`, then :meth:`select_many`, sent together where possible.
-
-        For a count and reads that do not depend on it: everything is
-        checked before anything runs, the reads see the insert, and a
-        backend may send all in one round trip (PostgreSQL does; in a
-        provisional unit they then commit together, as one transaction).
-        """
-        self._ready(write=True)
-        t = self.table(table)
-        checked_row = t.check_row(row)
-        return self._insert_if_absent_and_select(t, checked_row, self._checked_selects(selects))
-
     def get(self, table: str, key: Key, *, for_update: bool = False) -> Row | None:
         """The row with primary key ``key``, or ``None``.
 
@@ -209,11 +194,6 @@ class Transaction(abc.ABC):
         another).  Each sees what this unit of work wrote before the call.
         """
         self._ready(write=False)
-        return self._select_many(self._checked_selects(selects))
-
-    def _checked_selects(
-        self, selects: Sequence[Select]
-    ) -> list[tuple[Table, Where, Order, int | None]]:
         if isinstance(selects, Select) or not isinstance(selects, Sequence):
             raise InvalidValue("selects", "must be a sequence of Select")
         checked = []
@@ -221,7 +201,7 @@ class Transaction(abc.ABC):
             if not isinstance(s, Select):
                 raise InvalidValue("selects", f"must hold Select values, not {type(s).__name__}")
             checked.append(self._checked_select(s.table, s.where, s.order_by, s.limit))
-        return checked
+        return self._select_many(checked)
 
     def write_many(self, writes: Sequence[Insert | Delete]) -> list[Row | bool]:
         """Each :class:`~.query.Insert`'s stored row and each :class:`~.query.Delete`'s result.
@@ -435,12 +415,6 @@ class Transaction(abc.ABC):
             return self._insert(table, row)
         except DuplicateError:
             return None
-
-    def _insert_if_absent_and_select(
-        self, table: Table, row: Row, selects: Sequence[tuple[Table, Where, Order, int | None]]
-    ) -> tuple[Row | None, list[list[Row]]]:
-        """A checked insert-if-absent, then checked reads; by default one after another."""
-        return self._insert_if_absent(table, row), self._select_many(selects)
 
     def _insert_later(self, table: Table, row: Row) -> None:
         """Insert a checked row now or with the next statement; by default now."""

@@ -10,7 +10,6 @@ import pytest
 
 from cambridge_results.errors import InvalidValue, StorageError
 from cambridge_results.storage.port import MULTI_PROCESS, Store
-from cambridge_results.storage.query import Select
 from cambridge_results.testing.conformance_base import ACTOR, _Base, rolled_back, thing
 
 __all__ = ["ProvisionalConformance"]
@@ -49,31 +48,6 @@ class ProvisionalConformance(_Base):
             uow.insert("things", thing("d", owner="q"))
         assert [r["id"] for r in self.rows(store)] == ["a", "d"]
         assert self.rows(store)[0] == first
-
-    @pytest.mark.parametrize("provisional", [False, True])
-    def test_insert_if_absent_and_select_is_the_insert_then_the_reads_which_see_it(
-        self, store: Store, provisional: bool
-    ) -> None:
-        """The stored row or None, then each read's rows; bad input refused before anything."""
-        with store.unit_of_work(actor=ACTOR) as uow:
-            uow.insert("things", thing("a", owner="p"))
-        reads = [Select("things", {"owner": "o"}), Select("things", None, ("id",), 1)]
-        with store.unit_of_work(actor=ACTOR, provisional=provisional) as uow:
-            for bad_row, bad_reads in [
-                (thing("b", n="x"), reads),
-                (thing("b"), [Select("nope")]),
-                (thing("b"), Select("things")),
-            ]:
-                with pytest.raises(InvalidValue):
-                    uow.insert_if_absent_and_select("things", bad_row, bad_reads)  # type: ignore[arg-type]
-            stored, rows = uow.insert_if_absent_and_select("things", thing("b"), reads)
-            assert stored is not None
-            assert stored["id"] == "b"
-            assert [[r["id"] for r in found] for found in rows] == [["b"], ["a"]]
-            again, rows = uow.insert_if_absent_and_select("things", thing("a"), reads[:1])
-            assert again is None
-            assert [r["id"] for r in rows[0]] == ["b"]
-        assert [r["id"] for r in self.rows(store)] == ["a", "b"]
 
     def test_insert_if_absent_refuses_bad_input_before_touching_storage(self, store: Store) -> None:
         """A row that does not fit the table is InvalidValue, and nothing is stored."""

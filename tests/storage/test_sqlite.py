@@ -119,3 +119,33 @@ def test_sqlite_urls_that_name_no_file_are_refused(url: str) -> None:
     """In-memory and URI forms are refused: they cannot be shared across connections."""
     with pytest.raises(InvalidValue):
         path_from_url(url)
+
+
+def test_writes_sent_without_waiting_run_on_a_thread_and_a_failure_is_logged_and_undone(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``send_many`` in a provisional unit: the sender's thread runs it; a refusal undoes all."""
+    from cambridge_results.storage.query import Delete, Insert
+    from cambridge_results.testing.conformance_base import conformance_migrations, thing
+
+    store = SQLiteStore(tmp_path / "t.db", migrations=conformance_migrations())
+    with store.unit_of_work(actor="test:sqlite") as uow:
+        uow.insert("things", thing("a"))
+        uow.insert("things", thing("b", owner="p"))
+    ran_on: list[str] = []
+    with caplog.at_level("WARNING", logger="cambridge_results.storage"):
+        with store.unit_of_work(actor="test:sqlite", provisional=True) as uow:
+            uow.send_many([Delete("things", "b"), Insert("things", thing("a", owner="q"))])
+        with store.unit_of_work(actor="test:sqlite", read_only=True) as uow:
+            assert [r["id"] for r in uow.select("things")] == ["a", "b"]
+        assert [r.threadName for r in caplog.records] == ["sqlite-sender"]
+        ran_on.extend(r.getMessage() for r in caplog.records)
+        with store.unit_of_work(actor="test:sqlite", provisional=True) as uow:
+            uow.send_many([Delete("things", "b")])
+        store.close()  # runs what was sent, then closes
+    assert "not made" in ran_on[0]
+    assert len(caplog.records) == 1
+    reopened = SQLiteStore(tmp_path / "t.db", migrations=conformance_migrations())
+    with reopened.unit_of_work(actor="test:sqlite", read_only=True) as uow:
+        assert [r["id"] for r in uow.select("things")] == ["a"]
+    reopened.close()

@@ -149,3 +149,28 @@ def test_writes_sent_without_waiting_run_on_a_thread_and_a_failure_is_logged_and
     with reopened.unit_of_work(actor="test:sqlite", read_only=True) as uow:
         assert [r["id"] for r in uow.select("things")] == ["a"]
     reopened.close()
+
+
+def test_a_program_that_ends_without_closing_its_store_still_runs_what_it_sent(
+    tmp_path: Path,
+) -> None:
+    """``send_many``'s batch runs at the program's end even when nobody closed the store."""
+    import subprocess
+    import sys
+
+    from cambridge_results.testing.conformance_base import conformance_migrations
+
+    SQLiteStore(tmp_path / "e.db", migrations=conformance_migrations()).close()
+    program = (
+        "from cambridge_results.storage.query import Insert\n"
+        "from cambridge_results.storage.sqlite import SQLiteStore\n"
+        "from cambridge_results.testing.conformance_base import conformance_migrations, thing\n"
+        f"store = SQLiteStore({str(tmp_path / 'e.db')!r}, migrations=conformance_migrations())\n"
+        "with store.unit_of_work(actor='test:sqlite', provisional=True) as uow:\n"
+        "    uow.send_many([Insert('things', thing('late'))])\n"
+    )
+    subprocess.run([sys.executable, "-c", program], check=True, timeout=60)
+    store = SQLiteStore(tmp_path / "e.db", migrations=conformance_migrations())
+    with store.unit_of_work(actor="test:sqlite", read_only=True) as uow:
+        assert [r["id"] for r in uow.select("things")] == ["late"]
+    store.close()

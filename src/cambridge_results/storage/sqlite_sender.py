@@ -9,12 +9,14 @@ waits for its batch the next time it uses the store (:meth:`Sent.wait`), so
 it sees its own writes as if they had run at once; other threads and
 processes see them once they have run, a moment later.  An error is logged
 (``cambridge_results.storage``, WARNING) and undoes the batch; nothing
-raises in the sender's place.  A crash of the process before a batch ran
-loses it (docs/storage.md).
+raises in the sender's place.  Closing the store, or the end of the
+program, runs every batch sent first; a crash of the process before a
+batch ran loses it (docs/storage.md).
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import queue
@@ -82,6 +84,8 @@ class Sender:
                 )
                 self._pid = os.getpid()
                 self._thread.start()
+                # A program that ends without closing its store still runs what it sent.
+                atexit.register(self.close)
             self._queue.put(sent)
         return sent
 
@@ -108,5 +112,6 @@ class Sender:
         with self._lock:
             thread, self._thread = self._thread, None
             if thread is not None and self._pid == os.getpid():
+                atexit.unregister(self.close)
                 self._queue.put(None)
                 thread.join()

@@ -33,7 +33,7 @@ from cambridge_results.context import Context
 from cambridge_results.decisions import Decision
 from cambridge_results.logins.candidates import NO_CANDIDATE_CREDENTIALS, CandidateCredentials
 from cambridge_results.logins.records import AttemptOutcome, LoginAttempt
-from cambridge_results.logins.repositories import LoginRepositories
+from cambridge_results.logins.repositories import AttemptRepository, LoginRepositories
 from cambridge_results.logins.verifier import Verifier
 from cambridge_results.storage.port import UnitOfWork
 
@@ -166,7 +166,7 @@ def settle_success(context: Context, attempt: LoginAttempt, *, key: str) -> None
     failure (docs/security.md).
     """
     context.write(
-        lambda uow: LoginRepositories(uow).attempts.record_success(attempt, key),
+        lambda uow: AttemptRepository(uow).record_success(attempt, key),
         actor=SYSTEM_ACTOR,
         provisional=True,
     )

@@ -57,7 +57,6 @@ from cambridge_results.storage.port import (
 )
 from cambridge_results.storage.query import Order, Where
 from cambridge_results.storage.schema import Row, Table
-from cambridge_results.storage.sqlite_sender import Job, Sender, Sent
 
 __all__ = ["SQLiteStore", "SQLiteUnitOfWork", "translate_error"]
 
@@ -150,20 +149,10 @@ class SQLiteUnitOfWork(UnitOfWork):
         provisional: bool = False,
     ):
         super().__init__(catalog=store.catalog, actor=actor, read_only=read_only)
-        self._store = store
         self._conn = conn
         self.provisional = provisional
-        #: What this unit sent without waiting (send_many): its next statement waits for it.
-        self._sent: Sent | None = None
-
-    def _wait_sent(self) -> None:
-        sent, self._sent = self._sent, None
-        if sent is not None:
-            sent.wait()
 
     def _execute(self, statement: sql.Statement) -> sqlite3.Cursor:
-        if self._sent is not None:
-            self._wait_sent()
         try:
             return self._conn.execute(*statement)
         except sqlite3.Error as exc:
@@ -171,8 +160,6 @@ class SQLiteUnitOfWork(UnitOfWork):
 
     def _fetch(self, statement: sql.Statement) -> list[tuple[object, ...]]:
         """Every row ``statement`` gives."""
-        if self._sent is not None:
-            self._wait_sent()
         try:
             return self._conn.execute(*statement).fetchall()
         except sqlite3.Error as exc:
@@ -214,8 +201,6 @@ class SQLiteUnitOfWork(UnitOfWork):
     def _write_many(self, writes: Sequence[tuple[Table, Row, bool]]) -> list[Row | bool]:
         if not self.provisional or len(writes) < 2:
             return super()._write_many(writes)
-        if self._sent is not None:
-            self._wait_sent()
         # A provisional unit's writes commit together, as on PostgreSQL: one WAL commit.
         _run(lambda: self._conn.execute("BEGIN IMMEDIATE"))
         try:
@@ -225,16 +210,6 @@ class SQLiteUnitOfWork(UnitOfWork):
             raise
         _run(lambda: self._conn.execute("COMMIT"))
         return done
-
-    def _send_many(self, writes: Sequence[tuple[Table, Row, bool]]) -> None:
-        if not self.provisional or any(t.append_only and not i for t, _, i in writes):
-            super()._send_many(writes)
-            return
-        statements = []
-        for t, values, is_insert in writes:
-            text, params = sql.insert(D, t, values) if is_insert else sql.delete(D, t, values)
-            statements.append((text, params, is_insert and t.auto_column is not None))
-        self._sent = self._store._send(statements)
 
     def _count(self, table: Table, where: Where) -> int:
         (value,) = _run(self._execute(sql.count(D, table, where)).fetchone)
@@ -320,7 +295,6 @@ class SQLiteStore(BaseStore):
         self._connections: list[sqlite3.Connection] = []
         self._inherited: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
-        self._sender = Sender(self._connect)
         if migrate:
             self.migrate()
         else:
@@ -381,16 +355,7 @@ class SQLiteStore(BaseStore):
             local.pid = os.getpid()
             local.waits = True  # synchronous=FULL, as _connect set it
         conn: sqlite3.Connection = local.conn
-        sent = getattr(local, "sent", None)
-        if sent is not None:
-            local.sent = None
-            sent.wait()
         return conn
-
-    def _send(self, statements: Job) -> Sent:
-        """Hand ``statements`` to the sender; this thread's next :meth:`_connection` waits."""
-        self._local.sent = sent = self._sender.send(statements)
-        return sent
 
     def _waiting(self, conn: sqlite3.Connection, waits: bool) -> None:
         """Set this thread's ``conn`` to ``synchronous=FULL`` (``waits``) or ``NORMAL``.
@@ -466,8 +431,7 @@ class SQLiteStore(BaseStore):
         _run(lambda: conn.execute(text, params))
 
     def close(self) -> None:
-        """Close every connection this store opened in this process (after what was sent)."""
-        self._sender.close()
+        """Close every connection this store opened in this process."""
         self._closed = True
         with self._connections_lock:
             connections, self._connections = self._connections, []

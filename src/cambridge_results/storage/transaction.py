@@ -224,16 +224,14 @@ class Transaction(abc.ABC):
         For writes nothing refuses (a row keyed by an auto key, a delete) whose
         results the caller does not need.  Every one is checked before any
         runs (:class:`InvalidValue` at once, nothing sent).  In a provisional
-        unit of work a backend may send them and return before they have run,
-        as one transaction: PostgreSQL sends them as one statement string,
-        SQLite hands them to a thread of the store's
-        (:mod:`~cambridge_results.storage.sqlite_sender`).  This thread's next
-        statement on the store waits for them first, so it sees them; others
-        see them once they have run.  An error of theirs is then logged
-        (``cambridge_results.storage``, WARNING) rather than raised, and
-        undoes them all; a crash of the process may lose them on SQLite (not
-        once sent, on PostgreSQL).  In an ordinary unit of work, and on the
-        memory store, it is :meth:`write_many`.
+        unit of work a backend may send them and return before they have run:
+        PostgreSQL sends them as one statement string, which the server runs
+        and commits as one transaction, and reads its answer when this
+        thread next uses the store (so this thread's next unit of work sees
+        them, as does every statement the server runs after them); an error
+        of theirs is then logged (``cambridge_results.storage``, WARNING)
+        rather than raised, and undoes them all.  In an ordinary unit of
+        work, and on the other backends, it is :meth:`write_many`.
         """
         self._ready(write=True)
         self._send_many(self._checked_writes(writes))

@@ -157,12 +157,12 @@ def settle_success(context: Context, attempt: LoginAttempt, *, key: str) -> None
     """Record a successful ``attempt`` and clear ``key``, not waited for (LOG-02).
 
     A provisional unit of work hands the store the attempt's insert and the
-    key's delete (``send_many``): they commit together just after, this
-    thread's next unit of work sees them, others a moment later; durable
-    with the next waited-for commit (every failure's and lock's is).  A
-    power loss before then, or on SQLite a crash of this process before the
-    store's sender ran them, can only lose the last successes' settling, so
-    their counts in advance stand as failures (the safe direction); never a
+    key's delete (``send_many``): they commit together (on PostgreSQL just
+    after: this thread's next unit of work sees them, others a moment
+    later; on SQLite at once, under ``synchronous=NORMAL``); durable with
+    the next waited-for commit (every failure's and lock's is).  A power
+    loss before then can only lose the last successes' settling, so their
+    counts in advance stand as failures (the safe direction); never a
     failure (docs/security.md).
     """
     context.write(

@@ -60,7 +60,8 @@ Behaviour, and why:
 * Fewer round trips (pipeline mode): a unit of work's ``BEGIN`` goes with
   its first statement; a statement in its own savepoint goes with its
   ``SAVEPOINT`` and ``RELEASE``; ``select_many`` sends its reads together,
-  ``write_many`` its inserts and deletes (in a provisional unit they are
+  ``update_many`` its updates (each in its savepoint where ``update`` makes
+  one), ``write_many`` its inserts and deletes (in a provisional unit they are
   one implicit transaction: they commit together, at the pipeline's end).
   Statements sent one at a time share one cursor per unit of work.
 * One connection per thread and per process (autocommit mode; we issue
@@ -290,6 +291,34 @@ class PostgresUnitOfWork(UnitOfWork):
         if touches_unique(table, changes):
             return self._in_savepoint(statement).rowcount == 1
         return self._execute(statement).rowcount == 1
+
+    def _update_many(self, updates: Sequence[tuple[Table, Row, Row, Row]]) -> list[bool]:
+        if len(updates) < 2 or any(t.append_only for t, *_ in updates):
+            return super()._update_many(updates)
+        # Each update that touches a uniquely indexed column in its own savepoint, as
+        # _update runs it; all of them, savepoints too, in one round trip.
+        statements: list[sql.Statement] = []
+        quiet: list[int] = []
+        at: list[int] = []
+        for table, key, changes, expect in updates:
+            guarded = touches_unique(table, changes)
+            if guarded:
+                quiet.append(len(statements))
+                statements.append((f"SAVEPOINT {_SAVEPOINT}", []))
+            at.append(len(statements))
+            statements.append(sql.update(D, table, key, changes, expect))
+            if guarded:
+                quiet.append(len(statements))
+                statements.append((f"RELEASE SAVEPOINT {_SAVEPOINT}", []))
+        try:
+            cursors = self._pipelined(statements, quiet=quiet)
+        except StorageError:
+            # The savepoint of the update that failed (if it had one) undoes just it.
+            if quiet and not self._conn.closed:
+                with contextlib.suppress(psycopg.Error):
+                    self._conn.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+            raise
+        return [cursors[i].rowcount == 1 for i in at]
 
     def _delete(self, table: Table, key: Row) -> bool:
         if table.append_only:

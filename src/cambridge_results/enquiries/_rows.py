@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -10,7 +11,7 @@ from cambridge_results.errors import InvalidValue
 from cambridge_results.serialization import structure, unstructure
 from cambridge_results.values.enquiry import Enquiry, EnquiryStatus
 
-__all__ = ["as_dict", "enquiry_from_data", "require"]
+__all__ = ["as_dict", "enquiry_columns", "enquiry_from_data", "require", "single_claim"]
 
 
 def as_dict(value: Any) -> dict[str, Any]:
@@ -64,3 +65,30 @@ def enquiry_from_data(data: object) -> Enquiry:
         except (InvalidValue, ValueError, TypeError):
             pass
     return structure(data, Enquiry)
+
+
+def enquiry_columns(enquiry: Enquiry) -> dict[str, Any]:
+    """The searchable columns of an enquiry's row (besides id, created_at, version, data)."""
+    return {
+        "centre": str(enquiry.centre),
+        "associate": None if enquiry.associate is None else str(enquiry.associate),
+        "series": enquiry.series.code,
+        "syllabus": str(enquiry.syllabus),
+        "service": enquiry.service,
+        "status": enquiry.status.value,
+        "number": enquiry.number,
+        "arrived_at": enquiry.arrived_at,
+    }
+
+
+def single_claim(enquiry: Enquiry, existing: Mapping[str, Mapping[str, Any]]) -> str | None:
+    """The one candidate whose row a claim (EAR-06) flags, when that is all it writes.
+
+    ``None`` unless the enquiry's candidates are exactly its rows as read and
+    just one of those does not hold the claim yet.
+    """
+    wanted = {str(c) for c in enquiry.candidates}
+    if set(existing) != wanted:
+        return None
+    unclaimed = [n for n in wanted if not existing[n]["active_review"]]
+    return unclaimed[0] if len(unclaimed) == 1 else None

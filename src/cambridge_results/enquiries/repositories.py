@@ -31,8 +31,8 @@ import attrs
 
 from cambridge_results.enquiries import tables as t
 from cambridge_results.enquiries._rows import (
-    as_dict,
     enquiry_columns,
+    enquiry_data,
     enquiry_from_data,
     require,
     single_claim,
@@ -236,7 +236,7 @@ class EnquiryRepository:
             **enquiry_columns(enquiry),
             "created_at": enquiry.created_at,
             "version": version,
-            "data": as_dict(enquiry),
+            "data": enquiry_data(enquiry),
         }
 
     def _ids(self, where: Mapping[str, object]) -> set[str]:

@@ -59,10 +59,9 @@ Behaviour, and why:
   in the same round trip as their ``BEGIN``.
 * Fewer round trips (pipeline mode): a unit of work's ``BEGIN`` goes with
   its first statement; a statement in its own savepoint goes with its
-  ``SAVEPOINT`` and ``RELEASE``; ``select_many`` sends its reads together,
-  ``update_many`` its updates (each in its savepoint where ``update`` makes
-  one), ``write_many`` its inserts and deletes (in a provisional unit they are
-  one implicit transaction: they commit together, at the pipeline's end).
+  ``SAVEPOINT`` and ``RELEASE``; ``select_many``, ``update_many`` and
+  ``write_many`` send theirs together (a provisional unit's writes are one
+  implicit transaction: they commit together, at the pipeline's end).
   Statements sent one at a time share one cursor per unit of work.
 * One connection per thread and per process (autocommit mode; we issue
   ``BEGIN`` and ``COMMIT``), opened on first use with ``TimeZone=UTC``, the
@@ -118,6 +117,11 @@ _CURSOR_NUMBERS = itertools.count(1)
 # Connections inherited across fork(): never used, and kept referenced so that
 # garbage collection cannot close them, which would end the parent's session.
 _INHERITED: list[psycopg.Connection[Any]] = []
+
+
+def _alone(statement: sql.Statement) -> list[sql.Statement]:
+    """``statement`` in a savepoint of its own: undone alone if it fails."""
+    return [(f"SAVEPOINT {_SAVEPOINT}", []), statement, (f"RELEASE SAVEPOINT {_SAVEPOINT}", [])]
 
 
 def _stored(table: Table, row: Row, cursor: psycopg.Cursor[Any]) -> Row | None:
@@ -221,19 +225,16 @@ class PostgresUnitOfWork(UnitOfWork):
     def _in_savepoint(self, statement: sql.Statement) -> psycopg.Cursor[Any]:
         """Run one statement so that, if it fails, only it is undone (one round trip)."""
         try:
-            return self._pipelined(
-                [
-                    (f"SAVEPOINT {_SAVEPOINT}", []),
-                    statement,
-                    (f"RELEASE SAVEPOINT {_SAVEPOINT}", []),
-                ],
-                quiet=(0, 2),
-            )[1]
+            return self._pipelined(_alone(statement), quiet=(0, 2))[1]
         except StorageError:
-            if not self._conn.closed:
-                with contextlib.suppress(psycopg.Error):
-                    self._conn.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+            self._undo_statement()
             raise
+
+    def _undo_statement(self) -> None:
+        """Undo the statement that failed in its savepoint (``_SAVEPOINT``), and only it."""
+        if not self._conn.closed:
+            with contextlib.suppress(psycopg.Error):
+                self._conn.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
 
     def _exists(self, table: Table, where: Where) -> bool:
         return self._execute(sql.exists(D, table, where)).fetchone() is not None
@@ -273,7 +274,7 @@ class PostgresUnitOfWork(UnitOfWork):
         if self.provisional:
             self._insert(table, row)  # every statement commits as it runs
         else:
-            self._pending.append(sql.insert(D, table, row))
+            self._pending.append(sql.insert(D, table, row, returning=False))
 
     def _insert_if_absent(self, table: Table, row: Row) -> Row | None:
         return _stored(table, row, self._execute(sql.insert(D, table, row, skip_conflicts=True)))
@@ -295,28 +296,20 @@ class PostgresUnitOfWork(UnitOfWork):
     def _update_many(self, updates: Sequence[tuple[Table, Row, Row, Row]]) -> list[bool]:
         if len(updates) < 2 or any(t.append_only for t, *_ in updates):
             return super()._update_many(updates)
-        # Each update that touches a uniquely indexed column in its own savepoint, as
-        # _update runs it; all of them, savepoints too, in one round trip.
+        # In one round trip; one touching a unique column in its savepoint, as in _update.
         statements: list[sql.Statement] = []
-        quiet: list[int] = []
-        at: list[int] = []
+        quiet, at = list[int](), list[int]()
         for table, key, changes, expect in updates:
-            guarded = touches_unique(table, changes)
-            if guarded:
-                quiet.append(len(statements))
-                statements.append((f"SAVEPOINT {_SAVEPOINT}", []))
-            at.append(len(statements))
-            statements.append(sql.update(D, table, key, changes, expect))
-            if guarded:
-                quiet.append(len(statements))
-                statements.append((f"RELEASE SAVEPOINT {_SAVEPOINT}", []))
+            update = sql.update(D, table, key, changes, expect)
+            alone = touches_unique(table, changes)
+            quiet += [len(statements), len(statements) + 2] if alone else []
+            at.append(len(statements) + alone)
+            statements += _alone(update) if alone else [update]
         try:
             cursors = self._pipelined(statements, quiet=quiet)
         except StorageError:
-            # The savepoint of the update that failed (if it had one) undoes just it.
-            if quiet and not self._conn.closed:
-                with contextlib.suppress(psycopg.Error):
-                    self._conn.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+            if quiet:  # the update that failed, if it had a savepoint
+                self._undo_statement()
             raise
         return [cursors[i].rowcount == 1 for i in at]
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from ear_board import JUNE_2023, MATHS, OFFICER
+import attrs
+import pytest
+from ear_board import BOARD, JUNE_2023, MATHS, OFFICER
 from stored_board import service
 
 from cambridge_results.clock import FixedClock
 from cambridge_results.enquiries import Enquiries, NewEnquiry
 from cambridge_results.enquiries.ids import MAX_BLOCK
+from cambridge_results.errors import DuplicateError
 from cambridge_results.storage.port import Store
 
 
@@ -39,3 +42,22 @@ def test_threads_sharing_one_object_never_share_an_id(enquiries: Enquiries) -> N
     with ThreadPoolExecutor(8) as pool:
         ids = list(pool.map(lambda _: draft(enquiries), range(200)))
     assert len(set(ids)) == 200
+
+
+def test_a_reserved_id_a_caller_took_first_is_a_duplicate_and_writes_nothing(
+    enquiries: Enquiries,
+) -> None:
+    """EAR-09: a draft whose reserved id a caller chose already is refused whole, then moves on."""
+    request = NewEnquiry(
+        series=JUNE_2023, service="2", syllabus=MATHS.code, components=("12",), candidates=("0001",)
+    )
+    chosen = enquiries.create(OFFICER, attrs.evolve(request, enquiry_id="enq-000000002"))
+    assert draft(enquiries) == "enq-000000001"
+    with pytest.raises(DuplicateError):
+        draft(enquiries)  # reserved 2, which the caller chose
+    assert [e.id for e in enquiries.list_enquiries(OFFICER)] == [
+        "enq-000000001",
+        chosen.id,
+    ]
+    assert [e.kind for e in enquiries.history(BOARD, chosen.id)] == ["enquiry-created"]
+    assert draft(enquiries) == "enq-000000003"

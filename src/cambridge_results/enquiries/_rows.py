@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
+import pendulum
 
 from cambridge_results.errors import InvalidValue
-from cambridge_results.serialization import structure, unstructure
+from cambridge_results.serialization import converter, structure, unstructure
 from cambridge_results.values.enquiry import Enquiry, EnquiryStatus
 
-__all__ = ["as_dict", "enquiry_from_data", "require"]
+__all__ = [
+    "as_dict",
+    "enquiry_columns",
+    "enquiry_data",
+    "enquiry_from_data",
+    "require",
+    "single_claim",
+]
 
 
 def as_dict(value: Any) -> dict[str, Any]:
@@ -35,8 +44,71 @@ _EMPTY_WHEN_PLAIN: dict[str, object] = {
 }
 
 
+#: How the library's converter writes an instant (``2023-09-01T09:00:00+00:00``).
+_INSTANT = converter.get_unstructure_hook(pendulum.DateTime)
+_OPTIONAL_INSTANTS = (
+    "submitted_at",
+    "arrived_at",
+    "queued_at",
+    "received_at",
+    "acknowledged_at",
+    "completed_at",
+    "cancelled_at",
+    "rejected_at",
+)
+#: The enquiries this process last wrote, by id, beside the ``data`` written:
+#: a read of the same data gives the same (frozen) value back, not a new one.
+_WRITTEN: dict[str, tuple[dict[str, Any], Enquiry]] = {}
+_WRITTEN_LIMIT = 256
+
+
+def enquiry_data(enquiry: Enquiry) -> dict[str, Any]:
+    """An enquiry's row ``data``: what :func:`as_dict` gives.
+
+    A plain enquiry (no documents, amendments, outcome or fee) is written
+    out field by field, as the library's converter writes each, without
+    cattrs' general path; anything else goes through :func:`as_dict`.  The
+    enquiry is remembered beside its data, for :func:`enquiry_from_data`.
+    """
+    e = enquiry
+    if e.documents or e.amendments or e.outcome is not None or e.cancellation_fee is not None:
+        data = as_dict(e)
+    else:
+        data = {
+            "id": e.id,
+            "centre": str(e.centre),
+            "associate": None if e.associate is None else str(e.associate),
+            "series": e.series.code,
+            "service": e.service,
+            "syllabus": str(e.syllabus),
+            "components": [str(c) for c in e.components],
+            "candidates": [str(c) for c in e.candidates],
+            "whole_group": e.whole_group,
+            "head_of_centre": e.head_of_centre,
+            "note": e.note,
+            "status": e.status.value,
+            "created_at": _INSTANT(e.created_at),
+            "number": e.number,
+            "documents": [],
+            "outcome": None,
+            "amendments": [],
+            "cancellation_fee": None,
+            "rejection_reason": e.rejection_reason,
+        }
+        for name in _OPTIONAL_INSTANTS:
+            value = getattr(e, name)
+            data[name] = None if value is None else _INSTANT(value)
+    if len(_WRITTEN) >= _WRITTEN_LIMIT:
+        _WRITTEN.clear()
+    _WRITTEN[e.id] = (data, e)
+    return data
+
+
 def enquiry_from_data(data: object) -> Enquiry:
     """The enquiry a row's ``data`` holds.
+
+    The very value this process last wrote with that data
+    (:func:`enquiry_data`), when it did: equal data is an equal enquiry.
 
     An enquiry with no documents, amendments, outcome or fee (most of them,
     and every one a submission reads) is built by its own converters, which
@@ -44,6 +116,10 @@ def enquiry_from_data(data: object) -> Enquiry:
     parse it again.  Anything else, and anything the converters refuse, goes
     through :func:`structure`, whose errors name the field.
     """
+    if isinstance(data, dict) and type(key := data.get("id")) is str:
+        known = _WRITTEN.get(key)
+        if known is not None and known[0] == data:
+            return known[1]
     if (
         isinstance(data, dict)
         and data.keys() == _FIELDS
@@ -64,3 +140,30 @@ def enquiry_from_data(data: object) -> Enquiry:
         except (InvalidValue, ValueError, TypeError):
             pass
     return structure(data, Enquiry)
+
+
+def enquiry_columns(enquiry: Enquiry) -> dict[str, Any]:
+    """The searchable columns of an enquiry's row (besides id, created_at, version, data)."""
+    return {
+        "centre": str(enquiry.centre),
+        "associate": None if enquiry.associate is None else str(enquiry.associate),
+        "series": enquiry.series.code,
+        "syllabus": str(enquiry.syllabus),
+        "service": enquiry.service,
+        "status": enquiry.status.value,
+        "number": enquiry.number,
+        "arrived_at": enquiry.arrived_at,
+    }
+
+
+def single_claim(enquiry: Enquiry, existing: Mapping[str, Mapping[str, Any]]) -> str | None:
+    """The one candidate whose row a claim (EAR-06) flags, when that is all it writes.
+
+    ``None`` unless the enquiry's candidates are exactly its rows as read and
+    just one of those does not hold the claim yet.
+    """
+    wanted = {str(c) for c in enquiry.candidates}
+    if set(existing) != wanted:
+        return None
+    unclaimed = [n for n in wanted if not existing[n]["active_review"]]
+    return unclaimed[0] if len(unclaimed) == 1 else None

@@ -25,12 +25,18 @@ What the store enforces itself (docs/enquiries.md, "On the store"):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import attrs
 
 from cambridge_results.enquiries import tables as t
-from cambridge_results.enquiries._rows import as_dict, enquiry_from_data, require
+from cambridge_results.enquiries._rows import (
+    enquiry_columns,
+    enquiry_data,
+    enquiry_from_data,
+    require,
+    single_claim,
+)
 from cambridge_results.enquiries.errors import DuplicateEnquiry
 from cambridge_results.enquiries.records import (
     AppealRepository,
@@ -42,7 +48,7 @@ from cambridge_results.enquiries.records import (
 from cambridge_results.enquiries.results import ResultsRepository
 from cambridge_results.errors import ConcurrencyError, DuplicateError, InvalidValue, NotFound
 from cambridge_results.storage.keys import candidate_key, centre_key, series_key, syllabus_key
-from cambridge_results.storage.query import In, Select
+from cambridge_results.storage.query import In, Select, Update
 from cambridge_results.storage.schema import value_of
 from cambridge_results.values import CandidateNumber, CentreNumber, ExamSeries, SyllabusCode
 from cambridge_results.values.enquiry import (
@@ -88,14 +94,20 @@ class EnquiryRepository:
 
     # -- writing ----------------------------------------------------------
 
-    def add(self, enquiry: Enquiry, *, holds_review: bool) -> StoredEnquiry:
+    def add(self, enquiry: Enquiry, *, holds_review: bool, reserved: bool = False) -> StoredEnquiry:
         """Store a new enquiry (version 1).
 
         ``holds_review`` is what the rules decided
         (:func:`~cambridge_results.rules.enquiries.eligibility.holds_review`):
         whether it holds its candidates' one re-check or review (EAR-06).
+        ``reserved=True`` says its id was reserved for it
+        (:class:`~cambridge_results.enquiries.ids.IdBlocks`): only a caller
+        choosing that very id could take it, so a draft's row (no number)
+        may go with the unit's next statement or its commit
+        (``uow.insert_later``; on PostgreSQL in that round trip).
 
-        :class:`DuplicateError` if the id or number is taken;
+        :class:`DuplicateError` if the id or number is taken (with
+        ``reserved``, perhaps raised by the commit instead);
         :class:`~cambridge_results.enquiries.errors.DuplicateEnquiry` if it
         is an active re-check or review clashing with another (EAR-06).
         Either way nothing of it is written.
@@ -103,11 +115,16 @@ class EnquiryRepository:
         require(enquiry, Enquiry, "enquiry")
         if not isinstance(holds_review, bool):
             raise InvalidValue("holds_review", "must be True or False")
+        if not isinstance(reserved, bool):
+            raise InvalidValue("reserved", "must be True or False")
         if not holds_review:
             # Nothing can refuse the candidate rows of an enquiry that claims no
             # review (their key starts with the new id): insert the enquiry first,
             # so a taken id or number refuses before anything is written.
-            self._uow.insert(t.ENQUIRIES, self._row(enquiry, version=1))
+            if reserved and enquiry.number is None:
+                self._uow.insert_later(t.ENQUIRIES, self._row(enquiry, version=1))
+            else:
+                self._uow.insert(t.ENQUIRIES, self._row(enquiry, version=1))
             for number in enquiry.candidates:
                 # Keyed by the id just taken: nothing can refuse them.
                 self._uow.insert_later(t.CANDIDATES, self._candidate_row(enquiry, number, False))
@@ -148,7 +165,7 @@ class EnquiryRepository:
         key = row.pop("id")
         del row["created_at"]
         if previous is not None:
-            before = _columns(previous)
+            before = enquiry_columns(previous)
             row = {k: v for k, v in row.items() if k not in before or before[k] != v}
         existing = self._candidate_rows(enquiry, holds_review, previous)
         claims = holds_review and any(
@@ -159,19 +176,8 @@ class EnquiryRepository:
             # refusal leaves nothing written, with no savepoint to pay for.
             self._compare_and_set(enquiry, key, row, version)
             self._sync_candidates(enquiry, holds_review, existing)
-        elif previous is not None and _single_write(enquiry, existing, holds_review):
-            # The compare-and-set first, then the one row the claim writes; if
-            # the store's EAR-06 index refuses it (a race the rules could not
-            # see), the enquiry's row is put back as it was read: nothing is
-            # changed, and no savepoint is paid for on every submission.
-            self._compare_and_set(enquiry, key, row, version)
-            try:
-                self._sync_candidates(enquiry, holds_review, existing)
-            except DuplicateEnquiry:
-                undo = self._row(previous, version=version)
-                put_back = {k: v for k, v in undo.items() if k in row}
-                self._uow.update(t.ENQUIRIES, key, put_back, expect={"version": version + 1})
-                raise
+        elif previous is not None and (claim := single_claim(enquiry, existing)) is not None:
+            self._claim_and_set(enquiry, claim, key, row, version)
         else:
             # A savepoint, so a refused claim or a lost compare-and-set changes nothing.
             with self._uow.savepoint():
@@ -184,19 +190,53 @@ class EnquiryRepository:
     ) -> None:
         """Write ``row`` over the enquiry if it is still at ``version``; else raise."""
         if not self._uow.update(t.ENQUIRIES, key, row, expect={"version": version}):
-            if self._uow.get(t.ENQUIRIES, key) is None:
-                raise NotFound(f"no enquiry {enquiry.id}")
-            raise ConcurrencyError(
-                f"enquiry {enquiry.id} was changed by someone else since it was read; try again"
+            self._lost(enquiry, key)
+
+    def _lost(self, enquiry: Enquiry, key: str) -> NoReturn:
+        """Why a compare-and-set wrote nothing: :class:`NotFound` or :class:`ConcurrencyError`."""
+        if self._uow.get(t.ENQUIRIES, key) is None:
+            raise NotFound(f"no enquiry {enquiry.id}")
+        raise ConcurrencyError(
+            f"enquiry {enquiry.id} was changed by someone else since it was read; try again"
+        )
+
+    def _claim_and_set(
+        self, enquiry: Enquiry, claim: str, key: str, row: dict[str, Any], version: int
+    ) -> None:
+        """Claim one candidate row's review (EAR-06) and compare-and-set the enquiry, together.
+
+        One ``update_many`` (one round trip on PostgreSQL), the claim first:
+        if the store's EAR-06 index refuses it (a race the rules could not
+        see), the compare-and-set does not run and nothing is changed; if the
+        compare-and-set finds another version, the claim is put back.  Either
+        way a lost compare-and-set is a :class:`ConcurrencyError` (or
+        :class:`NotFound`), as :meth:`_compare_and_set` says.
+        """
+        flag = (enquiry.id, claim)
+        try:
+            claimed, saved = self._uow.update_many(
+                [
+                    Update(t.CANDIDATES, flag, {"active_review": True}),
+                    Update(t.ENQUIRIES, key, row, expect={"version": version}),
+                ]
             )
+        except DuplicateError as exc:
+            current = self._uow.get(t.ENQUIRIES, key)
+            if current is None or current["version"] != version:
+                self._lost(enquiry, key)
+            raise DuplicateEnquiry.from_index(enquiry.id) from exc
+        if not saved:
+            if claimed:
+                self._uow.update(t.CANDIDATES, flag, {"active_review": False})
+            self._lost(enquiry, key)
 
     def _row(self, enquiry: Enquiry, *, version: int) -> dict[str, Any]:
         return {
             "id": enquiry.id,
-            **_columns(enquiry),
+            **enquiry_columns(enquiry),
             "created_at": enquiry.created_at,
             "version": version,
-            "data": as_dict(enquiry),
+            "data": enquiry_data(enquiry),
         }
 
     def _ids(self, where: Mapping[str, object]) -> set[str]:
@@ -447,31 +487,6 @@ class EnquiryRepository:
         """Every stored enquiry (deleted drafts too), by id, streamed."""
         for row in self._uow.stream(t.ENQUIRIES, order_by=("id",)):
             yield _stored(row).enquiry
-
-
-def _columns(enquiry: Enquiry) -> dict[str, Any]:
-    """The searchable columns of an enquiry's row (besides id, created_at, version, data)."""
-    return {
-        "centre": str(enquiry.centre),
-        "associate": None if enquiry.associate is None else str(enquiry.associate),
-        "series": enquiry.series.code,
-        "syllabus": str(enquiry.syllabus),
-        "service": enquiry.service,
-        "status": enquiry.status.value,
-        "number": enquiry.number,
-        "arrived_at": enquiry.arrived_at,
-    }
-
-
-def _single_write(
-    enquiry: Enquiry, existing: Mapping[str, Mapping[str, Any]], active: bool
-) -> bool:
-    """Whether bringing the candidate rows in line writes exactly one row and deletes none."""
-    wanted = {str(c) for c in enquiry.candidates}
-    if not set(existing) <= wanted:
-        return False
-    writes = [n for n in wanted if n not in existing or existing[n]["active_review"] != active]
-    return len(writes) == 1
 
 
 def _candidates_read(group: tuple[str, str, str], numbers: list[str]) -> tuple[str, dict[str, Any]]:

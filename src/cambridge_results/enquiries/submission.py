@@ -46,6 +46,7 @@ class SubmissionUseCases(EnquiryUseCases):
         now = self.context.now()
         policy = self.context.policy
         # Reserved outside the unit of work, a block at a time (enquiries/ids.py).
+        reserved = request.enquiry_id is None
         enquiry_id = request.enquiry_id or self._new_id(principal)
 
         def work(records: EnquiryRecords) -> Enquiry:
@@ -69,7 +70,9 @@ class SubmissionUseCases(EnquiryUseCases):
                 principal=principal,
                 now=now,
             )
-            records.enquiries.add(made.enquiry, holds_review=holds_review(policy, made.enquiry))
+            records.enquiries.add(
+                made.enquiry, holds_review=holds_review(policy, made.enquiry), reserved=reserved
+            )
             self._record(records, made.enquiry, made.events)
             return made.enquiry
 

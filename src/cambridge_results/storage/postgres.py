@@ -2,9 +2,9 @@
 
 This module, :mod:`.postgres_support` (URLs and error translation,
 re-exported here) and :mod:`.postgres_migrations` are the only ones that
-import :mod:`psycopg`;
-``open_store`` imports them only for a ``postgresql://`` or ``postgres://``
-URL, and says which extra to install when the driver is missing.
+import :mod:`psycopg`; ``open_store`` imports them only for a
+``postgresql://`` or ``postgres://`` URL, and says which extra to install
+when the driver is missing.
 
 URLs are libpq connection URIs, plus one parameter of ours::
 
@@ -59,9 +59,9 @@ Behaviour, and why:
   in the same round trip as their ``BEGIN``.
 * Fewer round trips (pipeline mode): a unit of work's ``BEGIN`` goes with
   its first statement; a statement in its own savepoint goes with its
-  ``SAVEPOINT`` and ``RELEASE``; ``select_many`` sends its reads together,
-  ``write_many`` its inserts and deletes (in a provisional unit they are
-  one implicit transaction: they commit together, at the pipeline's end).
+  ``SAVEPOINT`` and ``RELEASE``; ``select_many``, ``update_many`` and
+  ``write_many`` send theirs together (a provisional unit's writes are one
+  implicit transaction: they commit together, at the pipeline's end).
   Statements sent one at a time share one cursor per unit of work.
 * One connection per thread and per process (autocommit mode; we issue
   ``BEGIN`` and ``COMMIT``), opened on first use with ``TimeZone=UTC``, the
@@ -72,6 +72,7 @@ Behaviour, and why:
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import os
 import threading
@@ -81,18 +82,15 @@ from typing import Any, TypeVar
 import psycopg
 from psycopg.pq import TransactionStatus
 
-from cambridge_results.errors import (
-    ConcurrencyError,
-    InvalidValue,
-    StorageError,
-    WriteRefused,
-)
+from cambridge_results.errors import InvalidValue, StorageError, WriteRefused
 from cambridge_results.storage import sql
 from cambridge_results.storage.migrations import Migration, check_history
 from cambridge_results.storage.port import MULTI_PROCESS, PERSISTENT, BaseStore, UnitOfWork
-from cambridge_results.storage.postgres_migrations import migrate_one, recorded_versions
+from cambridge_results.storage.postgres_migrations import migrate_all, recorded_versions
 from cambridge_results.storage.postgres_support import (
+    SAVEPOINT,
     _primary,
+    alone,
     equalities,
     parse_url,
     read_unread,
@@ -110,12 +108,10 @@ __all__ = ["PostgresStore", "PostgresUnitOfWork", "parse_url", "redacted", "tran
 T = TypeVar("T")
 D = sql.POSTGRESQL
 DEFAULT_LOCK_TIMEOUT = 30.0
-MIGRATION_ATTEMPTS = 5
 _BEGIN_WRITE = ("BEGIN ISOLATION LEVEL READ COMMITTED, READ WRITE",)
 _BEGIN_READ = ("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",)
 #: An ordinary writing unit on a connection a provisional one set to asynchronous commits.
 _BEGIN_WRITE_SYNCED = (*_BEGIN_WRITE, "SET LOCAL synchronous_commit TO on")
-_SAVEPOINT = "cr_statement"
 _CURSOR_NUMBERS = itertools.count(1)
 # Connections inherited across fork(): never used, and kept referenced so that
 # garbage collection cannot close them, which would end the parent's session.
@@ -217,19 +213,16 @@ class PostgresUnitOfWork(UnitOfWork):
     def _in_savepoint(self, statement: sql.Statement) -> psycopg.Cursor[Any]:
         """Run one statement so that, if it fails, only it is undone (one round trip)."""
         try:
-            return self._pipelined(
-                [
-                    (f"SAVEPOINT {_SAVEPOINT}", []),
-                    statement,
-                    (f"RELEASE SAVEPOINT {_SAVEPOINT}", []),
-                ],
-                quiet=(0, 2),
-            )[1]
+            return self._pipelined(alone(statement), quiet=(0, 2))[1]
         except StorageError:
-            if not self._conn.closed:
-                with contextlib.suppress(psycopg.Error):
-                    self._conn.execute(f"ROLLBACK TO SAVEPOINT {_SAVEPOINT}")
+            self._undo_statement()
             raise
+
+    def _undo_statement(self) -> None:
+        """Undo the statement that failed in its savepoint (``SAVEPOINT``), and only it."""
+        if not self._conn.closed:
+            with contextlib.suppress(psycopg.Error):
+                self._conn.execute(f"ROLLBACK TO SAVEPOINT {SAVEPOINT}")
 
     def _exists(self, table: Table, where: Where) -> bool:
         return self._execute(sql.exists(D, table, where)).fetchone() is not None
@@ -269,7 +262,7 @@ class PostgresUnitOfWork(UnitOfWork):
         if self.provisional:
             self._insert(table, row)  # every statement commits as it runs
         else:
-            self._pending.append(sql.insert(D, table, row))
+            self._pending.append(sql.insert(D, table, row, returning=False))
 
     def _insert_if_absent(self, table: Table, row: Row) -> Row | None:
         return stored_row(table, row, self._execute(sql.insert(D, table, row, skip_conflicts=True)))
@@ -287,6 +280,26 @@ class PostgresUnitOfWork(UnitOfWork):
         if touches_unique(table, changes):
             return self._in_savepoint(statement).rowcount == 1
         return self._execute(statement).rowcount == 1
+
+    def _update_many(self, updates: Sequence[tuple[Table, Row, Row, Row]]) -> list[bool]:
+        if len(updates) < 2 or any(t.append_only for t, *_ in updates):
+            return super()._update_many(updates)
+        # In one round trip; one touching a unique column in its savepoint, as in _update.
+        statements: list[sql.Statement] = []
+        quiet, at = list[int](), list[int]()
+        for table, key, changes, expect in updates:
+            update = sql.update(D, table, key, changes, expect)
+            unique = touches_unique(table, changes)
+            quiet += [len(statements), len(statements) + 2] if unique else []
+            at.append(len(statements) + unique)
+            statements += alone(update) if unique else [update]
+        try:
+            cursors = self._pipelined(statements, quiet=quiet)
+        except StorageError:
+            if quiet:  # the update that failed, if it had a savepoint
+                self._undo_statement()
+            raise
+        return [cursors[i].rowcount == 1 for i in at]
 
     def _delete(self, table: Table, key: Row) -> bool:
         if table.append_only:
@@ -566,22 +579,8 @@ class PostgresStore(BaseStore):
         timeout is retried a few times before :class:`ConcurrencyError`.
         """
         conn = self._connection()
-        while True:
-            for attempt in range(1, MIGRATION_ATTEMPTS + 1):
-                try:
-                    current = migrate_one(
-                        conn,
-                        self.migrations,
-                        schema=self.schema,
-                        begin=self._begin_write(conn),
-                        run=self._run,
-                    )
-                    break
-                except ConcurrencyError:
-                    if attempt == MIGRATION_ATTEMPTS:
-                        raise
-            if current == len(self.migrations):
-                return current
+        begin = functools.partial(self._begin_write, conn)
+        return migrate_all(conn, self.migrations, schema=self.schema, begin=begin, run=self._run)
 
     def close(self) -> None:
         """Close every connection this store opened in this process (reading what was sent)."""

@@ -1,8 +1,9 @@
 """Applying the schema's migrations to PostgreSQL, one transaction each under an advisory lock.
 
-:meth:`~cambridge_results.storage.postgres.PostgresStore.migrate` retries
-:func:`migrate_one` until nothing is pending; ``run`` is the store's way of
-running a driver call with its errors translated.
+:meth:`~cambridge_results.storage.postgres.PostgresStore.migrate` calls
+:func:`migrate_all`, which retries :func:`migrate_one` until nothing is
+pending; ``run`` is the store's way of running a driver call with its
+errors translated.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pendulum
 import psycopg
 from psycopg.pq import TransactionStatus
 
+from cambridge_results.errors import ConcurrencyError
 from cambridge_results.storage import sql
 from cambridge_results.storage.migrations import (
     Migration,
@@ -23,10 +25,12 @@ from cambridge_results.storage.migrations import (
 )
 from cambridge_results.storage.postgres_support import translate_error
 
-__all__ = ["migrate_one", "recorded_versions"]
+__all__ = ["MIGRATION_ATTEMPTS", "migrate_all", "migrate_one", "recorded_versions"]
 
 D = sql.POSTGRESQL
 Run = Callable[[Callable[[], Any]], Any]
+#: Tries of one migration that meets a deadlock or lock timeout before ConcurrencyError.
+MIGRATION_ATTEMPTS = 5
 
 
 def recorded_versions(conn: psycopg.Connection[Any], run: Run) -> dict[int, str]:
@@ -38,6 +42,27 @@ def recorded_versions(conn: psycopg.Connection[Any], run: Run) -> dict[int, str]
         return {}
     rows = run(lambda: conn.execute(sql.recorded_versions(D)).fetchall())
     return {int(version): str(name) for version, name in rows}
+
+
+def migrate_all(
+    conn: psycopg.Connection[Any],
+    migrations: Sequence[Migration],
+    *,
+    schema: str | None,
+    begin: Callable[[], tuple[str, ...]],
+    run: Run,
+) -> int:
+    """Apply every pending migration (:func:`migrate_one` until none is); the version reached."""
+    while True:
+        for attempt in range(1, MIGRATION_ATTEMPTS + 1):
+            try:
+                current = migrate_one(conn, migrations, schema=schema, begin=begin(), run=run)
+                break
+            except ConcurrencyError:
+                if attempt == MIGRATION_ATTEMPTS:
+                    raise
+        if current == len(migrations):
+            return current
 
 
 def migrate_one(

@@ -30,7 +30,9 @@ from cambridge_results.storage.query import Eq, Where
 from cambridge_results.storage.schema import Row, Table
 
 __all__ = [
+    "SAVEPOINT",
     "SCHEMES",
+    "alone",
     "equalities",
     "parse_url",
     "read_unread",
@@ -44,6 +46,8 @@ __all__ = [
 _log = logging.getLogger("cambridge_results.storage")
 
 SCHEMES = ("postgresql://", "postgres://")
+#: The savepoint a statement runs in when it must be undone alone if it fails.
+SAVEPOINT = "cr_statement"
 _SCHEMA = re.compile(r"[a-z_][a-z0-9_]{0,62}", re.ASCII)
 
 _CONCURRENCY = {
@@ -188,3 +192,8 @@ def stored_row(table: Table, row: Row, cursor: psycopg.Cursor[Any]) -> Row | Non
         return sql.stored_row(table, row) if cursor.rowcount == 1 else None
     raw = cursor.fetchone()
     return None if raw is None else sql.stored_row(table, row, raw[0])
+
+
+def alone(statement: tuple[str, Any]) -> list[tuple[str, Any]]:
+    """``statement`` in a savepoint of its own (:data:`SAVEPOINT`): undone alone if it fails."""
+    return [(f"SAVEPOINT {SAVEPOINT}", []), statement, (f"RELEASE SAVEPOINT {SAVEPOINT}", [])]

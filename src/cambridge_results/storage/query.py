@@ -37,6 +37,7 @@ __all__ = [
     "Order",
     "Prefix",
     "Select",
+    "Update",
     "Where",
     "WhereInput",
     "check_order",
@@ -132,6 +133,19 @@ class Delete:
 
     table: str
     key: Key
+
+
+@attrs.frozen
+class Update:
+    """One update of :meth:`~cambridge_results.storage.transaction.Transaction.update_many`.
+
+    The arguments of ``update``: ``Update("things", "t1", {"n": 2}, expect={"n": 1})``.
+    """
+
+    table: str
+    key: Key
+    changes: RowInput
+    expect: RowInput | None = attrs.field(default=None, kw_only=True)
 
 
 @attrs.frozen

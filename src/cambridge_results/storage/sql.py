@@ -412,8 +412,10 @@ def _key_shape(key: Row) -> Shape:
     return tuple((name, "Eq", 0) for name in key)
 
 
-def insert(d: Dialect, table: Table, row: Row, *, skip_conflicts: bool = False) -> Statement:
-    """Insert a checked row; returns the auto key, if the table has one, and nothing else.
+def insert(
+    d: Dialect, table: Table, row: Row, *, skip_conflicts: bool = False, returning: bool = True
+) -> Statement:
+    """Insert a checked row; returns the auto key, if the table has one and ``returning``.
 
     The row as stored is the checked row (its values are canonical: what a
     read gives back) plus the auto key: :func:`stored_row`.  With
@@ -428,14 +430,15 @@ def insert(d: Dialect, table: Table, row: Row, *, skip_conflicts: bool = False) 
         marks = ", ".join(d.placeholder(table.column(n)) for n in names)
         conflict = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
         auto = table.auto_column
-        returning = "" if auto is None else f" RETURNING {quote(auto.name)}"
+        back = "" if auto is None or not returning else f" RETURNING {quote(auto.name)}"
         sql = (
             f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
-            f"VALUES ({marks}){conflict}{returning}"
+            f"VALUES ({marks}){conflict}{back}"
         )
         return sql, [d.encoders.get(table.column(n).type) for n in names]
 
-    text, codecs = cached_text(("insert", id(d), id(table), names, skip_conflicts), d, table, build)
+    shape = ("insert", id(d), id(table), names, skip_conflicts, returning)
+    text, codecs = cached_text(shape, d, table, build)
     return text, encoded(codecs, [row[n] for n in names])
 
 

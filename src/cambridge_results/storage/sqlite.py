@@ -170,6 +170,10 @@ class SQLiteUnitOfWork(UnitOfWork):
         assert stored is not None  # a refused insert raised DuplicateError
         return stored
 
+    def _insert_later(self, table: Table, row: Row) -> None:
+        # Inserted at once, as the port allows; nobody reads it back, so no RETURNING.
+        self._execute(sql.insert(D, table, row, returning=False))
+
     def _insert_if_absent(self, table: Table, row: Row) -> Row | None:
         cursor = self._execute(sql.insert(D, table, row, skip_conflicts=True))
         return self._inserted(table, row, cursor)

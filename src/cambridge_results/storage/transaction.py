@@ -27,6 +27,7 @@ from cambridge_results.storage.query import (
     Insert,
     Order,
     Select,
+    Update,
     Where,
     WhereInput,
     check_order,
@@ -157,6 +158,32 @@ class Transaction(abc.ABC):
         False means no row has that key, or ``expect`` did not hold.
         """
         self._ready(write=True)
+        return self._update(*self._checked_update(table, key, changes, expect))
+
+    def update_many(self, updates: Sequence[Update]) -> list[bool]:
+        """Each :class:`~.query.Update`'s result, as :meth:`update` gives it, in order.
+
+        For updates that do not depend on each other's results: every one is
+        checked before any runs, and a backend may send them together
+        (PostgreSQL sends them in one round trip).  An update refused by a
+        unique index raises :class:`DuplicateError` as :meth:`update` does:
+        that one is undone and the unit of work stays usable, the updates
+        before it stay done and those after it do not run.
+        """
+        self._ready(write=True)
+        if isinstance(updates, Update) or not isinstance(updates, Sequence):
+            raise InvalidValue("updates", "must be a sequence of Update")
+        checked = []
+        for u in updates:
+            if not isinstance(u, Update):
+                raise InvalidValue("updates", f"must hold Update values, not {type(u).__name__}")
+            checked.append(self._checked_update(u.table, u.key, u.changes, u.expect))
+        return self._update_many(checked)
+
+    def _checked_update(
+        self, table: str, key: Key, changes: RowInput, expect: RowInput | None
+    ) -> tuple[Table, Row, Row, Row]:
+        """The table, key, changes and ``expect`` of an update, checked."""
         t = self.table(table)
         checked_key = t.check_key(key)
         checked = t.check_changes(changes)
@@ -166,7 +193,7 @@ class Transaction(abc.ABC):
                 raise InvalidValue(f"expect.{name}", "a JSON column cannot be compared")
         if not checked:
             raise InvalidValue("changes", "name at least one column to change")
-        return self._update(t, checked_key, checked, expected)
+        return t, checked_key, checked, expected
 
     def delete(self, table: str, key: Key) -> bool:
         """Delete the row with ``key``; return whether there was one."""
@@ -427,6 +454,10 @@ class Transaction(abc.ABC):
     @abc.abstractmethod
     def _update(self, table: Table, key: Row, changes: Row, expect: Row) -> bool:
         """Apply checked changes if the row exists and matches ``expect``."""
+
+    def _update_many(self, updates: Sequence[tuple[Table, Row, Row, Row]]) -> list[bool]:
+        """Checked updates (table, key, changes, expect); by default one by one."""
+        return [self._update(*u) for u in updates]
 
     @abc.abstractmethod
     def _delete(self, table: Table, key: Row) -> bool:

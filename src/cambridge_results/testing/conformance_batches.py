@@ -1,7 +1,7 @@
 """Conformance of the unit of work's batched and deferred primitives, on any backend.
 
-``select_many`` and ``write_many`` (one round trip on PostgreSQL), ``send_many``
-(not waited for there), ``bump``
+``select_many``, ``update_many`` and ``write_many`` (one round trip on PostgreSQL),
+``send_many`` (not waited for there), ``bump``
 and ``insert_later`` (held back to the next statement there), and the
 ``SERIAL_WRITES`` capability.
 """
@@ -17,14 +17,14 @@ import pytest
 
 from cambridge_results.errors import DuplicateError, InvalidValue
 from cambridge_results.storage.port import SERIAL_WRITES, Store
-from cambridge_results.storage.query import Delete, In, Insert, Select
+from cambridge_results.storage.query import Delete, In, Insert, Select, Update
 from cambridge_results.testing.conformance_base import ACTOR, _Base, rolled_back, thing
 
 __all__ = ["BatchConformance"]
 
 
 class BatchConformance(_Base):
-    """``select_many``, ``write_many``, ``bump``, ``insert_later`` and ``SERIAL_WRITES``."""
+    """The batched and deferred primitives, and ``SERIAL_WRITES`` (see the module)."""
 
     def test_select_many_gives_each_selects_rows_and_checks_them_all_first(
         self, store: Store
@@ -121,6 +121,69 @@ class BatchConformance(_Base):
             uow.send_many([Delete("things", "t1")])
         with store.unit_of_work(actor=ACTOR) as uow:
             assert uow.get("things", "t1") is not None  # an ordinary unit's sends roll back
+
+    def test_update_many_does_each_update_in_order_and_checks_them_all_first(
+        self, store: Store
+    ) -> None:
+        """``update_many`` equals one ``update`` per update, in order; refuses bad ones first."""
+        with store.unit_of_work(actor=ACTOR) as uow:
+            uow.insert("things", thing("a", n=1))
+            uow.insert("things", thing("b", kind="k2", n=2))
+        with store.unit_of_work(actor=ACTOR) as uow:
+            first = Update("things", "a", {"n": 5})
+            bads: list[list[Any]] = [
+                [first, Update("nope", "a", {"n": 1})],
+                [first, Update("things", "b", {})],
+                [first, Update("things", "b", {"n": "x"})],
+                [first, Update("things", "b", {"id": "c"})],
+                [first, Update("things", "b", {"n": 1}, expect={"data": None})],
+                [first, Select("things")],
+            ]
+            for bad in bads:
+                with pytest.raises(InvalidValue):
+                    uow.update_many(bad)
+            with pytest.raises(InvalidValue):
+                uow.update_many(first)  # type: ignore[arg-type]
+            assert uow.require("things", "a")["n"] == 1  # nothing ran
+            done = uow.update_many(
+                [
+                    Update("things", "a", {"n": 3}, expect={"n": 1}),
+                    Update("things", "b", {"n": 4}, expect={"n": 7}),
+                    Update("things", "zz", {"n": 1}),
+                    Update("things", "b", {"note": "x", "active": False}),
+                    Update("things", "a", {"n": 6}, expect={"n": 3}),
+                ]
+            )
+            assert done == [True, False, False, True, True]
+            assert uow.update_many([]) == []
+        assert [(r["id"], r["n"], r["note"], r["active"]) for r in self.rows(store)] == [
+            ("a", 6, None, True),
+            ("b", 2, "x", False),
+        ]
+
+    def test_update_many_refused_by_an_index_undoes_that_one_and_runs_none_after(
+        self, store: Store
+    ) -> None:
+        """A duplicate in ``update_many``: the ones before stay, it and the rest do not."""
+        with store.unit_of_work(actor=ACTOR) as uow:
+            uow.insert("things", thing("a", n=1))
+            uow.insert("things", thing("b", kind="k2", note="x"))
+        with store.unit_of_work(actor=ACTOR) as uow:
+            with pytest.raises(DuplicateError):
+                uow.update_many(
+                    [
+                        Update("things", "a", {"n": 7}),
+                        Update("things", "a", {"note": "x", "n": 8}),
+                        Update("things", "b", {"n": 9}),
+                    ]
+                )
+            # The unit of work goes on: it sees the first update, not the others.
+            assert uow.update("things", "b", {"n": 10})
+            assert [(r["id"], r["n"], r["note"]) for r in uow.select("things")] == [
+                ("a", 7, None),
+                ("b", 10, "x"),
+            ]
+        assert [(r["id"], r["n"]) for r in self.rows(store)] == [("a", 7), ("b", 10)]
 
     def test_a_store_declaring_serial_writes_runs_one_writing_unit_at_a_time(
         self, store: Store

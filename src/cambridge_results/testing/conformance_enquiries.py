@@ -346,10 +346,8 @@ class EnquiryStoreConformance(_Base):
             assert repo.active_reviews("GB123", SERIES, "0580", "0713") == []
             assert repo.active_reviews("GB123", SERIES, "0580", "0001") == ["e-1"]
 
-    def test_a_refused_claim_after_the_compare_and_set_puts_the_enquiry_back(
-        self, board: Store
-    ) -> None:
-        """EAR-06: saving with ``previous`` writes the row first; a refused claim undoes it."""
+    def test_a_refused_claim_of_a_save_leaves_the_enquiry_as_read(self, board: Store) -> None:
+        """EAR-06: a one-row claim goes with its compare-and-set; a refused claim sets nothing."""
         with board.unit_of_work(actor=ACTOR) as uow:
             repo = EnquiryRecords(uow).enquiries
             _add(repo, _enquiry("e-1", service="2", status=EnquiryStatus.RECEIVED))
@@ -369,6 +367,28 @@ class EnquiryStoreConformance(_Base):
                 ).version
                 == draft.version + 1
             )
+
+    def test_a_claim_whose_compare_and_set_is_lost_is_put_back(self, board: Store) -> None:
+        """EAR-06: the claim went with a stale save: ConcurrencyError, and no claim is left."""
+        with board.unit_of_work(actor=ACTOR) as uow:
+            repo = EnquiryRecords(uow).enquiries
+            draft = _add(
+                repo, _enquiry("e-2", service="2", status=EnquiryStatus.SAVED, arrived=None)
+            )
+            _save(repo, attrs.evolve(draft.enquiry, note="winner"), version=draft.version)
+        sent = _enquiry("e-2", service="2", status=EnquiryStatus.SUBMITTED)
+        for clash in (False, True):
+            with board.unit_of_work(actor=ACTOR) as uow:
+                repo = EnquiryRecords(uow).enquiries
+                if clash:  # the index refuses the claim too: still the lost compare-and-set
+                    _add(repo, _enquiry("e-1", service="2", status=EnquiryStatus.RECEIVED))
+                repo.sharing("GB123", SERIES, "0580", ["0001"], excluding="e-2")
+                with pytest.raises(ConcurrencyError):
+                    repo.save(sent, version=1, holds_review=True, previous=draft.enquiry)
+                assert repo.get("e-2").enquiry.note == "winner"
+                assert repo.active_reviews("GB123", SERIES, "0580", "0001") == (
+                    ["e-1"] if clash else []
+                )
 
     def test_enquiry_numbers_are_unique_in_the_store(self, board: Store) -> None:
         """EAR-09: two enquiries can never carry the same number; drafts carry none."""

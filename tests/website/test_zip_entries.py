@@ -29,7 +29,7 @@ from cambridge_results.rendering.zip_entries import (
 STAMP = (2026, 3, 23, 9, 30, 12)
 # Text that deflates well and bytes that do not, as a letter's dictionaries and streams.
 PARTS = st.one_of(
-    st.binary(max_size=3000),
+    st.binary(max_size=20_000),
     st.text(alphabet="/<> 0123456789obj", max_size=3000).map(str.encode),
 )
 

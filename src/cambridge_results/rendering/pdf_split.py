@@ -229,25 +229,22 @@ class _Source:
         return refs
 
     def page_closure(self, start: int) -> list[int]:
-        """:meth:`closure` not going into the pages, worked out once a start (splitting a
-        batch asks for every page's twice: for the combined PDF, then for its single)."""
+        """``start`` and what it reaches, in order of discovery, not going into pages;
+        worked out once a start (splitting asks for every page's twice: for the
+        combined PDF, then for its single)."""
         found = self._closures.get(start)
         if found is None:
-            found = self._closures[start] = self.closure(start, self.page_set)
+            seen = {start}
+            order = [start]
+            todo = [start]
+            while todo:
+                for ref in self._direct_refs(todo.pop()):
+                    if ref not in seen and ref not in self.page_set:
+                        seen.add(ref)
+                        order.append(ref)
+                        todo.append(ref)
+            found = self._closures[start] = [n for n in order if n not in self.tree_nodes]
         return found
-
-    def closure(self, start: int, stop: set[int]) -> list[int]:
-        """``start`` and what it reaches, in order of discovery, not going into ``stop``."""
-        seen = {start}
-        order = [start]
-        todo = [start]
-        while todo:
-            for ref in self._direct_refs(todo.pop()):
-                if ref not in seen and ref not in stop:
-                    seen.add(ref)
-                    order.append(ref)
-                    todo.append(ref)
-        return [n for n in order if n not in self.tree_nodes]
 
     def _serialise(self, obj: Any, number: int, out: IO[bytes], renumber: Renumber) -> None:
         with _reading():

@@ -42,6 +42,7 @@ import argparse
 import io
 import json
 import os
+import resource
 import secrets
 import shutil
 import subprocess
@@ -147,6 +148,7 @@ def run_library(database: Path, n: int, hasher: str, workers: int, dask: bool) -
         )
         board = _board(n)
         letters = pdf_bytes = zip_bytes = 0
+        cpu = _cpu()
         started = time.perf_counter()
         for group in letter_groups(board):
             report = results.website.generate_letters(
@@ -162,9 +164,25 @@ def run_library(database: Path, n: int, hasher: str, workers: int, dask: bool) -
             pdf_bytes += sum(p.stat().st_size for p in report.combined_pdfs)
             zip_bytes += sum(p.stat().st_size for p in report.zip_files)
         seconds = time.perf_counter() - started
+        parent_cpu, workers_cpu = (
+            after - before for after, before in zip(_cpu(), cpu, strict=True)
+        )
     if letters != n:
         raise SystemExit(f"expected {n} letters, got {letters}")
-    return {"seconds": seconds, "pdf_per_letter": pdf_bytes / n, "zip_per_letter": zip_bytes / n}
+    return {
+        "seconds": seconds,
+        "pdf_per_letter": pdf_bytes / n,
+        "zip_per_letter": zip_bytes / n,
+        "parent_ms": parent_cpu / n * 1000,
+        "workers_ms": workers_cpu / n * 1000,
+    }
+
+
+def _cpu() -> tuple[float, float]:
+    """CPU seconds so far of this process and of its ended children (the run's workers,
+    counted once their pool is shut down at the end of each run)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time(), children.ru_utime + children.ru_stime
 
 
 def _hash_chunk(args: tuple[str, int]) -> int:
@@ -277,6 +295,11 @@ def _line(label: str, n: int, m: dict[str, float]) -> None:
         f"{label:<46} {m['seconds']:8.2f} s {rate:8.1f} /s  peak, all processes "
         f"{m['peak_mib']:6.0f} MiB (largest {m['largest_mib']:.0f})"
     )
+    if "parent_ms" in m:  # CPU moves much less than wall time on a busy machine
+        print(
+            f"{'':<46} CPU a letter: parent {m['parent_ms']:.3f} ms, workers "
+            f"{m['workers_ms']:.3f} ms, all {m['parent_ms'] + m['workers_ms']:.3f} ms"
+        )
 
 
 class Seeds:

@@ -41,6 +41,8 @@ __all__ = [
 #: Where the bundled fonts and their licence live.
 BUNDLED_DIR = Path(__file__).parent / "fonts"
 _RTL = frozenset({"R", "AL", "AN"})
+#: Texts whose plainness is kept (then forgotten all at once): a few batches' worth.
+_TEXTS_KEPT = 4096
 _FAMILY = re.compile(r"[A-Za-z][A-Za-z0-9]{0,39}", re.ASCII)
 
 
@@ -155,6 +157,9 @@ class FontSet:
         # every character of every name twice (planning, then rendering).
         self._faces: dict[str, FontFace | None] = {}
         self._plain: dict[str, bool] = {}
+        # And per text: a batch repeats its centre's contact lines and names on every
+        # letter, each asked about when checked and again when drawn.
+        self._plain_texts: dict[str, bool] = {}
 
     def _cmap(self, face: FontFace) -> frozenset[int]:
         cmap = self._cmaps.get(face)
@@ -180,7 +185,13 @@ class FontSet:
         That is: it has every character, none is right-to-left and none is
         a combining mark, so no shaping or fallback is needed.
         """
-        return all(self._plain_char(ch) for ch in text)
+        known = self._plain_texts.get(text)
+        if known is None:
+            known = all(self._plain_char(ch) for ch in text)
+            if len(self._plain_texts) >= _TEXTS_KEPT:  # names are many; the rest repeat
+                self._plain_texts.clear()
+            self._plain_texts[text] = known
+        return known
 
     def _plain_char(self, ch: str) -> bool:
         known = self._plain.get(ch)
@@ -195,6 +206,8 @@ class FontSet:
 
     def missing(self, text: str) -> tuple[str, ...]:
         """The code points (``"U+4E2D"``) in ``text`` that no font here can draw."""
+        if self.plain(text):  # the regular font draws every character
+            return ()
         seen: dict[str, None] = {}
         for ch in text:
             if self.face_for(ch) is None and not _always_drawable(ch):

@@ -8,25 +8,31 @@ split it already, so fonts are not subset again).  Only the current batch is
 in memory.
 
 **Nothing per letter is kept for the whole run** (issue 15): a PDF writer
-keeps an offset per object and :mod:`zipfile` a directory entry per letter
+keeps an offset per object and the zip a directory entry per letter
 until the file is closed, so both files are cut into volumes of at most
 :data:`LETTERS_PER_FILE` letters, and the check that no letter appears twice
 holds per zip volume.  A run of up to that many letters gets one PDF and one
 zip, named as asked; a longer run continues in ``STEM_part002.pdf``,
 ``STEM_part003.pdf``, ... and ``STEM_part002.zip``, ... (PDF volumes end at a
-whole batch, zip volumes at exactly :data:`LETTERS_PER_FILE` letters).  When
+whole batch, zip volumes at exactly :data:`LETTERS_PER_FILE` letters, or
+earlier if a zip would pass 65,535 letters or 4 GiB, which a zip without
+zip64 records cannot hold: :class:`~.zip_entries.ZipWriter`).  When
 the caller asks for PDF volumes (``letters_per_volume``) they are named
 ``STEM_vol001.pdf``, ``STEM_vol002.pdf``, ... as before.
 
 **Deflated, or stored on request.**  The letters in the zip are deflated
 at level :data:`ZIP_LEVEL` by default: although their font programs and page
 contents are Flate-compressed inside the PDF already, deflating them saves
-about 15 % (17.5 against 14.9 KB a letter), which issue 13 asks for, at
-about 0.2 ms of CPU a letter in the process writing the files.
-``deflate=False`` stores them, for a caller who would rather have that CPU
-than those bytes; a stored letter is still smaller than the same letter
-rendered alone (docs/performance.md).  The
-combined PDF is not zipped.
+about 13 % (18.3 against 21.0 KB a letter), which issue 13 asks for.  A
+worker deflates them as it splits the batch, the bytes the batch's letters
+share once (:func:`~cambridge_results.rendering.pdf_split.split_for_zip`,
+:mod:`~cambridge_results.rendering.zip_entries`), so this process only
+appends them: deflating every letter whole here cost about 0.25 ms of CPU a
+letter.  Singles given as plain bytes are deflated here, and a batch given
+without its singles is split and deflated here the same way.  ``deflate=False``
+stores them, for a caller who would rather have that CPU than those bytes; a
+stored letter is still smaller than the same letter rendered alone
+(docs/performance.md).  The combined PDF is not zipped.
 
 **Batches planned ahead.**  :meth:`LetterFiles.reserve` gives each batch,
 in order, its volume and a range of object numbers in the combined PDF, so
@@ -47,7 +53,6 @@ directories; :meth:`LetterFiles.commit` does both, and
 from __future__ import annotations
 
 import contextlib
-import zipfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -60,7 +65,15 @@ from cambridge_results.rendering.pdf_split import (
     FIRST_OBJECT,
     PdfStreamWriter,
     PreparedPages,
+    split_for_zip,
     split_pages,
+)
+from cambridge_results.rendering.zip_entries import (
+    ZIP_LEVEL,
+    Deflated,
+    ZipWriter,
+    entry,
+    written_size,
 )
 
 __all__ = [
@@ -75,9 +88,6 @@ __all__ = [
 
 #: At most this many letters in one PDF or zip file, so memory stays flat (issue 15).
 LETTERS_PER_FILE = 10_000
-#: The deflate level of the letters in the zip, when they are deflated: cheap, and most
-#: of the saving.
-ZIP_LEVEL = 1
 #: Object numbers a batch may take in its combined PDF volume, a page and a batch.  The
 #: default renderer's letters take 3 a page (page, contents, resources) and about 25 a
 #: batch (fonts, document information); a batch that needs more is read again by the
@@ -118,9 +128,11 @@ def _volume_name(target: Path, number: int, style: str) -> Path:
 class _Zip:
     """One zip volume: its file, its archive and the names in it (at most a volume's worth)."""
 
-    def __init__(self, target: Path, *, private: bool, method: int) -> None:
+    def __init__(
+        self, target: Path, *, private: bool, date_time: tuple[int, int, int, int, int, int]
+    ) -> None:
         self.out = AtomicFile(target, private=private)
-        self.archive = zipfile.ZipFile(self.out.file, "w", method, compresslevel=ZIP_LEVEL)
+        self.archive = ZipWriter(self.out.file, date_time=date_time)
         self.names: set[str] = set()
 
     def close(self) -> None:
@@ -158,7 +170,7 @@ class LetterFiles:
         self._per_volume = letters_per_volume
         self._per_file = letters_per_file
         self._private = private
-        self._method = zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED
+        self._deflate = deflate
         # The combined PDF as planned by reserve: volume, its pages and next free number.
         self._plan_volume = 0
         self._plan_pages = 0
@@ -250,17 +262,22 @@ class LetterFiles:
         self._pdf = PdfStreamWriter(out.file)
         return self._pdf
 
-    def _zip_for_next(self) -> _Zip:
+    def _zip_for(self, name: str, size: int) -> _Zip:
+        """The zip volume to take the next letter, ``name`` of ``size`` bytes as written."""
         assert self._zip_target is not None
         current = self._zip
-        if current is not None and len(current.names) < self._per_file:
+        if (
+            current is not None
+            and len(current.names) < self._per_file
+            and current.archive.fits(name, size)
+        ):
             return current
         if current is not None:
             current.close()
             self._finish(self._outs.index(current.out), current.out)
         self._zip_count += 1
         target = _volume_name(self._zip_target, self._zip_count, "part")
-        self._zip = _Zip(target, private=self._private, method=self._method)
+        self._zip = _Zip(target, private=self._private, date_time=self._date_time)
         self._outs.append(self._zip.out)
         return self._zip
 
@@ -268,7 +285,7 @@ class LetterFiles:
         self,
         pdf: bytes,
         file_names: Sequence[str],
-        singles: Sequence[bytes] | None = None,
+        singles: Sequence[bytes | Deflated] | None = None,
         *,
         slot: PdfSlot | None = None,
         prepared: PreparedPages | None = None,
@@ -276,7 +293,9 @@ class LetterFiles:
         """Append a rendered batch whose pages are the letters named ``file_names``, in order.
 
         ``singles`` are the batch's pages as one-page PDFs, if already split
-        (:func:`~cambridge_results.rendering.pdf_split.split_pages`).
+        (:func:`~cambridge_results.rendering.pdf_split.split_pages`), or
+        those PDFs deflated for the zip
+        (:func:`~cambridge_results.rendering.pdf_split.split_for_zip`).
         ``slot`` is the batch's :meth:`reserve` (reserved here if not given);
         ``prepared`` its pages prepared for that slot, appended as they are if
         they still fit the PDF, else ``pdf`` is read again.
@@ -301,20 +320,24 @@ class LetterFiles:
         self.count += len(file_names)
 
     def _add_to_zip(
-        self, pdf: bytes, file_names: Sequence[str], singles: Sequence[bytes] | None
+        self, pdf: bytes, file_names: Sequence[str], singles: Sequence[bytes | Deflated] | None
     ) -> None:
-        pages: Iterator[bytes] = iter(singles) if singles is not None else split_pages(pdf)
+        pages: Iterator[bytes | Deflated]
+        if singles is not None:
+            pages = iter(singles)
+        elif self._deflate:  # the bytes the singles share deflated once
+            pages = iter(split_for_zip(pdf)[0])
+        else:
+            pages = split_pages(pdf)
         for name in file_names:
-            volume = self._zip_for_next()
-            if name in volume.names:
-                raise RenderError(f"letter {name} appears twice in one run")
             page = next(pages, None)
             if page is None:
                 raise RenderError("the renderer gave fewer pages than letters")
-            info = zipfile.ZipInfo(name, date_time=self._date_time)
-            info.external_attr = 0o644 << 16
-            info.compress_type = self._method
-            volume.archive.writestr(info, page, compresslevel=ZIP_LEVEL)
+            letter = entry(page, deflated=self._deflate)
+            volume = self._zip_for(name, written_size(letter))
+            if name in volume.names:
+                raise RenderError(f"letter {name} appears twice in one run")
+            volume.archive.add(name, letter)
             volume.names.add(name)
         if next(pages, None) is not None:
             raise RenderError("the renderer gave more pages than letters")

@@ -48,6 +48,7 @@ from pypdf.generic import (
 
 from cambridge_results.errors import RenderError
 from cambridge_results.rendering.pdf_fonts import StreamData, smaller
+from cambridge_results.rendering.zip_entries import Deflated, HeadDeflater
 
 __all__ = [
     "FIRST_OBJECT",
@@ -55,6 +56,7 @@ __all__ = [
     "PreparedPages",
     "prepare_pages",
     "split_batch",
+    "split_for_zip",
     "split_pages",
 ]
 
@@ -67,6 +69,10 @@ _IN_USE = b"%010d 00000 n \n"
 
 #: A new number for a source object's number (or ``None`` for a reference written as null).
 Renumber = Callable[[int], int | None]
+#: An object's bytes cut where its references go, and the numbers they refer to.
+_Template = tuple[tuple[bytes, ...], tuple[int, ...]]
+#: How a reference is written while an object's template is made (then cut out).
+_CUT_REF = b"0 0 R"
 
 
 @contextlib.contextmanager
@@ -177,6 +183,8 @@ class _Source:
         # A page is pypdf's flattened copy, which has the attributes it inherits.
         self._objects: dict[int, Any] = dict(zip(numbers, self.pages, strict=True))
         self._direct: dict[int, tuple[int, ...]] = {}
+        self._templates: dict[int, _Template] = {}
+        self._closures: dict[int, list[int]] = {}
         #: Numbers of page tree nodes (written as the output's page tree) and font programs.
         self.tree_nodes: set[int] = set()
         self.font_files: set[int] = set()
@@ -220,41 +228,79 @@ class _Source:
             refs = self._direct[number] = tuple(found)
         return refs
 
-    def closure(self, start: int, stop: set[int]) -> list[int]:
-        """``start`` and what it reaches, in order of discovery, not going into ``stop``."""
-        seen = {start}
-        order = [start]
-        todo = [start]
-        while todo:
-            for ref in self._direct_refs(todo.pop()):
-                if ref not in seen and ref not in stop:
-                    seen.add(ref)
-                    order.append(ref)
-                    todo.append(ref)
-        return [n for n in order if n not in self.tree_nodes]
+    def page_closure(self, start: int) -> list[int]:
+        """``start`` and what it reaches, in order of discovery, not going into pages;
+        worked out once a start (splitting asks for every page's twice: for the
+        combined PDF, then for its single)."""
+        found = self._closures.get(start)
+        if found is None:
+            seen = {start}
+            order = [start]
+            todo = [start]
+            while todo:
+                for ref in self._direct_refs(todo.pop()):
+                    if ref not in seen and ref not in self.page_set:
+                        seen.add(ref)
+                        order.append(ref)
+                        todo.append(ref)
+            found = self._closures[start] = [n for n in order if n not in self.tree_nodes]
+        return found
 
-    def body(self, number: int, new: int, renumber: Renumber, data: StreamData = None) -> bytes:
-        """Object ``number`` written as object ``new``; a page's /Parent is the page tree.
-
-        ``data`` replaces a stream's entries and data (a smaller font program, say).
-        """
-        obj = self.object(number)
-        out = io.BytesIO()
-        out.write(b"%d 0 obj\n" % new)
+    def _serialise(self, obj: Any, number: int, out: IO[bytes], renumber: Renumber) -> None:
         with _reading():
-            if data is not None:
-                stream = StreamObject()
-                stream.update(data[0])
-                stream._data = data[1]
-                obj = stream
             if number in self.page_set and isinstance(obj, DictionaryObject):
                 out.write(b"<</Parent %d 0 R\n" % _PAGES)
                 _entries(obj, out, renumber, "/Parent")
                 out.write(b">>")
             else:
                 _write(obj, out, renumber)
-        out.write(b"\nendobj\n")
-        return out.getvalue()
+
+    def _template(self, number: int) -> _Template:
+        """Object ``number`` serialised once: its bytes cut where its references go."""
+        found = self._templates.get(number)
+        if found is None:
+            out = io.BytesIO()
+            cuts: list[int] = []
+            refs: list[int] = []
+
+            def record(ref: int) -> int:
+                cuts.append(out.tell())
+                refs.append(ref)
+                return 0  # written as b"0 0 R", cut out below
+
+            self._serialise(self.object(number), number, out, record)
+            written = out.getvalue()
+            starts = [0, *(cut + len(_CUT_REF) for cut in cuts)]
+            pieces = tuple(written[a:b] for a, b in zip(starts, [*cuts, len(written)], strict=True))
+            found = self._templates[number] = (pieces, tuple(refs))
+        return found
+
+    def body(self, number: int, new: int, renumber: Renumber, data: StreamData = None) -> bytes:
+        """Object ``number`` written as object ``new``; a page's /Parent is the page tree.
+
+        ``data`` replaces a stream's entries and data (a smaller font program, say).
+        An object is serialised by pypdf once and its bytes kept with the places of
+        its references, so writing it again (in the combined PDF's objects, then in
+        its page's single) only renumbers those.
+        """
+        if data is not None:
+            stream = StreamObject()
+            with _reading():
+                stream.update(data[0])
+                stream._data = data[1]
+            out = io.BytesIO()
+            out.write(b"%d 0 obj\n" % new)
+            self._serialise(stream, number, out, renumber)
+            out.write(b"\nendobj\n")
+            return out.getvalue()
+        pieces, refs = self._template(number)
+        parts = [b"%d 0 obj\n" % new, pieces[0]]
+        for ref, piece in zip(refs, pieces[1:], strict=True):
+            renumbered = renumber(ref)
+            parts.append(b"null" if renumbered is None else b"%d 0 R" % renumbered)
+            parts.append(piece)
+        parts.append(b"\nendobj\n")
+        return b"".join(parts)
 
 
 def _xref_and_trailer(offsets: array[int], xref_at: int, info: int | None) -> bytes:
@@ -327,10 +373,10 @@ def _prepare(source: _Source, first: int, with_info: bool) -> PreparedPages:
 
     order: dict[int, None] = {}
     for number in source.page_numbers:
-        order.update(dict.fromkeys(source.closure(number, source.page_set)))
+        order.update(dict.fromkeys(source.page_closure(number)))
     info = source.info if with_info else None
     if info is not None:
-        order.update(dict.fromkeys(source.closure(info, source.page_set)))
+        order.update(dict.fromkeys(source.page_closure(info)))
     for number in order:  # numbered in the order written
         renumber(number)
     kids = array("L", [renumber(n) for n in source.page_numbers])
@@ -469,51 +515,86 @@ def split_batch(
     itself.  A worker does this so the process writing the files only
     appends bytes (docs/performance.md).
     """
+    source, prepared = _read(pdf, first, room, with_info)
+    return list(_singles(source)), prepared
+
+
+def split_for_zip(
+    pdf: bytes, first: int | None = None, room: int = 0, *, with_info: bool = True
+) -> tuple[list[Deflated], PreparedPages | None]:
+    """:func:`split_batch` (or, without ``first``, :func:`split_pages`) with every single
+    deflated for its zip entry, the bytes the singles share deflated once
+    (:mod:`.zip_entries`): what a worker does, so the process writing the zip
+    only appends bytes there too."""
+    if first is None:
+        source, prepared = _Source(pdf), None
+    else:
+        source, prepared = _read(pdf, first, room, with_info)
+    packer = HeadDeflater()
+    return [packer.deflate(head, tail) for head, tail in _single_parts(source)], prepared
+
+
+def _read(
+    pdf: bytes, first: int, room: int, with_info: bool
+) -> tuple[_Source, PreparedPages | None]:
     source = _Source(pdf)
     prepared = _prepare(source, first, with_info)
-    return list(_singles(source)), prepared if prepared.end <= first + room else None
+    return source, prepared if prepared.end <= first + room else None
 
 
 def _singles(source: _Source) -> Iterator[bytes]:
-    pages = source.page_set
-    closures = [source.closure(n, pages) for n in source.page_numbers]
+    return (head + tail for head, tail in _single_parts(source))
+
+
+def _single_parts(source: _Source) -> Iterator[tuple[bytes, bytes]]:
+    """Each page's single PDF in two parts: its head (the header and the shared objects
+    the page reaches), one bytes object for every page that reaches the same ones, and
+    its tail (the page's own objects, page tree, catalog, cross-references, trailer)."""
+    closures = [source.page_closure(n) for n in source.page_numbers]
     counts = Counter(n for closure in closures for n in closure)
-    info = source.closure(source.info, pages) if source.info is not None else []
+    info = source.page_closure(source.info) if source.info is not None else []
     shared = [n for n in dict.fromkeys([*info, *counts]) if n in info or counts[n] > 1]
     shared_set = set(shared)
     smaller_data: dict[int, StreamData] = {}
-    blocks: dict[tuple[int, ...], dict[int, bytes]] = {}
+
+    def body(number: int, new: int, renumber: Renumber) -> bytes:
+        data = None
+        font = number in source.font_files
+        if font or number in shared_set:
+            if number not in smaller_data:
+                with _reading():
+                    smaller_data[number] = smaller(source.object(number), font=font)
+            data = smaller_data[number]
+        return source.body(number, new, renumber, data)
+
+    heads: dict[tuple[int, ...], tuple[bytes, array[int]]] = {}
     for closure in closures:
-        # The shared objects this page reaches, numbered without gaps; pages that reach
-        # the same ones share their bytes.
+        # The shared objects this page reaches, numbered without gaps and first; pages
+        # that reach the same ones share their bytes.
         reached = set(closure)
         used = tuple(n for n in shared if n in reached or n in info)
-        block = blocks.setdefault(used, {})
         own = [n for n in closure if n not in shared_set]
         numbers = {n: _FIRST_FREE + i for i, n in enumerate((*used, *own))}
         renumber = _renumbering(source.tree_nodes, numbers)
-
+        made = heads.get(used)
+        if made is None:
+            out = io.BytesIO()
+            out.write(_HEADER)
+            starts = array("Q")
+            for number in used:
+                starts.append(out.tell())
+                out.write(body(number, numbers[number], renumber))
+            made = heads[used] = (out.getvalue(), starts)
+        head, starts = made
         offsets = array("Q", [0] * (_FIRST_FREE + len(numbers)))
+        offsets[_FIRST_FREE : _FIRST_FREE + len(used)] = starts
         out = io.BytesIO()
-        out.write(_HEADER)
-        for number in (*used, *own):
-            body = block.get(number)
-            if body is None:
-                data = None
-                font = number in source.font_files
-                if font or number in shared_set:
-                    if number not in smaller_data:
-                        with _reading():
-                            smaller_data[number] = smaller(source.object(number), font=font)
-                    data = smaller_data[number]
-                body = source.body(number, numbers[number], renumber, data)
-                if number in shared_set:
-                    block[number] = body
-            offsets[numbers[number]] = out.tell()
-            out.write(body)
-        for number, body in _tree_and_catalog(array("L", [numbers[closure[0]]]), source.lang):
-            offsets[number] = out.tell()
-            out.write(body)
+        for number in own:
+            offsets[numbers[number]] = len(head) + out.tell()
+            out.write(body(number, numbers[number], renumber))
+        for number, tree in _tree_and_catalog(array("L", [numbers[closure[0]]]), source.lang):
+            offsets[number] = len(head) + out.tell()
+            out.write(tree)
         info_number = numbers[source.info] if source.info is not None else None
-        out.write(_xref_and_trailer(offsets, out.tell(), info_number))
-        yield out.getvalue()
+        out.write(_xref_and_trailer(offsets, len(head) + out.tell(), info_number))
+        yield head, out.getvalue()

@@ -40,9 +40,10 @@ from cambridge_results.credentials import Secret, new_password
 from cambridge_results.hashing import PasswordHasher, hasher_for
 from cambridge_results.policy import CredentialPolicy
 from cambridge_results.rendering.letter_output import PdfSlot
-from cambridge_results.rendering.pdf_split import PreparedPages, split_batch, split_pages
+from cambridge_results.rendering.pdf_split import PreparedPages, split_for_zip
 from cambridge_results.rendering.protocol import LetterData, LetterRenderer
 from cambridge_results.rendering.registry import load_renderer
+from cambridge_results.rendering.zip_entries import Deflated
 from cambridge_results.values import (
     CandidateNumber,
     CentreNumber,
@@ -108,14 +109,14 @@ class BatchJob:
 
 @attrs.frozen(kw_only=True)
 class BatchResult:
-    """A rendered batch: per letter, in order, a hash, a zip entry name and a one-page PDF;
-    the whole batch as one PDF, and its pages prepared for the job's slot in the combined
-    file (``None`` without a slot, or if they did not fit it)."""
+    """A rendered batch: per letter, in order, a hash, a zip entry name and a one-page PDF
+    deflated for the zip; the whole batch as one PDF, and its pages prepared for the job's
+    slot in the combined file (``None`` without a slot, or if they did not fit it)."""
 
     hashes: tuple[str, ...] = attrs.field(repr=False)
     file_names: tuple[str, ...]
     pdf: bytes = attrs.field(repr=False)
-    singles: tuple[bytes, ...] = attrs.field(repr=False)
+    singles: tuple[Deflated, ...] = attrs.field(repr=False)
     prepared: PreparedPages | None = attrs.field(default=None, repr=False)
 
 
@@ -164,14 +165,14 @@ def run_batch(job: BatchJob) -> BatchResult:
         letters.append(spec.letter(password))
     _log.debug("process %d hashed %d passwords", os.getpid(), len(hashes))
     pdf = renderer.render(letters, created=job.created)
-    # Splitting and preparing the combined PDF's objects here, from one reading of the
-    # batch, keeps the parent's share of the work small: it only appends bytes.
+    # Splitting, deflating the singles for the zip and preparing the combined PDF's
+    # objects here, from one reading of the batch, keeps the parent's share of the work
+    # small: it only appends bytes.
     slot = job.pdf_slot
-    prepared = None
     if slot is None:
-        singles = list(split_pages(pdf))
+        singles, prepared = split_for_zip(pdf)
     else:
-        singles, prepared = split_batch(pdf, slot.first, slot.room, with_info=slot.with_info)
+        singles, prepared = split_for_zip(pdf, slot.first, slot.room, with_info=slot.with_info)
     return BatchResult(
         hashes=tuple(hashes),
         file_names=tuple(x.file_name for x in letters),

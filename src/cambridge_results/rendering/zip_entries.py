@@ -178,21 +178,9 @@ class ZipWriter:
         if not self.fits(name, len(payload)) or size >= MAX_BYTES:
             raise RenderError(f"zip entry {name} does not fit in this zip; start another")
         offset = self._position
-        header = _LOCAL.pack(
-            b"PK\x03\x04",
-            _VERSION,
-            0,
-            0,
-            method,
-            self._time,
-            self._date,
-            crc,
-            len(payload),
-            size,
-            len(encoded),
-            0,
-        )
-        self._write(header + encoded)
+        # What the local header and the central directory record both say of the entry.
+        common = (0, method, self._time, self._date, crc, len(payload), size, len(encoded))
+        self._write(_LOCAL.pack(b"PK\x03\x04", _VERSION, 0, *common, 0) + encoded)
         self._write(payload)
         self._central.append(
             _CENTRAL.pack(
@@ -201,14 +189,7 @@ class ZipWriter:
                 _UNIX,
                 _VERSION,
                 0,
-                0,
-                method,
-                self._time,
-                self._date,
-                crc,
-                len(payload),
-                size,
-                len(encoded),
+                *common,
                 0,
                 0,
                 0,

@@ -23,6 +23,14 @@ from cambridge_results.testing.conformance_base import ACTOR, _Base, rolled_back
 __all__ = ["BatchConformance"]
 
 
+def _thing_and_event(store: Store, subject: str) -> dict[str, Any]:
+    """Store thing ``t0``; give an event row about ``subject`` for the writes under test."""
+    with store.unit_of_work(actor=ACTOR) as uow:
+        uow.insert("things", thing("t0"))
+    at = pendulum.datetime(2026, 6, 1, tz="UTC")
+    return {"at": at, "actor": ACTOR, "kind": "k", "subject": subject, "details": {}}
+
+
 class BatchConformance(_Base):
     """The batched and deferred primitives, and ``SERIAL_WRITES`` (see the module)."""
 
@@ -61,11 +69,7 @@ class BatchConformance(_Base):
         self, store: Store, provisional: bool
     ) -> None:
         """``write_many`` equals one ``insert`` or ``delete`` per write, in order; refuses first."""
-        with store.unit_of_work(actor=ACTOR) as uow:
-            uow.insert("things", thing("t0"))
-        at = pendulum.datetime(2026, 6, 1, tz="UTC")
-        event: dict[str, Any] = {"at": at, "actor": ACTOR, "kind": "k", "subject": "s"}
-        event["details"] = {}
+        event = _thing_and_event(store, "s")
         with store.unit_of_work(actor=ACTOR, provisional=provisional) as uow:
             bads: list[list[Any]] = [
                 [Insert("things", thing("t8")), Insert("nope", {})],
@@ -103,11 +107,7 @@ class BatchConformance(_Base):
         self, store: Store, provisional: bool
     ) -> None:
         """``send_many`` checks every write first, then makes them; later statements see them."""
-        with store.unit_of_work(actor=ACTOR) as uow:
-            uow.insert("things", thing("t0"))
-        at = pendulum.datetime(2026, 6, 1, tz="UTC")
-        event: dict[str, Any] = {"at": at, "actor": ACTOR, "kind": "k", "subject": "sent"}
-        event["details"] = {}
+        event = _thing_and_event(store, "sent")
         with store.unit_of_work(actor=ACTOR, provisional=provisional) as uow:
             with pytest.raises(InvalidValue):
                 uow.send_many([Insert("things", thing("t8")), Delete("things", 7)])

@@ -522,19 +522,21 @@ class PostgresStore(BaseStore):
             conn = self._connect()
             local.conn = conn
             local.pid = os.getpid()
-        if getattr(local, "unread", None) is not None:
-            self._read_unread(conn)
+        self._read_unread(conn)
         return conn
 
     def _send_unread(self, conn: psycopg.Connection[Any], statements: list[sql.Statement]) -> None:
         """Send ``statements``; the thread's next :meth:`_connection` reads the answer."""
-        if getattr(self._local, "unread", None) is not None:
-            self._read_unread(conn)
+        self._read_unread(conn)
         self._run(lambda: send_unread(conn, statements))
         self._local.unread = conn
 
     def _read_unread(self, conn: psycopg.Connection[Any] | None) -> None:
-        unread, self._local.unread = self._local.unread, None
+        """Read the answer to what this thread sent on ``conn`` (:meth:`_send_unread`), if any."""
+        unread = getattr(self._local, "unread", None)
+        if unread is None:
+            return
+        self._local.unread = None
         if unread is conn and conn is not None and not conn.closed:
             read_unread(conn)
 
@@ -584,8 +586,7 @@ class PostgresStore(BaseStore):
 
     def close(self) -> None:
         """Close every connection this store opened in this process (reading what was sent)."""
-        if getattr(self._local, "unread", None) is not None:
-            self._read_unread(getattr(self._local, "conn", None))
+        self._read_unread(getattr(self._local, "conn", None))
         self._closed = True
         with self._connections_lock:
             connections, self._connections = self._connections, []

@@ -171,7 +171,7 @@ class Transaction(abc.ABC):
         before it stay done and those after it do not run.
         """
         self._ready(write=True)
-        if isinstance(updates, Update) or not isinstance(updates, Sequence):
+        if not isinstance(updates, Sequence):
             raise InvalidValue("updates", "must be a sequence of Update")
         checked = []
         for u in updates:

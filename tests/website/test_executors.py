@@ -14,6 +14,7 @@ import signal
 import time
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -160,6 +161,126 @@ def test_an_executor_that_is_not_one_or_has_no_worker_slots_is_refused(
     executor = options.get("executor")
     if isinstance(executor, concurrent.futures.Executor):
         executor.shutdown()
+
+
+# -- the board's own worker pool ---------------------------------------------------------
+
+
+def _worker_pids() -> set[int]:
+    """This process's child processes (its worker pools, multiprocessing's helpers), from /proc."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{os.getpid()}/task").glob("*"):
+        try:
+            found.update(int(p) for p in (task / "children").read_text().split())
+        except OSError:
+            continue
+    return found
+
+
+def _kill_a_worker(pool: Any) -> None:
+    """SIGKILL one of ``pool``'s worker processes and wait until the pool knows it is broken."""
+    os.kill(pool.submit(os.getpid).result(), signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            pool.submit(os.getpid).result()
+        except BrokenProcessPool:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the pool did not notice its killed worker")
+
+
+def _pool_board(url: str) -> Any:
+    _set_up(url)
+    return open_board(url, policy=POLICY, clock=clock(), hasher_name="test-cheap", workers=2)
+
+
+def test_a_boards_runs_share_its_worker_processes_which_end_when_it_closes(
+    tmp_path: Path,
+) -> None:
+    """CRW-10: the second run starts no worker process; closing the board ends them."""
+    before = _worker_pids()
+    board = _pool_board(f"sqlite:///{tmp_path / 'kept.db'}")
+    try:
+        assert board.worker_pool is not None
+        first = board.website.generate_letters(MAIN, _request(tmp_path / "one"))
+        started = _worker_pids() - before
+        second = board.website.generate_letters(MAIN, _request(tmp_path / "two"))
+        assert _worker_pids() - before == started
+        assert len(started) >= 2  # the two workers (and spawn's resource tracker, if new)
+        assert first.printed == second.printed == CANDIDATES
+        _assert_every_letter_logs_in(board.store, tmp_path / "two", HASHER.verify)
+    finally:
+        board.close()
+    board.close()  # closing again does nothing
+    deadline = time.monotonic() + 30
+    while _worker_pids() & started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not (_worker_pids() & started) - {p for p in started if _is_tracker(p)}
+    with pytest.raises(RuntimeError):
+        board.worker_pool.submit(os.getpid)
+
+
+def _is_tracker(pid: int) -> bool:
+    """Whether ``pid`` is multiprocessing's resource tracker (kept for the process's life)."""
+    try:
+        return b"resource_tracker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def test_a_worker_killed_between_runs_is_replaced_and_the_next_run_prints_every_letter(
+    tmp_path: Path,
+) -> None:
+    """CRW-10: a pool a worker died in is replaced when the next run starts."""
+    board = _pool_board(f"sqlite:///{tmp_path / 'between.db'}")
+    try:
+        board.website.generate_letters(MAIN, _request(tmp_path / "one"))
+        _kill_a_worker(board.worker_pool)
+        report = board.website.generate_letters(MAIN, _request(tmp_path / "two"))
+        assert report.letters == report.printed == CANDIDATES
+        _assert_every_letter_logs_in(board.store, tmp_path / "two", HASHER.verify)
+    finally:
+        board.close()
+
+
+def test_a_worker_killed_mid_run_fails_that_run_and_the_boards_next_run_recovers(
+    tmp_path: Path,
+) -> None:
+    """CRW-13: SIGKILL of a kept worker fails the run (nothing printed, no file left); the
+    same board's next run gets new workers and regenerates the unprinted credentials."""
+    board = _pool_board(f"sqlite:///{tmp_path / 'mid.db'}")
+    out = tmp_path / "out"
+
+    def kill_once(progress: GenerationProgress) -> None:
+        if progress.batches == 1:
+            _kill_a_worker(board.worker_pool)
+
+    try:
+        with pytest.raises(BrokenProcessPool):
+            board.website.generate_letters(MAIN, _request(out, on_progress=kill_once))
+        assert _letters_on_disk(out) == {}, "a failed run left finished letters"
+        claimed = [
+            r for r in credentials(board.store).values() if r.state is CredentialState.UNPRINTED
+        ]
+        assert claimed, "the killed run claimed nothing"
+        report = board.website.generate_letters(MAIN, _request(out, mode="new"))
+        assert report.letters == report.printed == CANDIDATES
+        assert report.recovered == len(claimed)
+        _assert_every_letter_logs_in(board.store, out, HASHER.verify)
+    finally:
+        board.close()
+
+
+def test_a_board_given_an_executor_or_no_workers_keeps_no_pool_of_its_own(tmp_path: Path) -> None:
+    """CRW-10: the caller's executor is theirs; ``workers=0`` runs everything in-process."""
+    url = f"sqlite:///{tmp_path / 'none.db'}"
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        with open_board(url, policy=POLICY, clock=clock(), executor=pool, workers=1) as board:
+            assert board.worker_pool is None
+        assert pool.submit(os.getpid).result() == os.getpid()
+    with open_board(url, policy=POLICY, clock=clock(), workers=0) as board:
+        assert board.worker_pool is None
 
 
 # -- a Dask cluster --------------------------------------------------------------------

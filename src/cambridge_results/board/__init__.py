@@ -45,6 +45,9 @@ from cambridge_results.rendering.statement import StatementRenderer
 from cambridge_results.reports import Reports
 from cambridge_results.storage import Store, open_store
 from cambridge_results.website import LetterStore, Website
+from cambridge_results.website.pipeline import default_workers
+from cambridge_results.website.worker_pool import WorkerPool
+from cambridge_results.website.workers import options_key
 
 __all__ = ["SCHEMA", "Board", "open_board"]
 
@@ -62,8 +65,13 @@ class Board:
         reports: Reports,
         enquiries: Enquiries,
         data: BoardData,
+        worker_pool: WorkerPool | None = None,
     ) -> None:
         self.context = context
+        #: The processes that hash and render the website's letters, kept for all its
+        #: runs and ended by :meth:`close` (``None``: no workers, or the caller's executor).
+        self.worker_pool = worker_pool
+        self._closed = False
         #: Centre access, ticks, revocation, listings and bulk letters (CRW).
         self.website = website
         #: An Associate's defaults and per-centre controls (ASC).
@@ -93,8 +101,17 @@ class Board:
         return self.context.clock
 
     def close(self) -> None:
-        """Close the store; the board cannot be used afterwards."""
-        self.context.store.close()
+        """End the board's worker processes and close the store; the board cannot be
+        used afterwards.  A caller's executor is left running (it is theirs).  Closing
+        again does nothing."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if self.worker_pool is not None:
+                self.worker_pool.shutdown(wait=True, cancel_futures=True)
+        finally:
+            self.context.store.close()
 
     def __enter__(self) -> Self:
         return self
@@ -136,8 +153,11 @@ def open_board(
     batches instead of a process pool of the board's own: any
     ``concurrent.futures.Executor``, e.g. ``distributed.Client(...).get_executor()``
     for a Dask cluster (docs/scaling.md); ``workers`` is then how many batches
-    it runs at once (its worker slots), and the caller shuts it down.  ``outbox`` sends reset links
-    and change notices (default: kept in memory, for tests and demos; pass an
+    it runs at once (its worker slots), and the caller shuts it down.  Without one,
+    the board starts its ``workers`` processes with its first generation run and keeps
+    them for the next (:attr:`Board.worker_pool`) until :meth:`Board.close`.
+    ``outbox`` sends reset links and change notices (default: kept in memory, for tests
+    and demos; pass an
     :class:`~cambridge_results.logins.outbox.SmtpOutbox` in production) and
     ``reset_link`` turns a reset token into the URL in the email.  The
     statement and enquiry-letter renderers default to fpdf2's.  ``letter_store``
@@ -158,6 +178,9 @@ def open_board(
     store = open_store(url, migrations=SCHEMA, migrate=migrate)
     try:
         context = Context(store=store, policy=policy, clock=clock or SystemClock())
+        pool = _worker_pool(
+            workers, executor, policy, hasher_name, letter_renderer, letter_renderer_options
+        )
         return Board(
             context,
             website=Website(
@@ -167,7 +190,7 @@ def open_board(
                 renderer_options=letter_renderer_options,
                 workers=workers,
                 letters=letter_store,
-                executor=executor,
+                executor=executor if pool is None else pool,
             ),
             associates=Associates(context),
             logins=Logins(
@@ -187,8 +210,33 @@ def open_board(
                 letter_renderer=enquiry_letter_renderer or FpdfEnquiryLetterRenderer(),
             ),
             data=BoardData(context),
+            worker_pool=pool,
         )
     except BaseException:
         # Bad options must not leave the store's connections open behind the error.
         store.close()
         raise
+
+
+def _worker_pool(
+    workers: int | None,
+    executor: concurrent.futures.Executor | None,
+    policy: Policy,
+    hasher_name: str | None,
+    renderer: str,
+    renderer_options: Mapping[str, Any] | None,
+) -> WorkerPool | None:
+    """The board's own worker processes (not started yet), unless the caller gave an
+    executor or asked for none; a bad option is left for ``Website`` to refuse."""
+    count = default_workers() if workers is None else workers
+    if executor is not None or isinstance(count, bool) or not isinstance(count, int):
+        return None
+    if count < 1 or not isinstance(renderer_options, Mapping | None):
+        return None
+    return WorkerPool(
+        count,
+        credentials=policy.credentials,
+        hasher_name=hasher_name,
+        renderer=renderer,
+        renderer_options=options_key(renderer_options),
+    )

@@ -12,9 +12,10 @@ How a run goes (:func:`generate`):
    passwords, hashes them and renders the batch (:mod:`.workers`); the run
    commits the hashes as *unprinted* and appends the batch to its files.  At
    most ``2 x workers`` batches are in flight.  The workers are a process
-   pool the run starts and stops, or any ``concurrent.futures.Executor`` the
-   website was given (a Dask cluster's, docs/scaling.md), which the run
-   uses and leaves running.
+   pool (:class:`~.worker_pool.WorkerPool`) that the board keeps for all its
+   runs or, for a website built without one, that the run starts and stops;
+   or any ``concurrent.futures.Executor`` the website was given (a Dask
+   cluster's, docs/scaling.md), which the run uses and leaves running.
 5. **Published.**  Every file is ``fsync``\\ ed under its temporary name
    (:class:`~cambridge_results.rendering.letter_output.LetterFiles`); one
    transaction marks the run's credentials *printed* and records the files
@@ -37,8 +38,6 @@ import collections
 import concurrent.futures
 import contextlib
 import logging
-import logging.handlers
-import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -63,27 +62,17 @@ from cambridge_results.website.generation import (
 from cambridge_results.website.letter_files import DirectoryLetterStore, LetterStore
 from cambridge_results.website.plan import GenerationPlan, plan_generation
 from cambridge_results.website.publication import pause_point, put_files, recover
+from cambridge_results.website.worker_pool import WorkerPool
 from cambridge_results.website.workers import (
     BatchJob,
     BatchResult,
     LetterSpec,
-    init_worker,
     run_batch,
 )
 
 __all__ = ["RunOptions", "default_workers", "generate", "letter_store"]
 
 _log = logging.getLogger("cambridge_results.website.generation")
-_LIBRARY = "cambridge_results"
-
-
-class _ToOwnLogger(logging.Handler):
-    """Hands a worker's record to this process's logger of the same name."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        logger = logging.getLogger(record.name)
-        if logger.isEnabledFor(record.levelno):
-            logger.handle(record)
 
 
 def default_workers() -> int:
@@ -121,55 +110,32 @@ def letter_store(request: GenerationRequest, options: RunOptions) -> LetterStore
     return options.letters
 
 
-@attrs.define
-class _Workers:
-    """What runs the batches: the run's own process pool (with the listener that brings
-    its log records here, both stopped at the end) or the caller's executor (left running)."""
-
-    pool: concurrent.futures.Executor
-    listener: logging.handlers.QueueListener | None = None
-
-    def shutdown(self) -> None:
-        if self.listener is None:
-            return  # the caller's executor: theirs to shut down
-        self.pool.shutdown(wait=True, cancel_futures=True)
-        self.listener.stop()
-
-
-def _start_pool(context: Context, options: RunOptions) -> _Workers | None:
-    """The caller's executor; else start the worker processes now, so they start up and
-    load fonts while this process plans the run.  Their log records come back on a
-    queue and go to this process's loggers of the same names (docs/logging.md)."""
+def _start_pool(
+    context: Context, options: RunOptions
+) -> tuple[concurrent.futures.Executor | None, WorkerPool | None]:
+    """What runs the run's batches, and the pool the run started (to shut down at its
+    end), if it started one.  A board's kept :class:`WorkerPool` is started (or, if a
+    worker of it died, replaced) now; a caller's executor is used as it is; else the
+    run starts a pool of its own now, so its workers start up and load fonts while
+    this process plans the run."""
+    if isinstance(options.executor, WorkerPool):
+        options.executor.start()
+        return options.executor, None
     if options.executor is not None:
         # Its workers load the renderer and hasher with their first batch (run_batch),
         # and log where they run: nothing but batches and results crosses the network.
-        return _Workers(options.executor)
+        return options.executor, None
     if options.workers == 0:
-        return None
-    mp_context = multiprocessing.get_context("spawn")
-    log_queue = mp_context.Queue()
-    listener = logging.handlers.QueueListener(log_queue, _ToOwnLogger())
-    listener.start()
-    pool = concurrent.futures.ProcessPoolExecutor(
-        max_workers=options.workers,
-        mp_context=mp_context,
-        initializer=init_worker,
-        initargs=(
-            os.getpid(),
-            0.5,
-            options.renderer,
-            options.renderer_options,
-            context.policy.credentials,
-            options.hasher_name,
-            log_queue,
-            logging.getLogger(_LIBRARY).getEffectiveLevel(),
-        ),
+        return None, None
+    own = WorkerPool(
+        options.workers,
+        credentials=context.policy.credentials,
+        hasher_name=options.hasher_name,
+        renderer=options.renderer,
+        renderer_options=options.renderer_options,
     )
-    for _ in range(options.workers):
-        # Workers are started as tasks arrive; one trivial task each starts them all.
-        pool.submit(os.getpid)
-    _log.debug("started %d worker processes", options.workers)
-    return _Workers(pool, listener)
+    own.start()
+    return own, own
 
 
 def _run_here(job: BatchJob) -> concurrent.futures.Future[BatchResult]:
@@ -288,8 +254,7 @@ def generate(
         plan.series,
         principal,
     )
-    workers = _start_pool(context, options)
-    pool = workers.pool if workers is not None else None
+    pool, own = _start_pool(context, options)
     try:
         # Loaded here, after the workers were started, so that importing the
         # renderer (about half a second the first time) overlaps their own
@@ -315,8 +280,8 @@ def generate(
         if total:
             pdfs, zips = _publish(context, store, pipeline, total, sizes)
     finally:
-        if workers is not None:
-            workers.shutdown()
+        if own is not None:
+            own.shutdown(wait=True, cancel_futures=True)
     letters = pipeline.files.count if pipeline.files is not None else 0
     _log.info("run %s wrote %d letters (%d revoked)", book.run, letters, revoked)
     return GenerationReport(

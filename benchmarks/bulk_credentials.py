@@ -173,13 +173,17 @@ def run_library(database: Path, n: int, hasher: str, workers: int, dask: bool) -
         )
     if letters != n:
         raise SystemExit(f"expected {n} letters, got {letters}")
-    return {
+    measured = {
         "seconds": seconds,
         "pdf_per_letter": pdf_bytes / n,
         "zip_per_letter": zip_bytes / n,
         "parent_ms": parent_cpu / n * 1000,
         "workers_ms": workers_cpu / n * 1000,
     }
+    if not dask:  # a Dask cluster's workers are counted only once it is closed, after this
+        # The time the workers stood idle (or waited for a core), summed over them.
+        measured["idle_ms"] = (workers * seconds - workers_cpu) / n * 1000
+    return measured
 
 
 def _cpu() -> tuple[float, float]:
@@ -303,6 +307,7 @@ def _line(label: str, n: int, m: dict[str, float]) -> None:
         print(
             f"{'':<46} CPU a letter: parent {m['parent_ms']:.3f} ms, workers "
             f"{m['workers_ms']:.3f} ms, all {m['parent_ms'] + m['workers_ms']:.3f} ms"
+            + (f"; workers idle {m['idle_ms']:.3f} ms" if "idle_ms" in m else "")
         )
 
 

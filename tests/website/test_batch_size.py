@@ -43,10 +43,10 @@ def test_between_the_bounds_it_is_the_smallest_size_giving_each_worker_its_share
 
 
 def test_a_run_on_two_workers_is_cut_into_enough_batches_to_share() -> None:
-    """CRW-10: 300 letters on 2 workers make 8 batches, not 1 batch of 500."""
+    """CRW-10: 300 letters on 2 workers make 4 batches of the largest size, not 1 of 500."""
     size = auto_batch_size(300, 2)
-    assert size == 38
-    assert -(-300 // size) == 8
+    assert size == 75
+    assert -(-300 // size) == 4
     assert auto_batch_size(100_000, 2) == DEFAULT_BATCH_SIZE
     assert auto_batch_size(10, 8) == MIN_AUTO_BATCH_SIZE
 
@@ -74,6 +74,12 @@ def test_without_workers_every_batch_but_the_last_is_the_largest(total: int) -> 
     """CRW-10: in one process nothing waits for a last batch, so batches stay large."""
     sizes = list(auto_batch_sizes(total, 0))
     assert set(sizes[:-1]) <= {DEFAULT_BATCH_SIZE}
+
+
+def test_two_thousand_letters_on_two_workers_make_nine_batches() -> None:
+    """CRW-10: batches of 500 while every worker has a full one ahead, then the taper;
+    each batch pays its font work once, so a run makes no more batches than balance needs."""
+    assert list(auto_batch_sizes(2_000, 2)) == [500, 500, 500, 250, 125, 63, 31, 25, 6]
 
 
 def test_ten_thousand_letters_on_two_workers_taper_from_500_to_25() -> None:

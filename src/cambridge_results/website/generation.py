@@ -38,9 +38,12 @@ __all__ = [
 DEFAULT_BATCH_SIZE = 500
 #: The smallest automatic batch, so tiny runs do not pay font costs per few letters.
 MIN_AUTO_BATCH_SIZE = 25
-#: Batches the automatic choice aims to give every worker, so no worker sits idle
-#: while another finishes a long last batch.
-BATCHES_PER_WORKER = 4
+#: Batches of the largest automatic size the choice aims to give every worker.  Two:
+#: the tapering end of a run (below) already keeps the workers finishing together, and
+#: every batch costs its worker about 90 ms of font work; with four, 2,000 letters on
+#: two workers made 12 batches instead of 9, about 0.19 ms more worker CPU a letter
+#: (docs/performance.md, "Fifth session: pool").
+BATCHES_PER_WORKER = 2
 #: Near the end of a run the automatic batches shrink so that what is left is shared
 #: over about this many batches a worker: the last batches are short, so the workers
 #: finish close together instead of one hashing a whole large batch alone.  One a

@@ -26,6 +26,7 @@ from cambridge_results.errors import (
 )
 from cambridge_results.storage import sql
 from cambridge_results.storage.migrations import Catalog
+from cambridge_results.storage.postgres_wire import Answer
 from cambridge_results.storage.query import Eq, Where
 from cambridge_results.storage.schema import Row, Table
 
@@ -186,7 +187,7 @@ def read_unread(conn: psycopg.Connection[Any]) -> None:
         )
 
 
-def stored_row(table: Table, row: Row, cursor: psycopg.Cursor[Any]) -> Row | None:
+def stored_row(table: Table, row: Row, cursor: Answer) -> Row | None:
     """The row an ``INSERT ... ON CONFLICT DO NOTHING`` stored, or None if it was skipped."""
     if table.auto_column is None:
         return sql.stored_row(table, row) if cursor.rowcount == 1 else None

@@ -77,6 +77,8 @@ class Wire:
         #: (query bytes, parameter types) -> prepared statement name.
         self._prepared: dict[tuple[bytes, tuple[int, ...]], bytes] = {}
         self._names = itertools.count(1)
+        #: One per connection: it keeps the dumpers and loaders it looked up.
+        self._tx: AdaptContext = Transformer(conn)
 
     def run(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[Answer]:
         """Run ``statements`` in order in one round trip; their answers.
@@ -86,7 +88,7 @@ class Wire:
         fails meanwhile is closed, and the error raised.
         """
         pgconn = self._pgconn
-        tx: AdaptContext = Transformer(self._conn)
+        tx = self._tx
         pgconn.enter_pipeline_mode()
         try:
             queued = self._send(tx, statements)

@@ -93,9 +93,7 @@ from cambridge_results.storage.postgres_support import (
     alone,
     equalities,
     parse_url,
-    read_unread,
     redacted,
-    send_unread,
     stored_row,
     touches_unique,
     translate_error,
@@ -490,7 +488,7 @@ class PostgresStore(BaseStore):
     def _send_unread(self, conn: psycopg.Connection[Any], statements: list[sql.Statement]) -> None:
         """Send ``statements``; the thread's next :meth:`_connection` reads the answer."""
         self._read_unread(conn)
-        self._run(lambda: send_unread(conn, statements))
+        self._run(lambda: wire(conn).send(statements))
         self._local.unread = conn
 
     def _read_unread(self, conn: psycopg.Connection[Any] | None) -> None:
@@ -500,7 +498,7 @@ class PostgresStore(BaseStore):
             return
         self._local.unread = None
         if unread is conn and conn is not None and not conn.closed:
-            read_unread(conn)
+            wire(conn).read_unread()
 
     def _begin_write(self, conn: psycopg.Connection[Any]) -> tuple[str, ...]:
         """An ordinary writing unit's ``BEGIN``: synced, even where provisional ones are not."""

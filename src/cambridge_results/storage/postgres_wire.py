@@ -18,6 +18,7 @@ Like :mod:`.postgres`, imported only for a PostgreSQL URL.
 from __future__ import annotations
 
 import itertools
+import logging
 import re
 import select
 import weakref
@@ -27,7 +28,7 @@ from typing import Any
 import psycopg
 from psycopg.abc import Transformer as AdaptContext
 from psycopg.adapt import PyFormat, Transformer
-from psycopg.pq import ExecStatus
+from psycopg.pq import DiagnosticField, ExecStatus
 
 __all__ = ["Answer", "Wire", "wire"]
 
@@ -36,6 +37,9 @@ _PARAM = re.compile(r"%%|%s")
 _MAX_TEXTS = 1000
 _MAX_PREPARED = 200
 _OK = (ExecStatus.COMMAND_OK, ExecStatus.TUPLES_OK)
+#: A prepare queued: (the query and its parameter types, the statement's name).
+_Prepare = tuple[tuple[bytes, tuple[int, ...]], bytes]
+_log = logging.getLogger("cambridge_results.storage")
 
 
 class Answer:
@@ -79,6 +83,8 @@ class Wire:
         self._names = itertools.count(1)
         #: One per connection: it keeps the dumpers and loaders it looked up.
         self._tx: AdaptContext = Transformer(conn)
+        #: What :meth:`send` queued and nobody has read the answer to yet.
+        self._unread: list[_Prepare | None] | None = None
 
     def run(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[Answer]:
         """Run ``statements`` in order in one round trip; their answers.
@@ -87,29 +93,24 @@ class Wire:
         answer is read (the ones after it did not run).  A connection that
         fails meanwhile is closed, and the error raised.
         """
-        pgconn = self._pgconn
+        self.read_unread()
         tx = self._tx
-        pgconn.enter_pipeline_mode()
         try:
-            queued = self._send(tx, statements)
-            pgconn.pipeline_sync()
-            while pgconn.flush():
-                select.select([], [pgconn.socket], [])
+            queued = self._queue(statements)
             results = self._receive(len(queued))
-            pgconn.exit_pipeline_mode()
+            self._pgconn.exit_pipeline_mode()
         except BaseException:
             self._conn.close()
             raise
         error: psycopg.Error | None = None
         answers = []
         for prepared, result in zip(queued, results, strict=True):
-            ok = result.status in _OK
+            ok = self._check(prepared, result)
             if not ok and error is None and result.status != ExecStatus.PIPELINE_ABORTED:
                 error = psycopg.errors.error_from_result(result, encoding=self._encoding)
             if prepared is not None:  # the answer to a prepare
-                if ok:
-                    self._prepared[prepared[0]] = prepared[1]
-            elif not ok:
+                continue
+            if not ok:
                 answers.append(Answer([], -1, ""))
             else:
                 tx.set_pgresult(result)
@@ -121,12 +122,62 @@ class Wire:
             raise error
         return answers
 
+    def send(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
+        """Send ``statements`` (one implicit transaction) without waiting for the answer.
+
+        :meth:`read_unread` reads it, as :meth:`run` does first; nothing else
+        may be sent on the connection meanwhile.
+        """
+        self.read_unread()
+        try:
+            self._unread = self._queue(statements)
+        except BaseException:
+            self._conn.close()
+            raise
+
+    def read_unread(self) -> None:
+        """Read the answer to :meth:`send`, if any; an error is logged (WARNING), not raised."""
+        queued, self._unread = self._unread, None
+        if queued is None or self._conn.closed:
+            return
+        error = None
+        try:
+            results = self._receive(len(queued))
+            self._pgconn.exit_pipeline_mode()
+        except psycopg.Error as exc:
+            self._conn.close()
+            error = str(exc)
+        else:
+            for prepared, result in zip(queued, results, strict=True):
+                if not self._check(prepared, result) and error is None:
+                    message = result.error_field(DiagnosticField.MESSAGE_PRIMARY) or b""
+                    error = message.decode(errors="replace")
+        if error is not None:
+            _log.warning("writes sent without waiting were not made: %s", error)
+
+    def _check(self, prepared: _Prepare | None, result: Any) -> bool:
+        """Whether ``result`` is a success; a prepare's success is remembered."""
+        ok = result.status in _OK
+        if ok and prepared is not None:
+            self._prepared[prepared[0]] = prepared[1]
+        return ok
+
+    def _queue(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[_Prepare | None]:
+        """Send ``statements`` then a ``Sync`` in pipeline mode: per query, its prepare or None."""
+        pgconn = self._pgconn
+        pgconn.enter_pipeline_mode()
+        queued = self._send(self._tx, statements)
+        pgconn.pipeline_sync()
+        while pgconn.flush():
+            select.select([], [pgconn.socket], [])
+        return queued
+
     def _send(
         self, tx: AdaptContext, statements: Sequence[tuple[str, Sequence[Any]]]
-    ) -> list[tuple[tuple[bytes, tuple[int, ...]], bytes] | None]:
+    ) -> list[_Prepare | None]:
         """Queue every statement and the prepares it needs: per query, its prepare or None."""
         pgconn = self._pgconn
-        queued: list[tuple[tuple[bytes, tuple[int, ...]], bytes] | None] = []
+        queued: list[_Prepare | None] = []
         for text, params in statements:
             seen = self._texts.get(text)
             if seen is None:

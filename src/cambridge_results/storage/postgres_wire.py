@@ -113,8 +113,10 @@ class Wire:
             if not ok:
                 answers.append(Answer([], -1, ""))
             else:
-                tx.set_pgresult(result)
-                rows = tx.load_rows(0, result.ntuples, tuple) if result.ntuples else []
+                rows: list[tuple[Any, ...]] = []
+                if result.ntuples:
+                    tx.set_pgresult(result)
+                    rows = tx.load_rows(0, result.ntuples, tuple)
                 tuples = result.command_tuples
                 status = (result.command_status or b"").decode()
                 answers.append(Answer(rows, -1 if tuples is None else tuples, status))

@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import functools
 import multiprocessing
+import os
 import sqlite3
 import statistics
 import sys
@@ -104,19 +105,15 @@ def seed(url: str, writers: int, enquiries: int) -> None:
     store.close()
 
 
-def library_writer(url: str, writer: int, count: int, barrier: Any, out: Any) -> None:
-    """Create and submit ``count`` service-2 enquiries for this writer's candidates."""
-    store = open_store(url, migrate=False, migrations=SCHEMA)
+def _enquirer(store: Any, writer: int) -> Callable[[int], None]:
+    """Create and submit a service-2 enquiry for this writer's candidate ``n``."""
     service = Enquiries(
         Context(store=store, policy=POLICY, clock=FixedClock(NOW)),
         letter_renderer=FpdfEnquiryLetterRenderer(),
     )
     officer = CentreOfficer(centre=_centre(writer))
-    start = 0.0
-    for n in range(count + 1):
-        if n == 1:
-            barrier.wait()  # candidate 0000 was the warm-up
-            start = time.monotonic()
+
+    def enquire(n: int) -> None:
         made = service.create(
             officer,
             NewEnquiry(
@@ -128,6 +125,20 @@ def library_writer(url: str, writer: int, count: int, barrier: Any, out: Any) ->
             ),
         )
         service.submit(officer, made.id, declarations=(True, True))
+
+    return enquire
+
+
+def library_writer(url: str, writer: int, count: int, barrier: Any, out: Any) -> None:
+    """Create and submit ``count`` service-2 enquiries for this writer's candidates."""
+    store = open_store(url, migrate=False, migrations=SCHEMA)
+    enquire = _enquirer(store, writer)
+    start = 0.0
+    for n in range(count + 1):
+        if n == 1:
+            barrier.wait()  # candidate 0000 was the warm-up
+            start = time.monotonic()
+        enquire(n)
     out.put((start, time.monotonic()))
     store.close()
 
@@ -213,6 +224,55 @@ def postgres_fresh(server: str, writers: int, count: int) -> tuple[str, str]:
     return url, f"{server}{'&' if '?' in server else '?'}options=-csearch_path%3D{table}"
 
 
+def _backend_cpu(pid: int) -> float:
+    """Seconds of CPU (user + system) the server process ``pid`` has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_per_enquiry(server: str, count: int) -> tuple[float, float, float, float]:
+    """One writer's CPU per create + submit in ms: library client, server; bare client, server.
+
+    The client is this process (``time.process_time``), the server the
+    connection's backend process (``/proc/PID/stat``, ticks of 10 ms: use a
+    few hundred enquiries).  Run in this process, on one fresh store each.
+    """
+    import psycopg
+
+    store_url, raw_url = postgres_fresh(server, 1, count)
+    tag = f"cr_cpu_{uuid.uuid4().hex[:8]}"
+    store = open_store(f"{store_url}&application_name={tag}", migrate=False, migrations=SCHEMA)
+    enquire = _enquirer(store, 0)
+    enquire(0)
+    with psycopg.connect(server, autocommit=True) as monitor:
+        found = monitor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = %s", (tag,)
+        ).fetchall()
+    [(pid,)] = found
+    client, backend = time.process_time(), _backend_cpu(pid)
+    for n in range(1, count + 1):
+        enquire(n)
+    library = (
+        (time.process_time() - client) * 1000 / count,
+        (_backend_cpu(pid) - backend) * 1000 / count,
+    )
+    store.close()
+    with psycopg.connect(raw_url) as conn:
+        pid = conn.info.backend_pid
+        client, backend = time.process_time(), _backend_cpu(pid)
+        for n in range(count + 1):
+            for step in ("draft", "submitted"):
+                conn.execute(
+                    "INSERT INTO bench_raw (writer, n, step) VALUES (%s, %s, %s)", (0, n, step)
+                )
+                conn.commit()
+        bare = (
+            (time.process_time() - client) * 1000 / count,
+            (_backend_cpu(pid) - backend) * 1000 / count,
+        )
+    return (*library, *bare)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run every measurement and print a table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -223,7 +283,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--enquiries", type=int, default=100, help="enquiries per writer")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--cpu",
+        type=int,
+        metavar="N",
+        help="PostgreSQL only: CPU per create + submit, client and server, over N in one process",
+    )
     args = parser.parse_args(argv)
+    if args.cpu:
+        return cpu_main(args)
     print(f"{args.enquiries} enquiries per writer (create + submit), median of {args.repeat}")
     print(
         f"{'backend':<11} {'writers':>7} {'library enq/s':>14} {'bare enq/s':>11} "
@@ -263,6 +331,27 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f"{library / bare:>7.3f} {'' if target is None else f'>= {target}':>7}",
                     flush=True,
                 )
+    return 0
+
+
+def cpu_main(args: argparse.Namespace) -> int:
+    """Print CPU per create + submit (``--cpu N``), ``--repeat`` runs, and their medians."""
+    with ExitStack() as stack:
+        server = args.url
+        if server is None:
+            from cambridge_results.testing.postgres_server import TemporaryPostgres
+
+            server = stack.enter_context(TemporaryPostgres(fsync=True)).url
+        print(f"CPU ms per create + submit, one writer, {args.cpu} enquiries, PostgreSQL")
+        print(
+            f"{'':<8} {'lib client':>10} {'lib server':>10} {'bare client':>11} {'bare server':>11}"
+        )
+        runs = [cpu_per_enquiry(server, args.cpu) for _ in range(args.repeat)]
+        for label, run in [
+            *((f"run {i + 1}", r) for i, r in enumerate(runs)),
+            ("median", tuple(statistics.median(c) for c in zip(*runs, strict=True))),
+        ]:
+            print(f"{label:<8} {run[0]:>10.3f} {run[1]:>10.3f} {run[2]:>11.3f} {run[3]:>11.3f}")
     return 0
 
 

@@ -93,13 +93,12 @@ from cambridge_results.storage.postgres_support import (
     alone,
     equalities,
     parse_url,
-    read_unread,
     redacted,
-    send_unread,
     stored_row,
     touches_unique,
     translate_error,
 )
+from cambridge_results.storage.postgres_wire import Answer, wire
 from cambridge_results.storage.query import Order, Where
 from cambridge_results.storage.schema import Row, Table
 
@@ -134,9 +133,7 @@ class PostgresUnitOfWork(UnitOfWork):
         super().__init__(catalog=store.catalog, actor=actor, read_only=read_only)
         self._store = store
         self._conn = conn
-        # One cursor for the statements sent one at a time: a new one per statement
-        # costs a third of psycopg's own time for a one-row read.
-        self._cursor = conn.cursor()
+        self._wire = wire(conn)
         self.provisional = provisional
         #: The ``BEGIN`` not sent yet: it goes with the first statement, in one round trip.
         self._begin_text = begin
@@ -145,23 +142,11 @@ class PostgresUnitOfWork(UnitOfWork):
 
     # -- executing -----------------------------------------------------------
 
-    def _execute(self, statement: sql.Statement) -> psycopg.Cursor[Any]:
-        if self._begin_text is not None or self._pending:
-            return self._pipelined([statement])[0]
-        text, params = statement
-        try:
-            return self._cursor.execute(text, params)
-        except psycopg.Error as exc:
-            raise translate_error(exc, self.catalog) from exc
+    def _execute(self, statement: sql.Statement) -> Answer:
+        return self._pipelined([statement])[0]
 
-    def _pipelined(
-        self, statements: Sequence[sql.Statement], *, quiet: Sequence[int] = ()
-    ) -> list[psycopg.Cursor[Any]]:
-        """Run ``statements`` in order in one round trip (pipeline mode); their cursors.
-
-        The statements at the places ``quiet`` have no results anyone reads
-        (``SAVEPOINT``, ``RELEASE``): they share the unit's cursor, as do the
-        ``BEGIN``, the writes held back and the last statement.
+    def _pipelined(self, statements: Sequence[sql.Statement]) -> list[Answer]:
+        """Run ``statements`` in order in one round trip (:mod:`.postgres_wire`); their answers.
 
         The ``BEGIN`` not sent yet goes first, then the writes held back.  The first statement that
         fails raises (translated) once all have been answered, and those
@@ -172,48 +157,27 @@ class PostgresUnitOfWork(UnitOfWork):
         begin, self._begin_text = self._begin_text, None
         if begin == ():
             self._store._read_unread(self._conn)
-        held = len(self._pending)
-        keep = [i not in quiet for i in range(len(statements))]
-        if held:
-            statements, self._pending = [*self._pending, *statements], []
-            keep = [False] * held + keep
+        held: list[sql.Statement] = [(command, []) for command in begin or ()]
+        held += self._pending
+        statements, self._pending, skip = [*held, *statements], [], len(held)
         try:
-            return self._send(begin, statements, keep)[held:]
+            return self._wire.run(statements)[skip:]
         except psycopg.Error as exc:
             if begin is None or not (
                 isinstance(exc, psycopg.OperationalError) and self._conn.closed
             ):
                 raise translate_error(exc, self.catalog) from exc
         self._conn = self._store._connection()
-        self._cursor = self._conn.cursor()
+        self._wire = wire(self._conn)
         try:
-            return self._send(begin, statements, keep)[held:]
+            return self._wire.run(statements)[skip:]
         except psycopg.Error as exc:
             raise translate_error(exc, self.catalog) from exc
 
-    def _send(
-        self,
-        begin: tuple[str, ...] | None,
-        statements: Sequence[sql.Statement],
-        keep: Sequence[bool],
-    ) -> list[psycopg.Cursor[Any]]:
-        # A cursor keeps only the results of its last statement: a statement whose
-        # results are read gets its own unless it is the last; the rest share the unit's.
-        last = len(statements) - 1
-        cursors = []
-        with self._conn.pipeline():
-            # One command per execute: pipeline mode sends each as a prepared statement.
-            for command in begin or ():
-                self._cursor.execute(command)
-            for i, (text, params) in enumerate(statements):
-                cursor = self._conn.cursor() if keep[i] and i != last else self._cursor
-                cursors.append(cursor.execute(text, params))
-        return cursors
-
-    def _in_savepoint(self, statement: sql.Statement) -> psycopg.Cursor[Any]:
+    def _in_savepoint(self, statement: sql.Statement) -> Answer:
         """Run one statement so that, if it fails, only it is undone (one round trip)."""
         try:
-            return self._pipelined(alone(statement), quiet=(0, 2))[1]
+            return self._pipelined(alone(statement))[1]
         except StorageError:
             self._undo_statement()
             raise
@@ -286,17 +250,17 @@ class PostgresUnitOfWork(UnitOfWork):
             return super()._update_many(updates)
         # In one round trip; one touching a unique column in its savepoint, as in _update.
         statements: list[sql.Statement] = []
-        quiet, at = list[int](), list[int]()
+        at, savepoints = list[int](), False
         for table, key, changes, expect in updates:
             update = sql.update(D, table, key, changes, expect)
             unique = touches_unique(table, changes)
-            quiet += [len(statements), len(statements) + 2] if unique else []
+            savepoints = savepoints or unique
             at.append(len(statements) + unique)
             statements += alone(update) if unique else [update]
         try:
-            cursors = self._pipelined(statements, quiet=quiet)
+            cursors = self._pipelined(statements)
         except StorageError:
-            if quiet:  # the update that failed, if it had a savepoint
+            if savepoints:  # the update that failed, if it had a savepoint
                 self._undo_statement()
             raise
         return [cursors[i].rowcount == 1 for i in at]
@@ -401,10 +365,7 @@ class PostgresUnitOfWork(UnitOfWork):
     def _rollback_to(self, name: str) -> None:
         # Also recovers a transaction that a failed statement inside the block left
         # in error: the unit of work goes on from the savepoint.
-        self._pipelined(
-            [(f"ROLLBACK TO SAVEPOINT {name}", []), (f"RELEASE SAVEPOINT {name}", [])],
-            quiet=(0, 1),
-        )
+        self._pipelined([(f"ROLLBACK TO SAVEPOINT {name}", []), (f"RELEASE SAVEPOINT {name}", [])])
 
     def _commit(self) -> None:
         if self.provisional or (self._begin_text is not None and not self._pending):
@@ -417,11 +378,8 @@ class PostgresUnitOfWork(UnitOfWork):
                 "PostgreSQL: a statement of this unit of work failed, so nothing was committed"
             )
         try:
-            if self._pending:
-                # The writes held back, then COMMIT, in one round trip.
-                cursor = self._pipelined([("COMMIT", [])])[0]
-            else:
-                cursor = self._cursor.execute("COMMIT")
+            # The writes held back, if any, then COMMIT, in one round trip.
+            cursor = self._pipelined([("COMMIT", [])])[0]
         except StorageError:
             self._rollback()
             raise
@@ -493,7 +451,9 @@ class PostgresStore(BaseStore):
 
     def _connect(self) -> psycopg.Connection[Any]:
         try:
-            conn = psycopg.connect(self._conninfo, autocommit=True)
+            # psycopg prepares nothing itself: its first ROLLBACK would deallocate
+            # every prepared statement of the session, :mod:`.postgres_wire`'s too.
+            conn = psycopg.connect(self._conninfo, autocommit=True, prepare_threshold=None)
         except psycopg.Error as exc:
             raise StorageError(
                 f"could not connect to PostgreSQL at {redacted(self._conninfo)}: {_primary(exc)}"
@@ -528,7 +488,7 @@ class PostgresStore(BaseStore):
     def _send_unread(self, conn: psycopg.Connection[Any], statements: list[sql.Statement]) -> None:
         """Send ``statements``; the thread's next :meth:`_connection` reads the answer."""
         self._read_unread(conn)
-        self._run(lambda: send_unread(conn, statements))
+        self._run(lambda: wire(conn).send(statements))
         self._local.unread = conn
 
     def _read_unread(self, conn: psycopg.Connection[Any] | None) -> None:
@@ -538,7 +498,7 @@ class PostgresStore(BaseStore):
             return
         self._local.unread = None
         if unread is conn and conn is not None and not conn.closed:
-            read_unread(conn)
+            wire(conn).read_unread()
 
     def _begin_write(self, conn: psycopg.Connection[Any]) -> tuple[str, ...]:
         """An ordinary writing unit's ``BEGIN``: synced, even where provisional ones are not."""

@@ -7,15 +7,12 @@ them), and like it imported only for a PostgreSQL URL.
 
 from __future__ import annotations
 
-import logging
 import re
-import select
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import psycopg
-from psycopg.pq import DiagnosticField, ExecStatus
 
 from cambridge_results.errors import (
     ConcurrencyError,
@@ -26,6 +23,7 @@ from cambridge_results.errors import (
 )
 from cambridge_results.storage import sql
 from cambridge_results.storage.migrations import Catalog
+from cambridge_results.storage.postgres_wire import Answer
 from cambridge_results.storage.query import Eq, Where
 from cambridge_results.storage.schema import Row, Table
 
@@ -35,15 +33,11 @@ __all__ = [
     "alone",
     "equalities",
     "parse_url",
-    "read_unread",
     "redacted",
-    "send_unread",
     "stored_row",
     "touches_unique",
     "translate_error",
 ]
-
-_log = logging.getLogger("cambridge_results.storage")
 
 SCHEMES = ("postgresql://", "postgres://")
 #: The savepoint a statement runs in when it must be undone alone if it fails.
@@ -154,39 +148,7 @@ def touches_unique(table: Table, changes: Mapping[str, Any]) -> bool:
     return False
 
 
-def send_unread(conn: psycopg.Connection[Any], statements: Sequence[tuple[str, Any]]) -> None:
-    """Send ``statements`` as one query string (one transaction) without reading the answer.
-
-    The values are bound on this side (``ClientCursor.mogrify``): a string of
-    several statements goes by the simple query protocol, which the server
-    runs as one implicit transaction.  Nothing else may be sent on ``conn``
-    until :func:`read_unread` has read the answer.
-    """
-    mogrify = psycopg.ClientCursor(conn).mogrify
-    text = "; ".join(mogrify(text, params) for text, params in statements)
-    pgconn = conn.pgconn
-    pgconn.send_query(text.encode())
-    while pgconn.flush():  # a non-blocking connection: wait until all is sent
-        select.select([], [pgconn.socket], [])
-
-
-def read_unread(conn: psycopg.Connection[Any]) -> None:
-    """Read the answer to :func:`send_unread`; an error is logged (WARNING), not raised."""
-    pgconn = conn.pgconn
-    error = None
-    try:
-        while (result := pgconn.get_result()) is not None:
-            if result.status == ExecStatus.FATAL_ERROR and error is None:
-                error = result.error_field(DiagnosticField.MESSAGE_PRIMARY)
-    except psycopg.Error as exc:
-        error = str(exc).encode()
-    if error is not None:
-        _log.warning(
-            "writes sent without waiting were not made: %s", error.decode(errors="replace")
-        )
-
-
-def stored_row(table: Table, row: Row, cursor: psycopg.Cursor[Any]) -> Row | None:
+def stored_row(table: Table, row: Row, cursor: Answer) -> Row | None:
     """The row an ``INSERT ... ON CONFLICT DO NOTHING`` stored, or None if it was skipped."""
     if table.auto_column is None:
         return sql.stored_row(table, row) if cursor.rowcount == 1 else None

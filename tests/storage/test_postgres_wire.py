@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import resource
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -93,3 +95,21 @@ def test_prepared_statements_survive_a_rolled_back_unit_of_work(store: PostgresS
     for _ in range(3):
         with store.unit_of_work(actor=ACTOR, read_only=True) as uow:
             assert [r["id"] for r in uow.select("things")] == ["t0", "t1", "t2"]
+
+
+def test_a_connection_whose_socket_is_numbered_past_1024_still_runs(postgres_url: str) -> None:
+    """A busy server process opens many files: the wire waits on a socket numbered >= 1024."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        pytest.skip("this process may not open 1,200 files")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        with psycopg.connect(postgres_url, autocommit=True, prepare_threshold=None) as high:
+            assert high.pgconn.socket >= 1024
+            [answer] = Wire(high).run([("SELECT %s::int * 2", [21])])
+            assert answer.fetchall() == [(42,)]
+    finally:
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

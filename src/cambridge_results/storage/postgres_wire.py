@@ -40,6 +40,7 @@ _OK = (ExecStatus.COMMAND_OK, ExecStatus.TUPLES_OK)
 #: A prepare queued: (the query and its parameter types, the statement's name).
 _Prepare = tuple[tuple[bytes, tuple[int, ...]], bytes]
 _log = logging.getLogger("cambridge_results.storage")
+_POLL = getattr(select, "poll", None)
 
 
 class Answer:
@@ -61,6 +62,20 @@ class Answer:
     def fetchall(self) -> list[tuple[Any, ...]]:
         """Every row."""
         return self._rows
+
+
+def _wait(fileno: int, *, writing: bool) -> None:
+    """Block until the socket ``fileno`` can be written (or read).
+
+    ``poll`` where the platform has it: ``select.select`` refuses a descriptor
+    numbered 1024 or more, which a server process with many open files reaches.
+    """
+    if _POLL is None:
+        select.select(*(([], [fileno], []) if writing else ([fileno], [], [])))
+        return
+    poller = _POLL()
+    poller.register(fileno, select.POLLOUT if writing else select.POLLIN)
+    poller.poll()
 
 
 def _converted(text: str) -> bytes:
@@ -171,7 +186,7 @@ class Wire:
         queued = self._send(self._tx, statements)
         pgconn.pipeline_sync()
         while pgconn.flush():
-            select.select([], [pgconn.socket], [])
+            _wait(pgconn.socket, writing=True)
         return queued
 
     def _send(
@@ -210,7 +225,7 @@ class Wire:
         results: list[Any] = []
         while True:
             while pgconn.is_busy():
-                select.select([pgconn.socket], [], [])
+                _wait(pgconn.socket, writing=False)
                 pgconn.consume_input()
             result = pgconn.get_result()
             if result is None:  # the end of one query's results

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given
@@ -11,7 +12,13 @@ from hypothesis import strategies as st
 from cambridge_results.errors import InvalidValue
 from cambridge_results.serialization import structure
 from cambridge_results.storage.repositories import reference_value
-from cambridge_results.storage.schema import canonical_json, json_text
+from cambridge_results.storage.schema import (
+    Column,
+    Table,
+    canonical_json,
+    canonical_value,
+    json_text,
+)
 from cambridge_results.values import Centre, Syllabus
 
 SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.text())
@@ -104,3 +111,47 @@ def test_reference_value_refuses_a_bad_row_every_time() -> None:
     for _ in range(2):
         with pytest.raises(InvalidValue):
             reference_value({**SYLLABUS_ROW, "components": []}, Syllabus)
+
+
+TEXT_KEYED = Table("things", (Column("id", "text"), Column("n", "int")), primary_key="id")
+INT_KEYED = Table("counted", (Column("seq", "int"), Column("note", "text")), primary_key="seq")
+
+
+def _outcome(check: Callable[[], object]) -> tuple[str, object]:
+    """``("ok", result)``, or ``("refused", where, why)`` for an :class:`InvalidValue`."""
+    try:
+        return ("ok", check())
+    except InvalidValue as exc:
+        return ("refused", f"{exc.field}: {exc.reason}")
+
+
+def _general(table: Table, name: str, value: object) -> tuple[str, object]:
+    """What the general path makes of ``value`` in column ``name``, as check_* words it."""
+    outcome = _outcome(lambda: canonical_value(table.column(name), value))
+    if outcome[0] == "ok":
+        return ("ok", {name: outcome[1]})
+    reason = str(outcome[1]).split(": ", 1)[1]
+    return ("refused", f"{table.name}.{name}: {reason}")
+
+
+@given(st.text() | st.integers() | st.none())
+def test_a_key_checks_as_the_general_path_does(value: object) -> None:
+    """check_key of one key column gives what checking the value in its column gives."""
+    for table, name in ((TEXT_KEYED, "id"), (INT_KEYED, "seq")):
+        got = _outcome(lambda t=table: t.check_key(value))  # type: ignore[arg-type]
+        assert got == _general(table, name, value)
+
+
+@given(st.text() | st.integers() | st.booleans() | st.none())
+def test_changes_check_as_the_general_path_does(value: object) -> None:
+    """check_changes of a value gives what checking it in its column gives."""
+    assert _outcome(lambda: INT_KEYED.check_changes({"note": value})) == _general(
+        INT_KEYED, "note", value
+    )
+    assert _outcome(lambda: TEXT_KEYED.check_changes({"n": value})) == _general(
+        TEXT_KEYED, "n", value
+    )
+    assert _outcome(lambda: TEXT_KEYED.check_changes({"id": value})) == (
+        "refused",
+        "things.id: a primary-key column cannot change",
+    )

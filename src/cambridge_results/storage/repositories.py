@@ -65,6 +65,8 @@ def _require_type(value: object, cls: type[T], field: str) -> T:
 #: Values built from rows by :func:`reference_value`, by class and row text.
 _BUILT: dict[tuple[type, object], object] = {}
 _BUILT_LIMIT = 1024
+#: ``json.dumps(row, sort_keys=True, default=str)``, its encoder built once.
+_row_text = json.JSONEncoder(sort_keys=True, default=str).encode
 
 
 def reference_value(row: Row, cls: type[T]) -> T:
@@ -84,7 +86,7 @@ def reference_value(row: Row, cls: type[T]) -> T:
         key = (cls, (tuple(row.items()), tuple(map(type, row.values()))))
         found = _BUILT.get(key)
     except TypeError:  # a JSON column's list or dict: its text is the key
-        key = (cls, json.dumps(row, sort_keys=True, default=str))
+        key = (cls, _row_text(row))
         found = _BUILT.get(key)
     if found is None:
         found = structure(row, cls)

@@ -197,8 +197,9 @@ _TEXTS: dict[int, tuple[object, str]] = {}
 _TEXTS_LIMIT = 64
 
 
-def _dumps(value: object) -> str:
-    return json.dumps(value, allow_nan=False, sort_keys=True, separators=(",", ":"))
+#: What ``json.dumps(value, allow_nan=False, sort_keys=True, separators=(",", ":"))``
+#: would build on every call, built once.
+_dumps = json.JSONEncoder(allow_nan=False, sort_keys=True, separators=(",", ":")).encode
 
 
 def _flat(value: object, field: str) -> JSON | None:
@@ -370,6 +371,8 @@ class Table:
     _known: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
     _writable: tuple[Column, ...] = attrs.field(init=False, eq=False, repr=False)
     _auto: Column | None = attrs.field(init=False, eq=False, repr=False)
+    # The primary key's column when it is one text column (check_key's common case).
+    _text_key: str | None = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         where = f"table {self.name}"
@@ -388,6 +391,9 @@ class Table:
         for name in self.primary_key:
             if self.column(name).nullable:
                 raise InvalidValue(where, f"primary-key column {name} cannot be nullable")
+        (first, *rest) = self.primary_key
+        text_key = None if rest or self.column(first).type is not ColumnType.TEXT else first
+        object.__setattr__(self, "_text_key", text_key)
         autos = [c.name for c in self.columns if c.auto]
         if autos and (len(autos) > 1 or self.primary_key != (autos[0],)):
             raise InvalidValue(where, "an auto column must be the whole primary key")
@@ -457,7 +463,14 @@ class Table:
         for name in changes:
             if name in self.primary_key:
                 raise InvalidValue(f"{self.name}.{name}", "a primary-key column cannot change")
-        return {n: _checked(self, self.column(n), v) for n, v in changes.items()}
+        out: Row = {}
+        for n, v in changes.items():
+            c = self.column(n)
+            if type(v) is str and c.type is ColumnType.TEXT and "\x00" not in v:
+                out[n] = v  # the common case, without two calls
+            else:
+                out[n] = _checked(self, c, v)
+        return out
 
     def check_values(self, values: RowInput) -> Row:
         """Checked values for a compare-and-set ``expect``; ``None`` tests for NULL."""
@@ -470,6 +483,8 @@ class Table:
 
     def check_key(self, key: Key) -> Row:
         """A primary key as ``{column: canonical value}``."""
+        if type(key) is str and self._text_key is not None and "\x00" not in key:
+            return {self._text_key: key}  # the common case: one text column's value
         if type(key) is str:
             values: tuple[object, ...] = (key,)
         elif type(key) is not tuple and isinstance(key, Mapping):

@@ -122,8 +122,16 @@ def run_library(database: Path, n: int, hasher: str, workers: int, dask: bool) -
         shutil.copyfile(database, copy)
         executor = None
         if dask:
+            import dask as dask_config
             from distributed import Client, LocalCluster
 
+            # As docs/scaling.md advises: Dask's default MALLOC_TRIM_THRESHOLD_ in the
+            # workers' environment makes every argon2id hash fault its memory in afresh.
+            stack.enter_context(
+                dask_config.config.set(
+                    {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+                )
+            )
             cluster = stack.enter_context(
                 LocalCluster(  # type: ignore[no-untyped-call]
                     n_workers=workers,

@@ -155,8 +155,6 @@ class PostgresUnitOfWork(UnitOfWork):
         :meth:`PostgresStore._begin` did when it sent the ``BEGIN`` itself.
         """
         begin, self._begin_text = self._begin_text, None
-        if begin == ():
-            self._store._read_unread(self._conn)
         held: list[sql.Statement] = [(command, []) for command in begin or ()]
         held += self._pending
         statements, self._pending, skip = [*held, *statements], [], len(held)
@@ -391,8 +389,7 @@ class PostgresUnitOfWork(UnitOfWork):
 
     def _rollback(self) -> None:
         self._pending.clear()
-        if self._begin_text == ():
-            self._store._read_unread(self._conn)
+        self._store._read_unread(self._conn)
         if self._conn.closed:
             return
         if self._conn.info.transaction_status == TransactionStatus.IDLE:
@@ -486,18 +483,13 @@ class PostgresStore(BaseStore):
         return conn
 
     def _send_unread(self, conn: psycopg.Connection[Any], statements: list[sql.Statement]) -> None:
-        """Send ``statements``; the thread's next :meth:`_connection` reads the answer."""
-        self._read_unread(conn)
+        """Send ``statements``; the connection's next use reads the answer."""
         self._run(lambda: wire(conn).send(statements))
-        self._local.unread = conn
 
     def _read_unread(self, conn: psycopg.Connection[Any] | None) -> None:
-        """Read the answer to what this thread sent on ``conn`` (:meth:`_send_unread`), if any."""
-        unread = getattr(self._local, "unread", None)
-        if unread is None:
-            return
-        self._local.unread = None
-        if unread is conn and conn is not None and not conn.closed:
+        """Read the answer to what was sent on ``conn`` (:meth:`_send_unread`), if any:
+        before psycopg itself uses the connection (the wire's own calls read it first)."""
+        if conn is not None and not conn.closed:
             wire(conn).read_unread()
 
     def _begin_write(self, conn: psycopg.Connection[Any]) -> tuple[str, ...]:

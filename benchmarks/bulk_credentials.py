@@ -33,7 +33,8 @@ candidates took 109 s and 122 s half an hour apart), so one pair proves little.
     ceiling on a machine where hashing itself does not scale (>= 0.95 of it);
 (e) peak of all processes together at each N, cheap hasher; the last N's over the first's
     (<= 1.1 from 10,000 to 100,000);
-(dask) a Dask LocalCluster of 2 worker processes / of 1, argon2id (>= 1.7).
+(dask) a Dask LocalCluster of 2 worker processes / of 1, argon2id (>= 1.7), set up as
+    docs/scaling.md advises (``--dask-defaults``: Dask's own settings but the malloc one).
 """
 
 from __future__ import annotations
@@ -106,10 +107,13 @@ def seed(n: int, database: Path) -> dict[str, float]:
     return {"seconds": time.perf_counter() - started}
 
 
-def run_library(database: Path, n: int, hasher: str, workers: int, dask: bool) -> dict[str, float]:
+def run_library(
+    database: Path, n: int, hasher: str, workers: int, dask: bool, dask_tuned: bool = True
+) -> dict[str, float]:
     """Time ``generate_letters`` (mode ALL) for every candidate of a copy of ``database``,
     with a process pool of ``workers`` or, with ``dask``, a LocalCluster of that many
-    worker processes (started, and its workers up, before the clock starts)."""
+    worker processes (started, and its workers up, before the clock starts), set up as
+    docs/scaling.md advises unless not ``dask_tuned``."""
     from contextlib import ExitStack
 
     from cambridge_results.board import open_board
@@ -125,13 +129,7 @@ def run_library(database: Path, n: int, hasher: str, workers: int, dask: bool) -
             import dask as dask_config
             from distributed import Client, LocalCluster
 
-            # As docs/scaling.md advises: Dask's default MALLOC_TRIM_THRESHOLD_ in the
-            # workers' environment makes every argon2id hash fault its memory in afresh.
-            stack.enter_context(
-                dask_config.config.set(
-                    {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
-                )
-            )
+            stack.enter_context(dask_config.config.set(_dask_settings(dask_tuned)))
             cluster = stack.enter_context(
                 LocalCluster(  # type: ignore[no-untyped-call]
                     n_workers=workers,
@@ -192,6 +190,20 @@ def run_library(database: Path, n: int, hasher: str, workers: int, dask: bool) -
         # The time the workers stood idle (or waited for a core), summed over them.
         measured["idle_ms"] = (workers * seconds - workers_cpu) / n * 1000
     return measured
+
+
+def _dask_settings(tuned: bool) -> dict[str, Any]:
+    """The cluster's Dask settings: always as docs/scaling.md advises for argon2id (Dask's
+    default MALLOC_TRIM_THRESHOLD_ in the workers' environment makes every hash fault its
+    memory in afresh); ``tuned`` also as it advises for a generation cluster (no worker
+    profiler sampling every 10 ms, event loops checked every second rather than every
+    20 ms, results gathered from the workers rather than through the scheduler)."""
+    settings: dict[str, Any] = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+    if tuned:
+        settings["distributed.worker.profile.enabled"] = False
+        settings["distributed.admin.tick.interval"] = "1s"
+        settings["distributed.client.direct-to-workers"] = True
+    return settings
 
 
 def _cpu() -> tuple[float, float]:
@@ -335,8 +347,10 @@ class Seeds:
         return self.files[n]
 
 
-def _library(seeds: Seeds, n: int, hasher: str, workers: int, dask: bool = False) -> Any:
-    return _child("library", seeds(n), n, hasher, workers, int(dask))
+def _library(
+    seeds: Seeds, n: int, hasher: str, workers: int, dask: bool = False, dask_tuned: bool = True
+) -> Any:
+    return _child("library", seeds(n), n, hasher, workers, int(dask), int(dask_tuned))
 
 
 def _pairs(
@@ -439,10 +453,10 @@ def _target_e(seeds: Seeds, sizes: list[int], workers: int) -> None:
     print(f"(e) peak, all processes: {shown}; last / first {peaks[-1] / peaks[0]:.2f}  (<= 1.1)")
 
 
-def _target_dask(seeds: Seeds, n: int, repeat: int) -> None:
+def _target_dask(seeds: Seeds, n: int, repeat: int, tuned: bool) -> None:
     speedup = _pairs(
-        lambda: _library(seeds, n, ARGON2, 1, dask=True),
-        lambda: _library(seeds, n, ARGON2, 2, dask=True),
+        lambda: _library(seeds, n, ARGON2, 1, dask=True, dask_tuned=tuned),
+        lambda: _library(seeds, n, ARGON2, 2, dask=True, dask_tuned=tuned),
         repeat,
         (f"Dask, {ARGON2}, 1 worker process", f"Dask, {ARGON2}, 2 worker processes"),
         n,
@@ -464,6 +478,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hasher", default=ARGON2, help="a and d: argon2id, scrypt, test-cheap")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--repeat", type=int, default=3, help="pairs for a, b, d and dask")
+    parser.add_argument(
+        "--dask-defaults",
+        action="store_true",
+        help="dask: keep Dask's profiler, tick and gathering through the scheduler "
+        "(MALLOC_TRIM_THRESHOLD_ is unset either way)",
+    )
     args = parser.parse_args(argv)
     workers, repeat = args.workers, args.repeat
     print(f"{workers} workers, {os.cpu_count()} cores; provisional figures on a shared machine")
@@ -485,7 +505,7 @@ def main(argv: list[str] | None = None) -> int:
             elif target == "e":
                 _target_e(seeds, args.candidates or [10_000, 100_000], workers)
             else:
-                _target_dask(seeds, size(2_000), repeat)
+                _target_dask(seeds, size(2_000), repeat, not args.dask_defaults)
     return 0
 
 
@@ -495,7 +515,7 @@ if __name__ == "__main__":
         runners: dict[str, Callable[[], dict[str, float]]] = {
             "seed": lambda: seed(int(rest[0]), Path(rest[1])),
             "library": lambda: run_library(
-                Path(rest[0]), int(rest[1]), rest[2], int(rest[3]), rest[4] == "1"
+                Path(rest[0]), int(rest[1]), rest[2], int(rest[3]), rest[4] == "1", rest[5] == "1"
             ),
             "hashing": lambda: run_bare_hashing(int(rest[0]), rest[1], int(rest[2])),
             "render": lambda: run_bare_render(int(rest[0]), int(rest[1])),

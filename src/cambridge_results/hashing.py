@@ -79,6 +79,11 @@ class Argon2idHasher:
             type=argon2.Type.ID,
         )
 
+    @property
+    def memory_kib(self) -> int:
+        """The memory a hash takes, in KiB."""
+        return int(self._hasher.memory_cost)
+
     def hash(self, password: str) -> str:
         """A new salted argon2id hash."""
         return self._hasher.hash(password)

@@ -25,6 +25,7 @@ import logging
 import logging.handlers
 import multiprocessing
 import os
+import platform
 import secrets
 import signal
 import sys
@@ -37,7 +38,7 @@ import attrs
 import pendulum
 
 from cambridge_results.credentials import Secret, new_password
-from cambridge_results.hashing import PasswordHasher, hasher_for
+from cambridge_results.hashing import Argon2idHasher, PasswordHasher, hasher_for
 from cambridge_results.policy import CredentialPolicy
 from cambridge_results.rendering.letter_output import PdfSlot
 from cambridge_results.rendering.pdf_split import PreparedPages, split_for_zip
@@ -52,7 +53,14 @@ from cambridge_results.values import (
     ExamSeries,
 )
 
-__all__ = ["BatchJob", "BatchResult", "LetterSpec", "init_worker", "run_batch"]
+__all__ = [
+    "BatchJob",
+    "BatchResult",
+    "LetterSpec",
+    "init_worker",
+    "malloc_warning",
+    "run_batch",
+]
 
 _log = logging.getLogger("cambridge_results.website.workers")
 
@@ -146,7 +154,53 @@ def _hasher(policy: CredentialPolicy, name: str | None) -> PasswordHasher:
     if found is None:
         found = hasher_for(policy, name)
         _loaded.hashers[key] = found
+        warning = malloc_warning(os.environ, found)
+        if warning is not None:
+            _log.warning("process %d: %s", os.getpid(), warning)
     return found
+
+
+#: glibc's malloc settings any one of which, set in the environment, turns off its
+#: adaptive mmap threshold (mallopt(3)); so does the same through GLIBC_TUNABLES.
+_FIXED_MALLOC = (
+    "MALLOC_TRIM_THRESHOLD_",
+    "MALLOC_TOP_PAD_",
+    "MALLOC_MMAP_THRESHOLD_",
+    "MALLOC_MMAP_MAX_",
+)
+_FIXED_TUNABLES = ("trim_threshold", "top_pad", "mmap_threshold", "mmap_max")
+#: The largest block glibc's adaptive threshold keeps out of mmap on 64-bit systems.
+_ADAPTIVE_MMAP_MAX_KIB = 32 * 1024
+#: Blocks from this size up are mapped afresh while the threshold has not adapted.
+_FIRST_MMAP_KIB = 128
+
+
+def malloc_warning(environ: Mapping[str, str], hasher: PasswordHasher) -> str | None:
+    """What to tell the operator if ``environ`` makes ``hasher`` slow on glibc, else None.
+
+    Setting any of glibc's malloc thresholds (Dask's nanny sets
+    ``MALLOC_TRIM_THRESHOLD_`` in every worker's environment by default) turns
+    off glibc's adaptive mmap threshold, so an argon2id hash whose memory lies
+    between 128 KiB and 32 MiB (19 MiB at the ASVS floor) is mapped and faulted
+    in afresh every time: half as long again a hash, measured (docs/scaling.md).
+    """
+    if not isinstance(hasher, Argon2idHasher):
+        return None
+    if not _FIRST_MMAP_KIB <= hasher.memory_kib <= _ADAPTIVE_MMAP_MAX_KIB:
+        return None
+    fixed = [name for name in _FIXED_MALLOC if name in environ]
+    tunables = environ.get("GLIBC_TUNABLES", "")
+    if any(f"glibc.malloc.{name}=" in tunables for name in _FIXED_TUNABLES):
+        fixed.append(f"GLIBC_TUNABLES={tunables}")
+    if not fixed or platform.libc_ver()[0] != "glibc":
+        return None
+    return (
+        f"{', '.join(fixed)} in this process's environment turns off glibc's adaptive "
+        "mmap threshold, so every argon2id hash maps and faults in its "
+        f"{hasher.memory_kib} KiB afresh (about half as long again a hash); unset it "
+        "where the workers start (Dask: distributed.nanny.pre-spawn-environ, "
+        "docs/scaling.md)"
+    )
 
 
 def run_batch(job: BatchJob) -> BatchResult:

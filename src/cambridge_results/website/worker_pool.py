@@ -41,6 +41,11 @@ _P = ParamSpec("_P")
 _T = TypeVar("_T")
 
 
+def _library_level() -> int:
+    """The level of the library's logger, which a run's workers log at."""
+    return logging.getLogger(_LIBRARY).getEffectiveLevel()
+
+
 class _ToOwnLogger(logging.Handler):
     """Hands a worker's record to this process's logger of the same name."""
 
@@ -55,9 +60,9 @@ class WorkerPool(concurrent.futures.Executor):
 
     ``credentials``, ``hasher_name``, ``renderer`` and ``renderer_options`` are what
     the workers load when they start (the run's own, so the first batch waits for
-    nothing).  The workers' log level is the library's (``cambridge_results``
-    logger) when the processes start.  :meth:`shutdown` ends them; the pool cannot be
-    used afterwards.
+    nothing).  The workers log at the level of the library's ``cambridge_results``
+    logger when a run starts: if it changed since they started, :meth:`start` starts
+    new ones.  :meth:`shutdown` ends them; the pool cannot be used afterwards.
     """
 
     def __init__(
@@ -76,25 +81,34 @@ class WorkerPool(concurrent.futures.Executor):
         self._lock = threading.Lock()
         self._pool: concurrent.futures.ProcessPoolExecutor | None = None
         self._listener: logging.handlers.QueueListener | None = None
+        self._level = logging.NOTSET
         self._closed = False
 
     def start(self) -> None:
         """Have the workers running: start them (they then load fonts while the caller
-        plans), or replace the pool if a worker of it died since the last run."""
+        plans), or replace the pool if a worker of it died since the last run or the
+        library's log level is not the one they were started with."""
         with self._lock:
             if self._closed:
                 raise RuntimeError("the worker pool was shut down")
             if self._pool is not None:
                 try:
                     self._pool.submit(os.getpid)
-                    return
                 except BrokenProcessPool:
                     _log.warning("a worker process died; starting new ones")
                     self._stop(wait=False, cancel_futures=True)
+                else:
+                    if self._level == _library_level():
+                        return
+                    # A worker's records are filtered by its own logger, set when it
+                    # started: new workers are the way to give the run the level asked for.
+                    _log.debug("the library's log level changed; starting new workers")
+                    self._stop(wait=True, cancel_futures=False)
             self._begin()
 
     def _begin(self) -> None:
         credentials, hasher_name, renderer, renderer_options = self._initargs
+        self._level = _library_level()
         mp_context = multiprocessing.get_context("spawn")
         log_queue = mp_context.Queue()
         self._listener = logging.handlers.QueueListener(log_queue, _ToOwnLogger())
@@ -111,7 +125,7 @@ class WorkerPool(concurrent.futures.Executor):
                 credentials,
                 hasher_name,
                 log_queue,
-                logging.getLogger(_LIBRARY).getEffectiveLevel(),
+                self._level,
             ),
         )
         for _ in range(self.workers):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from cambridge_results.errors import InvalidValue, WriteRefused
@@ -135,6 +135,18 @@ class MemoryUnitOfWork(UnitOfWork):
         self._check_unique(table, new, k)
         rows[k] = new
         return True
+
+    def _update_where(
+        self, table: Table, where: Where, changes: Row, copies: Mapping[str, str]
+    ) -> int:
+        rows = self._rows(table)
+        hits = [k for k, row in rows.items() if matches(row, where)]
+        if hits and table.append_only:
+            raise WriteRefused(f"{table.name} is append-only")
+        for k in hits:
+            row = rows[k]
+            rows[k] = {**row, **changes, **{to: row[origin] for to, origin in copies.items()}}
+        return len(hits)
 
     def _delete(self, table: Table, key: Row) -> bool:
         rows = self._rows(table)

@@ -76,7 +76,7 @@ import functools
 import itertools
 import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 import psycopg
@@ -262,6 +262,13 @@ class PostgresUnitOfWork(UnitOfWork):
                 self._undo_statement()
             raise
         return [cursors[i].rowcount == 1 for i in at]
+
+    def _update_where(
+        self, table: Table, where: Where, changes: Row, copies: Mapping[str, str]
+    ) -> int:
+        if table.append_only:
+            return int(self._refuse_append_only(table, where))
+        return int(self._execute(sql.update_where(D, table, where, changes, copies)).rowcount)
 
     def _delete(self, table: Table, key: Row) -> bool:
         if table.append_only:

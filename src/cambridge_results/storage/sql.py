@@ -40,12 +40,7 @@ from cambridge_results.storage.migrations import (
     apply_step,
     build_catalog,
 )
-from cambridge_results.storage.query import (
-    Condition,
-    Eq,
-    Order,
-    Where,
-)
+from cambridge_results.storage.query import Condition, Eq, Order, Where
 from cambridge_results.storage.schema import (
     INT_MAX,
     INT_MIN,
@@ -97,6 +92,7 @@ __all__ = [
     "select",
     "stored_row",
     "update",
+    "update_where",
 ]
 
 #: A statement and its parameters.
@@ -143,10 +139,6 @@ def _plain_datetime(value: datetime.datetime) -> datetime.datetime:
     )
 
 
-def _same(value: Any) -> Any:
-    return value
-
-
 @attrs.frozen(kw_only=True)
 class Dialect:
     """What one SQL database needs said differently."""
@@ -184,15 +176,13 @@ class Dialect:
 
     def encode(self, column: Column, value: Value) -> Any:
         """A canonical value as the driver takes it."""
-        if value is None:
-            return None
-        return self.encoders.get(column.type, _same)(value)
+        codec = self.encoders.get(column.type)
+        return value if value is None or codec is None else codec(value)
 
     def decode(self, column: Column, raw: Any) -> Value:
         """A driver value back in canonical form."""
-        if raw is None:
-            return None
-        decoded: Value = self.decoders.get(column.type, _same)(raw)
+        codec = self.decoders.get(column.type)
+        decoded: Value = raw if raw is None or codec is None else codec(raw)
         return decoded
 
     def literal(self, column: Column, value: Value) -> str:
@@ -394,10 +384,6 @@ def _where(d: Dialect, table: Table, where: Mapping[str, Condition], params: lis
     return text
 
 
-def _key_where(d: Dialect, table: Table, key: Row, params: list[Any]) -> str:
-    return _where(d, table, {n: Eq(v) for n, v in key.items()}, params)
-
-
 def _order(d: Dialect, table: Table, order: Order) -> str:
     parts = []
     for name, descending in order:
@@ -495,6 +481,17 @@ def update(d: Dialect, table: Table, key: Row, changes: Row, expect: Row) -> Sta
     return text, encoded(codecs, values)
 
 
+def update_where(
+    d: Dialect, table: Table, where: Where, changes: Row, copies: Mapping[str, str]
+) -> Statement:
+    """Update every row matching ``where``: ``changes``' values, ``copies``' source columns."""
+    params = [d.encode(table.column(n), v) for n, v in changes.items()]
+    sets = [f"{quote(n)} = {d.placeholder(table.column(n))}" for n in changes]
+    sets += [f"{quote(n)} = {quote(origin)}" for n, origin in copies.items()]
+    clause = _where(d, table, where, params)
+    return f"UPDATE {quote(table.name)} SET {', '.join(sets)}{clause}", params
+
+
 def delete(d: Dialect, table: Table, key: Row) -> Statement:
     """Delete by key."""
     return _filtered(d, table, {n: Eq(v) for n, v in key.items()}, "DELETE FROM")
@@ -544,7 +541,7 @@ def increment(d: Dialect, table: Table, key: Row, column: str, by: int) -> State
     """
     params: list[Any] = [by]
     col = quote(column)
-    where = _key_where(d, table, key, params)
+    where = _where(d, table, {n: Eq(v) for n, v in key.items()}, params)
     if by >= 0:
         where += f" AND {col} <= {d.param}"
         params.append(INT_MAX - by)

@@ -30,7 +30,7 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -195,6 +195,11 @@ class SQLiteUnitOfWork(UnitOfWork):
 
     def _update(self, table: Table, key: Row, changes: Row, expect: Row) -> bool:
         return self._execute(sql.update(D, table, key, changes, expect)).rowcount == 1
+
+    def _update_where(
+        self, table: Table, where: Where, changes: Row, copies: Mapping[str, str]
+    ) -> int:
+        return self._execute(sql.update_where(D, table, where, changes, copies)).rowcount
 
     def _delete(self, table: Table, key: Row) -> bool:
         return self._execute(sql.delete(D, table, key)).rowcount == 1

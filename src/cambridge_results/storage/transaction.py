@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import abc
 import itertools
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 from cambridge_results.errors import (
@@ -48,6 +48,30 @@ def check_actor(actor: object) -> str:
     if len(actor) > MAX_ACTOR or "\x00" in actor:
         raise InvalidValue("actor", f"must be at most {MAX_ACTOR} characters of text")
     return actor
+
+
+def _checked_copies(table: Table, copy: object, changes: Row) -> dict[str, str]:
+    """``update_where``'s ``copy``: target column to source column, both checked."""
+    if copy is None:
+        return {}
+    if not isinstance(copy, Mapping):
+        raise InvalidValue("copy", "must be a mapping of column to the column it copies")
+    out: dict[str, str] = {}
+    for target, source in copy.items():
+        if not isinstance(target, str) or not isinstance(source, str):
+            raise InvalidValue("copy", "must name columns")
+        to, origin = table.column(target), table.column(source)
+        field = f"copy.{target}"
+        if target in table.primary_key:
+            raise InvalidValue(field, "a primary-key column cannot change")
+        if target in changes:
+            raise InvalidValue(field, "a column is either set or copied, not both")
+        if to.type is not origin.type:
+            raise InvalidValue(field, f"a {to.type.value} column cannot copy a {origin.type.value}")
+        if not to.nullable and origin.nullable:
+            raise InvalidValue(field, f"cannot be NULL, and {source} can")
+        out[target] = source
+    return out
 
 
 class Transaction(abc.ABC):
@@ -179,6 +203,41 @@ class Transaction(abc.ABC):
                 raise InvalidValue("updates", f"must hold Update values, not {type(u).__name__}")
             checked.append(self._checked_update(u.table, u.key, u.changes, u.expect))
         return self._update_many(checked)
+
+    def update_where(
+        self,
+        table: str,
+        where: WhereInput | None,
+        changes: RowInput,
+        *,
+        copy: Mapping[str, str] | None = None,
+    ) -> int:
+        """Change every row matching ``where`` in one statement; return how many changed.
+
+        ``changes`` sets columns to values; ``copy`` sets each column named
+        as a key to what the column named as its value held before the
+        statement (``{"password_hash": "pending_hash"}``), so a copied
+        column can be cleared in the same call.  Neither may name a column
+        of the primary key or of a unique index (a set-based write has no
+        one row to blame for a clash: use :meth:`update`), nor one column
+        twice; a copy's two columns have one type, and a column that cannot
+        be NULL copies only one that cannot either.  An append-only table
+        with a matching row is refused (:class:`WriteRefused`), unchanged.
+        """
+        self._ready(write=True)
+        t = self.table(table)
+        checked_where = check_where(t, where)
+        checked = t.check_changes(changes)
+        copies = _checked_copies(t, copy, checked)
+        if not checked and not copies:
+            raise InvalidValue("changes", "name at least one column to change")
+        unique = {c for index in t.unique for c in index.columns}
+        for name in (*checked, *copies):
+            if name in unique:
+                raise InvalidValue(
+                    f"{table}.{name}", "a column of a unique index changes only by update"
+                )
+        return self._update_where(t, checked_where, checked, copies)
 
     def _checked_update(
         self, table: str, key: Key, changes: RowInput, expect: RowInput | None
@@ -458,6 +517,22 @@ class Transaction(abc.ABC):
     def _update_many(self, updates: Sequence[tuple[Table, Row, Row, Row]]) -> list[bool]:
         """Checked updates (table, key, changes, expect); by default one by one."""
         return [self._update(*u) for u in updates]
+
+    def _update_where(
+        self, table: Table, where: Where, changes: Row, copies: Mapping[str, str]
+    ) -> int:
+        """Apply checked changes and copies (each from the row's value before) to every
+        matching row; how many matched.  Refuse an append-only table's matching rows.
+
+        By default a :meth:`_select` and an :meth:`_update` per row, by key; the
+        built-in backends do it in one statement.
+        """
+        rows = self._select(table, where, check_order(table, ()), None)
+        for row in rows:
+            key = {name: row[name] for name in table.primary_key}
+            copied = {to: row[origin] for to, origin in copies.items()}
+            self._update(table, key, {**changes, **copied}, {})
+        return len(rows)
 
     @abc.abstractmethod
     def _delete(self, table: Table, key: Row) -> bool:

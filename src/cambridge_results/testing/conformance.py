@@ -37,7 +37,8 @@ The mixins can be used one by one, each from its module:
 work), :class:`RepositoryConformance`
 (``conformance_repositories``), :class:`MigrationConformance` and
 :class:`MultiProcessConformance` (``conformance_processes``),
-:class:`StatefulConformance` (``conformance_stateful``); the ``things``
+:class:`StatefulConformance` (``conformance_stateful``),
+:class:`UpdateWhereConformance` (``conformance_update_where``); the ``things``
 table, its migrations and the shared base are in ``conformance_base``.
 """
 
@@ -61,6 +62,7 @@ from cambridge_results.testing.conformance_provisional import ProvisionalConform
 from cambridge_results.testing.conformance_repositories import RepositoryConformance
 from cambridge_results.testing.conformance_savepoints import SavepointConformance
 from cambridge_results.testing.conformance_stateful import StatefulConformance
+from cambridge_results.testing.conformance_update_where import UpdateWhereConformance
 
 __all__ = ["MakeStoreFromFixture", "StoreConformance"]
 
@@ -75,5 +77,6 @@ class StoreConformance(
     MigrationConformance,
     MultiProcessConformance,
     StatefulConformance,
+    UpdateWhereConformance,
 ):
     """Every conformance test.  Subclass it and set ``make_store``; see the module docstring."""

@@ -314,9 +314,13 @@ class WebsiteRepositoryConformance(_Base):
             assert creds.issue(
                 "GB123", SERIES, "0001", run=1, pending_hash="h1", fingerprint="f1", at=T0
             )
-            (printed,) = creds.print_run(1, at=T0)
+            assert creds.print_run(1, centre="GB123", at=T0) == 1
+            printed = creds.find("GB123", SERIES, "0001")
+            assert printed is not None
             assert (printed.password_hash, printed.fingerprint) == ("h1", "f1")
-            assert creds.print_run(1, at=T0) == []
+            assert (printed.pending_hash, printed.pending_fingerprint) == (None, None)
+            assert printed.state is CredentialState.PRINTED
+            assert creds.print_run(1, centre="GB123", at=T0) == 0
             assert creds.claim("GB123", SERIES, "0001", run=2)
             assert creds.issue(
                 "GB123", SERIES, "0001", run=2, pending_hash="h2", fingerprint="f2", at=T0
@@ -331,9 +335,12 @@ class WebsiteRepositoryConformance(_Base):
             assert not creds.issue(
                 "GB123", SERIES, "0001", run=2, pending_hash="hx", fingerprint="fx", at=T0
             )
-            assert creds.print_run(2, at=T0) == []
-            flipped = creds.print_run(3, at=T0)
-            assert [(r.password_hash, r.fingerprint) for r in flipped] == [("h2", "f2")]
+            assert creds.print_run(2, centre="GB123", at=T0) == 0
+            assert creds.print_run(3, centre="GB999", at=T0) == 0
+            assert creds.print_run(3, centre="GB123", at=T0) == 1
+            flipped = creds.find("GB123", SERIES, "0001")
+            assert flipped is not None
+            assert (flipped.password_hash, flipped.fingerprint) == ("h2", "f2")
             assert creds.revoke("GB123", SERIES, "0001", at=T0)
             assert not creds.revoke("GB123", SERIES, "0001", at=T0)
             assert not creds.revoke("GB123", SERIES, "0002", at=T0)
@@ -347,14 +354,13 @@ class WebsiteRepositoryConformance(_Base):
             creds = WebsiteRepositories(uow).credentials
             creds.reserve("GB123", SERIES, "0001", run=1, at=T0)
             creds.issue("GB123", SERIES, "0001", run=1, pending_hash="h1", fingerprint="f1", at=T0)
-            creds.print_run(1, at=T0)
+            creds.print_run(1, centre="GB123", at=T0)
             creds.claim("GB123", SERIES, "0001", run=2)
             creds.issue("GB123", SERIES, "0001", run=2, pending_hash="h2", fingerprint="f2", at=T0)
             creds.reserve("GB123", SERIES, "0002", run=2, at=T0)
             creds.issue("GB123", SERIES, "0002", run=2, pending_hash="h3", fingerprint="f2", at=T0)
-            undone = creds.abandon_run(2)
-            assert creds.abandon_run(2) == []
-        assert [r.candidate.value for r in undone] == ["0001", "0002"]
+            assert creds.abandon_run(2) == 2
+            assert creds.abandon_run(2) == 0
         old, new = self.rows(store, "website_credentials")
         assert (old["state"], old["password_hash"], old["pending_hash"]) == ("printed", "h1", None)
         assert (old["fingerprint"], old["run"]) == ("f1", None)

@@ -223,9 +223,10 @@ class CredentialBook:
             repos = WebsiteRepositories(uow)
             self._renew(uow)
             record_files(uow, run, files, now=now)
-            per_centre: collections.Counter[CentreNumber] = collections.Counter()
-            while flipped := repos.credentials.print_run(run, at=now):
-                per_centre.update(record.centre for record in flipped)
+            per_centre = {
+                number: repos.credentials.print_run(run, centre=number, at=now)
+                for number in plan.numbers
+            }
             for number in plan.numbers:
                 event(
                     uow,
@@ -277,9 +278,7 @@ class CredentialBook:
 
         def work(uow: UnitOfWork) -> None:
             repos = WebsiteRepositories(uow)
-            undone = 0
-            while chunk := repos.credentials.abandon_run(run):
-                undone += len(chunk)
+            undone = repos.credentials.abandon_run(run)
             release_lease(uow, sorted(plan.numbers, key=str), run=run, holder=self.holder)
             self._each_centre(uow, "generation-abandoned", now, {"run": run, "undone": undone})
 

@@ -263,57 +263,43 @@ class CredentialRepository:
             expect={"run": run},
         )
 
-    def print_run(
-        self, run: int, *, at: pendulum.DateTime, limit: int = 500
-    ) -> list[CredentialRecord]:
-        """Flip up to ``limit`` of ``run``'s unprinted credentials to printed; return them.
+    def print_run(self, run: int, *, centre: CentreNumber | str, at: pendulum.DateTime) -> int:
+        """Flip ``run``'s unprinted credentials at ``centre`` to printed; how many (CRW-13).
 
         Call it only once the run's letters are safely on disk: the pending
         hash becomes the one logins accept, replacing the old password
-        (CRW-12).  Call again until it returns nothing.
+        (CRW-12).  One statement: a row another run claimed since is not
+        ``run``'s any more, so it is left alone.
         """
-        where = {"run": run, "state": CredentialState.UNPRINTED.value, "pending_hash": Ne(None)}
-        rows = self._uow.select(self.table, where, ("centre", "series", "candidate"), limit)
-        flipped = []
-        for row in rows:
-            key = (row["centre"], row["series"], row["candidate"])
-            changes: Row = {
-                "state": CredentialState.PRINTED.value,
-                "password_hash": row["pending_hash"],
-                "fingerprint": row["pending_fingerprint"],
-                "pending_hash": None,
-                "pending_fingerprint": None,
-                "printed_at": at,
-            }
-            expect: Row = {"run": run, "state": CredentialState.UNPRINTED.value}
-            if self._uow.update(self.table, key, changes, expect=expect):
-                flipped.append(CredentialRecord.from_row({**row, **changes}))
-        return flipped
+        where = {
+            "centre": centre_key(centre),
+            "run": run,
+            "state": CredentialState.UNPRINTED.value,
+            "pending_hash": Ne(None),
+        }
+        changes: Row = {
+            "state": CredentialState.PRINTED.value,
+            "pending_hash": None,
+            "pending_fingerprint": None,
+            "printed_at": at,
+        }
+        copy = {"password_hash": "pending_hash", "fingerprint": "pending_fingerprint"}
+        return self._uow.update_where(self.table, where, changes, copy=copy)
 
-    def abandon_run(self, run: int, *, limit: int = 500) -> list[CredentialRecord]:
-        """Undo up to ``limit`` of a failed ``run``'s unprinted credentials; return them.
+    def abandon_run(self, run: int) -> int:
+        """Undo a failed ``run``'s unprinted credentials; how many (two statements).
 
         A candidate who had a printed letter gets it back as the current one
         (printed); a new one stays unprinted without a hash, for the next run.
-        Call again until it returns nothing.
         """
         where = {"run": run, "state": CredentialState.UNPRINTED.value}
-        rows = self._uow.select(self.table, where, ("centre", "series", "candidate"), limit)
-        undone = []
-        for row in rows:
-            key = (row["centre"], row["series"], row["candidate"])
-            had_letter = row["password_hash"] is not None
-            changes: Row = {
-                "state": (
-                    CredentialState.PRINTED if had_letter else CredentialState.UNPRINTED
-                ).value,
-                "pending_hash": None,
-                "pending_fingerprint": None,
-                "run": None,
-            }
-            if self._uow.update(self.table, key, changes, expect={"run": run}):
-                undone.append(CredentialRecord.from_row({**row, **changes}))
-        return undone
+        cleared: Row = {"pending_hash": None, "pending_fingerprint": None, "run": None}
+        back = self._uow.update_where(
+            self.table,
+            {**where, "password_hash": Ne(None)},
+            {**cleared, "state": CredentialState.PRINTED.value},
+        )
+        return back + self._uow.update_where(self.table, {**where, "password_hash": None}, cleared)
 
     def revoke(
         self,

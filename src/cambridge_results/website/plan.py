@@ -14,7 +14,8 @@ short read each), never all at once.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TypeVar
 
 import attrs
 import pendulum
@@ -44,6 +45,8 @@ from cambridge_results.website.repositories import WebsiteRepositories
 from cambridge_results.website.workers import LetterSpec
 
 __all__ = ["GenerationPlan", "PlannedCentre", "Target", "plan_generation"]
+
+T = TypeVar("T")
 
 
 @attrs.frozen(kw_only=True)
@@ -110,11 +113,15 @@ class GenerationPlan:
 
     def targets(self) -> Iterator[Target]:
         """Every candidate to generate for, a page per read."""
+        return self._walk(self._page)
+
+    def _walk(self, read: Callable[..., tuple[list[CandidateNumber], list[T]]]) -> Iterator[T]:
+        """What ``read(uow, centre=, after=)`` finds, centre after centre, a page per read."""
         for c in self.centres:
             after: CandidateNumber | None = None
             while True:
                 page, found = self.context.read(
-                    functools.partial(self._page, centre=c, after=after), actor=self.actor
+                    functools.partial(read, centre=c, after=after), actor=self.actor
                 )
                 if not page:
                     break
@@ -122,14 +129,17 @@ class GenerationPlan:
                 # Yielded outside the unit of work: the consumer opens its own.
                 yield from found
 
-    def _page(
-        self, uow: UnitOfWork, *, centre: PlannedCentre, after: CandidateNumber | None
-    ) -> tuple[list[CandidateNumber], list[Target]]:
+    def _chosen(
+        self, repos: WebsiteRepositories, centre: PlannedCentre, after: CandidateNumber | None
+    ) -> tuple[
+        list[CandidateNumber], list[CandidateNumber], dict[CandidateNumber, CredentialRecord]
+    ]:
+        """A page of the centre's eligible candidates, those the run generates for, and
+        the credentials they have."""
         c = centre
-        repos = WebsiteRepositories(uow)
         page = repos.eligibility.page(c.number, self.series, after=after, limit=PAGE)
         if not page:
-            return page, []
+            return page, [], {}
         ticked = (
             repos.selections.ticked_among(c.number, self.series, page)
             if c.settings.effective.mode.value is AccessMode.SELECTED
@@ -142,20 +152,44 @@ class GenerationPlan:
             for n in page
             if n in allowed and wanted(self.mode, n, records.get(n), c.fingerprint, self.selected)
         ]
-        people = repos.eligibility.candidates_among(c.number, chosen)
-        return page, [Target(centre=c, candidate=people[n], record=records.get(n)) for n in chosen]
+        return page, chosen, records
+
+    def _page(
+        self, uow: UnitOfWork, *, centre: PlannedCentre, after: CandidateNumber | None
+    ) -> tuple[list[CandidateNumber], list[Target]]:
+        repos = WebsiteRepositories(uow)
+        page, chosen, records = self._chosen(repos, centre, after)
+        people = repos.eligibility.candidates_among(centre.number, chosen)
+        return page, [
+            Target(centre=centre, candidate=people[n], record=records.get(n)) for n in chosen
+        ]
+
+    def _names_page(
+        self, uow: UnitOfWork, *, centre: PlannedCentre, after: CandidateNumber | None
+    ) -> tuple[list[CandidateNumber], list[LetterSpec]]:
+        """A page's letters as :meth:`_page` would give them, under a stand-in username,
+        their names read as stored (nothing else of a candidate is built)."""
+        repos = WebsiteRepositories(uow)
+        page, chosen, _ = self._chosen(repos, centre, after)
+        names = repos.eligibility.names_among(centre.number, chosen)
+        return page, [self._spec(centre, n, names[n.value], "check-only") for n in chosen]
 
     def spec(self, target: Target, username: str) -> LetterSpec:
         """The letter for ``target`` under ``username``, without its password."""
-        c = target.centre
+        candidate = target.candidate
+        return self._spec(target.centre, candidate.number, candidate.full_name, username)
+
+    def _spec(
+        self, c: PlannedCentre, number: CandidateNumber, name: str, username: str
+    ) -> LetterSpec:
         contact = c.settings.effective.contact.value
         if contact is None:  # can_generate_credentials refused this already (CRW-04)
             raise InvalidValue("contact", "the letters need a contact", rule="CRW-04")
         return LetterSpec(
             centre=c.number,
             series=self.series,
-            candidate_number=target.candidate.number,
-            candidate_name=target.candidate.full_name,
+            candidate_number=number,
+            candidate_name=name,
             username=username,
             contact=contact,
             visible_from=c.visible_from,
@@ -165,14 +199,18 @@ class GenerationPlan:
         )
 
     def count(self, renderer: LetterRenderer) -> int:
-        """Count the letters and check every one can be drawn (CRW-09), touching nothing."""
+        """Count the letters and check every one can be drawn (CRW-09), touching nothing.
+
+        The same candidates as :meth:`targets`, read the same way, but only
+        their names: the letters checked are those the run will draw, under
+        a stand-in username and password (the check reads names only).
+        """
         total = 0
-        # A stand-in password: the check reads names only, and nothing is rendered.
         placeholder = Secret("")
         batch = []
-        for target in self.targets():
+        for spec in self._walk(self._names_page):
             total += 1
-            batch.append(self.spec(target, "check-only").letter(placeholder))
+            batch.append(spec.letter(placeholder))
             if len(batch) == PAGE:
                 renderer.check(batch)
                 batch = []

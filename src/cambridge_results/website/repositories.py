@@ -193,8 +193,9 @@ class EligibilityRepository:
     """Which candidates have a valid entry in a series (CRW-03), a page at a time."""
 
     table = "entries"
-    #: Entries read per candidate wanted: a candidate has several (one per syllabus).
-    ROWS_PER_CANDIDATE = 8
+    #: A first guess at a candidate's valid entries (one per syllabus) when reading a
+    #: page; each read learns the board's own figure for the next.
+    ROWS_PER_CANDIDATE = 2
 
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
@@ -207,32 +208,38 @@ class EligibilityRepository:
         after: CandidateNumber | None = None,
         limit: int = 500,
     ) -> list[CandidateNumber]:
-        """Up to ``limit`` candidates with a valid entry after ``after``, ascending (CRW-07)."""
+        """Up to ``limit`` candidates with a valid entry after ``after``, ascending (CRW-07).
+
+        A read or two of about as many entries as the page's candidates have:
+        a read that finds candidates with more entries than guessed reads more
+        a candidate next time, so few rows beyond the page are read and decoded.
+        """
         where: dict[str, Any] = {
             "centre": centre_key(centre),
             "series": series_key(series),
             "status": EntryStatus.VALID.value,
         }
         found: list[CandidateNumber] = []
-        last = after
+        last = None if after is None else str(after)
+        per = self.ROWS_PER_CANDIDATE
         while len(found) < limit:
             if last is not None:
-                where["candidate"] = Gt(str(last))
-            rows = self._uow.select(
-                self.table, where, ("candidate",), limit * self.ROWS_PER_CANDIDATE
-            )
-            if not rows:
-                break
+                where["candidate"] = Gt(last)
+            want = (limit - len(found)) * per
+            rows = self._uow.select(self.table, where, ("candidate",), want)
+            seen = 0
             for row in rows:
-                number = CandidateNumber(row["candidate"])
-                if not found or found[-1] != number:
+                # Rows are ordered by candidate: the next read starts after the last seen.
+                number = value_of(row, "candidate", str)
+                if number != last:
                     if len(found) == limit:
                         break
-                    found.append(number)
-            # Rows are ordered by candidate: the next query starts after the last one seen.
-            last = found[-1]
-            if len(rows) < limit * self.ROWS_PER_CANDIDATE:
+                    last = number
+                    found.append(CandidateNumber(number))
+                    seen += 1
+            if len(rows) < want:
                 break
+            per = max(per, -(-len(rows) // max(seen, 1)))
         return found
 
     def valid_among(
@@ -278,6 +285,22 @@ class EligibilityRepository:
             for row in rows:
                 candidate = structure(row, Candidate)
                 found[candidate.number] = candidate
+        return found
+
+    def names_among(
+        self, centre: CentreNumber | str, candidates: Iterable[CandidateNumber | str]
+    ) -> dict[str, str]:
+        """The names of the candidates of ``centre`` with these numbers, as letters print
+        them (:attr:`Candidate.full_name`), by number's text: read as stored, without
+        building each :class:`Candidate` (generation's planning pass checks only names)."""
+        found: dict[str, str] = {}
+        for chunk in chunks(numbers(candidates)):
+            rows = self._uow.select(
+                "candidates", {"centre": centre_key(centre), "number": In(chunk)}
+            )
+            for row in rows:
+                name = f"{value_of(row, 'given_name', str)} {value_of(row, 'family_name', str)}"
+                found[value_of(row, "number", str)] = name
         return found
 
 

@@ -61,7 +61,8 @@ Behaviour, and why:
   its first statement; a statement in its own savepoint goes with its
   ``SAVEPOINT`` and ``RELEASE``; ``select_many``, ``update_many`` and
   ``write_many`` send theirs together (a provisional unit's writes are one
-  implicit transaction: they commit together, at the pipeline's end).
+  implicit transaction: they commit together, at the pipeline's end); an
+  ``insert_if_absent_later`` goes with the unit's next statement.
   Statements sent one at a time share one cursor per unit of work.
 * One connection per thread and per process (autocommit mode; we issue
   ``BEGIN`` and ``COMMIT``), opened on first use with ``TimeZone=UTC``, the
@@ -101,6 +102,7 @@ from cambridge_results.storage.postgres_support import (
 from cambridge_results.storage.postgres_wire import Answer, wire
 from cambridge_results.storage.query import Order, Where
 from cambridge_results.storage.schema import Row, Table
+from cambridge_results.storage.transaction import Later
 
 __all__ = ["PostgresStore", "PostgresUnitOfWork", "parse_url", "redacted", "translate_error"]
 
@@ -139,6 +141,8 @@ class PostgresUnitOfWork(UnitOfWork):
         self._begin_text = begin
         #: Writes held back (insert_later, bump): they go with the next statement or COMMIT.
         self._pending: list[sql.Statement] = []
+        #: Held-back inserts whose answer is awaited: (index in _pending, table, row, answer).
+        self._awaited: list[tuple[int, Table, Row, Later[Row | None]]] = []
 
     # -- executing -----------------------------------------------------------
 
@@ -156,21 +160,26 @@ class PostgresUnitOfWork(UnitOfWork):
         """
         begin, self._begin_text = self._begin_text, None
         held: list[sql.Statement] = [(command, []) for command in begin or ()]
+        first = len(held)
         held += self._pending
         statements, self._pending, skip = [*held, *statements], [], len(held)
+        awaited, self._awaited = self._awaited, []
         try:
-            return self._wire.run(statements)[skip:]
+            answers = self._wire.run(statements)
         except psycopg.Error as exc:
             if begin is None or not (
                 isinstance(exc, psycopg.OperationalError) and self._conn.closed
             ):
                 raise translate_error(exc, self.catalog) from exc
-        self._conn = self._store._connection()
-        self._wire = wire(self._conn)
-        try:
-            return self._wire.run(statements)[skip:]
-        except psycopg.Error as exc:
-            raise translate_error(exc, self.catalog) from exc
+            self._conn = self._store._connection()
+            self._wire = wire(self._conn)
+            try:
+                answers = self._wire.run(statements)
+            except psycopg.Error as exc:
+                raise translate_error(exc, self.catalog) from exc
+        for at, table, row, later in awaited:
+            later.set(stored_row(table, row, answers[first + at]))
+        return answers[skip:]
 
     def _in_savepoint(self, statement: sql.Statement) -> Answer:
         """Run one statement so that, if it fails, only it is undone (one round trip)."""
@@ -225,6 +234,17 @@ class PostgresUnitOfWork(UnitOfWork):
             self._insert(table, row)  # every statement commits as it runs
         else:
             self._pending.append(sql.insert(D, table, row, returning=False))
+
+    def _insert_if_absent_later(self, table: Table, row: Row) -> Later[Row | None]:
+        later: Later[Row | None] = Later(self._send_held)
+        self._awaited.append((len(self._pending), table, row, later))
+        self._pending.append(sql.insert(D, table, row, skip_conflicts=True))
+        return later
+
+    def _send_held(self) -> None:
+        """Send the writes held back now (a :class:`Later` read before the next statement)."""
+        if self._open and self._pending:
+            self._pipelined([])
 
     def _insert_if_absent(self, table: Table, row: Row) -> Row | None:
         return stored_row(table, row, self._execute(sql.insert(D, table, row, skip_conflicts=True)))
@@ -366,6 +386,8 @@ class PostgresUnitOfWork(UnitOfWork):
         self._pipelined([(f"ROLLBACK TO SAVEPOINT {name}", []), (f"RELEASE SAVEPOINT {name}", [])])
 
     def _commit(self) -> None:
+        if self.provisional and self._pending:
+            self._pipelined([])  # a held-back insert: it commits as it runs
         if self.provisional or (self._begin_text is not None and not self._pending):
             return  # every statement committed as it ran, or none ran
         status = self._conn.info.transaction_status
@@ -389,6 +411,7 @@ class PostgresUnitOfWork(UnitOfWork):
 
     def _rollback(self) -> None:
         self._pending.clear()
+        self._awaited.clear()
         self._store._read_unread(self._conn)
         if self._conn.closed:
             return

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import abc
 import itertools
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Generic, TypeVar
 
 from cambridge_results.errors import (
     DuplicateError,
@@ -35,7 +36,9 @@ from cambridge_results.storage.query import (
 )
 from cambridge_results.storage.schema import INT_MAX, INT_MIN, ColumnType, Key, Row, RowInput, Table
 
-__all__ = ["DEFAULT_BATCH", "MAX_ACTOR", "Transaction", "check_actor"]
+__all__ = ["DEFAULT_BATCH", "MAX_ACTOR", "Later", "Transaction", "check_actor"]
+
+T = TypeVar("T")
 
 MAX_ACTOR = 200
 MAX_SEQUENCE_NAME = 100
@@ -48,6 +51,41 @@ def check_actor(actor: object) -> str:
     if len(actor) > MAX_ACTOR or "\x00" in actor:
         raise InvalidValue("actor", f"must be at most {MAX_ACTOR} characters of text")
     return actor
+
+
+class Later(Generic[T]):
+    """The answer to a statement a backend may send with the unit of work's next one.
+
+    :attr:`value` is the answer; read before the backend has it, it sends
+    what is held back first (one round trip of its own).
+    """
+
+    __slots__ = ("_done", "_flush", "_value")
+
+    def __init__(self, flush: Callable[[], None] | None = None) -> None:
+        self._flush = flush
+        self._done = False
+        self._value: T | None = None
+
+    @classmethod
+    def known(cls, value: T) -> Later[T]:
+        """An answer already known."""
+        later = cls()
+        later.set(value)
+        return later
+
+    def set(self, value: T) -> None:
+        """Give the answer (the backend does, once it has it)."""
+        self._value, self._done = value, True
+
+    @property
+    def value(self) -> T:
+        """The statement's answer; :class:`StorageError` if its unit of work ended without it."""
+        if not self._done and self._flush is not None:
+            self._flush()
+        if not self._done:
+            raise StorageError("the unit of work ended before this statement was answered")
+        return self._value  # type: ignore[return-value]
 
 
 class Transaction(abc.ABC):
@@ -124,6 +162,21 @@ class Transaction(abc.ABC):
         self._ready(write=True)
         t = self.table(table)
         return self._insert_if_absent(t, t.check_row(row))
+
+    def insert_if_absent_later(self, table: str, row: RowInput) -> Later[Row | None]:
+        """:meth:`insert_if_absent`, whose answer may come with this unit's next statement.
+
+        The row is checked now (:class:`InvalidValue` at once).  A backend
+        may hold the insert back and send it with the unit of work's next
+        statement (PostgreSQL: a count in advance and the read after it in
+        one round trip), or with its end; the others run it at once.  Either
+        way it runs before anything after it, and the returned
+        :class:`Later`'s ``value`` is what :meth:`insert_if_absent` returns
+        (reading it earlier sends the insert then).
+        """
+        self._ready(write=True)
+        t = self.table(table)
+        return self._insert_if_absent_later(t, t.check_row(row))
 
     def get(self, table: str, key: Key, *, for_update: bool = False) -> Row | None:
         """The row with primary key ``key``, or ``None``.
@@ -446,6 +499,10 @@ class Transaction(abc.ABC):
     def _insert_later(self, table: Table, row: Row) -> None:
         """Insert a checked row now or with the next statement; by default now."""
         self._insert(table, row)
+
+    def _insert_if_absent_later(self, table: Table, row: Row) -> Later[Row | None]:
+        """:meth:`_insert_if_absent` now or with the next statement; by default now."""
+        return Later.known(self._insert_if_absent(table, row))
 
     @abc.abstractmethod
     def _get(self, table: Table, key: Row, *, for_update: bool) -> Row | None:

@@ -470,19 +470,46 @@ class LetterRepository(_Repository):
 
 
 class LoginRepositories:
-    """Every login repository over one unit of work: ``LoginRepositories(uow).accounts``."""
+    """Every login repository over one unit of work: ``LoginRepositories(uow).accounts``.
+
+    Each is made when first used (a login uses two of the seven).
+    """
+
+    #: Accounts; lockout states by login key; the attempt log.
+    accounts: AccountRepository
+    lockouts: LockoutRepository
+    attempts: AttemptRepository
+    #: Reset-token records; identities shared by the board's sites;
+    #: candidates' registration letters.
+    reset_tokens: ResetTokenRepository
+    identities: IdentityRepository
+    letters: LetterRepository
+    #: The letters' credentials candidates log in with (CRW-14), through the port.
+    candidates: BoundCandidateCredentials
 
     def __init__(
         self, uow: Transaction, candidates: CandidateCredentials = NO_CANDIDATE_CREDENTIALS
     ) -> None:
-        #: Accounts; lockout states by login key; the attempt log.
-        self.accounts = AccountRepository(uow)
-        self.lockouts = LockoutRepository(uow)
-        self.attempts = AttemptRepository(uow)
-        #: Reset-token records; identities shared by the board's sites;
-        #: candidates' registration letters.
-        self.reset_tokens = ResetTokenRepository(uow)
-        self.identities = IdentityRepository(uow)
-        self.letters = LetterRepository(uow)
-        #: The letters' credentials candidates log in with (CRW-14), through the port.
-        self.candidates = BoundCandidateCredentials(candidates, uow)
+        self._uow = uow
+        self._port = candidates
+
+    def __getattr__(self, name: str) -> Any:
+        # Only for a repository not made yet: it is kept as an attribute.
+        if name == "candidates":
+            made: object = BoundCandidateCredentials(self._port, self._uow)
+        elif (repository := _REPOSITORIES.get(name)) is not None:
+            made = repository(self._uow)
+        else:
+            raise AttributeError(name)
+        setattr(self, name, made)
+        return made
+
+
+_REPOSITORIES: dict[str, type[_Repository]] = {
+    "accounts": AccountRepository,
+    "lockouts": LockoutRepository,
+    "attempts": AttemptRepository,
+    "reset_tokens": ResetTokenRepository,
+    "identities": IdentityRepository,
+    "letters": LetterRepository,
+}

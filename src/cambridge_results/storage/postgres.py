@@ -135,7 +135,8 @@ class PostgresUnitOfWork(UnitOfWork):
         super().__init__(catalog=store.catalog, actor=actor, read_only=read_only)
         self._store = store
         self._conn = conn
-        self._wire = wire(conn)
+        local = store._local
+        self._wire = local.wire if getattr(local, "conn", None) is conn else wire(conn)
         self.provisional = provisional
         #: The ``BEGIN`` not sent yet: it goes with the first statement, in one round trip.
         self._begin_text = begin
@@ -326,7 +327,10 @@ class PostgresUnitOfWork(UnitOfWork):
         sendable = not self._pending and not any(t.append_only and not i for t, _, i in writes)
         if self.provisional and sendable:  # else held-back writes or a refusal come first
             statements = [sql.insert(D, t, v) if i else sql.delete(D, t, v) for t, v, i in writes]
-            self._store._send_unread(self._conn, statements)
+            try:
+                self._wire.send(statements)
+            except psycopg.Error as exc:
+                raise translate_error(exc, self.catalog) from exc
             self._begin_text = ()  # this unit's next statement reads the answer first
         else:
             super()._send_many(writes)
@@ -412,9 +416,9 @@ class PostgresUnitOfWork(UnitOfWork):
     def _rollback(self) -> None:
         self._pending.clear()
         self._awaited.clear()
-        self._store._read_unread(self._conn)
         if self._conn.closed:
             return
+        self._wire.read_unread()
         if self._conn.info.transaction_status == TransactionStatus.IDLE:
             return
         try:
@@ -502,18 +506,11 @@ class PostgresStore(BaseStore):
             conn = self._connect()
             local.conn = conn
             local.pid = os.getpid()
-        self._read_unread(conn)
+            local.wire = wire(conn)
+        # What a unit sent without waiting (send_many) is read before psycopg itself
+        # uses the connection (the wire's own calls read it first).
+        local.wire.read_unread()
         return conn
-
-    def _send_unread(self, conn: psycopg.Connection[Any], statements: list[sql.Statement]) -> None:
-        """Send ``statements``; the connection's next use reads the answer."""
-        self._run(lambda: wire(conn).send(statements))
-
-    def _read_unread(self, conn: psycopg.Connection[Any] | None) -> None:
-        """Read the answer to what was sent on ``conn`` (:meth:`_send_unread`), if any:
-        before psycopg itself uses the connection (the wire's own calls read it first)."""
-        if conn is not None and not conn.closed:
-            wire(conn).read_unread()
 
     def _begin_write(self, conn: psycopg.Connection[Any]) -> tuple[str, ...]:
         """An ordinary writing unit's ``BEGIN``: synced, even where provisional ones are not."""
@@ -561,7 +558,9 @@ class PostgresStore(BaseStore):
 
     def close(self) -> None:
         """Close every connection this store opened in this process (reading what was sent)."""
-        self._read_unread(getattr(self._local, "conn", None))
+        conn = getattr(self._local, "conn", None)
+        if conn is not None and not conn.closed:
+            wire(conn).read_unread()
         self._closed = True
         with self._connections_lock:
             connections, self._connections = self._connections, []

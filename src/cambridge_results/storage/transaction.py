@@ -317,7 +317,7 @@ class Transaction(abc.ABC):
         self._send_many(self._checked_writes(writes))
 
     def _checked_writes(self, writes: Sequence[Insert | Delete]) -> list[tuple[Table, Row, bool]]:
-        if not isinstance(writes, Sequence):
+        if type(writes) is not list and not isinstance(writes, Sequence):
             raise InvalidValue("writes", "must be a sequence of Insert and Delete")
         checked: list[tuple[Table, Row, bool]] = []
         for w in writes:

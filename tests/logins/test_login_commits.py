@@ -22,14 +22,12 @@ from cambridge_results.rules.logins.lockout import LockoutState
 KEY = USERNAME.lower()
 
 
-class _PeekingHasher:
-    """A real hasher that, on each verification, reads the key's count from another thread."""
+class _Wrapping:
+    """A real hasher, wrapped: everything but ``verify`` is the inner hasher's."""
 
-    def __init__(self, inner: PasswordHasher, world: LoginWorld) -> None:
+    def __init__(self, inner: PasswordHasher) -> None:
         self.inner = inner
         self.name = inner.name
-        self.world = world
-        self.seen: list[LockoutState] = []
 
     def hash(self, password: str) -> str:
         return self.inner.hash(password)
@@ -39,6 +37,15 @@ class _PeekingHasher:
 
     def needs_rehash(self, encoded: str) -> bool:
         return self.inner.needs_rehash(encoded)
+
+
+class _PeekingHasher(_Wrapping):
+    """A real hasher that, on each verification, reads the key's count from another thread."""
+
+    def __init__(self, inner: PasswordHasher, world: LoginWorld) -> None:
+        super().__init__(inner)
+        self.world = world
+        self.seen: list[LockoutState] = []
 
     def verify(self, encoded: str, password: str) -> bool:
         reader = threading.Thread(target=lambda: self.seen.append(self.world.state(KEY)))
@@ -111,23 +118,13 @@ def test_a_failed_login_is_settled_by_one_commit_waited_for(stored: LoginWorld) 
     assert stored.state(KEY) == LockoutState(failures=1)
 
 
-class _TripNoter:
+class _TripNoter(_Wrapping):
     """A real hasher that notes, on each verification, the round trips made so far."""
 
     def __init__(self, inner: PasswordHasher, trips: list[list[str]]) -> None:
-        self.inner = inner
-        self.name = inner.name
+        super().__init__(inner)
         self.trips = trips
         self.before: list[list[str]] = []
-
-    def hash(self, password: str) -> str:
-        return self.inner.hash(password)
-
-    def handles(self, encoded: str) -> bool:
-        return self.inner.handles(encoded)
-
-    def needs_rehash(self, encoded: str) -> bool:
-        return self.inner.needs_rehash(encoded)
 
     def verify(self, encoded: str, password: str) -> bool:
         self.before = list(self.trips)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from typing import Any
 
 import pytest
 from logins_support import PASSWORD, USERNAME, LoginWorld
@@ -21,14 +22,12 @@ from cambridge_results.rules.logins.lockout import LockoutState
 KEY = USERNAME.lower()
 
 
-class _PeekingHasher:
-    """A real hasher that, on each verification, reads the key's count from another thread."""
+class _Wrapping:
+    """A real hasher, wrapped: everything but ``verify`` is the inner hasher's."""
 
-    def __init__(self, inner: PasswordHasher, world: LoginWorld) -> None:
+    def __init__(self, inner: PasswordHasher) -> None:
         self.inner = inner
         self.name = inner.name
-        self.world = world
-        self.seen: list[LockoutState] = []
 
     def hash(self, password: str) -> str:
         return self.inner.hash(password)
@@ -38,6 +37,15 @@ class _PeekingHasher:
 
     def needs_rehash(self, encoded: str) -> bool:
         return self.inner.needs_rehash(encoded)
+
+
+class _PeekingHasher(_Wrapping):
+    """A real hasher that, on each verification, reads the key's count from another thread."""
+
+    def __init__(self, inner: PasswordHasher, world: LoginWorld) -> None:
+        super().__init__(inner)
+        self.world = world
+        self.seen: list[LockoutState] = []
 
     def verify(self, encoded: str, password: str) -> bool:
         reader = threading.Thread(target=lambda: self.seen.append(self.world.state(KEY)))
@@ -108,3 +116,46 @@ def test_a_failed_login_is_settled_by_one_commit_waited_for(stored: LoginWorld) 
     assert not ok
     assert [s.split()[0] for s in _waited_for(statements)] == ["INSERT", "COMMIT"]
     assert stored.state(KEY) == LockoutState(failures=1)
+
+
+class _TripNoter(_Wrapping):
+    """A real hasher that notes, on each verification, the round trips made so far."""
+
+    def __init__(self, inner: PasswordHasher, trips: list[list[str]]) -> None:
+        super().__init__(inner)
+        self.trips = trips
+        self.before: list[list[str]] = []
+
+    def verify(self, encoded: str, password: str) -> bool:
+        self.before = list(self.trips)
+        return self.inner.verify(encoded, password)
+
+
+@pytest.mark.backends("postgresql")
+@pytest.mark.parametrize("failures", [0, 1])
+def test_on_postgresql_the_count_and_the_read_go_in_one_round_trip_before_the_hasher(
+    stored: LoginWorld, monkeypatch: pytest.MonkeyPatch, failures: int
+) -> None:
+    """Issue 15, LOG-02: a key without failures: one round trip, count then read; else more."""
+    from cambridge_results.storage.postgres_wire import Wire
+
+    stored.log_in(USERNAME, PASSWORD)  # warm: the dummy hash, the connection
+    for _ in range(failures):
+        stored.log_in(USERNAME, "not the password at all")
+    trips: list[list[str]] = []
+    run = Wire.run
+
+    def noted(wire: Wire, statements: Any) -> Any:
+        trips.append([text.split()[0] for text, _ in statements])
+        return run(wire, statements)
+
+    monkeypatch.setattr(Wire, "run", noted)
+    noter = _TripNoter(stored.hasher.inner, trips)
+    stored.hasher.inner = noter
+    assert stored.log_in(USERNAME, PASSWORD).ok
+    if failures == 0:
+        assert noter.before == [["INSERT", "SELECT"]]
+    else:  # that read is discarded; the row is counted under its lock, then read again
+        assert noter.before[0] == ["INSERT", "SELECT"]
+        assert noter.before[-4:] == [["SELECT"], ["UPDATE"], ["SELECT"], ["COMMIT"]]
+    assert stored.state(KEY) == LockoutState()

@@ -57,6 +57,21 @@ def test_columns_held_equal_are_not_sorted_by_so_a_key_look_up_has_no_order_by()
     )
 
 
+def test_a_look_up_by_a_total_unique_index_has_no_order_by_but_a_partial_one_keeps_it() -> None:
+    """At most one row matches a value on each column of a unique index (issue 15): no sort.
+
+    A NULL there is no look-up (NULLs are distinct in a unique index), and a
+    partial index holds only some rows, so both keep the order.
+    """
+    by_number, _ = _select({"number": "E0001"}, ("created_at",))
+    assert "ORDER BY" not in by_number
+    assert "ORDER BY" in _select({"number": None}, ("created_at",))[0]
+    tokens = CATALOG["login_reset_tokens"]
+    checked = check_where(tokens, {"account_id": "a1"})
+    text, _ = sql.select(sql.POSTGRESQL, tokens, checked, check_order(tokens, ()), None)
+    assert text.endswith(' ORDER BY "digest" COLLATE "C" ASC NULLS FIRST')
+
+
 def test_one_shape_is_one_text_whatever_the_values() -> None:
     """The text is built once per shape and kept; the parameters are the values, in order."""
     first, one = _select(WHERE)

@@ -74,18 +74,20 @@ def reserve(
 ) -> tuple[Decision, T | None]:
     """Count a failure of ``key`` in advance, then read what the secret is checked against.
 
-    The lock decision (refused while locked: nothing counted, nothing read)
-    and what ``lookup`` found.  Step 1 of :func:`guarded_check`, for a flow
-    that prepares its answer before the hasher runs.
+    The lock decision (refused while locked: nothing counted, and nothing
+    found: ``lookup`` runs with the count in advance, its answer discarded
+    unless that count is the key's first) and what ``lookup`` found.  Step 1
+    of :func:`guarded_check`, for a flow that prepares its answer before the
+    hasher runs.
     """
     policy = context.policy.login
 
     def provisional(uow: UnitOfWork) -> tuple[Decision, T | None] | None:
-        # The common case, a key with no failures: one statement, not waited for on disk.
+        # The common case, a key with no failures: the count's one statement, not
+        # waited for on disk, and the lookup in the same round trip (PostgreSQL).
         repos = LoginRepositories(uow, candidates)
-        if not repos.lockouts.count_new(key, now, policy):
-            return None
-        return Decision.allow(), lookup(repos)
+        counted, found = repos.lockouts.count_new_and(key, now, policy, lambda: lookup(repos))
+        return (Decision.allow(), found) if counted else None
 
     def count(uow: UnitOfWork) -> tuple[Decision, T | None]:
         # A key with a row: read for update, so attempts on one key queue, not retry.

@@ -78,9 +78,9 @@ def _aware(_: object, __: object, value: pendulum.DateTime) -> None:
 
 
 def _utc(value: pendulum.DateTime) -> pendulum.DateTime:
-    if isinstance(value, pendulum.DateTime) and value.tzinfo is not None:
-        return value.in_timezone("UTC")
-    return value
+    # An instant already in UTC (every clock's) is kept as it is.
+    tz = value.tzinfo if isinstance(value, pendulum.DateTime) else None
+    return value if tz is None or tz is pendulum.UTC else value.in_timezone("UTC")
 
 
 @attrs.frozen(kw_only=True)

@@ -20,7 +20,8 @@ back and runs it again on fresh data, where another writer has committed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pendulum
 
@@ -64,6 +65,7 @@ __all__ = [
 ]
 
 Row = dict[str, Any]
+T = TypeVar("T")
 
 
 def _lost(what: str) -> ConcurrencyError:
@@ -156,6 +158,12 @@ def _lockout_state(row: Row | None) -> LockoutState:
     return LockoutState(failures=row["failures"], locked_until=row["locked_until"])
 
 
+def _first_failure(key: str, now: pendulum.DateTime, policy: LoginPolicy) -> Row:
+    """The lockout row of a key's first failure."""
+    first = lockout.after_failure(LockoutState(), now, policy)
+    return {"key": key, "failures": first.failures, "locked_until": first.locked_until}
+
+
 class LockoutRepository(_Repository):
     """One :class:`LockoutState` per login key (LOG-02); no row is a fresh state."""
 
@@ -171,12 +179,22 @@ class LockoutRepository(_Repository):
         which stands alone: it may run in a provisional unit of work.  Of any
         number of simultaneous attempts exactly one inserts.
         """
-        first = lockout.after_failure(LockoutState(), now, policy)
-        inserted = self._uow.insert_if_absent(
-            tables.LOCKOUTS.name,
-            {"key": key, "failures": first.failures, "locked_until": first.locked_until},
-        )
-        return inserted is not None
+        first = _first_failure(key, now, policy)
+        return self._uow.insert_if_absent(tables.LOCKOUTS.name, first) is not None
+
+    def count_new_and(
+        self, key: str, now: pendulum.DateTime, policy: LoginPolicy, read: Callable[[], T]
+    ) -> tuple[bool, T]:
+        """:meth:`count_new`, then ``read()``: whether it counted, and what ``read`` gave.
+
+        The count's insert goes with ``read``'s first statement (one round
+        trip on PostgreSQL, ``insert_if_absent_later``), so ``read`` runs
+        whether or not the key had a row; it must not depend on the count.
+        """
+        first = _first_failure(key, now, policy)
+        inserted = self._uow.insert_if_absent_later(tables.LOCKOUTS.name, first)
+        got = read()
+        return inserted.value is not None, got
 
     def count_failure(
         self, key: str, now: pendulum.DateTime, policy: LoginPolicy, tz: str = "UTC"
@@ -452,19 +470,46 @@ class LetterRepository(_Repository):
 
 
 class LoginRepositories:
-    """Every login repository over one unit of work: ``LoginRepositories(uow).accounts``."""
+    """Every login repository over one unit of work: ``LoginRepositories(uow).accounts``.
+
+    Each is made when first used (a login uses two of the seven).
+    """
+
+    #: Accounts; lockout states by login key; the attempt log.
+    accounts: AccountRepository
+    lockouts: LockoutRepository
+    attempts: AttemptRepository
+    #: Reset-token records; identities shared by the board's sites;
+    #: candidates' registration letters.
+    reset_tokens: ResetTokenRepository
+    identities: IdentityRepository
+    letters: LetterRepository
+    #: The letters' credentials candidates log in with (CRW-14), through the port.
+    candidates: BoundCandidateCredentials
 
     def __init__(
         self, uow: Transaction, candidates: CandidateCredentials = NO_CANDIDATE_CREDENTIALS
     ) -> None:
-        #: Accounts; lockout states by login key; the attempt log.
-        self.accounts = AccountRepository(uow)
-        self.lockouts = LockoutRepository(uow)
-        self.attempts = AttemptRepository(uow)
-        #: Reset-token records; identities shared by the board's sites;
-        #: candidates' registration letters.
-        self.reset_tokens = ResetTokenRepository(uow)
-        self.identities = IdentityRepository(uow)
-        self.letters = LetterRepository(uow)
-        #: The letters' credentials candidates log in with (CRW-14), through the port.
-        self.candidates = BoundCandidateCredentials(candidates, uow)
+        self._uow = uow
+        self._port = candidates
+
+    def __getattr__(self, name: str) -> Any:
+        # Only for a repository not made yet: it is kept as an attribute.
+        if name == "candidates":
+            made: object = BoundCandidateCredentials(self._port, self._uow)
+        elif (repository := _REPOSITORIES.get(name)) is not None:
+            made = repository(self._uow)
+        else:
+            raise AttributeError(name)
+        setattr(self, name, made)
+        return made
+
+
+_REPOSITORIES: dict[str, type[_Repository]] = {
+    "accounts": AccountRepository,
+    "lockouts": LockoutRepository,
+    "attempts": AttemptRepository,
+    "reset_tokens": ResetTokenRepository,
+    "identities": IdentityRepository,
+    "letters": LetterRepository,
+}

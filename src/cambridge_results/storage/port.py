@@ -21,8 +21,8 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from functools import cached_property
 from typing import TYPE_CHECKING, Protocol, Self, TypeVar, runtime_checkable
 
@@ -174,10 +174,9 @@ class BaseStore(abc.ABC):
         self._local = threading.local()
         self._closed = False
 
-    @contextmanager
     def unit_of_work(
         self, *, actor: str, read_only: bool = False, provisional: bool = False
-    ) -> Iterator[UnitOfWork]:
+    ) -> AbstractContextManager[UnitOfWork]:
         """One transaction: commit on clean exit, roll back on any exception.
 
         ``provisional=True`` (a writing unit only) asks for less, for work
@@ -198,11 +197,16 @@ class BaseStore(abc.ABC):
             raise InvalidValue("read_only", "must be True or False")
         if not isinstance(provisional, bool) or (provisional and read_only):
             raise InvalidValue("provisional", "must be True or False, and only for a writing unit")
+        return _Bracket(self, actor, read_only, provisional)
+
+    def _open(self, actor: str, read_only: bool, provisional: bool) -> UnitOfWork:
+        """Begin this thread's one unit of work (:class:`_Bracket`'s start)."""
         if self._closed:
             raise StorageError(f"the store {self.url} is closed")
-        if getattr(self._local, "active", False):
+        local = self._local
+        if getattr(local, "active", False):
             raise StorageError("a unit of work is already open on this store in this thread")
-        self._local.active = True
+        local.active = True
         try:
             if provisional:
                 uow = self._begin_provisional(actor=actor)
@@ -210,6 +214,10 @@ class BaseStore(abc.ABC):
             else:
                 uow = self._begin(actor=actor, read_only=read_only)
                 uow.writes_alone = not read_only and SERIAL_WRITES in self.capabilities
+        except BaseException:
+            local.active = False
+            raise
+        if _log.isEnabledFor(logging.DEBUG):
             _log.debug(
                 "begin unit of work on %s for %s (read_only=%s, provisional=%s)",
                 self.url,
@@ -217,18 +225,7 @@ class BaseStore(abc.ABC):
                 read_only,
                 provisional,
             )
-            try:
-                yield uow
-            except BaseException as exc:
-                uow._open = False
-                uow._rollback()
-                _log.debug("rolled back unit of work for %s: %s", actor, type(exc).__name__)
-                raise
-            uow._open = False
-            uow._commit()
-            _log.debug("committed unit of work for %s", actor)
-        finally:
-            self._local.active = False
+        return uow
 
     def run(
         self,
@@ -317,3 +314,37 @@ class BaseStore(abc.ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.url!r})"
+
+
+class _Bracket:
+    """A unit of work's bracket: commit on a clean exit, roll back on any exception."""
+
+    __slots__ = ("_actor", "_provisional", "_read_only", "_store", "_uow")
+
+    def __init__(self, store: BaseStore, actor: str, read_only: bool, provisional: bool) -> None:
+        self._store = store
+        self._actor = actor
+        self._read_only = read_only
+        self._provisional = provisional
+
+    def __enter__(self) -> UnitOfWork:
+        self._uow = self._store._open(self._actor, self._read_only, self._provisional)
+        return self._uow
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        uow = self._uow
+        uow._open = False
+        try:
+            if exc_type is not None:
+                uow._rollback()
+                _log.debug("rolled back unit of work for %s: %s", self._actor, exc_type.__name__)
+                return
+            uow._commit()
+            _log.debug("committed unit of work for %s", self._actor)
+        finally:
+            self._store._local.active = False

@@ -61,7 +61,8 @@ Behaviour, and why:
   its first statement; a statement in its own savepoint goes with its
   ``SAVEPOINT`` and ``RELEASE``; ``select_many``, ``update_many`` and
   ``write_many`` send theirs together (a provisional unit's writes are one
-  implicit transaction: they commit together, at the pipeline's end).
+  implicit transaction: they commit together, at the pipeline's end); an
+  ``insert_if_absent_later`` goes with the unit's next statement.
   Statements sent one at a time share one cursor per unit of work.
 * One connection per thread and per process (autocommit mode; we issue
   ``BEGIN`` and ``COMMIT``), opened on first use with ``TimeZone=UTC``, the
@@ -84,6 +85,7 @@ from psycopg.pq import TransactionStatus
 
 from cambridge_results.errors import InvalidValue, StorageError, WriteRefused
 from cambridge_results.storage import sql
+from cambridge_results.storage.later import Later
 from cambridge_results.storage.migrations import Migration, check_history
 from cambridge_results.storage.port import MULTI_PROCESS, PERSISTENT, BaseStore, UnitOfWork
 from cambridge_results.storage.postgres_migrations import migrate_all, recorded_versions
@@ -133,12 +135,15 @@ class PostgresUnitOfWork(UnitOfWork):
         super().__init__(catalog=store.catalog, actor=actor, read_only=read_only)
         self._store = store
         self._conn = conn
-        self._wire = wire(conn)
+        local = store._local
+        self._wire = local.wire if getattr(local, "conn", None) is conn else wire(conn)
         self.provisional = provisional
         #: The ``BEGIN`` not sent yet: it goes with the first statement, in one round trip.
         self._begin_text = begin
         #: Writes held back (insert_later, bump): they go with the next statement or COMMIT.
         self._pending: list[sql.Statement] = []
+        #: Held-back inserts whose answer is awaited: (index in _pending, table, row, answer).
+        self._awaited: list[tuple[int, Table, Row, Later[Row | None]]] = []
 
     # -- executing -----------------------------------------------------------
 
@@ -156,21 +161,26 @@ class PostgresUnitOfWork(UnitOfWork):
         """
         begin, self._begin_text = self._begin_text, None
         held: list[sql.Statement] = [(command, []) for command in begin or ()]
+        first = len(held)
         held += self._pending
         statements, self._pending, skip = [*held, *statements], [], len(held)
+        awaited, self._awaited = self._awaited, []
         try:
-            return self._wire.run(statements)[skip:]
+            answers = self._wire.run(statements)
         except psycopg.Error as exc:
             if begin is None or not (
                 isinstance(exc, psycopg.OperationalError) and self._conn.closed
             ):
                 raise translate_error(exc, self.catalog) from exc
-        self._conn = self._store._connection()
-        self._wire = wire(self._conn)
-        try:
-            return self._wire.run(statements)[skip:]
-        except psycopg.Error as exc:
-            raise translate_error(exc, self.catalog) from exc
+            self._conn = self._store._connection()
+            self._wire = wire(self._conn)
+            try:
+                answers = self._wire.run(statements)
+            except psycopg.Error as exc:
+                raise translate_error(exc, self.catalog) from exc
+        for at, table, row, later in awaited:
+            later.set(stored_row(table, row, answers[first + at]))
+        return answers[skip:]
 
     def _in_savepoint(self, statement: sql.Statement) -> Answer:
         """Run one statement so that, if it fails, only it is undone (one round trip)."""
@@ -225,6 +235,17 @@ class PostgresUnitOfWork(UnitOfWork):
             self._insert(table, row)  # every statement commits as it runs
         else:
             self._pending.append(sql.insert(D, table, row, returning=False))
+
+    def _insert_if_absent_later(self, table: Table, row: Row) -> Later[Row | None]:
+        later: Later[Row | None] = Later(self._send_held)
+        self._awaited.append((len(self._pending), table, row, later))
+        self._pending.append(sql.insert(D, table, row, skip_conflicts=True))
+        return later
+
+    def _send_held(self) -> None:
+        """Send the writes held back now (a :class:`Later` read before the next statement)."""
+        if self._open and self._pending:
+            self._pipelined([])
 
     def _insert_if_absent(self, table: Table, row: Row) -> Row | None:
         return stored_row(table, row, self._execute(sql.insert(D, table, row, skip_conflicts=True)))
@@ -313,7 +334,10 @@ class PostgresUnitOfWork(UnitOfWork):
         sendable = not self._pending and not any(t.append_only and not i for t, _, i in writes)
         if self.provisional and sendable:  # else held-back writes or a refusal come first
             statements = [sql.insert(D, t, v) if i else sql.delete(D, t, v) for t, v, i in writes]
-            self._store._send_unread(self._conn, statements)
+            try:
+                self._wire.send(statements)
+            except psycopg.Error as exc:
+                raise translate_error(exc, self.catalog) from exc
             self._begin_text = ()  # this unit's next statement reads the answer first
         else:
             super()._send_many(writes)
@@ -373,6 +397,8 @@ class PostgresUnitOfWork(UnitOfWork):
         self._pipelined([(f"ROLLBACK TO SAVEPOINT {name}", []), (f"RELEASE SAVEPOINT {name}", [])])
 
     def _commit(self) -> None:
+        if self.provisional and self._pending:
+            self._pipelined([])  # a held-back insert: it commits as it runs
         if self.provisional or (self._begin_text is not None and not self._pending):
             return  # every statement committed as it ran, or none ran
         status = self._conn.info.transaction_status
@@ -396,9 +422,10 @@ class PostgresUnitOfWork(UnitOfWork):
 
     def _rollback(self) -> None:
         self._pending.clear()
-        self._store._read_unread(self._conn)
+        self._awaited.clear()
         if self._conn.closed:
             return
+        self._wire.read_unread()
         if self._conn.info.transaction_status == TransactionStatus.IDLE:
             return
         try:
@@ -486,18 +513,11 @@ class PostgresStore(BaseStore):
             conn = self._connect()
             local.conn = conn
             local.pid = os.getpid()
-        self._read_unread(conn)
+            local.wire = wire(conn)
+        # What a unit sent without waiting (send_many) is read before psycopg itself
+        # uses the connection (the wire's own calls read it first).
+        local.wire.read_unread()
         return conn
-
-    def _send_unread(self, conn: psycopg.Connection[Any], statements: list[sql.Statement]) -> None:
-        """Send ``statements``; the connection's next use reads the answer."""
-        self._run(lambda: wire(conn).send(statements))
-
-    def _read_unread(self, conn: psycopg.Connection[Any] | None) -> None:
-        """Read the answer to what was sent on ``conn`` (:meth:`_send_unread`), if any:
-        before psycopg itself uses the connection (the wire's own calls read it first)."""
-        if conn is not None and not conn.closed:
-            wire(conn).read_unread()
 
     def _begin_write(self, conn: psycopg.Connection[Any]) -> tuple[str, ...]:
         """An ordinary writing unit's ``BEGIN``: synced, even where provisional ones are not."""
@@ -545,7 +565,9 @@ class PostgresStore(BaseStore):
 
     def close(self) -> None:
         """Close every connection this store opened in this process (reading what was sent)."""
-        self._read_unread(getattr(self._local, "conn", None))
+        conn = getattr(self._local, "conn", None)
+        if conn is not None and not conn.closed:
+            wire(conn).read_unread()
         self._closed = True
         with self._connections_lock:
             connections, self._connections = self._connections, []

@@ -22,7 +22,7 @@ from typing import Any, TypeAlias, cast
 import attrs
 
 from cambridge_results.errors import InvalidValue
-from cambridge_results.storage.schema import Column, ColumnType, Key, RowInput, Table, Value
+from cambridge_results.storage.schema import Column, ColumnType, Key, Row, RowInput, Table, Value
 
 __all__ = [
     "Condition",
@@ -40,6 +40,7 @@ __all__ = [
     "Update",
     "Where",
     "WhereInput",
+    "check_copies",
     "check_order",
     "check_where",
     "matches",
@@ -186,6 +187,30 @@ def check_where(table: Table, where: WhereInput | None) -> Where:
 
 #: What a ``where`` value may be besides a plain value (equality).
 _CONDITIONS = (Eq, Ne, Lt, Le, Gt, Ge, In, Prefix)
+
+
+def check_copies(table: Table, copy: object, changes: Row) -> dict[str, str]:
+    """``update_where``'s ``copy``: target column to source column, both checked."""
+    if copy is None:
+        return {}
+    if not isinstance(copy, Mapping):
+        raise InvalidValue("copy", "must be a mapping of column to the column it copies")
+    out: dict[str, str] = {}
+    for target, source in copy.items():
+        if not isinstance(target, str) or not isinstance(source, str):
+            raise InvalidValue("copy", "must name columns")
+        to, origin = table.column(target), table.column(source)
+        field = f"copy.{target}"
+        if target in table.primary_key:
+            raise InvalidValue(field, "a primary-key column cannot change")
+        if target in changes:
+            raise InvalidValue(field, "a column is either set or copied, not both")
+        if to.type is not origin.type:
+            raise InvalidValue(field, f"a {to.type.value} column cannot copy a {origin.type.value}")
+        if not to.nullable and origin.nullable:
+            raise InvalidValue(field, f"cannot be NULL, and {source} can")
+        out[target] = source
+    return out
 
 
 def _value(column: Column, v: object) -> Value:

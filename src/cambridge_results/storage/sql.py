@@ -12,9 +12,8 @@ always quoted; every value travels as a parameter, never spliced into SQL
 :meth:`Dialect.literal` from checked values).
 """
 
-# Every statement here is built with f-strings (S608) from identifiers that the
-# schema validated as lower-case names and quote() quotes; values are always
-# parameters.  That is the point of this module, so the rule is off for it.
+# Every statement here is built with f-strings (S608) from identifiers the schema
+# validated and quote() quotes; values are always parameters: the rule is off here.
 # ruff: noqa: S608
 
 from __future__ import annotations
@@ -501,9 +500,8 @@ def select(d: Dialect, table: Table, where: Where, order: Order, limit: int | No
     """Select matching rows in a total order.
 
     A column the ``where`` holds equal to one value (or NULL) is the same in
-    every matching row, so ordering by it changes nothing and is left out:
-    a look-up by its whole key has no ``ORDER BY`` (no sort for the server
-    to run).
+    every matching row, so ordering by it is left out; so is the whole order
+    where at most one row matches (by the key, or a total unique index).
     """
     shape, values = shape_and_values(where)
     limited = limit is not None
@@ -512,7 +510,9 @@ def select(d: Dialect, table: Table, where: Where, order: Order, limit: int | No
         clause, codecs = where_text(d, table, shape)
         sql = f"SELECT {_columns(table)} FROM {quote(table.name)}{clause}"
         equal = {name for name, kind, _ in shape if kind in ("Eq", "null")}
-        sql += _order(d, table, tuple(o for o in order if o[0] not in equal))
+        one = {name for name, kind, _ in shape if kind == "Eq"}  # NULLs are never unique
+        if not any(i.where is None and one.issuperset(i.columns) for i in table.unique):
+            sql += _order(d, table, tuple(o for o in order if o[0] not in equal))
         if limited:
             sql += f" LIMIT {d.param}"
             codecs.append(None)

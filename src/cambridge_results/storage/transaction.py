@@ -13,6 +13,7 @@ import abc
 import itertools
 from collections.abc import Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from typing import TypeVar
 
 from cambridge_results.errors import (
     DuplicateError,
@@ -21,6 +22,7 @@ from cambridge_results.errors import (
     StorageError,
     WriteRefused,
 )
+from cambridge_results.storage.later import Later
 from cambridge_results.storage.migrations import Catalog
 from cambridge_results.storage.query import (
     Delete,
@@ -30,12 +32,15 @@ from cambridge_results.storage.query import (
     Update,
     Where,
     WhereInput,
+    check_copies,
     check_order,
     check_where,
 )
 from cambridge_results.storage.schema import INT_MAX, INT_MIN, ColumnType, Key, Row, RowInput, Table
 
-__all__ = ["DEFAULT_BATCH", "MAX_ACTOR", "Transaction", "check_actor"]
+__all__ = ["DEFAULT_BATCH", "MAX_ACTOR", "Later", "Transaction", "check_actor"]
+
+T = TypeVar("T")
 
 MAX_ACTOR = 200
 MAX_SEQUENCE_NAME = 100
@@ -48,30 +53,6 @@ def check_actor(actor: object) -> str:
     if len(actor) > MAX_ACTOR or "\x00" in actor:
         raise InvalidValue("actor", f"must be at most {MAX_ACTOR} characters of text")
     return actor
-
-
-def _checked_copies(table: Table, copy: object, changes: Row) -> dict[str, str]:
-    """``update_where``'s ``copy``: target column to source column, both checked."""
-    if copy is None:
-        return {}
-    if not isinstance(copy, Mapping):
-        raise InvalidValue("copy", "must be a mapping of column to the column it copies")
-    out: dict[str, str] = {}
-    for target, source in copy.items():
-        if not isinstance(target, str) or not isinstance(source, str):
-            raise InvalidValue("copy", "must name columns")
-        to, origin = table.column(target), table.column(source)
-        field = f"copy.{target}"
-        if target in table.primary_key:
-            raise InvalidValue(field, "a primary-key column cannot change")
-        if target in changes:
-            raise InvalidValue(field, "a column is either set or copied, not both")
-        if to.type is not origin.type:
-            raise InvalidValue(field, f"a {to.type.value} column cannot copy a {origin.type.value}")
-        if not to.nullable and origin.nullable:
-            raise InvalidValue(field, f"cannot be NULL, and {source} can")
-        out[target] = source
-    return out
 
 
 class Transaction(abc.ABC):
@@ -148,6 +129,21 @@ class Transaction(abc.ABC):
         self._ready(write=True)
         t = self.table(table)
         return self._insert_if_absent(t, t.check_row(row))
+
+    def insert_if_absent_later(self, table: str, row: RowInput) -> Later[Row | None]:
+        """:meth:`insert_if_absent`, whose answer may come with this unit's next statement.
+
+        The row is checked now (:class:`InvalidValue` at once).  A backend
+        may hold the insert back and send it with the unit of work's next
+        statement (PostgreSQL: a count in advance and the read after it in
+        one round trip), or with its end; the others run it at once.  Either
+        way it runs before anything after it, and the returned
+        :class:`Later`'s ``value`` is what :meth:`insert_if_absent` returns
+        (reading it earlier sends the insert then).
+        """
+        self._ready(write=True)
+        t = self.table(table)
+        return self._insert_if_absent_later(t, t.check_row(row))
 
     def get(self, table: str, key: Key, *, for_update: bool = False) -> Row | None:
         """The row with primary key ``key``, or ``None``.
@@ -228,7 +224,7 @@ class Transaction(abc.ABC):
         t = self.table(table)
         checked_where = check_where(t, where)
         checked = t.check_changes(changes)
-        copies = _checked_copies(t, copy, checked)
+        copies = check_copies(t, copy, checked)
         if not checked and not copies:
             raise InvalidValue("changes", "name at least one column to change")
         unique = {c for index in t.unique for c in index.columns}
@@ -323,7 +319,7 @@ class Transaction(abc.ABC):
         self._send_many(self._checked_writes(writes))
 
     def _checked_writes(self, writes: Sequence[Insert | Delete]) -> list[tuple[Table, Row, bool]]:
-        if not isinstance(writes, Sequence):
+        if type(writes) is not list and not isinstance(writes, Sequence):
             raise InvalidValue("writes", "must be a sequence of Insert and Delete")
         checked: list[tuple[Table, Row, bool]] = []
         for w in writes:
@@ -505,6 +501,10 @@ class Transaction(abc.ABC):
     def _insert_later(self, table: Table, row: Row) -> None:
         """Insert a checked row now or with the next statement; by default now."""
         self._insert(table, row)
+
+    def _insert_if_absent_later(self, table: Table, row: Row) -> Later[Row | None]:
+        """:meth:`_insert_if_absent` now or with the next statement; by default now."""
+        return Later.known(self._insert_if_absent(table, row))
 
     @abc.abstractmethod
     def _get(self, table: Table, key: Row, *, for_update: bool) -> Row | None:

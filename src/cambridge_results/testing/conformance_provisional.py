@@ -1,4 +1,4 @@
-"""Conformance of ``insert_if_absent`` and of provisional units of work, on any backend."""
+"""Conformance of ``insert_if_absent`` (and ``_later``) and of provisional units, on any backend."""
 
 from __future__ import annotations
 
@@ -63,6 +63,48 @@ class ProvisionalConformance(_Base):
             assert uow.insert_if_absent("things", thing("a")) is not None
         assert self.rows(store) == []
 
+    @pytest.mark.parametrize("provisional", [False, True])
+    def test_insert_if_absent_later_runs_before_the_next_read_and_answers_as_insert_if_absent(
+        self, store: Store, provisional: bool
+    ) -> None:
+        """The next read sees it; its value is the stored row, or None for a taken key."""
+        with store.unit_of_work(actor=ACTOR) as uow:
+            uow.insert("things", thing("a", owner="p", n=1))
+        with store.unit_of_work(actor=ACTOR, provisional=provisional) as uow:
+            new = uow.insert_if_absent_later("things", thing("b", n=3))
+            taken = uow.insert_if_absent_later("things", thing("a", owner="q", n=9))
+            assert [(r["id"], r["n"]) for r in uow.select("things")] == [("a", 1), ("b", 3)]
+            stored = new.value
+            assert taken.value is None
+        assert stored is not None
+        assert stored["n"] == 3
+        assert stored["active"] is True
+        assert self.rows(store)[1] == stored
+
+    @pytest.mark.parametrize("provisional", [False, True])
+    def test_insert_if_absent_later_with_nothing_after_it_is_answered_and_kept(
+        self, store: Store, provisional: bool
+    ) -> None:
+        """Read at once, or never read in its unit: either way it runs and is kept."""
+        with store.unit_of_work(actor=ACTOR, provisional=provisional) as uow:
+            first = uow.insert_if_absent_later("things", thing("a"))
+            assert first.value is not None
+            assert uow.insert_if_absent_later("things", thing("a")).value is None
+            last = uow.insert_if_absent_later("things", thing("b", owner="p"))
+        assert last.value is not None
+        assert [r["id"] for r in self.rows(store)] == ["a", "b"]
+
+    def test_insert_if_absent_later_refuses_bad_input_at_once_and_rolls_back_with_its_unit(
+        self, store: Store
+    ) -> None:
+        """A row that does not fit is InvalidValue at once; in a failed unit nothing is kept."""
+        with pytest.raises(InvalidValue), store.unit_of_work(actor=ACTOR) as uow:
+            uow.insert_if_absent_later("things", {"id": "a", "owner": "o", "kind": "k", "n": "x"})
+        with rolled_back(store) as uow:
+            uow.insert_if_absent_later("things", thing("a"))
+            assert uow.get("things", "a") is not None
+        assert self.rows(store) == []
+
     def test_of_simultaneous_insert_if_absent_of_one_key_exactly_one_inserts(
         self, store: Store
     ) -> None:
@@ -80,6 +122,10 @@ class ProvisionalConformance(_Base):
                 start.wait()
                 with store.unit_of_work(actor=ACTOR, provisional=provisional) as uow:
                     row = thing(key, owner=f"{key}-{n}")
+                    if n % 2:  # half of them send theirs with a read
+                        later = uow.insert_if_absent_later("things", row)
+                        uow.get("things", key)
+                        return later.value is not None
                     return uow.insert_if_absent("things", row) is not None
 
             with ThreadPoolExecutor(RACERS) as pool:

@@ -13,7 +13,6 @@ import abc
 import itertools
 from collections.abc import Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import TypeVar
 
 from cambridge_results.errors import (
     DuplicateError,
@@ -39,8 +38,6 @@ from cambridge_results.storage.query import (
 from cambridge_results.storage.schema import INT_MAX, INT_MIN, ColumnType, Key, Row, RowInput, Table
 
 __all__ = ["DEFAULT_BATCH", "MAX_ACTOR", "Later", "Transaction", "check_actor"]
-
-T = TypeVar("T")
 
 MAX_ACTOR = 200
 MAX_SEQUENCE_NAME = 100

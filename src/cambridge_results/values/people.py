@@ -15,9 +15,14 @@ from cambridge_results.values.identifiers import (
     as_centre_number,
 )
 
-__all__ = ["Associate", "Candidate", "Centre"]
+__all__ = ["Associate", "Candidate", "Centre", "printed_name"]
 
 MAX_NAME = 100
+
+
+def printed_name(given_name: str, family_name: str) -> str:
+    """A candidate's name as letters print it: given name then family name."""
+    return f"{given_name} {family_name}"
 
 
 def _associate_name(value: object) -> str:
@@ -91,5 +96,5 @@ class Candidate:
 
     @property
     def full_name(self) -> str:
-        """Given name then family name, as printed on letters."""
-        return f"{self.given_name} {self.family_name}"
+        """Given name then family name, as printed on letters (:func:`printed_name`)."""
+        return printed_name(self.given_name, self.family_name)

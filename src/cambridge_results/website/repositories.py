@@ -10,7 +10,7 @@ Credentials are in :mod:`.credential_repository`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import pendulum
@@ -37,6 +37,7 @@ from cambridge_results.values.access import (
     CentreAccess,
     ContactChoice,
 )
+from cambridge_results.values.people import printed_name
 from cambridge_results.website.credential_repository import CredentialRepository
 from cambridge_results.website.keys import chunks, numbers
 
@@ -278,13 +279,9 @@ class EligibilityRepository:
     ) -> dict[CandidateNumber, Candidate]:
         """The candidates of ``centre`` with these numbers, a few queries for any number."""
         found: dict[CandidateNumber, Candidate] = {}
-        for chunk in chunks(numbers(candidates)):
-            rows = self._uow.select(
-                "candidates", {"centre": centre_key(centre), "number": In(chunk)}
-            )
-            for row in rows:
-                candidate = structure(row, Candidate)
-                found[candidate.number] = candidate
+        for row in self._candidate_rows(centre, candidates):
+            candidate = structure(row, Candidate)
+            found[candidate.number] = candidate
         return found
 
     def names_among(
@@ -294,14 +291,19 @@ class EligibilityRepository:
         them (:attr:`Candidate.full_name`), by number's text: read as stored, without
         building each :class:`Candidate` (generation's planning pass checks only names)."""
         found: dict[str, str] = {}
+        for row in self._candidate_rows(centre, candidates):
+            name = printed_name(value_of(row, "given_name", str), value_of(row, "family_name", str))
+            found[value_of(row, "number", str)] = name
+        return found
+
+    def _candidate_rows(
+        self, centre: CentreNumber | str, candidates: Iterable[CandidateNumber | str]
+    ) -> Iterator[Row]:
+        """The stored rows of ``centre``'s candidates with these numbers, a chunk a query."""
         for chunk in chunks(numbers(candidates)):
-            rows = self._uow.select(
+            yield from self._uow.select(
                 "candidates", {"centre": centre_key(centre), "number": In(chunk)}
             )
-            for row in rows:
-                name = f"{value_of(row, 'given_name', str)} {value_of(row, 'family_name', str)}"
-                found[value_of(row, "number", str)] = name
-        return found
 
 
 class AssociateSettingsRepository:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from cambridge_results.errors import InvalidValue
-from cambridge_results.reports import ResultsViewRequest
+from cambridge_results.reports import ResultPdfRequest, ResultsViewRequest
 from cambridge_results.values.access import (
     AssociateCentreControls,
     AssociateSettings,
@@ -23,6 +23,9 @@ CASES: list[tuple[str, Callable[[], object]]] = [
         "delay",
         lambda: ResultsViewRequest(series="2026-06", results=(), has_access=True, delay=2),
     ),
+    ("results", lambda: ResultsViewRequest(series="2026-06", results=None, has_access=True)),
+    ("results", lambda: ResultsViewRequest(series="2026-06", results=[1], has_access=True)),
+    ("results", lambda: ResultPdfRequest(series="2026-06", results=None)),
     ("mode", lambda: CentreAccess(centre="GB123", series="2026-06", mode="all")),
     ("contact", lambda: AssociateCentreControls(centre="GB123", contact="default")),
     (
@@ -46,7 +49,7 @@ CASES: list[tuple[str, Callable[[], object]]] = [
 ]
 
 
-@pytest.mark.parametrize(("field", "make"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(("field", "make"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_a_wrong_type_is_an_invalid_value_naming_the_field(
     field: str, make: Callable[[], object]
 ) -> None:

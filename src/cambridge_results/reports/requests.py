@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypeVar
 
 import attrs
 
@@ -15,6 +16,8 @@ from cambridge_results.values.identifiers import as_candidate_number, as_syllabu
 from cambridge_results.values.series import as_series
 
 __all__ = ["ReportRequest", "ResultKey", "ResultPdfRequest", "ResultsViewRequest"]
+
+_T = TypeVar("_T")
 
 
 def _optional_series(value: object) -> ExamSeries | None:
@@ -52,12 +55,19 @@ class ResultKey:
     syllabus: SyllabusCode = attrs.field(converter=as_syllabus_code)
 
 
-def _keys(values: Iterable[ResultKey]) -> tuple[ResultKey, ...]:
-    if isinstance(values, str | bytes):
-        raise InvalidValue("results", "must be a list of ResultKey", rule="LOG-09")
+def _listed(values: object, kind: type[_T], rule: str) -> tuple[_T, ...]:
+    """``values`` as a tuple of ``kind``; anything else (``None``, text) refused."""
+    wrong = InvalidValue("results", f"must be a list of {kind.__name__}", rule=rule)
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise wrong
     found = tuple(values)
-    if not all(isinstance(k, ResultKey) for k in found):
-        raise InvalidValue("results", "must be a list of ResultKey", rule="LOG-09")
+    if not all(isinstance(item, kind) for item in found):
+        raise wrong
+    return found
+
+
+def _keys(values: Iterable[ResultKey]) -> tuple[ResultKey, ...]:
+    found = _listed(values, ResultKey, "LOG-09")
     if len(set(found)) != len(found):
         raise InvalidValue("results", "asks for the same result twice", rule="LOG-09")
     return found
@@ -77,7 +87,7 @@ class ResultPdfRequest:
 
 
 def _results(values: Iterable[SyllabusResult]) -> tuple[SyllabusResult, ...]:
-    return tuple(values)
+    return _listed(values, SyllabusResult, "LOG-03")
 
 
 @attrs.frozen(kw_only=True)

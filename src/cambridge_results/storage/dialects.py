@@ -26,7 +26,15 @@ __all__ = ["POSTGRESQL", "SQLITE", "Dialect", "instant_text"]
 def instant_text(value: datetime.datetime) -> str:
     """Fixed-width UTC text, so text order is time order: ``2026-06-01T09:00:00.000000Z``."""
     # Canonical instants are in UTC already; pendulum's astimezone is slow to do nothing.
-    v = value if value.tzinfo is pendulum.UTC else value.astimezone(datetime.UTC)
+    if value.tzinfo is pendulum.UTC:
+        return _utc_text(value)
+    return _utc_text(value.astimezone(datetime.UTC))
+
+
+@functools.lru_cache(maxsize=4096)
+def _utc_text(v: datetime.datetime) -> str:
+    # Cached: rows written together share their instants (a clock's "now").  An
+    # equal aware datetime is the same instant, so its UTC text is the same.
     return (
         f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:"
         f"{v.second:02d}.{v.microsecond:06d}Z"

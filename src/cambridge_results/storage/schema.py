@@ -155,8 +155,22 @@ class Column:
 def canonical_value(column: Column, value: object) -> Value:
     """Check ``value`` against ``column`` and return its canonical form."""
     kind = column.type
-    if type(value) is str and kind is ColumnType.TEXT and "\x00" not in value:
-        return value  # the most common case first
+    # The common cases first: values already canonical for their column.
+    if type(value) is str:
+        if kind is ColumnType.TEXT and "\x00" not in value:
+            return value
+    elif type(value) is int:
+        if kind is ColumnType.INT and INT_MIN <= value <= INT_MAX:
+            return value
+    elif type(value) is bool:
+        if kind is ColumnType.BOOL:
+            return value
+    elif (
+        type(value) is pendulum.DateTime
+        and kind is ColumnType.INSTANT
+        and value.tzinfo is pendulum.UTC
+    ):
+        return value
     field = column.name
     if value is None:
         if not column.nullable:
@@ -373,6 +387,7 @@ class Table:
     _auto: Column | None = attrs.field(init=False, eq=False, repr=False)
     # The primary key's column when it is one text column (check_key's common case).
     _text_key: str | None = attrs.field(init=False, eq=False, repr=False)
+    _key_columns: tuple[Column, ...] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         where = f"table {self.name}"
@@ -394,6 +409,7 @@ class Table:
         (first, *rest) = self.primary_key
         text_key = None if rest or self.column(first).type is not ColumnType.TEXT else first
         object.__setattr__(self, "_text_key", text_key)
+        object.__setattr__(self, "_key_columns", tuple(self.column(n) for n in self.primary_key))
         autos = [c.name for c in self.columns if c.auto]
         if autos and (len(autos) > 1 or self.primary_key != (autos[0],)):
             raise InvalidValue(where, "an auto column must be the whole primary key")
@@ -485,9 +501,12 @@ class Table:
         """A primary key as ``{column: canonical value}``."""
         if type(key) is str and self._text_key is not None and "\x00" not in key:
             return {self._text_key: key}  # the common case: one text column's value
-        if type(key) is str:
-            values: tuple[object, ...] = (key,)
-        elif type(key) is not tuple and isinstance(key, Mapping):
+        values: tuple[object, ...]
+        if type(key) is tuple:
+            values = key  # the next most common: values in key order
+        elif type(key) is str:
+            values = (key,)
+        elif isinstance(key, Mapping):
             if set(key) != set(self.primary_key):
                 raise InvalidValue(
                     f"{self.name}.key", f"must name exactly {', '.join(self.primary_key)}"
@@ -497,14 +516,17 @@ class Table:
             values = key
         else:
             values = (key,)
-        if len(values) != len(self.primary_key):
+        if len(values) != len(self._key_columns):
             raise InvalidValue(
                 f"{self.name}.key", f"needs {len(self.primary_key)} values in key order"
             )
-        return {
-            n: _checked(self, self.column(n), v)
-            for n, v in zip(self.primary_key, values, strict=True)
-        }
+        checked: Row = {}
+        for c, v in zip(self._key_columns, values, strict=True):
+            if type(v) is str and c.type is ColumnType.TEXT and "\x00" not in v:
+                checked[c.name] = v  # canonical text, without the generic dispatch
+            else:
+                checked[c.name] = _checked(self, c, v)
+        return checked
 
     def duplicate(self, columns: Sequence[str]) -> DuplicateError:
         """The error every backend raises for a unique violation (no values in the text)."""

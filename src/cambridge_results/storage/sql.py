@@ -253,8 +253,8 @@ def insert(
         return sql, [d.encoders.get(table.column(n).type) for n in names]
 
     shape = ("insert", id(d), id(table), names, skip_conflicts, returning)
-    text, codecs = cached_text(shape, d, table, build)
-    return text, encoded(codecs, [row[n] for n in names])
+    text, encode = cached_text(shape, d, table, build)
+    return text, encode(list(row.values()))
 
 
 def _filtered(d: Dialect, table: Table, where: Where, head: str, tail: str = "") -> Statement:
@@ -265,8 +265,8 @@ def _filtered(d: Dialect, table: Table, where: Where, head: str, tail: str = "")
         clause, codecs = where_text(d, table, shape)
         return f"{head} {quote(table.name)}{clause}{tail}", codecs
 
-    text, codecs = cached_text((head, tail, id(d), id(table), shape), d, table, build)
-    return text, encoded(codecs, values)
+    text, encode = cached_text((head, tail, id(d), id(table), shape), d, table, build)
+    return text, encode(values)
 
 
 def exists(d: Dialect, table: Table, where: Where) -> Statement:
@@ -283,8 +283,8 @@ def get(d: Dialect, table: Table, key: Row, *, for_update: bool) -> Statement:
         sql = f"SELECT {_columns(table)} FROM {quote(table.name)}{clause}"
         return sql + (d.for_update if for_update else ""), codecs
 
-    text, codecs = cached_text(("get", id(d), id(table), shape, for_update), d, table, build)
-    return text, encoded(codecs, list(key.values()))
+    text, encode = cached_text(("get", id(d), id(table), shape, for_update), d, table, build)
+    return text, encode(list(key.values()))
 
 
 def update(d: Dialect, table: Table, key: Row, changes: Row, expect: Row) -> Statement:
@@ -305,20 +305,29 @@ def update(d: Dialect, table: Table, key: Row, changes: Row, expect: Row) -> Sta
         sql = f"UPDATE {quote(table.name)} SET {', '.join(sets)}{clause}"
         return sql, [d.encoders.get(table.column(n).type) for n in names] + codecs
 
-    text, codecs = cached_text(("update", id(d), id(table), names, shape, never), d, table, build)
+    text, encode = cached_text(("update", id(d), id(table), names, shape, never), d, table, build)
     values = [*changes.values(), *key.values(), *(v for v in extra.values() if v is not None)]
-    return text, encoded(codecs, values)
+    return text, encode(values)
 
 
 def update_where(
     d: Dialect, table: Table, where: Where, changes: Row, copies: Mapping[str, str]
 ) -> Statement:
     """Update every row matching ``where``: ``changes``' values, ``copies``' source columns."""
-    params = [d.encode(table.column(n), v) for n, v in changes.items()]
-    sets = [f"{quote(n)} = {d.placeholder(table.column(n))}" for n in changes]
-    sets += [f"{quote(n)} = {quote(origin)}" for n, origin in copies.items()]
-    clause = _where(d, table, where, params)
-    return f"UPDATE {quote(table.name)} SET {', '.join(sets)}{clause}", params
+    names = tuple(changes)
+    copied = tuple(copies.items())
+    shape, values = shape_and_values(where)
+
+    def build() -> tuple[str, list[Codec | None]]:
+        sets = [f"{quote(n)} = {d.placeholder(table.column(n))}" for n in names]
+        sets += [f"{quote(n)} = {quote(origin)}" for n, origin in copied]
+        clause, codecs = where_text(d, table, shape)
+        sql = f"UPDATE {quote(table.name)} SET {', '.join(sets)}{clause}"
+        return sql, [d.encoders.get(table.column(n).type) for n in names] + codecs
+
+    key = ("update_where", id(d), id(table), names, copied, shape)
+    text, encode = cached_text(key, d, table, build)
+    return text, encode([*changes.values(), *values])
 
 
 def delete(d: Dialect, table: Table, key: Row) -> Statement:
@@ -349,10 +358,10 @@ def select(d: Dialect, table: Table, where: Where, order: Order, limit: int | No
         return sql, codecs
 
     key = ("select", id(d), id(table), shape, order, limited)
-    text, codecs = cached_text(key, d, table, build)
+    text, encode = cached_text(key, d, table, build)
     if limit is not None:
         values.append(limit)
-    return text, encoded(codecs, values)
+    return text, encode(values)
 
 
 def count(d: Dialect, table: Table, where: Where) -> Statement:

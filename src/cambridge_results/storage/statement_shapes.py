@@ -23,6 +23,7 @@ __all__ = [
     "CACHE_LIMIT",
     "Codec",
     "Dialect",
+    "Encoder",
     "Shape",
     "cached_text",
     "encoded",
@@ -58,7 +59,7 @@ CACHE_LIMIT = 4096
 #: A ``where``'s shape: per condition its column, its kind, and its number of values for In.
 Shape = tuple[tuple[str, str, int], ...]
 _OPS = {"Eq": "=", "Ne": "<>", "Lt": "<", "Le": "<=", "Gt": ">", "Ge": ">="}
-_statements: dict[tuple[Any, ...], tuple[Dialect, Table, str, tuple[Codec | None, ...]]] = {}
+_statements: dict[tuple[Any, ...], tuple[Dialect, Table, str, Encoder]] = {}
 _decoders: dict[
     tuple[int, int],
     tuple[Dialect, Table, tuple[tuple[str, ...], tuple[tuple[int, str, Codec], ...]]],
@@ -117,33 +118,53 @@ def where_text(d: Dialect, table: Table, shape: Shape) -> tuple[str, list[Codec 
     return (" WHERE " + " AND ".join(parts) if parts else ""), codecs
 
 
+class Encoder:
+    """A statement's parameters as the driver takes them, its encoders placed once.
+
+    Built from the encoder of each parameter (``None``: sent as it is), it
+    keeps only the places that convert, so a statement of text and ints (most
+    keys) costs a length check.
+    """
+
+    __slots__ = ("coded", "count")
+
+    def __init__(self, codecs: Sequence[Codec | None]) -> None:
+        #: How many parameters the statement takes.
+        self.count = len(codecs)
+        #: The place and encoder of each parameter that is converted.
+        self.coded = tuple((i, codec) for i, codec in enumerate(codecs) if codec is not None)
+
+    def __call__(self, values: list[Any]) -> list[Any]:
+        """``values`` (a list of the caller's own), each through its encoder, in place."""
+        if len(values) != self.count:
+            raise ValueError(f"{len(values)} parameters for {self.count} places")
+        for i, codec in self.coded:
+            value = values[i]
+            if value is not None:
+                values[i] = codec(value)
+        return values
+
+
 def cached_text(
     key: tuple[Any, ...],
     d: Dialect,
     table: Table,
     build: Callable[[], tuple[str, list[Codec | None]]],
-) -> tuple[str, tuple[Codec | None, ...]]:
-    """The text built by ``build`` for ``key``, and its parameters' encoders, built once."""
+) -> tuple[str, Encoder]:
+    """The text built by ``build`` for ``key``, and its parameters' :class:`Encoder`, built once."""
     found = _statements.get(key)
     if found is None or found[0] is not d or found[1] is not table:
         if len(_statements) >= CACHE_LIMIT:
             _statements.clear()
         text, codecs = build()
-        found = (d, table, text, tuple(codecs))
+        found = (d, table, text, Encoder(codecs))
         _statements[key] = found
     return found[2], found[3]
 
 
 def encoded(codecs: Sequence[Codec | None], values: Sequence[Any]) -> list[Any]:
     """The parameters for the driver: each value through its encoder (``None`` stays)."""
-    if len(codecs) != len(values):
-        raise ValueError(f"{len(values)} parameters for {len(codecs)} places")
-    if not any(codecs):
-        return list(values)  # text and ints, as most keys are: nothing to convert
-    return [
-        v if codec is None or v is None else codec(v)
-        for codec, v in zip(codecs, values, strict=True)
-    ]
+    return Encoder(codecs)(list(values))
 
 
 def shape_and_values(where: Mapping[str, Condition]) -> tuple[Shape, list[Any]]:

@@ -22,7 +22,17 @@ from typing import Any, TypeAlias, cast
 import attrs
 
 from cambridge_results.errors import InvalidValue
-from cambridge_results.storage.schema import Column, ColumnType, Key, Row, RowInput, Table, Value
+from cambridge_results.storage.schema import (
+    INT_MAX,
+    INT_MIN,
+    Column,
+    ColumnType,
+    Key,
+    Row,
+    RowInput,
+    Table,
+    Value,
+)
 
 __all__ = [
     "Condition",
@@ -176,12 +186,23 @@ def check_where(table: Table, where: WhereInput | None) -> Where:
     if type(where) is not dict and not isinstance(where, Mapping):
         raise InvalidValue("where", "must be a mapping of column to condition")
     out: Where = {}
+    column_of = table.column
     for name, raw in where.items():
-        column = table.column(name)
-        if type(raw) is str and column.type is ColumnType.TEXT and "\x00" not in raw:
-            out[name] = Eq(raw)  # the most common case: text equal to a value
-        else:
-            out[name] = _condition(table, column, raw)
+        column = column_of(name)
+        kind = column.type
+        # The common cases, a canonical value equal to: without the general path's tests.
+        if type(raw) is str:
+            if kind is ColumnType.TEXT and "\x00" not in raw:
+                out[name] = Eq(raw)
+                continue
+        elif type(raw) is int:
+            if kind is ColumnType.INT and INT_MIN <= raw <= INT_MAX:
+                out[name] = Eq(raw)
+                continue
+        elif type(raw) is bool and kind is ColumnType.BOOL:
+            out[name] = Eq(raw)
+            continue
+        out[name] = _condition(table, column, raw)
     return out
 
 

@@ -12,6 +12,7 @@ warm cache still refuses before anything reaches the driver.
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from hypothesis import strategies as st
 
 from cambridge_results.errors import InvalidValue
 from cambridge_results.storage import Column, CreateTable, Migration, Table, UniqueIndex, sql
+from cambridge_results.storage.dialects import json_from_text
 from cambridge_results.storage.query import Ge, Select, Update, check_order, check_where
 from cambridge_results.storage.schema import INT_MAX, INT_MIN, canonical_value
 from cambridge_results.storage.statement_shapes import Encoder
@@ -271,3 +273,50 @@ def test_a_warm_statement_cache_still_refuses_bad_values_and_changes_nothing(
         assert after == before
     finally:
         store.close()
+
+
+JSON_DATA = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def _loaded(load: Callable[[Any], object], text: Any) -> tuple[str, object]:
+    """What ``load`` makes of ``text``: its data's text (NaN compares), or its error's words."""
+    try:
+        return ("ok", json.dumps(load(text)))
+    except ValueError as exc:
+        return ("error", f"{type(exc).__name__}: {exc}")
+
+
+@given(
+    st.one_of(
+        st.builds(
+            lambda data, spacing: json.dumps(data, separators=(",", ":"), indent=spacing),
+            JSON_DATA,
+            st.none() | st.just(1),
+        ),
+        JSON_DATA.map(lambda data: f" {json.dumps(data)}\n"),
+        st.text(alphabet='{}[]",:1 \ufeffaxe-', max_size=8),
+    )
+)
+def test_json_from_text_reads_what_json_loads_reads(text: str) -> None:
+    """The SQLite decoder of a JSON column gives json.loads' data, or its error, for any text."""
+    assert _loaded(json_from_text, text) == _loaded(json.loads, text)
+    assert _loaded(json_from_text, text.encode()) == _loaded(json.loads, text.encode())
+
+
+@given(st.datetimes(timezones=st.sampled_from([datetime.UTC, OTHER_ZONE])))
+def test_a_postgresql_instant_reads_back_as_the_same_utc_instant_every_time(
+    moment: datetime.datetime,
+) -> None:
+    """The (cached) decoder of a timestamptz gives a pendulum instant in UTC, equal to it."""
+    column = THINGS.column("at")
+    for _ in range(2):
+        back = sql.POSTGRESQL.decode(column, moment)
+        assert type(back) is pendulum.DateTime
+        assert back.tzinfo is pendulum.UTC
+        assert back == moment

@@ -383,11 +383,14 @@ class Table:
     _by_name: dict[str, Column] = attrs.field(init=False, eq=False, repr=False)
     _names: tuple[str, ...] = attrs.field(init=False, eq=False, repr=False)
     _known: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
-    _writable: tuple[Column, ...] = attrs.field(init=False, eq=False, repr=False)
     _auto: Column | None = attrs.field(init=False, eq=False, repr=False)
     # The primary key's column when it is one text column (check_key's common case).
     _text_key: str | None = attrs.field(init=False, eq=False, repr=False)
     _key_columns: tuple[Column, ...] = attrs.field(init=False, eq=False, repr=False)
+    # Per column but the auto key, what check_row reads of it: name, default, whether text.
+    _plan: tuple[tuple[str, Value, bool, Column], ...] = attrs.field(
+        init=False, eq=False, repr=False
+    )
 
     def __attrs_post_init__(self) -> None:
         where = f"table {self.name}"
@@ -395,7 +398,9 @@ class Table:
         object.__setattr__(self, "_by_name", {c.name: c for c in self.columns})
         object.__setattr__(self, "_names", tuple(names))
         object.__setattr__(self, "_known", frozenset(names))
-        object.__setattr__(self, "_writable", tuple(c for c in self.columns if not c.auto))
+        writable = [c for c in self.columns if not c.auto]
+        plan = tuple((c.name, c.default, c.type is ColumnType.TEXT, c) for c in writable)
+        object.__setattr__(self, "_plan", plan)
         object.__setattr__(self, "_auto", next((c for c in self.columns if c.auto), None))
         if not names:
             raise InvalidValue(where, "has no columns")
@@ -463,12 +468,12 @@ class Table:
         if self._auto is not None and self._auto.name in row:
             raise InvalidValue(f"{self.name}.{self._auto.name}", "is numbered by the store")
         out: Row = {}
-        for c in self._writable:
-            value = row.get(c.name, c.default)
-            if type(value) is str and c.type is ColumnType.TEXT and "\x00" not in value:
-                out[c.name] = value  # the common case, without two calls
+        for name, default, text, c in self._plan:
+            value = row.get(name, default)
+            if text and type(value) is str and "\x00" not in value:
+                out[name] = value  # the common case, without two calls
             else:
-                out[c.name] = _checked(self, c, value)
+                out[name] = _checked(self, c, value)
         return out
 
     def check_changes(self, changes: RowInput) -> Row:

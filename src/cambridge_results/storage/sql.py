@@ -417,20 +417,27 @@ def stored_row(table: Table, row: Row, auto_key: Any = None) -> Row:
 
 def decode_row(d: Dialect, table: Table, raw: Sequence[Any]) -> Row:
     """A driver row (columns in table order) in canonical form."""
-    return decode_rows(d, table, (raw,))[0]
+    names, coded = row_decoders(d, table)
+    return _decoded(table, names, coded, raw)
 
 
 def decode_rows(d: Dialect, table: Table, raws: Iterable[Sequence[Any]]) -> list[Row]:
     """Driver rows (columns in table order) in canonical form."""
     names, coded = row_decoders(d, table)
-    rows: list[Row] = []
-    for raw in raws:
-        if len(raw) != len(names):
-            raise StorageError(f"{table.name}: a row of {len(raw)} values, not {len(names)}")
-        row: Row = dict(zip(names, raw, strict=True))
-        for i, name, codec in coded:
-            value = raw[i]
-            if value is not None:
-                row[name] = codec(value)
-        rows.append(row)
-    return rows
+    return [_decoded(table, names, coded, raw) for raw in raws]
+
+
+def _decoded(
+    table: Table,
+    names: tuple[str, ...],
+    coded: tuple[tuple[int, str, Codec], ...],
+    raw: Sequence[Any],
+) -> Row:
+    if len(raw) != len(names):
+        raise StorageError(f"{table.name}: a row of {len(raw)} values, not {len(names)}")
+    row: Row = dict(zip(names, raw, strict=True))
+    for i, name, codec in coded:
+        value = raw[i]
+        if value is not None:
+            row[name] = codec(value)
+    return row

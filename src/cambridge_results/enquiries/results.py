@@ -214,8 +214,7 @@ class ResultsRepository:
         _QUALIFICATION_OF[str(read.code)] = stored.qualification
         samples = [_sample(r) for r in first[1]] if read.samples else []
         at = 2 if read.samples else 1  # where the named candidates' results are
-        group = _group(read.centre, read.series, read.code)
-        named = list(read.named or ())
+        named = read.named or ()
         if read.named is None:
             numbers = [
                 e.candidate
@@ -227,7 +226,11 @@ class ResultsRepository:
             for c in (c for s in samples for c in s.candidates):
                 seen.setdefault(CandidateNumber.parse(c))
             numbers = list(seen)
-        more = _results_reads(group, [n for n in numbers if n not in set(named)])
+        unread: list[CandidateNumber] = []
+        if len(numbers) > len(named):  # sample candidates, or every entered one
+            known = set(named)
+            unread = [n for n in numbers if n not in known]
+        more = _results_reads(_group(read.centre, read.series, read.code), unread)
         guessed = at + (2 if named else 0)  # where the guessed qualification's rows are
         if read.guess == stored.qualification:
             second = self._uow.select_many(more) if more else []

@@ -13,12 +13,15 @@ from cambridge_results.serialization import converter, structure, unstructure
 from cambridge_results.values.enquiry import Enquiry, EnquiryStatus
 
 __all__ = [
+    "StoredEnquiry",
     "as_dict",
     "enquiry_columns",
     "enquiry_data",
     "enquiry_from_data",
+    "last_written",
     "require",
     "single_claim",
+    "stored_enquiry",
 ]
 
 
@@ -104,6 +107,18 @@ def enquiry_data(enquiry: Enquiry) -> dict[str, Any]:
     return data
 
 
+def last_written(enquiry_id: object) -> Enquiry | None:
+    """The enquiry with this id as this process last wrote it, if it still remembers it.
+
+    A guess only (another process may have changed it since, or it may be
+    another store's): a caller checks it against what it reads.
+    """
+    if type(enquiry_id) is not str:
+        return None
+    known = _WRITTEN.get(enquiry_id)
+    return None if known is None else known[1]
+
+
 def enquiry_from_data(data: object) -> Enquiry:
     """The enquiry a row's ``data`` holds.
 
@@ -140,6 +155,19 @@ def enquiry_from_data(data: object) -> Enquiry:
         except (InvalidValue, ValueError, TypeError):
             pass
     return structure(data, Enquiry)
+
+
+@attrs.frozen(kw_only=True)
+class StoredEnquiry:
+    """An enquiry as read from the store, with the version a change must expect."""
+
+    enquiry: Enquiry
+    version: int
+
+
+def stored_enquiry(row: Mapping[str, Any]) -> StoredEnquiry:
+    """The enquiry an ``enquiries`` row holds, with its version."""
+    return StoredEnquiry(enquiry=enquiry_from_data(row["data"]), version=row["version"])
 
 
 def enquiry_columns(enquiry: Enquiry) -> dict[str, Any]:

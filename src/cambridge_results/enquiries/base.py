@@ -14,11 +14,12 @@ turns, and always in that order, so they cannot deadlock each other.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pendulum
 
 from cambridge_results.context import Context
+from cambridge_results.enquiries._rows import last_written
 from cambridge_results.enquiries.documents import (
     DocumentInfo,
     DocumentSource,
@@ -28,7 +29,7 @@ from cambridge_results.enquiries.documents import (
 )
 from cambridge_results.enquiries.ids import IdBlocks
 from cambridge_results.enquiries.repositories import EnquiryRecords, StoredEnquiry
-from cambridge_results.errors import InvalidValue
+from cambridge_results.errors import InvalidValue, UnknownSeries
 from cambridge_results.principals import (
     AssociateOfficer,
     BoardStaff,
@@ -39,7 +40,7 @@ from cambridge_results.principals import (
 from cambridge_results.rendering.enquiry_protocol import EnquiryLetterRenderer
 from cambridge_results.rules.enquiries import workflow as wf
 from cambridge_results.rules.enquiries.actors import require_centre_side
-from cambridge_results.rules.enquiries.eligibility import holds_review
+from cambridge_results.rules.enquiries.eligibility import holds_review, is_whole_group
 from cambridge_results.values import CandidateNumber
 from cambridge_results.values.enquiry import DocumentKind, Enquiry, EnquiryStatus
 from cambridge_results.values.enquiry_events import EnquiryEvent, Transition
@@ -201,7 +202,7 @@ class EnquiryUseCases:
             self._record(records, t.enquiry, t.events)
 
     def _facts_and_others(
-        self, records: EnquiryRecords, enquiry: Enquiry
+        self, records: EnquiryRecords, enquiry: Enquiry, *, samples: bool = True
     ) -> tuple[SyllabusFacts, list[Enquiry]]:
         """What the eligibility rules read: the syllabus facts, and the other enquiries.
 
@@ -212,25 +213,88 @@ class EnquiryUseCases:
         enquiries never count, so they are not loaded.  The candidate rows
         naming the enquiry's own candidates are read along with the facts
         (one round trip on PostgreSQL); those of sample candidates, if any,
-        after.
+        after.  ``samples=False`` when the rules will not read the
+        moderation samples (:meth:`_needs_samples`).
+        """
+        where = (enquiry.centre, enquiry.series, enquiry.syllabus)
+        covered, own = records.enquiries.candidates_read(*where, enquiry.candidates)
+        plan = records.results.facts_read(*where, candidates=enquiry.candidates, samples=samples)
+        *first, rows = records.uow.select_many([*plan.reads, own])
+        facts = records.results.facts_from(plan, first)
+        return facts, self._others(records, enquiry, facts, (covered, rows))
+
+    def _load_with_facts(
+        self, records: EnquiryRecords, enquiry_id: str
+    ) -> tuple[StoredEnquiry, SyllabusFacts, list[Enquiry]]:
+        """:meth:`_load` (``saved=True``) and :meth:`_facts_and_others`, in one batch of reads.
+
+        The enquiry's group, candidates and service are taken from the
+        enquiry as this process last wrote it (a draft it just made, most
+        often): the group's lock, the enquiry, the facts and the candidate
+        rows then go together (one round trip on PostgreSQL; the enquiry is
+        read after the lock).  Should the enquiry read differ from that
+        guess, or this process not know it, the facts are read after it.
         """
         repo = records.enquiries
-        where = (enquiry.centre, enquiry.series, enquiry.syllabus)
-        covered, own = repo.candidates_read(*where, enquiry.candidates)
-        facts, (rows,) = records.results.facts_along(
-            *where, candidates=enquiry.candidates, along=[own]
-        )
+        guess = last_written(enquiry_id)
+        if guess is None:
+            stored = self._load(records, enquiry_id, saved=True)
+            e = stored.enquiry
+            return stored, *self._facts_and_others(records, e, samples=self._needs_samples(e))
+        records.lock_group(guess)  # centre, series and syllabus never change
+        where = (guess.centre, guess.series, guess.syllabus)
+        covered, own = repo.candidates_read(*where, guess.candidates)
+        samples = self._needs_samples(guess)
+        plan = records.results.facts_read(*where, candidates=guess.candidates, samples=samples)
+        found, rows, *first = records.uow.select_many([repo.read(enquiry_id), own, *plan.reads])
+        stored = repo.from_read(enquiry_id, found)
+        e = stored.enquiry
+        if (e.centre, e.series, e.syllabus) != where:  # another store's enquiry of that id
+            records.lock_group(e)
+        elif e.candidates == guess.candidates and self._needs_samples(e) == samples:
+            facts = records.results.facts_from(plan, first)
+            return stored, facts, self._others(records, e, facts, (covered, rows))
+        return stored, *self._facts_and_others(records, e, samples=self._needs_samples(e))
+
+    def _needs_samples(self, enquiry: Enquiry) -> bool:
+        """Whether the rules read the moderation samples for ``enquiry``: a whole-group service.
+
+        Only :func:`~cambridge_results.rules.enquiries.eligibility.considered_candidates`
+        reads them, for a whole-group service; an unknown service is refused
+        before (EAR-21).  Read anyway when the policy does not know the series.
+        """
+        try:
+            definition = self.context.policy.service_in(enquiry.series, enquiry.service)
+        except UnknownSeries:
+            return True
+        return definition is not None and is_whole_group(definition)
+
+    def _others(
+        self,
+        records: EnquiryRecords,
+        enquiry: Enquiry,
+        facts: SyllabusFacts,
+        read: tuple[frozenset[str], list[dict[str, Any]]],
+    ) -> list[Enquiry]:
+        """The other enquiries sharing a candidate (see :meth:`_facts_and_others`).
+
+        ``read`` is the candidate rows of the enquiry's own candidates, as
+        :meth:`~cambridge_results.enquiries.repositories.EnquiryRepository.candidates_read`
+        read them.
+        """
         candidates = set(enquiry.candidates)
         for sample in facts.moderation_samples:
             candidates.update(sample.candidates)
-        family = repo.sharing(
-            *where,
+        family = records.enquiries.sharing(
+            enquiry.centre,
+            enquiry.series,
+            enquiry.syllabus,
             candidates,
             statuses=_COUNTED,
             excluding=enquiry.id,
-            read=(covered, rows),
+            read=read,
         )
-        return facts, [s.enquiry for s in family]
+        return [s.enquiry for s in family]
 
     # -- reading helpers ------------------------------------------------------
 

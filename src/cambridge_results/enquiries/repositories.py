@@ -27,16 +27,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NoReturn
 
-import attrs
-
 from cambridge_results.enquiries import tables as t
 from cambridge_results.enquiries._rows import (
+    StoredEnquiry,
     enquiry_columns,
     enquiry_data,
-    enquiry_from_data,
     require,
     single_claim,
 )
+from cambridge_results.enquiries._rows import stored_enquiry as _stored
 from cambridge_results.enquiries.errors import DuplicateEnquiry
 from cambridge_results.enquiries.records import (
     AppealRepository,
@@ -73,14 +72,6 @@ __all__ = ["EnquiryRecords", "EnquiryRepository", "StoredEnquiry"]
 #: The statuses a listing shows by default: everything but thrown-away drafts.
 _LISTED = tuple(s for s in EnquiryStatus if s is not EnquiryStatus.DELETED)
 _AT_BOARD = tuple(s for s in EnquiryStatus if s.at_board)
-
-
-@attrs.frozen(kw_only=True)
-class StoredEnquiry:
-    """An enquiry as read from the store, with the version a change must expect."""
-
-    enquiry: Enquiry
-    version: int
 
 
 class EnquiryRepository:
@@ -322,6 +313,19 @@ class EnquiryRepository:
             raise NotFound(f"no enquiry {as_enquiry_id(enquiry_id)}")
         return found
 
+    def read(self, enquiry_id: str) -> Select:
+        """The read of the enquiry with this id, for a caller that sends it with others.
+
+        Give its rows to :meth:`from_read`.
+        """
+        return Select(t.ENQUIRIES, {"id": as_enquiry_id(enquiry_id)})
+
+    def from_read(self, enquiry_id: str, rows: list[dict[str, Any]]) -> StoredEnquiry:
+        """The enquiry :meth:`read` found; :class:`NotFound` if there is none."""
+        if not rows:
+            raise NotFound(f"no enquiry {as_enquiry_id(enquiry_id)}")
+        return _stored(rows[0])
+
     def group_of(self, enquiry_id: str) -> tuple[str, str, str]:
         """The (centre, series, syllabus) of an enquiry, read without decoding it.
 
@@ -498,11 +502,6 @@ def _candidates_read(group: tuple[str, str, str], numbers: list[str]) -> tuple[s
 def _group(enquiry: Enquiry) -> tuple[str, str, str]:
     """The (centre, series, syllabus) of an enquiry as its rows store them."""
     return (str(enquiry.centre), enquiry.series.code, str(enquiry.syllabus))
-
-
-#: The fields of an enquiry as stored; the nested ones a plain enquiry leaves empty.
-def _stored(row: dict[str, Any]) -> StoredEnquiry:
-    return StoredEnquiry(enquiry=enquiry_from_data(row["data"]), version=row["version"])
 
 
 class EnquiryRecords:

@@ -19,9 +19,11 @@ from cambridge_results.values import (
     CandidateNumber,
     CentreNumber,
     Entry,
+    EntryStatus,
     ExamSeries,
     Mark,
     Qualification,
+    Route,
     Syllabus,
     SyllabusCode,
 )
@@ -32,7 +34,7 @@ from cambridge_results.values.outcome import Outcome
 if TYPE_CHECKING:
     from cambridge_results.storage.port import UnitOfWork
 
-__all__ = ["ResultsRepository"]
+__all__ = ["FactsRead", "ResultsRepository"]
 
 #: The foundation's table of entries (``uow.entries``), read here with the marks.
 ENTRIES = EntryRepository.table
@@ -40,6 +42,21 @@ ENTRIES = EntryRepository.table
 #: lets the qualification be read along with the syllabus, checked against it.
 _QUALIFICATION_OF: dict[str, str] = {}
 _GUESSES = 4096
+
+
+@attrs.frozen(kw_only=True)
+class FactsRead:
+    """The first batch of reads of :meth:`ResultsRepository.facts`, and what it was asked."""
+
+    reads: tuple[Select, ...]
+    centre: CentreNumber | str
+    series: ExamSeries | str
+    code: SyllabusCode
+    #: The candidates named (as parsed), or ``None`` for every entered one.
+    named: tuple[CandidateNumber, ...] | None
+    samples: bool
+    #: The qualification guessed to be the syllabus's (read along), if any.
+    guess: str | None
 
 
 class ResultsRepository:
@@ -146,52 +163,76 @@ class ResultsRepository:
         not know: the results of sample candidates not yet read, and the
         qualification if the syllabus names another one now.
         """
-        return self.facts_along(centre, series, syllabus, candidates)[0]
+        read = self.facts_read(centre, series, syllabus, candidates)
+        return self.facts_from(read, self._uow.select_many(read.reads))
 
-    def facts_along(
+    def facts_read(
         self,
         centre: CentreNumber | str,
         series: ExamSeries | str,
         syllabus: SyllabusCode | str,
         candidates: Iterable[CandidateNumber | str] | None = None,
-        along: Sequence[Select] = (),
-    ) -> tuple[SyllabusFacts, list[list[Row]]]:
-        """:meth:`facts`, with the rows of the reads ``along``, sent in its first batch."""
+        *,
+        samples: bool = True,
+    ) -> FactsRead:
+        """The first batch of :meth:`facts`, for a caller that sends other reads with it.
+
+        Give the rows of ``read.reads`` (in order) to :meth:`facts_from`.
+        ``samples=False`` leaves the moderation samples unread (and the
+        facts without them): only a whole-group service's rules read them
+        (:func:`~cambridge_results.rules.enquiries.eligibility.considered_candidates`).
+        """
         code = SyllabusCode.parse(syllabus)
         group = _group(centre, series, code)
         named: list[CandidateNumber] = []
         if candidates is not None:
             named = list(dict.fromkeys(CandidateNumber.parse(c) for c in candidates))
         guess = _QUALIFICATION_OF.get(str(code))
-        reads = [
-            Select(self._uow.syllabuses.table, {"code": str(code)}),
-            _samples_read(group),
-            *_results_reads(group, named),
-        ]
-        guessed = len(reads)  # where the guessed qualification's rows are
+        reads = [Select(self._uow.syllabuses.table, {"code": str(code)})]
+        if samples:
+            reads.append(_samples_read(group))
+        reads += _results_reads(group, named)
         if guess is not None:
             reads.append(_qualification_read(guess))
-        first = self._uow.select_many([*reads, *along])
+        return FactsRead(
+            reads=tuple(reads),
+            centre=centre,
+            series=series,
+            code=code,
+            named=tuple(named) if candidates is not None else None,
+            samples=samples,
+            guess=guess,
+        )
+
+    def facts_from(self, read: FactsRead, first: Sequence[list[Row]]) -> SyllabusFacts:
+        """The facts from the rows of ``read.reads``; a second batch only if it must."""
         if not first[0]:
-            raise NotFound(f"no syllabus {code}")
+            raise NotFound(f"no syllabus {read.code}")
         stored = reference_value(first[0][0], Syllabus)
         if len(_QUALIFICATION_OF) >= _GUESSES:
             _QUALIFICATION_OF.clear()
-        _QUALIFICATION_OF[str(code)] = stored.qualification
-        samples = [_sample(r) for r in first[1]]
-        if candidates is None:
+        _QUALIFICATION_OF[str(read.code)] = stored.qualification
+        samples = [_sample(r) for r in first[1]] if read.samples else []
+        at = 2 if read.samples else 1  # where the named candidates' results are
+        named = read.named or ()
+        if read.named is None:
             numbers = [
                 e.candidate
-                for e in self._uow.entries.for_centre(centre, series)
-                if e.syllabus == code
+                for e in self._uow.entries.for_centre(read.centre, read.series)
+                if e.syllabus == read.code
             ]
         else:
             seen = dict.fromkeys(named)
             for c in (c for s in samples for c in s.candidates):
                 seen.setdefault(CandidateNumber.parse(c))
             numbers = list(seen)
-        more = _results_reads(group, [n for n in numbers if n not in set(named)])
-        if guess == stored.qualification:
+        unread: list[CandidateNumber] = []
+        if len(numbers) > len(named):  # sample candidates, or every entered one
+            known = set(named)
+            unread = [n for n in numbers if n not in known]
+        more = _results_reads(_group(read.centre, read.series, read.code), unread)
+        guessed = at + (2 if named else 0)  # where the guessed qualification's rows are
+        if read.guess == stored.qualification:
             second = self._uow.select_many(more) if more else []
             qualification_rows = first[guessed]
         else:
@@ -200,14 +241,13 @@ class ResultsRepository:
         qualification = _qualification(
             qualification_rows[0] if qualification_rows else None, stored.qualification
         )
-        rows = [*first[2:guessed], *second]
-        facts = SyllabusFacts(
+        rows = [*first[at:guessed], *second]
+        return SyllabusFacts(
             qualification=qualification,
             syllabus=stored,
             results=tuple(_combined(numbers, rows[0::2], rows[1::2])),
             moderation_samples=tuple(samples),
         )
-        return facts, first[len(reads) :]
 
     def _results(
         self,
@@ -285,6 +325,27 @@ def _results_reads(group: dict[str, str], numbers: list[CandidateNumber]) -> lis
     return [Select(ENTRIES, where), Select(t.MARKS, where)]
 
 
+def _entry(row: Row) -> Entry:
+    """The entry an ``entries`` row holds.
+
+    Built by the entry's own converters, which check every field (cattrs
+    would parse each field and the converters parse it again); a row they
+    refuse goes through :func:`structure`, whose errors name the field.
+    """
+    try:
+        return Entry(
+            centre=row["centre"],
+            series=row["series"],
+            candidate=row["candidate"],
+            syllabus=row["syllabus"],
+            components=row["components"],
+            route=Route(row["route"]),
+            status=EntryStatus(row["status"]),
+        )
+    except (InvalidValue, ValueError, TypeError, KeyError):
+        return structure(row, Entry)
+
+
 def _combined(
     numbers: list[CandidateNumber], entries: list[list[Row]], marks: list[list[Row]]
 ) -> list[CandidateResults]:
@@ -295,7 +356,7 @@ def _combined(
     for number in map(str, numbers):
         if number not in entry_rows:
             continue
-        entry = structure(entry_rows[number], Entry)
+        entry = _entry(entry_rows[number])
         row = mark_rows.get(number)
         found.append(
             CandidateResults(entry=entry)

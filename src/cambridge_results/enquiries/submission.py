@@ -129,9 +129,8 @@ class SubmissionUseCases(EnquiryUseCases):
 
         def work(records: EnquiryRecords) -> Transition:
             # Submitting saves the draft or refuses, writing nothing (see _load).
-            stored = self._load(records, enquiry_id, saved=True)
+            stored, facts, others = self._load_with_facts(records, enquiry_id)
             draft = stored.enquiry
-            facts, others = self._facts_and_others(records, draft)
             try:
                 sent = wf.submit(
                     self.context.policy,
@@ -226,7 +225,7 @@ class SubmissionUseCases(EnquiryUseCases):
             approved = associate_rules.approve(
                 self.context.policy,
                 e,
-                others=self._facts_and_others(records, e)[1],
+                others=self._facts_and_others(records, e, samples=self._needs_samples(e))[1],
                 principal=principal,
                 now=now,
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import argon2
 import pytest
 from logins_support import PASSWORD, STAFF, USERNAME, LoginWorld, make_world
 
@@ -222,6 +223,26 @@ def test_an_outdated_hash_is_upgraded_at_a_successful_login() -> None:
     assert w.hasher.inner.verify(result.upgraded_hash, PASSWORD)
     assert not w.hasher.needs_rehash(result.upgraded_hash)
     assert "upgraded_hash" not in repr(result)
+
+
+def test_the_verifier_says_whether_to_rehash_as_its_hasher_does_whatever_came_before() -> None:
+    """CRW-12: the answer kept per shape of hash never carries over to other parameters."""
+    from cambridge_results.logins.verifier import Verifier
+
+    current = Argon2idHasher(memory_kib=16, time_cost=1, parallelism=1)
+    hashes = [
+        current.hash(PASSWORD),
+        current.hash("another"),
+        Argon2idHasher(memory_kib=16, time_cost=2, parallelism=1).hash(PASSWORD),
+        argon2.PasswordHasher(memory_cost=16, time_cost=1, parallelism=1, salt_len=8).hash("x"),
+        ScryptHasher(log2_n=10).hash(PASSWORD),
+        "$scrypt$ln=10,r=8,p=1$AAAA$AAAA",
+        "$md5$nonsense",
+        "garbage",
+    ]
+    for order in (hashes, hashes[::-1], hashes * 2):
+        verifier = Verifier(current)
+        assert [verifier.needs_rehash(h) for h in order] == [current.needs_rehash(h) for h in order]
 
 
 def test_a_legacy_scrypt_hash_still_logs_in_and_is_upgraded() -> None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import threading
+import unicodedata
 
 import argon2
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from logins_support import PASSWORD, STAFF, USERNAME, LoginWorld, make_world
 
 from cambridge_results.errors import InvalidValue
@@ -143,6 +146,27 @@ def test_malformed_usernames_get_the_generic_error_and_are_not_recorded(
     assert result.decision.codes == ("LOG-01.malformed-input",)
     assert result.attempt.username is None
     assert world.hasher.verifies == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40) | st.text(st.characters(max_codepoint=127), max_size=40))
+def test_a_username_is_well_formed_exactly_without_control_or_format_characters(
+    username: str,
+) -> None:
+    """LOG-01: 1 to 254 characters, no NUL, lone surrogate, Cc, Cf, Zl or Zp (ASCII or not)."""
+    from cambridge_results.rules.logins.login import well_formed_username
+
+    try:
+        username.encode("utf-8")
+        encodable = True
+    except UnicodeEncodeError:
+        encodable = False
+    expected = (
+        bool(username)
+        and encodable
+        and not any(unicodedata.category(c) in {"Cc", "Cf", "Zl", "Zp"} for c in username)
+    )
+    assert well_formed_username(username) is expected
 
 
 @pytest.mark.parametrize("field", ["username", "password"])

@@ -62,7 +62,9 @@ Behaviour, and why:
   ``SAVEPOINT`` and ``RELEASE``; ``select_many``, ``update_many`` and
   ``write_many`` send theirs together (a provisional unit's writes are one
   implicit transaction: they commit together, at the pipeline's end); an
-  ``insert_if_absent_later`` goes with the unit's next statement.
+  ``insert_if_absent_later`` goes with the unit's next statement; what a
+  provisional ``send_many`` sent is answered after the thread's next
+  statements are sent, while the server runs them.
   Statements sent one at a time share one cursor per unit of work.
 * One connection per thread and per process (autocommit mode; we issue
   ``BEGIN`` and ``COMMIT``), opened on first use with ``TimeZone=UTC``, the

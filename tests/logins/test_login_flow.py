@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import threading
+import unicodedata
 
+import argon2
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from logins_support import PASSWORD, STAFF, USERNAME, LoginWorld, make_world
 
 from cambridge_results.errors import InvalidValue
@@ -144,6 +148,27 @@ def test_malformed_usernames_get_the_generic_error_and_are_not_recorded(
     assert world.hasher.verifies == 0
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40) | st.text(st.characters(max_codepoint=127), max_size=40))
+def test_a_username_is_well_formed_exactly_without_control_or_format_characters(
+    username: str,
+) -> None:
+    """LOG-01: 1 to 254 characters, no NUL, lone surrogate, Cc, Cf, Zl or Zp (ASCII or not)."""
+    from cambridge_results.rules.logins.login import well_formed_username
+
+    try:
+        username.encode("utf-8")
+        encodable = True
+    except UnicodeEncodeError:
+        encodable = False
+    expected = (
+        bool(username)
+        and encodable
+        and not any(unicodedata.category(c) in {"Cc", "Cf", "Zl", "Zp"} for c in username)
+    )
+    assert well_formed_username(username) is expected
+
+
 @pytest.mark.parametrize("field", ["username", "password"])
 def test_a_request_that_is_not_text_is_an_invalid_value_and_stores_nothing(
     world: LoginWorld, field: str
@@ -222,6 +247,26 @@ def test_an_outdated_hash_is_upgraded_at_a_successful_login() -> None:
     assert w.hasher.inner.verify(result.upgraded_hash, PASSWORD)
     assert not w.hasher.needs_rehash(result.upgraded_hash)
     assert "upgraded_hash" not in repr(result)
+
+
+def test_the_verifier_says_whether_to_rehash_as_its_hasher_does_whatever_came_before() -> None:
+    """CRW-12: the answer kept per shape of hash never carries over to other parameters."""
+    from cambridge_results.logins.verifier import Verifier
+
+    current = Argon2idHasher(memory_kib=16, time_cost=1, parallelism=1)
+    hashes = [
+        current.hash(PASSWORD),
+        current.hash("another"),
+        Argon2idHasher(memory_kib=16, time_cost=2, parallelism=1).hash(PASSWORD),
+        argon2.PasswordHasher(memory_cost=16, time_cost=1, parallelism=1, salt_len=8).hash("x"),
+        ScryptHasher(log2_n=10).hash(PASSWORD),
+        "$scrypt$ln=10,r=8,p=1$AAAA$AAAA",
+        "$md5$nonsense",
+        "garbage",
+    ]
+    for order in (hashes, hashes[::-1], hashes * 2):
+        verifier = Verifier(current)
+        assert [verifier.needs_rehash(h) for h in order] == [current.needs_rehash(h) for h in order]
 
 
 def test_a_legacy_scrypt_hash_still_logs_in_and_is_upgraded() -> None:

@@ -85,6 +85,25 @@ def test_a_failed_statement_raises_and_the_ones_after_it_do_not_run(
     assert answer.fetchone() == (1,)
 
 
+def test_a_run_after_a_send_gets_its_own_answers_and_logs_what_the_send_refused(
+    conn: psycopg.Connection[tuple[object, ...]], caplog: pytest.LogCaptureFixture
+) -> None:
+    """``run`` sends first, then reads ``send``'s answer: its error logged, then its own answers."""
+    conn.execute("CREATE TEMPORARY TABLE w (n int)")
+    wire = Wire(conn)
+    with caplog.at_level("WARNING", logger="cambridge_results.storage"):
+        wire.send([("INSERT INTO w VALUES (1)", []), ("SELECT 1/0", [])])
+        [count, one] = wire.run([("SELECT count(*) FROM w", []), ("SELECT %s::int", [7])])
+    assert (count.fetchall(), one.fetchall()) == ([(0,)], [(7,)])  # the send was undone
+    assert [r.getMessage() for r in caplog.records] == [
+        "writes sent without waiting were not made: division by zero"
+    ]
+    wire.send([("INSERT INTO w VALUES (2)", [])])
+    [count] = wire.run([("SELECT count(*) FROM w", [])])
+    assert count.fetchall() == [(1,)]  # the server ran the send before the run
+    assert len(caplog.records) == 1
+
+
 def test_prepared_statements_survive_a_rolled_back_unit_of_work(store: PostgresStore) -> None:
     """After a unit that rolled back (psycopg's ROLLBACK), every statement still runs."""
     for n in range(3):

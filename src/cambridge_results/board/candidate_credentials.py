@@ -11,6 +11,7 @@ own) is named by logins' :data:`~cambridge_results.logins.tables.CANDIDATE_PASSW
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 import pendulum
@@ -32,15 +33,21 @@ def _key(credential: CandidateCredential) -> tuple[str, str, str]:
     return (str(credential.centre), credential.series.code, str(credential.candidate))
 
 
+# A login reads one credential and its values are frozen: each centre's and candidate
+# number's value is checked once per process, not at every login (at most 10,000 numbers).
+_centre = functools.lru_cache(maxsize=8192)(CentreNumber)
+_candidate = functools.lru_cache(maxsize=10_000)(CandidateNumber)
+
+
 def _credential(row: dict[str, Any]) -> CandidateCredential | None:
     # Only the hash of the current letter's password logs in (CRW-13): a revoked row
     # has none that counts, and a row whose first letter is unwritten only a pending one.
     if row["state"] == _REVOKED or row["password_hash"] is None:
         return None
     return CandidateCredential(
-        centre=CentreNumber(row["centre"]),
+        centre=_centre(row["centre"]),
         series=ExamSeries.parse(row["series"]),
-        candidate=CandidateNumber(row["candidate"]),
+        candidate=_candidate(row["candidate"]),
         username=row["username"],
         password_hash=row["password_hash"],
         printed_at=row["printed_at"],

@@ -62,7 +62,9 @@ Behaviour, and why:
   ``SAVEPOINT`` and ``RELEASE``; ``select_many``, ``update_many`` and
   ``write_many`` send theirs together (a provisional unit's writes are one
   implicit transaction: they commit together, at the pipeline's end); an
-  ``insert_if_absent_later`` goes with the unit's next statement.
+  ``insert_if_absent_later`` goes with the unit's next statement; what a
+  provisional ``send_many`` sent is answered after the thread's next
+  statements are sent, while the server runs them.
   Statements sent one at a time share one cursor per unit of work.
 * One connection per thread and per process (autocommit mode; we issue
   ``BEGIN`` and ``COMMIT``), opened on first use with ``TimeZone=UTC``, the
@@ -501,7 +503,8 @@ class PostgresStore(BaseStore):
             self._connections.append((os.getpid(), conn))
         return conn
 
-    def _connection(self) -> psycopg.Connection[Any]:
+    def _connection(self, *, read: bool = True) -> psycopg.Connection[Any]:
+        """This thread's connection; ``read=False`` leaves a send's answer to the unit's wire."""
         if self._closed:
             raise StorageError(f"the store {redacted(self.url)} is closed")
         local = self._local
@@ -515,8 +518,9 @@ class PostgresStore(BaseStore):
             local.pid = os.getpid()
             local.wire = wire(conn)
         # What a unit sent without waiting (send_many) is read before psycopg itself
-        # uses the connection (the wire's own calls read it first).
-        local.wire.read_unread()
+        # uses the connection; a unit's wire reads it after sending its own statements.
+        if read:
+            local.wire.read_unread()
         return conn
 
     def _begin_write(self, conn: psycopg.Connection[Any]) -> tuple[str, ...]:
@@ -525,14 +529,15 @@ class PostgresStore(BaseStore):
         return _BEGIN_WRITE_SYNCED if unsynced else _BEGIN_WRITE
 
     def _begin_provisional(self, *, actor: str) -> UnitOfWork:
-        conn = self._connection()
+        conn = self._connection(read=False)
         if getattr(self._local, "unsynced", None) is not conn:
+            self._local.wire.read_unread()
             self._run(lambda: conn.execute("SET synchronous_commit TO off"))
             self._local.unsynced = conn
         return PostgresUnitOfWork(self, conn, actor=actor, read_only=False, provisional=True)
 
     def _begin(self, *, actor: str, read_only: bool) -> UnitOfWork:
-        conn = self._connection()
+        conn = self._connection(read=False)
         # The BEGIN goes with the unit's first statement, in one round trip; a
         # connection the server dropped while idle (a restart, a timeout) is
         # replaced then (PostgresUnitOfWork._pipelined).

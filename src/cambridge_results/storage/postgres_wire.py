@@ -106,12 +106,19 @@ class Wire:
 
         The first that fails raises its :class:`psycopg.Error` once every
         answer is read (the ones after it did not run).  A connection that
-        fails meanwhile is closed, and the error raised.
+        fails meanwhile is closed, and the error raised.  What :meth:`send`
+        sent before is answered first (its error logged, not raised): that
+        answer is read after ``statements`` are sent, while the server runs them.
         """
-        self.read_unread()
+        unread, self._unread = self._unread, None
+        if unread is not None and self._conn.closed:
+            unread = None
         tx = self._tx
         try:
+            # Sent first, then :meth:`send`'s answer read while the server runs them.
             queued = self._queue(statements)
+            if unread is not None:
+                self._log_unread(unread, self._receive(len(unread)))
             results = self._receive(len(queued))
             self._pgconn.exit_pipeline_mode()
         except BaseException:
@@ -157,20 +164,23 @@ class Wire:
         queued, self._unread = self._unread, None
         if queued is None or self._conn.closed:
             return
-        error = None
         try:
             results = self._receive(len(queued))
             self._pgconn.exit_pipeline_mode()
         except psycopg.Error as exc:
             self._conn.close()
-            error = str(exc)
+            _log.warning("writes sent without waiting were not made: %s", exc)
         else:
-            for prepared, result in zip(queued, results, strict=True):
-                if not self._check(prepared, result) and error is None:
-                    message = result.error_field(DiagnosticField.MESSAGE_PRIMARY) or b""
-                    error = message.decode(errors="replace")
-        if error is not None:
-            _log.warning("writes sent without waiting were not made: %s", error)
+            self._log_unread(queued, results)
+
+    def _log_unread(self, queued: list[_Prepare | None], results: list[Any]) -> None:
+        """Note what :meth:`send`'s ``queued`` answered; an error is logged (WARNING)."""
+        for prepared, result in zip(queued, results, strict=True):
+            if not self._check(prepared, result):
+                message = result.error_field(DiagnosticField.MESSAGE_PRIMARY) or b""
+                error = message.decode(errors="replace")
+                _log.warning("writes sent without waiting were not made: %s", error)
+                return
 
     def _check(self, prepared: _Prepare | None, result: Any) -> bool:
         """Whether ``result`` is a success; a prepare's success is remembered."""

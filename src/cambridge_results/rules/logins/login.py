@@ -115,6 +115,8 @@ def _well_formed(text: object, cap: int, *, controls_allowed: bool) -> bool:
         return False
     if controls_allowed:
         return True
+    if text.isascii():  # ASCII's only control or format characters are Cc, not printable
+        return text.isprintable()
     return not any(unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp"} for ch in text)
 
 

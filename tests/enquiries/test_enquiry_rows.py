@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from cambridge_results.board.schema import SCHEMA
 from cambridge_results.enquiries import tables as t
-from cambridge_results.enquiries._rows import enquiry_data
+from cambridge_results.enquiries._rows import changed_columns, enquiry_columns, enquiry_data
 from cambridge_results.enquiries.repositories import EnquiryRepository
 from cambridge_results.errors import InvalidValue
 from cambridge_results.serialization import unstructure
@@ -106,3 +106,13 @@ def test_every_plain_enquirys_row_passes_the_tables_full_check_unchanged(
     repository = EnquiryRepository.__new__(EnquiryRepository)
     row = repository._row(enquiry, version=version)
     assert table.check_row(row) == table.check_row(copy.deepcopy(row)) == row
+
+
+@settings(max_examples=200, deadline=None)
+@given(plain_enquiries(), plain_enquiries())
+def test_a_save_writes_exactly_the_columns_that_differ(enquiry: Enquiry, previous: Enquiry) -> None:
+    """Storage: the columns a save writes are those whose stored values differ, as written."""
+    before, after = enquiry_columns(previous), enquiry_columns(enquiry)
+    expected = {name: value for name, value in after.items() if before[name] != value}
+    assert changed_columns(enquiry, previous) == expected
+    assert changed_columns(enquiry, enquiry) == {}

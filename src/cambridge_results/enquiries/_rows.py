@@ -16,6 +16,7 @@ from cambridge_results.values.enquiry import Enquiry, EnquiryStatus
 __all__ = [
     "StoredEnquiry",
     "as_dict",
+    "changed_columns",
     "enquiry_columns",
     "enquiry_data",
     "enquiry_from_data",
@@ -205,6 +206,33 @@ def enquiry_columns(enquiry: Enquiry) -> dict[str, Any]:
         "number": enquiry.number,
         "arrived_at": enquiry.arrived_at,
     }
+
+
+#: The fields :func:`enquiry_columns` writes, each to the column of its name.
+_COLUMN_FIELDS = (
+    "centre",
+    "associate",
+    "series",
+    "syllabus",
+    "service",
+    "status",
+    "number",
+    "arrived_at",
+)
+
+
+def changed_columns(enquiry: Enquiry, previous: Enquiry) -> dict[str, Any]:
+    """The columns of :func:`enquiry_columns` whose values differ from ``previous``'s."""
+    changed = [
+        name
+        for name in _COLUMN_FIELDS
+        if (value := getattr(enquiry, name)) is not (old := getattr(previous, name))
+        and value != old
+    ]
+    if not changed:
+        return {}
+    columns = enquiry_columns(enquiry)
+    return {name: columns[name] for name in changed}
 
 
 def single_claim(enquiry: Enquiry, existing: Mapping[str, Mapping[str, Any]]) -> str | None:

@@ -428,6 +428,11 @@ class Table:
     _plan: tuple[tuple[str, Value, bool, bool, Column], ...] = attrs.field(
         init=False, eq=False, repr=False
     )
+    # The same by column name, the auto key too (check_changes); the primary key's names.
+    _by_plan: dict[str, tuple[str, Value, bool, bool, Column]] = attrs.field(
+        init=False, eq=False, repr=False
+    )
+    _key_names: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         where = f"table {self.name}"
@@ -440,6 +445,18 @@ class Table:
             (c.name, c.default, c.type is ColumnType.TEXT, c.nullable, c) for c in writable
         )
         object.__setattr__(self, "_plan", plan)
+        object.__setattr__(
+            self,
+            "_by_plan",
+            {
+                p[0]: p
+                for p in (
+                    *plan,
+                    *((c.name, c.default, False, c.nullable, c) for c in self.columns if c.auto),
+                )
+            },
+        )
+        object.__setattr__(self, "_key_names", frozenset(self.primary_key))
         object.__setattr__(self, "_auto", next((c for c in self.columns if c.auto), None))
         if not names:
             raise InvalidValue(where, "has no columns")
@@ -522,15 +539,17 @@ class Table:
         if type(changes) is not dict and not isinstance(changes, Mapping):
             raise InvalidValue(self.name, "changes must be a mapping")
         self._no_unknown(changes)
-        for name in changes:
-            if name in self.primary_key:
-                raise InvalidValue(f"{self.name}.{name}", "a primary-key column cannot change")
+        if not self._key_names.isdisjoint(changes):
+            for name in changes:
+                if name in self._key_names:
+                    raise InvalidValue(f"{self.name}.{name}", "a primary-key column cannot change")
         out: Row = {}
+        plan = self._by_plan
         for n, v in changes.items():
-            c = self.column(n)
-            if type(v) is str and c.type is ColumnType.TEXT and "\x00" not in v:
+            _, _, text, nullable, c = plan[n]
+            if text and type(v) is str and "\x00" not in v:
                 out[n] = v  # the common case, without two calls
-            elif v is None and c.nullable:
+            elif v is None and nullable:
                 out[n] = None
             else:
                 out[n] = _checked(self, c, v)

@@ -10,11 +10,13 @@ import pendulum
 
 from cambridge_results.errors import InvalidValue
 from cambridge_results.serialization import converter, structure, unstructure
+from cambridge_results.storage.schema import built_json
 from cambridge_results.values.enquiry import Enquiry, EnquiryStatus
 
 __all__ = [
     "StoredEnquiry",
     "as_dict",
+    "changed_columns",
     "enquiry_columns",
     "enquiry_data",
     "enquiry_from_data",
@@ -49,20 +51,29 @@ _EMPTY_WHEN_PLAIN: dict[str, object] = {
 
 #: How the library's converter writes an instant (``2023-09-01T09:00:00+00:00``).
 _INSTANT = converter.get_unstructure_hook(pendulum.DateTime)
-_OPTIONAL_INSTANTS = (
-    "submitted_at",
-    "arrived_at",
-    "queued_at",
-    "received_at",
-    "acknowledged_at",
-    "completed_at",
-    "cancelled_at",
-    "rejected_at",
-)
+#: The text of the UTC instants written lately (:func:`_instant_text`).
+_INSTANT_TEXTS: dict[pendulum.DateTime, str] = {}
 #: The enquiries this process last wrote, by id, beside the ``data`` written:
 #: a read of the same data gives the same (frozen) value back, not a new one.
 _WRITTEN: dict[str, tuple[dict[str, Any], Enquiry]] = {}
 _WRITTEN_LIMIT = 256
+
+
+def _instant_text(value: pendulum.DateTime) -> str:
+    """:data:`_INSTANT`'s text, kept for the few instants a process writes over and over."""
+    if type(value) is pendulum.DateTime and value.tzinfo is pendulum.UTC:
+        # UTC only, so equal instants are the same text (the unit's "now" repeats).
+        text = _INSTANT_TEXTS.get(value)
+        if text is None:
+            if len(_INSTANT_TEXTS) >= _WRITTEN_LIMIT:
+                _INSTANT_TEXTS.clear()
+            text = _INSTANT_TEXTS[value] = str(_INSTANT(value))
+        return text
+    return str(_INSTANT(value))
+
+
+def _optional_instant(value: pendulum.DateTime | None) -> str | None:
+    return None if value is None else _instant_text(value)
 
 
 def enquiry_data(enquiry: Enquiry) -> dict[str, Any]:
@@ -70,37 +81,50 @@ def enquiry_data(enquiry: Enquiry) -> dict[str, Any]:
 
     A plain enquiry (no documents, amendments, outcome or fee) is written
     out field by field, as the library's converter writes each, without
-    cattrs' general path; anything else goes through :func:`as_dict`.  The
-    enquiry is remembered beside its data, for :func:`enquiry_from_data`.
+    cattrs' general path, with its keys sorted and only text, bools,
+    ``None`` and lists of text: canonical JSON as built, so the row's check
+    takes it without a round trip through text
+    (:func:`~cambridge_results.storage.schema.built_json`;
+    ``tests/enquiries/test_enquiry_rows.py`` holds every such data to the
+    full check).  Anything else goes through :func:`as_dict`.  The enquiry
+    is remembered beside its data, for :func:`enquiry_from_data`.
     """
     e = enquiry
     if e.documents or e.amendments or e.outcome is not None or e.cancellation_fee is not None:
         data = as_dict(e)
     else:
-        data = {
-            "id": e.id,
-            "centre": str(e.centre),
-            "associate": None if e.associate is None else str(e.associate),
-            "series": e.series.code,
-            "service": e.service,
-            "syllabus": str(e.syllabus),
-            "components": [str(c) for c in e.components],
-            "candidates": [str(c) for c in e.candidates],
-            "whole_group": e.whole_group,
-            "head_of_centre": e.head_of_centre,
-            "note": e.note,
-            "status": e.status.value,
-            "created_at": _INSTANT(e.created_at),
-            "number": e.number,
-            "documents": [],
-            "outcome": None,
-            "amendments": [],
-            "cancellation_fee": None,
-            "rejection_reason": e.rejection_reason,
-        }
-        for name in _OPTIONAL_INSTANTS:
-            value = getattr(e, name)
-            data[name] = None if value is None else _INSTANT(value)
+        # Keys in sorted order, as the stored JSON holds them.
+        data = built_json(
+            {
+                "acknowledged_at": _optional_instant(e.acknowledged_at),
+                "amendments": [],
+                "arrived_at": _optional_instant(e.arrived_at),
+                "associate": None if e.associate is None else str(e.associate),
+                "cancellation_fee": None,
+                "cancelled_at": _optional_instant(e.cancelled_at),
+                "candidates": [str(c) for c in e.candidates],
+                "centre": str(e.centre),
+                "completed_at": _optional_instant(e.completed_at),
+                "components": [str(c) for c in e.components],
+                "created_at": _instant_text(e.created_at),
+                "documents": [],
+                "head_of_centre": e.head_of_centre,
+                "id": e.id,
+                "note": e.note,
+                "number": e.number,
+                "outcome": None,
+                "queued_at": _optional_instant(e.queued_at),
+                "received_at": _optional_instant(e.received_at),
+                "rejected_at": _optional_instant(e.rejected_at),
+                "rejection_reason": e.rejection_reason,
+                "series": e.series.code,
+                "service": e.service,
+                "status": e.status.value,
+                "submitted_at": _optional_instant(e.submitted_at),
+                "syllabus": str(e.syllabus),
+                "whole_group": e.whole_group,
+            }
+        )
     if len(_WRITTEN) >= _WRITTEN_LIMIT:
         _WRITTEN.clear()
     _WRITTEN[e.id] = (data, e)
@@ -182,6 +206,33 @@ def enquiry_columns(enquiry: Enquiry) -> dict[str, Any]:
         "number": enquiry.number,
         "arrived_at": enquiry.arrived_at,
     }
+
+
+#: The fields :func:`enquiry_columns` writes, each to the column of its name.
+_COLUMN_FIELDS = (
+    "centre",
+    "associate",
+    "series",
+    "syllabus",
+    "service",
+    "status",
+    "number",
+    "arrived_at",
+)
+
+
+def changed_columns(enquiry: Enquiry, previous: Enquiry) -> dict[str, Any]:
+    """The columns of :func:`enquiry_columns` whose values differ from ``previous``'s."""
+    changed = [
+        name
+        for name in _COLUMN_FIELDS
+        if (value := getattr(enquiry, name)) is not (old := getattr(previous, name))
+        and value != old
+    ]
+    if not changed:
+        return {}
+    columns = enquiry_columns(enquiry)
+    return {name: columns[name] for name in changed}
 
 
 def single_claim(enquiry: Enquiry, existing: Mapping[str, Mapping[str, Any]]) -> str | None:

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from cambridge_results.enquiries import tables as t
 from cambridge_results.enquiries._rows import (
     StoredEnquiry,
+    changed_columns,
     enquiry_columns,
     enquiry_data,
     require,
@@ -152,12 +153,11 @@ class EnquiryRepository:
             require(previous, Enquiry, "previous")
             if previous.id != enquiry.id:
                 raise InvalidValue("previous", "must be the same enquiry as read")
-        row = self._row(enquiry, version=version + 1)
-        key = row.pop("id")
-        del row["created_at"]
-        if previous is not None:
-            before = enquiry_columns(previous)
-            row = {k: v for k, v in row.items() if k not in before or before[k] != v}
+        key = enquiry.id
+        columns = (
+            enquiry_columns(enquiry) if previous is None else changed_columns(enquiry, previous)
+        )
+        row = {**columns, "version": version + 1, "data": enquiry_data(enquiry)}
         existing = self._candidate_rows(enquiry, holds_review, previous)
         claims = holds_review and any(
             not existing.get(str(c), {}).get("active_review") for c in enquiry.candidates

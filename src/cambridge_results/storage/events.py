@@ -20,7 +20,7 @@ import pendulum
 
 from cambridge_results.errors import InvalidValue
 from cambridge_results.storage.query import Prefix
-from cambridge_results.storage.schema import Row, value_of
+from cambridge_results.storage.schema import Row, built_json, value_of
 
 if TYPE_CHECKING:
     from cambridge_results.storage.transaction import Transaction
@@ -61,6 +61,20 @@ def _text(value: object, field: str, limit: int) -> str:
     return value
 
 
+def _details(details: Mapping[Any, Any]) -> dict[str, Any]:
+    """A copy of ``details`` for the row; text to text (every event's so far) made canonical.
+
+    Such details, keys sorted, are canonical JSON as they are, so their text
+    is written once, here, and the row's check takes them as they are
+    (:func:`~cambridge_results.storage.schema.built_json`); anything else
+    is checked by the row's check.
+    """
+    items = details.items()
+    if all(type(k) is str and type(v) is str for k, v in items):
+        return built_json(dict(sorted(items)))
+    return dict(details)
+
+
 class EventLog:
     """The unit of work's view of the ``events`` table."""
 
@@ -88,14 +102,14 @@ class EventLog:
         _text(subject, "event.subject", MAX_SUBJECT)
         if details is None:
             details = {}
-        if not isinstance(details, Mapping):
+        if type(details) is not dict and not isinstance(details, Mapping):
             raise InvalidValue("event.details", "must be a mapping")
         return {
             "at": at,
             "actor": self._uow.actor,
             "kind": kind,
             "subject": subject,
-            "details": dict(details),
+            "details": _details(details),
         }
 
     def record(

@@ -31,7 +31,7 @@ import enum
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TypeAlias, TypeVar
+from typing import Any, TypeAlias, TypeVar, cast
 
 import attrs
 import pendulum
@@ -51,6 +51,7 @@ __all__ = [
     "UniqueIndex",
     "Value",
     "ValueInput",
+    "built_json",
     "canonical_json",
     "canonical_value",
     "json_text",
@@ -209,6 +210,10 @@ _FLAT = frozenset({str, int, bool, type(None)})
 #: :func:`json_text` sends that text instead of writing the value out again.
 _TEXTS: dict[int, tuple[object, str]] = {}
 _TEXTS_LIMIT = 64
+#: JSON data the library's own row builders made canonical (:func:`built_json`), by
+#: id, beside its value and text, until its row is checked.
+_BUILT: dict[int, tuple[object, str]] = {}
+_Built = TypeVar("_Built", dict[str, Any], list[Any])
 
 
 #: What ``json.dumps(value, allow_nan=False, sort_keys=True, separators=(",", ":"))``
@@ -233,8 +238,34 @@ def _flat(value: object, field: str) -> JSON | None:
     return None
 
 
+def built_json(value: _Built) -> _Built:
+    """Give the store JSON data the library's own code built canonical; return it.
+
+    For a row builder whose output is canonical by construction (keys
+    sorted, lists not tuples, only text, whole numbers, bools, ``None``
+    and such lists and mappings): its text is written now, once, and the
+    next :func:`canonical_json` of this very value (the row's check) takes
+    it as it is, without writing it out and reading it back; the statement
+    sends that text (:func:`json_text`).  Trusted once only: a second check
+    of the value checks it in full.  Data whose text holds a NUL is not
+    taken (its check refuses it as ever).  The caller gives the value up: it
+    must not change it afterwards.  Each builder proves its output passes
+    :func:`canonical_json` unchanged (a hypothesis test).
+    """
+    text = _dumps(value)
+    if "\\u0000" not in text:
+        if len(_BUILT) >= _TEXTS_LIMIT:
+            _BUILT.clear()
+        _BUILT[id(value)] = (value, text)
+    return value
+
+
 def canonical_json(value: object, field: str) -> JSON:
     """JSON data as it reads back after a round trip (tuples become lists, keys sorted)."""
+    built = _BUILT.pop(id(value), None)
+    if built is not None and built[0] is value:
+        _keep_text(built)
+        return cast(JSON, value)  # built_json's own value, canonical as built
     flat = _flat(value, field)
     if flat is not None:
         return flat
@@ -248,10 +279,15 @@ def canonical_json(value: object, field: str) -> JSON:
         raise InvalidValue(field, "must not contain NUL characters")
     data: JSON = json.loads(text)
     if isinstance(data, dict | list):
-        if len(_TEXTS) >= _TEXTS_LIMIT:
-            _TEXTS.clear()
-        _TEXTS[id(data)] = (data, text)
+        _keep_text((data, text))
     return data
+
+
+def _keep_text(found: tuple[object, str]) -> None:
+    """Keep a checked JSON container's text for :func:`json_text`."""
+    if len(_TEXTS) >= _TEXTS_LIMIT:
+        _TEXTS.clear()
+    _TEXTS[id(found[0])] = found
 
 
 def json_text(value: JSON) -> str:
@@ -387,10 +423,16 @@ class Table:
     # The primary key's column when it is one text column (check_key's common case).
     _text_key: str | None = attrs.field(init=False, eq=False, repr=False)
     _key_columns: tuple[Column, ...] = attrs.field(init=False, eq=False, repr=False)
-    # Per column but the auto key, what check_row reads of it: name, default, whether text.
-    _plan: tuple[tuple[str, Value, bool, Column], ...] = attrs.field(
+    # Per column but the auto key, what check_row reads of it: name, default, whether
+    # text, whether nullable.
+    _plan: tuple[tuple[str, Value, bool, bool, Column], ...] = attrs.field(
         init=False, eq=False, repr=False
     )
+    # The same by column name, the auto key too (check_changes); the primary key's names.
+    _by_plan: dict[str, tuple[str, Value, bool, bool, Column]] = attrs.field(
+        init=False, eq=False, repr=False
+    )
+    _key_names: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         where = f"table {self.name}"
@@ -399,8 +441,22 @@ class Table:
         object.__setattr__(self, "_names", tuple(names))
         object.__setattr__(self, "_known", frozenset(names))
         writable = [c for c in self.columns if not c.auto]
-        plan = tuple((c.name, c.default, c.type is ColumnType.TEXT, c) for c in writable)
+        plan = tuple(
+            (c.name, c.default, c.type is ColumnType.TEXT, c.nullable, c) for c in writable
+        )
         object.__setattr__(self, "_plan", plan)
+        object.__setattr__(
+            self,
+            "_by_plan",
+            {
+                p[0]: p
+                for p in (
+                    *plan,
+                    *((c.name, c.default, False, c.nullable, c) for c in self.columns if c.auto),
+                )
+            },
+        )
+        object.__setattr__(self, "_key_names", frozenset(self.primary_key))
         object.__setattr__(self, "_auto", next((c for c in self.columns if c.auto), None))
         if not names:
             raise InvalidValue(where, "has no columns")
@@ -468,10 +524,12 @@ class Table:
         if self._auto is not None and self._auto.name in row:
             raise InvalidValue(f"{self.name}.{self._auto.name}", "is numbered by the store")
         out: Row = {}
-        for name, default, text, c in self._plan:
+        for name, default, text, nullable, c in self._plan:
             value = row.get(name, default)
             if text and type(value) is str and "\x00" not in value:
                 out[name] = value  # the common case, without two calls
+            elif value is None and nullable:
+                out[name] = None
             else:
                 out[name] = _checked(self, c, value)
         return out
@@ -481,14 +539,18 @@ class Table:
         if type(changes) is not dict and not isinstance(changes, Mapping):
             raise InvalidValue(self.name, "changes must be a mapping")
         self._no_unknown(changes)
-        for name in changes:
-            if name in self.primary_key:
-                raise InvalidValue(f"{self.name}.{name}", "a primary-key column cannot change")
+        if not self._key_names.isdisjoint(changes):
+            for name in changes:
+                if name in self._key_names:
+                    raise InvalidValue(f"{self.name}.{name}", "a primary-key column cannot change")
         out: Row = {}
+        plan = self._by_plan
         for n, v in changes.items():
-            c = self.column(n)
-            if type(v) is str and c.type is ColumnType.TEXT and "\x00" not in v:
+            _, _, text, nullable, c = plan[n]
+            if text and type(v) is str and "\x00" not in v:
                 out[n] = v  # the common case, without two calls
+            elif v is None and nullable:
+                out[n] = None
             else:
                 out[n] = _checked(self, c, v)
         return out

@@ -230,7 +230,7 @@ class ResultsRepository:
         if len(numbers) > len(named):  # sample candidates, or every entered one
             known = set(named)
             unread = [n for n in numbers if n not in known]
-        more = _results_reads(_group(read.centre, read.series, read.code), unread)
+        more = _results_reads(_group(read.centre, read.series, read.code), unread) if unread else []
         guessed = at + (2 if named else 0)  # where the guessed qualification's rows are
         if read.guess == stored.qualification:
             second = self._uow.select_many(more) if more else []

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import operator
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import attrs
 import pendulum
@@ -309,9 +309,35 @@ class Enquiry:
 
 _FIELDS = attrs.fields(Enquiry)
 _NAMES = tuple(a.name for a in _FIELDS)
-_VALUES = operator.attrgetter(*_NAMES)
-_FIELD = {a.name: a for a in _FIELDS}
-_INDEX = {name: i for i, name in enumerate(_NAMES)}
+
+
+@attrs.frozen
+class _Plan:
+    """How :func:`evolved` copies an enquiry for one set of changed fields."""
+
+    #: The unchanged fields' names, and a function giving their values in that order.
+    kept: tuple[str, ...]
+    values: Callable[[Enquiry], tuple[object, ...]]
+    #: The changed fields in attrs' order (converters, then validators, run in it).
+    changed: tuple[attrs.Attribute[object], ...]
+
+
+#: Plans by the changed fields' names as a call gives them (a few call sites: bounded).
+_PLANS: dict[tuple[str, ...], _Plan] = {}
+_PLANS_LIMIT = 256
+
+
+def _plan(names: tuple[str, ...]) -> _Plan:
+    unknown = set(names) - set(_NAMES)
+    if unknown:
+        raise TypeError(f"Enquiry has no field {sorted(unknown)[0]!r}")
+    kept = tuple(n for n in _NAMES if n not in names)
+    getter = operator.attrgetter(*kept) if len(kept) > 1 else None
+    return _Plan(
+        kept=kept,
+        values=getter or (lambda e: tuple(getattr(e, n) for n in kept)),
+        changed=tuple(a for a in _FIELDS if a.name in names),
+    )
 
 
 def evolved(enquiry: Enquiry, **changes: object) -> Enquiry:
@@ -335,21 +361,22 @@ def evolved(enquiry: Enquiry, **changes: object) -> Enquiry:
     ...     draft, status=EnquiryStatus.DELETED)
     True
     """
+    names = tuple(changes)
+    plan = _PLANS.get(names)
+    if plan is None:
+        plan = _plan(names)
+        if len(_PLANS) >= _PLANS_LIMIT:
+            _PLANS.clear()
+        _PLANS[names] = plan
     new = object.__new__(Enquiry)
     put = object.__setattr__
-    for name, kept in zip(_NAMES, _VALUES(enquiry), strict=True):
+    for name, kept in zip(plan.kept, plan.values(enquiry), strict=True):
         put(new, name, kept)
-    unknown = changes.keys() - _FIELD.keys()
-    if unknown:
-        raise TypeError(f"Enquiry has no field {sorted(unknown)[0]!r}")
     # In attrs' order: every converter in the fields' order, then every validator.
-    fields = [_FIELD[name] for name in sorted(changes, key=_INDEX.__getitem__)]
-    for field in fields:
+    for field in plan.changed:
         value = changes[field.name]
-        if field.converter is not None:
-            value = field.converter(value)  # type: ignore[operator]
-        put(new, field.name, value)
-    for field in fields:
+        put(new, field.name, value if field.converter is None else field.converter(value))  # type: ignore[operator]
+    for field in plan.changed:
         if field.validator is not None:
             field.validator(new, field, getattr(new, field.name))
     new.__attrs_post_init__()

@@ -23,12 +23,6 @@ _ALLOWED_FORMAT = frozenset("\u200c\u200d")
 _REFUSED_CATEGORIES = frozenset({"Cc", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 
-#: Text :func:`ascii_pattern` accepted, by pattern, ``upper`` and text (bounded): the
-#: same ids and codes are checked again and again, and a look-up costs a third of a match.
-_MATCHED: dict[tuple[re.Pattern[str], bool, str], str] = {}
-_MATCHED_LIMIT = 16384
-
-
 def require_str(value: object, field: str) -> str:
     """Return ``value`` if it is a ``str``, else raise :class:`InvalidValue`."""
     if not isinstance(value, str):
@@ -76,10 +70,6 @@ def ascii_pattern(
     upper: bool = False,
 ) -> str:
     """Match an identifier against an ASCII-only pattern (full match, no trimming)."""
-    if type(value) is str:
-        found = _MATCHED.get((pattern, upper, value))
-        if found is not None:
-            return found  # matched before: the same text, the same answer
     text = require_str(value, field)
     if not text.isascii():
         raise InvalidValue(field, f"must be {description} in ASCII characters", rule=rule)
@@ -88,8 +78,4 @@ def ascii_pattern(
     if pattern.fullmatch(text) is None:
         shown = text if len(text) <= 40 else text[:37] + "..."
         raise InvalidValue(field, f"{shown!r} is not {description}", rule=rule)
-    if type(value) is str:
-        if len(_MATCHED) >= _MATCHED_LIMIT:
-            _MATCHED.clear()
-        _MATCHED[(pattern, upper, value)] = text
     return text

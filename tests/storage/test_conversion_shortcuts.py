@@ -113,6 +113,19 @@ def test_reference_value_refuses_a_bad_row_every_time() -> None:
             reference_value({**SYLLABUS_ROW, "components": []}, Syllabus)
 
 
+@pytest.mark.parametrize(("field", "equal"), [("max_mark", 56.0), ("tolerance", False)])
+def test_reference_value_tells_apart_equal_values_of_other_types(field: str, equal: object) -> None:
+    """A JSON column's 56.0 or False is not the 56 or 0 built before: refused, as structure does."""
+    good = reference_value(dict(SYLLABUS_ROW), Syllabus)
+    component = {**SYLLABUS_ROW["components"][0], field: equal}  # type: ignore[index]
+    assert component == SYLLABUS_ROW["components"][0]  # type: ignore[index]
+    with pytest.raises(InvalidValue):
+        structure({**SYLLABUS_ROW, "components": [component]}, Syllabus)
+    with pytest.raises(InvalidValue):
+        reference_value({**SYLLABUS_ROW, "components": [component]}, Syllabus)
+    assert reference_value(dict(SYLLABUS_ROW), Syllabus) is good
+
+
 TEXT_KEYED = Table("things", (Column("id", "text"), Column("n", "int")), primary_key="id")
 INT_KEYED = Table("counted", (Column("seq", "int"), Column("note", "text")), primary_key="seq")
 

@@ -230,7 +230,7 @@ class ResultsRepository:
         if len(numbers) > len(named):  # sample candidates, or every entered one
             known = set(named)
             unread = [n for n in numbers if n not in known]
-        more = _results_reads(_group(read.centre, read.series, read.code), unread)
+        more = _results_reads(_group(read.centre, read.series, read.code), unread) if unread else []
         guessed = at + (2 if named else 0)  # where the guessed qualification's rows are
         if read.guess == stored.qualification:
             second = self._uow.select_many(more) if more else []
@@ -325,13 +325,47 @@ def _results_reads(group: dict[str, str], numbers: list[CandidateNumber]) -> lis
     return [Select(ENTRIES, where), Select(t.MARKS, where)]
 
 
+#: The entries built from rows, by the row's text fields (an equal row gives the
+#: same frozen entry back, as :func:`reference_value` does for its values).
+_ENTRIES: dict[tuple[object, ...], Entry] = {}
+_ENTRIES_LIMIT = 4096
+
+
 def _entry(row: Row) -> Entry:
     """The entry an ``entries`` row holds.
 
     Built by the entry's own converters, which check every field (cattrs
     would parse each field and the converters parse it again); a row they
-    refuse goes through :func:`structure`, whose errors name the field.
+    refuse goes through :func:`structure`, whose errors name the field.  A
+    row of text fields only, equal to one built before, gives that entry.
     """
+    components = row.get("components")
+    key: tuple[object, ...] | None = None
+    if type(components) is list:
+        key = (
+            row.get("centre"),
+            row.get("series"),
+            row.get("candidate"),
+            row.get("syllabus"),
+            row.get("route"),
+            row.get("status"),
+            *components,
+        )
+        if all(type(k) is str for k in key):
+            found = _ENTRIES.get(key)
+            if found is not None:
+                return found
+        else:
+            key = None
+    entry = _built_entry(row)
+    if key is not None:
+        if len(_ENTRIES) >= _ENTRIES_LIMIT:
+            _ENTRIES.clear()
+        _ENTRIES[key] = entry
+    return entry
+
+
+def _built_entry(row: Row) -> Entry:
     try:
         return Entry(
             centre=row["centre"],

@@ -51,7 +51,7 @@ class EventKind(enum.Enum):
 def _details(
     value: Mapping[str, object] | Iterable[tuple[str, object]],
 ) -> tuple[tuple[str, str], ...]:
-    pairs = value.items() if isinstance(value, Mapping) else value
+    pairs = value.items() if type(value) is dict or isinstance(value, Mapping) else value
     return tuple((str(k), str(v)) for k, v in pairs)
 
 

@@ -56,6 +56,8 @@ def _session(value: object) -> Session:
 #: Series parsed from text, by text (bounded).
 _PARSED: dict[str, ExamSeries] = {}
 _PARSED_LIMIT = 1024
+#: Each series' :attr:`ExamSeries.code`, by series (bounded).
+_CODES: dict[ExamSeries, str] = {}
 
 
 @attrs.frozen(kw_only=True, order=True, cache_hash=True)
@@ -98,7 +100,14 @@ class ExamSeries:
     @property
     def code(self) -> str:
         """The series as ``YYYY-MM``, e.g. ``"2026-06"``: the form stored and serialised."""
-        return f"{self.year:04d}-{self.session.value:02d}"
+        # Every key and row of an enquiry names its series: formatted once per series.
+        found = _CODES.get(self)
+        if found is None:
+            found = f"{self.year:04d}-{self.session.value:02d}"
+            if len(_CODES) >= _PARSED_LIMIT:
+                _CODES.clear()
+            _CODES[self] = found
+        return found
 
     def __str__(self) -> str:
         return f"{self.session.label} {self.year}"

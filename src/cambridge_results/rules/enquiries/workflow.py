@@ -20,7 +20,6 @@ import enum
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import attrs
 import pendulum
 
 from cambridge_results.decisions import Decision
@@ -45,6 +44,7 @@ from cambridge_results.values.enquiry import (
     Enquiry,
     EnquiryStatus,
     default_note,
+    evolved,
 )
 from cambridge_results.values.enquiry_events import EnquiryEvent, EventKind, Transition
 from cambridge_results.values.enquiry_facts import SyllabusFacts
@@ -174,7 +174,7 @@ def save(
         changes["components"] = tuple(components)
     if not isinstance(candidates, Keep):
         changes["candidates"] = tuple(candidates)
-    saved = attrs.evolve(enquiry, **changes)
+    saved = evolved(enquiry, **changes)
     if saved.service != enquiry.service:
         check_offered(policy, saved.series, saved.service).raise_if_refused()
     details = {"changed": ",".join(sorted(changes)) or "nothing"}
@@ -190,7 +190,7 @@ def delete(
     del policy  # every step takes the policy; deleting a draft needs none of it
     require_centre_side(principal, enquiry).raise_if_refused()
     _when(enquiry.status is EnquiryStatus.SAVED, "delete", enquiry).raise_if_refused()
-    deleted = attrs.evolve(enquiry, status=EnquiryStatus.DELETED)
+    deleted = evolved(enquiry, status=EnquiryStatus.DELETED)
     return Transition(enquiry=deleted, events=(event(EventKind.DELETED, deleted, principal, now),))
 
 
@@ -227,7 +227,7 @@ def submit(
     definition = service_definition(policy, enquiry.series, enquiry.service)
     candidates = considered_candidates(definition, enquiry, facts)
     if enquiry.associate is not None and isinstance(principal, CentreOfficer):
-        waiting = attrs.evolve(
+        waiting = evolved(
             enquiry,
             candidates=candidates,
             submitted_at=now,
@@ -240,7 +240,7 @@ def submit(
     arrived = arrive(
         policy, enquiry, others=others, principal=principal, now=now, candidates=candidates
     )
-    return attrs.evolve(arrived, warnings=eligibility.warnings)
+    return Transition(enquiry=arrived.enquiry, events=arrived.events, warnings=eligibility.warnings)
 
 
 def arrive(
@@ -257,7 +257,7 @@ def arrive(
     Used by :func:`submit` (which passes the ``candidates`` of a whole-group
     service) and by the Associate's approval (EAR-16).
     """
-    landed = attrs.evolve(
+    landed = evolved(
         enquiry,
         candidates=enquiry.candidates if candidates is None else candidates,
         submitted_at=enquiry.submitted_at or now,
@@ -269,7 +269,7 @@ def arrive(
     submitted = event(EventKind.SUBMITTED, landed, principal, now, {"service": enquiry.service})
     if not waiting:
         return Transition(enquiry=landed, events=(submitted,))
-    pending = attrs.evolve(landed, status=EnquiryStatus.PENDING, queued_at=None)
+    pending = evolved(landed, status=EnquiryStatus.PENDING, queued_at=None)
     waits = event(
         EventKind.PENDING, pending, principal, now, {"waiting_for": ",".join(w.id for w in waiting)}
     )
@@ -293,7 +293,7 @@ def end_pending(
             "EAR-13.still-waiting",
             f"enquiry {enquiry.id} still waits for {', '.join(w.id for w in waiting)}",
         ).raise_if_refused()
-    ready = attrs.evolve(enquiry, status=EnquiryStatus.SUBMITTED, queued_at=now)
+    ready = evolved(enquiry, status=EnquiryStatus.SUBMITTED, queued_at=now)
     return Transition(
         enquiry=ready, events=(event(EventKind.PENDING_ENDED, ready, principal, now),)
     )
@@ -334,12 +334,12 @@ def receive(
             "EAR-13.pending", f"enquiry {enquiry.id} is Pending: it waits for earlier enquiries"
         ).raise_if_refused()
     _when(enquiry.status is EnquiryStatus.SUBMITTED, "receive", enquiry).raise_if_refused()
-    numbered = attrs.evolve(enquiry, number=number, received_at=now)
+    numbered = evolved(enquiry, number=number, received_at=now)
     if numbered.note is None:
-        numbered = attrs.evolve(
+        numbered = evolved(
             numbered, note=default_note(enquiry.series, enquiry.syllabus, numbered.number)
         )
-    received = attrs.evolve(numbered, status=EnquiryStatus.RECEIVED)
+    received = evolved(numbered, status=EnquiryStatus.RECEIVED)
     details = {"number": received.number}
     return Transition(
         enquiry=received, events=(event(EventKind.RECEIVED, received, principal, now, details),)
@@ -354,7 +354,7 @@ def acknowledge(
     require_board(principal, "acknowledge an enquiry").raise_if_refused()
     _when(enquiry.status is EnquiryStatus.RECEIVED, "acknowledge", enquiry).raise_if_refused()
     ack = Document(kind=DocumentKind.ACKNOWLEDGEMENT, uploaded_at=now)
-    acknowledged = attrs.evolve(
+    acknowledged = evolved(
         enquiry,
         status=EnquiryStatus.ACKNOWLEDGED,
         acknowledged_at=now,
@@ -399,7 +399,7 @@ def record_outcome(
         ]
     ).raise_if_refused()
     letter = Document(kind=DocumentKind.OUTCOME, uploaded_at=now)
-    updated = attrs.evolve(enquiry, outcome=outcome, documents=(*enquiry.documents, letter))
+    updated = evolved(enquiry, outcome=outcome, documents=(*enquiry.documents, letter))
     events = [
         event(
             EventKind.OUTCOME_RECORDED,
@@ -442,9 +442,7 @@ def upload_document(
             _not_uploaded(enquiry, kind),
         ]
     ).raise_if_refused()
-    updated = attrs.evolve(
-        enquiry, documents=(*enquiry.documents, Document(kind=kind, uploaded_at=now))
-    )
+    updated = evolved(enquiry, documents=(*enquiry.documents, Document(kind=kind, uploaded_at=now)))
     uploaded = event(EventKind.DOCUMENT_UPLOADED, updated, principal, now, {"document": kind.value})
     return _complete_if_ready(policy, updated, [uploaded], principal, now)
 
@@ -466,6 +464,6 @@ def _complete_if_ready(
 ) -> Transition:
     definition = service_definition(policy, enquiry.series, enquiry.service)
     if all(enquiry.has(k) for k in required_documents(definition)):
-        enquiry = attrs.evolve(enquiry, status=EnquiryStatus.COMPLETED, completed_at=now)
+        enquiry = evolved(enquiry, status=EnquiryStatus.COMPLETED, completed_at=now)
         events.append(event(EventKind.COMPLETED, enquiry, principal, now))
     return Transition(enquiry=enquiry, events=tuple(events))

@@ -556,10 +556,11 @@ class EnquiryRecords:
 
         Whether an enquiry waits (Pending) depends on the other open
         enquiries of its group, so every use case that changes an enquiry
-        takes this lock before it reads the group: they take turns.  Bumping
-        a per-group sequence row holds that row's lock until commit on every
-        backend (PostgreSQL writers run at READ COMMITTED), and everything
-        read after it sees the other changes already committed.  On a store
+        takes this lock before it reads the group: they take turns.  The
+        unit of work's named lock (:meth:`UnitOfWork.lock`: on PostgreSQL an
+        advisory lock, which writes nothing) is held until commit, and
+        everything read after it sees the other changes already committed
+        (PostgreSQL writers run at READ COMMITTED).  On a store
         whose writing units run one at a time (SQLite, memory:
         ``uow.writes_alone``) every unit already takes turns with every other,
         so nothing is written.
@@ -570,9 +571,9 @@ class EnquiryRecords:
             group = (str(enquiry.centre), enquiry.series.code, str(enquiry.syllabus))
         else:
             group = enquiry
-        # The lock is all it is for: taken with the unit's next statement (on
-        # PostgreSQL in the same round trip), before that statement reads.
-        self.uow.bump("enquiry-group:" + ":".join(group))
+        # Taken with the unit's next statement (on PostgreSQL in the same
+        # round trip), before that statement reads.
+        self.uow.lock("enquiry-group:" + ":".join(group))
 
 
 #: How :class:`EnquiryRecords` makes each repository from its unit of work.

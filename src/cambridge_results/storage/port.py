@@ -124,6 +124,32 @@ class UnitOfWork(Transaction):
     or deletes of an append-only table, raise :class:`WriteRefused`.
     """
 
+    # -- a named lock ------------------------------------------------------
+
+    def lock(self, name: str) -> None:
+        """Hold the lock ``name`` until this unit of work ends; another unit locking it waits.
+
+        For a use case that must take turns with others touching the same
+        thing (an enquiry group, EAR-13): once it holds the lock, every later
+        read sees what the previous holder committed.  A backend may take it
+        with this unit of work's next statement, in the same round trip
+        (PostgreSQL), so it is held before that statement runs.  ``name``
+        follows the rules of a sequence name (1 to 100 characters, no NUL).
+
+        PostgreSQL takes a transaction-level advisory lock on a 64-bit hash of
+        the store's schema and ``name``: it writes nothing (no row, no WAL);
+        two names with one hash merely take turns.  Other backends take the
+        lock of the sequence ``name`` (:meth:`bump`), so that sequence
+        advances.  In a provisional unit of work every statement commits as
+        it runs, so the lock is released at once there.
+        """
+        self._ready(write=True)
+        self._lock(self._sequence_name(name))
+
+    def _lock(self, name: str) -> None:
+        """Take the lock ``name`` now or with the next statement; by default, :meth:`bump`."""
+        self._bump(name)
+
     # -- the event log and the repositories ------------------------------
 
     @cached_property

@@ -115,6 +115,12 @@ _BEGIN_WRITE = ("BEGIN ISOLATION LEVEL READ COMMITTED, READ WRITE",)
 _BEGIN_READ = ("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",)
 #: An ordinary writing unit on a connection a provisional one set to asynchronous commits.
 _BEGIN_WRITE_SYNCED = (*_BEGIN_WRITE, "SET LOCAL synchronous_commit TO on")
+#: UnitOfWork.lock: a transaction-level advisory lock on a 64-bit hash of the name and
+#: the schema the store's tables are in (current_schema(), however the URL named it).
+_LOCK = (
+    "SELECT pg_advisory_xact_lock(hashtextextended("
+    "'cambridge_results.lock:' || coalesce(current_schema(), '') || ':' || %s::text, 0))"
+)
 _CURSOR_NUMBERS = itertools.count(1)
 # Connections inherited across fork(): never used, and kept referenced so that
 # garbage collection cannot close them, which would end the parent's session.
@@ -370,6 +376,14 @@ class PostgresUnitOfWork(UnitOfWork):
             self._next_number(name)
         else:
             self._pending.append(sql.next_number(D, self.table("sequences"), name))
+
+    def _lock(self, name: str) -> None:
+        # An advisory lock: no tuple written, so no WAL (unlike bump's upsert).
+        statement: sql.Statement = (_LOCK, [name])
+        if self.provisional:
+            self._execute(statement)
+        else:
+            self._pending.append(statement)
 
     def _stream(self, table: Table, where: Where, order: Order, batch_size: int) -> Iterator[Row]:
         # A server-side cursor: only batch_size rows are held in memory at a time.

@@ -32,9 +32,10 @@ Behaviour, and why:
   concurrency primitives are single statements that are atomic at READ
   COMMITTED: ``increment``, compare-and-set ``update(..., expect=...)``,
   ``next_number`` and unique indexes; ``get(..., for_update=True)`` locks
-  the row.  Unlike SQLite, writers run side by side; a use case that reads
-  and then writes without these primitives is not protected against a
-  concurrent writer (docs/storage.md).
+  the row; ``lock(name)`` takes a transaction-level advisory lock (no row
+  written) with the unit's next statement.  Unlike SQLite, writers run
+  side by side; a use case that reads and then writes without these
+  primitives is not protected against a concurrent writer (docs/storage.md).
 * Inserts use ``ON CONFLICT DO NOTHING``: a refused row leaves the
   transaction usable with no savepoint, because thousands of savepoints in
   one bulk unit of work overflow PostgreSQL's per-backend subtransaction
@@ -93,8 +94,8 @@ from cambridge_results.storage.port import MULTI_PROCESS, PERSISTENT, BaseStore,
 from cambridge_results.storage.postgres_migrations import migrate_all, recorded_versions
 from cambridge_results.storage.postgres_support import (
     SAVEPOINT,
-    _primary,
     alone,
+    connect,
     equalities,
     parse_url,
     redacted,
@@ -497,22 +498,7 @@ class PostgresStore(BaseStore):
     # -- connections -------------------------------------------------------
 
     def _connect(self) -> psycopg.Connection[Any]:
-        try:
-            # psycopg prepares nothing itself: its first ROLLBACK would deallocate
-            # every prepared statement of the session, :mod:`.postgres_wire`'s too.
-            conn = psycopg.connect(self._conninfo, autocommit=True, prepare_threshold=None)
-        except psycopg.Error as exc:
-            raise StorageError(
-                f"could not connect to PostgreSQL at {redacted(self._conninfo)}: {_primary(exc)}"
-            ) from exc
-        settings = ["SET TimeZone TO 'UTC'", f"SET lock_timeout TO {int(self.lock_timeout * 1000)}"]
-        if self.schema is not None:
-            settings.append(f"SET search_path TO {sql.quote(self.schema)}")
-        try:
-            conn.execute("; ".join(settings))
-        except psycopg.Error as exc:
-            conn.close()
-            raise translate_error(exc) from exc
+        conn = connect(self._conninfo, lock_timeout=self.lock_timeout, schema=self.schema)
         with self._connections_lock:
             self._connections.append((os.getpid(), conn))
         return conn

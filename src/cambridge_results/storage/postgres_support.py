@@ -1,5 +1,5 @@
-"""URLs and errors of the PostgreSQL store: parsing a store URL, masking it, translating
-errors; and two small helpers of its statements.
+"""URLs, connections and errors of the PostgreSQL store: parsing a store URL, masking it,
+connecting, translating errors; and two small helpers of its statements.
 
 Kept apart from :mod:`cambridge_results.storage.postgres` (which re-exports
 them), and like it imported only for a PostgreSQL URL.
@@ -31,6 +31,7 @@ __all__ = [
     "SAVEPOINT",
     "SCHEMES",
     "alone",
+    "connect",
     "equalities",
     "parse_url",
     "redacted",
@@ -53,6 +54,30 @@ _CONCURRENCY = {
 
 def _key(item: str) -> str:
     return unquote(item.partition("=")[0])
+
+
+def connect(conninfo: str, *, lock_timeout: float, schema: str | None) -> psycopg.Connection[Any]:
+    """A new autocommit connection for a store: UTC, ``lock_timeout`` seconds, ``schema`` first.
+
+    A failure to connect is a :class:`StorageError` naming the server (password masked).
+    """
+    try:
+        # psycopg prepares nothing itself: its first ROLLBACK would deallocate
+        # every prepared statement of the session, :mod:`.postgres_wire`'s too.
+        conn = psycopg.connect(conninfo, autocommit=True, prepare_threshold=None)
+    except psycopg.Error as exc:
+        raise StorageError(
+            f"could not connect to PostgreSQL at {redacted(conninfo)}: {_primary(exc)}"
+        ) from exc
+    settings = ["SET TimeZone TO 'UTC'", f"SET lock_timeout TO {int(lock_timeout * 1000)}"]
+    if schema is not None:
+        settings.append(f"SET search_path TO {sql.quote(schema)}")
+    try:
+        conn.execute("; ".join(settings))
+    except psycopg.Error as exc:
+        conn.close()
+        raise translate_error(exc) from exc
+    return conn
 
 
 def parse_url(url: object) -> tuple[str, str | None]:

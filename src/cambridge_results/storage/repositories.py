@@ -14,7 +14,7 @@ from __future__ import annotations
 import abc
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from cambridge_results.errors import DuplicateError, InvalidValue, NotFound
@@ -62,33 +62,30 @@ def _require_type(value: object, cls: type[T], field: str) -> T:
 
 
 #: Values built from rows by :func:`reference_value`, by class and row text.
-_BUILT: dict[tuple[type, object], object] = {}
+_BUILT: dict[tuple[type, str], object] = {}
 _BUILT_LIMIT = 1024
 
 
-def reference_value(row: Row, cls: type[T]) -> T:
-    """``structure(row, cls)``, the value built from an equal row before when there is one.
+def reference_value(row: Row, cls: type[T], *, build: Callable[[Row, type[T]], T] = structure) -> T:
+    """``build(row, cls)``, the value built from an equal row before when there is one.
 
     For the immutable values that many units of work read again and again
-    (a centre, a syllabus, a qualification, a component's mark): building a
-    syllabus from its row costs several times what making a key of the row
-    does.  The
-    value is the same as a fresh one (the classes are frozen, their fields
-    immutable), and a changed row is a new key, so nothing stale is ever
-    given back.
+    (a centre, a syllabus, a qualification, a component's mark, an entry):
+    building a syllabus from its row costs several times what making a key
+    of the row does.  The value is the same as a fresh one (the classes are
+    frozen, their fields immutable), and a changed row is a new key, so
+    nothing stale is ever given back.  ``build`` (cattrs'
+    :func:`~cambridge_results.serialization.structure` by default) must
+    check the row as ``structure`` does: a row it refuses is never kept,
+    and values are kept by class and row, whichever builder made them.
     """
-    key: tuple[type, object]
-    try:
-        # The types too: True and 1 (or 1.0) are equal keys, and need not build alike.
-        key = (cls, (tuple(row.items()), tuple(map(type, row.values()))))
-        found = _BUILT.get(key)
-    except TypeError:  # a JSON column's list or dict: the row's repr is the key
-        # repr tells apart what equality does not (True, 1 and 1.0; a str and a
-        # datetime), for every type a row holds, at half what JSON text costs.
-        key = (cls, repr(row))
-        found = _BUILT.get(key)
+    # The row's repr is the key: it tells apart what equality does not (True, 1
+    # and 1.0; a str and a datetime), for every type a row holds, and it takes
+    # rows with a JSON column's list or dict, at the cost of a tuple of items.
+    key = (cls, repr(row))
+    found = _BUILT.get(key)
     if found is None:
-        found = structure(row, cls)
+        found = build(row, cls)
         if len(_BUILT) >= _BUILT_LIMIT:
             _BUILT.clear()
         _BUILT[key] = found

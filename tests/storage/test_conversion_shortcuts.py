@@ -146,6 +146,15 @@ def test_reference_value_builds_with_the_builder_given_once_per_distinct_row() -
     assert calls == ["Built", "refused", "refused"]
 
 
+def test_reference_value_of_a_row_no_store_gives_is_refused_as_structure_refuses_it() -> None:
+    """A value no row holds (a tuple of lists) is refused by the build, not a TypeError."""
+    row = {"number": "GB125", "name": ("A", ["b"])}
+    with pytest.raises(InvalidValue):
+        structure(dict(row), Centre)
+    with pytest.raises(InvalidValue):
+        reference_value(dict(row), Centre)
+
+
 TEXT_KEYED = Table("things", (Column("id", "text"), Column("n", "int")), primary_key="id")
 INT_KEYED = Table("counted", (Column("seq", "int"), Column("note", "text")), primary_key="seq")
 

@@ -334,7 +334,24 @@ _STATUSES = {s.value: s for s in EntryStatus}
 
 def _entry(row: Row) -> Entry:
     """The entry an ``entries`` row holds: :func:`reference_value` by :func:`_built_entry`."""
-    return reference_value(row, Entry, build=_built_entry)
+    return reference_value(row, Entry, build=_built_entry, key=_entry_key)
+
+
+def _entry_key(row: Row) -> tuple[object, ...] | None:
+    """The row's fields, for a row of text fields only (cheaper than its repr); else ``None``."""
+    components = row.get("components")
+    if type(components) is not list:
+        return None
+    key = (
+        row.get("centre"),
+        row.get("series"),
+        row.get("candidate"),
+        row.get("syllabus"),
+        row.get("route"),
+        row.get("status"),
+        *components,
+    )
+    return key if all(type(k) is str for k in key) else None
 
 
 def _built_entry(row: Row, cls: type[Entry] = Entry) -> Entry:

@@ -7,6 +7,8 @@ read after a valid one must be seen as withdrawn.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cambridge_results.enquiries.results import _entry
 from cambridge_results.errors import InvalidValue
@@ -60,3 +62,34 @@ def test_a_row_of_other_types_is_built_by_the_general_path_every_time():
         with pytest.raises(InvalidValue):
             _entry({**ROW, "candidate": 1.5})
     assert _entry(dict(ROW)).status is EntryStatus.VALID
+
+
+FIELD_VALUES = {
+    "centre": st.sampled_from(["GB100", "GB101", "gb100", "", 100, None]),
+    "series": st.sampled_from(["2023-06", "2023-11", "2023-13", 2023, None]),
+    "candidate": st.sampled_from(["0001", "0002", "1", "12345", 1, 1.0, True, None]),
+    "syllabus": st.sampled_from(["0580", "9709", "58", 580, None]),
+    "components": st.lists(st.sampled_from(["12", "32", "1", "", 12, 12.0, None]), max_size=3)
+    | st.sampled_from(["12", None, ("12",)]),
+    "route": st.sampled_from(["standard", "portfolio-of-evidence", "STANDARD", "", 1, None, []]),
+    "status": st.sampled_from(["valid", "withdrawn", "Valid", True, None, {}]),
+}
+
+
+def _built_or_refused(build, row):
+    """The entry ``build`` gives for ``row``, or ``"refused"`` for an :class:`InvalidValue`."""
+    try:
+        return build(row)
+    except InvalidValue:
+        return "refused"
+
+
+@given(changes=st.fixed_dictionaries({}, optional=FIELD_VALUES), again=st.booleans())
+def test_any_row_gives_what_structure_gives_every_time(changes, again):
+    """EAR-02: a stored row of any values builds the entry structure builds, or is refused alike."""
+    rows = {**ROW, **changes}
+    expected = _built_or_refused(lambda r: structure(r, Entry), dict(rows))
+    first = _built_or_refused(_entry, dict(rows))
+    assert first == expected
+    if again:  # read again: the entry kept for the row, or refused again
+        assert _built_or_refused(_entry, dict(rows)) == expected

@@ -126,6 +126,35 @@ def test_reference_value_tells_apart_equal_values_of_other_types(field: str, equ
     assert reference_value(dict(SYLLABUS_ROW), Syllabus) is good
 
 
+def test_reference_value_builds_with_the_builder_given_once_per_distinct_row() -> None:
+    """``build=`` makes the value of a new row, once; a row it refuses is refused every time."""
+    calls: list[object] = []
+
+    def build(row: dict[str, object], cls: type[Centre]) -> Centre:
+        calls.append(row["name"])
+        if row["name"] == "refused":
+            raise InvalidValue("centre.name", "refused by the builder")
+        return structure(row, cls)
+
+    row = {"number": "GB124", "name": "Built"}
+    first = reference_value(dict(row), Centre, build=build)
+    assert first == structure(dict(row), Centre)
+    assert reference_value(dict(row), Centre, build=build) is first
+    for _ in range(2):
+        with pytest.raises(InvalidValue):
+            reference_value({**row, "name": "refused"}, Centre, build=build)
+    assert calls == ["Built", "refused", "refused"]
+
+
+def test_reference_value_of_a_row_no_store_gives_is_refused_as_structure_refuses_it() -> None:
+    """A value no row holds (a tuple of lists) is refused by the build, not a TypeError."""
+    row = {"number": "GB125", "name": ("A", ["b"])}
+    with pytest.raises(InvalidValue):
+        structure(dict(row), Centre)
+    with pytest.raises(InvalidValue):
+        reference_value(dict(row), Centre)
+
+
 TEXT_KEYED = Table("things", (Column("id", "text"), Column("n", "int")), primary_key="id")
 INT_KEYED = Table("counted", (Column("seq", "int"), Column("note", "text")), primary_key="seq")
 

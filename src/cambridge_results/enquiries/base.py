@@ -251,7 +251,9 @@ class EnquiryUseCases:
         e = stored.enquiry
         if (e.centre, e.series, e.syllabus) != where:  # another store's enquiry of that id
             records.lock_group(e)
-        elif e.candidates == guess.candidates and self._needs_samples(e) == samples:
+        elif e.candidates == guess.candidates and (
+            e.service == guess.service or self._needs_samples(e) == samples
+        ):
             facts = records.results.facts_from(plan, first)
             return stored, facts, self._others(records, e, facts, (covered, rows))
         return stored, *self._facts_and_others(records, e, samples=self._needs_samples(e))

@@ -310,11 +310,13 @@ def _qualification(row: Row | None, code: str) -> Qualification:
     """The qualification a row holds; :class:`NotFound` for no row."""
     if row is None:
         raise NotFound(f"no qualification {code}: store it with add_qualification first")
+    return reference_value(row, Qualification, build=_built_qualification)
+
+
+def _built_qualification(row: Row, cls: type[Qualification]) -> Qualification:
     # The retired column on_results_website (LOG-08 reads the policy now) stays in
     # the shipped migration 4; it is filled and never read.
-    return reference_value(
-        {k: v for k, v in row.items() if k != "on_results_website"}, Qualification
-    )
+    return structure({k: v for k, v in row.items() if k != "on_results_website"}, cls)
 
 
 def _results_reads(group: dict[str, str], numbers: list[CandidateNumber]) -> list[Select]:
@@ -325,59 +327,53 @@ def _results_reads(group: dict[str, str], numbers: list[CandidateNumber]) -> lis
     return [Select(ENTRIES, where), Select(t.MARKS, where)]
 
 
-#: The entries built from rows, by the row's text fields (an equal row gives the
-#: same frozen entry back, as :func:`reference_value` does for its values).
-_ENTRIES: dict[tuple[object, ...], Entry] = {}
-_ENTRIES_LIMIT = 4096
+#: The routes and statuses by their stored text, looked up without the enum's call.
+_ROUTES = {r.value: r for r in Route}
+_STATUSES = {s.value: s for s in EntryStatus}
 
 
 def _entry(row: Row) -> Entry:
-    """The entry an ``entries`` row holds.
+    """The entry an ``entries`` row holds: :func:`reference_value` by :func:`_built_entry`."""
+    return reference_value(row, Entry, build=_built_entry, key=_entry_key)
 
-    Built by the entry's own converters, which check every field (cattrs
-    would parse each field and the converters parse it again); a row they
-    refuse goes through :func:`structure`, whose errors name the field.  A
-    row of text fields only, equal to one built before, gives that entry.
-    """
+
+def _entry_key(row: Row) -> tuple[object, ...] | None:
+    """The row's fields, for a row of text fields only (cheaper than its repr); else ``None``."""
     components = row.get("components")
-    key: tuple[object, ...] | None = None
-    if type(components) is list:
-        key = (
-            row.get("centre"),
-            row.get("series"),
-            row.get("candidate"),
-            row.get("syllabus"),
-            row.get("route"),
-            row.get("status"),
-            *components,
-        )
-        if all(type(k) is str for k in key):
-            found = _ENTRIES.get(key)
-            if found is not None:
-                return found
-        else:
-            key = None
-    entry = _built_entry(row)
-    if key is not None:
-        if len(_ENTRIES) >= _ENTRIES_LIMIT:
-            _ENTRIES.clear()
-        _ENTRIES[key] = entry
-    return entry
+    if type(components) is not list:
+        return None
+    key = (
+        row.get("centre"),
+        row.get("series"),
+        row.get("candidate"),
+        row.get("syllabus"),
+        row.get("route"),
+        row.get("status"),
+        *components,
+    )
+    return key if all(type(k) is str for k in key) else None
 
 
-def _built_entry(row: Row) -> Entry:
+def _built_entry(row: Row, cls: type[Entry] = Entry) -> Entry:
+    """The entry of a row, built by the entry's own converters, which check every field.
+
+    cattrs would parse each field and the converters parse it again; a row
+    they refuse (an unknown route or status is left ``None`` for the
+    entry's validators to refuse) goes through :func:`structure`, whose
+    errors name the field.
+    """
     try:
-        return Entry(
+        return cls(
             centre=row["centre"],
             series=row["series"],
             candidate=row["candidate"],
             syllabus=row["syllabus"],
             components=row["components"],
-            route=Route(row["route"]),
-            status=EntryStatus(row["status"]),
+            route=_ROUTES.get(row["route"]),  # type: ignore[arg-type]  # None: refused
+            status=_STATUSES.get(row["status"]),  # type: ignore[arg-type]  # None: refused
         )
     except (InvalidValue, ValueError, TypeError, KeyError):
-        return structure(row, Entry)
+        return structure(row, cls)
 
 
 def _combined(

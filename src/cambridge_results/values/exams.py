@@ -70,6 +70,8 @@ def _syllabus_qualification(value: object) -> str:
 
 
 def _sequence(value: object, field: str) -> tuple[object, ...]:
+    if type(value) is list or type(value) is tuple:  # as rows and callers give them
+        return tuple(value)
     # A str is iterable too, but "12" is one code, not the codes "1" and "2".
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
         raise InvalidValue(field, f"must be a list or tuple, not {type(value).__name__}")
@@ -77,7 +79,7 @@ def _sequence(value: object, field: str) -> tuple[object, ...]:
 
 
 def _component_codes(values: object) -> tuple[ComponentCode, ...]:
-    return tuple(ComponentCode.parse(c) for c in _sequence(values, "entry.components"))
+    return tuple(map(ComponentCode.parse, _sequence(values, "entry.components")))
 
 
 def _components(values: object) -> tuple[Component, ...]:

@@ -199,9 +199,18 @@ def check_where(table: Table, where: WhereInput | None) -> Where:
             if kind is ColumnType.INT and INT_MIN <= raw <= INT_MAX:
                 out[name] = Eq(raw)
                 continue
-        elif type(raw) is bool and kind is ColumnType.BOOL:
-            out[name] = Eq(raw)
-            continue
+        elif type(raw) is bool:
+            if kind is ColumnType.BOOL:
+                out[name] = Eq(raw)
+                continue
+        elif type(raw) is In and kind is ColumnType.TEXT:
+            # Canonical text values already (an In holds a tuple): the In as it is.
+            for v in raw.values:
+                if type(v) is not str or "\x00" in v:
+                    break
+            else:
+                out[name] = raw
+                continue
         out[name] = _condition(table, column, raw)
     return out
 

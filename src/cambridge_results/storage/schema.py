@@ -382,6 +382,11 @@ class Table:
             index_names.add(index_name)
 
     @property
+    def columns_by_name(self) -> Mapping[str, Column]:
+        """The columns by name (read-only use: a look-up per value of a statement)."""
+        return self._by_name
+
+    @property
     def column_names(self) -> tuple[str, ...]:
         """The columns' names, in order."""
         return self._names

@@ -49,6 +49,7 @@ from cambridge_results.storage.schema import (
     UniqueIndex,
 )
 from cambridge_results.storage.statement_shapes import (
+    CACHE_LIMIT,
     Codec,
     Shape,
     cached_text,
@@ -223,8 +224,18 @@ def _order(d: Dialect, table: Table, order: Order) -> str:
     return " ORDER BY " + ", ".join(parts) if parts else ""
 
 
+#: The shape of a key's equalities, by its column names (a few per table).
+_KEY_SHAPES: dict[tuple[str, ...], Shape] = {}
+
+
 def _key_shape(key: Row) -> Shape:
-    return tuple((name, "Eq", 0) for name in key)
+    names = tuple(key)
+    found = _KEY_SHAPES.get(names)
+    if found is None:
+        if len(_KEY_SHAPES) >= CACHE_LIMIT:
+            _KEY_SHAPES.clear()
+        found = _KEY_SHAPES[names] = tuple((name, "Eq", 0) for name in names)
+    return found
 
 
 def insert(
@@ -289,13 +300,19 @@ def get(d: Dialect, table: Table, key: Row, *, for_update: bool) -> Statement:
 
 def update(d: Dialect, table: Table, key: Row, changes: Row, expect: Row) -> Statement:
     """Update by key, only where ``expect`` holds (compare-and-set)."""
-    extra = {n: v for n, v in expect.items() if n not in key}
-    never = any(n in key and key[n] != v for n, v in expect.items())
+    # What ``expect`` adds to the key's equalities, and whether it contradicts the key.
+    extra: dict[str, Any] = {}
+    never = False
+    for n, v in expect.items():
+        if n not in key:
+            extra[n] = v
+        elif key[n] != v:
+            never = True
     names = tuple(changes)
     # The shape of {**key, **extra} as equalities (None: IS NULL), built directly.
-    shape = _key_shape(key) + tuple(
-        (n, "Eq" if v is not None else "null", 0) for n, v in extra.items()
-    )
+    shape = _key_shape(key)
+    if extra:
+        shape += tuple((n, "Eq" if v is not None else "null", 0) for n, v in extra.items())
 
     def build() -> tuple[str, list[Codec | None]]:
         sets = [f"{quote(n)} = {d.placeholder(table.column(n))}" for n in names]
@@ -306,7 +323,9 @@ def update(d: Dialect, table: Table, key: Row, changes: Row, expect: Row) -> Sta
         return sql, [d.encoders.get(table.column(n).type) for n in names] + codecs
 
     text, encode = cached_text(("update", id(d), id(table), names, shape, never), d, table, build)
-    values = [*changes.values(), *key.values(), *(v for v in extra.values() if v is not None)]
+    values = [*changes.values(), *key.values()]
+    if extra:
+        values += [v for v in extra.values() if v is not None]
     return text, encode(values)
 
 
@@ -417,27 +436,21 @@ def stored_row(table: Table, row: Row, auto_key: Any = None) -> Row:
 
 def decode_row(d: Dialect, table: Table, raw: Sequence[Any]) -> Row:
     """A driver row (columns in table order) in canonical form."""
-    names, coded = row_decoders(d, table)
-    return _decoded(table, names, coded, raw)
+    return decode_rows(d, table, (raw,))[0]
 
 
 def decode_rows(d: Dialect, table: Table, raws: Iterable[Sequence[Any]]) -> list[Row]:
     """Driver rows (columns in table order) in canonical form."""
     names, coded = row_decoders(d, table)
-    return [_decoded(table, names, coded, raw) for raw in raws]
-
-
-def _decoded(
-    table: Table,
-    names: tuple[str, ...],
-    coded: tuple[tuple[int, str, Codec], ...],
-    raw: Sequence[Any],
-) -> Row:
-    if len(raw) != len(names):
-        raise StorageError(f"{table.name}: a row of {len(raw)} values, not {len(names)}")
-    row: Row = dict(zip(names, raw, strict=True))
-    for i, name, codec in coded:
-        value = raw[i]
-        if value is not None:
-            row[name] = codec(value)
-    return row
+    width = len(names)
+    rows: list[Row] = []
+    for raw in raws:
+        if len(raw) != width:
+            raise StorageError(f"{table.name}: a row of {len(raw)} values, not {width}")
+        row: Row = dict(zip(names, raw, strict=True))
+        for i, name, codec in coded:
+            value = raw[i]
+            if value is not None:
+                row[name] = codec(value)
+        rows.append(row)
+    return rows

@@ -384,7 +384,10 @@ class SQLiteStore(BaseStore):
         conn = self._connection()
         if not read_only:
             self._waiting(conn, True)
-        _run(lambda: conn.execute("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE"))
+        try:
+            conn.execute("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise translate_error(exc) from exc
         return SQLiteUnitOfWork(self, conn, actor=actor, read_only=read_only)
 
     # -- migrations ----------------------------------------------------------

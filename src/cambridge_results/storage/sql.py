@@ -52,7 +52,7 @@ from cambridge_results.storage.statement_shapes import (
     CACHE_LIMIT,
     Codec,
     Shape,
-    cached_text,
+    cached_statement,
     encoded,
     quote,
     row_decoders,
@@ -264,8 +264,7 @@ def insert(
         return sql, [d.encoders.get(table.column(n).type) for n in names]
 
     shape = ("insert", id(d), id(table), names, skip_conflicts, returning)
-    text, encode = cached_text(shape, d, table, build)
-    return text, encode(list(row.values()))
+    return cached_statement(shape, d, table, build, list(row.values()))
 
 
 def _filtered(d: Dialect, table: Table, where: Where, head: str, tail: str = "") -> Statement:
@@ -276,8 +275,7 @@ def _filtered(d: Dialect, table: Table, where: Where, head: str, tail: str = "")
         clause, codecs = where_text(d, table, shape)
         return f"{head} {quote(table.name)}{clause}{tail}", codecs
 
-    text, encode = cached_text((head, tail, id(d), id(table), shape), d, table, build)
-    return text, encode(values)
+    return cached_statement((head, tail, id(d), id(table), shape), d, table, build, values)
 
 
 def exists(d: Dialect, table: Table, where: Where) -> Statement:
@@ -294,8 +292,8 @@ def get(d: Dialect, table: Table, key: Row, *, for_update: bool) -> Statement:
         sql = f"SELECT {_columns(table)} FROM {quote(table.name)}{clause}"
         return sql + (d.for_update if for_update else ""), codecs
 
-    text, encode = cached_text(("get", id(d), id(table), shape, for_update), d, table, build)
-    return text, encode(list(key.values()))
+    key_shape = ("get", id(d), id(table), shape, for_update)
+    return cached_statement(key_shape, d, table, build, list(key.values()))
 
 
 def update(d: Dialect, table: Table, key: Row, changes: Row, expect: Row) -> Statement:
@@ -322,11 +320,11 @@ def update(d: Dialect, table: Table, key: Row, changes: Row, expect: Row) -> Sta
         sql = f"UPDATE {quote(table.name)} SET {', '.join(sets)}{clause}"
         return sql, [d.encoders.get(table.column(n).type) for n in names] + codecs
 
-    text, encode = cached_text(("update", id(d), id(table), names, shape, never), d, table, build)
     values = [*changes.values(), *key.values()]
     if extra:
         values += [v for v in extra.values() if v is not None]
-    return text, encode(values)
+    key_shape = ("update", id(d), id(table), names, shape, never)
+    return cached_statement(key_shape, d, table, build, values)
 
 
 def update_where(
@@ -345,8 +343,7 @@ def update_where(
         return sql, [d.encoders.get(table.column(n).type) for n in names] + codecs
 
     key = ("update_where", id(d), id(table), names, copied, shape)
-    text, encode = cached_text(key, d, table, build)
-    return text, encode([*changes.values(), *values])
+    return cached_statement(key, d, table, build, [*changes.values(), *values])
 
 
 def delete(d: Dialect, table: Table, key: Row) -> Statement:
@@ -377,10 +374,9 @@ def select(d: Dialect, table: Table, where: Where, order: Order, limit: int | No
         return sql, codecs
 
     key = ("select", id(d), id(table), shape, order, limited)
-    text, encode = cached_text(key, d, table, build)
     if limit is not None:
         values.append(limit)
-    return text, encode(values)
+    return cached_statement(key, d, table, build, values)
 
 
 def count(d: Dialect, table: Table, where: Where) -> Statement:

@@ -38,7 +38,7 @@ class CentreOfficer:
     centre: CentreNumber = attrs.field(converter=as_centre_number)
 
     def __str__(self) -> str:
-        return f"centre:{self.centre}"
+        return "centre:" + self.centre.value
 
 
 @attrs.frozen(kw_only=True)
@@ -48,7 +48,7 @@ class AssociateOfficer:
     associate: CentreNumber = attrs.field(converter=as_centre_number)
 
     def __str__(self) -> str:
-        return f"associate:{self.associate}"
+        return "associate:" + self.associate.value
 
 
 @attrs.frozen(kw_only=True)
@@ -58,7 +58,7 @@ class BoardStaff:
     staff_id: str = attrs.field(converter=_staff_id)
 
     def __str__(self) -> str:
-        return f"board:{self.staff_id}"
+        return "board:" + self.staff_id
 
 
 @attrs.frozen(kw_only=True)
@@ -77,7 +77,7 @@ class CandidateUser:
     )
 
     def __str__(self) -> str:
-        return f"candidate:{self.centre}/{self.number}"
+        return "candidate:" + self.centre.value + "/" + self.number.value
 
 
 #: Any acting principal.

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Callable
 
+import pendulum
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from cambridge_results.errors import InvalidValue
 from cambridge_results.serialization import structure
+from cambridge_results.storage.query import In, _condition, check_where
 from cambridge_results.storage.repositories import reference_value
 from cambridge_results.storage.schema import (
     Column,
@@ -197,3 +200,85 @@ def test_changes_check_as_the_general_path_does(value: object) -> None:
         "refused",
         "things.id: a primary-key column cannot change",
     )
+
+
+#: One column of every type, nullable or not, one text column with a default.
+EVERY_TYPE = Table(
+    "every",
+    (
+        Column("seq", "int", auto=True),
+        *(Column(kind, kind) for kind in ("text", "int", "bool", "bytes", "json", "instant")),
+        *(
+            Column(f"maybe_{kind}", kind, nullable=True)
+            for kind in ("text", "int", "bool", "bytes", "json", "instant")
+        ),
+        Column("kept", "text", default="as given"),
+    ),
+    primary_key="seq",
+)
+_ANY_ZONE = st.sampled_from(
+    [datetime.UTC, datetime.timezone(datetime.timedelta(hours=-5)), pendulum.UTC, None]
+)
+#: Values of every kind a caller may pass, canonical or not, good or bad.
+ANY_VALUE = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers() | st.sampled_from([2**63 - 1, 2**63, -(2**63), -(2**63) - 1]),
+    st.text() | st.sampled_from(["", "a\x00b"]),
+    st.binary() | st.binary().map(bytearray),
+    st.datetimes(timezones=_ANY_ZONE),
+    st.datetimes(timezones=st.just(datetime.UTC)).map(
+        lambda d: pendulum.instance(d).in_timezone("UTC")
+    ),
+    st.floats(),
+    NESTED,
+)
+
+
+def _typed(outcome: tuple[str, object]) -> tuple[str, object]:
+    """An outcome with each checked value's type beside it (equal is not enough)."""
+    if outcome[0] != "ok" or not isinstance(outcome[1], dict):
+        return outcome
+    return ("ok", {n: (type(v), v) for n, v in outcome[1].items()})
+
+
+@given(st.sampled_from([c.name for c in EVERY_TYPE.columns if not c.auto]), ANY_VALUE)
+def test_a_row_checks_as_the_general_path_does_word_for_word(name: str, value: object) -> None:
+    """check_row and check_changes of a value give what canonical_value gives, refusals too."""
+    expected = _general(EVERY_TYPE, name, value)
+    changed = _outcome(lambda: EVERY_TYPE.check_changes({name: value}))
+    assert _typed(changed) == _typed(expected)
+    good = {"text": "t", "int": 1, "bool": True, "bytes": b"", "json": {}}
+    good["instant"] = pendulum.datetime(2026, 6, 1)
+    row = {**good, name: value}
+    got = _outcome(lambda: EVERY_TYPE.check_row(row))
+    if expected[0] == "refused":
+        assert got == expected
+    else:
+        assert got[0] == "ok"
+        assert isinstance(got[1], dict)
+        assert list(got[1]) == [c.name for c in EVERY_TYPE.columns if not c.auto]
+        assert _typed(("ok", {name: got[1][name]})) == _typed(expected)
+        assert got[1]["kept"] == (value if name == "kept" else "as given")
+
+
+class _Text(str):
+    """Text of another type than ``str``: the general path's to check."""
+
+
+@given(
+    st.sampled_from(["text", "maybe_text", "int", "json"]),
+    st.lists(st.text() | st.sampled_from(["a\x00"]) | st.integers() | st.none(), max_size=3)
+    | st.lists(st.text().map(_Text), max_size=2),
+)
+def test_a_where_in_checks_as_the_general_path_does_word_for_word(
+    name: str, values: list[object]
+) -> None:
+    """check_where of an In gives what the general condition check gives, refusals too."""
+    condition = In(values)
+    got = _outcome(lambda: check_where(EVERY_TYPE, {name: condition}))
+    expected = _outcome(lambda: {name: _condition(EVERY_TYPE, EVERY_TYPE.column(name), condition)})
+    assert got == expected
+    if got[0] == "ok":
+        assert isinstance(got[1], dict)
+        assert [type(v) for v in got[1][name].values] == [type(v) for v in values]

@@ -119,3 +119,20 @@ def test_sqlite_urls_that_name_no_file_are_refused(url: str) -> None:
     """In-memory and URI forms are refused: they cannot be shared across connections."""
     with pytest.raises(InvalidValue):
         path_from_url(url)
+
+
+def test_a_stream_yields_every_row_while_the_unit_runs_other_statements(
+    store: SQLiteStore,
+) -> None:
+    """Statements between a stream's batches (one cursor for the rest) leave the stream whole."""
+    with store.unit_of_work(actor="test") as uow:
+        for i in range(5):
+            uow.events.append(at=T0, kind=f"k{i}", subject="s")
+    seen = []
+    with store.unit_of_work(actor="test") as uow:
+        for row in uow.stream("events", order_by=("seq",), batch_size=1):
+            seen.append(row["kind"])
+            assert uow.select("events", {"kind": row["kind"]})[0]["seq"] == row["seq"]
+            assert uow.next_number("between") == len(seen)
+            assert uow.count("events", {"subject": "s"}) == 5
+    assert seen == ["k0", "k1", "k2", "k3", "k4"]

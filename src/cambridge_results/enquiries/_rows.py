@@ -72,10 +72,6 @@ def _instant_text(value: pendulum.DateTime) -> str:
     return str(_INSTANT(value))
 
 
-def _optional_instant(value: pendulum.DateTime | None) -> str | None:
-    return None if value is None else _instant_text(value)
-
-
 def enquiry_data(enquiry: Enquiry) -> dict[str, Any]:
     """An enquiry's row ``data``: what :func:`as_dict` gives.
 
@@ -94,18 +90,20 @@ def enquiry_data(enquiry: Enquiry) -> dict[str, Any]:
         data = as_dict(e)
     else:
         # Keys in sorted order, as the stored JSON holds them.
+        # Inline on purpose (the hot path of every save): identifiers' text is
+        # their ``value``, an enum's its ``_value_`` (``.value`` is a property).
         data = built_json(
             {
-                "acknowledged_at": _optional_instant(e.acknowledged_at),
+                "acknowledged_at": None if (a := e.acknowledged_at) is None else _instant_text(a),
                 "amendments": [],
-                "arrived_at": _optional_instant(e.arrived_at),
-                "associate": None if e.associate is None else str(e.associate),
+                "arrived_at": None if (a := e.arrived_at) is None else _instant_text(a),
+                "associate": None if e.associate is None else e.associate.value,
                 "cancellation_fee": None,
-                "cancelled_at": _optional_instant(e.cancelled_at),
-                "candidates": [str(c) for c in e.candidates],
-                "centre": str(e.centre),
-                "completed_at": _optional_instant(e.completed_at),
-                "components": [str(c) for c in e.components],
+                "cancelled_at": None if (a := e.cancelled_at) is None else _instant_text(a),
+                "candidates": [c.value for c in e.candidates],
+                "centre": e.centre.value,
+                "completed_at": None if (a := e.completed_at) is None else _instant_text(a),
+                "components": [c.value for c in e.components],
                 "created_at": _instant_text(e.created_at),
                 "documents": [],
                 "head_of_centre": e.head_of_centre,
@@ -113,15 +111,15 @@ def enquiry_data(enquiry: Enquiry) -> dict[str, Any]:
                 "note": e.note,
                 "number": e.number,
                 "outcome": None,
-                "queued_at": _optional_instant(e.queued_at),
-                "received_at": _optional_instant(e.received_at),
-                "rejected_at": _optional_instant(e.rejected_at),
+                "queued_at": None if (a := e.queued_at) is None else _instant_text(a),
+                "received_at": None if (a := e.received_at) is None else _instant_text(a),
+                "rejected_at": None if (a := e.rejected_at) is None else _instant_text(a),
                 "rejection_reason": e.rejection_reason,
                 "series": e.series.code,
                 "service": e.service,
-                "status": e.status.value,
-                "submitted_at": _optional_instant(e.submitted_at),
-                "syllabus": str(e.syllabus),
+                "status": e.status._value_,
+                "submitted_at": None if (a := e.submitted_at) is None else _instant_text(a),
+                "syllabus": e.syllabus.value,
                 "whole_group": e.whole_group,
             }
         )
@@ -197,12 +195,12 @@ def stored_enquiry(row: Mapping[str, Any]) -> StoredEnquiry:
 def enquiry_columns(enquiry: Enquiry) -> dict[str, Any]:
     """The searchable columns of an enquiry's row (besides id, created_at, version, data)."""
     return {
-        "centre": str(enquiry.centre),
-        "associate": None if enquiry.associate is None else str(enquiry.associate),
+        "centre": enquiry.centre.value,
+        "associate": None if enquiry.associate is None else enquiry.associate.value,
         "series": enquiry.series.code,
-        "syllabus": str(enquiry.syllabus),
+        "syllabus": enquiry.syllabus.value,
         "service": enquiry.service,
-        "status": enquiry.status.value,
+        "status": enquiry.status._value_,
         "number": enquiry.number,
         "arrived_at": enquiry.arrived_at,
     }
@@ -241,7 +239,7 @@ def single_claim(enquiry: Enquiry, existing: Mapping[str, Mapping[str, Any]]) ->
     ``None`` unless the enquiry's candidates are exactly its rows as read and
     just one of those does not hold the claim yet.
     """
-    wanted = {str(c) for c in enquiry.candidates}
+    wanted = {c.value for c in enquiry.candidates}
     if set(existing) != wanted:
         return None
     unclaimed = [n for n in wanted if not existing[n]["active_review"]]

@@ -160,7 +160,7 @@ class EnquiryRepository:
         row = {**columns, "version": version + 1, "data": enquiry_data(enquiry)}
         existing = self._candidate_rows(enquiry, holds_review, previous)
         claims = holds_review and any(
-            not existing.get(str(c), {}).get("active_review") for c in enquiry.candidates
+            not existing.get(c.value, {}).get("active_review") for c in enquiry.candidates
         )
         if not claims:
             # Only the compare-and-set can be refused, and it goes first: a
@@ -250,7 +250,7 @@ class EnquiryRepository:
         seen = self._seen.pop(enquiry.id, None)
         if seen is not None and previous is not None:
             group, covered, rows = seen
-            if group == _group(enquiry) and {str(c) for c in previous.candidates} <= covered:
+            if group == _group(enquiry) and {c.value for c in previous.candidates} <= covered:
                 return rows
         return {
             value_of(r, "candidate", str): r
@@ -293,9 +293,9 @@ class EnquiryRepository:
         return {
             "enquiry_id": enquiry.id,
             "candidate": str(number),
-            "centre": str(enquiry.centre),
+            "centre": enquiry.centre.value,
             "series": enquiry.series.code,
-            "syllabus": str(enquiry.syllabus),
+            "syllabus": enquiry.syllabus.value,
             "active_review": active,
         }
 
@@ -501,7 +501,7 @@ def _candidates_read(group: tuple[str, str, str], numbers: list[str]) -> tuple[s
 
 def _group(enquiry: Enquiry) -> tuple[str, str, str]:
     """The (centre, series, syllabus) of an enquiry as its rows store them."""
-    return (str(enquiry.centre), enquiry.series.code, str(enquiry.syllabus))
+    return (enquiry.centre.value, enquiry.series.code, enquiry.syllabus.value)
 
 
 class EnquiryRecords:

@@ -70,9 +70,10 @@ def _details(details: Mapping[Any, Any]) -> dict[str, Any]:
     is checked by the row's check.
     """
     items = details.items()
-    if all(type(k) is str and type(v) is str for k, v in items):
-        return built_json(dict(sorted(items)))
-    return dict(details)
+    for k, v in items:
+        if type(k) is not str or type(v) is not str:
+            return dict(details)
+    return built_json(dict(sorted(items)))
 
 
 class EventLog:
@@ -98,8 +99,11 @@ class EventLog:
     def _row(
         self, at: pendulum.DateTime, kind: str, subject: str, details: Mapping[str, Any] | None
     ) -> dict[str, Any]:
-        _text(kind, "event.kind", MAX_KIND)
-        _text(subject, "event.subject", MAX_SUBJECT)
+        # _text's test inline first (every event pays it), _text itself to refuse.
+        if type(kind) is not str or not kind or len(kind) > MAX_KIND:
+            _text(kind, "event.kind", MAX_KIND)
+        if type(subject) is not str or not subject or len(subject) > MAX_SUBJECT:
+            _text(subject, "event.subject", MAX_SUBJECT)
         if details is None:
             details = {}
         if type(details) is not dict and not isinstance(details, Mapping):

@@ -186,9 +186,9 @@ def check_where(table: Table, where: WhereInput | None) -> Where:
     if type(where) is not dict and not isinstance(where, Mapping):
         raise InvalidValue("where", "must be a mapping of column to condition")
     out: Where = {}
-    column_of = table.column
+    by_name = table.columns_by_name
     for name, raw in where.items():
-        column = column_of(name)
+        column = by_name.get(name) or table.column(name)  # column(): the refusal
         kind = column.type
         # The common cases, a canonical value equal to: without the general path's tests.
         if type(raw) is str:
@@ -199,9 +199,18 @@ def check_where(table: Table, where: WhereInput | None) -> Where:
             if kind is ColumnType.INT and INT_MIN <= raw <= INT_MAX:
                 out[name] = Eq(raw)
                 continue
-        elif type(raw) is bool and kind is ColumnType.BOOL:
-            out[name] = Eq(raw)
-            continue
+        elif type(raw) is bool:
+            if kind is ColumnType.BOOL:
+                out[name] = Eq(raw)
+                continue
+        elif type(raw) is In and kind is ColumnType.TEXT:
+            # Canonical text values already (an In holds a tuple): the In as it is.
+            for v in raw.values:
+                if type(v) is not str or "\x00" in v:
+                    break
+            else:
+                out[name] = raw
+                continue
         out[name] = _condition(table, column, raw)
     return out
 
@@ -283,7 +292,7 @@ _ORDERS_LIMIT = 4096
 
 def check_order(table: Table, order_by: Iterable[str]) -> Order:
     """Check ``order_by`` and append the primary key so the order is total."""
-    if type(order_by) is tuple and all(type(n) is str for n in order_by):
+    if type(order_by) is tuple and (not order_by or all(type(n) is str for n in order_by)):
         key = (id(table), order_by)
         found = _ORDERS.get(key)
         if found is not None and found[0] is table:

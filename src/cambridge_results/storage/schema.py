@@ -322,13 +322,11 @@ class Table:
     # The primary key's column when it is one text column (check_key's common case).
     _text_key: str | None = attrs.field(init=False, eq=False, repr=False)
     _key_columns: tuple[Column, ...] = attrs.field(init=False, eq=False, repr=False)
-    # Per column but the auto key, what check_row reads of it: name, default, whether
-    # text, whether nullable.
-    _plan: tuple[tuple[str, Value, bool, bool, Column], ...] = attrs.field(
-        init=False, eq=False, repr=False
-    )
-    # The same by column name, the auto key too (check_changes); the primary key's names.
-    _by_plan: dict[str, tuple[str, Value, bool, bool, Column]] = attrs.field(
+    # Every column but the auto key, by name, with its default (check_row fills them in).
+    _defaults: dict[str, Value] = attrs.field(init=False, eq=False, repr=False)
+    # By column name, the auto key too, what a row's check reads of it: type, whether
+    # nullable, the column.
+    _by_plan: dict[str, tuple[ColumnType, bool, Column]] = attrs.field(
         init=False, eq=False, repr=False
     )
     _key_names: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
@@ -339,21 +337,11 @@ class Table:
         object.__setattr__(self, "_by_name", {c.name: c for c in self.columns})
         object.__setattr__(self, "_names", tuple(names))
         object.__setattr__(self, "_known", frozenset(names))
-        writable = [c for c in self.columns if not c.auto]
-        plan = tuple(
-            (c.name, c.default, c.type is ColumnType.TEXT, c.nullable, c) for c in writable
-        )
-        object.__setattr__(self, "_plan", plan)
         object.__setattr__(
-            self,
-            "_by_plan",
-            {
-                p[0]: p
-                for p in (
-                    *plan,
-                    *((c.name, c.default, False, c.nullable, c) for c in self.columns if c.auto),
-                )
-            },
+            self, "_defaults", {c.name: c.default for c in self.columns if not c.auto}
+        )
+        object.__setattr__(
+            self, "_by_plan", {c.name: (c.type, c.nullable, c) for c in self.columns}
         )
         object.__setattr__(self, "_key_names", frozenset(self.primary_key))
         object.__setattr__(self, "_auto", next((c for c in self.columns if c.auto), None))
@@ -394,6 +382,11 @@ class Table:
             index_names.add(index_name)
 
     @property
+    def columns_by_name(self) -> Mapping[str, Column]:
+        """The columns by name (read-only use: a look-up per value of a statement)."""
+        return self._by_name
+
+    @property
     def column_names(self) -> tuple[str, ...]:
         """The columns' names, in order."""
         return self._names
@@ -419,39 +412,59 @@ class Table:
         """A full row for insertion: unknown columns refused, defaults filled, values checked."""
         if type(row) is not dict and not isinstance(row, Mapping):
             raise InvalidValue(self.name, f"a row must be a mapping, not {type(row).__name__}")
-        self._no_unknown(row)
+        if not row.keys() <= self._known:
+            self._no_unknown(row)
         if self._auto is not None and self._auto.name in row:
             raise InvalidValue(f"{self.name}.{self._auto.name}", "is numbered by the store")
-        out: Row = {}
-        for name, default, text, nullable, c in self._plan:
-            value = row.get(name, default)
-            if text and type(value) is str and "\x00" not in value:
-                out[name] = value  # the common case, without two calls
-            elif value is None and nullable:
-                out[name] = None
-            else:
-                out[name] = _checked(self, c, value)
-        return out
+        # Every column but the auto key, in the table's order, the row's values over
+        # the defaults.
+        return self._canonical({**self._defaults, **row})
 
     def check_changes(self, changes: RowInput) -> Row:
         """Checked values for an update; primary-key columns cannot change."""
         if type(changes) is not dict and not isinstance(changes, Mapping):
             raise InvalidValue(self.name, "changes must be a mapping")
-        self._no_unknown(changes)
+        if not changes.keys() <= self._known:
+            self._no_unknown(changes)
         if not self._key_names.isdisjoint(changes):
             for name in changes:
                 if name in self._key_names:
                     raise InvalidValue(f"{self.name}.{name}", "a primary-key column cannot change")
+        return self._canonical(changes)
+
+    def _canonical(self, values: RowInput) -> Row:
+        """``values`` (of known columns) in canonical form, in their order; the first
+        wrong one refused as :func:`canonical_value` refuses it, naming the table."""
         out: Row = {}
         plan = self._by_plan
-        for n, v in changes.items():
-            _, _, text, nullable, c = plan[n]
-            if text and type(v) is str and "\x00" not in v:
-                out[n] = v  # the common case, without two calls
-            elif v is None and nullable:
-                out[n] = None
-            else:
-                out[n] = _checked(self, c, v)
+        for n, v in values.items():
+            kind, nullable, c = plan[n]
+            # The common cases, values already canonical for their column (as
+            # canonical_value's own first tests), without two calls each.
+            if type(v) is str:
+                if kind is ColumnType.TEXT and "\x00" not in v:
+                    out[n] = v
+                    continue
+            elif type(v) is int:
+                if kind is ColumnType.INT and INT_MIN <= v <= INT_MAX:
+                    out[n] = v
+                    continue
+            elif type(v) is bool:
+                if kind is ColumnType.BOOL:
+                    out[n] = v
+                    continue
+            elif v is None:
+                if nullable:
+                    out[n] = None
+                    continue
+            elif (
+                type(v) is pendulum.DateTime
+                and kind is ColumnType.INSTANT
+                and v.tzinfo is pendulum.UTC
+            ):
+                out[n] = v
+                continue
+            out[n] = _checked(self, c, v)
         return out
 
     def check_values(self, values: RowInput) -> Row:

@@ -49,9 +49,10 @@ from cambridge_results.storage.schema import (
     UniqueIndex,
 )
 from cambridge_results.storage.statement_shapes import (
+    CACHE_LIMIT,
     Codec,
     Shape,
-    cached_text,
+    cached_statement,
     encoded,
     quote,
     row_decoders,
@@ -223,8 +224,18 @@ def _order(d: Dialect, table: Table, order: Order) -> str:
     return " ORDER BY " + ", ".join(parts) if parts else ""
 
 
+#: The shape of a key's equalities, by its column names (a few per table).
+_KEY_SHAPES: dict[tuple[str, ...], Shape] = {}
+
+
 def _key_shape(key: Row) -> Shape:
-    return tuple((name, "Eq", 0) for name in key)
+    names = tuple(key)
+    found = _KEY_SHAPES.get(names)
+    if found is None:
+        if len(_KEY_SHAPES) >= CACHE_LIMIT:
+            _KEY_SHAPES.clear()
+        found = _KEY_SHAPES[names] = tuple((name, "Eq", 0) for name in names)
+    return found
 
 
 def insert(
@@ -253,8 +264,7 @@ def insert(
         return sql, [d.encoders.get(table.column(n).type) for n in names]
 
     shape = ("insert", id(d), id(table), names, skip_conflicts, returning)
-    text, encode = cached_text(shape, d, table, build)
-    return text, encode(list(row.values()))
+    return cached_statement(shape, d, table, build, list(row.values()))
 
 
 def _filtered(d: Dialect, table: Table, where: Where, head: str, tail: str = "") -> Statement:
@@ -265,8 +275,7 @@ def _filtered(d: Dialect, table: Table, where: Where, head: str, tail: str = "")
         clause, codecs = where_text(d, table, shape)
         return f"{head} {quote(table.name)}{clause}{tail}", codecs
 
-    text, encode = cached_text((head, tail, id(d), id(table), shape), d, table, build)
-    return text, encode(values)
+    return cached_statement((head, tail, id(d), id(table), shape), d, table, build, values)
 
 
 def exists(d: Dialect, table: Table, where: Where) -> Statement:
@@ -283,19 +292,25 @@ def get(d: Dialect, table: Table, key: Row, *, for_update: bool) -> Statement:
         sql = f"SELECT {_columns(table)} FROM {quote(table.name)}{clause}"
         return sql + (d.for_update if for_update else ""), codecs
 
-    text, encode = cached_text(("get", id(d), id(table), shape, for_update), d, table, build)
-    return text, encode(list(key.values()))
+    key_shape = ("get", id(d), id(table), shape, for_update)
+    return cached_statement(key_shape, d, table, build, list(key.values()))
 
 
 def update(d: Dialect, table: Table, key: Row, changes: Row, expect: Row) -> Statement:
     """Update by key, only where ``expect`` holds (compare-and-set)."""
-    extra = {n: v for n, v in expect.items() if n not in key}
-    never = any(n in key and key[n] != v for n, v in expect.items())
+    # What ``expect`` adds to the key's equalities, and whether it contradicts the key.
+    extra: dict[str, Any] = {}
+    never = False
+    for n, v in expect.items():
+        if n not in key:
+            extra[n] = v
+        elif key[n] != v:
+            never = True
     names = tuple(changes)
     # The shape of {**key, **extra} as equalities (None: IS NULL), built directly.
-    shape = _key_shape(key) + tuple(
-        (n, "Eq" if v is not None else "null", 0) for n, v in extra.items()
-    )
+    shape = _key_shape(key)
+    if extra:
+        shape += tuple((n, "Eq" if v is not None else "null", 0) for n, v in extra.items())
 
     def build() -> tuple[str, list[Codec | None]]:
         sets = [f"{quote(n)} = {d.placeholder(table.column(n))}" for n in names]
@@ -305,9 +320,11 @@ def update(d: Dialect, table: Table, key: Row, changes: Row, expect: Row) -> Sta
         sql = f"UPDATE {quote(table.name)} SET {', '.join(sets)}{clause}"
         return sql, [d.encoders.get(table.column(n).type) for n in names] + codecs
 
-    text, encode = cached_text(("update", id(d), id(table), names, shape, never), d, table, build)
-    values = [*changes.values(), *key.values(), *(v for v in extra.values() if v is not None)]
-    return text, encode(values)
+    values = [*changes.values(), *key.values()]
+    if extra:
+        values += [v for v in extra.values() if v is not None]
+    key_shape = ("update", id(d), id(table), names, shape, never)
+    return cached_statement(key_shape, d, table, build, values)
 
 
 def update_where(
@@ -326,8 +343,7 @@ def update_where(
         return sql, [d.encoders.get(table.column(n).type) for n in names] + codecs
 
     key = ("update_where", id(d), id(table), names, copied, shape)
-    text, encode = cached_text(key, d, table, build)
-    return text, encode([*changes.values(), *values])
+    return cached_statement(key, d, table, build, [*changes.values(), *values])
 
 
 def delete(d: Dialect, table: Table, key: Row) -> Statement:
@@ -358,10 +374,9 @@ def select(d: Dialect, table: Table, where: Where, order: Order, limit: int | No
         return sql, codecs
 
     key = ("select", id(d), id(table), shape, order, limited)
-    text, encode = cached_text(key, d, table, build)
     if limit is not None:
         values.append(limit)
-    return text, encode(values)
+    return cached_statement(key, d, table, build, values)
 
 
 def count(d: Dialect, table: Table, where: Where) -> Statement:
@@ -417,27 +432,21 @@ def stored_row(table: Table, row: Row, auto_key: Any = None) -> Row:
 
 def decode_row(d: Dialect, table: Table, raw: Sequence[Any]) -> Row:
     """A driver row (columns in table order) in canonical form."""
-    names, coded = row_decoders(d, table)
-    return _decoded(table, names, coded, raw)
+    return decode_rows(d, table, (raw,))[0]
 
 
 def decode_rows(d: Dialect, table: Table, raws: Iterable[Sequence[Any]]) -> list[Row]:
     """Driver rows (columns in table order) in canonical form."""
     names, coded = row_decoders(d, table)
-    return [_decoded(table, names, coded, raw) for raw in raws]
-
-
-def _decoded(
-    table: Table,
-    names: tuple[str, ...],
-    coded: tuple[tuple[int, str, Codec], ...],
-    raw: Sequence[Any],
-) -> Row:
-    if len(raw) != len(names):
-        raise StorageError(f"{table.name}: a row of {len(raw)} values, not {len(names)}")
-    row: Row = dict(zip(names, raw, strict=True))
-    for i, name, codec in coded:
-        value = raw[i]
-        if value is not None:
-            row[name] = codec(value)
-    return row
+    width = len(names)
+    rows: list[Row] = []
+    for raw in raws:
+        if len(raw) != width:
+            raise StorageError(f"{table.name}: a row of {len(raw)} values, not {width}")
+        row: Row = dict(zip(names, raw, strict=True))
+        for i, name, codec in coded:
+            value = raw[i]
+            if value is not None:
+                row[name] = codec(value)
+        rows.append(row)
+    return rows

@@ -25,7 +25,7 @@ __all__ = [
     "Dialect",
     "Encoder",
     "Shape",
-    "cached_text",
+    "cached_statement",
     "encoded",
     "quote",
     "row_decoders",
@@ -145,13 +145,15 @@ class Encoder:
         return values
 
 
-def cached_text(
+def cached_statement(
     key: tuple[Any, ...],
     d: Dialect,
     table: Table,
     build: Callable[[], tuple[str, list[Codec | None]]],
-) -> tuple[str, Encoder]:
-    """The text built by ``build`` for ``key``, and its parameters' :class:`Encoder`, built once."""
+    values: list[Any],
+) -> tuple[str, list[Any]]:
+    """The text built by ``build`` for ``key`` (built once), and ``values`` (a list of
+    the caller's own) encoded for it in place, as its :class:`Encoder` encodes them."""
     found = _statements.get(key)
     if found is None or found[0] is not d or found[1] is not table:
         if len(_statements) >= CACHE_LIMIT:
@@ -159,7 +161,15 @@ def cached_text(
         text, codecs = build()
         found = (d, table, text, Encoder(codecs))
         _statements[key] = found
-    return found[2], found[3]
+    encoder = found[3]
+    # Encoder.__call__, inline: every statement comes this way.
+    if len(values) != encoder.count:
+        raise ValueError(f"{len(values)} parameters for {encoder.count} places")
+    for i, codec in encoder.coded:
+        value = values[i]
+        if value is not None:
+            values[i] = codec(value)
+    return found[2], values
 
 
 def encoded(codecs: Sequence[Codec | None], values: Sequence[Any]) -> list[Any]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import itertools
 import types
 import typing
 from collections.abc import Callable
@@ -72,6 +71,8 @@ def _names(classes: tuple[type, ...]) -> str:
 def _checked(function: Callable[..., Any]) -> Callable[..., Any]:
     signature = inspect.signature(function)
     checks: _Checks | None = None
+    #: The checked positional parameters, in order: (position, name, classes).
+    by_position: tuple[tuple[int, str, tuple[type, ...]], ...] = ()
     # Without *args, **kwargs or positional-only parameters, a call that names each
     # parameter once, by position or keyword, is checked without Signature.bind (a fifth
     # of the wrapper's time); any other call is bound, so a bad one is a TypeError first.
@@ -86,24 +87,39 @@ def _checked(function: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(function)
     def method(*args: Any, **kwargs: Any) -> Any:
-        nonlocal checks
+        nonlocal checks, by_position
         if checks is None:
             checks = _checks_for(function)
+            by_position = tuple(
+                (i, name, checks[name]) for i, name in enumerate(positional) if name in checks
+            )
         if checks:
-            if simple and len(args) <= len(positional) and kwargs.keys() <= by_keyword[len(args)]:
-                named = zip(positional[: len(args)], args, strict=True)
-                passed: Any = itertools.chain(named, kwargs.items())
+            count = len(args)
+            if (
+                simple
+                and count <= len(positional)
+                and (not kwargs or kwargs.keys() <= by_keyword[count])
+            ):
+                # Positional arguments first, then keywords in the call's order, as bound.
+                for i, name, classes in by_position:
+                    if i >= count:
+                        break
+                    if not isinstance(args[i], classes):
+                        raise _refused(name, classes, args[i])
+                passed: Any = kwargs.items()
             else:
                 passed = signature.bind(*args, **kwargs).arguments.items()
-            for name, value in passed:
-                classes = checks.get(name)
-                if classes is not None and not isinstance(value, classes):
-                    raise InvalidValue(
-                        name, f"must be {_names(classes)}, not {type(value).__name__}"
-                    )
+            for key, value in passed:
+                wanted = checks.get(key)
+                if wanted is not None and not isinstance(value, wanted):
+                    raise _refused(key, wanted, value)
         return function(*args, **kwargs)
 
     return method
+
+
+def _refused(name: str, classes: tuple[type, ...], value: object) -> InvalidValue:
+    return InvalidValue(name, f"must be {_names(classes)}, not {type(value).__name__}")
 
 
 def checked_arguments(cls: _C) -> _C:

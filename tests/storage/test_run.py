@@ -166,3 +166,57 @@ def test_a_postgres_lock_timeout_is_retried_until_the_lock_is_released(
     finally:
         holder.close()
         store.close()
+
+
+def test_run_ends_its_unit_as_the_bracket_does_records_included(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    """run and unit_of_work: the same DEBUG records, a rollback on error, the thread free after."""
+
+    def fail(uow: UnitOfWork) -> None:
+        uow.insert("things", thing("b", kind="k2"))
+        raise KeyError("boom")
+
+    said: dict[str, list[str]] = {}
+    for how in ("run", "bracket"):
+        caplog.clear()
+        with caplog.at_level("DEBUG", logger="cambridge_results.storage"):
+            if how == "run":
+                store.run(lambda uow: uow.insert("things", thing("a")), actor=ACTOR)
+                with pytest.raises(KeyError):
+                    store.run(fail, actor=ACTOR)
+            else:
+                with store.unit_of_work(actor=ACTOR) as uow:
+                    uow.insert("things", thing("a2", kind="k3"))
+                with pytest.raises(KeyError), store.unit_of_work(actor=ACTOR) as uow:
+                    fail(uow)
+        said[how] = [
+            r.getMessage().split(" on ")[0]
+            for r in caplog.records
+            if r.name == "cambridge_results.storage"
+        ]
+    assert said["run"] == said["bracket"]
+    assert said["run"] == [
+        "begin unit of work",
+        f"committed unit of work for {ACTOR}",
+        "begin unit of work",
+        f"rolled back unit of work for {ACTOR}: KeyError",
+    ]
+    assert ids(store) == ["a", "a2"]  # both failures rolled back; the store is usable again
+
+
+def test_run_refuses_a_bad_unit_before_anything_runs(store: Store) -> None:
+    """A bad actor or flag is the bracket's refusal, word for word, and work never runs."""
+    ran: list[str] = []
+    for kwargs in (
+        {"actor": " "},
+        {"actor": ACTOR, "read_only": 1},
+        {"actor": ACTOR, "provisional": "no"},
+    ):
+        with pytest.raises(InvalidValue) as by_run:
+            store.run(lambda uow: ran.append("ran"), **kwargs)  # type: ignore[arg-type]
+        with pytest.raises(InvalidValue) as by_bracket:
+            store.unit_of_work(**kwargs)  # type: ignore[arg-type]
+        assert str(by_run.value) == str(by_bracket.value)
+    assert ran == []
+    assert ids(store) == []

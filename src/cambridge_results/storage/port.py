@@ -68,6 +68,16 @@ T = TypeVar("T")
 
 #: Units of work: begin, commit and rollback at DEBUG, retries at INFO (docs/logging.md).
 _log = logging.getLogger("cambridge_results.storage")
+DEBUG = logging.DEBUG
+
+
+def _check_unit(actor: str, read_only: bool, provisional: bool) -> None:
+    """Refuse a unit of work's arguments before it begins."""
+    check_actor(actor)
+    if not isinstance(read_only, bool):
+        raise InvalidValue("read_only", "must be True or False")
+    if not isinstance(provisional, bool) or (provisional and read_only):
+        raise InvalidValue("provisional", "must be True or False, and only for a writing unit")
 
 
 @runtime_checkable
@@ -218,11 +228,7 @@ class BaseStore(abc.ABC):
         this process does not).  The memory store runs it as an ordinary
         unit of work; a backend that does not say otherwise does too.
         """
-        check_actor(actor)
-        if not isinstance(read_only, bool):
-            raise InvalidValue("read_only", "must be True or False")
-        if not isinstance(provisional, bool) or (provisional and read_only):
-            raise InvalidValue("provisional", "must be True or False, and only for a writing unit")
+        _check_unit(actor, read_only, provisional)
         return _Bracket(self, actor, read_only, provisional)
 
     def _open(self, actor: str, read_only: bool, provisional: bool) -> UnitOfWork:
@@ -239,11 +245,12 @@ class BaseStore(abc.ABC):
                 uow.provisional = True  # the same limits on every backend
             else:
                 uow = self._begin(actor=actor, read_only=read_only)
-                uow.writes_alone = not read_only and SERIAL_WRITES in self.capabilities
+                if not read_only and SERIAL_WRITES in self.capabilities:
+                    uow.writes_alone = True
         except BaseException:
             local.active = False
             raise
-        if _log.isEnabledFor(logging.DEBUG):
+        if _log.isEnabledFor(DEBUG):
             _log.debug(
                 "begin unit of work on %s for %s (read_only=%s, provisional=%s)",
                 self.url,
@@ -282,13 +289,19 @@ class BaseStore(abc.ABC):
         """
         if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
             raise InvalidValue("attempts", "must be a whole number of at least 1")
+        _check_unit(actor, read_only, provisional)
         attempt = 1
         while True:
+            # The bracket of unit_of_work, inline: no context manager object per unit.
             try:
-                with self.unit_of_work(
-                    actor=actor, read_only=read_only, provisional=provisional
-                ) as uow:
-                    return work(uow)
+                uow = self._open(actor, read_only, provisional)
+                try:
+                    result = work(uow)
+                except BaseException as exc:
+                    self._close(uow, actor, type(exc))
+                    raise
+                self._close(uow, actor, None)
+                return result
             except ConcurrencyError as exc:
                 if attempt >= attempts:
                     tries = "1 try" if attempts == 1 else f"{attempts} tries"
@@ -306,6 +319,21 @@ class BaseStore(abc.ABC):
             # Jittered exponential backoff, so that the same writers do not collide again.
             time.sleep(random.uniform(0, min(1.0, BACKOFF * 2**attempt)))  # noqa: S311 - not crypto
             attempt += 1
+
+    def _close(self, uow: UnitOfWork, actor: str, failed: type[BaseException] | None) -> None:
+        """End this thread's unit of work: commit, or roll back after an exception ``failed``."""
+        uow._open = False
+        try:
+            if failed is not None:
+                uow._rollback()
+                if _log.isEnabledFor(DEBUG):
+                    _log.debug("rolled back unit of work for %s: %s", actor, failed.__name__)
+                return
+            uow._commit()
+            if _log.isEnabledFor(DEBUG):
+                _log.debug("committed unit of work for %s", actor)
+        finally:
+            self._local.active = False
 
     @abc.abstractmethod
     def _begin(self, *, actor: str, read_only: bool) -> UnitOfWork:
@@ -363,14 +391,4 @@ class _Bracket:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        uow = self._uow
-        uow._open = False
-        try:
-            if exc_type is not None:
-                uow._rollback()
-                _log.debug("rolled back unit of work for %s: %s", self._actor, exc_type.__name__)
-                return
-            uow._commit()
-            _log.debug("committed unit of work for %s", self._actor)
-        finally:
-            self._store._local.active = False
+        self._store._close(self._uow, self._actor, exc_type)

@@ -151,7 +151,8 @@ class SQLiteUnitOfWork(UnitOfWork):
     ):
         super().__init__(catalog=store.catalog, actor=actor, read_only=read_only)
         self._conn = conn
-        self.provisional = provisional
+        if provisional:
+            self.provisional = True
         #: The cursor of every statement whose answer is read at once (all but a
         #: stream's): a cursor of its own per statement (``conn.execute``) costs about
         #: a fifth of a short statement.  Its next statement resets the last one.
@@ -389,7 +390,7 @@ class SQLiteStore(BaseStore):
 
     def _begin(self, *, actor: str, read_only: bool) -> UnitOfWork:
         conn = self._connection()
-        if not read_only:
+        if not read_only and self._local.waits is not True:
             self._waiting(conn, True)
         cursor = conn.cursor()
         try:

@@ -13,6 +13,7 @@ import abc
 import itertools
 from collections.abc import Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import cached_property
 
 from cambridge_results.errors import (
     DuplicateError,
@@ -66,15 +67,20 @@ class Transaction(abc.ABC):
         self.actor = actor
         self.read_only = read_only
         self._open = True
-        #: True in a provisional unit of work: every statement commits on its own
-        #: (:meth:`~cambridge_results.storage.port.BaseStore.unit_of_work`).
-        self.provisional = False
-        #: True in an ordinary writing unit of a store that declares
-        #: :data:`~cambridge_results.storage.port.SERIAL_WRITES`: no other writing
-        #: unit runs until this one ends, so it needs no lock of its own.
-        self.writes_alone = False
-        # Savepoint names are unique within the unit of work, so nesting never shadows.
-        self._savepoint_numbers = itertools.count(1)
+
+    #: True in a provisional unit of work: every statement commits on its own
+    #: (:meth:`~cambridge_results.storage.port.BaseStore.unit_of_work`).  The class
+    #: attributes are the defaults: a unit of work sets only what differs.
+    provisional = False
+    #: True in an ordinary writing unit of a store that declares
+    #: :data:`~cambridge_results.storage.port.SERIAL_WRITES`: no other writing
+    #: unit runs until this one ends, so it needs no lock of its own.
+    writes_alone = False
+
+    @cached_property
+    def _savepoint_numbers(self) -> itertools.count[int]:
+        """Savepoint names are unique within the unit of work, so nesting never shadows."""
+        return itertools.count(1)
 
     # -- shared behaviour -------------------------------------------------
 

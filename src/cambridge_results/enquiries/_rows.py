@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping
+from itertools import compress
 from typing import Any
 
 import attrs
@@ -41,6 +43,8 @@ def require(value: object, cls: type, field: str) -> None:
 
 
 _FIELDS = frozenset(f.name for f in attrs.fields(Enquiry))
+#: An identifier's text (its ``value``), read in C.
+_TEXT = operator.attrgetter("value")
 _EMPTY_WHEN_PLAIN: dict[str, object] = {
     "documents": [],
     "amendments": [],
@@ -100,10 +104,10 @@ def enquiry_data(enquiry: Enquiry) -> dict[str, Any]:
                 "associate": None if e.associate is None else e.associate.value,
                 "cancellation_fee": None,
                 "cancelled_at": None if (a := e.cancelled_at) is None else _instant_text(a),
-                "candidates": [c.value for c in e.candidates],
+                "candidates": list(map(_TEXT, e.candidates)),
                 "centre": e.centre.value,
                 "completed_at": None if (a := e.completed_at) is None else _instant_text(a),
-                "components": [c.value for c in e.components],
+                "components": list(map(_TEXT, e.components)),
                 "created_at": _instant_text(e.created_at),
                 "documents": [],
                 "head_of_centre": e.head_of_centre,
@@ -217,16 +221,15 @@ _COLUMN_FIELDS = (
     "number",
     "arrived_at",
 )
+_COLUMN_VALUES = operator.attrgetter(*_COLUMN_FIELDS)
 
 
 def changed_columns(enquiry: Enquiry, previous: Enquiry) -> dict[str, Any]:
     """The columns of :func:`enquiry_columns` whose values differ from ``previous``'s."""
-    changed = [
-        name
-        for name in _COLUMN_FIELDS
-        if (value := getattr(enquiry, name)) is not (old := getattr(previous, name))
-        and value != old
-    ]
+    # The fields that are not the very same object, found in C, then compared.
+    new, old = _COLUMN_VALUES(enquiry), _COLUMN_VALUES(previous)
+    maybe = compress(zip(_COLUMN_FIELDS, new, old, strict=True), map(operator.is_not, new, old))
+    changed = [name for name, value, was in maybe if value != was]
     if not changed:
         return {}
     columns = enquiry_columns(enquiry)

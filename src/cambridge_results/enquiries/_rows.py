@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Mapping
-from itertools import compress
 from typing import Any
 
 import attrs
@@ -221,15 +220,16 @@ _COLUMN_FIELDS = (
     "number",
     "arrived_at",
 )
-_COLUMN_VALUES = operator.attrgetter(*_COLUMN_FIELDS)
 
 
 def changed_columns(enquiry: Enquiry, previous: Enquiry) -> dict[str, Any]:
     """The columns of :func:`enquiry_columns` whose values differ from ``previous``'s."""
-    # The fields that are not the very same object, found in C, then compared.
-    new, old = _COLUMN_VALUES(enquiry), _COLUMN_VALUES(previous)
-    maybe = compress(zip(_COLUMN_FIELDS, new, old, strict=True), map(operator.is_not, new, old))
-    changed = [name for name, value, was in maybe if value != was]
+    changed = [
+        name
+        for name in _COLUMN_FIELDS
+        if (value := getattr(enquiry, name)) is not (old := getattr(previous, name))
+        and value != old
+    ]
     if not changed:
         return {}
     columns = enquiry_columns(enquiry)

@@ -136,24 +136,9 @@ def optional_instant(value: object) -> pendulum.DateTime | None:
     return None if value is None else parse_instant(value)
 
 
-#: Enquiry ids validated lately (bounded): a step checks its enquiry's id again
-#: in every value it makes (the enquiry, its events), each time the same text.
-_IDS: dict[str, str] = {}
-_IDS_LIMIT = 1024
-
-
 def as_enquiry_id(value: object) -> str:
     """Validate an enquiry id (chosen by the caller, e.g. a UUID): ASCII, at most 64 chars."""
-    if type(value) is str:
-        known = _IDS.get(value)
-        if known is not None:
-            return known  # this very text passed the check before
-    text = ascii_pattern(value, "enquiry.id", _ENQUIRY_ID, "an id like 'e-1f3a' (ASCII)")
-    if type(value) is str:
-        if len(_IDS) >= _IDS_LIMIT:
-            _IDS.clear()
-        _IDS[value] = text
-    return text
+    return ascii_pattern(value, "enquiry.id", _ENQUIRY_ID, "an id like 'e-1f3a' (ASCII)")
 
 
 def as_enquiry_number(value: object) -> str:

@@ -71,6 +71,25 @@ def test_an_event_keeps_its_details_as_text():
     assert structure(json.loads(json.dumps(data)), EnquiryEvent) == event
 
 
+_DETAIL_ITEMS = st.one_of(st.text(max_size=5), st.integers(), st.none(), st.booleans())
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(_DETAIL_ITEMS, _DETAIL_ITEMS, max_size=4))
+def test_an_events_details_are_the_same_text_pairs_from_a_dict_or_its_items(details):
+    """SPEC section 5: a step's dict of details and the same pairs give one event."""
+
+    def made(value: object) -> EnquiryEvent:
+        return EnquiryEvent(
+            kind=EventKind.SAVED, enquiry_id="e-1", at=IN_WINDOW, actor="centre:X", details=value
+        )
+
+    expected = tuple((str(k), str(v)) for k, v in details.items())
+    assert made(details).details == expected
+    assert made(list(details.items())).details == expected
+    assert made(details) == made(tuple(details.items()))
+
+
 def full_life() -> Enquiry:
     enquiry = acknowledged(submitted(draft("2S", components=("12", "32"), note="Ngozi")).enquiry)
     up = review_component(MATHS.components[0], before=50, reviewed=60)

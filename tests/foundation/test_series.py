@@ -63,3 +63,18 @@ def test_a_series_parses_back_from_its_code_and_from_its_words(series: ExamSerie
 def test_series_order_by_year_then_june_before_november(a: ExamSeries, b: ExamSeries) -> None:
     """Series sort in calendar order, like their codes."""
     assert (a < b) == (a.code < b.code)
+
+
+@settings(max_examples=60)
+@given(crst.exam_series())
+def test_a_series_code_is_its_year_and_month_kept_outside_its_fields(series: ExamSeries) -> None:
+    """The code is YYYY-MM, the same however often read; it is no field (eq, hash, asdict)."""
+    import attrs
+
+    expected = f"{series.year:04d}-{series.session.value:02d}"
+    fresh = ExamSeries(year=series.year, session=series.session)
+    assert series.code == expected
+    assert series.code is series.code
+    assert fresh == series
+    assert hash(fresh) == hash(series)
+    assert attrs.asdict(series, recurse=False) == {"year": series.year, "session": series.session}

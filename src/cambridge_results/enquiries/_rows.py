@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping
 from typing import Any
 
@@ -41,6 +42,8 @@ def require(value: object, cls: type, field: str) -> None:
 
 
 _FIELDS = frozenset(f.name for f in attrs.fields(Enquiry))
+#: An identifier's text (its ``value``), read in C.
+_TEXT = operator.attrgetter("value")
 _EMPTY_WHEN_PLAIN: dict[str, object] = {
     "documents": [],
     "amendments": [],
@@ -100,10 +103,10 @@ def enquiry_data(enquiry: Enquiry) -> dict[str, Any]:
                 "associate": None if e.associate is None else e.associate.value,
                 "cancellation_fee": None,
                 "cancelled_at": None if (a := e.cancelled_at) is None else _instant_text(a),
-                "candidates": [c.value for c in e.candidates],
+                "candidates": list(map(_TEXT, e.candidates)),
                 "centre": e.centre.value,
                 "completed_at": None if (a := e.completed_at) is None else _instant_text(a),
-                "components": [c.value for c in e.components],
+                "components": list(map(_TEXT, e.components)),
                 "created_at": _instant_text(e.created_at),
                 "documents": [],
                 "head_of_centre": e.head_of_centre,

@@ -69,15 +69,24 @@ def _text(field: str) -> _Check:
 
 
 def _components(values: Iterable[ComponentCode | str]) -> tuple[ComponentCode, ...]:
-    if isinstance(values, str) or not isinstance(values, Iterable):
+    # A tuple or list is iterable: the ABC's check is for anything else.
+    if (
+        type(values) is not tuple
+        and type(values) is not list
+        and (isinstance(values, str) or not isinstance(values, Iterable))
+    ):
         raise InvalidValue("components", "give a list of component codes, not one string")
-    return tuple(ComponentCode.parse(c) for c in values)
+    return tuple(map(ComponentCode.parse, values))
 
 
 def _candidates(values: Iterable[CandidateNumber | str]) -> tuple[CandidateNumber, ...]:
-    if isinstance(values, str) or not isinstance(values, Iterable):
+    if (
+        type(values) is not tuple
+        and type(values) is not list
+        and (isinstance(values, str) or not isinstance(values, Iterable))
+    ):
         raise InvalidValue("candidates", "give a list of candidate numbers, not one string")
-    return tuple(CandidateNumber.parse(c) for c in values)
+    return tuple(map(CandidateNumber.parse, values))
 
 
 def _document_kind(value: object) -> DocumentKind:

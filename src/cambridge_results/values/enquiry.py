@@ -11,6 +11,7 @@ import enum
 import operator
 import re
 from collections.abc import Callable, Iterable
+from itertools import repeat
 
 import attrs
 import pendulum
@@ -168,14 +169,14 @@ def _reason(value: object) -> str | None:
 
 
 def _components(values: Iterable[object]) -> tuple[ComponentCode, ...]:
-    codes = tuple(ComponentCode.parse(c) for c in values)
+    codes = tuple(map(ComponentCode.parse, values))
     if len(set(codes)) != len(codes):
         raise InvalidValue("enquiry.components", "each component is named once", rule="EAR-03")
     return codes
 
 
 def _candidates(values: Iterable[object]) -> tuple[CandidateNumber, ...]:
-    numbers = tuple(CandidateNumber.parse(c) for c in values)
+    numbers = tuple(map(CandidateNumber.parse, values))
     if len(set(numbers)) != len(numbers):
         raise InvalidValue("enquiry.candidates", "each candidate is named once")
     return numbers
@@ -370,12 +371,18 @@ def evolved(enquiry: Enquiry, **changes: object) -> Enquiry:
         _PLANS[names] = plan
     new = object.__new__(Enquiry)
     put = object.__setattr__
-    for name, kept in zip(plan.kept, plan.values(enquiry), strict=True):
-        put(new, name, kept)
+    # Every unchanged field copied in one pass in C (``put`` gives None, so ``any``
+    # runs to the end); the plan's names and getter have the same length.
+    any(map(put, repeat(new), plan.kept, plan.values(enquiry)))
     # In attrs' order: every converter in the fields' order, then every validator.
     for field in plan.changed:
-        value = changes[field.name]
-        put(new, field.name, value if field.converter is None else field.converter(value))  # type: ignore[operator]
+        name = field.name
+        value = changes[name]
+        # A field given its own current value (a step passing the candidates on, say)
+        # keeps it: each converter gives back what it made, so converting is a copy.
+        if field.converter is not None and value is not getattr(enquiry, name):
+            value = field.converter(value)  # type: ignore[operator]
+        put(new, name, value)
     for field in plan.changed:
         if field.validator is not None:
             field.validator(new, field, getattr(new, field.name))

@@ -51,7 +51,10 @@ class EventKind(enum.Enum):
 def _details(
     value: Mapping[str, object] | Iterable[tuple[str, object]],
 ) -> tuple[tuple[str, str], ...]:
-    pairs = value.items() if type(value) is dict or isinstance(value, Mapping) else value
+    if type(value) is dict:
+        # A step's own details (most often none): keys and values to text in C.
+        return tuple(zip(map(str, value), map(str, value.values()), strict=True))
+    pairs = value.items() if isinstance(value, Mapping) else value
     return tuple((str(k), str(v)) for k, v in pairs)
 
 

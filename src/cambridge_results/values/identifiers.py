@@ -28,9 +28,9 @@ __all__ = [
 ]
 
 
-#: Identifiers parsed from text, by class and text (validating one costs several
-#: times a look-up, and the same few are parsed over and over).
-_PARSED: dict[tuple[type, str], Any] = {}
+#: Identifiers parsed from text, by class, then by text (validating one costs
+#: several times a look-up, and the same few are parsed over and over).
+_PARSED: dict[type, dict[str, Any]] = {}
 _PARSED_LIMIT = 16384
 
 
@@ -46,18 +46,21 @@ class _Identifier:
     @classmethod
     def parse(cls, value: Any) -> Self:
         """Return ``value`` if it is already one, else validate it as text."""
+        if type(value) is str:
+            # Identifiers are frozen: one parsed from the same text is the same value.
+            parsed = _PARSED.get(cls)
+            if parsed is None:
+                parsed = _PARSED[cls] = {}
+            found = parsed.get(value)
+            if found is None:
+                found = cls(value=value)
+                if len(parsed) >= _PARSED_LIMIT:
+                    parsed.clear()
+                parsed[value] = found
+            return found
         if isinstance(value, cls):
             return value
-        if type(value) is not str:
-            return cls(value=value)
-        # Identifiers are frozen: one parsed from the same text is the same value.
-        found = _PARSED.get((cls, value))
-        if found is None:
-            found = cls(value=value)
-            if len(_PARSED) >= _PARSED_LIMIT:
-                _PARSED.clear()
-            _PARSED[(cls, value)] = found
-        return found
+        return cls(value=value)
 
     def __str__(self) -> str:
         return self.value

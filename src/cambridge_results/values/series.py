@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from typing import Any
 
@@ -56,8 +57,6 @@ def _session(value: object) -> Session:
 #: Series parsed from text, by text (bounded).
 _PARSED: dict[str, ExamSeries] = {}
 _PARSED_LIMIT = 1024
-#: Each series' :attr:`ExamSeries.code`, by series (bounded).
-_CODES: dict[ExamSeries, str] = {}
 
 
 @attrs.frozen(kw_only=True, order=True, cache_hash=True)
@@ -97,17 +96,12 @@ class ExamSeries:
             _PARSED[raw] = made
         return made
 
-    @property
+    @functools.cached_property
     def code(self) -> str:
         """The series as ``YYYY-MM``, e.g. ``"2026-06"``: the form stored and serialised."""
-        # Every key and row of an enquiry names its series: formatted once per series.
-        found = _CODES.get(self)
-        if found is None:
-            found = f"{self.year:04d}-{self.session.value:02d}"
-            if len(_CODES) >= _PARSED_LIMIT:
-                _CODES.clear()
-            _CODES[self] = found
-        return found
+        # Every key and row of an enquiry names its series: formatted once per value
+        # and kept in a slot of its own (attrs: not a field, so not compared or hashed).
+        return f"{self.year:04d}-{self.session.value:02d}"
 
     def __str__(self) -> str:
         return f"{self.session.label} {self.year}"

@@ -36,7 +36,7 @@ import time
 from collections.abc import Sequence
 from contextlib import closing
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from cambridge_results.board.schema import SCHEMA
 from cambridge_results.storage import open_store
@@ -53,10 +53,32 @@ from enquiries import (
 Sent = tuple[str, Any]
 
 
-class RecordingConnection(sqlite3.Connection):
-    """A connection that keeps every statement it runs (text and parameters) in ``sent``."""
+class RecordingCursor(sqlite3.Cursor):
+    """A cursor that keeps every statement it runs (text and parameters) in ``sent``."""
 
     sent: list[Sent]
+
+    def execute(self, sql: str, parameters: Any = (), /) -> Self:
+        """Keep the statement, then run it."""
+        self.sent.append((sql, parameters))
+        return super().execute(sql, parameters)
+
+
+class RecordingConnection(sqlite3.Connection):
+    """A connection whose statements, on itself or its cursors, are kept in ``sent``.
+
+    The store runs a unit of work's statements on one cursor of the unit's
+    (and a stream's on one of its own), so its cursors record too.
+    """
+
+    sent: list[Sent]
+
+    def cursor(self, factory: Any = RecordingCursor) -> Any:
+        """A cursor that records into this connection's ``sent``."""
+        cursor = super().cursor(factory)
+        if isinstance(cursor, RecordingCursor):
+            cursor.sent = self.sent
+        return cursor
 
     def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
         """Keep the statement, then run it."""
@@ -99,13 +121,14 @@ def replay_writer(where: str, writer: int, count: int, barrier: Any, out: Any) -
         "foreign_keys = ON",
     ):
         conn.execute(f"PRAGMA {pragma}")
+    cursor = conn.cursor()  # one cursor, as the store's unit of work uses
     start = 0.0
     for n, statements in enumerate(per_enquiry[: count + 1]):
         if n == 1:
             barrier.wait()  # enquiry 0 was the warm-up, as the library's is
             start = time.monotonic()
         for sql, parameters in statements:
-            conn.execute(sql, parameters).fetchall()
+            cursor.execute(sql, parameters).fetchall()
     out.put((start, time.monotonic()))
     conn.close()
 
@@ -134,6 +157,11 @@ def one_run(workdir: Path, count: int) -> tuple[float, float, float, float]:
         raise SystemExit(f"recording failed: exit code {recorder.exitcode}")
     recorded = pickle.loads(Path(recording).read_bytes())  # noqa: S301  # written by record()
     statements = sum(len(s) for s in recorded[1:]) / count
+    if statements < 4:  # two transactions' BEGIN and COMMIT at the least
+        raise SystemExit(
+            f"recorded {statements:.2f} statements a create + submit: the store no longer"
+            " runs them where RecordingConnection sees them"
+        )
     library = timed(library_writer, store_url, 1, count)
     replay = timed(replay_writer, f"{replay_db}|{recording}", 1, count)
     pair = timed(raw_sqlite_writer, raw_path, 1, count)

@@ -161,15 +161,7 @@ def cached_statement(
         text, codecs = build()
         found = (d, table, text, Encoder(codecs))
         _statements[key] = found
-    encoder = found[3]
-    # Encoder.__call__, inline: every statement comes this way.
-    if len(values) != encoder.count:
-        raise ValueError(f"{len(values)} parameters for {encoder.count} places")
-    for i, codec in encoder.coded:
-        value = values[i]
-        if value is not None:
-            values[i] = codec(value)
-    return found[2], values
+    return found[2], found[3](values)
 
 
 def encoded(codecs: Sequence[Codec | None], values: Sequence[Any]) -> list[Any]:

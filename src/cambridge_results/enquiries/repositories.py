@@ -567,10 +567,7 @@ class EnquiryRecords:
         """
         if self.uow.writes_alone:
             return
-        if isinstance(enquiry, Enquiry):
-            group = (str(enquiry.centre), enquiry.series.code, str(enquiry.syllabus))
-        else:
-            group = enquiry
+        group = _group(enquiry) if isinstance(enquiry, Enquiry) else enquiry
         # Taken with the unit's next statement (on PostgreSQL in the same
         # round trip), before that statement reads.
         self.uow.lock("enquiry-group:" + ":".join(group))

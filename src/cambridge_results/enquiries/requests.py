@@ -68,25 +68,24 @@ def _text(field: str) -> _Check:
     return check
 
 
-def _components(values: Iterable[ComponentCode | str]) -> tuple[ComponentCode, ...]:
+def _listed(values: Iterable[object], field: str, what: str) -> Iterable[object]:
+    """``values`` as given; refused when it is one string, or not a collection at all."""
     # A tuple or list is iterable: the ABC's check is for anything else.
     if (
         type(values) is not tuple
         and type(values) is not list
         and (isinstance(values, str) or not isinstance(values, Iterable))
     ):
-        raise InvalidValue("components", "give a list of component codes, not one string")
-    return tuple(map(ComponentCode.parse, values))
+        raise InvalidValue(field, f"give a list of {what}, not one string")
+    return values
+
+
+def _components(values: Iterable[ComponentCode | str]) -> tuple[ComponentCode, ...]:
+    return tuple(map(ComponentCode.parse, _listed(values, "components", "component codes")))
 
 
 def _candidates(values: Iterable[CandidateNumber | str]) -> tuple[CandidateNumber, ...]:
-    if (
-        type(values) is not tuple
-        and type(values) is not list
-        and (isinstance(values, str) or not isinstance(values, Iterable))
-    ):
-        raise InvalidValue("candidates", "give a list of candidate numbers, not one string")
-    return tuple(map(CandidateNumber.parse, values))
+    return tuple(map(CandidateNumber.parse, _listed(values, "candidates", "candidate numbers")))
 
 
 def _document_kind(value: object) -> DocumentKind:

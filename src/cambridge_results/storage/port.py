@@ -68,7 +68,6 @@ T = TypeVar("T")
 
 #: Units of work: begin, commit and rollback at DEBUG, retries at INFO (docs/logging.md).
 _log = logging.getLogger("cambridge_results.storage")
-DEBUG = logging.DEBUG
 
 
 def _check_unit(actor: str, read_only: bool, provisional: bool) -> None:
@@ -250,7 +249,7 @@ class BaseStore(abc.ABC):
         except BaseException:
             local.active = False
             raise
-        if _log.isEnabledFor(DEBUG):
+        if _log.isEnabledFor(logging.DEBUG):
             _log.debug(
                 "begin unit of work on %s for %s (read_only=%s, provisional=%s)",
                 self.url,
@@ -326,11 +325,11 @@ class BaseStore(abc.ABC):
         try:
             if failed is not None:
                 uow._rollback()
-                if _log.isEnabledFor(DEBUG):
+                if _log.isEnabledFor(logging.DEBUG):
                     _log.debug("rolled back unit of work for %s: %s", actor, failed.__name__)
                 return
             uow._commit()
-            if _log.isEnabledFor(DEBUG):
+            if _log.isEnabledFor(logging.DEBUG):
                 _log.debug("committed unit of work for %s", actor)
         finally:
             self._local.active = False

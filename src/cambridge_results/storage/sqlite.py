@@ -390,13 +390,10 @@ class SQLiteStore(BaseStore):
 
     def _begin(self, *, actor: str, read_only: bool) -> UnitOfWork:
         conn = self._connection()
-        if not read_only and self._local.waits is not True:
+        if not read_only:
             self._waiting(conn, True)
         cursor = conn.cursor()
-        try:
-            cursor.execute("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise translate_error(exc) from exc
+        _run(lambda: cursor.execute("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE"))
         return SQLiteUnitOfWork(self, conn, actor=actor, read_only=read_only, cursor=cursor)
 
     # -- migrations ----------------------------------------------------------

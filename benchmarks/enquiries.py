@@ -17,7 +17,11 @@ enquiry (or its two transactions) before the clock starts, so one-off costs
 a private PostgreSQL server is started (fsync on).  Rates are medians of
 ``--repeat`` runs, each run measuring the library and the bare baseline back to
 back on fresh stores; the targets of issue 15 are printed beside the ratios
-(SQLite, 1 writer: >= 0.5; PostgreSQL, 4 writers: >= 0.4).
+(SQLite, 1 writer: >= 0.5; PostgreSQL, 4 writers: >= 0.4).  After the table,
+each writer's wall time per create + submit is split into its own CPU and its
+waiting, with the CPU at which the target would hold on this machine: the
+ratio depends on the machine's processor against its disk, not only on the
+library (docs/performance.md, "Session 25").
 
 Both sides wait for the disk alike: the bare SQLite writer uses the store's
 pragmas (WAL, ``synchronous = FULL``, the busy timeout, ``BEGIN IMMEDIATE``)

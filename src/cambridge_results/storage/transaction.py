@@ -2,21 +2,20 @@
 
 :class:`Transaction` holds the shared behaviour once: argument checking
 against the catalog and canonical values.  A backend implements only the
-small ``_``-prefixed primitives, which receive checked arguments.  The
+small ``_``-prefixed primitives of :class:`~.primitives.Primitives`, which
+receive checked arguments.  The
 repositories and the event log are written over it;
 :class:`~cambridge_results.storage.port.UnitOfWork` adds them.
 """
 
 from __future__ import annotations
 
-import abc
 import itertools
 from collections.abc import Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cached_property
 
 from cambridge_results.errors import (
-    DuplicateError,
     InvalidValue,
     NotFound,
     StorageError,
@@ -24,6 +23,7 @@ from cambridge_results.errors import (
 )
 from cambridge_results.storage.later import Later
 from cambridge_results.storage.migrations import Catalog
+from cambridge_results.storage.primitives import Primitives
 from cambridge_results.storage.query import (
     Delete,
     Insert,
@@ -53,7 +53,7 @@ def check_actor(actor: object) -> str:
     return actor
 
 
-class Transaction(abc.ABC):
+class Transaction(Primitives):
     """One transaction's primitives: checked reads and writes of rows.
 
     Every public method checks its arguments against the catalog and raises
@@ -336,17 +336,6 @@ class Transaction(abc.ABC):
                 raise InvalidValue("writes", f"must hold Insert and Delete, not {type(w).__name__}")
         return checked
 
-    def _send_many(self, writes: Sequence[tuple[Table, Row, bool]]) -> None:
-        """Checked writes whose answer is not waited for; by default :meth:`_write_many`."""
-        self._write_many(writes)
-
-    def _write_many(self, writes: Sequence[tuple[Table, Row, bool]]) -> list[Row | bool]:
-        """Checked writes (table, row or key, whether an insert); by default one by one."""
-        return [
-            self._insert(t, values) if is_insert else self._delete(t, values)
-            for t, values, is_insert in writes
-        ]
-
     def _checked_select(
         self, table: str, where: WhereInput | None, order_by: Sequence[str], limit: int | None
     ) -> tuple[Table, Where, Order, int | None]:
@@ -483,114 +472,3 @@ class Transaction(abc.ABC):
             close = getattr(rows, "close", None)
             if close is not None:
                 close()
-
-    # -- the primitives a backend implements -----------------------------
-
-    @abc.abstractmethod
-    def _insert(self, table: Table, row: Row) -> Row:
-        """Insert a checked full row (auto column absent); return the stored row."""
-
-    def _insert_if_absent(self, table: Table, row: Row) -> Row | None:
-        """Insert a checked row unless its key or a unique value is taken; else None.
-
-        This default suits a backend whose failed insert leaves the unit of
-        work usable; the built-in backends do it in one statement.
-        """
-        try:
-            return self._insert(table, row)
-        except DuplicateError:
-            return None
-
-    def _insert_later(self, table: Table, row: Row) -> None:
-        """Insert a checked row now or with the next statement; by default now."""
-        self._insert(table, row)
-
-    def _insert_if_absent_later(self, table: Table, row: Row) -> Later[Row | None]:
-        """:meth:`_insert_if_absent` now or with the next statement; by default now."""
-        return Later.known(self._insert_if_absent(table, row))
-
-    @abc.abstractmethod
-    def _get(self, table: Table, key: Row, *, for_update: bool) -> Row | None:
-        """The row with the checked key, or None."""
-
-    @abc.abstractmethod
-    def _update(self, table: Table, key: Row, changes: Row, expect: Row) -> bool:
-        """Apply checked changes if the row exists and matches ``expect``."""
-
-    def _update_many(self, updates: Sequence[tuple[Table, Row, Row, Row]]) -> list[bool]:
-        """Checked updates (table, key, changes, expect); by default one by one."""
-        return [self._update(*u) for u in updates]
-
-    def _update_where(
-        self, table: Table, where: Where, changes: Row, copies: Mapping[str, str]
-    ) -> int:
-        """Apply checked changes and copies (each from the row's value before) to every
-        matching row; how many matched.  Refuse an append-only table's matching rows.
-
-        By default a :meth:`_select` and an :meth:`_update` per row, by key; the
-        built-in backends do it in one statement.
-        """
-        rows = self._select(table, where, check_order(table, ()), None)
-        for row in rows:
-            key = {name: row[name] for name in table.primary_key}
-            copied = {to: row[origin] for to, origin in copies.items()}
-            self._update(table, key, {**changes, **copied}, {})
-        return len(rows)
-
-    @abc.abstractmethod
-    def _delete(self, table: Table, key: Row) -> bool:
-        """Delete by checked key; whether a row was deleted."""
-
-    @abc.abstractmethod
-    def _select(self, table: Table, where: Where, order: Order, limit: int | None) -> list[Row]:
-        """Matching rows in the (total) order."""
-
-    def _select_many(
-        self, selects: Sequence[tuple[Table, Where, Order, int | None]]
-    ) -> list[list[Row]]:
-        """Checked selects' rows, in order; by default one after another."""
-        return [self._select(*s) for s in selects]
-
-    @abc.abstractmethod
-    def _count(self, table: Table, where: Where) -> int:
-        """The number of matching rows."""
-
-    @abc.abstractmethod
-    def _increment(self, table: Table, key: Row, column: str, by: int) -> int | None:
-        """Atomically add ``by``; the new value, or None if there is no such row.
-
-        Raise :class:`InvalidValue` (and change nothing) if the result would
-        leave the 64-bit range.
-        """
-
-    @abc.abstractmethod
-    def _next_number(self, name: str) -> int:
-        """The next value of the named sequence."""
-
-    def _bump(self, name: str) -> None:
-        """Take the next value of the named sequence now or with the next statement."""
-        self._next_number(name)
-
-    @abc.abstractmethod
-    def _stream(self, table: Table, where: Where, order: Order, batch_size: int) -> Iterator[Row]:
-        """Matching rows in order, fetched in batches."""
-
-    @abc.abstractmethod
-    def _savepoint(self, name: str) -> None:
-        """Mark the current state under ``name`` (a fresh, lower-case SQL identifier)."""
-
-    @abc.abstractmethod
-    def _release(self, name: str) -> None:
-        """Forget the savepoint ``name`` (and any later ones), keeping every write since."""
-
-    @abc.abstractmethod
-    def _rollback_to(self, name: str) -> None:
-        """Undo every write since the savepoint ``name`` was made, and forget it."""
-
-    @abc.abstractmethod
-    def _commit(self) -> None:
-        """Make every write of this unit of work durable."""
-
-    @abc.abstractmethod
-    def _rollback(self) -> None:
-        """Undo every write of this unit of work."""

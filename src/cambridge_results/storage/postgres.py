@@ -78,7 +78,7 @@ from __future__ import annotations
 import functools
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
 import psycopg
@@ -95,6 +95,7 @@ from cambridge_results.storage.postgres_support import (
 )
 from cambridge_results.storage.postgres_unit import PostgresUnitOfWork
 from cambridge_results.storage.postgres_wire import wire
+from cambridge_results.storage.primitives import Prepared
 
 __all__ = ["PostgresStore", "PostgresUnitOfWork", "parse_url", "redacted", "translate_error"]
 
@@ -133,6 +134,8 @@ class PostgresStore(BaseStore):
         # (process id, connection): a forked child closes only its own.
         self._connections: list[tuple[int, psycopg.Connection[Any]]] = []
         self._connections_lock = threading.Lock()
+        #: Selects prepared per shape, shared by this store's units of work.
+        self.prepared_selects: dict[Hashable, Prepared | None] = {}
         try:
             if migrate:
                 self.migrate()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
 import psycopg
@@ -31,6 +31,8 @@ from cambridge_results.storage.postgres_support import (
     translate_error,
 )
 from cambridge_results.storage.postgres_wire import Answer, wire
+from cambridge_results.storage.prepared import PreparedSelect, prepare_select
+from cambridge_results.storage.primitives import Prepared
 from cambridge_results.storage.query import Order, Where
 from cambridge_results.storage.schema import Row, Table
 
@@ -53,6 +55,8 @@ class _Store(Protocol):
     def catalog(self) -> Catalog: ...
     @property
     def _local(self) -> threading.local: ...
+    @property
+    def prepared_selects(self) -> dict[Hashable, Prepared | None]: ...
     def _connection(self, *, read: bool = True) -> psycopg.Connection[Any]: ...
 
 
@@ -71,6 +75,7 @@ class PostgresUnitOfWork(UnitOfWork):
     ) -> None:
         super().__init__(catalog=store.catalog, actor=actor, read_only=read_only)
         self._store = store
+        self._prepared = store.prepared_selects
         self._conn = conn
         local = store._local
         self._wire = local.wire if getattr(local, "conn", None) is conn else wire(conn)
@@ -247,6 +252,23 @@ class PostgresUnitOfWork(UnitOfWork):
             sql.decode_rows(D, s[0], cursor.fetchall())
             for s, cursor in zip(selects, cursors, strict=True)
         ]
+
+    def _prepare_select(
+        self, table: Table, where: Where, order: Order, limit: int | None
+    ) -> PreparedSelect | None:
+        return prepare_select(D, table, where, order, limit)
+
+    def _select_prepared(self, bound: Sequence[tuple[Prepared, list[Any]]]) -> list[list[Row]]:
+        statements: list[sql.Statement] = []
+        selects: list[PreparedSelect] = []
+        for prepared, params in bound:
+            assert isinstance(prepared, PreparedSelect)  # made by _prepare_select
+            selects.append(prepared)
+            statements.append((prepared.text, params))
+        if len(statements) == 1:
+            return [selects[0].rows(self._execute(statements[0]).fetchall())]
+        cursors = self._pipelined(statements) if statements else []
+        return [p.rows(c.fetchall()) for p, c in zip(selects, cursors, strict=True)]
 
     def _write_many(self, writes: Sequence[tuple[Table, Row, bool]]) -> list[Row | bool]:
         if len(writes) < 2 or any(t.append_only and not ins for t, _, ins in writes):

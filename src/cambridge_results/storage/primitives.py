@@ -11,13 +11,22 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, Protocol
 
 from cambridge_results.errors import DuplicateError
 from cambridge_results.storage.later import Later
 from cambridge_results.storage.query import Order, Where, check_order
 from cambridge_results.storage.schema import Row, Table
 
-__all__ = ["Primitives"]
+__all__ = ["Prepared", "Primitives"]
+
+
+class Prepared(Protocol):
+    """A backend's select prepared for one shape (:meth:`Primitives._prepare_select`)."""
+
+    def bind(self, where: Mapping[str, object] | None, limit: int | None) -> list[Any] | None:
+        """The parameters of a read of this shape, or ``None`` to send it the general way."""
+        ...
 
 
 class Primitives(abc.ABC):
@@ -102,6 +111,20 @@ class Primitives(abc.ABC):
             self._insert(t, values) if is_insert else self._delete(t, values)
             for t, values, is_insert in writes
         ]
+
+    def _prepare_select(
+        self, table: Table, where: Where, order: Order, limit: int | None
+    ) -> Prepared | None:
+        """The select of a checked read's shape prepared for reads like it, or ``None``.
+
+        Called only where the unit's ``_prepared`` is a dict (a backend that
+        prepares selects); the default prepares none.
+        """
+        return None
+
+    def _select_prepared(self, bound: Sequence[tuple[Prepared, list[Any]]]) -> list[list[Row]]:
+        """The rows of each prepared select with its parameters, in order."""
+        raise NotImplementedError(f"{type(self).__name__} prepares no selects")
 
     @abc.abstractmethod
     def _count(self, table: Table, where: Where) -> int:

@@ -74,6 +74,7 @@ __all__ = [
     "create_table",
     "decode_row",
     "decode_rows",
+    "decoded",
     "delete",
     "exists",
     "get",
@@ -87,6 +88,7 @@ __all__ = [
     "recorded_versions",
     "schema_version_ddl",
     "select",
+    "select_text",
     "stored_row",
     "update",
     "update_where",
@@ -362,21 +364,28 @@ def select(d: Dialect, table: Table, where: Where, order: Order, limit: int | No
     limited = limit is not None
 
     def build() -> tuple[str, list[Codec | None]]:
-        clause, codecs = where_text(d, table, shape)
-        sql = f"SELECT {_columns(table)} FROM {quote(table.name)}{clause}"
-        equal = {name for name, kind, _ in shape if kind in ("Eq", "null")}
-        one = {name for name, kind, _ in shape if kind == "Eq"}  # NULLs are never unique
-        if not any(i.where is None and one.issuperset(i.columns) for i in table.unique):
-            sql += _order(d, table, tuple(o for o in order if o[0] not in equal))
-        if limited:
-            sql += f" LIMIT {d.param}"
-            codecs.append(None)
-        return sql, codecs
+        return select_text(d, table, shape, order, limited)
 
     key = ("select", id(d), id(table), shape, order, limited)
     if limit is not None:
         values.append(limit)
     return cached_statement(key, d, table, build, values)
+
+
+def select_text(
+    d: Dialect, table: Table, shape: Shape, order: Order, limited: bool
+) -> tuple[str, list[Codec | None]]:
+    """:func:`select`'s text for a ``where`` of ``shape``, and its parameters' encoders."""
+    clause, codecs = where_text(d, table, shape)
+    sql = f"SELECT {_columns(table)} FROM {quote(table.name)}{clause}"
+    equal = {name for name, kind, _ in shape if kind in ("Eq", "null")}
+    one = {name for name, kind, _ in shape if kind == "Eq"}  # NULLs are never unique
+    if not any(i.where is None and one.issuperset(i.columns) for i in table.unique):
+        sql += _order(d, table, tuple(o for o in order if o[0] not in equal))
+    if limited:
+        sql += f" LIMIT {d.param}"
+        codecs.append(None)
+    return sql, codecs
 
 
 def count(d: Dialect, table: Table, where: Where) -> Statement:
@@ -438,11 +447,21 @@ def decode_row(d: Dialect, table: Table, raw: Sequence[Any]) -> Row:
 def decode_rows(d: Dialect, table: Table, raws: Iterable[Sequence[Any]]) -> list[Row]:
     """Driver rows (columns in table order) in canonical form."""
     names, coded = row_decoders(d, table)
+    return decoded(table.name, names, coded, raws)
+
+
+def decoded(
+    table: str,
+    names: tuple[str, ...],
+    coded: tuple[tuple[int, str, Codec], ...],
+    raws: Iterable[Sequence[Any]],
+) -> list[Row]:
+    """Driver rows of ``names`` as rows, each value of ``coded``'s places decoded."""
     width = len(names)
     rows: list[Row] = []
     for raw in raws:
         if len(raw) != width:
-            raise StorageError(f"{table.name}: a row of {len(raw)} values, not {width}")
+            raise StorageError(f"{table}: a row of {len(raw)} values, not {width}")
         row: Row = dict(zip(names, raw, strict=True))
         for i, name, codec in coded:
             value = raw[i]

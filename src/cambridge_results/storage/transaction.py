@@ -11,9 +11,10 @@ repositories and the event log are written over it;
 from __future__ import annotations
 
 import itertools
-from collections.abc import Generator, Iterator, Mapping, Sequence
+from collections.abc import Generator, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cached_property
+from typing import Any
 
 from cambridge_results.errors import (
     InvalidValue,
@@ -23,7 +24,7 @@ from cambridge_results.errors import (
 )
 from cambridge_results.storage.later import Later
 from cambridge_results.storage.migrations import Catalog
-from cambridge_results.storage.primitives import Primitives
+from cambridge_results.storage.primitives import Prepared, Primitives
 from cambridge_results.storage.query import (
     Delete,
     Insert,
@@ -38,11 +39,13 @@ from cambridge_results.storage.query import (
 )
 from cambridge_results.storage.schema import INT_MAX, INT_MIN, ColumnType, Key, Row, RowInput, Table
 
-__all__ = ["DEFAULT_BATCH", "MAX_ACTOR", "Later", "Transaction", "check_actor"]
+__all__ = ["DEFAULT_BATCH", "MAX_ACTOR", "PREPARED_LIMIT", "Later", "Transaction", "check_actor"]
 
 MAX_ACTOR = 200
 MAX_SEQUENCE_NAME = 100
 DEFAULT_BATCH = 500
+#: How many prepared selects a store keeps before starting afresh (a key per ``In`` length).
+PREPARED_LIMIT = 1024
 
 
 def check_actor(actor: object) -> str:
@@ -76,6 +79,10 @@ class Transaction(Primitives):
     #: :data:`~cambridge_results.storage.port.SERIAL_WRITES`: no other writing
     #: unit runs until this one ends, so it needs no lock of its own.
     writes_alone = False
+
+    #: The backend's prepared selects, shared by its units of work (:meth:`_bound_select`),
+    #: or None where the backend prepares none.
+    _prepared: dict[Hashable, Prepared | None] | None = None
 
     @cached_property
     def _savepoint_numbers(self) -> itertools.count[int]:
@@ -268,6 +275,10 @@ class Transaction(Primitives):
     ) -> list[Row]:
         """The rows matching ``where`` in ``order_by`` order (see :mod:`.query`)."""
         self._ready(write=False)
+        if self._prepared is not None:
+            bound = self._bound_select(table, where, order_by, limit)
+            if bound is not None:
+                return self._select_prepared([bound])[0]
         return self._select(*self._checked_select(table, where, order_by, limit))
 
     def select_many(self, selects: Sequence[Select]) -> list[list[Row]]:
@@ -279,8 +290,21 @@ class Transaction(Primitives):
         another).  Each sees what this unit of work wrote before the call.
         """
         self._ready(write=False)
-        if isinstance(selects, Select) or not isinstance(selects, Sequence):
+        if type(selects) is not list and (
+            isinstance(selects, Select) or not isinstance(selects, Sequence)
+        ):
             raise InvalidValue("selects", "must be a sequence of Select")
+        if self._prepared is not None:
+            bound = []
+            for s in selects:
+                if type(s) is not Select:
+                    break
+                one = self._bound_select(s.table, s.where, s.order_by, s.limit)
+                if one is None:
+                    break
+                bound.append(one)
+            else:
+                return self._select_prepared(bound)
         checked = []
         for s in selects:
             if not isinstance(s, Select):
@@ -345,6 +369,39 @@ class Transaction(Primitives):
         if limit is not None and limit < 0:
             raise InvalidValue("limit", "must not be negative")
         return t, check_where(t, where), check_order(t, order_by), limit
+
+    def _bound_select(
+        self, table: str, where: WhereInput | None, order_by: Sequence[str], limit: int | None
+    ) -> tuple[Prepared, list[Any]] | None:
+        """A read as its backend's prepared select and parameters, or ``None`` for the general
+        path (arguments of another kind, or a shape or value the prepared path does not take).
+
+        Prepared selects are keyed by table, ``order_by``, whether limited and the
+        ``where``'s columns in order; the first read of a key is checked by the general
+        path, which raises what it raises, and prepares the key (or marks it unprepared).
+        """
+        prepared = self._prepared
+        assert prepared is not None
+        if (
+            type(order_by) is not tuple
+            or (where is not None and type(where) is not dict)
+            or (limit is not None and (type(limit) is not int or limit < 0))
+        ):
+            return None
+        key = (table, order_by, limit is not None, *(where or ()))
+        try:
+            found = prepared[key]
+        except TypeError:  # an unhashable table or column of order_by: the general path says
+            return None
+        except KeyError:
+            found = self._prepare_select(*self._checked_select(table, where, order_by, limit))
+            if len(prepared) >= PREPARED_LIMIT:
+                prepared.clear()
+            prepared[key] = found
+        if found is None:
+            return None
+        params = found.bind(where, limit)
+        return None if params is None else (found, params)
 
     def count(self, table: str, where: WhereInput | None = None) -> int:
         """How many rows match ``where``."""

@@ -284,6 +284,19 @@ def test_a_row_checks_as_the_general_path_does_word_for_word(name: str, value: o
         assert got[1]["kept"] == (value if name == "kept" else "as given")
 
 
+@given(st.sampled_from([c.name for c in EVERY_TYPE.columns]), ANY_VALUE)
+def test_expected_values_check_as_the_general_path_does_word_for_word(
+    name: str, value: object
+) -> None:
+    """check_values (an update's ``expect``) gives what canonical_value gives, refusals too;
+    None stays None (it tests for NULL) whatever the column."""
+    got = _outcome(lambda: EVERY_TYPE.check_values({name: value}))
+    if value is None:
+        assert got == ("ok", {name: None})
+    else:
+        assert _typed(got) == _typed(_general(EVERY_TYPE, name, value))
+
+
 class _Text(str):
     """Text of another type than ``str``: the general path's to check."""
 

@@ -74,7 +74,9 @@ def _mostly(column: str) -> st.SearchStrategy[Any]:
     return st.integers(0, 9).flatmap(lambda i: values if i == 0 else PLAIN[column])
 
 
-def _general(d: sql.Dialect, where: dict[str, Any], order: tuple[str, ...], limit: int | None) -> Any:
+def _general(
+    d: sql.Dialect, where: dict[str, Any], order: tuple[str, ...], limit: int | None
+) -> Any:
     """The general path's statement, or its refusal's words."""
     try:
         checked = check_where(THINGS, where)
@@ -125,7 +127,9 @@ def test_a_prepared_select_sends_the_general_statement_or_declines(
 def test_a_prepared_in_of_text_sends_every_value(wanted: list[str]) -> None:
     """An ``In`` of text binds each value, in order, for its length's shape only."""
     where = {"id": In(wanted)}
-    prepared = prepare_select(sql.SQLITE, THINGS, check_where(THINGS, where), (("id", False),), None)
+    prepared = prepare_select(
+        sql.SQLITE, THINGS, check_where(THINGS, where), (("id", False),), None
+    )
     assert prepared is not None
     assert prepared.bind(where, None) == wanted
     assert prepared.bind({"id": In([*wanted, "more"])}, None) is None

@@ -51,6 +51,7 @@ from cambridge_results.storage.schema import (
 from cambridge_results.storage.statement_shapes import (
     CACHE_LIMIT,
     Codec,
+    Encoder,
     Shape,
     cached_statement,
     encoded,
@@ -226,6 +227,13 @@ def _order(d: Dialect, table: Table, order: Order) -> str:
     return " ORDER BY " + ", ".join(parts) if parts else ""
 
 
+#: Insert statements by dialect, table and flags (:func:`insert`): the dialect and table
+#: (kept referenced, so their ids are not reused meanwhile), the row's names, the text
+#: and its encoder.
+_INSERTS: dict[
+    tuple[int, int, bool, bool], tuple[Dialect, Table, tuple[str, ...], str, Encoder]
+] = {}
+
 #: The shape of a key's equalities, by its column names (a few per table).
 _KEY_SHAPES: dict[tuple[str, ...], Shape] = {}
 
@@ -251,22 +259,32 @@ def insert(
     (no row returned, a row count of 0) instead of the statement failing (so
     a PostgreSQL transaction stays usable without a savepoint per insert).
     """
-    # A checked row names its columns in the table's order (Table.check_row).
+    # A checked row names its columns in the table's order (Table.check_row), so one
+    # table's inserts share one text: kept by table and flags, the names compared.
     names = tuple(row)
+    key = (id(d), id(table), skip_conflicts, returning)
+    found = _INSERTS.get(key)
+    if found is None or found[0] is not d or found[1] is not table or found[2] != names:
+        text, codecs = _insert_text(d, table, names, skip_conflicts, returning)
+        if len(_INSERTS) >= CACHE_LIMIT:
+            _INSERTS.clear()
+        found = _INSERTS[key] = (d, table, names, text, Encoder(codecs))
+    return found[3], found[4](list(row.values()))
 
-    def build() -> tuple[str, list[Codec | None]]:
-        marks = ", ".join(d.placeholder(table.column(n)) for n in names)
-        conflict = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
-        auto = table.auto_column
-        back = "" if auto is None or not returning else f" RETURNING {quote(auto.name)}"
-        sql = (
-            f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
-            f"VALUES ({marks}){conflict}{back}"
-        )
-        return sql, [d.encoders.get(table.column(n).type) for n in names]
 
-    shape = ("insert", id(d), id(table), names, skip_conflicts, returning)
-    return cached_statement(shape, d, table, build, list(row.values()))
+def _insert_text(
+    d: Dialect, table: Table, names: tuple[str, ...], skip_conflicts: bool, returning: bool
+) -> tuple[str, list[Codec | None]]:
+    """:func:`insert`'s text for a row of ``names``, and its parameters' encoders."""
+    marks = ", ".join(d.placeholder(table.column(n)) for n in names)
+    conflict = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
+    auto = table.auto_column
+    back = "" if auto is None or not returning else f" RETURNING {quote(auto.name)}"
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+        f"VALUES ({marks}){conflict}{back}"
+    )
+    return sql, [d.encoders.get(table.column(n).type) for n in names]
 
 
 def _filtered(d: Dialect, table: Table, where: Where, head: str, tail: str = "") -> Statement:

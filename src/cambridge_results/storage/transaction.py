@@ -253,8 +253,9 @@ class Transaction(Primitives):
         checked_key = t.check_key(key)
         checked = t.check_changes(changes)
         expected = t.check_values(expect or {})
+        by_name = t.columns_by_name
         for name in expected:
-            if t.column(name).type is ColumnType.JSON:
+            if by_name[name].type is ColumnType.JSON:
                 raise InvalidValue(f"expect.{name}", "a JSON column cannot be compared")
         if not checked:
             raise InvalidValue("changes", "name at least one column to change")

@@ -149,6 +149,28 @@ def test_reference_value_builds_with_the_builder_given_once_per_distinct_row() -
     assert calls == ["Built", "refused", "refused"]
 
 
+def test_reference_value_keeps_each_builders_values_apart() -> None:
+    """Two builders of one class for one row each get their own value, never the other's."""
+
+    def plain(row: dict[str, object], cls: type[Centre]) -> Centre:
+        return structure(row, cls)
+
+    def renamed(row: dict[str, object], cls: type[Centre]) -> Centre:
+        return structure({**row, "name": "Renamed"}, cls)
+
+    row = {"number": "GB126", "name": "Kept"}
+    assert reference_value(dict(row), Centre, build=plain).name == "Kept"
+    assert reference_value(dict(row), Centre, build=renamed).name == "Renamed"
+    assert reference_value(dict(row), Centre, build=plain).name == "Kept"
+    # A row keyed by repr (a value no store's row holds) is kept apart by builder too.
+    odd = {"number": "GB127", "name": "Kept", "contact": {"a", "b"}}
+    assert reference_value(dict(odd), Centre, build=lambda r, c: plain({**r, "contact": None}, c))
+    swapped = reference_value(
+        dict(odd), Centre, build=lambda r, c: renamed({**r, "contact": None}, c)
+    )
+    assert swapped.name == "Renamed"
+
+
 def test_reference_value_of_a_row_no_store_gives_is_refused_as_structure_refuses_it() -> None:
     """A value no row holds (a tuple of lists) is refused by the build, not a TypeError."""
     row = {"number": "GB125", "name": ("A", ["b"])}
@@ -260,6 +282,19 @@ def test_a_row_checks_as_the_general_path_does_word_for_word(name: str, value: o
         assert list(got[1]) == [c.name for c in EVERY_TYPE.columns if not c.auto]
         assert _typed(("ok", {name: got[1][name]})) == _typed(expected)
         assert got[1]["kept"] == (value if name == "kept" else "as given")
+
+
+@given(st.sampled_from([c.name for c in EVERY_TYPE.columns]), ANY_VALUE)
+def test_expected_values_check_as_the_general_path_does_word_for_word(
+    name: str, value: object
+) -> None:
+    """check_values (an update's ``expect``) gives what canonical_value gives, refusals too;
+    None stays None (it tests for NULL) whatever the column."""
+    got = _outcome(lambda: EVERY_TYPE.check_values({name: value}))
+    if value is None:
+        assert got == ("ok", {name: None})
+    else:
+        assert _typed(got) == _typed(_general(EVERY_TYPE, name, value))
 
 
 class _Text(str):

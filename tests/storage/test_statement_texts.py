@@ -14,7 +14,7 @@ from cambridge_results.board.schema import SCHEMA
 from cambridge_results.storage import sql
 from cambridge_results.storage.migrations import build_catalog
 from cambridge_results.storage.query import Gt, In, check_order, check_where
-from cambridge_results.storage.schema import canonical_instant
+from cambridge_results.storage.schema import Table, canonical_instant, text_columns
 from cambridge_results.values.instants import parse_instant
 
 CATALOG = build_catalog(SCHEMA)
@@ -123,3 +123,16 @@ def test_parse_instant_still_refuses_what_is_no_instant(text: str) -> None:
 
     with pytest.raises(InvalidValue):
         parse_instant(text)
+
+
+@pytest.mark.parametrize("d", [sql.SQLITE, sql.POSTGRESQL])
+def test_inserts_of_one_table_with_other_columns_each_get_their_own_text(d: sql.Dialect) -> None:
+    """One insert text is kept per table; a row naming other columns gets its own, each time."""
+    t = Table("notes", text_columns("id", "a", "b"), primary_key="id")
+    full = dict.fromkeys(t.column_names, "x")
+    part = dict.fromkeys(t.column_names[:2], "x")
+    texts = [sql.insert(d, t, row)[0] for row in (full, part, full, part)]
+    assert texts[0] == texts[2] != texts[1] == texts[3]
+    for text, row in zip(texts, (full, part), strict=False):
+        assert text.count(d.param) == len(row)
+        assert all(f'"{n}"' in text for n in row)

@@ -61,8 +61,9 @@ def _require_type(value: object, cls: type[T], field: str) -> T:
     return value
 
 
-#: Values built from rows by :func:`reference_value`, by class, key function and key.
-_BUILT: dict[tuple[type, object, Hashable], object] = {}
+#: Values built from rows by :func:`reference_value`, by class, builder, key function and
+#: key: two builders of one class may build one row differently.
+_BUILT: dict[tuple[type, object, object, Hashable], object] = {}
 _BUILT_LIMIT = 1024
 
 
@@ -89,7 +90,8 @@ def reference_value(
 
     ``build`` (cattrs' :func:`~cambridge_results.serialization.structure` by
     default) must check the row as ``structure`` does: a row it refuses is
-    never kept.  ``key`` may give a cheaper key for one table's rows: it
+    never kept.  Values are kept per builder: two builders of one class never
+    share one.  ``key`` may give a cheaper key for one table's rows: it
     must give different keys to rows that could build different values, and
     ``None`` for a row it cannot key (which is then keyed as above).
     """
@@ -98,11 +100,11 @@ def reference_value(
         key = None
         types = tuple(map(type, row.values()))
         k = repr(row) if list in types or dict in types else (tuple(row.items()), types)
-    cache_key = (cls, key, k)
+    cache_key = (cls, build, key, k)
     try:
         found = _BUILT.get(cache_key)
     except TypeError:  # a value no store's row holds (a set, a tuple of lists)
-        cache_key = (cls, None, repr(row))
+        cache_key = (cls, build, None, repr(row))
         found = _BUILT.get(cache_key)
     if found is None:
         found = build(row, cls)

@@ -471,9 +471,18 @@ class Table:
         """Checked values for a compare-and-set ``expect``; ``None`` tests for NULL."""
         self._no_unknown(values)
         out: Row = {}
+        plan = self._by_plan
         for name, value in values.items():
-            column = self.column(name)
-            out[name] = None if value is None else _checked(self, column, value)
+            kind, _, column = plan[name]  # every name is a column's (_no_unknown)
+            # canonical_value's first tests (values canonical already), inline.
+            if value is None or (
+                (kind is ColumnType.INT and type(value) is int and INT_MIN <= value <= INT_MAX)
+                or (kind is ColumnType.TEXT and type(value) is str and "\x00" not in value)
+                or (kind is ColumnType.BOOL and type(value) is bool)
+            ):
+                out[name] = value
+            else:
+                out[name] = _checked(self, column, value)
         return out
 
     def check_key(self, key: Key) -> Row:

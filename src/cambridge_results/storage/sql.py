@@ -51,6 +51,7 @@ from cambridge_results.storage.schema import (
 from cambridge_results.storage.statement_shapes import (
     CACHE_LIMIT,
     Codec,
+    Encoder,
     Shape,
     cached_statement,
     encoded,
@@ -74,6 +75,7 @@ __all__ = [
     "create_table",
     "decode_row",
     "decode_rows",
+    "decoded",
     "delete",
     "exists",
     "get",
@@ -87,6 +89,7 @@ __all__ = [
     "recorded_versions",
     "schema_version_ddl",
     "select",
+    "select_text",
     "stored_row",
     "update",
     "update_where",
@@ -224,6 +227,13 @@ def _order(d: Dialect, table: Table, order: Order) -> str:
     return " ORDER BY " + ", ".join(parts) if parts else ""
 
 
+#: Insert statements by dialect, table and flags (:func:`insert`): the dialect and table
+#: (kept referenced, so their ids are not reused meanwhile), the row's names, the text
+#: and its encoder.
+_INSERTS: dict[
+    tuple[int, int, bool, bool], tuple[Dialect, Table, tuple[str, ...], str, Encoder]
+] = {}
+
 #: The shape of a key's equalities, by its column names (a few per table).
 _KEY_SHAPES: dict[tuple[str, ...], Shape] = {}
 
@@ -249,22 +259,32 @@ def insert(
     (no row returned, a row count of 0) instead of the statement failing (so
     a PostgreSQL transaction stays usable without a savepoint per insert).
     """
-    # A checked row names its columns in the table's order (Table.check_row).
+    # A checked row names its columns in the table's order (Table.check_row), so one
+    # table's inserts share one text: kept by table and flags, the names compared.
     names = tuple(row)
+    key = (id(d), id(table), skip_conflicts, returning)
+    found = _INSERTS.get(key)
+    if found is None or found[0] is not d or found[1] is not table or found[2] != names:
+        text, codecs = _insert_text(d, table, names, skip_conflicts, returning)
+        if len(_INSERTS) >= CACHE_LIMIT:
+            _INSERTS.clear()
+        found = _INSERTS[key] = (d, table, names, text, Encoder(codecs))
+    return found[3], found[4](list(row.values()))
 
-    def build() -> tuple[str, list[Codec | None]]:
-        marks = ", ".join(d.placeholder(table.column(n)) for n in names)
-        conflict = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
-        auto = table.auto_column
-        back = "" if auto is None or not returning else f" RETURNING {quote(auto.name)}"
-        sql = (
-            f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
-            f"VALUES ({marks}){conflict}{back}"
-        )
-        return sql, [d.encoders.get(table.column(n).type) for n in names]
 
-    shape = ("insert", id(d), id(table), names, skip_conflicts, returning)
-    return cached_statement(shape, d, table, build, list(row.values()))
+def _insert_text(
+    d: Dialect, table: Table, names: tuple[str, ...], skip_conflicts: bool, returning: bool
+) -> tuple[str, list[Codec | None]]:
+    """:func:`insert`'s text for a row of ``names``, and its parameters' encoders."""
+    marks = ", ".join(d.placeholder(table.column(n)) for n in names)
+    conflict = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
+    auto = table.auto_column
+    back = "" if auto is None or not returning else f" RETURNING {quote(auto.name)}"
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+        f"VALUES ({marks}){conflict}{back}"
+    )
+    return sql, [d.encoders.get(table.column(n).type) for n in names]
 
 
 def _filtered(d: Dialect, table: Table, where: Where, head: str, tail: str = "") -> Statement:
@@ -362,21 +382,28 @@ def select(d: Dialect, table: Table, where: Where, order: Order, limit: int | No
     limited = limit is not None
 
     def build() -> tuple[str, list[Codec | None]]:
-        clause, codecs = where_text(d, table, shape)
-        sql = f"SELECT {_columns(table)} FROM {quote(table.name)}{clause}"
-        equal = {name for name, kind, _ in shape if kind in ("Eq", "null")}
-        one = {name for name, kind, _ in shape if kind == "Eq"}  # NULLs are never unique
-        if not any(i.where is None and one.issuperset(i.columns) for i in table.unique):
-            sql += _order(d, table, tuple(o for o in order if o[0] not in equal))
-        if limited:
-            sql += f" LIMIT {d.param}"
-            codecs.append(None)
-        return sql, codecs
+        return select_text(d, table, shape, order, limited)
 
     key = ("select", id(d), id(table), shape, order, limited)
     if limit is not None:
         values.append(limit)
     return cached_statement(key, d, table, build, values)
+
+
+def select_text(
+    d: Dialect, table: Table, shape: Shape, order: Order, limited: bool
+) -> tuple[str, list[Codec | None]]:
+    """:func:`select`'s text for a ``where`` of ``shape``, and its parameters' encoders."""
+    clause, codecs = where_text(d, table, shape)
+    sql = f"SELECT {_columns(table)} FROM {quote(table.name)}{clause}"
+    equal = {name for name, kind, _ in shape if kind in ("Eq", "null")}
+    one = {name for name, kind, _ in shape if kind == "Eq"}  # NULLs are never unique
+    if not any(i.where is None and one.issuperset(i.columns) for i in table.unique):
+        sql += _order(d, table, tuple(o for o in order if o[0] not in equal))
+    if limited:
+        sql += f" LIMIT {d.param}"
+        codecs.append(None)
+    return sql, codecs
 
 
 def count(d: Dialect, table: Table, where: Where) -> Statement:
@@ -438,11 +465,21 @@ def decode_row(d: Dialect, table: Table, raw: Sequence[Any]) -> Row:
 def decode_rows(d: Dialect, table: Table, raws: Iterable[Sequence[Any]]) -> list[Row]:
     """Driver rows (columns in table order) in canonical form."""
     names, coded = row_decoders(d, table)
+    return decoded(table.name, names, coded, raws)
+
+
+def decoded(
+    table: str,
+    names: tuple[str, ...],
+    coded: tuple[tuple[int, str, Codec], ...],
+    raws: Iterable[Sequence[Any]],
+) -> list[Row]:
+    """Driver rows of ``names`` as rows, each value of ``coded``'s places decoded."""
     width = len(names)
     rows: list[Row] = []
     for raw in raws:
         if len(raw) != width:
-            raise StorageError(f"{table.name}: a row of {len(raw)} values, not {width}")
+            raise StorageError(f"{table}: a row of {len(raw)} values, not {width}")
         row: Row = dict(zip(names, raw, strict=True))
         for i, name, codec in coded:
             value = raw[i]

@@ -30,9 +30,9 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pendulum
 
@@ -55,6 +55,8 @@ from cambridge_results.storage.port import (
     BaseStore,
     UnitOfWork,
 )
+from cambridge_results.storage.prepared import PreparedSelect, prepare_select
+from cambridge_results.storage.primitives import Prepared
 from cambridge_results.storage.query import Order, Where
 from cambridge_results.storage.schema import Row, Table
 
@@ -157,6 +159,7 @@ class SQLiteUnitOfWork(UnitOfWork):
         #: stream's): a cursor of its own per statement (``conn.execute``) costs about
         #: a fifth of a short statement.  Its next statement resets the last one.
         self._cursor = conn.cursor() if cursor is None else cursor
+        self._prepared = store.prepared_selects
 
     def _execute(self, statement: sql.Statement) -> sqlite3.Cursor:
         """Run ``statement`` on the unit's cursor: read its answer before the next one."""
@@ -213,6 +216,22 @@ class SQLiteUnitOfWork(UnitOfWork):
 
     def _select(self, table: Table, where: Where, order: Order, limit: int | None) -> list[Row]:
         return sql.decode_rows(D, table, self._fetch(sql.select(D, table, where, order, limit)))
+
+    def _prepare_select(
+        self, table: Table, where: Where, order: Order, limit: int | None
+    ) -> PreparedSelect | None:
+        return prepare_select(D, table, where, order, limit)
+
+    def _select_prepared(self, bound: Sequence[tuple[Prepared, list[Any]]]) -> list[list[Row]]:
+        execute = self._cursor.execute
+        done = []
+        try:
+            for prepared, params in bound:
+                assert isinstance(prepared, PreparedSelect)  # made by _prepare_select
+                done.append(prepared.rows(execute(prepared.text, params).fetchall()))
+        except sqlite3.Error as exc:
+            raise translate_error(exc) from exc
+        return done
 
     def _write_many(self, writes: Sequence[tuple[Table, Row, bool]]) -> list[Row | bool]:
         if not self.provisional or len(writes) < 2:
@@ -312,6 +331,8 @@ class SQLiteStore(BaseStore):
         self._connections: list[sqlite3.Connection] = []
         self._inherited: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
+        #: Selects prepared per shape, shared by this store's units of work.
+        self.prepared_selects: dict[Hashable, Prepared | None] = {}
         if migrate:
             self.migrate()
         else:

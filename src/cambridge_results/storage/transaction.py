@@ -2,21 +2,21 @@
 
 :class:`Transaction` holds the shared behaviour once: argument checking
 against the catalog and canonical values.  A backend implements only the
-small ``_``-prefixed primitives, which receive checked arguments.  The
+small ``_``-prefixed primitives of :class:`~.primitives.Primitives`, which
+receive checked arguments.  The
 repositories and the event log are written over it;
 :class:`~cambridge_results.storage.port.UnitOfWork` adds them.
 """
 
 from __future__ import annotations
 
-import abc
 import itertools
-from collections.abc import Generator, Iterator, Mapping, Sequence
+from collections.abc import Generator, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cached_property
+from typing import Any
 
 from cambridge_results.errors import (
-    DuplicateError,
     InvalidValue,
     NotFound,
     StorageError,
@@ -24,6 +24,7 @@ from cambridge_results.errors import (
 )
 from cambridge_results.storage.later import Later
 from cambridge_results.storage.migrations import Catalog
+from cambridge_results.storage.primitives import Prepared, Primitives
 from cambridge_results.storage.query import (
     Delete,
     Insert,
@@ -38,11 +39,13 @@ from cambridge_results.storage.query import (
 )
 from cambridge_results.storage.schema import INT_MAX, INT_MIN, ColumnType, Key, Row, RowInput, Table
 
-__all__ = ["DEFAULT_BATCH", "MAX_ACTOR", "Later", "Transaction", "check_actor"]
+__all__ = ["DEFAULT_BATCH", "MAX_ACTOR", "PREPARED_LIMIT", "Later", "Transaction", "check_actor"]
 
 MAX_ACTOR = 200
 MAX_SEQUENCE_NAME = 100
 DEFAULT_BATCH = 500
+#: How many prepared selects a store keeps before starting afresh (a key per ``In`` length).
+PREPARED_LIMIT = 1024
 
 
 def check_actor(actor: object) -> str:
@@ -53,7 +56,7 @@ def check_actor(actor: object) -> str:
     return actor
 
 
-class Transaction(abc.ABC):
+class Transaction(Primitives):
     """One transaction's primitives: checked reads and writes of rows.
 
     Every public method checks its arguments against the catalog and raises
@@ -76,6 +79,10 @@ class Transaction(abc.ABC):
     #: :data:`~cambridge_results.storage.port.SERIAL_WRITES`: no other writing
     #: unit runs until this one ends, so it needs no lock of its own.
     writes_alone = False
+
+    #: The backend's prepared selects, shared by its units of work (:meth:`_bound_select`),
+    #: or None where the backend prepares none.
+    _prepared: dict[Hashable, Prepared | None] | None = None
 
     @cached_property
     def _savepoint_numbers(self) -> itertools.count[int]:
@@ -246,8 +253,9 @@ class Transaction(abc.ABC):
         checked_key = t.check_key(key)
         checked = t.check_changes(changes)
         expected = t.check_values(expect or {})
+        by_name = t.columns_by_name
         for name in expected:
-            if t.column(name).type is ColumnType.JSON:
+            if by_name[name].type is ColumnType.JSON:
                 raise InvalidValue(f"expect.{name}", "a JSON column cannot be compared")
         if not checked:
             raise InvalidValue("changes", "name at least one column to change")
@@ -268,6 +276,10 @@ class Transaction(abc.ABC):
     ) -> list[Row]:
         """The rows matching ``where`` in ``order_by`` order (see :mod:`.query`)."""
         self._ready(write=False)
+        if self._prepared is not None:
+            bound = self._bound_select(table, where, order_by, limit)
+            if bound is not None:
+                return self._select_prepared([bound])[0]
         return self._select(*self._checked_select(table, where, order_by, limit))
 
     def select_many(self, selects: Sequence[Select]) -> list[list[Row]]:
@@ -279,8 +291,21 @@ class Transaction(abc.ABC):
         another).  Each sees what this unit of work wrote before the call.
         """
         self._ready(write=False)
-        if isinstance(selects, Select) or not isinstance(selects, Sequence):
+        if type(selects) is not list and (
+            isinstance(selects, Select) or not isinstance(selects, Sequence)
+        ):
             raise InvalidValue("selects", "must be a sequence of Select")
+        if self._prepared is not None:
+            bound = []
+            for s in selects:
+                if type(s) is not Select:
+                    break
+                one = self._bound_select(s.table, s.where, s.order_by, s.limit)
+                if one is None:
+                    break
+                bound.append(one)
+            else:
+                return self._select_prepared(bound)
         checked = []
         for s in selects:
             if not isinstance(s, Select):
@@ -336,17 +361,6 @@ class Transaction(abc.ABC):
                 raise InvalidValue("writes", f"must hold Insert and Delete, not {type(w).__name__}")
         return checked
 
-    def _send_many(self, writes: Sequence[tuple[Table, Row, bool]]) -> None:
-        """Checked writes whose answer is not waited for; by default :meth:`_write_many`."""
-        self._write_many(writes)
-
-    def _write_many(self, writes: Sequence[tuple[Table, Row, bool]]) -> list[Row | bool]:
-        """Checked writes (table, row or key, whether an insert); by default one by one."""
-        return [
-            self._insert(t, values) if is_insert else self._delete(t, values)
-            for t, values, is_insert in writes
-        ]
-
     def _checked_select(
         self, table: str, where: WhereInput | None, order_by: Sequence[str], limit: int | None
     ) -> tuple[Table, Where, Order, int | None]:
@@ -356,6 +370,39 @@ class Transaction(abc.ABC):
         if limit is not None and limit < 0:
             raise InvalidValue("limit", "must not be negative")
         return t, check_where(t, where), check_order(t, order_by), limit
+
+    def _bound_select(
+        self, table: str, where: WhereInput | None, order_by: Sequence[str], limit: int | None
+    ) -> tuple[Prepared, list[Any]] | None:
+        """A read as its backend's prepared select and parameters, or ``None`` for the general
+        path (arguments of another kind, or a shape or value the prepared path does not take).
+
+        Prepared selects are keyed by table, ``order_by``, whether limited and the
+        ``where``'s columns in order; the first read of a key is checked by the general
+        path, which raises what it raises, and prepares the key (or marks it unprepared).
+        """
+        prepared = self._prepared
+        assert prepared is not None
+        if (
+            type(order_by) is not tuple
+            or (where is not None and type(where) is not dict)
+            or (limit is not None and (type(limit) is not int or limit < 0))
+        ):
+            return None
+        key = (table, order_by, limit is not None, *(where or ()))
+        try:
+            found = prepared[key]
+        except TypeError:  # an unhashable table or column of order_by: the general path says
+            return None
+        except KeyError:
+            found = self._prepare_select(*self._checked_select(table, where, order_by, limit))
+            if len(prepared) >= PREPARED_LIMIT:
+                prepared.clear()
+            prepared[key] = found
+        if found is None:
+            return None
+        params = found.bind(where, limit)
+        return None if params is None else (found, params)
 
     def count(self, table: str, where: WhereInput | None = None) -> int:
         """How many rows match ``where``."""
@@ -483,114 +530,3 @@ class Transaction(abc.ABC):
             close = getattr(rows, "close", None)
             if close is not None:
                 close()
-
-    # -- the primitives a backend implements -----------------------------
-
-    @abc.abstractmethod
-    def _insert(self, table: Table, row: Row) -> Row:
-        """Insert a checked full row (auto column absent); return the stored row."""
-
-    def _insert_if_absent(self, table: Table, row: Row) -> Row | None:
-        """Insert a checked row unless its key or a unique value is taken; else None.
-
-        This default suits a backend whose failed insert leaves the unit of
-        work usable; the built-in backends do it in one statement.
-        """
-        try:
-            return self._insert(table, row)
-        except DuplicateError:
-            return None
-
-    def _insert_later(self, table: Table, row: Row) -> None:
-        """Insert a checked row now or with the next statement; by default now."""
-        self._insert(table, row)
-
-    def _insert_if_absent_later(self, table: Table, row: Row) -> Later[Row | None]:
-        """:meth:`_insert_if_absent` now or with the next statement; by default now."""
-        return Later.known(self._insert_if_absent(table, row))
-
-    @abc.abstractmethod
-    def _get(self, table: Table, key: Row, *, for_update: bool) -> Row | None:
-        """The row with the checked key, or None."""
-
-    @abc.abstractmethod
-    def _update(self, table: Table, key: Row, changes: Row, expect: Row) -> bool:
-        """Apply checked changes if the row exists and matches ``expect``."""
-
-    def _update_many(self, updates: Sequence[tuple[Table, Row, Row, Row]]) -> list[bool]:
-        """Checked updates (table, key, changes, expect); by default one by one."""
-        return [self._update(*u) for u in updates]
-
-    def _update_where(
-        self, table: Table, where: Where, changes: Row, copies: Mapping[str, str]
-    ) -> int:
-        """Apply checked changes and copies (each from the row's value before) to every
-        matching row; how many matched.  Refuse an append-only table's matching rows.
-
-        By default a :meth:`_select` and an :meth:`_update` per row, by key; the
-        built-in backends do it in one statement.
-        """
-        rows = self._select(table, where, check_order(table, ()), None)
-        for row in rows:
-            key = {name: row[name] for name in table.primary_key}
-            copied = {to: row[origin] for to, origin in copies.items()}
-            self._update(table, key, {**changes, **copied}, {})
-        return len(rows)
-
-    @abc.abstractmethod
-    def _delete(self, table: Table, key: Row) -> bool:
-        """Delete by checked key; whether a row was deleted."""
-
-    @abc.abstractmethod
-    def _select(self, table: Table, where: Where, order: Order, limit: int | None) -> list[Row]:
-        """Matching rows in the (total) order."""
-
-    def _select_many(
-        self, selects: Sequence[tuple[Table, Where, Order, int | None]]
-    ) -> list[list[Row]]:
-        """Checked selects' rows, in order; by default one after another."""
-        return [self._select(*s) for s in selects]
-
-    @abc.abstractmethod
-    def _count(self, table: Table, where: Where) -> int:
-        """The number of matching rows."""
-
-    @abc.abstractmethod
-    def _increment(self, table: Table, key: Row, column: str, by: int) -> int | None:
-        """Atomically add ``by``; the new value, or None if there is no such row.
-
-        Raise :class:`InvalidValue` (and change nothing) if the result would
-        leave the 64-bit range.
-        """
-
-    @abc.abstractmethod
-    def _next_number(self, name: str) -> int:
-        """The next value of the named sequence."""
-
-    def _bump(self, name: str) -> None:
-        """Take the next value of the named sequence now or with the next statement."""
-        self._next_number(name)
-
-    @abc.abstractmethod
-    def _stream(self, table: Table, where: Where, order: Order, batch_size: int) -> Iterator[Row]:
-        """Matching rows in order, fetched in batches."""
-
-    @abc.abstractmethod
-    def _savepoint(self, name: str) -> None:
-        """Mark the current state under ``name`` (a fresh, lower-case SQL identifier)."""
-
-    @abc.abstractmethod
-    def _release(self, name: str) -> None:
-        """Forget the savepoint ``name`` (and any later ones), keeping every write since."""
-
-    @abc.abstractmethod
-    def _rollback_to(self, name: str) -> None:
-        """Undo every write since the savepoint ``name`` was made, and forget it."""
-
-    @abc.abstractmethod
-    def _commit(self) -> None:
-        """Make every write of this unit of work durable."""
-
-    @abc.abstractmethod
-    def _rollback(self) -> None:
-        """Undo every write of this unit of work."""

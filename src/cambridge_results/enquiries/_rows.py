@@ -21,6 +21,7 @@ __all__ = [
     "enquiry_columns",
     "enquiry_data",
     "enquiry_from_data",
+    "enquiry_group",
     "last_written",
     "require",
     "single_claim",
@@ -220,6 +221,11 @@ _COLUMN_FIELDS = (
     "number",
     "arrived_at",
 )
+
+
+def enquiry_group(enquiry: Enquiry) -> tuple[str, str, str]:
+    """The (centre, series, syllabus) of an enquiry as its rows store them."""
+    return (enquiry.centre.value, enquiry.series.code, enquiry.syllabus.value)
 
 
 def changed_columns(enquiry: Enquiry, previous: Enquiry) -> dict[str, Any]:

@@ -210,36 +210,19 @@ def enquiry_columns(enquiry: Enquiry) -> dict[str, Any]:
     }
 
 
-#: The fields :func:`enquiry_columns` writes, each to the column of its name.
-_COLUMN_FIELDS = (
-    "centre",
-    "associate",
-    "series",
-    "syllabus",
-    "service",
-    "status",
-    "number",
-    "arrived_at",
-)
-
-
 def enquiry_group(enquiry: Enquiry) -> tuple[str, str, str]:
     """The (centre, series, syllabus) of an enquiry as its rows store them."""
     return (enquiry.centre.value, enquiry.series.code, enquiry.syllabus.value)
 
 
 def changed_columns(enquiry: Enquiry, previous: Enquiry) -> dict[str, Any]:
-    """The columns of :func:`enquiry_columns` whose values differ from ``previous``'s."""
-    changed = [
-        name
-        for name in _COLUMN_FIELDS
-        if (value := getattr(enquiry, name)) is not (old := getattr(previous, name))
-        and value != old
-    ]
-    if not changed:
-        return {}
-    columns = enquiry_columns(enquiry)
-    return {name: columns[name] for name in changed}
+    """The columns of :func:`enquiry_columns` whose values differ from ``previous``'s.
+
+    Compared as the columns store them (identifiers' text, a status's
+    value), so the columns compared are always the ones written.
+    """
+    old = enquiry_columns(previous)
+    return {n: v for n, v in enquiry_columns(enquiry).items() if v != old[n]}
 
 
 def single_claim(enquiry: Enquiry, existing: Mapping[str, Mapping[str, Any]]) -> str | None:

@@ -29,8 +29,10 @@ from cambridge_results.enquiries._rows import (
     enquiry_columns,
     enquiry_data,
     enquiry_group,
+    group_texts,
     require,
     single_claim,
+    text_of,
 )
 from cambridge_results.enquiries._rows import stored_enquiry as _stored
 from cambridge_results.enquiries.errors import DuplicateEnquiry
@@ -369,10 +371,10 @@ class EnquiryRepository:
         numbers (as stored) and the rows :meth:`candidates_read` gave for
         them in this unit of work: only the other candidates' rows are read.
         """
-        wanted = sorted({candidate_key(c) for c in candidates})
+        wanted = sorted(set(map(text_of, candidates)))
         if not wanted:
             return []
-        group = (centre_key(centre), series_key(series), syllabus_key(syllabus))
+        group = group_texts(centre, series, syllabus)
         rows: list[dict[str, Any]] = []
         rest = wanted
         if read is not None:
@@ -405,8 +407,8 @@ class EnquiryRepository:
         For a caller that sends it along with other reads
         (``uow.select_many``) and gives the rows to :meth:`sharing`.
         """
-        wanted = sorted({candidate_key(c) for c in candidates})
-        group = (centre_key(centre), series_key(series), syllabus_key(syllabus))
+        wanted = sorted(set(map(text_of, candidates)))
+        group = group_texts(centre, series, syllabus)
         return frozenset(wanted), Select(*_candidates_read(group, wanted))
 
     def for_centre(

@@ -208,7 +208,7 @@ class ResultsRepository:
         """The facts from the rows of ``read.reads``; a second batch only if it must."""
         if not first[0]:
             raise NotFound(f"no syllabus {read.code}")
-        stored = reference_value(first[0][0], Syllabus, key=_syllabus_key)
+        stored = reference_value(first[0][0], Syllabus)
         if len(_QUALIFICATION_OF) >= _GUESSES:
             _QUALIFICATION_OF.clear()
         _QUALIFICATION_OF[str(read.code)] = stored.qualification
@@ -287,28 +287,6 @@ def _group(
     """The ``where`` of a syllabus at a centre in a series, as its rows store it."""
     centre_text, series_text, syllabus_text = group_texts(centre, series, syllabus)
     return {"centre": centre_text, "series": series_text, "syllabus": syllabus_text}
-
-
-def _syllabus_key(row: Row) -> tuple[object, ...] | None:
-    """A ``syllabuses`` row's values with their types, its components' too; else ``None``.
-
-    For :func:`reference_value`: about a tenth of the cost of the row's
-    repr, and as discriminating (equal keys are equal values of the same
-    types, so True, 1 and 1.0 differ).  ``None`` (keyed by the repr) when the
-    components are not a list of mappings; a component holding a list or a
-    mapping makes the key unhashable, which is keyed by the repr too.
-    """
-    components = row.get("components")
-    if type(components) is not list:
-        return None
-    rest = dict(row)
-    del rest["components"]
-    key: list[object] = [tuple(rest.items()), tuple(map(type, rest.values()))]
-    for c in components:
-        if type(c) is not dict:
-            return None
-        key += (tuple(c.items()), tuple(map(type, c.values())))
-    return tuple(key)
 
 
 def _qualification_read(code: str) -> Select:

@@ -11,7 +11,9 @@ import pendulum
 
 from cambridge_results.errors import InvalidValue
 from cambridge_results.serialization import converter, structure, unstructure
+from cambridge_results.storage.keys import candidate_key, centre_key, series_key, syllabus_key
 from cambridge_results.storage.schema import built_json
+from cambridge_results.values import CandidateNumber, CentreNumber, ExamSeries, SyllabusCode
 from cambridge_results.values.enquiry import Enquiry, EnquiryStatus
 
 __all__ = [
@@ -21,10 +23,13 @@ __all__ = [
     "enquiry_columns",
     "enquiry_data",
     "enquiry_from_data",
+    "enquiry_group",
+    "group_texts",
     "last_written",
     "require",
     "single_claim",
     "stored_enquiry",
+    "text_of",
 ]
 
 
@@ -209,31 +214,41 @@ def enquiry_columns(enquiry: Enquiry) -> dict[str, Any]:
     }
 
 
-#: The fields :func:`enquiry_columns` writes, each to the column of its name.
-_COLUMN_FIELDS = (
-    "centre",
-    "associate",
-    "series",
-    "syllabus",
-    "service",
-    "status",
-    "number",
-    "arrived_at",
-)
+def enquiry_group(enquiry: Enquiry) -> tuple[str, str, str]:
+    """The (centre, series, syllabus) of an enquiry as its rows store them."""
+    return (enquiry.centre.value, enquiry.series.code, enquiry.syllabus.value)
+
+
+def group_texts(
+    centre: CentreNumber | str, series: ExamSeries | str, syllabus: SyllabusCode | str
+) -> tuple[str, str, str]:
+    """(centre, series, syllabus) as rows store them: what the storage keys give.
+
+    An identifier the caller already holds (an enquiry's own) gives its text
+    as it is; only text is parsed (and refused) by the storage keys.
+    """
+    return (
+        centre.value if type(centre) is CentreNumber else centre_key(centre),
+        series.code if type(series) is ExamSeries else series_key(series),
+        syllabus.value if type(syllabus) is SyllabusCode else syllabus_key(syllabus),
+    )
+
+
+def text_of(candidate: CandidateNumber | str) -> str:
+    """A candidate number as rows store it (what ``storage.keys.candidate_key`` gives)."""
+    if type(candidate) is CandidateNumber:
+        return candidate.value
+    return candidate_key(candidate)
 
 
 def changed_columns(enquiry: Enquiry, previous: Enquiry) -> dict[str, Any]:
-    """The columns of :func:`enquiry_columns` whose values differ from ``previous``'s."""
-    changed = [
-        name
-        for name in _COLUMN_FIELDS
-        if (value := getattr(enquiry, name)) is not (old := getattr(previous, name))
-        and value != old
-    ]
-    if not changed:
-        return {}
-    columns = enquiry_columns(enquiry)
-    return {name: columns[name] for name in changed}
+    """The columns of :func:`enquiry_columns` whose values differ from ``previous``'s.
+
+    Compared as the columns store them (identifiers' text, a status's
+    value), so the columns compared are always the ones written.
+    """
+    old = enquiry_columns(previous)
+    return {n: v for n, v in enquiry_columns(enquiry).items() if v != old[n]}
 
 
 def single_claim(enquiry: Enquiry, existing: Mapping[str, Mapping[str, Any]]) -> str | None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from cambridge_results.enquiries import tables as t
-from cambridge_results.enquiries._rows import as_dict, require
+from cambridge_results.enquiries._rows import as_dict, group_texts, require
 from cambridge_results.errors import InvalidValue, NotFound
 from cambridge_results.serialization import structure, unstructure
 from cambridge_results.storage.keys import centre_key, series_key, syllabus_key
@@ -187,8 +187,8 @@ class ResultsRepository:
         named: list[CandidateNumber] = []
         if candidates is not None:
             named = list(dict.fromkeys(CandidateNumber.parse(c) for c in candidates))
-        guess = _QUALIFICATION_OF.get(str(code))
-        reads = [Select(self._uow.syllabuses.table, {"code": str(code)})]
+        guess = _QUALIFICATION_OF.get(code.value)
+        reads = [Select(self._uow.syllabuses.table, {"code": code.value})]
         if samples:
             reads.append(_samples_read(group))
         reads += _results_reads(group, named)
@@ -285,11 +285,8 @@ def _group(
     centre: CentreNumber | str, series: ExamSeries | str, syllabus: SyllabusCode | str
 ) -> dict[str, str]:
     """The ``where`` of a syllabus at a centre in a series, as its rows store it."""
-    return {
-        "centre": centre_key(centre),
-        "series": series_key(series),
-        "syllabus": syllabus_key(syllabus),
-    }
+    centre_text, series_text, syllabus_text = group_texts(centre, series, syllabus)
+    return {"centre": centre_text, "series": series_text, "syllabus": syllabus_text}
 
 
 def _qualification_read(code: str) -> Select:
@@ -323,7 +320,7 @@ def _results_reads(group: dict[str, str], numbers: list[CandidateNumber]) -> lis
     """The reads of the entries and the marks of ``numbers``: none for no numbers."""
     if not numbers:
         return []
-    where = {**group, "candidate": In(str(n) for n in numbers)}
+    where = {**group, "candidate": In([n.value for n in numbers])}
     return [Select(ENTRIES, where), Select(t.MARKS, where)]
 
 

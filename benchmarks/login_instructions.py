@@ -91,7 +91,7 @@ def _step(logins: Logins, step: str, names: list[str]) -> Callable[[str, str], o
     """
     from cambridge_results.logins import LoginRequest
     from cambridge_results.logins.candidates import CandidateCredential
-    from cambridge_results.logins.guard import reserve, settle_success
+    from cambridge_results.logins.guard import SuccessSettling, reserve, settle_success
     from cambridge_results.logins.login import as_typed, find_login
     from cambridge_results.logins.records import AttemptOutcome, LoginAttempt
     from logins import PASSWORD
@@ -117,7 +117,7 @@ def _step(logins: Logins, step: str, names: list[str]) -> Callable[[str, str], o
 
     def settle(name: str, password: str) -> None:
         attempt = LoginAttempt(at=context.now(), username=name, outcome=AttemptOutcome.SUCCESS)
-        settle_success(context, attempt, key=name)
+        settle_success(context, SuccessSettling(attempt, key=name))
 
     login(names[-1], PASSWORD)
     found = reserved(names[-1])

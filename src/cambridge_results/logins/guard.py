@@ -22,6 +22,7 @@ on disk, and it makes the count durable too (docs/security.md).
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from typing import Generic, TypeVar
@@ -33,7 +34,11 @@ from cambridge_results.context import Context
 from cambridge_results.decisions import Decision
 from cambridge_results.logins.candidates import NO_CANDIDATE_CREDENTIALS, CandidateCredentials
 from cambridge_results.logins.records import AttemptOutcome, LoginAttempt
-from cambridge_results.logins.repositories import LoginRepositories, success_writes
+from cambridge_results.logins.repositories import (
+    LockoutRepository,
+    LoginRepositories,
+    success_writes,
+)
 from cambridge_results.logins.verifier import Verifier
 from cambridge_results.storage.port import UnitOfWork
 
@@ -54,6 +59,7 @@ T = TypeVar("T")
 SYSTEM_ACTOR = "system:logins"
 
 _log = logging.getLogger("cambridge_results.logins")
+_ALLOWED = Decision.allow()
 
 
 @attrs.frozen(kw_only=True)
@@ -86,9 +92,9 @@ def reserve(
     def provisional(uow: UnitOfWork) -> tuple[Decision, T | None] | None:
         # The common case, a key with no failures: the count's one statement, not
         # waited for on disk, and the lookup in the same round trip (PostgreSQL).
-        repos = LoginRepositories(uow, candidates)
-        counted, found = repos.lockouts.count_new_and(key, now, policy, lambda: lookup(repos))
-        return (Decision.allow(), found) if counted else None
+        read = functools.partial(lookup, LoginRepositories(uow, candidates))
+        counted, found = LockoutRepository(uow).count_new_and(key, now, policy, read)
+        return (_ALLOWED, found) if counted else None
 
     reserved = context.write(provisional, actor=SYSTEM_ACTOR, provisional=True)
     if reserved is not None:

@@ -16,6 +16,8 @@ success the signed-in :class:`~cambridge_results.principals.CandidateUser`.
 
 from __future__ import annotations
 
+import functools
+
 import attrs
 import pendulum
 
@@ -51,6 +53,8 @@ from cambridge_results.rules.logins.passwords import check_chosen_password
 from cambridge_results.storage.port import UnitOfWork
 
 __all__ = ["Found", "LoginFlows", "as_typed", "find_login"]
+
+_ALLOWED = Decision.allow()
 
 #: What a username can name: an account, or a letter's credential (CRW-14).
 Found = AccountRecord | CandidateCredential
@@ -148,13 +152,13 @@ class LoginFlows(LoginsBase):
         attempt = LoginAttempt(at=now, username=key, outcome=AttemptOutcome.SUCCESS)
         if isinstance(found, CandidateCredential):
             result = LoginResult(
-                decision=Decision.allow(),
+                decision=_ALLOWED,
                 attempt=attempt,
                 candidate=found.principal,
                 must_change_password=found.must_change_password(self._context.policy.credentials),
             )
         else:
-            result = LoginResult(decision=Decision.allow(), attempt=attempt, account=found)
+            result = LoginResult(decision=_ALLOWED, attempt=attempt, account=found)
         if self._verifier.needs_rehash(found.password_hash):
             return result, None
         return result, SuccessSettling(attempt, key=key)
@@ -226,14 +230,10 @@ class LoginFlows(LoginsBase):
             )
             return LoginResult(decision=well_formed, attempt=attempt)
         key = normalise_username(username)
-
-        def lookup(repos: LoginRepositories) -> Found | None:
-            return find_login(repos, key)
-
         reserved: tuple[Decision, Found | None] = reserve(
             self._context,
             key=key,
-            lookup=lookup,
+            lookup=functools.partial(find_login, key=key),
             now=now,
             candidates=self._candidates,
         )

@@ -45,7 +45,7 @@ import argon2
 import argon2._password_hasher
 import attrs
 
-from cambridge_results.board import open_board
+from cambridge_results.board import Board, open_board
 from cambridge_results.credentials import ALPHABET
 from cambridge_results.hashing import hasher_for
 from cambridge_results.logins import LoginRequest
@@ -186,30 +186,61 @@ class _ArgonTimer:
             self.last = (time.perf_counter() - start, time.process_time() - cpu)
 
 
+def cheap_policy() -> Policy:
+    """The benchmark's policy with the test hasher allowed (``test-cheap``)."""
+    return attrs.evolve(
+        POLICY,
+        credentials=attrs.evolve(POLICY.credentials, allowed_test_hashers=("test-cheap",)),
+    )
+
+
+def _timed_logins(
+    board: Board,
+    count: int,
+    *,
+    timer: _ArgonTimer | None = None,
+    between: Callable[[], None] = lambda: None,
+) -> tuple[list[float], list[float]]:
+    """Wall and CPU seconds of each login of candidates ``0`` to ``count - 1``.
+
+    Less the login's own argon2 call when ``timer`` times it; ``between``
+    runs after each login, outside the times.
+    """
+    walls, cpus = [], []
+    for i in range(count):
+        request = LoginRequest(username=username(i), password=PASSWORD)
+        start, cpu = time.perf_counter(), time.process_time()
+        if not board.logins.log_in(request).ok:
+            raise SystemExit(f"login of {request.username} failed")
+        wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+        hasher_wall, hasher_cpu = (0.0, 0.0) if timer is None else timer.last
+        walls.append(wall - hasher_wall)
+        cpus.append(cpu - hasher_cpu)
+        between()
+    return walls, cpus
+
+
 def own_work(url: str, encoded: str, count: int) -> tuple[float, float, float, float]:
     """Medians of a login's wall and CPU seconds minus its argon2 call's, argon2's, bare's.
 
     Logins of candidates ``0`` to ``count - 1`` alternate with bare verifies.
     """
     timer = _ArgonTimer()
+    verifier = bare_verifier()
+    argons: list[float] = []
+    bares: list[float] = []
+
+    def bare() -> None:
+        argons.append(timer.last[0])
+        start = time.perf_counter()
+        verifier.verify(encoded, PASSWORD)
+        bares.append(time.perf_counter() - start)
+
     argon2._password_hasher.verify_secret = timer  # type: ignore[attr-defined,assignment]
     try:
         board = open_board(url, policy=POLICY, hasher_name="argon2id", migrate=False)
-        verifier = bare_verifier()
         board.logins.log_in(LoginRequest(username=username(count), password=PASSWORD))
-        walls, cpus, argons, bares = [], [], [], []
-        for i in range(count):
-            request = LoginRequest(username=username(i), password=PASSWORD)
-            start, cpu = time.perf_counter(), time.process_time()
-            if not board.logins.log_in(request).ok:
-                raise SystemExit(f"login of {request.username} failed")
-            wall, cpu = time.perf_counter() - start, time.process_time() - cpu
-            walls.append(wall - timer.last[0])
-            cpus.append(cpu - timer.last[1])
-            argons.append(timer.last[0])
-            start = time.perf_counter()
-            verifier.verify(encoded, PASSWORD)
-            bares.append(time.perf_counter() - start)
+        walls, cpus = _timed_logins(board, count, timer=timer, between=bare)
         board.close()
     finally:
         argon2._password_hasher.verify_secret = timer._inner  # type: ignore[attr-defined]
@@ -225,21 +256,11 @@ def warm_work(url: str, count: int) -> tuple[float, float]:
     memory through them: the difference between the two is what running
     cold costs, not work the library does.
     """
-    policy = attrs.evolve(
-        POLICY,
-        credentials=attrs.evolve(POLICY.credentials, allowed_test_hashers=("test-cheap",)),
-    )
+    policy = cheap_policy()
     seed(url, count + 1, policy=policy, hasher="test-cheap")
     board = open_board(url, policy=policy, hasher_name="test-cheap", migrate=False)
     board.logins.log_in(LoginRequest(username=username(count), password=PASSWORD))
-    walls, cpus = [], []
-    for i in range(count):
-        request = LoginRequest(username=username(i), password=PASSWORD)
-        start, cpu = time.perf_counter(), time.process_time()
-        if not board.logins.log_in(request).ok:
-            raise SystemExit(f"login of {request.username} failed")
-        walls.append(time.perf_counter() - start)
-        cpus.append(time.process_time() - cpu)
+    walls, cpus = _timed_logins(board, count)
     board.close()
     return statistics.median(walls), statistics.median(cpus)
 

@@ -14,6 +14,7 @@ from cambridge_results.rules.logins.lockout import (
     after_failure,
     after_success,
     check,
+    first_failure,
     is_locked,
 )
 
@@ -133,3 +134,17 @@ def test_a_lock_never_ends_before_its_time_and_always_ends_at_it(
             assert not is_locked(before, now)
         else:
             assert state.failures < threshold
+
+
+@settings(max_examples=100)
+@given(threshold=st.integers(1, 5), minutes=st.integers(1, 60), seconds=st.integers(0, 10**6))
+def test_a_keys_first_failure_is_a_failure_counted_on_a_fresh_state(
+    threshold: int, minutes: int, seconds: int
+) -> None:
+    """LOG-02: the count in advance of a key with no row is after_failure of a fresh state."""
+    policy = LoginPolicy(lockout_threshold=threshold, lockout_minutes=minutes)
+    now = T0.add(seconds=seconds)
+    first = first_failure(now, policy)
+    assert first == after_failure(LockoutState(), now, policy)
+    assert first.failures == 1
+    assert (first.locked_until is not None) is (threshold == 1)

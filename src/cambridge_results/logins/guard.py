@@ -22,6 +22,7 @@ on disk, and it makes the count durable too (docs/security.md).
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from typing import Generic, TypeVar
@@ -33,13 +34,18 @@ from cambridge_results.context import Context
 from cambridge_results.decisions import Decision
 from cambridge_results.logins.candidates import NO_CANDIDATE_CREDENTIALS, CandidateCredentials
 from cambridge_results.logins.records import AttemptOutcome, LoginAttempt
-from cambridge_results.logins.repositories import AttemptRepository, LoginRepositories
+from cambridge_results.logins.repositories import (
+    LockoutRepository,
+    LoginRepositories,
+    success_writes,
+)
 from cambridge_results.logins.verifier import Verifier
 from cambridge_results.storage.port import UnitOfWork
 
 __all__ = [
     "SYSTEM_ACTOR",
     "Guarded",
+    "SuccessSettling",
     "check_secret",
     "guarded_check",
     "record_attempt",
@@ -53,6 +59,7 @@ T = TypeVar("T")
 SYSTEM_ACTOR = "system:logins"
 
 _log = logging.getLogger("cambridge_results.logins")
+_ALLOWED = Decision.allow()
 
 
 @attrs.frozen(kw_only=True)
@@ -85,9 +92,13 @@ def reserve(
     def provisional(uow: UnitOfWork) -> tuple[Decision, T | None] | None:
         # The common case, a key with no failures: the count's one statement, not
         # waited for on disk, and the lookup in the same round trip (PostgreSQL).
-        repos = LoginRepositories(uow, candidates)
-        counted, found = repos.lockouts.count_new_and(key, now, policy, lambda: lookup(repos))
-        return (Decision.allow(), found) if counted else None
+        read = functools.partial(lookup, LoginRepositories(uow, candidates))
+        counted, found = LockoutRepository(uow).count_new_and(key, now, policy, read)
+        return (_ALLOWED, found) if counted else None
+
+    reserved = context.write(provisional, actor=SYSTEM_ACTOR, provisional=True)
+    if reserved is not None:
+        return reserved
 
     def count(uow: UnitOfWork) -> tuple[Decision, T | None]:
         # A key with a row: read for update, so attempts on one key queue, not retry.
@@ -95,8 +106,7 @@ def reserve(
         lock = repos.lockouts.count_failure(key, now, policy, context.policy.timezone)
         return lock, (lookup(repos) if lock.allowed else None)
 
-    reserved = context.write(provisional, actor=SYSTEM_ACTOR, provisional=True)
-    return reserved or context.write(count, actor=SYSTEM_ACTOR)
+    return context.write(count, actor=SYSTEM_ACTOR)
 
 
 def check_secret(verifier: Verifier, stored: str | None, secret: str) -> AttemptOutcome:
@@ -155,8 +165,27 @@ def _logged(attempt: LoginAttempt) -> None:
         )
 
 
-def settle_success(context: Context, attempt: LoginAttempt, *, key: str) -> None:
-    """Record a successful ``attempt`` and clear ``key``, not waited for (LOG-02).
+class SuccessSettling:
+    """A successful attempt's settling, made before the hasher runs (:func:`settle_success`).
+
+    Calling it with a unit of work hands the store the attempt's insert and
+    the key's delete (``send_many``).  What runs after argon2id runs with the
+    processor's caches emptied (docs/performance.md), so a login builds this
+    while they are warm and, after a match, only sends it.
+    """
+
+    __slots__ = ("_writes", "attempt")
+
+    def __init__(self, attempt: LoginAttempt, *, key: str) -> None:
+        self.attempt = attempt
+        self._writes = success_writes(attempt, key)
+
+    def __call__(self, uow: UnitOfWork) -> None:
+        uow.send_many(self._writes)
+
+
+def settle_success(context: Context, settling: SuccessSettling) -> None:
+    """Record a successful attempt and clear its key, not waited for (LOG-02).
 
     A provisional unit of work hands the store the attempt's insert and the
     key's delete (``send_many``): they commit together (on PostgreSQL just
@@ -167,9 +196,5 @@ def settle_success(context: Context, attempt: LoginAttempt, *, key: str) -> None
     counts in advance stand as failures (the safe direction); never a
     failure (docs/security.md).
     """
-    context.write(
-        lambda uow: AttemptRepository(uow).record_success(attempt, key),
-        actor=SYSTEM_ACTOR,
-        provisional=True,
-    )
-    _logged(attempt)
+    context.write(settling, actor=SYSTEM_ACTOR, provisional=True)
+    _logged(settling.attempt)

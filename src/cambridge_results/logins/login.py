@@ -16,6 +16,8 @@ success the signed-in :class:`~cambridge_results.principals.CandidateUser`.
 
 from __future__ import annotations
 
+import functools
+
 import attrs
 import pendulum
 
@@ -25,6 +27,7 @@ from cambridge_results.logins.base import LoginsBase
 from cambridge_results.logins.candidates import CandidateCredential
 from cambridge_results.logins.guard import (
     SYSTEM_ACTOR,
+    SuccessSettling,
     check_secret,
     record_attempt,
     reserve,
@@ -39,7 +42,7 @@ from cambridge_results.logins.records import (
 from cambridge_results.logins.repositories import LoginRepositories
 from cambridge_results.logins.requests import LoginRequest, PasswordChange
 from cambridge_results.rules.logins.login import (
-    candidate_username,
+    CANDIDATE_USERNAME,
     check_login_input,
     incorrect_login_details,
     letter_password,
@@ -51,12 +54,17 @@ from cambridge_results.storage.port import UnitOfWork
 
 __all__ = ["Found", "LoginFlows", "as_typed", "find_login"]
 
+_ALLOWED = Decision.allow()
+
 #: What a username can name: an account, or a letter's credential (CRW-14).
 Found = AccountRecord | CandidateCredential
 
 
 def find_login(repos: LoginRepositories, key: str) -> Found | None:
     """The letter's credential or the account the normalised ``key`` names, else None.
+
+    ``key`` is :func:`~cambridge_results.rules.logins.login.normalise_username`'s
+    answer, so a candidate username in it is in canonical form already.
 
     A generated candidate username (CRW-12) is looked up in the letters'
     credentials first, then in the accounts; any other username only in the
@@ -65,7 +73,7 @@ def find_login(repos: LoginRepositories, key: str) -> Found | None:
     so the order decides nothing unless an account was given a candidate's
     username: then the candidate's letter wins.
     """
-    if candidate_username(key) is not None:
+    if CANDIDATE_USERNAME.fullmatch(key) is not None:  # a normalised key is canonical
         credential = repos.candidates.find(key)
         if credential is not None:
             return credential
@@ -107,7 +115,7 @@ class LoginFlows(LoginsBase):
         What a success answers and records is made before the hasher runs:
         argon2id streams its memory through the processor's caches, so
         whatever runs after it runs cold (docs/performance.md).  After it, a
-        success without a hash to upgrade only settles.
+        success without a hash to upgrade only sends its settling.
         """
         checked = self._reserve(request.username, request.password, flow="login")
         if isinstance(checked, LoginResult):
@@ -116,15 +124,18 @@ class LoginFlows(LoginsBase):
         if not lock.allowed:
             locked = LoginAttempt(at=now, username=key, outcome=AttemptOutcome.LOCKED)
             return self._refused(key, locked, lock)
-        success, rehash = (None, False) if found is None else self._success(key, now, found)
-        outcome = self._check_secret(found, request.password)
-        if outcome is not AttemptOutcome.SUCCESS or found is None or success is None:
-            failed = LoginAttempt(at=now, username=key, outcome=outcome)
+        if found is None:
+            outcome = check_secret(self._verifier, None, request.password)
+            return self._refused(key, LoginAttempt(at=now, username=key, outcome=outcome), lock)
+        typed = as_typed(found, request.password)
+        success, settling = self._success(key, now, found)
+        if not self._verifier.verify(found.password_hash, typed):
+            failed = LoginAttempt(at=now, username=key, outcome=AttemptOutcome.WRONG_PASSWORD)
             return self._refused(key, failed, lock)
-        if not rehash:
-            settle_success(self._context, success.attempt, key=key)
+        if settling is not None:
+            settle_success(self._context, settling)
             return success
-        upgraded = self._verifier.hasher.hash(as_typed(found, request.password))
+        upgraded = self._verifier.hasher.hash(typed)
 
         def finish(uow: UnitOfWork) -> bool:
             repos = LoginRepositories(uow, self._candidates)
@@ -134,20 +145,23 @@ class LoginFlows(LoginsBase):
         stored = self._context.write(finish, actor=SYSTEM_ACTOR)
         return attrs.evolve(success, upgraded_hash=upgraded, hash_upgraded=stored)
 
-    def _success(self, key: str, now: pendulum.DateTime, found: Found) -> tuple[LoginResult, bool]:
-        """The answer if the password matches, and whether its hash is to be upgraded."""
+    def _success(
+        self, key: str, now: pendulum.DateTime, found: Found
+    ) -> tuple[LoginResult, SuccessSettling | None]:
+        """The answer if the password matches, and its settling (None: the hash is upgraded)."""
         attempt = LoginAttempt(at=now, username=key, outcome=AttemptOutcome.SUCCESS)
-        rehash = self._verifier.needs_rehash(found.password_hash)
         if isinstance(found, CandidateCredential):
             result = LoginResult(
-                decision=Decision.allow(),
+                decision=_ALLOWED,
                 attempt=attempt,
                 candidate=found.principal,
                 must_change_password=found.must_change_password(self._context.policy.credentials),
             )
         else:
-            result = LoginResult(decision=Decision.allow(), attempt=attempt, account=found)
-        return result, rehash
+            result = LoginResult(decision=_ALLOWED, attempt=attempt, account=found)
+        if self._verifier.needs_rehash(found.password_hash):
+            return result, None
+        return result, SuccessSettling(attempt, key=key)
 
     def change_password(self, request: PasswordChange) -> Decision:
         """Replace a password, proved by the current one under the lockout.
@@ -216,14 +230,10 @@ class LoginFlows(LoginsBase):
             )
             return LoginResult(decision=well_formed, attempt=attempt)
         key = normalise_username(username)
-
-        def lookup(repos: LoginRepositories) -> Found | None:
-            return find_login(repos, key)
-
         reserved: tuple[Decision, Found | None] = reserve(
             self._context,
             key=key,
-            lookup=lookup,
+            lookup=functools.partial(find_login, key=key),
             now=now,
             candidates=self._candidates,
         )

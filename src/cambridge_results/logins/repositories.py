@@ -62,6 +62,7 @@ __all__ = [
     "LockoutRepository",
     "LoginRepositories",
     "ResetTokenRepository",
+    "success_writes",
 ]
 
 Row = dict[str, Any]
@@ -160,7 +161,7 @@ def _lockout_state(row: Row | None) -> LockoutState:
 
 def _first_failure(key: str, now: pendulum.DateTime, policy: LoginPolicy) -> Row:
     """The lockout row of a key's first failure."""
-    first = lockout.after_failure(LockoutState(), now, policy)
+    first = lockout.first_failure(now, policy)
     return {"key": key, "failures": first.failures, "locked_until": first.locked_until}
 
 
@@ -258,6 +259,18 @@ def _attempt_row(attempt: LoginAttempt) -> Row:
     }
 
 
+def success_writes(attempt: LoginAttempt, key: str) -> list[Insert | Delete]:
+    """What settles a successful ``attempt``: its record, and ``key``'s lockout cleared.
+
+    Plain values, so a login makes them before its hasher runs
+    (:class:`~cambridge_results.logins.guard.SuccessSettling`).
+    """
+    return [
+        Insert(tables.ATTEMPTS.name, _attempt_row(attempt)),
+        Delete(tables.LOCKOUTS.name, key),
+    ]
+
+
 class AttemptRepository(_Repository):
     """Every login attempt, append-only: time (UTC), username, outcome, flow; never a secret."""
 
@@ -268,13 +281,11 @@ class AttemptRepository(_Repository):
     def record_success(self, attempt: LoginAttempt, key: str) -> None:
         """Keep ``attempt`` and clear ``key``'s lockout, together, not waiting for the answer.
 
-        ``send_many``: on PostgreSQL, in a provisional unit, the two are sent
-        and the login goes on; the store reads their answer first thing when
-        this thread next uses it (docs/security.md).
+        ``send_many`` of :func:`success_writes`: on PostgreSQL, in a provisional
+        unit, the two are sent and the login goes on; the store reads their
+        answer when this thread next uses it (docs/security.md).
         """
-        self._uow.send_many(
-            [Insert(tables.ATTEMPTS.name, _attempt_row(attempt)), Delete(tables.LOCKOUTS.name, key)]
-        )
+        self._uow.send_many(success_writes(attempt, key))
 
     def all(self) -> tuple[LoginAttempt, ...]:
         """Every attempt kept, oldest first."""

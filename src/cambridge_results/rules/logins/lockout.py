@@ -25,7 +25,14 @@ from cambridge_results.errors import InvalidValue
 from cambridge_results.policy import LoginPolicy
 from cambridge_results.values.instants import minute_text, plus, utc
 
-__all__ = ["LockoutState", "after_failure", "after_success", "check", "is_locked"]
+__all__ = [
+    "LockoutState",
+    "after_failure",
+    "after_success",
+    "check",
+    "first_failure",
+    "is_locked",
+]
 
 
 def _failures(_: object, __: object, value: object) -> None:
@@ -107,6 +114,21 @@ def after_failure(state: LockoutState, now: pendulum.DateTime, policy: LoginPoli
             locked_until=plus(now, datetime.timedelta(minutes=policy.lockout_minutes)),
         )
     return LockoutState(failures=failures)
+
+
+#: A key's first failure under a policy that does not lock at once; frozen, so shared.
+_ONE_FAILURE = LockoutState(failures=1)
+
+
+def first_failure(now: pendulum.DateTime, policy: LoginPolicy) -> LockoutState:
+    """The state after the first failure of a key with none: ``after_failure`` of a fresh state.
+
+    What a login counts in advance for a key with no failures (LOG-02), on
+    every login: made once, unless the policy locks at the first failure.
+    """
+    if policy.lockout_threshold > 1:
+        return _ONE_FAILURE
+    return after_failure(LockoutState(), now, policy)
 
 
 def after_success(state: LockoutState) -> LockoutState:

@@ -51,6 +51,7 @@ MAX_USERNAME_LENGTH = 254
 #: SPEC section 5: the password cap accepts at least 64 and at most 128 characters.
 MIN_PASSWORD_CAP = 64
 PASSWORD_CAP_CEILING = 128
+_ALLOWED = Decision.allow()
 
 
 #: A generated candidate username in its canonical form (CRW-12): two groups of
@@ -141,7 +142,7 @@ def check_login_input(username: object, password: object, policy: LoginPolicy) -
     ok = _well_formed(username, MAX_USERNAME_LENGTH, controls_allowed=False) and _well_formed(
         password, policy.max_password_length, controls_allowed=True
     )
-    return Decision.allow() if ok else incorrect_login_details("LOG-01.malformed-input")
+    return _ALLOWED if ok else incorrect_login_details("LOG-01.malformed-input")
 
 
 class IdentityAction(enum.Enum):

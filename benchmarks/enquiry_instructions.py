@@ -19,13 +19,13 @@ the count moves by up to 3 % from one hash seed to another.
 from __future__ import annotations
 
 import argparse
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+
+from callgrind import instructions_of
 
 HERE = Path(__file__).resolve().parent
 
@@ -63,24 +63,8 @@ def _enquire(store_url: str, count: int) -> None:
 
 def instructions(url: str | None, count: int, seeded: int) -> int:
     """The instructions callgrind counts in a process running ``count`` create + submits."""
-    with tempfile.TemporaryDirectory() as tmp:
-        command = [
-            "valgrind",
-            "--tool=callgrind",
-            f"--callgrind-out-file={tmp}/callgrind.out",
-            sys.executable,
-            __file__,
-            "--run",
-            str(count),
-            "--seeded",
-            str(seeded),
-            *(["--url", url] if url else []),
-        ]
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
-    found = re.search(r"Collected : (\d+)", done.stderr)
-    if done.returncode or found is None:
-        raise SystemExit(f"callgrind failed ({done.returncode}):\n{done.stderr[-2000:]}")
-    return int(found[1])
+    arguments = ["--run", str(count), "--seeded", str(seeded)]
+    return instructions_of(__file__, [*arguments, *(["--url", url] if url else [])])
 
 
 def main(argv: Sequence[str] | None = None) -> int:

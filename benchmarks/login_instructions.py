@@ -33,14 +33,14 @@ by up to 3 % from one hash seed to another.
 from __future__ import annotations
 
 import argparse
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from callgrind import instructions_of
 
 if TYPE_CHECKING:
     from cambridge_results.logins import Logins
@@ -139,26 +139,8 @@ def _step(logins: Logins, step: str, names: list[str]) -> Callable[[str, str], o
 
 def instructions(url: str | None, step: str, count: int, seeded: int) -> int:
     """The instructions callgrind counts in a process running ``count`` of ``step``."""
-    with tempfile.TemporaryDirectory() as tmp:
-        command = [
-            "valgrind",
-            "--tool=callgrind",
-            f"--callgrind-out-file={tmp}/callgrind.out",
-            sys.executable,
-            __file__,
-            "--step",
-            step,
-            "--run",
-            str(count),
-            "--seeded",
-            str(seeded),
-            *(["--url", url] if url else []),
-        ]
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
-    found = re.search(r"Collected : (\d+)", done.stderr)
-    if done.returncode or found is None:
-        raise SystemExit(f"callgrind failed ({done.returncode}):\n{done.stderr[-2000:]}")
-    return int(found[1])
+    arguments = ["--step", step, "--run", str(count), "--seeded", str(seeded)]
+    return instructions_of(__file__, [*arguments, *(["--url", url] if url else [])])
 
 
 def main(argv: Sequence[str] | None = None) -> int:

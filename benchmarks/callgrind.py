@@ -12,7 +12,7 @@ import re
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 
 def instructions_of(script: str, arguments: Sequence[str]) -> int:
@@ -31,3 +31,14 @@ def instructions_of(script: str, arguments: Sequence[str]) -> int:
     if done.returncode or found is None:
         raise SystemExit(f"callgrind failed ({done.returncode}):\n{done.stderr[-2000:]}")
     return int(found[1])
+
+
+def instructions_per_run(
+    script: str, arguments: Callable[[int], Sequence[str]], few: int, many: int
+) -> float:
+    """What one more run costs: ``script`` counted with ``arguments(many)`` and with
+    ``arguments(few)``, differenced and divided, so start-up and seeding cancel out."""
+    if many <= few:
+        raise ValueError("many must be more than few")
+    counted = instructions_of(script, arguments(many)) - instructions_of(script, arguments(few))
+    return counted / (many - few)

@@ -25,7 +25,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from callgrind import instructions_of
+from callgrind import instructions_per_run
 
 HERE = Path(__file__).resolve().parent
 
@@ -61,12 +61,6 @@ def _enquire(store_url: str, count: int) -> None:
     store.close()
 
 
-def instructions(url: str | None, count: int, seeded: int) -> int:
-    """The instructions callgrind counts in a process running ``count`` create + submits."""
-    arguments = ["--run", str(count), "--seeded", str(seeded)]
-    return instructions_of(__file__, [*arguments, *(["--url", url] if url else [])])
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Print instructions per create + submit on SQLite, or on ``--url``'s PostgreSQL."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -82,11 +76,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.many <= args.few:
         parser.error("--many must be more than --few")
     # Both processes seed the same store, so seeding cancels out of the difference.
-    seeded = args.many + 1
-    few = instructions(args.url, args.few, seeded)
-    many = instructions(args.url, args.many, seeded)
+    seeded = ["--seeded", str(args.many + 1), *(["--url", args.url] if args.url else [])]
+    per = instructions_per_run(
+        __file__, lambda count: ["--run", str(count), *seeded], args.few, args.many
+    )
     backend = "PostgreSQL client" if args.url else "SQLite"
-    per = (many - few) / (args.many - args.few)
     print(f"{backend}: {per:,.0f} instructions per create + submit")
     return 0
 

@@ -40,7 +40,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from callgrind import instructions_of
+from callgrind import instructions_per_run
 
 if TYPE_CHECKING:
     from cambridge_results.logins import Logins
@@ -137,12 +137,6 @@ def _step(logins: Logins, step: str, names: list[str]) -> Callable[[str, str], o
     return steps[step]
 
 
-def instructions(url: str | None, step: str, count: int, seeded: int) -> int:
-    """The instructions callgrind counts in a process running ``count`` of ``step``."""
-    arguments = ["--step", step, "--run", str(count), "--seeded", str(seeded)]
-    return instructions_of(__file__, [*arguments, *(["--url", url] if url else [])])
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Print instructions per login (or ``--step``) on SQLite, or on ``--url``'s PostgreSQL."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -159,11 +153,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.many <= args.few:
         parser.error("--many must be more than --few")
     # Both processes seed the same store, so seeding cancels out of the difference.
-    seeded = args.many + 1
-    few = instructions(args.url, args.step, args.few, seeded)
-    many = instructions(args.url, args.step, args.many, seeded)
+    seeded = ["--seeded", str(args.many + 1), *(["--url", args.url] if args.url else [])]
+    per = instructions_per_run(
+        __file__,
+        lambda count: ["--step", args.step, "--run", str(count), *seeded],
+        args.few,
+        args.many,
+    )
     backend = "PostgreSQL client" if args.url else "SQLite"
-    per = (many - few) / (args.many - args.few)
     print(f"{backend}: {per:,.0f} instructions per {args.step}")
     return 0
 

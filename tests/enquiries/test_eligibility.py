@@ -25,8 +25,16 @@ from hypothesis import strategies as st
 from cambridge_results.errors import EnquiryRefused
 from cambridge_results.policy import example_2026
 from cambridge_results.rules.enquiries.changes import cancel
-from cambridge_results.rules.enquiries.eligibility import check_eligibility, check_group_award
-from cambridge_results.rules.enquiries.services import offered_services, submission_window
+from cambridge_results.rules.enquiries.eligibility import (
+    check_eligibility,
+    check_group_award,
+    check_request,
+)
+from cambridge_results.rules.enquiries.services import (
+    check_window,
+    offered_services,
+    submission_window,
+)
 from cambridge_results.rules.enquiries.workflow import submit
 from cambridge_results.values import ExamSeries, MarkSource, Route
 
@@ -375,3 +383,28 @@ def test_a_request_with_several_faults_reports_every_reason_with_its_rule(faults
         attempt()
     assert set(refused.value.codes) == expected
     assert all(r.rule in str(refused.value) for r in refused.value.reasons)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    faults=FAULTS,
+    hours=st.integers(min_value=-24 * 60, max_value=24 * 200),
+    service=st.sampled_from(["1", "1S", "2", "2S", "X/Q"]),
+)
+def test_eligibility_is_the_window_then_the_request(faults, hours, service):
+    """EAR-07 and EAR-01..06: the window's reasons first, then the request's, with its warnings."""
+    marks = {("0001", "42"): MarkSource.CALCULATED} if faults["calculated"] else {}
+    bio = facts(BIOLOGY, marks=marks)
+    others = ()
+    if faults["earlier"]:
+        earlier = draft("1", syllabus=BIOLOGY, components=("42",))
+        others = (submitted(earlier, syllabus_facts=facts(BIOLOGY)).enquiry,)
+    components = ("42", "22") if faults["multiple_choice"] else ("42",)
+    enquiry = draft(service, syllabus=BIOLOGY, components=components)
+    now = pendulum.datetime(2023, 8, 10, tz="UTC").add(hours=hours)
+    whole = check_eligibility(POLICY, enquiry, facts=bio, others=others, now=now)
+    window = check_window(POLICY, enquiry.series, enquiry.service, now)
+    request = check_request(POLICY, enquiry, facts=bio, others=others)
+    assert whole.reasons == window.reasons + request.reasons
+    assert whole.warnings == request.warnings
+    assert whole.allowed == (window.allowed and request.allowed)

@@ -23,6 +23,7 @@ from cambridge_results.values import (
     Route,
     Syllabus,
 )
+from cambridge_results.values.enquiry_facts import CandidateResults, SyllabusFacts
 
 
 def _paper(code: str = "12", **kw: object) -> Component:
@@ -185,3 +186,39 @@ def test_entries_drawn_for_a_syllabus_use_only_its_components(
     assert entry.syllabus == syllabus.code
     assert set(entry.components) <= {c.code for c in syllabus.components}
     assert entry.route in Route
+
+
+@settings(max_examples=40)
+@given(crst.syllabuses(), crst.component_codes())
+def test_a_syllabus_finds_a_component_by_code_or_says_none(
+    syllabus: Syllabus, code: ComponentCode
+) -> None:
+    """``find_component`` is the component of that code, or ``None`` when there is none."""
+    expected = next((c for c in syllabus.components if c.code == code), None)
+    assert syllabus.find_component(code) is expected
+    if expected is None:
+        with pytest.raises(InvalidValue, match="has no component"):
+            syllabus.component(code)
+    else:
+        assert syllabus.component(code.value) is expected
+
+
+@settings(max_examples=40)
+@given(st.data())
+def test_facts_find_a_candidates_results_or_say_none(data: st.DataObject) -> None:
+    """EAR-03: ``results_for`` is that candidate's results, or ``None`` without an entry."""
+    syllabus = data.draw(crst.syllabuses())
+    drawn = data.draw(st.lists(crst.entries(syllabus=syllabus), max_size=6))
+    entries = list({e.candidate: e for e in drawn}.values())  # one result per candidate
+    facts = SyllabusFacts(
+        qualification=Qualification(code=syllabus.qualification, name="Drawn"),
+        syllabus=syllabus,
+        results=tuple(CandidateResults(entry=e) for e in entries),
+    )
+    wanted = data.draw(
+        st.sampled_from([e.candidate for e in entries]) | crst.candidate_numbers()
+        if entries
+        else crst.candidate_numbers()
+    )
+    expected = next((r for r in facts.results if r.candidate == wanted), None)
+    assert facts.results_for(wanted) is expected

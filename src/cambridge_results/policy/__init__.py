@@ -6,7 +6,12 @@ international policy from the guides ships with the library
 series, marked as examples (:func:`example_2026`).
 """
 
-from cambridge_results.policy.calendar import DateOrInstant, SeriesCalendar, ServiceDeadline
+from cambridge_results.policy.calendar import (
+    DateOrInstant,
+    EnquiryWindow,
+    SeriesCalendar,
+    ServiceDeadline,
+)
 from cambridge_results.policy.model import (
     Policy,
     dump_policy,
@@ -32,6 +37,7 @@ __all__ = [
     "CredentialPolicy",
     "DateOrInstant",
     "EnquiryPolicy",
+    "EnquiryWindow",
     "Fee",
     "LoginPolicy",
     "Money",

@@ -21,7 +21,7 @@ from cambridge_results.serialization import (
 from cambridge_results.values import ExamSeries
 from cambridge_results.values.instants import zone
 
-__all__ = ["DateOrInstant", "SeriesCalendar", "ServiceDeadline"]
+__all__ = ["DateOrInstant", "EnquiryWindow", "SeriesCalendar", "ServiceDeadline"]
 
 
 @attrs.frozen
@@ -135,6 +135,25 @@ class SeriesCalendar:
     )
     #: True for made-up series shipped to show the format, not the board's real dates.
     example: bool = attrs.field(default=False, validator=flag("calendar.example"))
+
+
+@attrs.frozen(kw_only=True)
+class EnquiryWindow:
+    """When one service's enquiries may be submitted in one series: ``[opens, closes)``.
+
+    Derived from a :class:`SeriesCalendar` by :meth:`Policy.enquiry_window
+    <cambridge_results.policy.Policy.enquiry_window>` (EAR-07, EAR-21, EAR-22),
+    once per series and service, since the rules ask on every call.
+    """
+
+    #: The series' results release: enquiries open with the results (EAR-07).
+    opens: pendulum.DateTime
+    #: The first instant after the service's deadline (its own, else the series').
+    closes: pendulum.DateTime
+    #: True when the deadline was given as a date, so it closes at the end of that day.
+    deadline_is_date: bool
+    #: True when the series withdraws the service (EAR-21).
+    withdrawn: bool
 
 
 #: OWASP's equivalent argon2id settings (memory in KiB, iterations), p=1:

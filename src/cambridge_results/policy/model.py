@@ -16,7 +16,7 @@ from cambridge_results._checks import (
     tuple_of,
 )
 from cambridge_results.errors import InvalidValue, PolicyError, UnknownSeries
-from cambridge_results.policy.calendar import DateOrInstant, SeriesCalendar
+from cambridge_results.policy.calendar import DateOrInstant, EnquiryWindow, SeriesCalendar
 from cambridge_results.policy.sections import (
     CredentialPolicy,
     EnquiryPolicy,
@@ -95,6 +95,9 @@ class Policy:
         init=False, eq=False, repr=False, hash=False, factory=dict
     )
     _by_code: dict[ExamSeries, dict[str, ServiceDefinition]] = attrs.field(
+        init=False, eq=False, repr=False, hash=False, factory=dict
+    )
+    _windows: dict[ExamSeries, dict[str, EnquiryWindow]] = attrs.field(
         init=False, eq=False, repr=False, hash=False, factory=dict
     )
 
@@ -242,6 +245,31 @@ class Policy:
             if d.service == service:
                 return d.deadline
         return cal.enquiry_deadline
+
+    def enquiry_window(self, series: ExamSeries, service: str) -> EnquiryWindow:
+        """When ``service``'s enquiries may be submitted in ``series`` (EAR-07, EAR-21, EAR-22).
+
+        Worked out once per series and service: the submission window rule
+        asks on every call.  :class:`UnknownSeries` if the policy has no
+        calendar for ``series``.
+        """
+        by_service = self._windows.get(series)
+        if by_service is None:
+            by_service = self._windows[series] = {}
+        window = by_service.get(service)
+        if window is None:
+            cal = self.calendar(series)
+            deadline = self.enquiry_deadline(series, service)
+            window = EnquiryWindow(
+                opens=cal.results_release.opens(self.timezone),
+                closes=deadline.closes(self.timezone),
+                deadline_is_date=deadline.is_date,
+                withdrawn=service in cal.services_withdrawn,
+            )
+            if self.service_in(series, service) is not None:
+                # Only the policy's own services: callers may pass any code.
+                by_service[service] = window
+        return window
 
     def fee(self, service: str) -> Money:
         """The fee for a paid service (EAR-15).

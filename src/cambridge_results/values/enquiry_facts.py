@@ -92,6 +92,10 @@ class SyllabusFacts:
     syllabus: Syllabus = attrs.field(validator=instance("syllabus", Syllabus))
     results: tuple[CandidateResults, ...] = attrs.field(default=(), converter=_results)
     moderation_samples: tuple[ModerationSample, ...] = attrs.field(default=(), converter=_samples)
+    # The results by candidate, built once: the eligibility rules look them up per candidate.
+    _by_candidate: dict[CandidateNumber, CandidateResults] = attrs.field(
+        init=False, eq=False, repr=False, hash=False
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.syllabus.qualification != self.qualification.code:
@@ -103,13 +107,11 @@ class SyllabusFacts:
         for r in self.results:
             if r.entry.syllabus != self.syllabus.code:
                 raise InvalidValue("facts.results", f"entry for {r.entry.syllabus} given")
+        object.__setattr__(self, "_by_candidate", {r.candidate: r for r in self.results})
 
     def results_for(self, candidate: CandidateNumber) -> CandidateResults | None:
         """A candidate's results, or ``None`` when the candidate has no entry."""
-        for r in self.results:
-            if r.candidate == candidate:
-                return r
-        return None
+        return self._by_candidate.get(candidate)
 
     def sample(self, component: ComponentCode) -> tuple[CandidateNumber, ...]:
         """The original moderation sample of a component (empty if none was taken)."""

@@ -145,21 +145,30 @@ class Syllabus:
     qualification: str = attrs.field(converter=_syllabus_qualification)
     art_and_design: bool = attrs.field(default=False, validator=flag("syllabus.art_and_design"))
     components: tuple[Component, ...] = attrs.field(converter=_components)
+    # The components by code, built once: the eligibility rules look them up on every call.
+    _by_code: dict[ComponentCode, Component] = attrs.field(
+        init=False, eq=False, repr=False, hash=False
+    )
 
     def __attrs_post_init__(self) -> None:
         if not self.components:
             raise InvalidValue("syllabus.components", "a syllabus has at least one component")
-        codes = [c.code for c in self.components]
-        if len(set(codes)) != len(codes):
+        by_code = {c.code: c for c in self.components}
+        if len(by_code) != len(self.components):
             raise InvalidValue("syllabus.components", "component codes must be unique")
+        object.__setattr__(self, "_by_code", by_code)
 
     def component(self, code: ComponentCode | str) -> Component:
         """The component with this code; :class:`InvalidValue` if there is none."""
         wanted = ComponentCode.parse(code)
-        for c in self.components:
-            if c.code == wanted:
-                return c
-        raise InvalidValue("component_code", f"syllabus {self.code} has no component {wanted}")
+        found = self._by_code.get(wanted)
+        if found is None:
+            raise InvalidValue("component_code", f"syllabus {self.code} has no component {wanted}")
+        return found
+
+    def find_component(self, code: ComponentCode) -> Component | None:
+        """The component with this code, or ``None`` if the syllabus has none."""
+        return self._by_code.get(code)
 
 
 class Route(enum.Enum):

@@ -19,9 +19,9 @@ from cambridge_results.decisions import Decision, Reason
 from cambridge_results.errors import InvalidValue
 from cambridge_results.policy import Policy, ReviewKind, ServiceDefinition
 from cambridge_results.rules.enquiries.services import (
-    check_window,
     offered_in,
     service_definition,
+    window_reasons,
 )
 from cambridge_results.values import (
     AssessedBy,
@@ -123,11 +123,8 @@ def check_eligibility(
     cancelled and rejected ones do not count, EAR-06).  ``facts`` describe
     the enquiry's syllabus.
     """
-    window = check_window(policy, enquiry.series, enquiry.service, now)
-    request = check_request(policy, enquiry, facts=facts, others=others)
-    if window.allowed:
-        return request
-    return Decision(reasons=window.reasons + request.reasons, warnings=request.warnings)
+    reasons = list(window_reasons(policy, enquiry.series, enquiry.service, now))
+    return _request(reasons, policy, enquiry, facts, others)
 
 
 def check_request(
@@ -138,50 +135,69 @@ def check_request(
     Amendments (EAR-14) are checked with this, since they may come after
     the deadline.
     """
+    return _request([], policy, enquiry, facts, others)
+
+
+def _request(
+    reasons: list[Reason],
+    policy: Policy,
+    enquiry: Enquiry,
+    facts: SyllabusFacts,
+    others: Iterable[Enquiry],
+) -> Decision:
+    """Add the request's reasons to ``reasons``; the decision on them all, with warnings.
+
+    One list of reasons, filled by each check in turn, and one Decision at the
+    end: building and combining a Decision per check cost more than the checks.
+    """
     if facts.syllabus.code != enquiry.syllabus:
         raise InvalidValue(
             "facts.syllabus", f"facts are for {facts.syllabus.code}, not {enquiry.syllabus}"
         )
-    # One list of reasons, filled by each check in turn, and one Decision at the end:
-    # building and combining a Decision per check cost more than the checks.
     definition = policy.service_in(enquiry.series, enquiry.service)
-    reasons: list[Reason] = []
     reasons += offered_in(
         policy, enquiry.series, enquiry.service, facts.syllabus.qualification, definition
     ).reasons
-    reasons += check_group_award(policy, facts.qualification).reasons
+    if facts.qualification.group_award:
+        reasons += check_group_award(policy, facts.qualification).reasons
     if definition is None:
         # An unknown service (EAR-21.unknown-service) has no table row to check the rest against.
         return Decision.of(reasons)
     candidates = considered_candidates(definition, enquiry, facts)
-    _components(reasons, definition, enquiry, facts)
-    _candidates(reasons, definition, enquiry, facts, candidates)
-    _marks(reasons, definition, enquiry, facts, candidates)
-    _no_result_or_pending(reasons, definition, enquiry, facts, candidates)
-    warnings = _earlier_enquiries(
-        reasons, policy, definition, enquiry, candidates, same_syllabus(enquiry, others)
-    )
-    if not reasons and not warnings:
-        return Decision.allow()
-    return Decision(reasons=tuple(reasons), warnings=tuple(warnings))
+    known = _components(reasons, definition, enquiry, facts)
+    _candidates(reasons, definition, enquiry, facts, candidates, known)
+    if definition.kind is ReviewKind.NO_RESULT_OR_PENDING:
+        _no_result_or_pending(reasons, definition, enquiry, facts, candidates)
+    else:
+        _marks(reasons, facts, candidates, known)
+    if others:
+        warnings = _earlier_enquiries(
+            reasons, policy, definition, enquiry, candidates, same_syllabus(enquiry, others)
+        )
+        if warnings:
+            return Decision(reasons=tuple(reasons), warnings=tuple(warnings))
+    return Decision.of(reasons)
 
 
 def _components(
     reasons: list[Reason], definition: ServiceDefinition, enquiry: Enquiry, facts: SyllabusFacts
-) -> None:
+) -> list[ComponentCode]:
+    """Add the component reasons; return the enquiry's components the syllabus has."""
     syllabus = facts.syllabus
     if not enquiry.components and definition.kind is not ReviewKind.NO_RESULT_OR_PENDING:
         reasons.append(
             _r("EAR-03.no-components", "enquiries are made at component level: choose components")
         )
-    known = {c.code: c for c in syllabus.components}
+    # Unknown components are reported once, here, not again per candidate.
+    known: list[ComponentCode] = []
     for code in enquiry.components:
-        component = known.get(code)
+        component = syllabus.find_component(code)
         if component is None:
             reasons.append(
                 _r("EAR-03.unknown-component", f"syllabus {syllabus.code} has no component {code}")
             )
             continue
+        known.append(code)
         if (
             definition.assessed_by is not None
             and component.assessed_by is not definition.assessed_by
@@ -210,6 +226,7 @@ def _components(
                 f"({syllabus.code})",
             )
         )
+    return known
 
 
 def _candidates(
@@ -218,6 +235,7 @@ def _candidates(
     enquiry: Enquiry,
     facts: SyllabusFacts,
     candidates: tuple[CandidateNumber, ...],
+    known: list[ComponentCode],
 ) -> None:
     code = definition.code
     if is_whole_group(definition):
@@ -265,7 +283,7 @@ def _candidates(
                 Reason.lazy("EAR-03.no-entry", _NO_ENTRY.format, number, facts.syllabus.code)
             )
             continue
-        missing = [c for c in _known(enquiry, facts) if c not in results.entry.components]
+        missing = [c for c in known if c not in results.entry.components]
         if missing:
             reasons.append(
                 _r(
@@ -303,18 +321,16 @@ _NOT_ENQUIRABLE = frozenset(source for source in _MARK_PROBLEMS if source is not
 
 def _marks(
     reasons: list[Reason],
-    definition: ServiceDefinition,
-    enquiry: Enquiry,
     facts: SyllabusFacts,
     candidates: tuple[CandidateNumber, ...],
+    known: list[ComponentCode],
 ) -> None:
-    if definition.kind is ReviewKind.NO_RESULT_OR_PENDING:
-        return  # X/Q asks why a mark or result is missing
+    # Not for X/Q, which asks why a mark or result is missing.
     for number in candidates:
         results = facts.results_for(number)
         if results is None:
             continue  # reported by _candidates
-        for code in _known(enquiry, facts):
+        for code in known:
             mark = results.mark(code)
             if mark is not None and mark.source not in _NOT_ENQUIRABLE:
                 continue  # the usual case: no message to write
@@ -329,8 +345,6 @@ def _no_result_or_pending(
     facts: SyllabusFacts,
     candidates: tuple[CandidateNumber, ...],
 ) -> None:
-    if definition.kind is not ReviewKind.NO_RESULT_OR_PENDING:
-        return
     if not enquiry.head_of_centre:
         reasons.append(
             _r(
@@ -417,12 +431,6 @@ def _earlier_enquiries(
             )
         )
     return warnings
-
-
-def _known(enquiry: Enquiry, facts: SyllabusFacts) -> list[ComponentCode]:
-    # Unknown components are reported once, by _components, not again per candidate.
-    codes = {c.code for c in facts.syllabus.components}
-    return [c for c in enquiry.components if c in codes]
 
 
 def _r(code: str, message: str) -> Reason:

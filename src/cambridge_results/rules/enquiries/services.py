@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pendulum
 
-from cambridge_results.decisions import Decision
+from cambridge_results.decisions import Decision, Reason
 from cambridge_results.errors import PolicyError
 from cambridge_results.policy import Policy, ServiceDefinition
 from cambridge_results.rules.enquiries.time import day_end_text, local_text
@@ -22,6 +22,7 @@ __all__ = [
     "offered_services",
     "service_definition",
     "submission_window",
+    "window_reasons",
 ]
 
 
@@ -68,17 +69,19 @@ def offered_in(
     """
     if definition is None:
         return Decision.refuse("EAR-21.unknown-service", f"there is no service {code} in {series}")
-    if code in policy.calendar(series).services_withdrawn:
+    if policy.enquiry_window(series, code).withdrawn:
         return Decision.refuse(
             "EAR-21.service-withdrawn", f"service {code} is withdrawn for {series}"
         )
+    if not definition.sessions and not definition.qualifications:
+        return Decision.allow()  # offered in every series, for every qualification
     reasons = []
     if definition.sessions and series.session not in definition.sessions:
         sessions = ", ".join(s.label for s in definition.sessions)
         reasons.append(
-            Decision.refuse(
-                "EAR-21.not-offered-in-series",
-                f"service {code} is offered only in the {sessions} series, not {series}",
+            Reason(
+                code="EAR-21.not-offered-in-series",
+                message=f"service {code} is offered only in the {sessions} series, not {series}",
             )
         )
     if (
@@ -88,12 +91,12 @@ def offered_in(
     ):
         allowed = ", ".join(definition.qualifications)
         reasons.append(
-            Decision.refuse(
-                "EAR-21.not-for-qualification",
-                f"service {code} is only for {allowed}, not {qualification}",
+            Reason(
+                code="EAR-21.not-for-qualification",
+                message=f"service {code} is only for {allowed}, not {qualification}",
             )
         )
-    return Decision.combine(reasons)
+    return Decision.of(reasons)
 
 
 def submission_window(
@@ -105,25 +108,40 @@ def submission_window(
     service's deadline (its own, else the series'), the end of that day in
     the policy's time zone when the deadline is a date.
     """
-    cal = policy.calendar(series)
-    opens = cal.results_release.opens(policy.timezone)
-    closes = policy.enquiry_deadline(series, code).closes(policy.timezone)
-    return opens, closes
+    window = policy.enquiry_window(series, code)
+    return window.opens, window.closes
 
 
 def check_window(policy: Policy, series: ExamSeries, code: str, now: pendulum.DateTime) -> Decision:
     """Whether ``now`` is inside the service's submission window (EAR-07, EAR-22)."""
-    opens, closes = submission_window(policy, series, code)
-    if now < opens:
-        return Decision.refuse_lazily(
-            "EAR-07.results-not-released", _not_open_text, series, opens, policy.timezone
+    reasons = window_reasons(policy, series, code, now)
+    return Decision(reasons=reasons) if reasons else Decision.allow()
+
+
+def window_reasons(
+    policy: Policy, series: ExamSeries, code: str, now: pendulum.DateTime
+) -> tuple[Reason, ...]:
+    """:func:`check_window`'s reasons alone, for rules that add them to their own."""
+    window = policy.enquiry_window(series, code)
+    if now < window.opens:
+        return (
+            Reason.lazy(
+                "EAR-07.results-not-released", _not_open_text, series, window.opens, policy.timezone
+            ),
         )
-    if now >= closes:
-        is_date = policy.enquiry_deadline(series, code).is_date
-        return Decision.refuse_lazily(
-            "EAR-07.deadline-passed", _closed_text, series, code, closes, is_date, policy.timezone
+    if now >= window.closes:
+        return (
+            Reason.lazy(
+                "EAR-07.deadline-passed",
+                _closed_text,
+                series,
+                code,
+                window.closes,
+                window.deadline_is_date,
+                policy.timezone,
+            ),
         )
-    return Decision.allow()
+    return ()
 
 
 # The refusals' sentences are written only when read (Reason.lazy): formatting an

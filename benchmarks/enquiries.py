@@ -21,7 +21,7 @@ back on fresh stores; the targets of issue 15 are printed beside the ratios
 each writer's wall time per create + submit is split into its own CPU and its
 waiting, with the CPU at which the target would hold on this machine: the
 ratio depends on the machine's processor against its disk, not only on the
-library (docs/performance.md, "Session 25").
+library (docs/performance.md, "What the SQLite figure depends on").
 
 Both sides wait for the disk alike: the bare SQLite writer uses the store's
 pragmas (WAL, ``synchronous = FULL``, the busy timeout, ``BEGIN IMMEDIATE``)

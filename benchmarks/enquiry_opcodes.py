@@ -10,7 +10,7 @@ opcodes per create + submit: in all, by function alone (exclusive), and by
 function with what it calls (inclusive).  Deterministic, unlike timings on a
 shared machine; an opcode is not an instruction (C work such as SQLite, JSON
 or ``dict`` is not counted), so confirm a change with callgrind
-(docs/performance.md, "Session 24: valuepath, provisional").
+(docs/performance-log.md, "Session 24: valuepath, provisional").
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""PostgreSQL server CPU of one small writing transaction, four shapes (docs/performance.md).
+"""PostgreSQL server CPU of one small writing transaction, four shapes.
 
 Each transaction updates one row of a table with a partial unique index, as
 an enquiry's claim does; the shapes add what a submit adds around it:
@@ -10,7 +10,8 @@ an enquiry's claim does; the shapes add what a submit adds around it:
 
 Sent through the store's own wire (:mod:`cambridge_results.storage.postgres_wire`),
 one round trip per transaction; the server process's CPU is read from
-``/proc`` (Linux), so the figure is the server's alone.  Usage::
+``/proc`` (Linux), so the figure is the server's alone (figures:
+docs/performance-log.md, "Session 24: pgwire, provisional").  Usage::
 
     .venv/bin/python benchmarks/pg_lock_shapes.py postgresql://... [--count 3000]
 """

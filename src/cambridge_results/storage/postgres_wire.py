@@ -9,7 +9,7 @@ dumps the parameters and loads the returned values (its ``Transformer``,
 so values are exactly what a psycopg cursor gives), but its cursors and
 its ``pipeline()`` are not used here: for a few short statements their
 Python (a wait and a flush per statement, a cursor per result) cost the
-client four times what this does (docs/performance.md, "Fifth session:
+client four times what this does (docs/performance-log.md, "Fifth session:
 pgstore").
 
 Like :mod:`.postgres`, imported only for a PostgreSQL URL.

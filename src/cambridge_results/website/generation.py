@@ -42,7 +42,7 @@ MIN_AUTO_BATCH_SIZE = 25
 #: the tapering end of a run (below) already keeps the workers finishing together, and
 #: every batch costs its worker about 90 ms of font work; with four, 2,000 letters on
 #: two workers made 12 batches instead of 9, about 0.19 ms more worker CPU a letter
-#: (docs/performance.md, "Fifth session: pool").
+#: (docs/performance-log.md, "Fifth session: pool").
 BATCHES_PER_WORKER = 2
 #: Near the end of a run the automatic batches shrink so that what is left is shared
 #: over about this many batches a worker: the last batches are short, so the workers

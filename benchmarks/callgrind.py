@@ -8,6 +8,7 @@ and more iterations on stores seeded alike, and divide the difference.
 
 from __future__ import annotations
 
+import argparse
 import re
 import subprocess
 import sys
@@ -42,3 +43,30 @@ def instructions_per_run(
         raise ValueError("many must be more than few")
     counted = instructions_of(script, arguments(many)) - instructions_of(script, arguments(few))
     return counted / (many - few)
+
+
+def add_store_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of a benchmark counting runs on a seeded store: ``--url``, ``--few``,
+    ``--many``, and the hidden ``--run`` and ``--seeded`` its counted processes take."""
+    parser.add_argument("--url", help="a PostgreSQL server URL (default: SQLite)")
+    parser.add_argument("--few", type=int, default=20)
+    parser.add_argument("--many", type=int, default=120)
+    parser.add_argument("--run", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--seeded", type=int, help=argparse.SUPPRESS)
+
+
+def per_run_on_seeded_stores(
+    parser: argparse.ArgumentParser,
+    args: argparse.Namespace,
+    script: str,
+    options: Sequence[str] = (),
+) -> float:
+    """:func:`instructions_per_run` of ``script`` with ``options``, ``--few`` against
+    ``--many`` runs, each process seeding a store of the same size (``--seeded``), so
+    seeding cancels out of the difference."""
+    if args.many <= args.few:
+        parser.error("--many must be more than --few")
+    seeded = ["--seeded", str(args.many + 1), *(["--url", args.url] if args.url else [])]
+    return instructions_per_run(
+        script, lambda count: [*options, "--run", str(count), *seeded], args.few, args.many
+    )

@@ -25,7 +25,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from callgrind import instructions_per_run
+from callgrind import add_store_arguments, per_run_on_seeded_stores
 
 HERE = Path(__file__).resolve().parent
 
@@ -64,22 +64,12 @@ def _enquire(store_url: str, count: int) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Print instructions per create + submit on SQLite, or on ``--url``'s PostgreSQL."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--url", help="a PostgreSQL server URL (default: SQLite)")
-    parser.add_argument("--few", type=int, default=20)
-    parser.add_argument("--many", type=int, default=120)
-    parser.add_argument("--run", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--seeded", type=int, help=argparse.SUPPRESS)
+    add_store_arguments(parser)
     args = parser.parse_args(argv)
     if args.run is not None:
         run_enquiries(args.url, args.run, args.seeded)
         return 0
-    if args.many <= args.few:
-        parser.error("--many must be more than --few")
-    # Both processes seed the same store, so seeding cancels out of the difference.
-    seeded = ["--seeded", str(args.many + 1), *(["--url", args.url] if args.url else [])]
-    per = instructions_per_run(
-        __file__, lambda count: ["--run", str(count), *seeded], args.few, args.many
-    )
+    per = per_run_on_seeded_stores(parser, args, __file__)
     backend = "PostgreSQL client" if args.url else "SQLite"
     print(f"{backend}: {per:,.0f} instructions per create + submit")
     return 0

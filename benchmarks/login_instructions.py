@@ -40,7 +40,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from callgrind import instructions_per_run
+from callgrind import add_store_arguments, per_run_on_seeded_stores
 
 if TYPE_CHECKING:
     from cambridge_results.logins import Logins
@@ -140,26 +140,13 @@ def _step(logins: Logins, step: str, names: list[str]) -> Callable[[str, str], o
 def main(argv: Sequence[str] | None = None) -> int:
     """Print instructions per login (or ``--step``) on SQLite, or on ``--url``'s PostgreSQL."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--url", help="a PostgreSQL server URL (default: SQLite)")
+    add_store_arguments(parser)
     parser.add_argument("--step", choices=STEPS, default="login")
-    parser.add_argument("--few", type=int, default=20)
-    parser.add_argument("--many", type=int, default=120)
-    parser.add_argument("--run", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--seeded", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.run is not None:
         run_logins(args.url, args.step, args.run, args.seeded)
         return 0
-    if args.many <= args.few:
-        parser.error("--many must be more than --few")
-    # Both processes seed the same store, so seeding cancels out of the difference.
-    seeded = ["--seeded", str(args.many + 1), *(["--url", args.url] if args.url else [])]
-    per = instructions_per_run(
-        __file__,
-        lambda count: ["--step", args.step, "--run", str(count), *seeded],
-        args.few,
-        args.many,
-    )
+    per = per_run_on_seeded_stores(parser, args, __file__, ["--step", args.step])
     backend = "PostgreSQL client" if args.url else "SQLite"
     print(f"{backend}: {per:,.0f} instructions per {args.step}")
     return 0

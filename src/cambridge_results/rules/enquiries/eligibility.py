@@ -158,8 +158,7 @@ def _request(
     reasons += offered_in(
         policy, enquiry.series, enquiry.service, facts.syllabus.qualification, definition
     ).reasons
-    if facts.qualification.group_award:
-        reasons += check_group_award(policy, facts.qualification).reasons
+    reasons += check_group_award(policy, facts.qualification).reasons
     if definition is None:
         # An unknown service (EAR-21.unknown-service) has no table row to check the rest against.
         return Decision.of(reasons)

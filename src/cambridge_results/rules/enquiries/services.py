@@ -73,8 +73,6 @@ def offered_in(
         return Decision.refuse(
             "EAR-21.service-withdrawn", f"service {code} is withdrawn for {series}"
         )
-    if not definition.sessions and not definition.qualifications:
-        return Decision.allow()  # offered in every series, for every qualification
     reasons = []
     if definition.sessions and series.session not in definition.sessions:
         sessions = ", ".join(s.label for s in definition.sessions)
